@@ -1,0 +1,25 @@
+/**
+ * The seam between the HTTP routes and the model's lifecycle (batching, hot reload, events).
+ * Routes only ever talk to a ModelHost, so a reload or batching change never touches a route.
+ */
+import type { LoadedModel } from '../model/types';
+import type { PlainTensor } from '../protocol/codec';
+import type { ServerEvent } from '../protocol/api';
+
+export interface ModelHost {
+  /** The model serving now. Swapped atomically on reload; a request keeps the model it started with. */
+  current(): LoadedModel;
+  /** 1 for the first load, +1 per successful reload. */
+  generation(): number;
+  /**
+   * Runs inputs through the current model. When batching is on and the batch dim is dynamic, concurrent
+   * calls are coalesced into one `session.run` and split back. Rows = dims[0] of the inputs.
+   */
+  infer(inputs: PlainTensor[], outputNames?: string[]): Promise<PlainTensor[]>;
+  batching(): { enabled: boolean; maxBatchSize: number; maxDelayMs: number };
+  /** Subscribe to lifecycle events (for SSE); returns an unsubscribe function. */
+  onEvent(listener: (event: ServerEvent) => void): () => void;
+  /** Recent events, newest last, so a UI that connects late still sees the last reload/check. */
+  recentEvents(): ServerEvent[];
+  close(): Promise<void>;
+}
