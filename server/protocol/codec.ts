@@ -349,6 +349,8 @@ function decodeOne(binding: OutputBinding, t: PlainTensor, r: number, p: RowPred
       return;
     }
     case 'value':
+      // The first value output is "the" prediction; any further ones are reported as raw tensors.
+      if (p.value !== undefined) { (p.raw ??= {})[binding.tensor] = rowSlice(t, r); return; }
       p.value = values.length === 1 ? Number(values[0]) : values.map(Number);
       return;
     case 'raw':

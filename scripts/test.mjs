@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `npm test`: everything the test suite needs that npm does not install, then the suite.
+// 1. Debian chromium for the browser tests (installed with apt when missing and we are root).
+// 2. A fresh build (tests drive the built CLI and the built UI bundle).
+// 3. The type check, then every test/**/*.test.ts with Node's test runner (through tsx).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const say = (msg) => console.log(`[npm test] ${msg}`);
+
+function ensureChromium() {
+  if (existsSync('/usr/bin/chromium')) { say('chromium: found /usr/bin/chromium'); return; }
+  if (process.getuid?.() !== 0) {
+    throw new Error('Browser tests need Debian chromium at /usr/bin/chromium. Install it with: sudo apt-get install -y chromium');
+  }
+  say('chromium: not found, installing Debian chromium with apt-get (once; ~1 min)…');
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+function findTests(dir) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) { if (e.name !== 'fixtures' && e.name !== 'node_modules') out.push(...findTests(p)); }
+    else if (e.name.endsWith('.test.ts')) out.push(p);
+  }
+  return out.sort();
+}
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+ensureChromium();
+say('building (esbuild)…');
+run(process.execPath, ['scripts/build.mjs']);
+say('type-checking (tsc --noEmit)…');
+run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+const only = process.argv.slice(2);
+const files = only.length ? only : findTests(join(root, 'test')).map((f) => relative(root, f));
+say(`running ${files.length} test files…`);
+run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files]);
