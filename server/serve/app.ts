@@ -1,0 +1,126 @@
+/**
+ * The HTTP face of the server: one Hono app with the Open Inference Protocol v2, TF Serving v1, MLflow,
+ * streaming CSV batch, the web UI, OpenAPI/docs and Prometheus metrics — all over one ModelHost.
+ *
+ * Every failure is JSON `{"error": "<message naming the field>"}`: 400 bad request, 404 unknown model or
+ * route, 413 body too large, 415 wrong content type; 5xx only for real server faults. Bad input never
+ * throws past `onError`, so it never takes the process down.
+ */
+import { randomBytes } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { matchedRoutes } from 'hono/route';
+import { Registry } from 'prom-client';
+import { InputError } from '../protocol/codec';
+import type { ModelHost } from './host';
+import { createMetrics, recordModelLoaded } from './metrics';
+import { buildOpenApiDocument } from './openapi/document';
+import { renderDocsPage } from './openapi/docs-page';
+import { HttpError, mediaType, requireModel, type RouteContext } from './routes/common';
+import { handleCsvBatch } from './routes/csv-batch';
+import { handleInvocation } from './routes/mlflow';
+import { oipRoutes } from './routes/oip';
+import { uiRoutes } from './routes/ui';
+import { v1Routes } from './routes/v1';
+
+export interface AppOptions {
+  /** Largest accepted body of the JSON (and MLflow CSV) routes, in bytes; more → 413. Default 32 MiB. The streaming CSV routes have no limit. */
+  bodyLimitBytes?: number;
+  /** Folder holding the built UI bundle (`main.js`, `main.css`), usually `dist/webview`. Missing → `GET /` explains how to build it. */
+  uiAssetsDir?: string;
+  /** Registry `/metrics` exposes. Pass the one given to the ModelHost so its batch-size metric shows up; default: a new one. */
+  registry?: Registry;
+  /** Version reported by `GET /v2` and the OpenAPI document. Default `0.1.0`. */
+  version?: string;
+  /** Rows per `host.infer` call in the CSV batch route. Default 256. */
+  csvChunkRows?: number;
+  /** Milliseconds between SSE heartbeat comments on `/api/events` (keeps proxies from closing it). Default 15 000. */
+  sseHeartbeatMs?: number;
+  /** Where server faults (5xx) are logged. Default: stderr. */
+  logError?: (message: string) => void;
+}
+
+export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+
+/** The route pattern that handled the request (`/v2/models/:model/infer`), never the raw path. */
+function routeLabel(c: Context): string {
+  const handlers = matchedRoutes(c).filter((r) => r.method !== 'ALL' && r.path !== '/*' && r.path !== '*');
+  return handlers.at(-1)?.path ?? 'unmatched';
+}
+
+/**
+ * @example
+ * import { serve } from '@hono/node-server';
+ * const registry = new Registry();
+ * const app = createApp(host, { registry, uiAssetsDir: 'dist/webview' });
+ * serve({ fetch: app.fetch, port: 8080, hostname: '127.0.0.1' });
+ */
+export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
+  const metrics = createMetrics(options.registry ?? new Registry());
+  const version = options.version ?? '0.1.0';
+  const logError = options.logError ?? ((message: string) => process.stderr.write(`model-lab: ${message}\n`));
+  const ctx: RouteContext = {
+    host,
+    metrics,
+    bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    csvChunkRows: options.csvChunkRows ?? 256,
+    sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
+  };
+
+  // When each generation started serving, and the load metrics; reloads arrive as events.
+  const firstGeneration = host.generation();
+  const loadedAt = new Map<number, string>([[firstGeneration, new Date().toISOString()]]);
+  for (const e of host.recentEvents()) if (e.type === 'model-loaded') loadedAt.set(e.generation, e.at);
+  recordModelLoaded(metrics, host.current(), firstGeneration);
+  host.onEvent((event) => {
+    if (event.type !== 'model-loaded' || event.generation <= firstGeneration) return;
+    loadedAt.set(event.generation, event.at);
+    recordModelLoaded(metrics, host.current(), event.generation);
+  });
+
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    c.res.headers.set('X-Content-Type-Options', 'nosniff');
+    const labels = { route: routeLabel(c), method: c.req.method, status: String(c.res.status) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpSeconds.observe(labels, (performance.now() - started) / 1000);
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof HttpError) return c.json({ error: err.message }, err.status);
+    if (err instanceof InputError) return c.json({ error: err.message }, 400);
+    if (err instanceof HTTPException) return c.json({ error: err.message || 'bad request' }, err.status);
+    logError(`${c.req.method} ${c.req.path} failed: ${(err as Error).stack ?? String(err)}`);
+    return c.json({ error: `internal server error: ${(err as Error).message}` }, 500);
+  });
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}; see /docs for the routes` }, 404));
+
+  app.route('/', oipRoutes(ctx, version));
+  app.route('/', v1Routes(ctx));
+  app.route('/', uiRoutes(ctx, { uiAssetsDir: options.uiAssetsDir, loadedAt: (g) => loadedAt.get(g) ?? loadedAt.get(firstGeneration)! }));
+
+  app.post('/v2/models/:model/predict-csv', (c) =>
+    handleCsvBatch(ctx, c, '/v2/models/:model/predict-csv', requireModel(host, c.req.param('model'))));
+  app.post('/invocations', (c) => handleInvocation(ctx, c, '/invocations'));
+  app.post('/predict', (c) => {
+    const type = mediaType(c);
+    if (type === 'text/csv' || type === 'application/csv') return handleCsvBatch(ctx, c, '/predict', host.current());
+    return handleInvocation(ctx, c, '/predict');
+  });
+
+  app.get('/metrics', async (c) => {
+    c.header('Content-Type', metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics());
+  });
+  app.get('/openapi.json', (c) => c.json(buildOpenApiDocument({ version, modelName: host.current().info.name })));
+  app.get('/docs', (c) => {
+    const nonce = randomBytes(18).toString('base64');
+    c.header('Content-Security-Policy', `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:`);
+    c.header('Referrer-Policy', 'no-referrer');
+    return c.html(renderDocsPage(host.current(), new URL(c.req.url).origin, nonce));
+  });
+  return app;
+}

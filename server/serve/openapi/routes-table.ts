@@ -1,0 +1,49 @@
+/**
+ * Every public route, described once: the OpenAPI document and the `/docs` page are both generated from
+ * this list, and a test checks that each entry answers, so the description cannot drift from the app.
+ */
+import type { z } from 'zod';
+import {
+  CsvBatchRowSchema, ErrorResponseSchema, MlflowInvocationRequestSchema, OipInferRequestSchema, OipInferResponseSchema,
+  OipModelMetadataSchema, OipServerMetadataSchema, PredictionsResponseSchema, V1ModelStatusSchema, V1PredictRequestSchema,
+} from '../../protocol/schemas';
+
+export interface RouteDoc {
+  method: 'get' | 'post';
+  /** OpenAPI path template, e.g. `/v2/models/{model}/infer`. */
+  path: string;
+  group: 'Open Inference Protocol v2' | 'TF Serving / KServe v1' | 'MLflow' | 'CSV batch' | 'UI' | 'Operations';
+  summary: string;
+  /** Request bodies by media type; a `null` schema means "text in that media type" (CSV). */
+  request?: Record<string, z.ZodType | null>;
+  /** Successful response: a JSON schema, a media type with free text, or nothing (empty body). */
+  response?: { type: string; schema?: z.ZodType; description: string };
+}
+
+const json = 'application/json';
+const predictions = { type: json, schema: PredictionsResponseSchema, description: 'One prediction per row.' };
+
+export const ROUTE_DOCS: RouteDoc[] = [
+  { method: 'get', path: '/v2', group: 'Open Inference Protocol v2', summary: 'Server metadata', response: { type: json, schema: OipServerMetadataSchema, description: 'Name, version, extensions.' } },
+  { method: 'get', path: '/v2/health/live', group: 'Open Inference Protocol v2', summary: 'Liveness (200, empty body)' },
+  { method: 'get', path: '/v2/health/ready', group: 'Open Inference Protocol v2', summary: 'Readiness (200, empty body)' },
+  { method: 'get', path: '/v2/models/{model}', group: 'Open Inference Protocol v2', summary: 'Model metadata (-1 = variable dimension)', response: { type: json, schema: OipModelMetadataSchema, description: 'Inputs and outputs.' } },
+  { method: 'get', path: '/v2/models/{model}/versions/{version}', group: 'Open Inference Protocol v2', summary: 'Model metadata of a version', response: { type: json, schema: OipModelMetadataSchema, description: 'Inputs and outputs.' } },
+  { method: 'get', path: '/v2/models/{model}/ready', group: 'Open Inference Protocol v2', summary: 'Model readiness (200, empty body)' },
+  { method: 'get', path: '/v2/models/{model}/versions/{version}/ready', group: 'Open Inference Protocol v2', summary: 'Model version readiness' },
+  { method: 'post', path: '/v2/models/{model}/infer', group: 'Open Inference Protocol v2', summary: 'Inference on tensors (JSON, or the binary tensor extension)', request: { [json]: OipInferRequestSchema }, response: { type: json, schema: OipInferResponseSchema, description: 'Output tensors, flat row-major data.' } },
+  { method: 'post', path: '/v2/models/{model}/versions/{version}/infer', group: 'Open Inference Protocol v2', summary: 'Inference on a version', request: { [json]: OipInferRequestSchema }, response: { type: json, schema: OipInferResponseSchema, description: 'Output tensors.' } },
+  { method: 'post', path: '/v2/models/{model}/predict-csv', group: 'CSV batch', summary: 'Streaming CSV batch prediction (no size limit; Accept: text/csv, application/json or application/x-ndjson)', request: { 'text/csv': null }, response: { type: 'text/csv', schema: CsvBatchRowSchema, description: 'Input columns + prediction columns + error; JSON items follow CsvBatchRow.' } },
+  { method: 'get', path: '/v1/models/{model}', group: 'TF Serving / KServe v1', summary: 'Model version status', response: { type: json, schema: V1ModelStatusSchema, description: 'Always AVAILABLE while serving.' } },
+  { method: 'post', path: '/v1/models/{model}:predict', group: 'TF Serving / KServe v1', summary: 'Predict on "instances" (rows) or "inputs" (columns)', request: { [json]: V1PredictRequestSchema }, response: predictions },
+  { method: 'post', path: '/invocations', group: 'MLflow', summary: 'MLflow scoring: dataframe_split, dataframe_records, instances, inputs, or a CSV body', request: { [json]: MlflowInvocationRequestSchema, 'text/csv': null }, response: predictions },
+  { method: 'post', path: '/predict', group: 'CSV batch', summary: 'CSV body → streamed CSV batch; JSON body → as /invocations', request: { 'text/csv': null, [json]: MlflowInvocationRequestSchema }, response: { type: 'text/csv', description: 'As predict-csv for CSV bodies, {"predictions"} for JSON.' } },
+  { method: 'get', path: '/', group: 'UI', summary: 'The prediction form (web UI)', response: { type: 'text/html', description: 'HTML page.' } },
+  { method: 'get', path: '/api/model', group: 'UI', summary: 'Model description for the UI (ModelDescription)', response: { type: json, description: 'info, signature, reference sample, batching, generation.' } },
+  { method: 'get', path: '/api/events', group: 'UI', summary: 'Server-sent events: model-loaded, model-reload-failed, differential-check, error', response: { type: 'text/event-stream', description: 'Recent events first, then live ones.' } },
+  { method: 'get', path: '/metrics', group: 'Operations', summary: 'Prometheus metrics', response: { type: 'text/plain', description: 'Prometheus text format.' } },
+  { method: 'get', path: '/openapi.json', group: 'Operations', summary: 'This OpenAPI 3.1 document', response: { type: json, description: 'OpenAPI document.' } },
+  { method: 'get', path: '/docs', group: 'Operations', summary: 'Human-readable route list with examples for this model', response: { type: 'text/html', description: 'HTML page.' } },
+];
+
+export { ErrorResponseSchema };

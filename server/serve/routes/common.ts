@@ -1,0 +1,124 @@
+/**
+ * What every route shares: the error type that becomes `{"error"}` JSON, bounded body reading, the
+ * model-name check and timed inference.
+ */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { LoadedModel } from '../../model/types';
+import type { PlainTensor } from '../../protocol/codec';
+import type { ModelHost } from '../host';
+import type { ServerMetrics } from '../metrics';
+
+/** An error with the HTTP status it deserves; `app.onError` turns it into `{"error": message}`. */
+export class HttpError extends Error {
+  readonly status: ContentfulStatusCode;
+  constructor(status: ContentfulStatusCode, message: string) {
+    super(message);
+    this.name = 'HttpError';
+    this.status = status;
+  }
+}
+
+/** What route factories receive from `createApp`. */
+export interface RouteContext {
+  host: ModelHost;
+  metrics: ServerMetrics;
+  /** Largest accepted body of the non-streaming routes, in bytes. */
+  bodyLimitBytes: number;
+  /** Rows per `host.infer` call in the CSV batch route. */
+  csvChunkRows: number;
+  /** Milliseconds between SSE heartbeat comments. */
+  sseHeartbeatMs: number;
+}
+
+/**
+ * The version the model is published under: the ONNX `model_version` when set, else "1"
+ * (KServe and TF Serving clients expect some version string).
+ */
+export function servedVersion(model: LoadedModel): string {
+  return model.info.modelVersion > 0 ? String(model.info.modelVersion) : '1';
+}
+
+/** The current model if `name` (and `version`, when given) is what this server serves; else 404. */
+export function requireModel(host: ModelHost, name: string, version?: string): LoadedModel {
+  const model = host.current();
+  if (name !== model.info.name) {
+    throw new HttpError(404, `model '${name}' not found; this server serves '${model.info.name}'`);
+  }
+  if (version !== undefined && version !== servedVersion(model)) {
+    throw new HttpError(404, `model '${name}' has no version '${version}'; this server serves version '${servedVersion(model)}'`);
+  }
+  return model;
+}
+
+/** Reads the whole body, refusing (413) past `limit` bytes without buffering the excess. */
+export async function readBodyBytes(c: Context, limit: number): Promise<Uint8Array> {
+  const declared = c.req.header('content-length');
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+  const body = c.req.raw.body;
+  if (!body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, `request body is larger than the limit of ${limit} bytes; send fewer rows per request, ` +
+    'use the streaming CSV route (POST /v2/models/{model}/predict-csv), or start the server with a larger body limit');
+}
+
+/** The media type of the request without parameters, lower-cased ('' when absent). */
+export function mediaType(c: Context): string {
+  return (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+export function isJsonMediaType(type: string): boolean {
+  return type === '' || type === 'application/json' || type.endsWith('+json');
+}
+
+/** Reads and parses a JSON body (≤ limit). Wrong content type → 415, malformed JSON → 400. */
+export async function readJsonBody(c: Context, limit: number): Promise<unknown> {
+  const type = mediaType(c);
+  if (!isJsonMediaType(type)) {
+    throw new HttpError(415, `Content-Type '${type}' is not supported here; send a JSON body with 'Content-Type: application/json'`);
+  }
+  const text = new TextDecoder().decode(await readBodyBytes(c, limit));
+  return parseJsonText(text);
+}
+
+export function parseJsonText(text: string): unknown {
+  if (text.trim() === '') throw new HttpError(400, 'request body is empty; send a JSON object');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    // V8 says "Unexpected token N in JSON at position 42": keep it, the position helps find a NaN or a typo.
+    throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}` +
+      (/\bNaN\b|\bInfinity\b/.test(text) ? ' (JSON has no NaN/Infinity; send a finite number or leave the value out)' : ''));
+  }
+}
+
+/** Runs `host.infer`, timing it into `inference_duration_seconds{route}`. */
+export async function timedInfer(ctx: RouteContext, route: string, inputs: PlainTensor[], outputNames?: string[]): Promise<PlainTensor[]> {
+  const end = ctx.metrics.inferenceSeconds.startTimer({ route });
+  try {
+    return await ctx.host.infer(inputs, outputNames);
+  } finally {
+    end();
+  }
+}
+
+/** A short random request id, for OIP responses whose request carried none. */
+export function newRequestId(): string {
+  return crypto.randomUUID();
+}

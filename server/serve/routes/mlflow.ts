@@ -1,0 +1,70 @@
+/**
+ * MLflow `models serve` scoring: `POST /invocations` with JSON (exactly one of `dataframe_split`,
+ * `dataframe_records`, `instances`, `inputs`) or a `text/csv` body (header row + rows, whole body parsed,
+ * under the body limit — big files belong on the streaming CSV route). Also reached through
+ * `POST /predict` with a JSON body.
+ */
+import type { Context } from 'hono';
+import { parse as parseCsvSync } from 'csv-parse/sync';
+import { InputError } from '../../protocol/codec';
+import { describeZodError, MlflowInvocationRequestSchema } from '../../protocol/schemas';
+import type { FeatureRecord } from '../../protocol/signature';
+import { HttpError, mediaType, readBodyBytes, readJsonBody, type RouteContext } from './common';
+import { csvValueError, mapColumns, recordFromCsv } from './csv-columns';
+import { predictColumns, predictInstances, predictRecords, type PredictTarget } from './json-predict';
+
+const KEYS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'] as const;
+
+/** Handles an MLflow-style scoring request for the current model; `route` labels the metrics. */
+export async function handleInvocation(ctx: RouteContext, c: Context, route: string): Promise<Response> {
+  // MLflow's path names no model: whatever is serving now answers.
+  const model = ctx.host.current();
+  const target: PredictTarget = { ctx, route, model };
+  const type = mediaType(c);
+  if (type === 'text/csv' || type === 'application/csv') return c.json({ predictions: await predictCsvText(target, c) });
+
+  const parsed = MlflowInvocationRequestSchema.safeParse(await readJsonBody(c, ctx.bodyLimitBytes));
+  if (!parsed.success) throw new HttpError(400, describeZodError(parsed.error));
+  const body = parsed.data;
+  const present = KEYS.filter((k) => body[k] !== undefined);
+  if (present.length !== 1) {
+    throw new HttpError(400, `send exactly one of ${KEYS.map((k) => `"${k}"`).join(', ')}` +
+      (present.length ? `; the body has ${present.map((k) => `"${k}"`).join(' and ')}` : '; the body has none of them'));
+  }
+  if (body.dataframe_split) {
+    const { columns, data } = body.dataframe_split;
+    if (!columns) return c.json({ predictions: await predictInstances(target, data) });
+    const records = data.map((row, r) => {
+      if (row.length !== columns.length) {
+        throw new InputError('dataframe_split.data', `has ${row.length} values but "columns" names ${columns.length}`, r);
+      }
+      return Object.fromEntries(columns.map((name, i) => [name, row[i]])) as FeatureRecord;
+    });
+    return c.json({ predictions: await predictRecords(target, records) });
+  }
+  if (body.dataframe_records) return c.json({ predictions: await predictRecords(target, body.dataframe_records) });
+  if (body.instances) return c.json({ predictions: await predictInstances(target, body.instances) });
+  return c.json({ predictions: await predictColumns(target, body.inputs) });
+}
+
+/** A whole CSV body (header + rows) → predictions; errors name the CSV line and column. */
+async function predictCsvText(target: PredictTarget, c: Context): Promise<unknown[]> {
+  const text = new TextDecoder().decode(await readBodyBytes(c, target.ctx.bodyLimitBytes));
+  let rows: { record: string[]; info: { lines: number } }[];
+  try {
+    rows = parseCsvSync(text, { bom: true, skip_empty_lines: true, info: true }) as unknown as typeof rows;
+  } catch (err) {
+    throw new HttpError(400, `CSV body: ${(err as Error).message}`);
+  }
+  if (rows.length < 2) throw new HttpError(400, 'CSV body needs a header row and at least one data row');
+  const signature = target.model.signature;
+  const mapping = mapColumns(signature, rows[0]!.record);
+  const records = rows.slice(1).map((row) => recordFromCsv(signature, mapping, row.record));
+  try {
+    return await predictRecords(target, records);
+  } catch (err) {
+    // err.row counts records after the header; the parser knows the line each record ended on.
+    if (err instanceof InputError && err.row !== undefined) throw new HttpError(400, csvValueError(err, rows[err.row + 1]?.info.lines ?? err.row + 2));
+    throw err;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Open Inference Protocol v2 (KServe V2 / Triton / MLServer): health, server and model metadata, infer.
+ * Paths, shapes and errors follow the protocol so existing clients (tritonclient, KServe SDK, curl
+ * examples from their docs) work unchanged; see /work/shared/notes/serving.md.
+ */
+import { Hono, type Context } from 'hono';
+import { OIP_DATATYPE } from '../../protocol/api';
+import { InputError, type PlainTensor } from '../../protocol/codec';
+import { describeZodError, OipInferRequestSchema } from '../../protocol/schemas';
+import type { LoadedModel } from '../../model/types';
+import {
+  HttpError, newRequestId, parseJsonText, readBodyBytes, mediaType, isJsonMediaType,
+  requireModel, servedVersion, timedInfer, type RouteContext,
+} from './common';
+import { decodeBinaryTensor, splitBinaryBody } from './oip-binary';
+import { checkDatatype, checkShape, findInput, formatShape, metadataShape, oipOutput, tensorFromOip } from './tensors';
+
+/** Extensions this server implements, as `GET /v2` lists them. */
+export const OIP_EXTENSIONS = ['binary_tensor_data'];
+
+/** Triton's platform name for ONNX models; KServe clients show it as is. */
+const PLATFORM = 'onnxruntime_onnx';
+
+export function modelMetadata(model: LoadedModel) {
+  const tensor = (t: LoadedModel['info']['inputs'][number]) => ({ name: t.name, datatype: OIP_DATATYPE[t.dtype], shape: metadataShape(t.dims) });
+  return {
+    name: model.info.name,
+    versions: [servedVersion(model)],
+    platform: PLATFORM,
+    inputs: model.info.inputs.map(tensor),
+    outputs: model.info.outputs.map(tensor),
+  };
+}
+
+/**
+ * @example
+ * app.route('/', oipRoutes(ctx, '0.1.0'));
+ * // POST /v2/models/iris/infer {"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.1,3.5,1.4,0.2]}]}
+ */
+export function oipRoutes(ctx: RouteContext, serverVersion: string): Hono {
+  const app = new Hono();
+  const ready = (c: Context) => {
+    ctx.host.current();
+    return c.body(null, 200);
+  };
+
+  app.get('/v2', (c) => c.json({ name: 'model-lab', version: serverVersion, extensions: OIP_EXTENSIONS }));
+  app.get('/v2/health/live', (c) => c.body(null, 200));
+  app.get('/v2/health/ready', ready);
+
+  app.get('/v2/models/:model', (c) => c.json(modelMetadata(requireModel(ctx.host, c.req.param('model')))));
+  app.get('/v2/models/:model/versions/:version', (c) =>
+    c.json(modelMetadata(requireModel(ctx.host, c.req.param('model'), c.req.param('version')))));
+  app.get('/v2/models/:model/ready', (c) => { requireModel(ctx.host, c.req.param('model')); return c.body(null, 200); });
+  app.get('/v2/models/:model/versions/:version/ready', (c) => {
+    requireModel(ctx.host, c.req.param('model'), c.req.param('version'));
+    return c.body(null, 200);
+  });
+
+  app.post('/v2/models/:model/infer', (c) => infer(ctx, c, '/v2/models/:model/infer', requireModel(ctx.host, c.req.param('model'))));
+  app.post('/v2/models/:model/versions/:version/infer', (c) =>
+    infer(ctx, c, '/v2/models/:model/versions/:version/infer', requireModel(ctx.host, c.req.param('model'), c.req.param('version'))));
+  return app;
+}
+
+async function infer(ctx: RouteContext, c: Context, route: string, model: LoadedModel): Promise<Response> {
+  const { request, binary } = await readInferBody(ctx, c);
+  const inputs = request.inputs;
+  const seen = new Set<string>();
+  let binaryOffset = 0;
+  const tensors: PlainTensor[] = inputs.map((t) => {
+    if (seen.has(t.name)) throw new InputError(`input '${t.name}'`, 'sent twice; send each input once');
+    seen.add(t.name);
+    const info = findInput(model.info.inputs, t.name);
+    const binarySize = t.parameters?.['binary_data_size'];
+    if (binarySize === undefined) return tensorFromOip(info, t);
+    // Binary extension: the values follow the JSON header instead of sitting in `data`.
+    if (!binary) throw new HttpError(400, `input '${t.name}': parameters.binary_data_size is set but the request has no Inference-Header-Content-Length header`);
+    if (typeof binarySize !== 'number' || !Number.isInteger(binarySize) || binarySize < 0) {
+      throw new InputError(`input '${t.name}'`, `parameters.binary_data_size must be a non-negative integer, got ${JSON.stringify(binarySize)}`);
+    }
+    checkDatatype(info, t.datatype);
+    checkShape(info, t.shape);
+    const bytes = binary.subarray(binaryOffset, binaryOffset + binarySize);
+    if (bytes.length !== binarySize) throw new InputError(`input '${t.name}'`, `binary_data_size is ${binarySize} but only ${bytes.length} bytes remain in the body`);
+    binaryOffset += binarySize;
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    return { name: info.name, dtype: info.dtype, dims: t.shape, data: decodeBinaryTensor(`input '${t.name}'`, t.datatype, count, bytes) };
+  });
+  if (binary && binaryOffset !== binary.length) {
+    throw new HttpError(400, `the body has ${binary.length - binaryOffset} bytes after the JSON header that no input's binary_data_size accounts for`);
+  }
+  const missing = model.info.inputs.filter((i) => !seen.has(i.name));
+  if (missing.length) {
+    throw new HttpError(400, missing.map((i) =>
+      `missing input '${i.name}' (datatype ${OIP_DATATYPE[i.dtype]}, shape ${formatShape(metadataShape(i.dims))})`).join('; '));
+  }
+  const served = new Set(model.info.outputs.map((o) => o.name));
+  const outputNames = request.outputs?.map((o) => {
+    if (!served.has(o.name)) {
+      throw new HttpError(400, `output '${o.name}': the model has no such output; its outputs are: ${[...served].map((n) => `'${n}'`).join(', ')}`);
+    }
+    return o.name;
+  });
+  const outputs = await timedInfer(ctx, route, tensors, outputNames);
+  return c.json({
+    model_name: model.info.name,
+    model_version: servedVersion(model),
+    id: request.id ?? newRequestId(),
+    outputs: outputs.map(oipOutput),
+  });
+}
+
+type ParsedInferRequest = ReturnType<typeof OipInferRequestSchema.parse>;
+
+/** JSON body, or binary-extension body (JSON header + raw tensor bytes). */
+async function readInferBody(ctx: RouteContext, c: Context): Promise<{ request: ParsedInferRequest; binary?: Uint8Array }> {
+  const headerLength = c.req.header('inference-header-content-length');
+  const type = mediaType(c);
+  if (headerLength === undefined && !isJsonMediaType(type)) {
+    throw new HttpError(415, `Content-Type '${type}' is not supported here; send a JSON body with 'Content-Type: application/json' ` +
+      '(or application/octet-stream with an Inference-Header-Content-Length header for binary tensors)');
+  }
+  const body = await readBodyBytes(c, ctx.bodyLimitBytes);
+  let text: string;
+  let binary: Uint8Array | undefined;
+  if (headerLength !== undefined) ({ headerText: text, rest: binary } = splitBinaryBody(body, headerLength));
+  else text = new TextDecoder().decode(body);
+  const parsed = OipInferRequestSchema.safeParse(parseJsonText(text));
+  if (!parsed.success) throw new HttpError(400, describeZodError(parsed.error));
+  return binary ? { request: parsed.data, binary } : { request: parsed.data };
+}

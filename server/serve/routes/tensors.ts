@@ -1,0 +1,86 @@
+/**
+ * Request tensors checked against the model's declared inputs, and output tensors turned back into JSON.
+ * Messages name the input and say expected-vs-got, e.g. `input 'x': expected shape [-1,30], got [1,29]`.
+ */
+import { DTYPE_OF_OIP, OIP_DATATYPE, type OipDatatype } from '../../protocol/api';
+import { flatten, InputError, nest, nestedShape, readScalar, tensorFromValues, type PlainTensor } from '../../protocol/codec';
+import type { Dim, TensorInfo } from '../../protocol/signature';
+
+/** Declared dims as OIP metadata shapes: a symbolic or unknown dimension is -1. */
+export function metadataShape(dims: Dim[]): number[] {
+  return dims.map((d) => (typeof d === 'number' && d >= 0 ? d : -1));
+}
+
+export function formatShape(shape: number[]): string {
+  return `[${shape.join(',')}]`;
+}
+
+/** Throws unless `shape` has the declared rank and every fixed dimension matches. */
+export function checkShape(info: TensorInfo, shape: number[]): void {
+  const expected = metadataShape(info.dims);
+  const fits = shape.length === expected.length && expected.every((d, i) => d === -1 || d === shape[i]);
+  if (!fits) throw new InputError(`input '${info.name}'`, `expected shape ${formatShape(expected)}, got ${formatShape(shape)}`);
+}
+
+/** The model input called `name`, or an error listing the inputs there are. */
+export function findInput(inputs: TensorInfo[], name: string): TensorInfo {
+  const info = inputs.find((i) => i.name === name);
+  if (!info) {
+    throw new InputError(`input '${name}'`, `the model has no such input; its inputs are: ${inputs.map((i) => `'${i.name}'`).join(', ')}`);
+  }
+  return info;
+}
+
+export function checkDatatype(info: TensorInfo, datatype: OipDatatype): void {
+  const expected = OIP_DATATYPE[info.dtype];
+  if (datatype !== expected) throw new InputError(`input '${info.name}'`, `expected datatype ${expected}, got ${datatype}`);
+}
+
+/** One OIP request tensor → a PlainTensor of the model's dtype, after checking datatype, shape and data. */
+export function tensorFromOip(
+  info: TensorInfo,
+  request: { name: string; shape: number[]; datatype: OipDatatype; data?: unknown[] | undefined },
+): PlainTensor {
+  checkDatatype(info, request.datatype);
+  checkShape(info, request.shape);
+  const count = request.shape.reduce((a, b) => a * b, 1);
+  if (request.data === undefined) throw new InputError(`input '${info.name}'`, '"data" is missing; send the values row-major, flat or nested');
+  const values = flatten(request.data, count, `input '${info.name}'`);
+  return tensorFromValues(info.name, DTYPE_OF_OIP[request.datatype], request.shape, values);
+}
+
+/** A nested JSON array (v1 `inputs`) → a tensor of the model's dtype, its shape read from the nesting. */
+export function tensorFromNested(info: TensorInfo, value: unknown): PlainTensor {
+  const shape = nestedShape(value);
+  checkShape(info, shape);
+  const count = shape.reduce((a, b) => a * b, 1);
+  return tensorFromValues(info.name, info.dtype, shape, flatten(value, count, `input '${info.name}'`));
+}
+
+/** Stacks per-row values (v1 `instances` of a single-input model) into one `[rows, ...]` tensor. */
+export function tensorFromRows(info: TensorInfo, rows: unknown[]): PlainTensor {
+  const rowShape = nestedShape(rows[0]);
+  rows.forEach((row, i) => {
+    const shape = nestedShape(row);
+    if (formatShape(shape) !== formatShape(rowShape)) {
+      throw new InputError('instances', `row ${i + 1} has shape ${formatShape(shape)} but row 1 has ${formatShape(rowShape)}; every row must have the same shape`);
+    }
+  });
+  return tensorFromNested(info, rows);
+}
+
+/** An output tensor in OIP response form: flat data, FP16 as numbers, INT64 as (possibly rounded) numbers. */
+export function oipOutput(t: PlainTensor): { name: string; shape: number[]; datatype: OipDatatype; data: (number | string | boolean)[] } {
+  const data: (number | string | boolean)[] = new Array(t.data.length);
+  for (let i = 0; i < t.data.length; i++) data[i] = readScalar(t, i);
+  return { name: t.name, shape: t.dims, datatype: OIP_DATATYPE[t.dtype], data };
+}
+
+/** Row `r` of an output (everything below the batch dim), nested; a rank-0/1 output gives a scalar. */
+export function outputRow(t: PlainTensor, r: number): unknown {
+  const inner = t.dims.slice(1);
+  const per = inner.reduce((a, b) => a * b, 1);
+  const values: unknown[] = [];
+  for (let i = r * per; i < (r + 1) * per && i < t.data.length; i++) values.push(readScalar(t, i));
+  return inner.length === 0 ? values[0] : nest(values, inner);
+}

@@ -1,0 +1,47 @@
+/**
+ * TF Serving / KServe v1: `POST /v1/models/{m}:predict` and `GET /v1/models/{m}`.
+ * Hono's `:param` stops at `/` only, so `/v1/models/:target` captures `iris:predict` whole; the verb
+ * after the last colon is split off here.
+ */
+import { Hono } from 'hono';
+import { describeZodError, V1PredictRequestSchema } from '../../protocol/schemas';
+import { HttpError, readJsonBody, requireModel, type RouteContext } from './common';
+import { predictColumns, predictInstances } from './json-predict';
+
+/** The metrics label of the predict route (the pattern Hono sees is `/v1/models/:target`). */
+export const V1_PREDICT_ROUTE = '/v1/models/:model:predict';
+
+/**
+ * @example
+ * app.route('/', v1Routes(ctx));
+ * // POST /v1/models/iris:predict {"instances": [[5.1, 3.5, 1.4, 0.2]]} → {"predictions": [{"label": "setosa", ...}]}
+ */
+export function v1Routes(ctx: RouteContext): Hono {
+  const app = new Hono();
+
+  app.get('/v1/models/:model', (c) => {
+    requireModel(ctx.host, c.req.param('model'));
+    return c.json({ model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] });
+  });
+
+  app.post('/v1/models/:target', async (c) => {
+    const target = c.req.param('target');
+    const colon = target.lastIndexOf(':');
+    const verb = colon < 0 ? '' : target.slice(colon + 1);
+    if (verb !== 'predict') {
+      throw new HttpError(404, `unknown v1 route '${c.req.path}'; use POST /v1/models/{model}:predict`);
+    }
+    const model = requireModel(ctx.host, target.slice(0, colon));
+    const parsed = V1PredictRequestSchema.safeParse(await readJsonBody(c, ctx.bodyLimitBytes));
+    if (!parsed.success) throw new HttpError(400, describeZodError(parsed.error));
+    const { instances, inputs } = parsed.data;
+    if ((instances === undefined) === (inputs === undefined)) {
+      throw new HttpError(400, 'send exactly one of "instances" (a list of rows) or "inputs" (columns)' +
+        (instances === undefined ? '; the body has neither' : '; the body has both'));
+    }
+    const where = { ctx, route: V1_PREDICT_ROUTE, model };
+    const predictions = instances !== undefined ? await predictInstances(where, instances) : await predictColumns(where, inputs);
+    return c.json({ predictions });
+  });
+  return app;
+}

@@ -1,0 +1,137 @@
+/**
+ * Server start-up: model host + HTTP app + listening socket, and a clean shutdown.
+ *
+ * stdout carries exactly one line, the machine-readable ready line, so a supervisor (the VS Code
+ * extension, a test, a script) can wait for it and read the URL:
+ *   {"event":"ready","url":"http://127.0.0.1:PORT","model":"name","pid":1234}
+ * Everything else goes to stderr.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { Registry } from 'prom-client';
+import type { LoadOptions } from '../model/types';
+import { createApp } from './app';
+import { createModelHost, type BatchingOptions, type ModelHostImpl } from './host-impl';
+import { createMetrics } from './metrics';
+
+export interface StartOptions {
+  modelPath: string;
+  referenceCsv?: string;
+  /** Interface to bind. Default 127.0.0.1: a model server is not something to expose by accident. */
+  host?: string;
+  /** Port; 0 (default) picks a free one — read it from the ready line or the returned handle. */
+  port?: number;
+  batching?: Partial<BatchingOptions>;
+  /** Hot reload on file changes. Default true. */
+  watch?: boolean;
+  loadOptions?: LoadOptions;
+  /** Print the ready line on stdout. Default true. */
+  printReadyLine?: boolean;
+  /** Exit the process cleanly on SIGINT/SIGTERM (the CLI); in-process users (tests) leave it off. */
+  handleSignals?: boolean;
+  /** Folder of the built UI bundle. Default: dist/webview of this package, wherever this code runs from. */
+  uiAssetsDir?: string;
+  /** Version reported by `GET /v2`. */
+  version?: string;
+  /** How long shutdown waits for open connections (e.g. SSE streams) before cutting them, in ms. */
+  shutdownGraceMs?: number;
+}
+
+export interface ServerHandle {
+  url: string;
+  port: number;
+  host: ModelHostImpl;
+  /** Stops accepting, lets in-flight requests finish, closes watchers and sessions. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const log = (line: string): void => { process.stderr.write(`model-lab: ${line}\n`); };
+
+/**
+ * @example
+ * const server = await startServer({ modelPath: 'samples/iris/iris.onnx', port: 0, printReadyLine: false });
+ * await fetch(`${server.url}/v2/health/ready`);
+ * await server.close();
+ */
+export async function startServer(options: StartOptions): Promise<ServerHandle> {
+  const registry = new Registry();
+  const metrics = createMetrics(registry);
+  const modelHost = await createModelHost(options.modelPath, {
+    referenceCsv: options.referenceCsv,
+    batching: options.batching,
+    watch: options.watch ?? true,
+    loadOptions: options.loadOptions,
+    metrics,
+    log,
+  });
+  const app = createApp(modelHost, { registry, uiAssetsDir: options.uiAssetsDir ?? findUiAssets(), version: options.version });
+  const hostname = options.host ?? '127.0.0.1';
+
+  let server: ServerType;
+  let address: AddressInfo;
+  try {
+    [server, address] = await new Promise<[ServerType, AddressInfo]>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname, port: options.port ?? 0 }, (info) => resolve([s, info]));
+      s.once('error', reject);
+    });
+  } catch (err) {
+    await modelHost.close();
+    throw new Error(listenError(err, hostname, options.port ?? 0));
+  }
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${urlHost}:${address.port}`;
+  const name = modelHost.current().info.name;
+  if (options.printReadyLine ?? true) {
+    process.stdout.write(`${JSON.stringify({ event: 'ready', url, model: name, pid: process.pid })}\n`);
+  }
+  log(`serving ${name} at ${url} (batching ${modelHost.batching().enabled ? 'on' : 'off'}, hot reload ${options.watch ?? true ? 'on' : 'off'})`);
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await closeHttp(server as Server, options.shutdownGraceMs ?? 3000);
+      await modelHost.close();
+    })();
+    return closing;
+  };
+
+  if (options.handleSignals) {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      log(`${signal}: shutting down`);
+      close().then(() => process.exit(0), (err) => { log(`shutdown failed: ${(err as Error).message}`); process.exit(1); });
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+
+  return { url, port: address.port, host: modelHost, close };
+}
+
+/**
+ * Stops accepting connections and waits for in-flight requests. Long-lived responses (SSE) never end
+ * on their own, so after the grace period the remaining connections are cut.
+ */
+function closeHttp(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => { clearTimeout(cut); resolve(); });
+    server.closeIdleConnections();
+  });
+}
+
+function listenError(err: unknown, host: string, port: number): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return `port ${port} on ${host} is already in use; pick another with --port, or --port 0 for a free one`;
+  if (code === 'EACCES') return `not allowed to listen on ${host}:${port}; ports below 1024 need privileges, pick a higher --port`;
+  if (code === 'EADDRNOTAVAIL') return `cannot listen on ${host}: this machine has no such address; use 127.0.0.1 or 0.0.0.0`;
+  return `cannot listen on ${host}:${port}: ${(err as Error).message}`;
+}
+
+/** dist/webview: beside dist/server in the bundle, two levels up from server/serve/ under tsx. */
+function findUiAssets(): string {
+  const candidates = [join(__dirname, '../webview'), join(__dirname, '../../dist/webview')];
+  return candidates.find((dir) => existsSync(join(dir, 'main.js'))) ?? candidates[1]!;
+}

@@ -1,0 +1,217 @@
+/**
+ * Open Inference Protocol v2 routes against real models: metadata, health, infer (JSON and the binary
+ * tensor extension), every datatype, and the errors a user can act on.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { postJson, repoPath, startTestServer, type TestServer } from '../helpers/server';
+
+const iris = JSON.parse(readFileSync(repoPath('samples/iris/expected.json'), 'utf8'));
+
+describe('OIP v2 on iris (sklearn, packed FP32 input, string label + probabilities)', () => {
+  let server: TestServer;
+  before(async () => { server = await startTestServer(repoPath('samples/iris/iris.onnx'), { app: { bodyLimitBytes: 4096 } }); });
+  after(() => server.close());
+
+  test('GET /v2 names the server and its extensions', async () => {
+    const res = await fetch(`${server.url}/v2`);
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.equal(body.name, 'model-lab');
+    assert.equal(typeof body.version, 'string');
+    assert.ok(body.extensions.includes('binary_tensor_data'));
+  });
+
+  test('health and readiness answer 200 with an empty body', async () => {
+    for (const path of ['/v2/health/live', '/v2/health/ready', '/v2/models/iris/ready', '/v2/models/iris/versions/1/ready']) {
+      const res = await fetch(server.url + path);
+      assert.equal(res.status, 200, path);
+      assert.equal(await res.text(), '', path);
+    }
+  });
+
+  test('model metadata uses -1 for variable dimensions', async () => {
+    for (const path of ['/v2/models/iris', '/v2/models/iris/versions/1']) {
+      const body = await (await fetch(server.url + path)).json();
+      assert.equal(body.name, 'iris');
+      assert.deepEqual(body.versions, ['1']);
+      assert.deepEqual(body.inputs, [{ name: 'float_input', datatype: 'FP32', shape: [-1, 4] }]);
+      assert.deepEqual(body.outputs.map((o: { name: string }) => o.name), ['output_label', 'output_probability']);
+      assert.deepEqual(body.outputs[1], { name: 'output_probability', datatype: 'FP32', shape: [-1, 3] });
+    }
+  });
+
+  test('unknown model or version → 404 naming the served model', async () => {
+    let res = await fetch(`${server.url}/v2/models/resnet`);
+    assert.equal(res.status, 404);
+    assert.deepEqual(await res.json(), { error: "model 'resnet' not found; this server serves 'iris'" });
+    res = await fetch(`${server.url}/v2/models/resnet/ready`);
+    assert.equal(res.status, 404);
+    res = await fetch(`${server.url}/v2/models/iris/versions/7`);
+    assert.equal(res.status, 404);
+    assert.match((await res.json()).error, /version '7'.*version '1'/);
+    const infer = await postJson(`${server.url}/v2/models/resnet/infer`, { inputs: [] });
+    assert.equal(infer.status, 404);
+    assert.match(infer.json.error, /model 'resnet' not found; this server serves 'iris'/);
+  });
+
+  test('the KServe docs request shape, nested data, matches sklearn', async () => {
+    const data = iris.inputs.float_input.data.slice(0, 2);
+    const { status, json } = await postJson(`${server.url}/v2/models/iris/infer`,
+      { inputs: [{ name: 'float_input', shape: [2, 4], datatype: 'FP32', data }] });
+    assert.equal(status, 200, JSON.stringify(json));
+    assert.equal(json.model_name, 'iris');
+    assert.equal(json.model_version, '1');
+    assert.equal(typeof json.id, 'string');
+    assert.ok(json.id.length > 0);
+    const label = json.outputs.find((o: { name: string }) => o.name === 'output_label');
+    assert.deepEqual(label, { name: 'output_label', shape: [2], datatype: 'BYTES', data: ['versicolor', 'virginica'] });
+    const probs = json.outputs.find((o: { name: string }) => o.name === 'output_probability');
+    assert.deepEqual(probs.shape, [2, 3]);
+    assert.equal(probs.data.length, 6);
+    const expected = iris.outputs.output_probability.data.slice(0, 2).flatMap((p: Record<string, number>) => [p.setosa, p.versicolor, p.virginica]);
+    probs.data.forEach((v: number, i: number) => assert.ok(Math.abs(v - expected[i]) < 1e-4, `prob ${i}: ${v} vs ${expected[i]}`));
+  });
+
+  test('flat data, versioned path, id echoed, output selection', async () => {
+    const { status, json } = await postJson(`${server.url}/v2/models/iris/versions/1/infer`, {
+      id: 'req-42',
+      inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6.1, 2.8, 4.0, 1.3] }],
+      outputs: [{ name: 'output_label' }],
+    });
+    assert.equal(status, 200, JSON.stringify(json));
+    assert.equal(json.id, 'req-42');
+    assert.deepEqual(json.outputs, [{ name: 'output_label', shape: [1], datatype: 'BYTES', data: ['versicolor'] }]);
+  });
+
+  const bad: [string, unknown, RegExp][] = [
+    ['wrong datatype', { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'INT64', data: [6, 2, 4, 1] }] },
+      /^input 'float_input': expected datatype FP32, got INT64$/],
+    ['wrong shape', { inputs: [{ name: 'float_input', shape: [1, 3], datatype: 'FP32', data: [6, 2, 4] }] },
+      /^input 'float_input': expected shape \[-1,4\], got \[1,3\]$/],
+    ['data not matching shape', { inputs: [{ name: 'float_input', shape: [2, 4], datatype: 'FP32', data: [6, 2, 4, 1] }] },
+      /input 'float_input': shape says 8 elements but data holds 4/],
+    ['unknown input name', { inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: [6, 2, 4, 1] }] },
+      /input 'input-0'.*no such input.*'float_input'/],
+    ['missing input', { inputs: [] }, /inputs/],
+    ['string "NaN" value', { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6, 'NaN', 4, 1] }] },
+      /float_input\[1\]: expected a float32 number, got "NaN"/],
+    ['non-numeric value', { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6, 'abc', 4, 1] }] },
+      /float_input\[1\]: expected a float32 number, got "abc"/],
+    ['unknown datatype', { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FLOAT', data: [6, 2, 4, 1] }] },
+      /inputs\[0\]\.datatype/],
+    ['no inputs key', { instances: [[1, 2, 3, 4]] }, /inputs/],
+    ['unknown output', { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6, 2, 4, 1] }], outputs: [{ name: 'logits' }] },
+      /output 'logits'.*'output_label', 'output_probability'/],
+    ['input sent twice', { inputs: [1, 2].map(() => ({ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6, 2, 4, 1] })) },
+      /sent twice/],
+  ];
+  for (const [what, body, message] of bad) {
+    test(`400 for ${what}`, async () => {
+      const { status, json } = await postJson(`${server.url}/v2/models/iris/infer`, body);
+      assert.equal(status, 400, JSON.stringify(json));
+      assert.match(json.error, message);
+    });
+  }
+
+  test('400 for malformed JSON and a bare NaN literal, naming the problem', async () => {
+    let res = await postJson(`${server.url}/v2/models/iris/infer`, '{"inputs": [');
+    assert.equal(res.status, 400);
+    assert.match(res.json.error, /not valid JSON/);
+    res = await postJson(`${server.url}/v2/models/iris/infer`, '{"inputs":[{"name":"float_input","shape":[1,4],"datatype":"FP32","data":[NaN,1,2,3]}]}');
+    assert.equal(res.status, 400);
+    assert.match(res.json.error, /no NaN/);
+  });
+
+  test('415 for a non-JSON content type, 413 past the body limit', async () => {
+    const res = await fetch(`${server.url}/v2/models/iris/infer`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    assert.equal(res.status, 415);
+    assert.match((await res.json()).error, /Content-Type 'text\/plain'.*application\/json/);
+    const rows = Array.from({ length: 400 }, () => [6.1, 2.8, 4.0, 1.3]);
+    const big = await postJson(`${server.url}/v2/models/iris/infer`, { inputs: [{ name: 'float_input', shape: [400, 4], datatype: 'FP32', data: rows }] });
+    assert.equal(big.status, 413);
+    assert.match(big.json.error, /larger than the limit of 4096 bytes/);
+  });
+
+  test('the server keeps serving after bad requests', async () => {
+    const { status } = await postJson(`${server.url}/v2/models/iris/infer`,
+      { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6.1, 2.8, 4.0, 1.3] }] });
+    assert.equal(status, 200);
+  });
+
+  test('binary tensor extension: JSON header + raw little-endian FP32 bytes', async () => {
+    const header = JSON.stringify({ inputs: [{ name: 'float_input', shape: [2, 4], datatype: 'FP32', parameters: { binary_data_size: 32 } }] });
+    const values = new Float32Array(iris.inputs.float_input.data.slice(0, 2).flat());
+    const headerBytes = Buffer.from(header);
+    const body = Buffer.concat([headerBytes, Buffer.from(values.buffer)]);
+    const res = await fetch(`${server.url}/v2/models/iris/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(headerBytes.length) },
+      body,
+    });
+    const json = await res.json();
+    assert.equal(res.status, 200, JSON.stringify(json));
+    assert.deepEqual(json.outputs.find((o: { name: string }) => o.name === 'output_label').data, ['versicolor', 'virginica']);
+
+    const short = await fetch(`${server.url}/v2/models/iris/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(headerBytes.length) },
+      body: body.subarray(0, body.length - 4),
+    });
+    assert.equal(short.status, 400);
+    assert.match((await short.json()).error, /binary_data_size is 32 but only 28 bytes remain/);
+  });
+});
+
+describe('OIP v2 datatypes (dtypes.onnx: Identity per dtype)', () => {
+  let server: TestServer;
+  before(async () => { server = await startTestServer(repoPath('test/fixtures/models/dtypes.onnx')); });
+  after(() => server.close());
+
+  const cases: [string, string, unknown[], unknown[]][] = [
+    ['float16', 'FP16', [1.5, -0.25], [1.5, -0.25]],
+    ['float32', 'FP32', [1.5, -2.25], [1.5, -2.25]],
+    ['float64', 'FP64', [0.1, 1e300], [0.1, 1e300]],
+    ['int8', 'INT8', [-128, 127], [-128, 127]],
+    ['int16', 'INT16', [-300, 300], [-300, 300]],
+    ['int32', 'INT32', [-70000, 70000], [-70000, 70000]],
+    ['int64', 'INT64', [-5, 9007199254740991], [-5, 9007199254740991]],
+    ['uint8', 'UINT8', [0, 255], [0, 255]],
+    ['uint16', 'UINT16', [0, 65535], [0, 65535]],
+    ['uint32', 'UINT32', [0, 4294967295], [0, 4294967295]],
+    ['uint64', 'UINT64', [0, 12345678901], [0, 12345678901]],
+    ['bool', 'BOOL', [true, false], [true, false]],
+    ['string', 'BYTES', ['héllo', ''], ['héllo', '']],
+  ];
+
+  test('every datatype round-trips through onnxruntime', async () => {
+    const inputs = cases.map(([dtype, datatype, data]) => ({ name: `in_${dtype}`, shape: [1, 2], datatype, data }));
+    const { status, json } = await postJson(`${server.url}/v2/models/dtypes/infer`, { inputs });
+    assert.equal(status, 200, JSON.stringify(json));
+    for (const [dtype, datatype, , expected] of cases) {
+      const out = json.outputs.find((o: { name: string }) => o.name === `out_${dtype}`);
+      assert.deepEqual(out, { name: `out_${dtype}`, shape: [1, 2], datatype, data: expected }, dtype);
+    }
+  });
+
+  test('out-of-range integers and non-booleans are refused with the element named', async () => {
+    const inputs = cases.map(([dtype, datatype, data]) => ({ name: `in_${dtype}`, shape: [1, 2], datatype, data }));
+    inputs[3] = { ...inputs[3]!, data: [-129, 0] };
+    let res = await postJson(`${server.url}/v2/models/dtypes/infer`, { inputs });
+    assert.equal(res.status, 400);
+    assert.match(res.json.error, /in_int8\[0\]: -129 is out of range for int8/);
+    inputs[3] = { ...inputs[3]!, data: [1, 2] };
+    inputs[11] = { ...inputs[11]!, data: ['yes', true] };
+    res = await postJson(`${server.url}/v2/models/dtypes/infer`, { inputs });
+    assert.equal(res.status, 400);
+    assert.match(res.json.error, /in_bool\[0\]: expected a boolean/);
+  });
+
+  test('a missing input is named with its datatype and shape', async () => {
+    const inputs = cases.slice(1).map(([dtype, datatype, data]) => ({ name: `in_${dtype}`, shape: [1, 2], datatype, data }));
+    const { status, json } = await postJson(`${server.url}/v2/models/dtypes/infer`, { inputs });
+    assert.equal(status, 400);
+    assert.equal(json.error, "missing input 'in_float16' (datatype FP16, shape [-1,2])");
+  });
+});

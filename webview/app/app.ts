@@ -1,0 +1,64 @@
+/**
+ * The UI's controller: fetches the model description, hands it to the header and every tab, follows the
+ * server's events and, when the model is reloaded, fetches the new description and updates them again.
+ */
+import type { ModelDescription } from '../../server/protocol/api';
+import type { ServerClient } from './client';
+import { h, replaceChildren } from './dom';
+import { createHeader } from './header';
+import { createTabStrip, type AppTab } from './tabs';
+
+export function startApp(root: HTMLElement, client: ServerClient, tabs: AppTab[]): void {
+  const header = createHeader();
+  const strip = createTabStrip(tabs);
+  let current: ModelDescription | null = null;
+  let refreshing: Promise<void> | null = null;
+
+  function showLoadError(message: string): void {
+    const retry = h('vscode-button', { on: { click: () => void refresh() } }, ['Retry']);
+    replaceChildren(root, [h('div', { className: 'load-error', attrs: { role: 'alert' } }, [
+      h('h1', {}, ['Cannot load the model']),
+      h('p', {}, [message]),
+      retry,
+    ])]);
+  }
+
+  /** Fetches the description and updates everything if it is new (first load or another generation). */
+  function refresh(): Promise<void> {
+    refreshing ??= (async () => {
+      try {
+        const next = await client.describeModel();
+        if (current && next.generation === current.generation && next.loadedAt === current.loadedAt) return;
+        const previous = current ?? undefined;
+        current = next;
+        document.title = `${next.info.name} — Model Lab`;
+        if (!previous) replaceChildren(root, [header.element, strip.element]);
+        header.show(next);
+        for (const tab of tabs) tab.update(next, previous);
+      } catch (err) {
+        if (!current) showLoadError((err as Error).message);
+        else header.notify({ type: 'error', message: `Could not fetch the reloaded model: ${(err as Error).message}`, at: new Date().toISOString() });
+      } finally {
+        refreshing = null;
+      }
+    })();
+    return refreshing;
+  }
+
+  let wasLive = false;
+  client.subscribe(
+    (event) => {
+      header.notify(event);
+      if (event.type === 'model-loaded' && current && event.generation !== current.generation) void refresh();
+    },
+    (status) => {
+      header.setConnection(status);
+      // Back after a drop: a reload may have happened meanwhile.
+      if (status === 'live' && wasLive && current) void refresh();
+      if (status === 'live') wasLive = true;
+    },
+  );
+
+  document.addEventListener('keydown', (event) => strip.active()?.onShortcut?.(event));
+  void refresh();
+}

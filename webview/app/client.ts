@@ -1,0 +1,94 @@
+/**
+ * The UI's only way to the server: typed HTTP calls plus the server-sent event stream.
+ * Adds the bearer token to every request (and as `?token=` to the event stream, which cannot send headers).
+ */
+import type { ModelDescription, OipInferRequest, OipInferResponse, ServerEvent } from '../../server/protocol/api';
+import type { UiConfig } from '../protocol';
+
+/** A request the server refused or could not answer, with the server's own message when it sent one. */
+export class ServerError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = 'ServerError';
+    this.status = status;
+  }
+}
+
+export type ConnectionStatus = 'connecting' | 'live' | 'disconnected';
+
+export interface ServerClient {
+  /** Absolute origin requests go to, for display in the curl command. */
+  readonly origin: string;
+  readonly token: string | undefined;
+  describeModel(): Promise<ModelDescription>;
+  infer(inferPath: string, request: OipInferRequest): Promise<OipInferResponse>;
+  /** Follows `/api/events`; returns a function that closes the stream. */
+  subscribe(onEvent: (event: ServerEvent) => void, onStatus: (status: ConnectionStatus) => void): () => void;
+}
+
+const EVENT_TYPES: ServerEvent['type'][] = ['model-loaded', 'model-reload-failed', 'differential-check', 'error'];
+
+async function readError(response: Response): Promise<ServerError> {
+  let message = `${response.status} ${response.statusText}`.trim();
+  try {
+    const text = await response.text();
+    try {
+      const body = JSON.parse(text) as { error?: unknown };
+      if (typeof body.error === 'string') message = body.error;
+      else if (body.error && typeof body.error === 'object' && 'message' in body.error) message = String((body.error as { message: unknown }).message);
+    } catch {
+      if (text.trim()) message = `${message}: ${text.trim().slice(0, 300)}`;
+    }
+  } catch { /* body unreadable: keep the status line */ }
+  if (response.status === 401 || response.status === 403) {
+    message += ' — this link needs a valid access token; ask whoever shared it for a fresh link.';
+  }
+  return new ServerError(response.status, message);
+}
+
+export function createServerClient(config: UiConfig): ServerClient {
+  const origin = config.serverOrigin || window.location.origin;
+  const base = config.serverOrigin;
+  const headers = (extra: Record<string, string> = {}): Record<string, string> =>
+    config.token ? { ...extra, Authorization: `Bearer ${config.token}` } : extra;
+
+  async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(base + path, { ...init, headers: headers(init.headers as Record<string, string>) });
+    } catch (err) {
+      throw new ServerError(0, `cannot reach the Model Lab server at ${origin} (${(err as Error).message}); is it still running?`);
+    }
+    if (!response.ok) throw await readError(response);
+    return (await response.json()) as T;
+  }
+
+  return {
+    origin,
+    token: config.token,
+    describeModel: () => request<ModelDescription>('/api/model'),
+    infer: (inferPath, body) => request<OipInferResponse>(inferPath, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+    subscribe(onEvent, onStatus) {
+      const url = base + '/api/events' + (config.token ? `?token=${encodeURIComponent(config.token)}` : '');
+      const source = new EventSource(url);
+      onStatus('connecting');
+      source.onopen = () => onStatus('live');
+      for (const type of EVENT_TYPES) {
+        source.addEventListener(type, (e) => {
+          // `error` is also what EventSource fires on a broken connection; only server events carry data.
+          if (!(e instanceof MessageEvent) || typeof e.data !== 'string') {
+            if (type === 'error') onStatus(source.readyState === EventSource.CLOSED ? 'disconnected' : 'connecting');
+            return;
+          }
+          try { onEvent(JSON.parse(e.data) as ServerEvent); } catch { /* not ours: ignore malformed events */ }
+        });
+      }
+      return () => source.close();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * The header: which model is serving (name, task, where its signature came from, inputs → outputs),
+ * whether the live connection to the server is up, and notices from reloads and differential checks.
+ */
+import type { ModelDescription, ServerEvent } from '../../server/protocol/api';
+import type { ConnectionStatus } from './client';
+import { h, replaceChildren } from './dom';
+import { formatNumber } from './format';
+
+const SOURCE_TEXT: Record<string, string> = {
+  sidecar: 'signature from sidecar file',
+  metadata: 'signature from model metadata',
+  csv: 'signature from reference CSV',
+  generated: 'generated signature',
+};
+
+export interface Header {
+  readonly element: HTMLElement;
+  show(description: ModelDescription): void;
+  setConnection(status: ConnectionStatus): void;
+  /** Shows what a server event means for the person looking at the form. */
+  notify(event: ServerEvent): void;
+}
+
+function tensorSummary(description: ModelDescription): string {
+  const shape = (dims: (number | string | null)[]) => `[${dims.map((d) => d ?? '?').join(', ')}]`;
+  const inputs = description.signature.inputs.map((b) => `${b.tensor} ${b.dtype}${shape(b.dims)}`).join(', ');
+  const outputs = description.signature.outputs.map((o) => `${o.tensor} (${o.role})`).join(', ');
+  return `${inputs} → ${outputs}`;
+}
+
+export function createHeader(): Header {
+  const title = h('h1', { className: 'model-name' }, ['Model Lab']);
+  const chips = h('div', { className: 'chips' });
+  const summary = h('p', { className: 'tensor-summary muted' });
+  const connection = h('span', { className: 'connection', attrs: { role: 'status', 'data-status': 'connecting' } }, ['Connecting…']);
+  const notices = h('div', { className: 'notices', attrs: { 'aria-live': 'polite' } });
+  const element = h('header', { className: 'app-header' }, [
+    h('div', { className: 'header-row' }, [h('div', { className: 'title-block' }, [title, chips]), connection]),
+    summary,
+    notices,
+  ]);
+
+  function notice(kind: 'info' | 'warning' | 'error', text: string): void {
+    const dismiss = h('button', { className: 'notice-dismiss', attrs: { type: 'button', 'aria-label': 'Dismiss notice' } }, ['×']);
+    const item = h('div', { className: `notice notice-${kind}`, attrs: { 'data-kind': kind } }, [h('span', {}, [text]), dismiss]);
+    dismiss.addEventListener('click', () => item.remove());
+    notices.prepend(item);
+    while (notices.childElementCount > 3) notices.lastElementChild!.remove();
+  }
+
+  return {
+    element,
+    show(d) {
+      replaceChildren(title, [d.info.name]);
+      const featureCount = d.signature.features.length;
+      replaceChildren(chips, [
+        h('span', { className: 'chip chip-strong' }, [d.signature.task]),
+        h('span', { className: 'chip' }, [SOURCE_TEXT[d.signature.source] ?? d.signature.source]),
+        featureCount ? h('span', { className: 'chip' }, [`${featureCount} feature${featureCount === 1 ? '' : 's'}`]) : null,
+        d.generation > 1 ? h('span', { className: 'chip' }, [`reload ${d.generation - 1}`]) : null,
+      ]);
+      summary.textContent = tensorSummary(d);
+      summary.title = d.signature.notes.join('\n');
+    },
+    setConnection(status) {
+      connection.dataset.status = status;
+      connection.textContent = status === 'live' ? 'Live' : status === 'connecting' ? 'Connecting…' : 'Disconnected';
+      connection.title = status === 'live' ? 'Connected to the server: reloads show up here' : 'Not receiving server events; predictions may still work';
+    },
+    notify(event) {
+      switch (event.type) {
+        case 'model-loaded':
+          if (event.generation > 1) notice('info', `Model reloaded (${event.name}, ${Math.round(event.loadMs)} ms). The form was rebuilt; values that still apply were kept.`);
+          return;
+        case 'model-reload-failed':
+          notice('warning', `Reload failed: ${event.error} — the previous model (generation ${event.keptGeneration}) is still serving.`);
+          return;
+        case 'differential-check': {
+          const agreement = event.agreement === null ? '' : `agreement ${formatNumber(event.agreement * 100)}%, `;
+          notice(event.agreement !== null && event.agreement < 1 ? 'warning' : 'info',
+            `Differential check vs. previous model on ${event.rows} rows: ${agreement}max |Δ| ${formatNumber(event.maxAbsDiff)} (${event.comparedOutputs.join(', ') || 'no comparable outputs'}).`);
+          return;
+        }
+        case 'error':
+          notice('error', event.message);
+      }
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Entry of the UI bundle (dist/webview/main.js + main.css), the same in a VS Code webview and in a browser.
+ * Tabs are listed here: a new view (performance, drift, export) is one more module in `TABS`.
+ */
+import {
+  provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeDropdown, vsCodeOption,
+  vsCodePanels, vsCodePanelTab, vsCodePanelView, vsCodeTextField,
+} from '@vscode/webview-ui-toolkit';
+import './styles.css';
+import { startApp } from './app/app';
+import { createServerClient } from './app/client';
+import { readUiConfig } from './app/config';
+import { createPredictTab } from './app/predict-tab';
+import { createStateStore } from './app/state';
+import { applyFallbackTheme } from './app/theme';
+
+// Before anything renders and before `load`: the toolkit reads the theme variables from <body> then.
+applyFallbackTheme();
+provideVSCodeDesignSystem().register(
+  vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(),
+  vsCodePanels(), vsCodePanelTab(), vsCodePanelView(), vsCodeTextField(),
+);
+
+const client = createServerClient(readUiConfig());
+const store = createStateStore();
+const TABS = [createPredictTab(client, store)];
+
+startApp(document.getElementById('app') ?? document.body, client, TABS);
