@@ -1,0 +1,98 @@
+/**
+ * Serving benchmark (foundation issue): what the HTTP server adds to a bare `session.run`, and rows/s
+ * under 64 concurrent clients with dynamic batching on and off. Not a test: numbers vary by machine.
+ *
+ *   npm run bench            (builds first; prints a table and writes .cache/bench/serving.json)
+ */
+import autocannon from 'autocannon';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { loadModel } from '../server/model';
+import { encodeRecords } from '../server/protocol/codec';
+import { OIP_DATATYPE } from '../server/protocol/api';
+import { post, startServerProcess, summarize, type Summary } from './lib';
+
+const MODELS = [
+  { name: 'breast_cancer', path: 'samples/breast-cancer/breast_cancer.onnx', reference: 'samples/breast-cancer/reference.csv' },
+  { name: 'flights', path: 'samples/flights/flights.onnx', reference: 'samples/flights/reference.csv' },
+];
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 3000);
+const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+
+async function bareLatency(path: string, reference: string): Promise<{ summary: Summary; body: string; rows: number }> {
+  const model = await loadModel(path, { referenceCsv: reference });
+  const record = model.reference!.rows[0]!;
+  const inputs = encodeRecords(model.signature, [record]);
+  for (let i = 0; i < 200; i++) await model.run(inputs);
+  const samples: number[] = [];
+  for (let i = 0; i < ITERATIONS; i++) {
+    const t = process.hrtime.bigint();
+    await model.run(inputs);
+    samples.push(Number(process.hrtime.bigint() - t) / 1000);
+  }
+  const body = JSON.stringify({
+    inputs: inputs.map((t) => ({ name: t.name, shape: t.dims, datatype: OIP_DATATYPE[t.dtype], data: Array.from(t.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v)) })),
+  });
+  await model.dispose();
+  return { summary: summarize(samples), body, rows: 1 };
+}
+
+async function httpLatency(url: string, body: string): Promise<Summary> {
+  for (let i = 0; i < 200; i++) await post(url, body);
+  const samples: number[] = [];
+  for (let i = 0; i < ITERATIONS; i++) {
+    const t = process.hrtime.bigint();
+    const status = await post(url, body);
+    samples.push(Number(process.hrtime.bigint() - t) / 1000);
+    if (status !== 200) throw new Error(`server answered ${status}`);
+  }
+  return summarize(samples);
+}
+
+async function throughput(url: string, body: string): Promise<{ rowsPerSecond: number; errors: number; p50Ms: number; p99Ms: number }> {
+  const result = await autocannon({
+    url, method: 'POST', body, headers: { 'content-type': 'application/json' },
+    connections: 64, duration: LOAD_SECONDS,
+  });
+  return { rowsPerSecond: result.requests.average, errors: result.errors + result.non2xx, p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
+}
+
+async function main(): Promise<void> {
+  const report: Record<string, unknown> = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, iterations: ITERATIONS, loadSeconds: LOAD_SECONDS, models: {} };
+  for (const m of MODELS) {
+    const bare = await bareLatency(m.path, m.reference);
+    const entry: Record<string, unknown> = { bareSessionRunUs: bare.summary };
+    for (const batching of [true, false]) {
+      const server = await startServerProcess([m.path, '--reference', m.reference, ...(batching ? [] : ['--no-batching'])]);
+      try {
+        const url = `${server.url}/v2/models/${m.name}/infer`;
+        const http = await httpLatency(url, bare.body);
+        const load = await throughput(url, bare.body);
+        entry[batching ? 'batchingOn' : 'batchingOff'] = { httpSingleRowUs: http, serverAddsP50Us: http.p50 - bare.summary.p50, concurrent64: load };
+      } finally {
+        await server.stop();
+      }
+    }
+    (report.models as Record<string, unknown>)[m.name] = entry;
+    printModel(m.name, entry);
+  }
+  mkdirSync('.cache/bench', { recursive: true });
+  writeFileSync('.cache/bench/serving.json', JSON.stringify(report, null, 2));
+  console.log('\nwritten .cache/bench/serving.json');
+}
+
+function printModel(name: string, e: Record<string, any>): void {
+  const f = (x: number) => x.toFixed(0).padStart(7);
+  console.log(`\n## ${name}`);
+  console.log('| what | p50 µs | p99 µs |');
+  console.log('|---|---|---|');
+  console.log(`| bare session.run, 1 row | ${f(e.bareSessionRunUs.p50)} | ${f(e.bareSessionRunUs.p99)} |`);
+  for (const k of ['batchingOn', 'batchingOff']) {
+    console.log(`| OIP 1 row over keep-alive HTTP (${k}) | ${f(e[k].httpSingleRowUs.p50)} | ${f(e[k].httpSingleRowUs.p99)} |  (server adds ${e[k].serverAddsP50Us.toFixed(0)} µs at p50)`);
+  }
+  for (const k of ['batchingOn', 'batchingOff']) {
+    console.log(`64 concurrent clients, ${k}: ${e[k].concurrent64.rowsPerSecond.toFixed(0)} rows/s (p50 ${e[k].concurrent64.p50Ms} ms, p99 ${e[k].concurrent64.p99Ms} ms, errors ${e[k].concurrent64.errors})`);
+  }
+}
+
+main().catch((err) => { console.error(err); process.exitCode = 1; });

@@ -1,0 +1,101 @@
+/**
+ * `model-lab drift <reference.csv> <current.csv>`: per-column drift tests with Evidently's choices,
+ * dataset verdicts, reports as text / JSON / HTML / JUnit. Exit 0 no drift (or drift without
+ * --fail-on-drift), 1 drift with --fail-on-drift, 2 bad command line or bad input (unreadable or
+ * malformed CSV, unknown test or column) — 1 is reserved for "drift" so CI can tell them apart.
+ */
+import { writeFile } from 'node:fs/promises';
+import { runDrift, CsvFormatError, listStatTests, type DriftProgress } from '../../drift/index';
+import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../drift/report/index';
+import { parseCommandLine, numberOption, requireFile } from '../args';
+import { UsageError, UserError, type Command } from '../command';
+
+const usage = `Usage: model-lab drift <reference.csv> <current.csv> [options]
+
+Compares current data with reference data column by column. The test per column is Evidently's
+default (KS / chi-square / Z below 1,000 reference rows, Wasserstein / Jensen-Shannon above), with
+its thresholds and the share-of-drifted-columns verdict, plus Bonferroni and Benjamini–Hochberg
+verdicts over the p-values and a multivariate MMD test.
+
+Options:
+  --columns a,b          only these columns
+  --categorical a,b      treat these columns as categories (e.g. integer codes)
+  --stattest col=test    test for one column (repeatable); tests: ${listStatTests().map((t) => t.name).join(', ')}
+  --stattest-all test    test for every other column
+  --threshold x          threshold for every column (default: the test's own)
+  --drift-share x        dataset drift when this share of columns drift (default 0.5)
+  --no-mmd               skip the multivariate MMD test
+  --format f             text (default), json, html or junit
+  -o, --output file      write the report to a file instead of stdout
+  --fail-on-drift        exit 1 when the dataset drifts (share rule)
+  --quiet                no progress on stderr
+
+Example: model-lab drift train.csv today.csv --format html -o drift.html --fail-on-drift`;
+
+const drift: Command = {
+  name: 'drift',
+  summary: 'compare a current CSV with a reference CSV: per-column drift tests and verdicts',
+  usage,
+  async run(args) {
+    const { values, positionals } = parseCommandLine('drift', args, {
+      columns: { type: 'string' },
+      categorical: { type: 'string' },
+      stattest: { type: 'string', multiple: true },
+      'stattest-all': { type: 'string' },
+      threshold: { type: 'string' },
+      'drift-share': { type: 'string' },
+      'no-mmd': { type: 'boolean' },
+      format: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      'fail-on-drift': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+    }, ['reference.csv', 'current.csv']);
+    const format = (values.format ?? 'text') as ReportFormat;
+    if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got '${String(values.format)}'`);
+    const stattest: Record<string, string> = {};
+    for (const spec of (values.stattest as unknown as string[] | undefined) ?? []) {
+      const [col, name] = spec.split('=');
+      if (!col || !name) throw new UsageError(`--stattest takes column=test, e.g. --stattest age=psi; got '${spec}'`);
+      stattest[col] = name;
+    }
+    const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+    const driftShare = numberOption(values['drift-share'], '--drift-share', 1);
+    const threshold = numberOption(values.threshold, '--threshold', Number.MAX_VALUE);
+    const quiet = values.quiet === true;
+    let lastProgress = 0;
+    const onProgress = (p: DriftProgress) => {
+      const now = Date.now();
+      if (quiet || (now - lastProgress < 500 && p.phase !== 'done')) return;
+      lastProgress = now;
+      process.stderr.write(`drift: ${p.phase}, ${p.rowsRead.toLocaleString('en')} rows${p.columnsTotal ? `, ${p.columnsDone}/${p.columnsTotal} columns` : ''}\n`);
+    };
+    try {
+      const reference = requireFile(positionals[0]!, 'reference CSV');
+      const current = requireFile(positionals[1]!, 'current CSV');
+      const report = await runDrift({
+        reference, current, columns: list(values.columns), categorical: list(values.categorical), stattest,
+        stattestAll: values['stattest-all'] as string | undefined, threshold, driftShare, mmd: values['no-mmd'] !== true, onProgress,
+      });
+      const text = renderReport(report, format);
+      if (typeof values.output === 'string') await writeFile(values.output, text);
+      else process.stdout.write(text);
+      return report.dataset.share.drift && values['fail-on-drift'] === true ? 1 : 0;
+    } catch (err) {
+      // Bad input is exit 2 here (1 means "drift"), with the message naming file, line and column.
+      if (err instanceof CsvFormatError || err instanceof UserError || isInputError(err)) {
+        process.stderr.write(`model-lab drift: ${(err as Error).message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+  },
+};
+
+/** Errors the engine throws for bad options or unreadable files (not bugs). */
+function isInputError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || /^(unknown stat test|--stattest|.* does not apply)/.test(err.message);
+}
+
+export default drift;

@@ -1,0 +1,12 @@
+/**
+ * The command registry. To add a command (drift, bench, compress, export…): write
+ * `server/cli/commands/<name>.ts` default-exporting a `Command` (see ../command.ts) and add it here.
+ * The order here is the order of `model-lab --help`.
+ */
+import type { Command } from '../command';
+import drift from './drift';
+import info from './info';
+import predict from './predict';
+import serve from './serve';
+
+export const COMMANDS: readonly Command[] = [serve, info, predict, drift];

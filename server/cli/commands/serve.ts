@@ -1,0 +1,73 @@
+/** `model-lab serve <model>`: the prediction server, until Ctrl+C / SIGTERM. */
+import { intOption, numberOption, parseCommandLine, requireFile } from '../args';
+import type { Command } from '../command';
+import { VERSION } from '../version';
+
+const usage = `Usage: model-lab serve <model.onnx> [options]
+
+Serves the model over HTTP (Open Inference Protocol v2, v1 instances, MLflow /invocations, CSV batch,
+/metrics) with a web form at "/". Prints one JSON ready line on stdout:
+  {"event":"ready","url":"http://127.0.0.1:PORT","model":"name","pid":1234}
+and logs to stderr. Stops cleanly on Ctrl+C or SIGTERM.
+
+Options:
+  --reference <csv>      reference data: names features, gives categories and sample rows
+  --port <n>             port to listen on (default 0 = any free port)
+  --host <addr>          interface to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)
+  --batch-max <n>        most rows per batched run (default 64)
+  --batch-delay-ms <ms>  longest wait for a batch to fill (default 2)
+  --no-batching          run every request on its own
+  --no-watch             do not reload when the model file changes
+  --threads <n>          onnxruntime intra-op threads (default: onnxruntime's choice)
+
+Example: model-lab serve samples/iris/iris.onnx --reference samples/iris/reference.csv --port 8080`;
+
+const serve: Command = {
+  name: 'serve',
+  summary: 'serve a model over HTTP with a web form, hot reload and batching',
+  usage,
+  async run(args) {
+    const { values, positionals } = parseCommandLine('serve', args, {
+      reference: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'batch-max': { type: 'string' },
+      'batch-delay-ms': { type: 'string' },
+      'no-batching': { type: 'boolean' },
+      'no-watch': { type: 'boolean' },
+      threads: { type: 'string' },
+      // Accepted for `npm start`, which asks the server to mention the URL to open.
+      'open-hint': { type: 'boolean' },
+    }, ['model']);
+    const port = intOption(values.port, '--port', 0, 65535) ?? 0;
+    const maxBatchSize = intOption(values['batch-max'], '--batch-max', 1, 1_000_000);
+    const maxDelayMs = numberOption(values['batch-delay-ms'], '--batch-delay-ms', 10_000);
+    const threads = intOption(values.threads, '--threads', 0, 1024);
+    const modelPath = requireFile(positionals[0]!, 'model file');
+    const referenceCsv = typeof values.reference === 'string' ? requireFile(values.reference, 'reference CSV') : undefined;
+
+    // Loaded on demand so `info`/`predict` do not pay for the HTTP stack.
+    const { startServer } = await import('../../serve/start');
+    const server = await startServer({
+      modelPath,
+      referenceCsv,
+      host: typeof values.host === 'string' ? values.host : undefined,
+      port,
+      batching: { enabled: !values['no-batching'], maxBatchSize, maxDelayMs },
+      watch: !values['no-watch'],
+      loadOptions: threads === undefined ? undefined : { intraOpThreads: threads },
+      version: VERSION,
+    });
+    if (values['open-hint']) process.stderr.write(`model-lab: open ${server.url}/ in a browser to try the model\n`);
+
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    process.stderr.write(`model-lab: ${signal}, finishing in-flight requests and shutting down\n`);
+    await server.close();
+    return 0;
+  },
+};
+
+export default serve;
