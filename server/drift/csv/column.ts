@@ -1,0 +1,124 @@
+/**
+ * What one file holds for one column after a streaming pass: the inferred kind, counts for data
+ * quality, and just enough values for the tests — numeric values in a growable Float64Array (no
+ * per-row objects), text values only as category → count (tests on categories need nothing else).
+ */
+import { ByteDictionary } from './dictionary';
+import { fieldText, type RowFields } from './tokenizer';
+import { MISSING_TOKENS, NOT_A_NUMBER, parseNumberBytes } from './values';
+
+export type ColumnKind = 'numerical' | 'categorical';
+
+/** A few distinct numeric values are tracked exactly; past this many we only know "more". */
+export const DISTINCT_TRACK_LIMIT = 21;
+
+/** The result of reading one column of one file. */
+export interface ColumnData {
+  name: string;
+  kind: ColumnKind;
+  /** Data rows in the file. */
+  rows: number;
+  /** Cells that were missing (empty, NA, NaN, null…) — plus ±inf in numerical columns, which Evidently drops too. */
+  missing: number;
+  /** ±inf cells of a numerical column (also counted in `missing`). */
+  infinite: number;
+  /** Numerical: every present cell was an integer literal and none was missing (pandas would make it int64). */
+  integerDtype: boolean;
+  /** Numerical: the finite values, in file order (`count` of them are valid). */
+  values: Float64Array;
+  count: number;
+  /** Numerical: `values` are in ascending order (sorted after reading), not file order. */
+  sorted: boolean;
+  min: number;
+  max: number;
+  /** Numerical: up to DISTINCT_TRACK_LIMIT distinct values, or null once there are more. */
+  distinct: number[] | null;
+  /** Categorical: category → count (missing excluded). */
+  categories: Map<string, number>;
+}
+
+/** Accumulates one column while the file streams by. */
+export class ColumnAccumulator {
+  readonly data: ColumnData;
+  /** Set when a text cell showed up after numbers were stored: the file must be re-read as text. */
+  needsTextReread = false;
+  /** Text cells counted by bytes (missing tokens included; they are moved to `missing` in finish()). */
+  private readonly text = new ByteDictionary();
+
+  /** `expectedRows` sizes the value buffer up front, so big files are not copied at every doubling. */
+  constructor(name: string, forceCategorical = false, expectedRows = 1024) {
+    this.data = {
+      name, kind: forceCategorical ? 'categorical' : 'numerical', rows: 0, missing: 0, infinite: 0,
+      integerDtype: true, values: new Float64Array(forceCategorical ? 0 : Math.max(16, Math.ceil(expectedRows))), count: 0, sorted: false, min: Infinity, max: -Infinity,
+      distinct: [], categories: new Map(),
+    };
+  }
+
+  /** Adds field `index` of `row` (no closure or string per numeric cell: this runs for every cell). */
+  add(row: RowFields, index: number): void {
+    const d = this.data;
+    const escaped = row.escaped[index] === 1;
+    d.rows++;
+    if (d.kind === 'numerical') {
+      // pandas parses quoted numbers as numbers too; only a cell with `""` escapes is certainly text.
+      const parsed = escaped ? NOT_A_NUMBER : parseNumberBytes(row.buf, row.starts[index], row.ends[index]);
+      if (parsed !== NOT_A_NUMBER) {
+        const v = parsed.value;
+        if (!parsed.integerLiteral) d.integerDtype = false;
+        if (v === Infinity || v === -Infinity) {
+          d.infinite++;
+          d.missing++;
+          return;
+        }
+        this.pushNumber(v);
+        return;
+      }
+      const s = fieldText(row, index);
+      if (MISSING_TOKENS.has(s)) {
+        d.missing++;
+        d.integerDtype = false;
+        return;
+      }
+      // First text cell: from here on this column is categorical (pandas would make it `object`).
+      d.kind = 'categorical';
+      if (d.count > 0 || d.infinite > 0) this.needsTextReread = true;
+    }
+    this.text.add(row.buf, row.starts[index], row.ends[index], row.escaped[index]);
+  }
+
+  private pushNumber(v: number): void {
+    const d = this.data;
+    if (d.count === d.values.length) {
+      const grown = new Float64Array(Math.max(1024, Math.ceil(d.values.length * 1.5)));
+      grown.set(d.values);
+      d.values = grown;
+    }
+    d.values[d.count++] = v;
+    if (v < d.min) d.min = v;
+    if (v > d.max) d.max = v;
+    const distinct = d.distinct;
+    if (distinct !== null && !distinct.includes(v)) {
+      if (distinct.length >= DISTINCT_TRACK_LIMIT) d.distinct = null;
+      else distinct.push(v);
+    }
+  }
+
+  /** Final data: values trimmed to their count (one copy, then the big buffer is released). */
+  finish(): ColumnData {
+    const d = this.data;
+    // Trim the buffer by copying only when that frees much (a copy transiently doubles the memory).
+    if (d.kind === 'numerical' && d.values.length !== d.count) {
+      d.values = d.count < 0.9 * d.values.length ? d.values.slice(0, d.count) : d.values.subarray(0, d.count);
+    }
+    if (d.kind === 'categorical') {
+      d.values = new Float64Array(0);
+      d.count = 0;
+      d.integerDtype = false;
+      for (const { text, count } of this.text.entries()) {
+        if (MISSING_TOKENS.has(text)) d.missing += count;
+        else d.categories.set(text, count);
+      }
+    }
+    return d;
+  }
+}

@@ -1,0 +1,44 @@
+/** The header row of a CSV file alone (read before the two files are streamed side by side). */
+import { open } from 'node:fs/promises';
+import { CsvFormatError, CsvTokenizer, fieldText } from './tokenizer';
+
+/** Same de-duplication as pandas: a repeated header `a` becomes `a.1`, `a.2`… */
+export function uniqueHeader(names: string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((raw) => {
+    const n = seen.get(raw) ?? 0;
+    seen.set(raw, n + 1);
+    return n === 0 ? raw : `${raw}.${n}`;
+  });
+}
+
+const FOUND = Symbol('header found');
+
+/** Column names of `file` (trimmed, de-duplicated). Throws CsvFormatError for an empty or malformed header. */
+export async function readHeader(file: string): Promise<string[]> {
+  const handle = await open(file, 'r');
+  let header: string[] | null = null;
+  const tokenizer = new CsvTokenizer(file, (row) => {
+    const names: string[] = [];
+    for (let i = 0; i < row.count; i++) names.push(fieldText(row, i).trim());
+    header = uniqueHeader(names);
+    throw FOUND;
+  });
+  try {
+    const chunk = Buffer.allocUnsafe(1 << 16);
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) {
+        tokenizer.end();
+        break;
+      }
+      tokenizer.push(Buffer.from(chunk.subarray(0, bytesRead)));
+    }
+  } catch (err) {
+    if (err !== FOUND) throw err;
+  } finally {
+    await handle.close();
+  }
+  if (header === null) throw new CsvFormatError(file, 1, 1, 'the file is empty — a header row with column names is needed');
+  return header;
+}

@@ -1,0 +1,167 @@
+/**
+ * Streams a CSV file once and returns the requested columns (see column.ts for what is kept).
+ * Progress is reported and cancellation checked once per chunk (1 MiB), never per row.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { ColumnAccumulator, type ColumnData } from './column';
+import { mulberry32 } from '../math/random';
+import { NOT_A_NUMBER, parseNumberBytes } from './values';
+import { CsvFormatError, CsvTokenizer, fieldText, type RowFields } from './tokenizer';
+import { uniqueHeader } from './header';
+import { sortFloat64 } from '../math/sort';
+
+export interface ReadCsvOptions {
+  /** Only these columns (by header name); default all. Unknown names are an error. */
+  columns?: string[];
+  /** Columns to read as text whatever they look like (per-column type override or a re-read). */
+  categorical?: Set<string>;
+  signal?: AbortSignal;
+  /** Called after each chunk with the data rows read so far and the bytes read / file size. */
+  onProgress?: (rowsRead: number, bytesRead: number, bytesTotal: number) => void;
+  /** Keep a uniform random sample of this many rows of the read columns (numbers, NaN if not numeric). */
+  sampleRows?: number;
+  /** Seed of the sampling PRNG, so a re-run picks the same rows. */
+  seed?: number;
+  /** Expected data rows (an estimate): sizes the value buffers up front. */
+  expectedRows?: number;
+  /** Sort each numerical column's values once read (tests need them sorted; file order is not kept). */
+  sort?: boolean;
+}
+
+export interface CsvColumns {
+  file: string;
+  header: string[];
+  rows: number;
+  columns: Map<string, ColumnData>;
+  /** Row-aligned sample (row-major, `sampleColumns.length` values per row), if asked for. */
+  sample: { columns: string[]; rows: number; values: Float64Array } | null;
+}
+
+/** Reads `file`; throws CsvFormatError (file, line, column) on malformed input, never crashes on it. */
+export async function readCsvColumns(file: string, options: ReadCsvOptions = {}): Promise<CsvColumns> {
+  const size = (await stat(file)).size;
+  const first = await readOnce(file, size, options);
+  if (options.sort) sortColumns(first.result.columns.values());
+  // A column that turned to text after numbers were stored lost the numbers' exact spelling
+  // ("1.50" vs "1.5" are different categories to pandas): read those columns again, as text.
+  const reread = [...first.accumulators.values()].filter((a) => a.needsTextReread).map((a) => a.data.name);
+  if (reread.length === 0) return first.result;
+  const again = await readOnce(file, size, {
+    ...options, columns: reread, categorical: new Set([...(options.categorical ?? []), ...reread]),
+  });
+  for (const [name, data] of again.result.columns) first.result.columns.set(name, data);
+  return first.result;
+}
+
+/** Sorts the numerical columns in place (one scratch buffer shared by all of them). */
+export function sortColumns(columns: Iterable<ColumnData>): void {
+  const numeric = [...columns].filter((d) => d.kind === 'numerical' && !d.sorted);
+  const largest = Math.max(0, ...numeric.map((d) => d.count));
+  const scratch = largest >= 512 ? new Uint32Array(largest * 2) : undefined;
+  for (const d of numeric) {
+    sortFloat64(d.values.subarray(0, d.count), scratch);
+    d.sorted = true;
+  }
+}
+
+async function readOnce(file: string, size: number, options: ReadCsvOptions) {
+  let header: string[] | null = null;
+  let wanted: { index: number; acc: ColumnAccumulator }[] = [];
+  const accumulators = new Map<string, ColumnAccumulator>();
+  let rows = 0;
+  let sampler: RowSampler | null = null;
+  let sampleIndexes: number[] = [];
+  let sampleColumns: string[] = [];
+  const onRow = (row: RowFields) => {
+    if (header === null) {
+      const names: string[] = [];
+      for (let i = 0; i < row.count; i++) names.push(fieldText(row, i).trim());
+      header = uniqueHeader(names);
+      const selected = options.columns ?? header;
+      for (const name of selected) {
+        const index = header.indexOf(name);
+        if (index < 0) {
+          throw new CsvFormatError(file, row.line, 1,
+            `no column named "${name}" in the header (columns: ${header.slice(0, 20).join(', ')}${header.length > 20 ? ', …' : ''})`);
+        }
+        const acc = new ColumnAccumulator(name, options.categorical?.has(name) ?? false, options.expectedRows);
+        accumulators.set(name, acc);
+        wanted.push({ index, acc });
+      }
+      wanted = wanted.sort((a, b) => a.index - b.index);
+      sampleColumns = [...selected];
+      sampleIndexes = sampleColumns.map((name) => header!.indexOf(name));
+      if (options.sampleRows && sampleColumns.length) sampler = new RowSampler(options.sampleRows, sampleColumns.length, options.seed ?? 1);
+      return;
+    }
+    if (row.count !== header.length) {
+      const where = Math.min(row.count, header.length);
+      throw new CsvFormatError(file, row.line, where + 1,
+        `expected ${header.length} fields (as in the header) but found ${row.count}` +
+        (row.count > header.length ? ' — an unquoted comma inside a value? Quote that value.' : ' — a value or a separator is missing.'));
+    }
+    rows++;
+    if (sampler !== null) {
+      const slot = sampler.slotFor(rows);
+      if (slot >= 0) {
+        for (let k = 0; k < sampleIndexes.length; k++) {
+          const idx = sampleIndexes[k];
+          const parsed = idx < 0 ? NOT_A_NUMBER : parseNumberBytes(row.buf, row.starts[idx], row.ends[idx]);
+          sampler.values[slot * sampleIndexes.length + k] = parsed === NOT_A_NUMBER ? NaN : parsed.value;
+        }
+      }
+    }
+    for (let w = 0; w < wanted.length; w++) {
+      const entry = wanted[w];
+      entry.acc.add(row, entry.index);
+    }
+  };
+  const tokenizer = new CsvTokenizer(file, onRow);
+  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+  let bytes = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (options.signal?.aborted) throw abortError(options.signal);
+      tokenizer.push(chunk);
+      bytes += chunk.length;
+      options.onProgress?.(rows, bytes, size);
+    }
+    tokenizer.end();
+  } finally {
+    stream.destroy();
+  }
+  if (header === null) throw new CsvFormatError(file, 1, 1, 'the file is empty — a header row with column names is needed');
+  const columns = new Map<string, ColumnData>();
+  for (const [name, acc] of accumulators) columns.set(name, acc.finish());
+  const finalSampler = sampler as RowSampler | null;
+  const sample = finalSampler
+    ? { columns: sampleColumns, rows: finalSampler.filled, values: finalSampler.values.subarray(0, finalSampler.filled * sampleColumns.length) }
+    : null;
+  return { result: { file, header: header as string[], rows, columns, sample }, accumulators };
+}
+
+export function abortError(signal: AbortSignal): Error {
+  const reason = signal.reason;
+  if (reason instanceof Error) return reason;
+  const err = new Error('drift check cancelled');
+  err.name = 'AbortError';
+  return err;
+}
+
+/** Reservoir sampling (Algorithm R) over data rows, seeded so runs are reproducible. */
+class RowSampler {
+  readonly values: Float64Array;
+  filled = 0;
+  private readonly random: () => number;
+  constructor(private readonly size: number, width: number, seed: number) {
+    this.values = new Float64Array(size * width);
+    this.random = mulberry32(seed);
+  }
+  /** The slot row number `row` (1-based) goes into, or -1 when it is not sampled. */
+  slotFor(row: number): number {
+    if (this.filled < this.size) return this.filled++;
+    const j = Math.floor(this.random() * row);
+    return j < this.size ? j : -1;
+  }
+}

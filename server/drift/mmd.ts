@@ -1,0 +1,153 @@
+/**
+ * Multivariate drift: Maximum Mean Discrepancy two-sample test (as alibi-detect's MMDDrift) on the
+ * numerical columns, standardised with the reference sample's mean and std, RBF kernel with the
+ * median-heuristic bandwidth (σ² = median squared distance / 2 over the pooled sample), unbiased
+ * MMD², permutation p-value (fraction of permutations whose MMD² ≥ the observed one).
+ */
+import { mulberry32 } from './math/random';
+
+export interface MmdResult {
+  columns: string[];
+  rowsPerSide: { reference: number; current: number };
+  mmd2: number;
+  pValue: number;
+  permutations: number;
+  sigma: number;
+  threshold: number;
+  drift: boolean;
+}
+
+/** `ref` and `cur` are row-major samples with `width` values per row (rows with a non-finite value are dropped). */
+export function mmdTest(columns: string[], ref: Float64Array, cur: Float64Array, options: { permutations?: number; alpha?: number; seed?: number } = {}): MmdResult | null {
+  const width = columns.length;
+  const a = completeRows(ref, width);
+  const b = completeRows(cur, width);
+  const m = a.length / Math.max(width, 1);
+  const k = b.length / Math.max(width, 1);
+  if (width === 0 || m < 2 || k < 2) return null;
+  // Pooled sample, standardised with the reference's mean and std (a constant column is centred only).
+  const n = m + k;
+  const all = new Float64Array(n * width);
+  all.set(a);
+  all.set(b, a.length);
+  for (let c = 0; c < width; c++) {
+    let sum = 0;
+    for (let r = 0; r < m; r++) sum += all[r * width + c];
+    const mean = sum / m;
+    let sq = 0;
+    for (let r = 0; r < m; r++) sq += (all[r * width + c] - mean) ** 2;
+    const std = Math.sqrt(sq / m) || 1;
+    for (let r = 0; r < n; r++) all[r * width + c] = (all[r * width + c] - mean) / std;
+  }
+  // Squared distances (full symmetric matrix) and the median heuristic over the distinct pairs.
+  const K = new Float64Array(n * n);
+  const upper = new Float64Array((n * (n - 1)) / 2);
+  let u = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      let s = 0;
+      for (let c = 0; c < width; c++) {
+        const d = all[i * width + c] - all[j * width + c];
+        s += d * d;
+      }
+      K[i * n + j] = s;
+      upper[u++] = s;
+    }
+  }
+  // The upper median (element floor(len/2) of the sorted distances), found without a full sort.
+  const medianD2 = selectKth(upper, Math.floor(upper.length / 2)) || 1;
+  const sigma = Math.sqrt(medianD2 / 2);
+  const scale = -1 / (2 * sigma * sigma);
+  // Kernel matrix; row sums R_i = Σ_{j≠i} K_ij and the total over pairs are fixed under permutation.
+  const rowSums = new Float64Array(n);
+  let pairTotal = 0;
+  for (let i = 0; i < n; i++) {
+    K[i * n + i] = 0;
+    for (let j = i + 1; j < n; j++) {
+      const v = Math.exp(K[i * n + j] * scale);
+      K[i * n + j] = v;
+      K[j * n + i] = v;
+      rowSums[i] += v;
+      rowSums[j] += v;
+      pairTotal += v;
+    }
+  }
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const observed = mmd2(K, n, order, m, rowSums, pairTotal);
+  const permutations = options.permutations ?? 100;
+  const random = mulberry32(options.seed ?? 7);
+  let atLeast = 0;
+  for (let p = 0; p < permutations; p++) {
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      const t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    if (mmd2(K, n, order, m, rowSums, pairTotal) >= observed) atLeast++;
+  }
+  const alpha = options.alpha ?? 0.05;
+  const pValue = atLeast / permutations;
+  return { columns, rowsPerSide: { reference: m, current: k }, mmd2: observed, pValue, permutations, sigma, threshold: alpha, drift: pValue < alpha };
+}
+
+/** Rows whose values are all finite, concatenated. */
+function completeRows(values: Float64Array, width: number): Float64Array {
+  const out = new Float64Array(values.length);
+  let used = 0;
+  for (let r = 0; (r + 1) * width <= values.length; r++) {
+    let ok = true;
+    for (let c = 0; c < width; c++) if (!Number.isFinite(values[r * width + c])) ok = false;
+    if (!ok) continue;
+    for (let c = 0; c < width; c++) out[used++] = values[r * width + c];
+  }
+  return out.subarray(0, used);
+}
+
+/**
+ * Unbiased MMD² when the first sample is rows order[0..m) and the second the rest. Only the X×X block
+ * is summed (m² work, not n²): with R_i the row sums, Σ_{i∈X} R_i = 2·xx + xy and the pair total
+ * T = xx + xy + yy give the other two sums.
+ */
+function mmd2(K: Float64Array, n: number, order: Int32Array, m: number, rowSums: Float64Array, pairTotal: number): number {
+  let within = 0; // Σ over ordered pairs i ≠ j in X = 2·xx
+  let rows = 0;
+  for (let a = 0; a < m; a++) {
+    const row = order[a] * n;
+    let s = 0;
+    for (let b = 0; b < m; b++) s += K[row + order[b]];
+    within += s;
+    rows += rowSums[order[a]];
+  }
+  const xx = within / 2;
+  const xy = rows - within;
+  const yy = pairTotal - xx - xy;
+  const k = n - m;
+  return (2 * xx) / (m * (m - 1)) + (2 * yy) / (k * (k - 1)) - (2 * xy) / (m * k);
+}
+
+/** The k-th smallest value (0-based) by quickselect; reorders `values`. */
+export function selectKth(values: Float64Array, kth: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (hi > lo) {
+    const pivot = values[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const t = values[i];
+        values[i] = values[j];
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (kth <= j) hi = j;
+    else if (kth >= i) lo = i;
+    else return values[kth];
+  }
+  return values[kth];
+}

@@ -1,0 +1,124 @@
+/**
+ * One column seen in both files, cleaned like Evidently (missing and ±inf dropped), with the derived
+ * views the tests share computed once: sorted values, distinct counts, counts over the union of values.
+ */
+import type { ColumnData, ColumnKind } from './csv/column';
+import { sortFloat64 } from './math/sort';
+
+export type ValueKey = number | string;
+
+/** Counts of each value of the union of both samples (keys in first-seen order, reference first). */
+export interface UnionCounts {
+  keys: ValueKey[];
+  ref: Float64Array;
+  cur: Float64Array;
+}
+
+export class ColumnPair {
+  private sortedCache: { ref: Float64Array; cur: Float64Array } | null = null;
+  private unionCache: UnionCounts | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly kind: ColumnKind,
+    readonly ref: ColumnData,
+    readonly cur: ColumnData,
+  ) {}
+
+  /** Cleaned sizes (what Evidently calls len(reference_data) after dropna). */
+  get nRef(): number { return this.kind === 'numerical' ? this.ref.count : sumCounts(this.ref.categories); }
+  get nCur(): number { return this.kind === 'numerical' ? this.cur.count : sumCounts(this.cur.categories); }
+
+  /** Both samples sorted ascending (numerical only). Sorts in place: file order is not needed after reading. */
+  sorted(): { ref: Float64Array; cur: Float64Array } {
+    if (!this.sortedCache) {
+      const sorted = (d: ColumnData) => {
+        const values = d.values.subarray(0, d.count);
+        if (!d.sorted) sortFloat64(values);
+        d.sorted = true;
+        return values;
+      };
+      const ref = sorted(this.ref);
+      const cur = sorted(this.cur);
+      this.sortedCache = { ref, cur };
+    }
+    return this.sortedCache;
+  }
+
+  /** Distinct values in the reference alone. */
+  uniqueRef(): number {
+    if (this.kind === 'categorical') return this.ref.categories.size;
+    if (this.ref.distinct) return this.ref.distinct.length;
+    return countRuns(this.sorted().ref);
+  }
+
+  /** Distinct values of reference ∪ current (`n` in Evidently's default choice). */
+  uniqueUnion(): number {
+    if (this.kind === 'categorical' || this.unionCache) return this.union().keys.length;
+    const a = this.ref.distinct;
+    const b = this.cur.distinct;
+    if (a && b) return new Set([...a, ...b]).size;
+    // Many values: count distinct over the merged sorted samples without building the union.
+    const { ref: r, cur: c } = this.sorted();
+    let i = 0, j = 0, runs = 0;
+    while (i < r.length || j < c.length) {
+      const v = j >= c.length || (i < r.length && r[i] <= c[j]) ? r[i] : c[j];
+      while (i < r.length && r[i] === v) i++;
+      while (j < c.length && c[j] === v) j++;
+      runs++;
+    }
+    return runs;
+  }
+
+  /** Whether a side holds one distinct value only (cheap: no union needed). */
+  isConstant(side: 'ref' | 'cur'): boolean {
+    const d = side === 'ref' ? this.ref : this.cur;
+    if (this.kind === 'categorical') return d.categories.size === 1;
+    if (d.distinct) return d.distinct.length === 1;
+    return false;
+  }
+
+  /** Value counts over the union of both samples. */
+  union(): UnionCounts {
+    if (this.unionCache) return this.unionCache;
+    if (this.kind === 'categorical') {
+      const keys: string[] = [...this.ref.categories.keys()];
+      for (const k of this.cur.categories.keys()) if (!this.ref.categories.has(k)) keys.push(k);
+      const ref = Float64Array.from(keys, (k) => this.ref.categories.get(k) ?? 0);
+      const cur = Float64Array.from(keys, (k) => this.cur.categories.get(k) ?? 0);
+      this.unionCache = { keys, ref, cur };
+      return this.unionCache;
+    }
+    const { ref: r, cur: c } = this.sorted();
+    const keys: number[] = [];
+    const refCounts: number[] = [];
+    const curCounts: number[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < r.length || j < c.length) {
+      const v = j >= c.length || (i < r.length && r[i] <= c[j]) ? r[i] : c[j];
+      let a = 0;
+      let b = 0;
+      while (i < r.length && r[i] === v) { i++; a++; }
+      while (j < c.length && c[j] === v) { j++; b++; }
+      keys.push(v);
+      refCounts.push(a);
+      curCounts.push(b);
+    }
+    this.unionCache = { keys, ref: Float64Array.from(refCounts), cur: Float64Array.from(curCounts) };
+    return this.unionCache;
+  }
+}
+
+function sumCounts(m: Map<string, number>): number {
+  let n = 0;
+  for (const v of m.values()) n += v;
+  return n;
+}
+
+/** Number of distinct values in a sorted array. */
+export function countRuns(sorted: Float64Array): number {
+  let runs = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) runs++;
+  return runs;
+}

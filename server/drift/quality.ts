@@ -1,0 +1,66 @@
+/** Data-quality facts shown next to the drift verdicts, and the small histogram a report draws. */
+import type { ColumnPair } from './pair';
+import { sturgesEdges, histogramSorted } from './stattests/binning';
+import type { ColumnHistogram, ColumnQuality } from './report/types';
+
+export function columnQuality(pair: ColumnPair, typeChange: string | null): ColumnQuality {
+  const refMissingShare = pair.ref.rows ? pair.ref.missing / pair.ref.rows : 0;
+  const curMissingShare = pair.cur.rows ? pair.cur.missing / pair.cur.rows : 0;
+  let outOfRangeShare: number | null = null;
+  const newCategories: string[] = [];
+  let newCategoryCount = 0;
+  if (pair.kind === 'numerical') {
+    const { ref, cur } = pair.sorted();
+    if (ref.length && cur.length) {
+      const lo = ref[0];
+      const hi = ref[ref.length - 1];
+      let outside = 0;
+      for (const v of cur) if (v < lo || v > hi) outside++;
+      outOfRangeShare = outside / cur.length;
+    }
+  } else {
+    for (const k of pair.cur.categories.keys()) {
+      if (pair.ref.categories.has(k)) continue;
+      newCategoryCount++;
+      if (newCategories.length < 20) newCategories.push(k);
+    }
+  }
+  return {
+    missingShareChange: curMissingShare - refMissingShare,
+    outOfRangeShare,
+    newCategories,
+    newCategoryCount,
+    typeChange,
+    constantInReference: pair.isConstant('ref'),
+    constantInCurrent: pair.isConstant('cur'),
+  };
+}
+
+/** At most 30 equal-width bins, or the 20 most frequent categories plus "(other)": small enough to embed. */
+export function columnHistogram(pair: ColumnPair): ColumnHistogram {
+  if (pair.kind === 'numerical') {
+    const { ref, cur } = pair.sorted();
+    if (!ref.length || !cur.length) return { edges: [], reference: [], current: [] };
+    const min = Math.min(ref[0], cur[0]);
+    const max = Math.max(ref[ref.length - 1], cur[cur.length - 1]);
+    let edges = sturgesEdges(min, max, ref.length + cur.length, false);
+    if (edges.length > 31) edges = Float64Array.from({ length: 31 }, (_, i) => (i === 30 ? max : min + ((max - min) * i) / 30));
+    const share = (counts: Float64Array, n: number) => Array.from(counts, (c) => c / n);
+    return { edges: Array.from(edges), reference: share(histogramSorted(ref, edges), ref.length), current: share(histogramSorted(cur, edges), cur.length) };
+  }
+  const u = pair.union();
+  const order = u.keys.map((_, i) => i).sort((a, b) => u.ref[b] + u.cur[b] - (u.ref[a] + u.cur[a]));
+  const top = order.slice(0, 20);
+  const rest = order.slice(20);
+  const nRef = pair.nRef || 1;
+  const nCur = pair.nCur || 1;
+  const labels = top.map((i) => String(u.keys[i]));
+  const reference = top.map((i) => u.ref[i] / nRef);
+  const current = top.map((i) => u.cur[i] / nCur);
+  if (rest.length) {
+    labels.push(`(other: ${rest.length})`);
+    reference.push(rest.reduce((s, i) => s + u.ref[i], 0) / nRef);
+    current.push(rest.reduce((s, i) => s + u.cur[i], 0) / nCur);
+  }
+  return { labels, reference, current };
+}

@@ -1,0 +1,64 @@
+/**
+ * A self-contained HTML report: inline CSS, one inline SVG histogram per column (reference vs current
+ * shares, ≤ 31 bars), no scripts, no raw data — a few KB per column whatever the file sizes.
+ */
+import { formatScore } from './text';
+import type { ColumnDrift, DriftReport } from './types';
+
+const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+
+function histogramSvg(c: ColumnDrift): string {
+  const { reference, current } = c.histogram;
+  const bins = reference.length;
+  if (bins === 0) return '<svg width="320" height="120" role="img" aria-label="no data"></svg>';
+  const W = 320, H = 110, pad = 4;
+  const max = Math.max(...reference, ...current) || 1;
+  const bw = (W - 2 * pad) / bins;
+  const bars: string[] = [];
+  for (let i = 0; i < bins; i++) {
+    const x = pad + i * bw;
+    const hr = (reference[i] / max) * (H - 10);
+    const hc = (current[i] / max) * (H - 10);
+    bars.push(`<rect x="${x.toFixed(1)}" y="${(H - hr).toFixed(1)}" width="${Math.max(bw - 1, 0.5).toFixed(1)}" height="${hr.toFixed(1)}" class="r"/>`);
+    bars.push(`<rect x="${x.toFixed(1)}" y="${(H - hc).toFixed(1)}" width="${Math.max(bw - 1, 0.5).toFixed(1)}" height="${hc.toFixed(1)}" class="c"/>`);
+  }
+  const labels = c.histogram.edges?.length
+    ? `<text x="${pad}" y="${H + 12}">${esc(formatScore(c.histogram.edges[0]))}</text><text x="${W - pad}" y="${H + 12}" text-anchor="end">${esc(formatScore(c.histogram.edges[c.histogram.edges.length - 1]))}</text>`
+    : `<text x="${pad}" y="${H + 12}">${esc((c.histogram.labels ?? []).slice(0, 6).join(' · '))}</text>`;
+  return `<svg width="${W}" height="${H + 16}" viewBox="0 0 ${W} ${H + 16}" role="img" aria-label="histogram of ${esc(c.name)}: reference vs current">${bars.join('')}${labels}</svg>`;
+}
+
+export function renderHtml(report: DriftReport): string {
+  const d = report.dataset;
+  const verdict = (yes: boolean) => (yes ? '<b class="bad">drift</b>' : '<b class="ok">no drift</b>');
+  const rows = report.columns.map((c) => `<tr class="${c.drift ? 'drift' : ''}">
+<td><b>${esc(c.name)}</b><br><small>${c.kind}</small></td>
+<td>${histogramSvg(c)}</td>
+<td>${esc(c.testDisplayName)}<br><small>${esc(c.reason)}</small></td>
+<td>${formatScore(c.score)}</td><td>${c.rule.replace('distance', '')} ${c.threshold}</td>
+<td>${c.error ? `<small>${esc(c.error)}</small>` : verdict(c.drift)}</td>
+<td><small>missing ${(c.reference.missingShare * 100).toFixed(1)}% → ${(c.current.missingShare * 100).toFixed(1)}%${c.quality.outOfRangeShare ? `<br>${(c.quality.outOfRangeShare * 100).toFixed(1)}% outside ref range` : ''}${c.quality.newCategoryCount ? `<br>${c.quality.newCategoryCount} new categories: ${esc(c.quality.newCategories.slice(0, 5).join(', '))}` : ''}${c.quality.typeChange ? `<br>${esc(c.quality.typeChange)}` : ''}</small></td></tr>`);
+  const extra = [
+    d.bonferroni ? `<li>Bonferroni (α=${d.bonferroni.alpha} over ${d.bonferroni.pValues} p-values): ${verdict(d.bonferroni.drift)} ${esc(d.bonferroni.driftedColumns.join(', '))}</li>` : '',
+    d.benjaminiHochberg ? `<li>Benjamini–Hochberg FDR (q=${d.benjaminiHochberg.alpha}): ${verdict(d.benjaminiHochberg.drift)} ${esc(d.benjaminiHochberg.driftedColumns.join(', '))}</li>` : '',
+    report.multivariate ? `<li>MMD on ${report.multivariate.columns.length} numerical columns, ${report.multivariate.rowsPerSide.reference}+${report.multivariate.rowsPerSide.current} sampled rows: p = ${formatScore(report.multivariate.pValue)} ${verdict(report.multivariate.drift)}</li>` : '',
+  ].join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Drift report — ${esc(report.current.file)}</title>
+<style>
+body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;width:100%}
+td,th{border-bottom:1px solid #ddd;padding:6px;vertical-align:top;text-align:left}tr.drift{background:#fff4f4}
+.bad{color:#b00}.ok{color:#070}rect.r{fill:#4a7fd4;opacity:.55}rect.c{fill:#e0782a;opacity:.55}svg text{font-size:10px;fill:#666}
+.key span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
+</style></head><body>
+<h1>Data drift</h1>
+<p>Current <code>${esc(report.current.file)}</code> (${report.current.rows} rows) vs reference <code>${esc(report.reference.file)}</code> (${report.reference.rows} rows), ${esc(report.createdAt)}.</p>
+<h2>Dataset: ${verdict(d.share.drift)}</h2>
+<ul><li>Share rule: ${d.share.driftedColumns} of ${d.share.testedColumns} columns drifted (${(d.share.shareOfDrifted * 100).toFixed(1)}%; drift when ≥ ${d.share.driftShare * 100}%)</li>${extra}</ul>
+<p class="key"><span style="background:#4a7fd4"></span>reference<span style="background:#e0782a"></span>current</p>
+<table><thead><tr><th>column</th><th>distribution</th><th>test</th><th>score</th><th>drift if</th><th>verdict</th><th>quality</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>
+<p><small>model-lab drift, report schema ${report.schemaVersion}; read ${report.timings.readMs} ms, tests ${report.timings.testMs} ms.</small></p>
+</body></html>
+`;
+}

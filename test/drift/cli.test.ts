@@ -1,0 +1,77 @@
+/** The drift command: exit codes, formats, overrides and errors, run in-process through its Command. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import drift from '../../server/cli/commands/drift';
+import { UsageError } from '../../server/cli/command';
+import { fixture } from './helpers';
+
+const dir = mkdtempSync(join(tmpdir(), 'drift-cli-'));
+const out = (name: string) => join(dir, name);
+const small = [fixture('small_reference.csv'), fixture('small_current.csv')];
+const same = [fixture('small_reference.csv'), fixture('small_reference.csv')];
+
+test('drift with --fail-on-drift exits 1; without it, 0; identical files exit 0', async () => {
+  assert.equal(await drift.run([...small, '--quiet', '--fail-on-drift', '-o', out('a.txt')]), 1);
+  assert.equal(await drift.run([...small, '--quiet', '-o', out('b.txt')]), 0);
+  assert.equal(await drift.run([...same, '--quiet', '--fail-on-drift', '-o', out('c.txt')]), 0);
+  assert.match(readFileSync(out('a.txt'), 'utf8'), /Dataset drift \(share rule\): YES/);
+  assert.match(readFileSync(out('c.txt'), 'utf8'), /Dataset drift \(share rule\): no/);
+});
+
+test('--format json writes the documented report; --stattest and --threshold apply per column', async () => {
+  const code = await drift.run([...small, '--quiet', '--format', 'json', '-o', out('r.json'),
+    '--stattest', 'cont=psi', '--threshold', '0.5', '--columns', 'cont,cat', '--no-mmd']);
+  assert.equal(code, 0);
+  const report = JSON.parse(readFileSync(out('r.json'), 'utf8'));
+  assert.equal(report.schemaVersion, 1);
+  assert.deepEqual(report.columns.map((c: { name: string }) => c.name), ['cont', 'cat']);
+  const cont = report.columns[0];
+  assert.equal(cont.test, 'psi');
+  assert.equal(cont.threshold, 0.5);
+  assert.match(cont.reason, /--stattest/);
+  assert.equal(report.columns[1].test, 'chisquare');
+  assert.equal(report.multivariate, null);
+});
+
+test('--format junit: one testcase per column, failures for drifted ones', async () => {
+  await drift.run([...small, '--quiet', '--format', 'junit', '-o', out('r.xml')]);
+  const xml = readFileSync(out('r.xml'), 'utf8');
+  assert.equal((xml.match(/<testcase /g) ?? []).length, 11);
+  assert.equal((xml.match(/<failure /g) ?? []).length, 7);
+  assert.equal((xml.match(/<skipped /g) ?? []).length, 1);
+});
+
+test('--format html: self-contained, one SVG per column, small', async () => {
+  await drift.run([...small, '--quiet', '--format', 'html', '-o', out('r.html')]);
+  const html = readFileSync(out('r.html'), 'utf8');
+  assert.equal((html.match(/<svg /g) ?? []).length, 11);
+  assert.doesNotMatch(html, /<script|src=|href=/);
+  assert.ok(html.length < 100_000, `${html.length} bytes`);
+});
+
+test('bad input exits 2 with a message naming the problem', async () => {
+  const bad = join(dir, 'bad.csv');
+  writeFileSync(bad, 'cont,cat\n1,a\n2,b,c\n');
+  const errors: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((s: string) => { errors.push(s); return true; }) as typeof process.stderr.write;
+  try {
+    assert.equal(await drift.run([fixture('small_reference.csv'), bad, '--columns', 'cont,cat', '--quiet', '-o', out('x')]), 2);
+    assert.equal(await drift.run([fixture('small_reference.csv'), join(dir, 'missing.csv'), '--quiet']), 2);
+    assert.equal(await drift.run([...small, '--quiet', '--stattest-all', 'nope', '-o', out('y')]), 2);
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.match(errors[0], /bad\.csv, line 3, column 3: expected 2 fields/);
+  assert.match(errors[1], /does not exist/);
+  assert.match(errors[2], /unknown stat test "nope"/);
+});
+
+test('a bad command line is a usage error (exit 2 via the dispatcher)', async () => {
+  await assert.rejects(drift.run([fixture('small_reference.csv')]), UsageError);
+  await assert.rejects(drift.run([...small, '--format', 'pdf']), UsageError);
+  await assert.rejects(drift.run([...small, '--stattest', 'cont']), UsageError);
+});
