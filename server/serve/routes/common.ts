@@ -55,6 +55,10 @@ export function requireModel(host: ModelHost, name: string, version?: string): L
 export async function readBodyBytes(c: Context, limit: number): Promise<Uint8Array> {
   const declared = c.req.header('content-length');
   if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+  // Under @hono/node-server, read the Node request stream directly: touching `c.req.raw.body` makes the
+  // adapter build a full WHATWG Request + ReadableStream per request (~100 µs of the hot path).
+  const incoming = (c.env as { incoming?: NodeJS.ReadableStream & { readableEnded?: boolean } } | undefined)?.incoming;
+  if (incoming && typeof incoming.on === 'function') return readNodeStream(incoming, limit);
   const body = c.req.raw.body;
   if (!body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
@@ -71,6 +75,26 @@ export async function readBodyBytes(c: Context, limit: number): Promise<Uint8Arr
     chunks.push(value);
   }
   return Buffer.concat(chunks);
+}
+
+function readNodeStream(stream: NodeJS.ReadableStream, limit: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        stream.removeListener('data', onData);
+        stream.resume(); // drain the rest so the connection can be reused, without keeping it
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    stream.on('data', onData);
+    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    stream.once('error', reject);
+  });
 }
 
 function tooLarge(limit: number): HttpError {
