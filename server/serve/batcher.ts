@@ -142,6 +142,15 @@ export function createBatcher(options: BatcherOptions): Batcher {
     }
   }
 
+  async function runAlone(inputs: PlainTensor[], outputNames: string[] | undefined, rows: number): Promise<PlainTensor[]> {
+    const started = performance.now();
+    try {
+      return await options.run(inputs, outputNames);
+    } finally {
+      report({ requests: 1, rows, queueMs: 0, runMs: performance.now() - started, retriedAlone: false });
+    }
+  }
+
   async function settle(p: Pending): Promise<void> {
     try { p.resolve(await options.run(p.inputs, p.outputNames)); } catch (err) { p.reject(err); }
   }
@@ -151,7 +160,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
       const rows = batchRows(inputs);
       if (rows === null || rows >= maxBatchSize) {
         // Nothing to coalesce with (scalars, mismatched batch dims, or already a full batch).
-        return options.run(inputs, outputNames);
+        return runAlone(inputs, outputNames, rows ?? 1);
       }
       // Inputs go to the session by name, so a canonical order lets members be concatenated pairwise.
       const sorted = [...inputs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

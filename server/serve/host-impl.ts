@@ -8,7 +8,7 @@
  * model they started with and never see a freed session.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { loadModel, sidecarPath } from '../model/index';
 import type { LoadedModel, LoadOptions } from '../model/types';
 import type { PlainTensor } from '../protocol/codec';
@@ -38,7 +38,7 @@ export interface ModelHostOptions {
   loadOptions?: LoadOptions;
   /** Where batch sizes go (`inference_batch_size`). */
   metrics?: ServerMetrics;
-  /** Called after every session.run the batcher dispatched (tests and diagnostics). */
+  /** Called after every session.run that went through the batcher (tests and diagnostics); never for unbatched models. */
   onBatch?: (stats: BatchStats) => void;
   /** Diagnostic lines (stderr by default); never stdout, which carries the CLI's ready line. */
   log?: (line: string) => void;
@@ -87,8 +87,10 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
   const live = new Set<Slot>();
   let closed = false;
 
+  // Hashed before loading: if the file changes during the load, the next pass sees a difference.
+  const firstFingerprint = await fingerprintOf(watchedFiles);
   const first = await loadModel(modelPath, loadOptions);
-  let current = makeSlot(first, 1, fingerprintOf(watchedFiles));
+  let current = makeSlot(first, 1, firstFingerprint);
   bus.emit({ type: 'model-loaded', generation: 1, name: first.info.name, loadMs: first.loadMs });
 
   function makeSlot(model: LoadedModel, generation: number, fingerprint: string): Slot {
@@ -174,7 +176,7 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
       log(`${modelPath} is gone (${reason}); still serving generation ${current.generation} until it reappears`);
       return current.generation;
     }
-    const fingerprint = fingerprintOf(watchedFiles);
+    const fingerprint = await fingerprintOf(watchedFiles);
     if (fingerprint === current.fingerprint) return current.generation; // touched, not changed
     let model: LoadedModel;
     try {
@@ -220,7 +222,10 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
     generation: () => current.generation,
     infer(inputs: PlainTensor[], outputNames?: string[]) {
       const slot = current;
-      return withLease(slot, () => (slot.batcher ? slot.batcher.infer(inputs, outputNames) : slot.model.run(inputs, outputNames)));
+      if (slot.batcher) return withLease(slot, () => slot.batcher!.infer(inputs, outputNames));
+      // Unbatched runs still count in `inference_batch_size`, so the histogram covers every session.run.
+      options.metrics?.batchRows.observe(inputs[0]?.dims[0] ?? 1);
+      return withLease(slot, () => slot.model.run(inputs, outputNames));
     },
     batching: () => ({ ...batching, enabled: current.batcher !== null }),
     onEvent: (listener: (event: ServerEvent) => void) => bus.subscribe(listener),
@@ -261,12 +266,19 @@ function sidecarCandidates(modelPath: string, loadOptions: LoadOptions): string[
   return [...new Set(files)];
 }
 
-/** Content hash of the watched files, so a touch or an identical re-save does not bump the generation. */
-function fingerprintOf(files: string[]): string {
+/**
+ * Content hash of the watched files, so a touch or an identical re-save does not bump the generation.
+ * Streamed, so hashing a large model does not stall requests being served meanwhile.
+ */
+async function fingerprintOf(files: string[]): Promise<string> {
   const hash = createHash('sha256');
   for (const file of files) {
     hash.update(file).update('\0');
-    try { hash.update(readFileSync(file)); } catch { hash.update('(missing)'); }
+    try {
+      for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+    } catch {
+      hash.update('(missing)');
+    }
   }
   return hash.digest('hex');
 }

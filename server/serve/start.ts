@@ -36,6 +36,8 @@ export interface StartOptions {
   uiAssetsDir?: string;
   /** Version reported by `GET /v2`. */
   version?: string;
+  /** Diagnostic lines; default stderr (stdout is reserved for the ready line). */
+  log?: (line: string) => void;
   /** How long shutdown waits for open connections (e.g. SSE streams) before cutting them, in ms. */
   shutdownGraceMs?: number;
 }
@@ -48,7 +50,7 @@ export interface ServerHandle {
   close(): Promise<void>;
 }
 
-const log = (line: string): void => { process.stderr.write(`model-lab: ${line}\n`); };
+const stderrLog = (line: string): void => { process.stderr.write(`model-lab: ${line}\n`); };
 
 /**
  * @example
@@ -57,6 +59,7 @@ const log = (line: string): void => { process.stderr.write(`model-lab: ${line}\n
  * await server.close();
  */
 export async function startServer(options: StartOptions): Promise<ServerHandle> {
+  const log = options.log ?? stderrLog;
   const registry = new Registry();
   const metrics = createMetrics(registry);
   const modelHost = await createModelHost(options.modelPath, {
@@ -67,7 +70,7 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
     metrics,
     log,
   });
-  const app = createApp(modelHost, { registry, uiAssetsDir: options.uiAssetsDir ?? findUiAssets(), version: options.version });
+  const app = createApp(modelHost, { registry, uiAssetsDir: options.uiAssetsDir ?? findUiAssets(), version: options.version, logError: log });
   const hostname = options.host ?? '127.0.0.1';
 
   let server: ServerType;

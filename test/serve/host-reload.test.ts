@@ -106,3 +106,24 @@ test('differential check on a classifier with reference rows: an identical model
     await host.close();
   }
 });
+
+test('requests queued on the old model finish on it after a reload swaps in the new one', async () => {
+  const dir = tempDirWith({ 'model.onnx': linearModel({ scale: 1 }) });
+  const path = join(dir, 'model.onnx');
+  // A long batching delay parks the second request in generation 1's queue (holding its lease) while
+  // the reload happens, so a session disposed too early would make it fail.
+  const host = await createModelHost(path, { batching: { maxBatchSize: 1000, maxDelayMs: 2000 }, log: quiet });
+  try {
+    const first = predictOnes(host);
+    const queued = predictOnes(host);
+    writeFileSync(path, linearModel({ scale: 2 }));
+    assert.equal(await host.reload('test'), 2);
+    assertClose(await predictOnes(host), expectedY(2), 'a new request runs on generation 2');
+    assertClose(await first, expectedY(1), 'the running request finished on generation 1');
+    assertClose(await queued, expectedY(1), 'the queued request finished on generation 1');
+    const check = await waitForEvent(host, checked(2), 'differential-check');
+    assert.equal(check.agreement, 0);
+  } finally {
+    await host.close();
+  }
+});

@@ -89,6 +89,8 @@ export async function predictCsv(model: LoadedModel, inputCsv: string, outputPat
   try {
     out = tempPath ? createWriteStream(tempPath) : process.stdout;
     if (tempPath) await once(out as WriteStream, 'open');
+    // `model-lab predict m.onnx big.csv | head`: the reader leaving is not an error worth a stack trace.
+    else process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); });
   } catch (err) {
     throw new UserError(`cannot write ${outputPath}: ${(err as Error).message}`);
   }
