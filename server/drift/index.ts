@@ -7,14 +7,16 @@
  * const report = await runDrift({ reference: 'train.csv', current: 'today.csv', onProgress: console.error });
  * if (report.dataset.share.drift) process.exitCode = 1;
  */
-import type { ColumnData } from './csv/column';
-import { readCsvColumns, type CsvColumns } from './csv/read';
+import { stat } from 'node:fs/promises';
+import { testColumn } from './column-test';
+import { readHeader } from './csv/header';
+import { readBoth } from './csv/parallel';
+import { abortError, readCsvColumns, type CsvColumns } from './csv/read';
 import { mmdTest } from './mmd';
-import { ColumnPair } from './pair';
-import { chooseDefaultTest } from './choose';
-import { columnHistogram, columnQuality } from './quality';
-import { REPORT_SCHEMA_VERSION, type ColumnDrift, type DriftReport, type SideSummary } from './report/types';
-import { getStatTest, isDrift, isPValueRule } from './stattests';
+import { DEFAULT_MEMORY_BUDGET_MB, planReads } from './plan';
+import { REPORT_SCHEMA_VERSION, type ColumnDrift, type DriftReport } from './report/types';
+import { SampleColumns } from './sample';
+import { getStatTest, isPValueRule } from './stattests';
 import { datasetVerdicts } from './verdicts';
 
 export type { DriftReport, ColumnDrift } from './report/types';
@@ -22,10 +24,17 @@ export { CsvFormatError } from './csv/tokenizer';
 export { listStatTests } from './stattests';
 
 export interface DriftProgress {
-  phase: 'reading reference' | 'reading current' | 'testing' | 'multivariate' | 'done';
+  /** `reading`: both files are read at once (rowsRead counts both); one read per pass. */
+  phase: 'reading' | 'testing' | 'multivariate' | 'done';
   rowsRead: number;
   columnsDone: number;
   columnsTotal: number;
+  /** Bytes read so far over all passes, and the total to read (both files × passes): a percentage. */
+  bytesRead: number;
+  bytesTotal: number;
+  /** 1-based pass and number of passes (more than one when the columns do not fit the memory budget). */
+  pass: number;
+  passes: number;
 }
 
 export interface DriftOptions {
@@ -50,6 +59,10 @@ export interface DriftOptions {
   /** Multivariate MMD test (default true); rows sampled per side (default 400). */
   mmd?: boolean;
   mmdRows?: number;
+  /** Memory for column values per pass, in MB (default 640); fewer MB → more passes, same results. */
+  memoryBudgetMb?: number;
+  /** Read the two files on two threads (default true). */
+  parallel?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: DriftProgress) => void;
 }
@@ -62,26 +75,103 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
   const categorical = new Set(options.categorical ?? []);
   for (const name of [...Object.values(options.stattest ?? {}), ...(options.stattestAll ? [options.stattestAll] : [])]) getStatTest(name);
 
-  const report = (phase: DriftProgress['phase'], rowsRead: number, columnsDone = 0, columnsTotal = 0) =>
-    options.onProgress?.({ phase, rowsRead, columnsDone, columnsTotal });
-  const sampleRows = options.mmd === false ? 0 : (options.mmdRows ?? 400);
-
-  // Reference first: its header decides the columns; then the current file, same columns.
-  const refFirst = await readCsvColumns(options.reference, {
-    columns: options.columns, categorical, signal: options.signal, sampleRows, seed: 1,
-    onProgress: (rows) => report('reading reference', rows),
-  });
-  const names = options.columns ?? refFirst.header;
+  // The reference header decides the columns; both files are then read side by side, pass by pass.
+  const header = await readHeader(options.reference);
+  const names = options.columns ?? header;
+  for (const name of names) {
+    if (!header.includes(name)) {
+      throw new Error(`--columns names "${name}", which is not in the reference header (columns: ${header.slice(0, 20).join(', ')}${header.length > 20 ? ', …' : ''})`);
+    }
+  }
   for (const name of Object.keys(options.stattest ?? {})) {
     if (!names.includes(name)) throw new Error(`--stattest names column "${name}", which is not among the checked columns`);
   }
-  const ref: CsvColumns = refFirst;
-  const cur = await readCsvColumns(options.current, {
-    columns: names, categorical, signal: options.signal, sampleRows, seed: 2,
-    onProgress: (rows) => report('reading current', rows),
+  const plan = await planReads(names, options.reference, options.current, (options.memoryBudgetMb ?? DEFAULT_MEMORY_BUDGET_MB) * 2 ** 20);
+  const sizes = { reference: (await stat(options.reference)).size, current: (await stat(options.current)).size };
+  const passes = plan.groups.length;
+  const bytesTotal = (sizes.reference + sizes.current) * passes;
+  const progress = { rowsRead: 0, columnsDone: 0, bytesDone: 0, pass: 1 };
+  const report = (phase: DriftProgress['phase'], bytesRead = progress.bytesDone) => options.onProgress?.({
+    phase, rowsRead: progress.rowsRead, columnsDone: progress.columnsDone, columnsTotal: names.length,
+    bytesRead, bytesTotal, pass: progress.pass, passes,
   });
+  const sampleRows = options.mmd === false ? 0 : (options.mmdRows ?? 400);
+  const samples = { ref: new SampleColumns(), cur: new SampleColumns() };
+  const columns: ColumnDrift[] = [];
+  let rows = { ref: 0, cur: 0 };
+  let readMs = 0;
+  let testMs = 0;
 
-  // A column numerical in one file and text in the other is compared as text: re-read the numeric side.
+  for (const [passIndex, group] of plan.groups.entries()) {
+    progress.pass = passIndex + 1;
+    const t0 = performance.now();
+    const live = { ref: [0, 0], cur: [0, 0] }; // rows, bytes per side in this pass
+    const onSide = (side: 'ref' | 'cur') => (rowsRead: number, bytes: number) => {
+      live[side] = [rowsRead, bytes];
+      progress.rowsRead = live.ref[0] + live.cur[0];
+      report('reading', progress.bytesDone + live.ref[1] + live.cur[1]);
+    };
+    const common = { columns: group, categorical, signal: options.signal, sampleRows };
+    const [ref, cur] = await readBoth(
+      { file: options.reference, options: { ...common, seed: 1, expectedRows: plan.estimatedRows.reference, onProgress: onSide('ref') } },
+      { file: options.current, options: { ...common, seed: 2, expectedRows: plan.estimatedRows.current, onProgress: onSide('cur') } },
+      options.parallel !== false,
+    );
+    progress.bytesDone += sizes.reference + sizes.current;
+    rows = { ref: ref.rows, cur: cur.rows };
+    const typeChanges = await compareAsTextWhereKindsDiffer(group, ref, cur, options);
+    const t1 = performance.now();
+    for (const name of group) {
+      if (options.signal?.aborted) throw abortError(options.signal);
+      report('testing');
+      columns.push(testColumn(name, ref.columns.get(name)!, cur.columns.get(name)!, typeChanges.get(name) ?? null, options));
+      progress.columnsDone++;
+      // Columns with no values on a side would drop every sampled row; leave them out of MMD.
+      const r = ref.columns.get(name)!;
+      const c = cur.columns.get(name)!;
+      if (ref.sample && cur.sample && r.kind === 'numerical' && c.kind === 'numerical' && r.count > 0 && c.count > 0) {
+        samples.ref.take(ref.sample, name);
+        samples.cur.take(cur.sample, name);
+      }
+    }
+    readMs += t1 - t0;
+    testMs += performance.now() - t1;
+  }
+
+  report('multivariate');
+  const t2 = performance.now();
+  let multivariate = null;
+  const numericNames = samples.ref.names();
+  if (numericNames.length > 1) {
+    multivariate = mmdTest(numericNames, samples.ref.rowMajor(numericNames), samples.cur.rowMajor(numericNames), { alpha });
+  }
+  testMs += performance.now() - t2;
+
+  const tested = columns.filter((c) => c.error === null);
+  const dataset = datasetVerdicts(
+    tested.map((c) => ({ name: c.name, drift: c.drift, pValue: isPValueRule(c.rule) ? c.score : null })), driftShare, alpha);
+  report('done', bytesTotal);
+  const end = performance.now();
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: 'model-lab drift',
+    createdAt: new Date().toISOString(),
+    reference: { file: options.reference, rows: rows.ref },
+    current: { file: options.current, rows: rows.cur },
+    options: {
+      driftShare, alpha, threshold: options.threshold ?? null, stattestAll: options.stattestAll ?? null, stattest: options.stattest ?? {},
+    },
+    columns,
+    dataset,
+    multivariate,
+    timings: { readMs: round(readMs), testMs: round(testMs), totalMs: round(end - started), passes },
+  };
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/** A column numerical in one file and text in the other is compared as text: re-read the numeric side. */
+async function compareAsTextWhereKindsDiffer(names: string[], ref: CsvColumns, cur: CsvColumns, options: DriftOptions): Promise<Map<string, string>> {
   const typeChanges = new Map<string, string>();
   const retext = { ref: [] as string[], cur: [] as string[] };
   for (const name of names) {
@@ -94,111 +184,11 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
   }
   await retextColumns(options.reference, ref, retext.ref, options.signal);
   await retextColumns(options.current, cur, retext.cur, options.signal);
-  const readDone = performance.now();
-
-  const columns: ColumnDrift[] = [];
-  for (const [index, name] of names.entries()) {
-    if (options.signal?.aborted) throw new Error('drift check cancelled');
-    report('testing', ref.rows + cur.rows, index, names.length);
-    columns.push(testColumn(name, ref.columns.get(name)!, cur.columns.get(name)!, typeChanges.get(name) ?? null, options));
-  }
-  const testDone = performance.now();
-
-  report('multivariate', ref.rows + cur.rows, names.length, names.length);
-  let multivariate = null;
-  // Columns with no values on a side would drop every sampled row; leave them out of MMD.
-  const numericNames = names.filter((n) => {
-    const r = ref.columns.get(n)!;
-    const c = cur.columns.get(n)!;
-    return r.kind === 'numerical' && c.kind === 'numerical' && r.count > 0 && c.count > 0;
-  });
-  if (ref.sample && cur.sample && numericNames.length > 1) {
-    multivariate = mmdTest(numericNames, pickColumns(ref.sample, numericNames), pickColumns(cur.sample, numericNames), { alpha });
-  }
-
-  const tested = columns.filter((c) => c.error === null);
-  const dataset = datasetVerdicts(
-    tested.map((c) => ({ name: c.name, drift: c.drift, pValue: isPValueRule(c.rule) ? c.score : null })), driftShare, alpha);
-  report('done', ref.rows + cur.rows, names.length, names.length);
-  const end = performance.now();
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: 'model-lab drift',
-    createdAt: new Date().toISOString(),
-    reference: { file: options.reference, rows: ref.rows },
-    current: { file: options.current, rows: cur.rows },
-    options: {
-      driftShare, alpha, threshold: options.threshold ?? null, stattestAll: options.stattestAll ?? null, stattest: options.stattest ?? {},
-    },
-    columns,
-    dataset,
-    multivariate,
-    timings: { readMs: round(readDone - started), testMs: round(testDone - readDone), totalMs: round(end - started) },
-  };
-}
-
-const round = (ms: number) => Math.round(ms * 10) / 10;
-
-/** The sample's values for `names` only, row-major. */
-function pickColumns(sample: NonNullable<CsvColumns['sample']>, names: string[]): Float64Array {
-  const width = sample.columns.length;
-  const idx = names.map((n) => sample.columns.indexOf(n));
-  const out = new Float64Array(sample.rows * names.length);
-  for (let r = 0; r < sample.rows; r++) for (let k = 0; k < idx.length; k++) out[r * idx.length + k] = sample.values[r * width + idx[k]];
-  return out;
+  return typeChanges;
 }
 
 async function retextColumns(file: string, data: CsvColumns, names: string[], signal?: AbortSignal) {
   if (names.length === 0) return;
   const again = await readCsvColumns(file, { columns: names, categorical: new Set(names), signal });
   for (const name of names) data.columns.set(name, again.columns.get(name)!);
-}
-
-function summary(d: ColumnData, pair: ColumnPair, side: 'ref' | 'cur'): SideSummary {
-  const numeric = d.kind === 'numerical' && d.count > 0;
-  return {
-    rows: d.rows, missing: d.missing, missingShare: d.rows ? d.missing / d.rows : 0,
-    values: side === 'ref' ? pair.nRef : pair.nCur, kind: d.kind,
-    min: numeric ? d.min : null, max: numeric ? d.max : null,
-  };
-}
-
-function testColumn(name: string, r: ColumnData, c: ColumnData, typeChange: string | null, options: DriftOptions): ColumnDrift {
-  const pair = new ColumnPair(name, r.kind, r, c);
-  const chosenName = options.stattest?.[name] ?? options.stattestAll;
-  let test;
-  let reason;
-  let error: string | null = null;
-  if (pair.nRef === 0 || pair.nCur === 0) {
-    test = getStatTest(chosenName ?? (pair.kind === 'numerical' ? 'ks' : 'chisquare'));
-    reason = 'not tested';
-    error = `${pair.nRef === 0 ? 'reference' : 'current'} has no values in this column (all missing) — nothing to compare`;
-  } else if (chosenName) {
-    test = getStatTest(chosenName);
-    reason = `${pair.kind}, chosen with --stattest${options.stattest?.[name] ? '' : '-all'}`;
-    if (!test.kinds.includes(pair.kind)) {
-      error = `${test.name} does not apply to ${pair.kind} columns (it takes ${test.kinds.join(', ')}) — choose another test for "${name}"`;
-    }
-  } else {
-    ({ test, reason } = chooseDefaultTest(pair));
-  }
-  const threshold = options.thresholds?.[name] ?? options.threshold ?? test.defaultThreshold;
-  let score: number | null = null;
-  let statistic: number | null = null;
-  let note: string | null = null;
-  if (error === null) {
-    const result = test.compute(pair);
-    score = result.score;
-    statistic = result.statistic ?? null;
-    note = result.note ?? null;
-    if (Number.isNaN(score)) error = `${test.name} could not be computed${note ? `: ${note}` : ''}`;
-  }
-  return {
-    name, kind: pair.kind, test: test.name, testDisplayName: test.displayName, reason, threshold, rule: test.rule,
-    score: score === null || Number.isNaN(score) ? null : score, statistic: statistic === null || Number.isNaN(statistic) ? null : statistic, note,
-    drift: error === null && score !== null && isDrift(test.rule, score, threshold), error,
-    reference: summary(r, pair, 'ref'), current: summary(c, pair, 'cur'),
-    quality: columnQuality(pair, typeChange),
-    histogram: columnHistogram(pair),
-  };
 }

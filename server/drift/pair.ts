@@ -3,7 +3,7 @@
  * views the tests share computed once: sorted values, distinct counts, counts over the union of values.
  */
 import type { ColumnData, ColumnKind } from './csv/column';
-import { sortFloat64 } from './math/sort';
+import { sortDecimals } from './math/sort';
 
 export type ValueKey = number | string;
 
@@ -17,6 +17,7 @@ export interface UnionCounts {
 export class ColumnPair {
   private sortedCache: { ref: Float64Array; cur: Float64Array } | null = null;
   private unionCache: UnionCounts | null = null;
+  private mergedCache: { distinct: number; wasserstein1: number } | null = null;
 
   constructor(
     readonly name: string,
@@ -34,7 +35,7 @@ export class ColumnPair {
     if (!this.sortedCache) {
       const sorted = (d: ColumnData) => {
         const values = d.values.subarray(0, d.count);
-        if (!d.sorted) sortFloat64(values);
+        if (!d.sorted) sortDecimals(values);
         d.sorted = true;
         return values;
       };
@@ -58,16 +59,33 @@ export class ColumnPair {
     const a = this.ref.distinct;
     const b = this.cur.distinct;
     if (a && b) return new Set([...a, ...b]).size;
-    // Many values: count distinct over the merged sorted samples without building the union.
-    const { ref: r, cur: c } = this.sorted();
-    let i = 0, j = 0, runs = 0;
-    while (i < r.length || j < c.length) {
-      const v = j >= c.length || (i < r.length && r[i] <= c[j]) ? r[i] : c[j];
-      while (i < r.length && r[i] === v) i++;
-      while (j < c.length && c[j] === v) j++;
+    return this.merged().distinct;
+  }
+
+  /**
+   * One walk over both sorted samples giving what the default path needs: the number of distinct
+   * values of the union and the Wasserstein-1 distance ∫|F_ref − F_cur| (scipy's, unnormalised).
+   */
+  merged(): { distinct: number; wasserstein1: number } {
+    if (this.mergedCache) return this.mergedCache;
+    const { ref: u, cur: v } = this.sorted();
+    const nu = u.length;
+    const nv = v.length;
+    let i = 0;
+    let j = 0;
+    let runs = 0;
+    let total = 0;
+    let prev = nu && nv ? Math.min(u[0], v[0]) : 0;
+    while (i < nu || j < nv) {
+      const x = j >= nv || (i < nu && u[i] <= v[j]) ? u[i] : v[j];
+      total += Math.abs(i / nu - j / nv) * (x - prev);
+      prev = x;
+      while (i < nu && u[i] === x) i++;
+      while (j < nv && v[j] === x) j++;
       runs++;
     }
-    return runs;
+    this.mergedCache = { distinct: runs, wasserstein1: total };
+    return this.mergedCache;
   }
 
   /** Whether a side holds one distinct value only (cheap: no union needed). */

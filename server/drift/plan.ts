@@ -7,8 +7,8 @@
  */
 import { open, stat } from 'node:fs/promises';
 
-/** Default budget for column values (plus sort scratch) per pass; peak RSS adds ~150 MB of runtime. */
-export const DEFAULT_MEMORY_BUDGET_MB = 640;
+/** Default budget for column values (plus sort scratch) per pass; peak RSS adds ~100 MB of runtime. */
+export const DEFAULT_MEMORY_BUDGET_MB = 800;
 
 export interface ReadPlan {
   groups: string[][];

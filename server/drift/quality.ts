@@ -1,6 +1,6 @@
 /** Data-quality facts shown next to the drift verdicts, and the small histogram a report draws. */
 import type { ColumnPair } from './pair';
-import { sturgesEdges, histogramSorted } from './stattests/binning';
+import { histogramSorted, lowerBound, sturgesEdges, upperBound } from './stattests/binning';
 import type { ColumnHistogram, ColumnQuality } from './report/types';
 
 export function columnQuality(pair: ColumnPair, typeChange: string | null): ColumnQuality {
@@ -14,9 +14,8 @@ export function columnQuality(pair: ColumnPair, typeChange: string | null): Colu
     if (ref.length && cur.length) {
       const lo = ref[0];
       const hi = ref[ref.length - 1];
-      let outside = 0;
-      for (const v of cur) if (v < lo || v > hi) outside++;
-      outOfRangeShare = outside / cur.length;
+      // Both sorted: the values outside [lo, hi] are a prefix and a suffix.
+      outOfRangeShare = (lowerBound(cur, lo) + cur.length - upperBound(cur, hi)) / cur.length;
     }
   } else {
     for (const k of pair.cur.categories.keys()) {

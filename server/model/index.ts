@@ -24,7 +24,10 @@ import type { LoadedModel, LoadOptions } from './types';
 
 export type { LoadedModel, LoadOptions } from './types';
 export { CsvError, readReference, type ColumnFacts, type ReferenceLook } from './reference';
-export { csvRowMapper, cleanCells, predictionCells, predictionColumns, type CsvRowMapper } from './csv-rows';
+export {
+  csvRowMapper, cleanCells, csvValueError, mapColumns, predictCsvChunk, predictionCells, predictionColumns, recordFromCsv,
+  type ColumnMapping, type CsvRow, type CsvRowMapper, type RowResult,
+} from './csv-rows';
 export { sampleRecords, sampleTensors, seededRandom } from './samples';
 export { decodeModel, encodeModel, toNumber, attributeValue, type OnnxModel, type OnnxNode, type OnnxGraph, type OnnxTensor } from './onnx/proto';
 export { parseSidecar, sidecarSchema, type Sidecar } from './signature/sidecar';

@@ -18,6 +18,9 @@ export async function createSession(bytes: Uint8Array, options: LoadOptions): Pr
   }
   return ort.InferenceSession.create(bytes, {
     graphOptimizationLevel: 'all',
+    // Failures reach the user as our own messages (naming the input); onnxruntime's own log lines on
+    // stderr would only repeat them in its internal vocabulary.
+    logSeverityLevel: 4,
     executionProviders: ['cpu'],
     ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
     ...(options.interOpThreads ? { interOpNumThreads: options.interOpThreads } : {}),

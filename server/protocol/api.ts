@@ -108,6 +108,7 @@ export interface RowPrediction {
 export type ServerEvent =
   | { type: 'model-loaded'; generation: number; name: string; loadMs: number; at: string }
   | { type: 'model-reload-failed'; error: string; keptGeneration: number; at: string }
+  /** `agreement` is a fraction 0..1 (argmax/label equality for classifiers, ≤1e-6 difference otherwise). */
   | { type: 'differential-check'; generation: number; rows: number; agreement: number | null;
       maxAbsDiff: number; comparedOutputs: string[]; at: string }
   | { type: 'error'; message: string; at: string };

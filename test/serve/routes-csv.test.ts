@@ -115,3 +115,24 @@ describe('CSV batch on iris (chunks of 4 rows)', () => {
     assert.equal(items[1].error, 'line 3: expected 4 columns like the header, got 2');
   });
 });
+
+describe('CSV batch on a fixed-batch model', () => {
+  let server: TestServer;
+  before(async () => { server = await startTestServer(repoPath('test/fixtures/models/fixed_batch.onnx'), { app: { csvChunkRows: 8 } }); });
+  after(() => server.close());
+
+  test('runs one row per session.run (batch size 1) and still reports a bad row alone', async () => {
+    const body = 'feature_0,feature_1,feature_2\n1,2,3\n4,5,6\nx,0,0\n7,8,9\n';
+    const res = await postCsv(`${server.url}/v2/models/fixed_batch/predict-csv`, body);
+    assert.equal(res.status, 200);
+    const rows: string[][] = parse(await res.text());
+    assert.deepEqual(rows[0]!.slice(0, 3), ['feature_0', 'feature_1', 'feature_2']);
+    const errorAt = rows[0]!.indexOf('error');
+    assert.equal(rows.length, 5);
+    assert.equal(rows[1]![errorAt], '');
+    assert.equal(rows[2]![errorAt], '');
+    assert.match(rows[3]![errorAt]!, /line 4, column feature_0: expected a float32 number, got "x"/);
+    assert.equal(rows[4]![errorAt], '');
+    assert.notEqual(rows[1]![3], rows[2]![3], 'each row got its own prediction');
+  });
+});

@@ -2,7 +2,7 @@
  * `model-lab predict <model> <in.csv> [-o out.csv]`: offline batch prediction, streamed.
  *
  * Writes exactly what the server's CSV batch route answers (input columns + prediction columns +
- * `error`), using the same column mapping and cell formatting (serve/routes/csv-columns.ts), so a file
+ * `error`), using the same column mapping and cell formatting (model/csv-rows.ts), so a file
  * predicted offline and one predicted over HTTP can be diffed. A row with a bad value gets an `error`
  * and no prediction; the other rows are unaffected.
  */
@@ -16,7 +16,7 @@ import type { LoadedModel } from '../../model/types';
 import type { RowPrediction } from '../../protocol/api';
 import { decodePredictions, encodeRecords, InputError } from '../../protocol/codec';
 import type { FeatureRecord } from '../../protocol/signature';
-import { csvValueError, mapColumns, predictionCells, predictionColumns, recordFromCsv, type ColumnMapping } from '../../serve/routes/csv-columns';
+import { mapColumns, predictCsvChunk, predictionCells, predictionColumns, type ColumnMapping, type CsvRow, type RowResult } from '../../model/csv-rows';
 import { intOption, parseCommandLine, requireFile } from '../args';
 import { UserError, type Command } from '../command';
 
@@ -38,7 +38,6 @@ or the model/CSV cannot be read, 2 for a bad command line.
 
 Example: model-lab predict samples/iris/iris.onnx samples/iris/current.csv -o predictions.csv`;
 
-interface CsvRow { line: number; values: string[] }
 
 const predict: Command = {
   name: 'predict',
@@ -106,7 +105,7 @@ export async function predictCsv(model: LoadedModel, inputCsv: string, outputPat
 
   const flush = async (): Promise<void> => {
     if (!header || !mapping) return;
-    const results = await predictChunk(model, header, mapping, chunk);
+    const results = await predictCsvChunk(model.signature, header!, mapping!, chunk, (inputs) => model.run(inputs));
     if (!columns) {
       columns = predictionColumns(model.signature, results.find((r) => r.prediction)?.prediction);
       const names = columns.map((c) => (header!.includes(c) ? `predicted_${c}` : c));
@@ -150,42 +149,3 @@ export async function predictCsv(model: LoadedModel, inputCsv: string, outputPat
   }
 }
 
-interface RowResult { row: CsvRow; prediction?: RowPrediction; error?: string }
-
-/** Same rules as the server's CSV route: rows that encode run together; bad rows get their own error. */
-async function predictChunk(model: LoadedModel, header: string[], mapping: ColumnMapping, rows: CsvRow[]): Promise<RowResult[]> {
-  const signature = model.signature;
-  const results: RowResult[] = rows.map((row) => ({ row }));
-  const good: { result: RowResult; record: FeatureRecord }[] = [];
-  for (const result of results) {
-    if (result.row.values.length !== header.length) {
-      result.error = `line ${result.row.line}: expected ${header.length} columns like the header, got ${result.row.values.length}`;
-      continue;
-    }
-    good.push({ result, record: recordFromCsv(signature, mapping, result.row.values) });
-  }
-  const valid = good.filter((g) => {
-    try {
-      encodeRecords(signature, [g.record]);
-      return true;
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      g.result.error = csvValueError(err, g.result.row.line);
-      return false;
-    }
-  });
-  if (valid.length === 0) return results;
-  // A fixed-batch model takes exactly its batch size per run.
-  const step = signature.batch.dynamic ? valid.length : signature.batch.size ?? 1;
-  for (let i = 0; i < valid.length; i += step) {
-    const part = valid.slice(i, i + step);
-    try {
-      const outputs = await model.run(encodeRecords(signature, part.map((g) => g.record)));
-      decodePredictions(signature, outputs).forEach((p, j) => { part[j]!.result.prediction = p; });
-    } catch (err) {
-      const message = `lines ${part[0]!.result.row.line}-${part[part.length - 1]!.result.row.line}: inference failed: ${(err as Error).message}`;
-      for (const g of part) g.result.error = message;
-    }
-  }
-  return results;
-}

@@ -5,7 +5,7 @@
  */
 import { ByteDictionary } from './dictionary';
 import { fieldText, type RowFields } from './tokenizer';
-import { MISSING_TOKENS, NOT_A_NUMBER, parseNumberBytes } from './values';
+import { lastWasIntegerLiteral, MISSING_TOKENS, parseNumberBytes } from './values';
 
 export type ColumnKind = 'numerical' | 'categorical';
 
@@ -45,11 +45,14 @@ export class ColumnAccumulator {
   /** Text cells counted by bytes (missing tokens included; they are moved to `missing` in finish()). */
   private readonly text = new ByteDictionary();
 
-  /** `expectedRows` sizes the value buffer up front, so big files are not copied at every doubling. */
+  /**
+   * `expectedRows` sizes the value buffer up front (+25%), so big files are not copied as they grow;
+   * pages never written are never resident, so the margin costs address space, not memory.
+   */
   constructor(name: string, forceCategorical = false, expectedRows = 1024) {
     this.data = {
       name, kind: forceCategorical ? 'categorical' : 'numerical', rows: 0, missing: 0, infinite: 0,
-      integerDtype: true, values: new Float64Array(forceCategorical ? 0 : Math.max(16, Math.ceil(expectedRows))), count: 0, sorted: false, min: Infinity, max: -Infinity,
+      integerDtype: true, values: new Float64Array(forceCategorical ? 0 : Math.max(16, Math.ceil(expectedRows * 1.25))), count: 0, sorted: false, min: Infinity, max: -Infinity,
       distinct: [], categories: new Map(),
     };
   }
@@ -61,10 +64,9 @@ export class ColumnAccumulator {
     d.rows++;
     if (d.kind === 'numerical') {
       // pandas parses quoted numbers as numbers too; only a cell with `""` escapes is certainly text.
-      const parsed = escaped ? NOT_A_NUMBER : parseNumberBytes(row.buf, row.starts[index], row.ends[index]);
-      if (parsed !== NOT_A_NUMBER) {
-        const v = parsed.value;
-        if (!parsed.integerLiteral) d.integerDtype = false;
+      const v = escaped ? NaN : parseNumberBytes(row.buf, row.starts[index], row.ends[index]);
+      if (v === v) {
+        if (!lastWasIntegerLiteral) d.integerDtype = false;
         if (v === Infinity || v === -Infinity) {
           d.infinite++;
           d.missing++;
@@ -106,10 +108,9 @@ export class ColumnAccumulator {
   /** Final data: values trimmed to their count (one copy, then the big buffer is released). */
   finish(): ColumnData {
     const d = this.data;
-    // Trim the buffer by copying only when that frees much (a copy transiently doubles the memory).
-    if (d.kind === 'numerical' && d.values.length !== d.count) {
-      d.values = d.count < 0.9 * d.values.length ? d.values.slice(0, d.count) : d.values.subarray(0, d.count);
-    }
+    // A view, not a copy: a copy would transiently double the column, and the unused tail of a
+    // (zero-filled, never written) buffer is not resident memory anyway.
+    if (d.kind === 'numerical' && d.values.length !== d.count) d.values = d.values.subarray(0, d.count);
     if (d.kind === 'categorical') {
       d.values = new Float64Array(0);
       d.count = 0;

@@ -6,10 +6,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { ColumnAccumulator, type ColumnData } from './column';
 import { mulberry32 } from '../math/random';
-import { NOT_A_NUMBER, parseNumberBytes } from './values';
+import { parseNumberBytes } from './values';
 import { CsvFormatError, CsvTokenizer, fieldText, type RowFields } from './tokenizer';
 import { uniqueHeader } from './header';
-import { sortFloat64 } from '../math/sort';
+import { sortDecimals } from '../math/sort';
 
 export interface ReadCsvOptions {
   /** Only these columns (by header name); default all. Unknown names are an error. */
@@ -54,13 +54,11 @@ export async function readCsvColumns(file: string, options: ReadCsvOptions = {})
   return first.result;
 }
 
-/** Sorts the numerical columns in place (one scratch buffer shared by all of them). */
+/** Sorts the numerical columns in place. */
 export function sortColumns(columns: Iterable<ColumnData>): void {
   const numeric = [...columns].filter((d) => d.kind === 'numerical' && !d.sorted);
-  const largest = Math.max(0, ...numeric.map((d) => d.count));
-  const scratch = largest >= 512 ? new Uint32Array(largest * 2) : undefined;
   for (const d of numeric) {
-    sortFloat64(d.values.subarray(0, d.count), scratch);
+    sortDecimals(d.values.subarray(0, d.count));
     d.sorted = true;
   }
 }
@@ -107,8 +105,7 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
       if (slot >= 0) {
         for (let k = 0; k < sampleIndexes.length; k++) {
           const idx = sampleIndexes[k];
-          const parsed = idx < 0 ? NOT_A_NUMBER : parseNumberBytes(row.buf, row.starts[idx], row.ends[idx]);
-          sampler.values[slot * sampleIndexes.length + k] = parsed === NOT_A_NUMBER ? NaN : parsed.value;
+          sampler.values[slot * sampleIndexes.length + k] = idx < 0 ? NaN : parseNumberBytes(row.buf, row.starts[idx], row.ends[idx]);
         }
       }
     }

@@ -9,31 +9,29 @@ export const MISSING_TOKENS = new Set([
   'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null',
 ]);
 
-/** Returned by `parseNumberBytes` for a cell that is not a number (text or a missing token). */
-export const NOT_A_NUMBER = Symbol('not-a-number');
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
   1e18, 1e19, 1e20, 1e21, 1e22];
 const NUMBER_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 const INFINITY_TEXT = /^\s*([+-]?)(inf|infinity)\s*$/i;
 
-/** Result of parsing one cell as a number. `integerLiteral` tells pandas' int64 columns from float64. */
-export interface ParsedNumber {
-  value: number;
-  integerLiteral: boolean;
-}
-
-const scratch: ParsedNumber = { value: 0, integerLiteral: false };
+/**
+ * Whether the last number `parseNumberBytes` returned was written as an integer (no `.`, no
+ * exponent): tells pandas' int64 columns from float64. A module variable rather than a result object
+ * so the per-cell call returns a plain number.
+ */
+export let lastWasIntegerLiteral = false;
 
 /**
  * Parses buf[start, end) as a decimal number without making a string in the common case.
  * Fast path (Clinger): ≤ 15 significant digits and |exponent| ≤ 22 is exact with one multiply or
  * divide by an exactly representable power of ten; anything else goes through `Number()`, which is
- * correctly rounded. Returns `NOT_A_NUMBER` for text and for empty cells.
+ * correctly rounded. Returns NaN for text and for empty cells (a real number never parses to NaN:
+ * `nan`/`NaN` are missing tokens, which are text here).
  */
-export function parseNumberBytes(buf: Buffer, start: number, end: number): ParsedNumber | typeof NOT_A_NUMBER {
+export function parseNumberBytes(buf: Buffer, start: number, end: number): number {
   let i = start;
-  if (i >= end) return NOT_A_NUMBER;
+  if (i >= end) return NaN;
   let negative = false;
   let c = buf[i];
   if (c === 0x2d || c === 0x2b) { negative = c === 0x2d; i++; }
@@ -81,28 +79,24 @@ export function parseNumberBytes(buf: Buffer, start: number, end: number): Parse
     scale += expNegative ? -exponent : exponent;
   }
   if (!sawDigit || i !== end) return parseNumberText(buf.toString('latin1', start, end));
+  lastWasIntegerLiteral = integerLiteral;
   if (significant <= 15 && scale >= -22 && scale <= 22) {
     const magnitude = scale < 0 ? mantissa / POW10[-scale] : mantissa * POW10[scale];
-    scratch.value = negative ? -magnitude : magnitude;
-  } else {
-    scratch.value = Number(buf.toString('latin1', start, end));
+    return negative ? -magnitude : magnitude;
   }
-  scratch.integerLiteral = integerLiteral;
-  return scratch;
+  return Number(buf.toString('latin1', start, end));
 }
 
 /** Slow path: surrounding spaces, `inf`, or not a number at all. */
-function parseNumberText(text: string): ParsedNumber | typeof NOT_A_NUMBER {
+function parseNumberText(text: string): number {
   if (NUMBER_TEXT.test(text)) {
-    scratch.value = Number(text);
-    scratch.integerLiteral = !/[.eE]/.test(text);
-    return scratch;
+    lastWasIntegerLiteral = !/[.eE]/.test(text);
+    return Number(text);
   }
   const inf = INFINITY_TEXT.exec(text);
   if (inf) {
-    scratch.value = inf[1] === '-' ? -Infinity : Infinity;
-    scratch.integerLiteral = false;
-    return scratch;
+    lastWasIntegerLiteral = false;
+    return inf[1] === '-' ? -Infinity : Infinity;
   }
-  return NOT_A_NUMBER;
+  return NaN;
 }

@@ -80,3 +80,58 @@ function digit(lo: number, hi: number, pass: number): number {
     default: return hi >>> 23;
   }
 }
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+/** Counting sort is used when the integer range is at most this (16 MB of counts) and ≤ 8× the values. */
+const MAX_COUNT_RANGE = 1 << 22;
+
+/**
+ * Sorts values that are all decimals with at most 9 fractional digits (what CSVs usually hold:
+ * prices, ages, sensor readings written with a fixed precision) by counting sort on the integers
+ * m = v·10^D, several times faster than the radix sort. Exact by construction: every value is checked
+ * to round-trip (m / 10^D === v, the same correctly rounded division the parser does) and anything
+ * else — or a range too wide to count — falls back to `sortFloat64`. (-0 comes back as 0.)
+ */
+export function sortDecimals(values: Float64Array, scratch?: Uint32Array): Float64Array {
+  const n = values.length;
+  if (n < 512) return values.sort();
+  const digits = decimalDigits(values);
+  if (digits < 0) return sortFloat64(values, scratch);
+  const scale = POW10[digits];
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    const m = Math.round(v * scale);
+    if (m / scale !== v || Math.abs(m) > 2 ** 51) return sortFloat64(values, scratch);
+    if (m < min) min = m;
+    if (m > max) max = m;
+  }
+  const range = max - min + 1;
+  if (range > MAX_COUNT_RANGE || range > 8 * n + 65536) return sortFloat64(values, scratch);
+  const counts = new Int32Array(range);
+  for (let i = 0; i < n; i++) counts[Math.round(values[i] * scale) - min]++;
+  let out = 0;
+  for (let k = 0; k < range; k++) {
+    let c = counts[k];
+    if (c === 0) continue;
+    const v = (k + min) / scale;
+    while (c-- > 0) values[out++] = v;
+  }
+  return values;
+}
+
+/** Smallest D ≤ 9 such that the first values are all m / 10^D for integers m; -1 if none. */
+function decimalDigits(values: Float64Array): number {
+  const probe = Math.min(values.length, 256);
+  for (let d = 0; d < POW10.length; d++) {
+    const scale = POW10[d];
+    let ok = true;
+    for (let i = 0; i < probe && ok; i++) {
+      const v = values[i];
+      ok = Math.round(v * scale) / scale === v;
+    }
+    if (ok) return d;
+  }
+  return -1;
+}

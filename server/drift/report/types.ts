@@ -72,5 +72,6 @@ export interface DriftReport {
   columns: ColumnDrift[];
   dataset: DatasetVerdicts;
   multivariate: MmdResult | null;
-  timings: { readMs: number; testMs: number; totalMs: number };
+  /** `passes`: reads of both files (more than 1 when the columns did not fit the memory budget). */
+  timings: { readMs: number; testMs: number; totalMs: number; passes: number };
 }

@@ -23,18 +23,45 @@ export function sturgesEdges(min: number, max: number, size: number, integerDtyp
   return edges;
 }
 
-/** numpy.histogram(sorted, edges)[0] for ascending `sorted`. */
+/**
+ * numpy.histogram(sorted, edges)[0] for ascending `sorted`: bin i holds edges[i] ≤ v < edges[i+1],
+ * the last bin edges[bins-1] ≤ v ≤ edges[bins]. Counted by binary search per edge (O(bins·log n)),
+ * not by a pass over the values.
+ */
 export function histogramSorted(sorted: Float64Array, edges: Float64Array): Float64Array {
   const bins = edges.length - 1;
   const counts = new Float64Array(bins);
-  let b = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const v = sorted[i];
-    if (v < edges[0] || v > edges[bins]) continue;
-    while (b < bins - 1 && v >= edges[b + 1]) b++;
-    counts[b]++;
+  let below = lowerBound(sorted, edges[0]);
+  for (let b = 0; b < bins; b++) {
+    const upTo = b === bins - 1 ? upperBound(sorted, edges[bins]) : lowerBound(sorted, edges[b + 1]);
+    counts[b] = Math.max(0, upTo - below);
+    below = Math.max(below, upTo);
   }
   return counts;
+}
+
+/** Number of values < x in ascending `sorted`. */
+export function lowerBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Number of values ≤ x in ascending `sorted`. */
+export function upperBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Evidently's get_binned_data: shares per bin (numerical, > 20 reference values) or per value. */

@@ -11,8 +11,8 @@ export const wassersteinStatTest = registerStatTest({
   defaultThreshold: 0.1,
   rule: 'distance>=',
   compute(pair) {
-    const { ref, cur } = pair.sorted();
-    const distance = wasserstein1(ref, cur);
+    const { ref } = pair.sorted();
+    const distance = pair.merged().wasserstein1;
     return { score: distance / Math.max(populationStd(ref), 0.001), statistic: distance };
   },
 });

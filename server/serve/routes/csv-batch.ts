@@ -20,15 +20,13 @@ import { decodePredictions, encodeRecords, InputError } from '../../protocol/cod
 import type { FeatureRecord } from '../../protocol/signature';
 import type { LoadedModel } from '../../model/types';
 import { HttpError, mediaType, timedInfer, type RouteContext } from './common';
-import { csvValueError, mapColumns, predictionCells, predictionColumns, recordFromCsv, type ColumnMapping } from './csv-columns';
+import { mapColumns, predictCsvChunk, predictionCells, predictionColumns, type ColumnMapping, type CsvRow, type RowResult } from '../../model/csv-rows';
 
 type OutputFormat = 'csv' | 'json' | 'ndjson';
 
 /** One data row of the input, with the line it ended on (1 = header). */
-interface CsvRow { line: number; values: string[] }
 
 /** A row's outcome: a prediction or an error message, never both. */
-interface RowResult { row: CsvRow; prediction?: RowPrediction; error?: string }
 
 /** Longest single CSV record accepted (characters); an unclosed quote must not swallow the whole file. */
 const MAX_RECORD_CHARS = 1_000_000;
@@ -110,46 +108,6 @@ class ChunkReader {
     this.wake = undefined;
     wake?.();
   }
-}
-
-/** Runs one chunk: rows that encode go through one `host.infer`; rows that don't get their own error. */
-async function predictChunk(ctx: RouteContext, route: string, model: LoadedModel, header: string[], mapping: ColumnMapping, rows: CsvRow[]): Promise<RowResult[]> {
-  const signature = model.signature;
-  const results: RowResult[] = rows.map((row) => ({ row }));
-  const good: { result: RowResult; record: FeatureRecord }[] = [];
-  for (const result of results) {
-    if (result.row.values.length !== header.length) {
-      result.error = `line ${result.row.line}: expected ${header.length} columns like the header, got ${result.row.values.length}`;
-      continue;
-    }
-    good.push({ result, record: recordFromCsv(signature, mapping, result.row.values) });
-  }
-  // Encoding the whole chunk is the fast path; only when it fails are rows encoded one by one to find the bad ones.
-  let valid = good;
-  try {
-    encodeRecords(signature, good.map((g) => g.record));
-  } catch (err) {
-    if (!(err instanceof InputError)) throw err;
-    valid = good.filter((g) => {
-      try {
-        encodeRecords(signature, [g.record]);
-        return true;
-      } catch (rowErr) {
-        if (!(rowErr instanceof InputError)) throw rowErr;
-        g.result.error = csvValueError(rowErr, g.result.row.line);
-        return false;
-      }
-    });
-  }
-  if (valid.length === 0) return results;
-  try {
-    const outputs = await timedInfer(ctx, route, encodeRecords(signature, valid.map((g) => g.record)));
-    decodePredictions(signature, outputs).forEach((p, i) => { valid[i]!.result.prediction = p; });
-  } catch (err) {
-    const message = `lines ${valid[0]!.result.row.line}-${valid[valid.length - 1]!.result.row.line}: inference failed: ${(err as Error).message}`;
-    for (const g of valid) g.result.error = message;
-  }
-  return results;
 }
 
 /** Turns row results into output text for one format. */
@@ -245,7 +203,7 @@ export async function handleCsvBatch(ctx: RouteContext, c: Context, route: strin
         started = true;
         const chunk = pending ?? await reader.next(ctx.csvChunkRows);
         pending = undefined;
-        if (chunk.rows.length) text += writer.chunk(await predictChunk(ctx, route, model, header, mapping, chunk.rows));
+        if (chunk.rows.length) text += writer.chunk(await predictCsvChunk(model.signature, header, mapping, chunk.rows, (inputs) => timedInfer(ctx, route, inputs)));
         if (chunk.error) text += writer.error(`${chunk.error.message}; rows after it were not processed`);
         if (chunk.error || reader.done) {
           text += writer.end();

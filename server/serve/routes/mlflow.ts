@@ -10,7 +10,7 @@ import { InputError } from '../../protocol/codec';
 import { describeZodError, MlflowInvocationRequestSchema } from '../../protocol/schemas';
 import type { FeatureRecord } from '../../protocol/signature';
 import { HttpError, mediaType, readBodyBytes, readJsonBody, type RouteContext } from './common';
-import { csvValueError, mapColumns, recordFromCsv } from './csv-columns';
+import { csvValueError, mapColumns, recordFromCsv } from '../../model/csv-rows';
 import { predictColumns, predictInstances, predictRecords, type PredictTarget } from './json-predict';
 
 const KEYS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'] as const;
