@@ -10,7 +10,7 @@ import { cpus } from 'node:os';
 import { loadModel } from '../server/model';
 import { encodeRecords } from '../server/protocol/codec';
 import { OIP_DATATYPE } from '../server/protocol/api';
-import { post, startServerProcess, summarize, type Summary } from './lib';
+import { parseServerTiming, post, startFloorServer, startServerProcess, summarize, type Summary } from './lib';
 
 const MODELS = [
   { name: 'breast_cancer', path: 'samples/breast-cancer/breast_cancer.onnx', reference: 'samples/breast-cancer/reference.csv' },
@@ -37,16 +37,20 @@ async function bareLatency(path: string, reference: string): Promise<{ summary: 
   return { summary: summarize(samples), body, rows: 1 };
 }
 
-async function httpLatency(url: string, body: string): Promise<Summary> {
+/** Round-trip latency, plus (when the server sends Server-Timing) its own handler time minus inference. */
+async function httpLatency(url: string, body: string): Promise<{ roundTrip: Summary; handlerMinusInfer?: Summary }> {
   for (let i = 0; i < 200; i++) await post(url, body);
   const samples: number[] = [];
+  const own: number[] = [];
   for (let i = 0; i < ITERATIONS; i++) {
     const t = process.hrtime.bigint();
-    const status = await post(url, body);
+    const { status, serverTiming } = await post(url, body);
     samples.push(Number(process.hrtime.bigint() - t) / 1000);
     if (status !== 200) throw new Error(`server answered ${status}`);
+    const timing = parseServerTiming(serverTiming);
+    if (timing['handler'] !== undefined && timing['infer'] !== undefined) own.push((timing['handler'] - timing['infer']) * 1000);
   }
-  return summarize(samples);
+  return { roundTrip: summarize(samples), ...(own.length ? { handlerMinusInfer: summarize(own) } : {}) };
 }
 
 async function throughput(url: string, body: string): Promise<{ rowsPerSecond: number; errors: number; p50Ms: number; p99Ms: number }> {
@@ -59,6 +63,14 @@ async function throughput(url: string, body: string): Promise<{ rowsPerSecond: n
 
 async function main(): Promise<void> {
   const report: Record<string, unknown> = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, iterations: ITERATIONS, loadSeconds: LOAD_SECONDS, models: {} };
+  const floor = await startFloorServer();
+  try {
+    const body = JSON.stringify({ inputs: [{ name: 'input', shape: [1, 30], datatype: 'FP32', data: Array.from({ length: 30 }, (_, i) => i / 7) }] });
+    report.floorRawNodeHttpUs = (await httpLatency(floor.url, body)).roundTrip;
+  } finally {
+    await floor.stop();
+  }
+  console.log(`floor: bare node:http server, fixed JSON answer, 1 keep-alive client: p50 ${(report.floorRawNodeHttpUs as Summary).p50.toFixed(0)} µs`);
   for (const m of MODELS) {
     const bare = await bareLatency(m.path, m.reference);
     const entry: Record<string, unknown> = { bareSessionRunUs: bare.summary };
@@ -68,7 +80,10 @@ async function main(): Promise<void> {
         const url = `${server.url}/v2/models/${m.name}/infer`;
         const http = await httpLatency(url, bare.body);
         const load = await throughput(url, bare.body);
-        entry[batching ? 'batchingOn' : 'batchingOff'] = { httpSingleRowUs: http, serverAddsP50Us: http.p50 - bare.summary.p50, concurrent64: load };
+        entry[batching ? 'batchingOn' : 'batchingOff'] = {
+          httpSingleRowUs: http.roundTrip, serverAddsP50Us: http.roundTrip.p50 - bare.summary.p50,
+          handlerMinusInferUs: http.handlerMinusInfer, concurrent64: load,
+        };
       } finally {
         await server.stop();
       }
@@ -88,7 +103,8 @@ function printModel(name: string, e: Record<string, any>): void {
   console.log('|---|---|---|');
   console.log(`| bare session.run, 1 row | ${f(e.bareSessionRunUs.p50)} | ${f(e.bareSessionRunUs.p99)} |`);
   for (const k of ['batchingOn', 'batchingOff']) {
-    console.log(`| OIP 1 row over keep-alive HTTP (${k}) | ${f(e[k].httpSingleRowUs.p50)} | ${f(e[k].httpSingleRowUs.p99)} |  (server adds ${e[k].serverAddsP50Us.toFixed(0)} µs at p50)`);
+    console.log(`| OIP 1 row over keep-alive HTTP (${k}) | ${f(e[k].httpSingleRowUs.p50)} | ${f(e[k].httpSingleRowUs.p99)} |  (round trip − bare run: ${e[k].serverAddsP50Us.toFixed(0)} µs at p50)`);
+    if (e[k].handlerMinusInferUs) console.log(`| server's own handler time outside inference (${k}) | ${f(e[k].handlerMinusInferUs.p50)} | ${f(e[k].handlerMinusInferUs.p99)} |`);
   }
   for (const k of ['batchingOn', 'batchingOff']) {
     console.log(`64 concurrent clients, ${k}: ${e[k].concurrent64.rowsPerSecond.toFixed(0)} rows/s (p50 ${e[k].concurrent64.p50Ms} ms, p99 ${e[k].concurrent64.p99Ms} ms, errors ${e[k].concurrent64.errors})`);

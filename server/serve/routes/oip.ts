@@ -64,6 +64,7 @@ export function oipRoutes(ctx: RouteContext, serverVersion: string): Hono {
 }
 
 async function infer(ctx: RouteContext, c: Context, route: string, model: LoadedModel): Promise<Response> {
+  const started = performance.now();
   const { request, binary } = await readInferBody(ctx, c);
   const inputs = request.inputs;
   const seen = new Set<string>();
@@ -102,7 +103,12 @@ async function infer(ctx: RouteContext, c: Context, route: string, model: Loaded
     }
     return o.name;
   });
+  const inferStarted = performance.now();
   const outputs = await timedInfer(ctx, route, tensors, outputNames);
+  const inferMs = performance.now() - inferStarted;
+  // Server-Timing (shown by browser devtools; read by `npm run bench`): time in inference (incl. any
+  // batching wait) and in the whole handler, so the server's own overhead can be told from the network's.
+  c.header('Server-Timing', `infer;dur=${inferMs.toFixed(3)}, handler;dur=${(performance.now() - started).toFixed(3)}`);
   return c.json({
     model_name: model.info.name,
     model_version: servedVersion(model),
