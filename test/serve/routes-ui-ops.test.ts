@@ -43,7 +43,7 @@ describe('UI, events and operations routes on flights', () => {
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
     const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
     const html = await res.text();
-    assert.ok(html.includes(`<script nonce="${nonce}" src="/assets/main.js">`), html);
+    assert.ok(html.includes(`<script nonce="${nonce}" src="assets/main.js">`), html);
     const again = (await fetch(`${server.url}/`)).headers.get('content-security-policy');
     assert.notEqual(again, csp, 'a fresh nonce per response');
   });

@@ -45,6 +45,12 @@ export function startApp(root: HTMLElement, client: ServerClient, tabs: AppTab[]
     return refreshing;
   }
 
+  // The VS Code host asks for a tab ("Compare Latency & Compression" → Performance) with a message.
+  window.addEventListener('message', (event: MessageEvent) => {
+    const data = event.data as { type?: unknown; id?: unknown } | null;
+    if (data && data.type === 'model-lab.show-tab' && typeof data.id === 'string') strip.show(data.id);
+  });
+
   let wasLive = false;
   client.subscribe(
     (event) => {

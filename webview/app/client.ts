@@ -48,8 +48,10 @@ async function readError(response: Response): Promise<ServerError> {
 }
 
 export function createServerClient(config: UiConfig): ServerClient {
-  const origin = config.serverOrigin || window.location.origin;
-  const base = config.serverOrigin;
+  // Same-origin pages resolve against the page's own folder, not the host root, so the UI also works
+  // behind a path-based proxy (code-server's /proxy/PORT/, a reverse proxy's /model-lab/).
+  const base = (config.serverOrigin || new URL('.', window.location.href).href).replace(/\/$/, '');
+  const origin = base;
   const headers = (extra: Record<string, string> = {}): Record<string, string> =>
     config.token ? { ...extra, Authorization: `Bearer ${config.token}` } : extra;
 

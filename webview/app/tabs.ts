@@ -16,7 +16,7 @@ export interface AppTab {
   onShortcut?(event: KeyboardEvent): void;
 }
 
-export function createTabStrip(tabs: AppTab[]): { element: HTMLElement; active(): AppTab | undefined } {
+export function createTabStrip(tabs: AppTab[]): { element: HTMLElement; active(): AppTab | undefined; show(id: string): boolean } {
   const panels = h('vscode-panels', { className: 'tabs', attrs: { 'aria-label': 'Model Lab views' } }, [
     ...tabs.map((tab) => h('vscode-panel-tab', { attrs: { id: `tab-${tab.id}` } }, [tab.title])),
     // The toolkit lays a panel view out as a flex row; one wrapper keeps the tab's own layout intact.
@@ -25,5 +25,10 @@ export function createTabStrip(tabs: AppTab[]): { element: HTMLElement; active()
   return {
     element: panels,
     active: () => tabs.find((t) => `tab-${t.id}` === panels.activeid) ?? tabs[0],
+    show(id) {
+      if (!tabs.some((t) => t.id === id)) return false;
+      panels.activeid = `tab-${id}`;
+      return true;
+    },
   };
 }

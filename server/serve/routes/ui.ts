@@ -57,7 +57,7 @@ export function uiRoutes(ctx: RouteContext, options: UiRouteOptions): Hono {
     const dir = options.uiAssetsDir;
     if (!dir || !(await fileExists(join(dir, 'main.js')))) return c.html(missingBundlePage(nonce, name, dir));
     return c.html(renderUiPage({
-      scriptUri: '/assets/main.js', styleUri: '/assets/main.css', nonce, cspSource: "'self'", serverOrigin: '',
+      scriptUri: 'assets/main.js', styleUri: 'assets/main.css', nonce, cspSource: "'self'", serverOrigin: '', token: c.get('shareToken'),
       title: `${name} — Model Lab`,
     }));
   });
@@ -92,7 +92,7 @@ export function uiRoutes(ctx: RouteContext, options: UiRouteOptions): Hono {
     return c.json(description);
   });
 
-  app.get('/api/events', (c) => streamSSE(c, async (stream) => {
+  app.get('/api/events', (c) => withNoTransform(streamSSE(c, async (stream) => {
     // Queue live events while the replay is written, so none is lost or reordered.
     const queue: ServerEvent[] = [];
     let wake: (() => void) | undefined;
@@ -112,6 +112,16 @@ export function uiRoutes(ctx: RouteContext, options: UiRouteOptions): Hono {
       clearInterval(heartbeat);
       unsubscribe();
     }
-  }));
+  })));
   return app;
+}
+
+/**
+ * `no-transform` keeps compressing proxies from buffering the event stream: code-server's port proxy
+ * (which VS Code for the web uses for the lab panel) gzips whatever it may, and would hold every event
+ * back until a compression block fills. streamSSE sets `no-cache` itself, so this is set afterwards.
+ */
+function withNoTransform(response: Response): Response {
+  response.headers.set('Cache-Control', 'no-cache, no-transform');
+  return response;
 }
