@@ -1,36 +1,75 @@
 /**
- * The VS Code shell. For now (foundation issue) one real command: serve a model with the same server
- * build the CLI uses, in a child process (native onnxruntime code must never run inside the extension
- * host), and open its UI. Commands, custom editor, lab panel and supervision arrive with the extension
- * issue; `server/` stays free of VS Code either way.
+ * The VS Code shell of Model Lab: commands, Explorer menus, the `.onnx` custom editor, the lab panel
+ * (the same UI bundle the server serves), a status bar item, and a supervisor that runs one server
+ * child process per model (`dist/server/cli.js serve`, the CLI's own build; onnxruntime never loads in
+ * the extension host). `server/` knows nothing of VS Code.
+ *
+ * Activation is lazy (commands, the custom editor, the panel serializer) and cheap: no server, no
+ * onnxruntime, no file reads; its duration is logged and returned in the API.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { resolve } from 'node:path';
 import * as vscode from 'vscode';
+import type { ModelLabApi } from './api';
+import { csvCommands } from './commands/csv-commands';
+import { modelCommands } from './commands/model-commands';
+import { createShare } from './share';
+import { Shell } from './shell';
+import { ServerStatusBar } from './status-bar';
+import { LAB_VIEW_TYPE, LabPanels } from './views/lab-panel';
+import { ONNX_EDITOR_VIEW_TYPE, OnnxEditorProvider } from './views/onnx-editor';
 
-const servers = new Set<ChildProcess>();
+let shell: Shell | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel('Model Lab');
-  context.subscriptions.push(log, vscode.commands.registerCommand('modelLab.serveInBrowser', async (uri?: vscode.Uri) => {
-    const model = uri ?? (await vscode.window.showOpenDialog({ filters: { 'ONNX model': ['onnx'] }, canSelectMany: false }))?.[0];
-    if (!model) return;
-    const cli = join(context.extensionPath, 'dist', 'server', 'cli.js');
-    const child = spawn(process.execPath, [cli, 'serve', model.fsPath, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-    servers.add(child);
-    child.on('exit', (code) => { servers.delete(child); log.appendLine(`server for ${model.fsPath} exited (${code})`); });
-    child.stderr!.on('data', (chunk: Buffer) => log.append(chunk.toString()));
-    for await (const line of createInterface({ input: child.stdout! })) {
-      log.appendLine(line);
-      try {
-        const ready = JSON.parse(line) as { event?: string; url?: string };
-        if (ready.event === 'ready' && ready.url) { await vscode.env.openExternal(vscode.Uri.parse(ready.url)); break; }
-      } catch { /* not the ready line */ }
-    }
-  }));
+export function activate(context: vscode.ExtensionContext): ModelLabApi {
+  const started = performance.now();
+  shell = new Shell(context);
+  const s = shell;
+  const panels = new LabPanels(s);
+  const editors = new OnnxEditorProvider(s);
+  const statusBar = new ServerStatusBar(s);
+  s.activeModel = () => panels.activeModel() ?? editors.activeModel();
+
+  context.subscriptions.push(
+    s.log, statusBar,
+    vscode.window.registerWebviewPanelSerializer(LAB_VIEW_TYPE, panels),
+    vscode.window.registerCustomEditorProvider(ONNX_EDITOR_VIEW_TYPE, editors, {
+      webviewOptions: { retainContextWhenHidden: false }, supportsMultipleEditorsPerDocument: true,
+    }),
+    vscode.window.onDidChangeActiveTextEditor(() => statusBar.update()),
+    vscode.window.tabGroups.onDidChangeTabs(() => statusBar.update()),
+  );
+  for (const [id, handler] of Object.entries({ ...modelCommands(s, panels, statusBar), ...csvCommands(s) })) {
+    context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
+  }
+  s.supervisor.on('change', (snapshot: { modelPath: string; state: string }) => {
+    if (snapshot.state === 'failed') void s.showError(`Model Lab: the server for ${snapshot.modelPath} keeps exiting; it was not restarted again. See the log, then use "Model Lab: Restart Server".`);
+  });
+
+  const activationMs = performance.now() - started;
+  s.log.appendLine(`Model Lab activated in ${activationMs.toFixed(1)} ms`);
+
+  const serverOf = (modelPath: string) => {
+    const server = s.supervisor.get(resolve(modelPath));
+    if (!server) throw new Error(`no Model Lab server was started for ${modelPath}`);
+    return server;
+  };
+  return {
+    activationMs,
+    servers: {
+      list: () => s.supervisor.list(),
+      start: async (modelPath) => (await s.supervisor.ensure(resolve(modelPath), () => s.settingsFor(resolve(modelPath)))).snapshot(),
+      stop: (modelPath) => serverOf(modelPath).stop(),
+      waitForState: (modelPath, state, timeoutMs) => serverOf(modelPath).waitForState(state, timeoutMs),
+    },
+    share: {
+      create: (modelPath, options) => createShare(serverOf(modelPath), options),
+      revoke: (modelPath, id) => serverOf(modelPath).revokeToken(id),
+    },
+    panels: { list: () => panels.list() },
+  };
 }
 
-export function deactivate(): void {
-  for (const child of servers) child.kill('SIGTERM');
+/** Stops every server child; VS Code waits for the returned promise (briefly) on shutdown. */
+export function deactivate(): Promise<void> | undefined {
+  return shell?.supervisor.stopAll();
 }

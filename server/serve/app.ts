@@ -18,10 +18,13 @@ import { buildOpenApiDocument } from './openapi/document';
 import { renderDocsPage } from './openapi/docs-page';
 import { HttpError, mediaType, requireModel, type RouteContext } from './routes/common';
 import { handleCsvBatch } from './routes/csv-batch';
+import { exportRoutes } from './routes/export';
 import { handleInvocation } from './routes/mlflow';
 import { oipRoutes } from './routes/oip';
+import { perfRoutes } from './routes/perf';
 import { uiRoutes } from './routes/ui';
 import { v1Routes } from './routes/v1';
+import { mountShareAuth, type ShareAuthOptions } from './auth';
 
 export interface AppOptions {
   /** Largest accepted body of the JSON (and MLflow CSV) routes, in bytes; more → 413. Default 32 MiB. The streaming CSV routes have no limit. */
@@ -38,6 +41,8 @@ export interface AppOptions {
   sseHeartbeatMs?: number;
   /** Where server faults (5xx) are logged. Default: stderr. */
   logError?: (message: string) => void;
+  /** Share-link tokens, admin credential and CORS (see auth.ts). Default: open until a token is minted. */
+  auth?: ShareAuthOptions;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
@@ -91,6 +96,8 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
     metrics.httpRequests.inc(labels);
     metrics.httpSeconds.observe(labels, (performance.now() - started) / 1000);
   });
+  // Before every route: CORS and, in share mode, the token check (401s are counted by the metrics above).
+  mountShareAuth(app, options.auth);
 
   app.onError((err, c) => {
     if (err instanceof HttpError) return c.json({ error: err.message }, err.status);
@@ -103,6 +110,8 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
 
   app.route('/', oipRoutes(ctx, version));
   app.route('/', v1Routes(ctx));
+  app.route('/', perfRoutes(ctx));
+  app.route('/', exportRoutes(ctx)); // dev server only: compiled out of the exported bundle's server
   app.route('/', uiRoutes(ctx, { uiAssetsDir: options.uiAssetsDir, loadedAt: (g) => loadedAt.get(g) ?? loadedAt.get(firstGeneration)! }));
 
   app.post('/v2/models/:model/predict-csv', (c) =>

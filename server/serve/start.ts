@@ -14,6 +14,7 @@ import type { Server } from 'node:http';
 import { Registry } from 'prom-client';
 import type { LoadOptions } from '../model/types';
 import { createApp } from './app';
+import type { ShareAuthOptions } from './auth';
 import { createModelHost, type BatchingOptions, type ModelHostImpl } from './host-impl';
 import { createMetrics } from './metrics';
 
@@ -40,6 +41,8 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** How long shutdown waits for open connections (e.g. SSE streams) before cutting them, in ms. */
   shutdownGraceMs?: number;
+  /** Share-link tokens, admin credential, CORS origins (server/serve/auth.ts). */
+  auth?: ShareAuthOptions;
 }
 
 export interface ServerHandle {
@@ -70,7 +73,7 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
     metrics,
     log,
   });
-  const app = createApp(modelHost, { registry, uiAssetsDir: options.uiAssetsDir ?? findUiAssets(), version: options.version, logError: log });
+  const app = createApp(modelHost, { registry, uiAssetsDir: options.uiAssetsDir ?? findUiAssets(), version: options.version, logError: log, auth: options.auth });
   const hostname = options.host ?? '127.0.0.1';
 
   let server: ServerType;

@@ -1,6 +1,7 @@
 /** `model-lab serve <model>`: the prediction server, until Ctrl+C / SIGTERM. */
+import { readFileSync } from 'node:fs';
 import { intOption, numberOption, parseCommandLine, requireFile } from '../args';
-import type { Command } from '../command';
+import { UserError, type Command } from '../command';
 import { VERSION } from '../version';
 
 const usage = `Usage: model-lab serve <model.onnx> [options]
@@ -19,6 +20,13 @@ Options:
   --no-batching          run every request on its own
   --no-watch             do not reload when the model file changes
   --threads <n>          onnxruntime intra-op threads (default: onnxruntime's choice)
+  --require-token        every request (except /v2/health/*) needs a share token
+  --admin-token-file <f> file holding the admin credential that mints/revokes share tokens
+                         (POST /api/share, DELETE /api/share/{id}); or set MODEL_LAB_ADMIN_TOKEN,
+                         which is read once and removed from the environment
+  --share-expiry-minutes <n>  default lifetime of a share token (default 60)
+  --cors-origin <origin> also allow this browser origin (repeatable); vscode-webview:// and
+                         loopback origins are always allowed
 
 Example: model-lab serve samples/iris/iris.onnx --reference samples/iris/reference.csv --port 8080`;
 
@@ -36,6 +44,10 @@ const serve: Command = {
       'no-batching': { type: 'boolean' },
       'no-watch': { type: 'boolean' },
       threads: { type: 'string' },
+      'require-token': { type: 'boolean' },
+      'admin-token-file': { type: 'string' },
+      'share-expiry-minutes': { type: 'string' },
+      'cors-origin': { type: 'string', multiple: true },
       // Accepted for `npm start`, which asks the server to mention the URL to open.
       'open-hint': { type: 'boolean' },
     }, ['model']);
@@ -45,6 +57,9 @@ const serve: Command = {
     const threads = intOption(values.threads, '--threads', 0, 1024);
     const modelPath = requireFile(positionals[0]!, 'model file');
     const referenceCsv = typeof values.reference === 'string' ? requireFile(values.reference, 'reference CSV') : undefined;
+    const adminToken = readAdminToken(values['admin-token-file']);
+    const defaultExpiryMinutes = intOption(values['share-expiry-minutes'], '--share-expiry-minutes', 1, 30 * 24 * 60);
+    const corsOrigins = (values['cors-origin'] as unknown as string[] | undefined) ?? [];
 
     // Loaded on demand so `info`/`predict` do not pay for the HTTP stack.
     const { startServer } = await import('../../serve/start');
@@ -57,6 +72,7 @@ const serve: Command = {
       watch: !values['no-watch'],
       loadOptions: threads === undefined ? undefined : { intraOpThreads: threads },
       version: VERSION,
+      auth: { adminToken, requireToken: values['require-token'] === true, defaultExpiryMinutes, corsOrigins },
     });
     if (values['open-hint']) process.stderr.write(`model-lab: open ${server.url}/ in a browser to try the model\n`);
 
@@ -71,3 +87,22 @@ const serve: Command = {
 };
 
 export default serve;
+
+/**
+ * The admin credential, from a file (trimmed) or from MODEL_LAB_ADMIN_TOKEN. The variable is deleted
+ * once read so that nothing this process starts later inherits it.
+ */
+function readAdminToken(file: string | boolean | undefined): string | undefined {
+  const fromEnv = process.env.MODEL_LAB_ADMIN_TOKEN;
+  delete process.env.MODEL_LAB_ADMIN_TOKEN;
+  let token = fromEnv;
+  if (typeof file === 'string') {
+    try { token = readFileSync(requireFile(file, 'admin token file'), 'utf8').trim(); } catch (err) {
+      throw new UserError(`cannot read the admin token file ${file}: ${(err as Error).message}`);
+    }
+  }
+  if (token !== undefined && token.length < 32) {
+    throw new UserError(`the admin token must be at least 32 characters (e.g. node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"); got ${token.length}`);
+  }
+  return token || undefined;
+}

@@ -7,6 +7,8 @@ import {
   CsvBatchRowSchema, ErrorResponseSchema, MlflowInvocationRequestSchema, OipInferRequestSchema, OipInferResponseSchema,
   OipModelMetadataSchema, OipServerMetadataSchema, PredictionsResponseSchema, V1ModelStatusSchema, V1PredictRequestSchema,
 } from '../../protocol/schemas';
+import { PerfCompareRequestSchema, PerfSaveRequestSchema, PerfServeRequestSchema } from '../routes/perf';
+import { ExportRequestSchema } from '../routes/export';
 
 export interface RouteDoc {
   method: 'get' | 'post';
@@ -41,6 +43,14 @@ export const ROUTE_DOCS: RouteDoc[] = [
   { method: 'get', path: '/', group: 'UI', summary: 'The prediction form (web UI)', response: { type: 'text/html', description: 'HTML page.' } },
   { method: 'get', path: '/api/model', group: 'UI', summary: 'Model description for the UI (ModelDescription)', response: { type: json, description: 'info, signature, reference sample, batching, generation.' } },
   { method: 'get', path: '/api/events', group: 'UI', summary: 'Server-sent events: model-loaded, model-reload-failed, differential-check, error', response: { type: 'text/event-stream', description: 'Recent events first, then live ones.' } },
+  { method: 'get', path: '/api/perf', group: 'UI', summary: 'Performance lab: variants on offer, this machine (CPU flags), recent comparison jobs (GET /api/perf/{id}, its SSE /events and DELETE follow a job)', response: { type: json, description: '{model, served, variants, defaults, machine, jobs}.' } },
+  { method: 'post', path: '/api/perf/compare', group: 'UI', summary: 'Start comparing the model with compressed variants (202 + job; 409 while one runs)', request: { [json]: PerfCompareRequestSchema }, response: { type: json, description: 'Job state; the report (ComparisonReportSchema, server/bench/schema.ts) arrives in GET /api/perf/{id}.' } },
+  { method: 'post', path: '/api/perf/save', group: 'UI', summary: 'Write a compared variant beside the model as <model>.<variant>.onnx (409 if it exists without overwrite)', request: { [json]: PerfSaveRequestSchema }, response: { type: json, description: '{variant, path, sidecar, fileBytes}.' } },
+  { method: 'post', path: '/api/perf/serve', group: 'UI', summary: 'Serve a saved variant (or "original") through the hot-reload path', request: { [json]: PerfServeRequestSchema }, response: { type: json, description: '{variant, path, generation}.' } },
+  { method: 'get', path: '/api/export', group: 'UI', summary: 'Deployment bundles (dev server only): the export root, whether an export runs, the last result', response: { type: json, description: '{exportRoot, running, last: ExportResult | null}.' } },
+  { method: 'post', path: '/api/export/precheck', group: 'UI', summary: 'Dev server only: what each export target can do for this model, before writing (TF.js: every unsupported node)', request: { [json]: ExportRequestSchema }, response: { type: json, description: 'PrecheckResult.' } },
+  { method: 'post', path: '/api/export', group: 'UI', summary: 'Dev server only: write a verified deployment bundle into the export root; progress as server-sent events, closing the stream cancels', request: { [json]: ExportRequestSchema }, response: { type: 'text/event-stream', description: 'progress events, then result (ExportResult) or error.' } },
+  { method: 'post', path: '/api/share', group: 'Operations', summary: 'Mint a share-link token {expiresInMinutes?, label?} → {id, token, expiresAt} (admin credential only; DELETE /api/share/{id} revokes)', response: { type: json, description: 'The new token; send it as Authorization: Bearer or ?token=.' } },
   { method: 'get', path: '/metrics', group: 'Operations', summary: 'Prometheus metrics', response: { type: 'text/plain', description: 'Prometheus text format.' } },
   { method: 'get', path: '/openapi.json', group: 'Operations', summary: 'This OpenAPI 3.1 document', response: { type: json, description: 'OpenAPI document.' } },
   { method: 'get', path: '/docs', group: 'Operations', summary: 'Human-readable route list with examples for this model', response: { type: 'text/html', description: 'HTML page.' } },

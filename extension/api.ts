@@ -1,0 +1,30 @@
+/**
+ * What `activate()` returns: a small API over the extension's real state, for the in-host test suites
+ * (extension/TESTING.md) and for other extensions. Nothing here is test-only behaviour.
+ */
+import type { SharedLink } from './share';
+import type { ServerSnapshot, ServerState } from './server/supervisor';
+
+export type { ServerSnapshot, ServerState, SharedLink };
+
+export interface ModelLabApi {
+  /** Wall time of `activate()` in milliseconds. */
+  readonly activationMs: number;
+  servers: {
+    list(): ServerSnapshot[];
+    /** Starts (or returns) the model's server; resolves when its ready line arrived. */
+    start(modelPath: string): Promise<ServerSnapshot>;
+    /** Stops it; resolves when the child has exited. */
+    stop(modelPath: string): Promise<void>;
+    /** Resolves when the model's server reaches `state`; rejects after `timeoutMs`. */
+    waitForState(modelPath: string, state: ServerState, timeoutMs: number): Promise<ServerSnapshot>;
+  };
+  share: {
+    /** Mints a share token (no clipboard, no dialogs). */
+    create(modelPath: string, options?: { expiresInMinutes?: number }): Promise<SharedLink>;
+    revoke(modelPath: string, id: string): Promise<boolean>;
+  };
+  panels: {
+    list(): { modelPath: string; serverOrigin: string | undefined; visible: boolean }[];
+  };
+}

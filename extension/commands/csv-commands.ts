@@ -1,0 +1,101 @@
+/**
+ * Commands on a CSV: check drift against a reference, set it as the open model's reference, and
+ * batch-predict it with the open model. The work runs in a CLI child (`drift`, `predict`) with
+ * cancellable progress; results are real files the user can open.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, extname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { cliErrorMessage, runCli, type CliResult } from '../cli-run';
+import type { Shell } from '../shell';
+import { showDriftReport } from '../views/info-panels';
+
+type Handler = (...args: never[]) => unknown;
+
+const isCsv = (uri: unknown): uri is vscode.Uri => uri instanceof vscode.Uri && extname(uri.fsPath).toLowerCase() === '.csv';
+
+async function pickCsv(title: string, near?: string): Promise<string | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false, filters: { CSV: ['csv'] }, title, openLabel: 'Use this CSV',
+    defaultUri: near ? vscode.Uri.file(dirname(near)) : undefined,
+  });
+  return picked?.[0]?.fsPath;
+}
+
+/** A CLI run with a cancellable notification; its stderr lines are the progress text. */
+function runWithProgress(shell: Shell, title: string, args: string[]): Thenable<CliResult> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    shell.log.appendLine(`running: model-lab ${args.join(' ')}`);
+    return runCli(args, {
+      nodePath: shell.nodePath, cliPath: shell.cliPath, signal: abort.signal,
+      onStderrLine: (line) => { shell.log.appendLine(`[${args[0]}] ${line}`); progress.report({ message: line.replace(/^model-lab:\s*/, '').slice(0, 120) }); },
+    });
+  });
+}
+
+/** `<name>.predictions.csv` beside the input. */
+export function predictionsPathFor(csvPath: string): string {
+  return join(dirname(csvPath), `${basename(csvPath, extname(csvPath))}.predictions.csv`);
+}
+
+export function csvCommands(shell: Shell): Record<string, Handler> {
+  const guard = (body: (...args: never[]) => Promise<unknown>) => async (...args: never[]) => {
+    try { return await body(...args); } catch (err) {
+      if ((err as Error).message !== 'cancelled') await shell.showError(`Model Lab: ${(err as Error).message}`);
+      return undefined;
+    }
+  };
+
+  return {
+    /** current CSV (argument or picked), reference (argument, the open model's, or picked) → HTML report. */
+    'modelLab.checkDrift': guard(async (uri?: vscode.Uri, referenceUri?: vscode.Uri) => {
+      const current = isCsv(uri) ? uri.fsPath : await pickCsv('Current data to check for drift');
+      if (!current) return undefined;
+      const model = shell.activeModel?.() ?? shell.supervisor.mostRecent()?.modelPath;
+      const reference = isCsv(referenceUri) ? referenceUri.fsPath
+        : (model && shell.referenceFor(model) !== current ? shell.referenceFor(model) : undefined) ?? await pickCsv('Reference data to compare against', current);
+      if (!reference) return undefined;
+      const report = join(await mkdtemp(join(tmpdir(), 'model-lab-drift-')), 'drift-report.html');
+      const result = await runWithProgress(shell, `Model Lab: drift of ${basename(current)} against ${basename(reference)}`,
+        ['drift', reference, current, '--format', 'html', '-o', report]);
+      if (result.code !== 0 || !existsSync(report)) throw new Error(`drift check failed: ${cliErrorMessage(result)}`);
+      await showDriftReport(report, `Drift: ${basename(current)} vs ${basename(reference)}`);
+      return report;
+    }),
+
+    'modelLab.setReference': guard(async (uri?: vscode.Uri) => {
+      const csv = isCsv(uri) ? uri.fsPath : await pickCsv('Reference CSV for the open model');
+      if (!csv) return undefined;
+      const modelPath = await shell.pickModel(undefined, 'Use for this model');
+      if (!modelPath) return undefined;
+      await shell.setReference(modelPath, csv);
+      const server = shell.supervisor.get(modelPath);
+      // The reference names features and gives sample rows: a running server must reload with it.
+      if (server && server.state !== 'stopped') await server.restart(shell.settingsFor(modelPath));
+      void vscode.window.showInformationMessage(`Model Lab: ${basename(csv)} is now the reference of ${basename(modelPath)}.`);
+      return csv;
+    }),
+
+    'modelLab.batchPredict': guard(async (uri?: vscode.Uri) => {
+      const csv = isCsv(uri) ? uri.fsPath : await pickCsv('CSV to predict');
+      if (!csv) return undefined;
+      const modelPath = await shell.pickModel(undefined, 'Predict with this model');
+      if (!modelPath) return undefined;
+      const output = predictionsPathFor(csv);
+      const args = ['predict', modelPath, csv, '-o', output];
+      const reference = shell.referenceFor(modelPath);
+      if (reference) args.push('--reference', reference);
+      const started = Date.now() - 1000;
+      const result = await runWithProgress(shell, `Model Lab: predicting ${basename(csv)} with ${basename(modelPath)}`, args);
+      // Exit 1 with the file written = some rows have an `error` cell; the others are predicted.
+      if (!existsSync(output) || statSync(output).mtimeMs < started || (result.code !== 0 && result.code !== 1)) throw new Error(`batch prediction failed: ${cliErrorMessage(result)}`);
+      if (result.code === 1) void vscode.window.showWarningMessage(`Model Lab: some rows of ${basename(csv)} could not be predicted; see their 'error' column. ${cliErrorMessage(result)}`);
+      await vscode.window.showTextDocument(vscode.Uri.file(output), { preview: false });
+      return output;
+    }),
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Commands on a model: open (server + lab panel), overview, start/stop/restart, share, open in the
+ * browser, and the two whose engines are not in every build (compare, export).
+ */
+import { basename, dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { cliErrorMessage, runCli, type CliResult } from '../cli-run';
+import { createShare, revokeAll, shareCommand } from '../share';
+import type { Shell } from '../shell';
+import type { ServerStatusBar } from '../status-bar';
+import { showNotAvailable } from '../views/info-panels';
+import type { LabPanels } from '../views/lab-panel';
+import { ONNX_EDITOR_VIEW_TYPE } from '../views/onnx-editor';
+
+type Handler = (...args: never[]) => unknown;
+
+/** The CLI's command names (from `model-lab --help`), read once: tells which engines this build has. */
+let cliCommands: Promise<Set<string>> | undefined;
+export function availableCliCommands(shell: Shell): Promise<Set<string>> {
+  cliCommands ??= runCli(['--help'], { nodePath: shell.nodePath, cliPath: shell.cliPath }).then(
+    (r) => new Set([...r.stdout.matchAll(/^ {2}([a-z][\w-]*) {2,}/gm)].map((m) => m[1]!)),
+    () => new Set<string>(),
+  );
+  return cliCommands;
+}
+
+export function modelCommands(shell: Shell, panels: LabPanels, statusBar: ServerStatusBar): Record<string, Handler> {
+  /** Runs a command body with the model, turning failures into one actionable message. */
+  const withModel = (purpose: string, body: (modelPath: string) => Promise<unknown>) => async (uri?: vscode.Uri) => {
+    const modelPath = await shell.pickModel(uri, purpose);
+    if (!modelPath) return undefined;
+    try {
+      return await body(modelPath);
+    } catch (err) {
+      if ((err as Error).message === 'cancelled') return undefined;
+      await shell.showError(`Model Lab: ${(err as Error).message}`);
+      return undefined;
+    }
+  };
+
+  return {
+    'modelLab.openModel': withModel('Open', async (modelPath) => {
+      const server = await shell.ensureServer(modelPath);
+      await panels.open(modelPath, server);
+      return server.snapshot();
+    }),
+    'modelLab.showOverview': withModel('Show', async (modelPath) =>
+      vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(modelPath), ONNX_EDITOR_VIEW_TYPE)),
+    'modelLab.startServer': withModel('Serve', async (modelPath) => {
+      const server = await shell.ensureServer(modelPath);
+      void vscode.window.setStatusBarMessage(`Model Lab: ${basename(modelPath)} at ${server.url}`, 5000);
+      return server.snapshot();
+    }),
+    'modelLab.stopServer': withModel('Stop', async (modelPath) => {
+      const server = shell.supervisor.get(modelPath);
+      if (!server || server.state === 'stopped') { void vscode.window.showInformationMessage(`No Model Lab server runs for ${basename(modelPath)}.`); return undefined; }
+      await server.stop();
+      return server.snapshot();
+    }),
+    'modelLab.restartServer': withModel('Restart', async (modelPath) => {
+      const server = shell.supervisor.get(modelPath);
+      if (!server || server.state === 'stopped') return (await shell.ensureServer(modelPath)).snapshot();
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Model Lab: restarting ${basename(modelPath)}`, cancellable: true },
+        async (_p, token) => {
+          const abort = new AbortController();
+          token.onCancellationRequested(() => abort.abort());
+          await server.restart(shell.settingsFor(modelPath), abort.signal);
+        });
+      return server.snapshot();
+    }),
+    'modelLab.shareUrl': withModel('Share', (modelPath) => shareCommand(shell, modelPath)),
+    'modelLab.revokeShares': withModel('Revoke', async (modelPath) => {
+      const server = shell.supervisor.get(modelPath);
+      if (server?.state !== 'running') return 0;
+      const count = await revokeAll(server);
+      void vscode.window.showInformationMessage(`Revoked ${count} shared link${count === 1 ? '' : 's'} to ${basename(modelPath)}.`);
+      return count;
+    }),
+    'modelLab.serveInBrowser': withModel('Open', async (modelPath) => {
+      const link = await createShare(await shell.ensureServer(modelPath));
+      await vscode.env.openExternal(vscode.Uri.parse(link.url));
+      return link.url;
+    }),
+    'modelLab.compare': withModel('Compare', async (modelPath) => {
+      // The Performance tab arrives with the latency/compression engine (issue #5) and its HTTP API.
+      if ((await availableCliCommands(shell)).has('bench')) {
+        await panels.open(modelPath, await shell.ensureServer(modelPath), 'perf');
+        void vscode.window.showInformationMessage('Model Lab: compare latency and compression in the Performance tab of the lab panel.');
+        return 'panel';
+      }
+      showNotAvailable('Compare Latency & Compression', 'issue #5 (latency benchmark and int8/fp16 compression)',
+        'Benchmarks and compressed variants (int8, fp16, pruning) of this model with their agreement are computed by an engine that is not part of this build.', modelPath);
+      return 'not-available';
+    }),
+    'modelLab.exportBundle': withModel('Export', async (modelPath) => {
+      if (!(await availableCliCommands(shell)).has('export')) {
+        showNotAvailable('Export Deployment Bundle', 'issue #6 (deployment bundles)',
+          'Docker, Kubernetes/KServe, Triton and TF.js bundles are written by an engine that is not part of this build.', modelPath);
+        return 'not-available';
+      }
+      return exportBundle(shell, modelPath);
+    }),
+    'modelLab.showLog': () => shell.log.show(true),
+    'modelLab.serverMenu': () => statusBar.showMenu(),
+  };
+}
+
+/** `model-lab export <model> -o <folder>` in a child, with cancellable progress; reveals the folder. */
+async function exportBundle(shell: Shell, modelPath: string): Promise<string | undefined> {
+  const parent = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, defaultUri: vscode.Uri.file(dirname(modelPath)), openLabel: 'Export here' });
+  if (!parent?.[0]) return undefined;
+  const targets = await vscode.window.showQuickPick(EXPORT_TARGETS.map(([label, description]) => ({ label, description, picked: true })),
+    { canPickMany: true, title: `Export ${basename(modelPath)}: targets (the ONNX model is always included)` });
+  if (!targets) return undefined;
+  const outDir = join(parent[0].fsPath, `${basename(modelPath, '.onnx')}-bundle`);
+  const args = ['export', modelPath, '-o', outDir, '--targets', ['onnx', ...targets.map((t) => t.label)].join(',')];
+  const reference = shell.referenceFor(modelPath);
+  if (reference) args.push('--reference', reference);
+  let result = await runExport(shell, modelPath, args);
+  if (result.code !== 0 && /not empty/.test(result.stderr)) {
+    const replace = await vscode.window.showWarningMessage(`${outDir} is not empty. Replace it once the new bundle is complete?`, { modal: true }, 'Replace');
+    if (replace !== 'Replace') return undefined;
+    result = await runExport(shell, modelPath, [...args, '--force']);
+  }
+  if (result.code !== 0) throw new Error(`export failed: ${cliErrorMessage(result)}`);
+  void vscode.window.showInformationMessage(`Model Lab: bundle written and checked in ${outDir}`, 'Reveal').then((a) => {
+    if (a === 'Reveal') void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(outDir));
+  });
+  return outDir;
+}
+
+const EXPORT_TARGETS: [string, string][] = [
+  ['docker', 'Dockerfile + the prediction server'], ['k8s', 'Kubernetes Deployment, Service, HPA'],
+  ['kserve', 'KServe InferenceService'], ['triton', 'Triton model repository'], ['tfjs', 'TensorFlow.js model + page'],
+];
+
+function runExport(shell: Shell, modelPath: string, args: string[]): Thenable<CliResult> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Model Lab: exporting ${basename(modelPath)}`, cancellable: true },
+    (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      return runCli(args, {
+        nodePath: shell.nodePath, cliPath: shell.cliPath, signal: abort.signal,
+        onStderrLine: (line) => { shell.log.appendLine(`[export] ${line}`); progress.report({ message: line.replace(/^model-lab:\s*/, '').slice(0, 120) }); },
+      });
+    });
+}

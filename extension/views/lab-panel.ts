@@ -1,0 +1,148 @@
+/**
+ * The lab panel: a webview hosting the same UI bundle the server serves at `/` (dist/webview), talking
+ * to that model's server over HTTP with a token of its own.
+ *
+ * - CSP from `renderUiPage` (webview/page.ts): nonce'd script, `connect-src` only the server origin.
+ * - `portMapping` maps the server port, so the panel also works in remote windows; in VS Code for the
+ *   web (code-server, Codespaces) the origin comes from `asExternalUri` instead.
+ * - The UI keeps its form values and history with `getState/setState`; after a window reload the
+ *   `WebviewPanelSerializer` finds the model again (by the `modelName` in that state and the panels
+ *   remembered in workspace state), restarts its server and re-renders.
+ * - When the server restarts (crash → supervisor, or a new reference CSV) the panel is re-rendered with
+ *   a token minted on the new process.
+ */
+import { randomBytes } from 'node:crypto';
+import { basename, join } from 'node:path';
+import * as vscode from 'vscode';
+import { renderUiPage } from '../../webview/page';
+import type { ModelServer } from '../server/supervisor';
+import type { Shell } from '../shell';
+
+export const LAB_VIEW_TYPE = 'modelLab.lab';
+const OPEN_PANELS_KEY = 'modelLab.labPanels';
+
+interface LabEntry {
+  modelPath: string;
+  panel: vscode.WebviewPanel;
+  serverOrigin: string | undefined;
+  /** Server generation the page was rendered for. */
+  generation: number;
+}
+
+export class LabPanels implements vscode.WebviewPanelSerializer {
+  private readonly entries = new Map<string, LabEntry>();
+
+  constructor(private readonly shell: Shell) {
+    shell.supervisor.on('ready', (snapshot: { modelPath: string }) => {
+      const entry = this.entries.get(snapshot.modelPath);
+      const server = shell.supervisor.get(snapshot.modelPath);
+      if (entry && server && server.generation !== entry.generation) void this.render(entry, server);
+    });
+  }
+
+  list(): { modelPath: string; serverOrigin: string | undefined; visible: boolean }[] {
+    return [...this.entries.values()].map((e) => ({ modelPath: e.modelPath, serverOrigin: e.serverOrigin, visible: e.panel.visible }));
+  }
+
+  /** The model of the lab panel in front, if one is. */
+  activeModel(): string | undefined {
+    return [...this.entries.values()].find((e) => e.panel.active)?.modelPath;
+  }
+
+  /**
+   * Opens (or reveals) the panel of a model whose server runs. `tab` (e.g. `perf`) is posted to the UI
+   * as `{type: 'model-lab.show-tab', id}`, for a UI that selects tabs on request.
+   */
+  async open(modelPath: string, server: ModelServer, tab?: string): Promise<vscode.WebviewPanel> {
+    const existing = this.entries.get(modelPath);
+    let panel: vscode.WebviewPanel;
+    if (existing) {
+      panel = existing.panel;
+      panel.reveal();
+      if (existing.generation !== server.generation) await this.render(existing, server);
+    } else {
+      panel = vscode.window.createWebviewPanel(LAB_VIEW_TYPE, `${basename(modelPath)} — Model Lab`, vscode.ViewColumn.Active, this.webviewOptions(server));
+      await this.adopt(panel, modelPath, server);
+    }
+    if (tab) void panel.webview.postMessage({ type: 'model-lab.show-tab', id: tab });
+    return panel;
+  }
+
+  /** Window reload: the panel comes back empty; find its model, start the server, render. */
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const modelName = (state as { modelName?: unknown } | undefined)?.modelName;
+    const remembered = this.shell.context.workspaceState.get<string[]>(OPEN_PANELS_KEY, []).filter((p) => !this.entries.has(p));
+    const modelPath = remembered.find((p) => typeof modelName === 'string' && basename(p, '.onnx') === modelName) ?? remembered[0];
+    if (!modelPath) {
+      panel.webview.html = '<!DOCTYPE html><html><body><p>This Model Lab panel lost track of its model. Close it and run “Model Lab: Open Model…”.</p></body></html>';
+      return;
+    }
+    try {
+      const server = await this.shell.ensureServer(modelPath);
+      panel.webview.options = this.webviewOptions(server);
+      await this.adopt(panel, modelPath, server);
+    } catch (err) {
+      panel.webview.html = `<!DOCTYPE html><html><body><p>Could not restart the Model Lab server for ${escapeText(basename(modelPath))}: ${escapeText((err as Error).message)}</p></body></html>`;
+    }
+  }
+
+  private webviewOptions(server: ModelServer): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.file(join(this.shell.context.extensionPath, 'dist', 'webview'))],
+      portMapping: server.port ? [{ webviewPort: server.port, extensionHostPort: server.port }] : [],
+    };
+  }
+
+  private async adopt(panel: vscode.WebviewPanel, modelPath: string, server: ModelServer): Promise<void> {
+    const entry: LabEntry = { modelPath, panel, serverOrigin: undefined, generation: -1 };
+    this.entries.set(modelPath, entry);
+    await this.remember();
+    panel.onDidDispose(() => { this.entries.delete(modelPath); void this.remember(); });
+    await this.render(entry, server);
+  }
+
+  private async render(entry: LabEntry, server: ModelServer): Promise<void> {
+    const { webview } = entry.panel;
+    try {
+      const origin = await serverOriginForWebview(server);
+      const { token } = await server.mintToken(null, 'vscode-lab-panel');
+      webview.options = this.webviewOptions(server);
+      const assets = vscode.Uri.file(join(this.shell.context.extensionPath, 'dist', 'webview'));
+      entry.serverOrigin = origin;
+      entry.generation = server.generation;
+      webview.html = renderUiPage({
+        scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(assets, 'main.js')).toString(),
+        styleUri: webview.asWebviewUri(vscode.Uri.joinPath(assets, 'main.css')).toString(),
+        nonce: randomBytes(18).toString('base64'),
+        cspSource: webview.cspSource,
+        serverOrigin: origin,
+        token,
+        title: `${basename(entry.modelPath)} — Model Lab`,
+      });
+    } catch (err) {
+      await this.shell.showError(`Model Lab: cannot show the lab panel for ${basename(entry.modelPath)}: ${(err as Error).message}`);
+    }
+  }
+
+  private remember(): Thenable<void> {
+    return this.shell.context.workspaceState.update(OPEN_PANELS_KEY, [...this.entries.keys()]);
+  }
+}
+
+/**
+ * The origin the webview fetches from. Desktop (local or remote window): the loopback URL, which
+ * `portMapping` routes to the server. VS Code for the web: what `asExternalUri` makes of it (a
+ * forwarded or proxied URL), kept with a trailing slash so it works as a CSP path prefix too.
+ */
+export async function serverOriginForWebview(server: ModelServer): Promise<string> {
+  const local = `http://127.0.0.1:${server.port}`;
+  if (vscode.env.uiKind !== vscode.UIKind.Web) return local;
+  const external = await vscode.env.asExternalUri(vscode.Uri.parse(`${local}/`));
+  const text = external.toString(true);
+  return text.endsWith('/') ? text : `${text}/`;
+}
+
+function escapeText(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
