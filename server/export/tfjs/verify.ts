@@ -3,7 +3,9 @@
  * Imports tfjs-core/backend-cpu/converter directly: the `@tensorflow/tfjs` umbrella prints a tfjs-node hint.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+// Imported for its side effect (it registers the 'cpu' backend). The package declares itself free of
+// side effects, so a bare `import '…'` is dropped by esbuild's bundle; using a binding keeps it.
+import { version_cpu as cpuBackendVersion } from '@tensorflow/tfjs-backend-cpu';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import * as ort from 'onnxruntime-node';
 import { encodeModel, type OnnxModel } from '../../model/onnx/proto';
@@ -17,6 +19,7 @@ let backendReady: Promise<boolean> | undefined;
 export async function loadTfjs(conv: TfjsConversion): Promise<GraphModel> {
   // PROD silences the "install tfjs-node" banner and the execute()/executeAsync() hints (tfjs-node needs a download).
   tf.env().set('PROD', true);
+  if (!cpuBackendVersion) throw new Error('the TF.js CPU backend did not load');
   backendReady ??= tf.setBackend('cpu');
   await backendReady;
   const m = conv.modelJson;

@@ -1,0 +1,73 @@
+/**
+ * The production entry of an exported bundle: `node server/index.js`. Same app as `model-lab serve`
+ * (OIP v2, v1, MLflow, CSV batch, /metrics, OpenAPI, the form at `/`), configured only by environment
+ * variables, with no hot reload and no dev-only routes (the export routes are compiled out of this build).
+ *
+ *   MODEL_PATH      the .onnx file (default: the only .onnx in ../model beside this file)
+ *   HOST            interface to bind (default 127.0.0.1; the Dockerfile sets 0.0.0.0)
+ *   PORT            port (default 8080)
+ *   THREADS         onnxruntime intra-op threads (default: onnxruntime's choice)
+ *   BATCH_MAX, BATCH_DELAY_MS, BATCHING=off   dynamic batching (defaults 64 rows, 2 ms, on)
+ *   SESSION_CONFIG  JSON of onnxruntime session config entries; default: the model's own
+ *                   `model_lab.session_config` metadata (compressed variants that need one carry it)
+ *
+ * Prints one JSON ready line on stdout; logs on stderr; SIGTERM/SIGINT finish in-flight requests.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { inspectModel } from '../model';
+import { startServer } from './start';
+
+function fail(message: string): never {
+  process.stderr.write(`model-lab server: ${message}\n`);
+  process.exit(1);
+}
+
+function intEnv(name: string, min: number, max: number): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) fail(`${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
+  return n;
+}
+
+function defaultModelPath(): string {
+  const dir = resolve(__dirname, '../model');
+  const models = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.onnx')) : [];
+  if (models.length !== 1) fail(`set MODEL_PATH to the .onnx file to serve (found ${models.length} .onnx files in ${dir})`);
+  return join(dir, models[0]!);
+}
+
+/** SESSION_CONFIG, else what the model's metadata asks for (e.g. int8 weight-only: disable_quant_qdq). */
+async function sessionConfigFor(modelPath: string): Promise<Record<string, string> | undefined> {
+  const raw = process.env.SESSION_CONFIG || (await inspectModel(modelPath)).info.metadata['model_lab.session_config'];
+  if (!raw) return undefined;
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+  } catch { /* reported below */ }
+  return fail(`SESSION_CONFIG / model_lab.session_config must be a JSON object of strings, got '${raw}'`);
+}
+
+async function main(): Promise<void> {
+  const modelPath = process.env.MODEL_PATH || defaultModelPath();
+  if (!existsSync(modelPath)) fail(`MODEL_PATH ${modelPath} does not exist`);
+  const threads = intEnv('THREADS', 0, 1024);
+  const delay = process.env.BATCH_DELAY_MS;
+  const maxDelayMs = delay === undefined || delay === '' ? undefined : Number(delay);
+  if (maxDelayMs !== undefined && !(Number.isFinite(maxDelayMs) && maxDelayMs >= 0)) fail(`BATCH_DELAY_MS must be a number ≥ 0, got '${delay}'`);
+  const sessionConfig = await sessionConfigFor(modelPath);
+  const uiDir = join(__dirname, 'ui');
+  await startServer({
+    modelPath,
+    host: process.env.HOST || '127.0.0.1',
+    port: intEnv('PORT', 0, 65535) ?? 8080,
+    watch: false,
+    handleSignals: true,
+    batching: { enabled: process.env.BATCHING !== 'off', maxBatchSize: intEnv('BATCH_MAX', 1, 1_000_000), maxDelayMs },
+    loadOptions: { ...(threads === undefined ? {} : { intraOpThreads: threads }), ...(sessionConfig ? { sessionConfig } : {}) },
+    uiAssetsDir: existsSync(join(uiDir, 'main.js')) ? uiDir : undefined,
+  });
+}
+
+main().catch((err: Error) => fail(err.message.split('\n')[0]!));

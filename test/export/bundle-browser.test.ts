@@ -1,0 +1,111 @@
+/**
+ * In real chromium (offline): the bundle's tfjs/index.html loads the converted model with the vendored
+ * @tensorflow/tfjs and prints the sample input's outputs, which match onnxruntime; and the UI's Export
+ * tab runs the pre-check and an export, then shows the verification results and the size chart.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { exportBundle } from '../../server/export';
+import { loadModel } from '../../server/model';
+import { makeSampleRequests } from '../../server/export/sample-requests';
+import { buildUiBundle, launchBrowser, startUiServer, watchPageProblems, type TestBrowser } from '../helpers/browser';
+import { repoPath } from '../helpers/server';
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.bin': 'application/octet-stream' };
+
+/** A static file server for one folder, as `npx http-server` would be. */
+async function serveFolder(dir: string): Promise<{ url: string; server: Server }> {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url!, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    try {
+      const body = await readFile(join(dir, path === '/' ? 'index.html' : path));
+      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'text/html' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describe('bundle pages in chromium', () => {
+  const temp = mkdtempSync(join(tmpdir(), 'model-lab-export-browser-'));
+  let browser: TestBrowser;
+  before(async () => { browser = await launchBrowser(); });
+  after(async () => {
+    await browser.close();
+    rmSync(temp, { recursive: true, force: true });
+  });
+
+  test('tfjs/index.html runs the sample input with the vendored tfjs and matches onnxruntime', async () => {
+    const out = join(temp, 'digits');
+    const result = await exportBundle(repoPath('samples/digits/digits.onnx'), { outDir: out, targets: ['tfjs'] });
+    assert.equal(result.checks.find((c) => c.name === 'tfjs-parity')?.status, 'pass', JSON.stringify(result.checks));
+    const { url, server } = await serveFolder(join(out, 'tfjs'));
+    const page = await browser.context.newPage();
+    const problems = watchPageProblems(page);
+    try {
+      await page.goto(`${url}/index.html`);
+      await page.waitForFunction(() => document.getElementById('out')?.textContent !== 'loading…', undefined, { timeout: 60_000 });
+      const text = (await page.textContent('#out'))!;
+      assert.match(text, /^probabilities \[3,10\]: \[/, text);
+      const got = JSON.parse(text.slice(text.indexOf(': ') + 2)) as number[];
+      const dev = await loadModel(repoPath('samples/digits/digits.onnx'));
+      try {
+        const samples = makeSampleRequests(dev.signature, null);
+        const [expected] = await dev.run(samples.tensors);
+        const want = Array.from(expected!.data as Float32Array);
+        assert.equal(got.length, want.length);
+        got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-4, `value ${i}: ${v} vs ${want[i]}`));
+      } finally {
+        await dev.dispose();
+      }
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+      server.close();
+    }
+  });
+
+  test('the Export tab pre-checks, exports and shows the checks and the size chart', async () => {
+    const previous = process.env.MODEL_LAB_EXPORT_ROOT;
+    process.env.MODEL_LAB_EXPORT_ROOT = join(temp, 'ui-exports');
+    const ui = await buildUiBundle();
+    const server = await startUiServer('samples/iris/iris.onnx', { referenceCsv: 'samples/iris/reference.csv', uiAssetsDir: ui.dir });
+    const page = await browser.context.newPage();
+    const problems = watchPageProblems(page);
+    try {
+      await page.goto(server.url);
+      await page.click('#tab-export');
+      await page.waitForSelector('.export-root:has-text("model-lab-export-browser")');
+      await page.uncheck('#export-target-docker');
+      await page.click('#export-precheck');
+      const tfjsLine = page.locator('.precheck-blocked');
+      await tfjsLine.waitFor();
+      assert.match((await tfjsLine.textContent())!, /tfjs: .*LinearClassifier/);
+      assert.ok(await page.locator('.export-nodes td:has-text("ai.onnx.ml:ZipMap")').count() >= 1, 'unsupported nodes listed');
+
+      await page.uncheck('#export-target-tfjs');
+      await page.fill('#export-folder', 'iris-from-ui');
+      await page.click('#export-run');
+      await page.waitForSelector('#export-last-result .export-checks', { timeout: 60_000 });
+      const status = (await page.textContent('#export-last-result .export-ok'))!;
+      assert.match(status, /Every check passed\. Bundle: .*iris-from-ui/);
+      const rows = await page.locator('#export-last-result .export-checks tbody tr').allTextContents();
+      assert.ok(rows.some((r) => /triton.*triton-model.*pass/.test(r)), rows.join('\n'));
+      assert.ok(await page.locator('#export-last-result .export-sizes .bar-row').count() >= 4, 'a bar per bundle part');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+      await server.close();
+      await ui.remove();
+      if (previous === undefined) delete process.env.MODEL_LAB_EXPORT_ROOT; else process.env.MODEL_LAB_EXPORT_ROOT = previous;
+    }
+  });
+});
