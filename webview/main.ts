@@ -10,7 +10,9 @@ import './styles.css';
 import { startApp } from './app/app';
 import { createServerClient } from './app/client';
 import { readUiConfig } from './app/config';
+import { createExportTab } from './app/export/export-tab';
 import { createPredictTab } from './app/predict-tab';
+import { createPerfTab } from './app/perf/perf-tab';
 import { createStateStore } from './app/state';
 import { applyFallbackTheme } from './app/theme';
 
@@ -23,6 +25,6 @@ provideVSCodeDesignSystem().register(
 
 const client = createServerClient(readUiConfig());
 const store = createStateStore();
-const TABS = [createPredictTab(client, store)];
+const TABS = [createPredictTab(client, store), createPerfTab(client), createExportTab(client)];
 
 startApp(document.getElementById('app') ?? document.body, client, TABS);

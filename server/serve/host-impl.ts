@@ -83,7 +83,10 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
     maxDelayMs: options.batching?.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
   };
   const bus = createEventBus(50);
-  const watchedFiles = sidecarCandidates(modelPath, loadOptions);
+  // What is served: the given file, or another one after `switchTo` (a saved variant).
+  let servedPath = modelPath;
+  let servedOptions = loadOptions;
+  let watchedFiles = sidecarCandidates(modelPath, loadOptions);
   const live = new Set<Slot>();
   let closed = false;
 
@@ -172,15 +175,15 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
   }
 
   async function doReload(reason: string): Promise<number> {
-    if (!existsSync(modelPath)) {
-      log(`${modelPath} is gone (${reason}); still serving generation ${current.generation} until it reappears`);
+    if (!existsSync(servedPath)) {
+      log(`${servedPath} is gone (${reason}); still serving generation ${current.generation} until it reappears`);
       return current.generation;
     }
     const fingerprint = await fingerprintOf(watchedFiles);
     if (fingerprint === current.fingerprint) return current.generation; // touched, not changed
     let model: LoadedModel;
     try {
-      model = await loadModel(modelPath, loadOptions);
+      model = await loadModel(servedPath, servedOptions);
     } catch (err) {
       const error = (err as Error).message || String(err);
       log(`reload failed, still serving generation ${current.generation}: ${error}`);
@@ -208,13 +211,32 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
   }
 
   let watcher: FileWatch | null = null;
-  if (options.watch) {
+  async function watchServedFiles(): Promise<void> {
+    if (!options.watch) return;
+    await watcher?.close();
     watcher = watchModelFiles(watchedFiles, {
       debounceMs: options.watchDebounceMs ?? 300,
       onChange: async (changed) => { await reload(`changed: ${changed.join(', ')}`); },
       onError: (err) => bus.emit({ type: 'error', message: `file watcher: ${err.message}` }),
     });
     await watcher.ready;
+  }
+  await watchServedFiles();
+
+  async function switchTo(path: string, extra: { sessionConfig?: Record<string, string> } = {}): Promise<number> {
+    if (path === servedPath) return current.generation;
+    const previous = { servedPath, servedOptions, watchedFiles, generation: current.generation };
+    servedPath = path;
+    servedOptions = { ...loadOptions, sessionConfig: { ...loadOptions.sessionConfig, ...extra.sessionConfig } };
+    watchedFiles = sidecarCandidates(path, servedOptions);
+    const generation = await reload(`switched to ${path}`);
+    if (generation === previous.generation) {
+      ({ servedPath, servedOptions, watchedFiles } = previous);
+      const failed = bus.recent().filter((e) => e.type === 'model-reload-failed').at(-1);
+      throw new Error(failed?.type === 'model-reload-failed' ? failed.error : `could not switch to ${path}`);
+    }
+    await watchServedFiles();
+    return generation;
   }
 
   const host: ModelHostImpl = {
@@ -231,6 +253,7 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
     onEvent: (listener: (event: ServerEvent) => void) => bus.subscribe(listener),
     recentEvents: () => bus.recent(),
     reload,
+    switchTo,
     async close() {
       if (closed) return;
       closed = true;

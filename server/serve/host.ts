@@ -22,4 +22,10 @@ export interface ModelHost {
   /** Recent events, newest last, so a UI that connects late still sees the last reload/check. */
   recentEvents(): ServerEvent[];
   close(): Promise<void>;
+  /**
+   * Serves another model file from now on (e.g. a saved variant `model.int8.onnx`), through the reload
+   * path: loaded and warmed up first, swapped atomically, differential check against the previous one.
+   * Resolves to the new generation; rejects (still serving the previous model) when it cannot be loaded.
+   */
+  switchTo?(path: string, options?: { sessionConfig?: Record<string, string> }): Promise<number>;
 }

@@ -4,9 +4,12 @@
  * The order here is the order of `model-lab --help`.
  */
 import type { Command } from '../command';
+import bench from './bench';
+import compress from './compress';
 import drift from './drift';
+import exportCommand from './export';
 import info from './info';
 import predict from './predict';
 import serve from './serve';
 
-export const COMMANDS: readonly Command[] = [serve, info, predict, drift];
+export const COMMANDS: readonly Command[] = [serve, info, predict, drift, bench, compress, exportCommand];
