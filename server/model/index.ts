@@ -89,13 +89,30 @@ export async function inspectModel(path: string, options: LoadOptions = {}): Pro
   }
 }
 
+/**
+ * Session options a model carries for itself (`metadata_props` key `model_lab.session_config`, a JSON
+ * object), e.g. `{"session.disable_quant_qdq": "1"}` written by the compression lab into int8
+ * weight-only variants, which are slow without it. Explicit options win.
+ */
+function storedSessionConfig(info: ModelInfo): Record<string, string> {
+  const raw = info.metadata['model_lab.session_config'];
+  if (!raw) return {};
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
 /** Loads, describes, creates a session and warms it up once. Throws ModelLoadError (or CsvError for the reference). */
 export async function loadModel(path: string, options: LoadOptions = {}): Promise<LoadedModel> {
   const started = performance.now();
   const { info, signature, reference, servableBytes } = await inspectModel(path, options);
   let session;
   try {
-    session = await createSession(servableBytes, options);
+    session = await createSession(servableBytes, { ...options, sessionConfig: { ...storedSessionConfig(info), ...options.sessionConfig } });
   } catch (err) {
     throw new ModelLoadError(path, `onnxruntime refused it: ${(err as Error).message}`);
   }

@@ -66,8 +66,8 @@ describe('latency', () => {
     const server = await startTestServer(BC, { host: { referenceCsv: BC_REF } });
     const model = await loadModel(BC, { referenceCsv: BC_REF });
     try {
-      const one = await measureHttp(server.url, 'breast_cancer', sampleInputs(model, 1).tensors, 1, 'single-row', { iterations: 10, warmup: 1 });
-      const many = await measureHttp(server.url, 'breast_cancer', sampleInputs(model, 64).tensors, 64, 'batched', { iterations: 5, warmup: 1 });
+      const one = await measureHttp(server.url, 'breast_cancer', sampleInputs(model, 1).tensors, 1, 'single-row', { iterations: 10, warmup: 1, budgetMs: 60_000 });
+      const many = await measureHttp(server.url, 'breast_cancer', sampleInputs(model, 64).tensors, 64, 'batched', { iterations: 5, warmup: 1, budgetMs: 60_000 });
       assert.equal(one.iterations, 10);
       assert.equal(many.iterations, 5);
       assert.ok(one.p50Us <= one.p99Us && many.p50Us <= many.p99Us);

@@ -72,6 +72,7 @@ describe('bundled server run from a copied bundle folder', () => {
       assert.equal((await fetch(`${url}/v2/health/ready`)).status, 200);
       const exportRoute = await fetch(`${url}/api/export`);
       assert.equal(exportRoute.status, 404, 'the dev-only export routes are compiled out of the bundle');
+      assert.equal((await fetch(`${url}/api/perf`)).status, 404, 'so are the performance-lab routes (they write beside the model)');
       assert.equal((await fetch(`${url}/`)).status, 200, 'the form is served from server/ui');
     } finally {
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
