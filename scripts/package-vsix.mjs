@@ -40,8 +40,10 @@ const out = resolve(argument('out') ?? process.env.MODEL_LAB_VSIX_OUT ?? join(ro
 const stage = join(root, '.cache', `vsix-stage-${process.pid}`);
 const say = (text) => console.error(`package-vsix: ${text}`);
 
-say('building dist/ (server, extension, web UI)');
-execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+// Only when sources changed: `npm test` packages while other tests run the built CLI, and rewriting
+// dist/ under them would be a race.
+say('building dist/ if sources changed (server, extension, web UI)');
+execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-needed'], { stdio: 'inherit' });
 
 /**
  * What a bundle still needs at run time: packages it `require`s (not bundled into it, not built in),

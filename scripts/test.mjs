@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // `npm test`: everything the test suite needs that npm does not install, then the suite.
-// 1. Debian chromium for the browser tests (installed with apt when missing and we are root).
+// 1. Debian chromium for the browser tests (installed with apt when missing and we are root); for the
+//    extension tests (test/extension/) also Node 24 + code-server in .cache/ (scripts/ensure-test-deps.mjs).
 // 2. A fresh build (tests drive the built CLI and the built UI bundle).
 // 3. The type check, then every test/**/*.test.ts with Node's test runner (through tsx).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureExtensionTestDeps } from './ensure-test-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const say = (msg) => console.log(`[npm test] ${msg}`);
@@ -37,6 +39,7 @@ function run(cmd, args) {
 }
 
 ensureChromium();
+try { ensureExtensionTestDeps(); } catch (err) { console.error(`[npm test] ${err.message}`); process.exit(1); }
 say('building (esbuild)…');
 run(process.execPath, ['scripts/build.mjs']);
 say('type-checking (tsc --noEmit)…');
