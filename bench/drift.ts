@@ -1,16 +1,58 @@
 /**
  * Drift engine benchmark (not part of the tests). Generates seeded CSVs in a temp dir, runs the
- * engine in-process, prints wall time and peak RSS.
+ * engine in a fresh child process, prints its wall time and peak RSS.
+ *
+ * The engine is measured as the CLI ships it: bundled by esbuild (with its worker thread,
+ * server/drift/worker.ts, as a second bundle `drift-worker.js` next to it), not through tsx (which transpiles every module again in the worker thread
+ * and turns each imported binding into a getter call — not what users run).
  *
  *   node --import tsx bench/drift.ts            # 200,000 rows × 10 columns (7 numeric, 2 categorical, 1 binary)
  *   node --import tsx bench/drift.ts --big      # 10,000,000 rows × 20 numeric columns
  *   node --import tsx bench/drift.ts --rows 1000000
+ *   options: --dir d (keep / reuse the CSVs in d),
+ *            --memory-mb n (memory budget per pass), --no-parallel (read the files one after the other)
  */
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runDrift } from '../server/drift';
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import type { DriftReport } from '../server/drift';
 import { mulberry32 } from '../server/drift/math/random';
+
+/**
+ * Bundles the engine + worker into `dir` (CommonJS, like dist/server) plus a runner script, so the
+ * measured run is a fresh `node` process — cold JIT, its own peak RSS — like one CLI invocation.
+ */
+async function bundleEngine(dir: string): Promise<string> {
+  const root = join(import.meta.dirname, '..');
+  await build({
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20', outdir: dir, logLevel: 'error',
+    external: ['onnxruntime-node'], loader: { '.proto': 'text' }, // as scripts/build.mjs
+    entryPoints: { 'drift-engine': join(root, 'server/drift/index.ts'), 'drift-worker': join(root, 'server/drift/worker.ts') },
+  });
+  const runner = join(dir, 'run.cjs');
+  writeFileSync(runner, RUNNER);
+  return runner;
+}
+
+/** The child: runs one check with the options in argv[2] (JSON), prints one JSON line with the results. */
+const RUNNER = `
+const { runDrift } = require('./drift-engine.js');
+const options = JSON.parse(process.argv[2]);
+let last = 0;
+const t0 = performance.now();
+runDrift({ ...options, onProgress: (p) => {
+  if (performance.now() - last < 2000) return;
+  last = performance.now();
+  process.stderr.write('  pass ' + p.pass + '/' + p.passes + ' ' + p.phase + ': ' + p.rowsRead.toLocaleString('en') + ' rows, ' +
+    (100 * p.bytesRead / p.bytesTotal).toFixed(0) + '%, ' + p.columnsDone + '/' + p.columnsTotal + ' columns\\n');
+} }).then((report) => {
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage();
+  console.log(JSON.stringify({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024, report }));
+});
+`;
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -62,20 +104,16 @@ async function main() {
       await writeCsv(cur, rows, numeric, categorical, 0.2, 2);
       console.log(`generated ${rows.toLocaleString('en')} rows × ${numeric + (categorical ? 3 : 0)} columns per file in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
     }
-    const t0 = performance.now();
-    let last = 0;
-    const report = await runDrift({
-      reference: ref, current: cur,
-      onProgress: (p) => {
-        if (performance.now() - last > 2000) {
-          last = performance.now();
-          console.error(`  ${p.phase}: ${p.rowsRead.toLocaleString('en')} rows, ${p.columnsDone}/${p.columnsTotal} columns`);
-        }
-      },
-    });
-    const wall = performance.now() - t0;
-    const peakRssMb = process.resourceUsage().maxRSS / 1024;
-    console.log(`drift: ${(wall / 1000).toFixed(3)} s wall (read ${report.timings.readMs} ms, tests ${report.timings.testMs} ms), peak RSS ${peakRssMb.toFixed(0)} MB`);
+    const memoryArg = process.argv.indexOf('--memory-mb');
+    const options = {
+      reference: ref, current: cur, parallel: !process.argv.includes('--no-parallel'),
+      memoryBudgetMb: memoryArg > 0 ? Number(process.argv[memoryArg + 1]) : undefined,
+    };
+    const runner = await bundleEngine(join(dir, 'bundle'));
+    const child = spawnSync(process.execPath, [runner, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+    if (child.status !== 0) throw new Error(`the benchmark child failed (status ${child.status})`);
+    const { wallMs: wall, cpuMs, peakRssMb, report } = JSON.parse(child.stdout.toString()) as { wallMs: number; cpuMs: number; peakRssMb: number; report: DriftReport };
+    console.log(`drift: ${(wall / 1000).toFixed(3)} s wall (read ${report.timings.readMs} ms, tests ${report.timings.testMs} ms, ${report.timings.passes} pass${report.timings.passes > 1 ? 'es' : ''}), peak RSS ${peakRssMb.toFixed(0)} MB, CPU ${(cpuMs / 1000).toFixed(2)} s (both threads, process start included)`);
     console.log(`dataset drift: ${report.dataset.share.drift} (${report.dataset.share.driftedColumns}/${report.dataset.share.testedColumns}); MMD p=${report.multivariate?.pValue}`);
     for (const c of report.columns) console.log(`  ${c.name.padEnd(8)} ${c.test.padEnd(14)} ${c.score?.toFixed(5)} ${c.drift ? 'DRIFT' : ''}`);
   } finally {

@@ -13,7 +13,7 @@ const ifNeeded = process.argv.includes('--if-needed');
 const targets = [
   {
     name: 'server/CLI',
-    entryPoints: { cli: join(root, 'server/cli/main.ts') },
+    entryPoints: { cli: join(root, 'server/cli/main.ts'), 'drift-worker': join(root, 'server/drift/worker.ts') },
     outdir: join(root, 'dist/server'),
     platform: 'node', format: 'cjs', target: 'node20',
     // Native code and its loader stay outside the bundle; npm installs them.

@@ -8,13 +8,18 @@
  * if (report.dataset.share.drift) process.exitCode = 1;
  */
 import { stat } from 'node:fs/promises';
+import { CACHE_MAX_VALUES, cacheKey, loadReferenceCache, saveReferenceCache } from './cache';
 import { testColumn } from './column-test';
 import { readHeader } from './csv/header';
-import { readBoth } from './csv/parallel';
+import { readBoth, rebuildError } from './csv/parallel';
+import { BufferPool } from './csv/column';
 import { abortError, readCsvColumns, type CsvColumns } from './csv/read';
-import { mmdTest } from './mmd';
+import type { LoadedModel } from '../model/types';
+import { mmdTest, type MmdResult } from './mmd';
+import { prestartWorker, releaseSpareWorker, runInWorker } from './threads';
+import { predictFile } from './predictions';
 import { DEFAULT_MEMORY_BUDGET_MB, planReads } from './plan';
-import { REPORT_SCHEMA_VERSION, type ColumnDrift, type DriftReport } from './report/types';
+import { REPORT_SCHEMA_VERSION, type CacheStatus, type ColumnDrift, type DriftReport, type PredictionDrift } from './report/types';
 import { SampleColumns } from './sample';
 import { getStatTest, isPValueRule } from './stattests';
 import { datasetVerdicts } from './verdicts';
@@ -25,7 +30,7 @@ export { listStatTests } from './stattests';
 
 export interface DriftProgress {
   /** `reading`: both files are read at once (rowsRead counts both); one read per pass. */
-  phase: 'reading' | 'testing' | 'multivariate' | 'done';
+  phase: 'reading' | 'testing' | 'predicting' | 'multivariate' | 'done';
   rowsRead: number;
   columnsDone: number;
   columnsTotal: number;
@@ -61,8 +66,19 @@ export interface DriftOptions {
   mmdRows?: number;
   /** Memory for column values per pass, in MB (default 640); fewer MB → more passes, same results. */
   memoryBudgetMb?: number;
-  /** Read the two files on two threads (default true). */
+  /**
+   * Read the two files on two threads and run MMD beside the column tests: true / false, or by
+   * default when both files have at least PARALLEL_MIN_BYTES (below that, starting the worker
+   * thread costs more than it saves).
+   */
   parallel?: boolean;
+  /**
+   * A model (path or loaded) to predict both files with: its outputs (label, class probabilities,
+   * regression values) are tested like columns, in the report's `predictions` section.
+   */
+  model?: string | LoadedModel;
+  /** Reuse / write `<reference>.modellab-drift.json` so re-checks skip parsing the reference (see cache.ts). */
+  cache?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: DriftProgress) => void;
 }
@@ -70,6 +86,17 @@ export interface DriftOptions {
 /** Runs the whole check. Throws CsvFormatError for malformed files and Error for bad options. */
 export async function runDrift(options: DriftOptions): Promise<DriftReport> {
   const started = performance.now();
+  const sizes = { reference: (await stat(options.reference)).size, current: (await stat(options.current)).size };
+  const parallel = options.parallel ?? Math.min(sizes.reference, sizes.current) >= PARALLEL_MIN_BYTES;
+  if (parallel) prestartWorker();
+  try {
+    return await check(options, sizes, parallel, started);
+  } finally {
+    releaseSpareWorker();
+  }
+}
+
+async function check(options: DriftOptions, sizes: { reference: number; current: number }, parallel: boolean, started: number): Promise<DriftReport> {
   const driftShare = options.driftShare ?? 0.5;
   const alpha = options.alpha ?? 0.05;
   const categorical = new Set(options.categorical ?? []);
@@ -87,9 +114,8 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
     if (!names.includes(name)) throw new Error(`--stattest names column "${name}", which is not among the checked columns`);
   }
   const plan = await planReads(names, options.reference, options.current, (options.memoryBudgetMb ?? DEFAULT_MEMORY_BUDGET_MB) * 2 ** 20);
-  const sizes = { reference: (await stat(options.reference)).size, current: (await stat(options.current)).size };
   const passes = plan.groups.length;
-  const bytesTotal = (sizes.reference + sizes.current) * passes;
+  const bytesTotal = (sizes.reference + sizes.current) * (passes + (options.model ? 1 : 0));
   const progress = { rowsRead: 0, columnsDone: 0, bytesDone: 0, pass: 1 };
   const report = (phase: DriftProgress['phase'], bytesRead = progress.bytesDone) => options.onProgress?.({
     phase, rowsRead: progress.rowsRead, columnsDone: progress.columnsDone, columnsTotal: names.length,
@@ -97,10 +123,13 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
   });
   const sampleRows = options.mmd === false ? 0 : (options.mmdRows ?? 400);
   const samples = { ref: new SampleColumns(), cur: new SampleColumns() };
+  const cache = options.cache ? await openCache(options.reference, names, categorical, sampleRows) : null;
   const columns: ColumnDrift[] = [];
   let rows = { ref: 0, cur: 0 };
   let readMs = 0;
   let testMs = 0;
+  const pools = { ref: new BufferPool(), cur: new BufferPool() };
+  let multivariate: Promise<MmdResult | null> = Promise.resolve(null);
 
   for (const [passIndex, group] of plan.groups.entries()) {
     progress.pass = passIndex + 1;
@@ -112,21 +141,17 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
       report('reading', progress.bytesDone + live.ref[1] + live.cur[1]);
     };
     const common = { columns: group, categorical, signal: options.signal, sampleRows };
-    const [ref, cur] = await readBoth(
-      { file: options.reference, options: { ...common, seed: 1, expectedRows: plan.estimatedRows.reference, onProgress: onSide('ref') } },
-      { file: options.current, options: { ...common, seed: 2, expectedRows: plan.estimatedRows.current, onProgress: onSide('cur') } },
-      options.parallel !== false,
-    );
+    const refRequest = { file: options.reference, options: { ...common, seed: 1, expectedRows: plan.estimatedRows.reference, onProgress: onSide('ref'), pool: pools.ref } };
+    const curRequest = { file: options.current, options: { ...common, seed: 2, expectedRows: plan.estimatedRows.current, onProgress: onSide('cur'), pool: pools.cur } };
+    // With --cache, the reference comes from the cache when it is valid (loaded while the worker reads the current file).
+    const [ref, cur] = await readBoth(refRequest, curRequest, parallel, cache ? () => cache.pick(group) : undefined);
+    if (cache && !cache.hit) cache.collect(ref);
     progress.bytesDone += sizes.reference + sizes.current;
     rows = { ref: ref.rows, cur: cur.rows };
     const typeChanges = await compareAsTextWhereKindsDiffer(group, ref, cur, options);
     const t1 = performance.now();
+    // Columns with no values on a side would drop every sampled row; leave them out of MMD.
     for (const name of group) {
-      if (options.signal?.aborted) throw abortError(options.signal);
-      report('testing');
-      columns.push(testColumn(name, ref.columns.get(name)!, cur.columns.get(name)!, typeChanges.get(name) ?? null, options));
-      progress.columnsDone++;
-      // Columns with no values on a side would drop every sampled row; leave them out of MMD.
       const r = ref.columns.get(name)!;
       const c = cur.columns.get(name)!;
       if (ref.sample && cur.sample && r.kind === 'numerical' && c.kind === 'numerical' && r.count > 0 && c.count > 0) {
@@ -134,17 +159,42 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
         samples.cur.take(cur.sample, name);
       }
     }
+    // After the last read, the MMD test runs in the worker thread while this one tests the columns.
+    if (passIndex === passes - 1) multivariate = startMmd(samples, alpha, parallel, options.signal);
+    for (const name of group) {
+      if (options.signal?.aborted) throw abortError(options.signal);
+      report('testing');
+      columns.push(testColumn(name, ref.columns.get(name)!, cur.columns.get(name)!, typeChanges.get(name) ?? null, options));
+      progress.columnsDone++;
+    }
     readMs += t1 - t0;
     testMs += performance.now() - t1;
+    // The next pass reuses this pass's value buffers (not when they belong to the cache).
+    if (passes > 1) {
+      if (!cache?.hit && !cache?.keeps()) pools.ref.give(ref.columns.values());
+      pools.cur.give(cur.columns.values());
+    }
   }
 
+  const cacheStatus = cache ? await cache.finish() : 'off';
+
+  let predictions: PredictionDrift | null = null;
+  if (options.model) {
+    const t3 = performance.now();
+    const done = progress.bytesDone;
+    const live = { ref: 0, cur: 0 };
+    const onSide = (side: 'ref' | 'cur') => (rowsRead: number, bytes: number) => {
+      live[side] = bytes;
+      progress.rowsRead = rowsRead;
+      report('predicting', done + live.ref + live.cur);
+    };
+    predictions = await predictionDrift(options.model, options, onSide);
+    progress.bytesDone += sizes.reference + sizes.current;
+    testMs += performance.now() - t3;
+  }
   report('multivariate');
   const t2 = performance.now();
-  let multivariate = null;
-  const numericNames = samples.ref.names();
-  if (numericNames.length > 1) {
-    multivariate = mmdTest(numericNames, samples.ref.rowMajor(numericNames), samples.cur.rowMajor(numericNames), { alpha });
-  }
+  const mmd = await multivariate;
   testMs += performance.now() - t2;
 
   const tested = columns.filter((c) => c.error === null);
@@ -156,19 +206,106 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: 'model-lab drift',
     createdAt: new Date().toISOString(),
-    reference: { file: options.reference, rows: rows.ref },
+    reference: { file: options.reference, rows: rows.ref, cache: cacheStatus },
     current: { file: options.current, rows: rows.cur },
     options: {
       driftShare, alpha, threshold: options.threshold ?? null, stattestAll: options.stattestAll ?? null, stattest: options.stattest ?? {},
     },
     columns,
     dataset,
-    multivariate,
+    multivariate: mmd,
+    predictions,
     timings: { readMs: round(readMs), testMs: round(testMs), totalMs: round(end - started), passes },
   };
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/** Files smaller than this are read on one thread (a worker thread takes ~30–50 ms to start). */
+export const PARALLEL_MIN_BYTES = 2 * 2 ** 20;
+
+/** The reference cache for this run: either a hit (columns come from it) or a collector that writes it. */
+async function openCache(reference: string, names: string[], categorical: Set<string>, sampleRows: number) {
+  const key = await cacheKey(reference, names, categorical, sampleRows);
+  let hit: CsvColumns | null = null;
+  let loading: Promise<CsvColumns | null> | null = null;
+  const collected: CsvColumns = { file: reference, header: [], rows: 0, columns: new Map(), sample: null };
+  const sample = new SampleColumns();
+  let tooLarge = false;
+  let values = 0;
+  return {
+    get hit() { return hit !== null; },
+    /** The cached columns of one pass (a fresh map: the caller may replace entries), or null on a miss. */
+    async pick(group: string[]): Promise<CsvColumns | null> {
+      loading ??= loadReferenceCache(reference, key);
+      hit = await loading;
+      return hit ? { ...hit, columns: new Map(group.map((n) => [n, hit!.columns.get(n)!])) } : null;
+    },
+    /** Whether collected reference columns are kept for writing (their buffers must not be reused). */
+    keeps: () => !tooLarge,
+    /** Keeps a pass's reference columns for writing the cache (unless it grows past the size limit). */
+    collect(ref: CsvColumns): void {
+      collected.header = ref.header;
+      collected.rows = ref.rows;
+      for (const [name, d] of ref.columns) {
+        values += d.kind === 'numerical' ? d.count : 0;
+        tooLarge ||= values > CACHE_MAX_VALUES;
+        if (!tooLarge) collected.columns.set(name, d);
+        if (ref.sample) sample.take(ref.sample, name);
+      }
+      if (tooLarge) collected.columns.clear();
+    },
+    async finish(): Promise<CacheStatus> {
+      if (hit) return 'hit';
+      if (tooLarge) return 'not written: the reference has more than 20,000,000 numeric values';
+      const sampled = sample.names();
+      if (sampled.length) collected.sample = { columns: sampled, rows: sample.rows(), values: sample.rowMajor(sampled) };
+      return (await saveReferenceCache(reference, key, collected)) ? 'written' : 'not written: the reference is too large';
+    },
+  };
+}
+
+/** Starts the MMD test on the numerical columns' samples (in the worker thread when there is one). */
+function startMmd(samples: { ref: SampleColumns; cur: SampleColumns }, alpha: number, parallel: boolean, signal?: AbortSignal): Promise<MmdResult | null> {
+  const names = samples.ref.names();
+  if (names.length < 2) return Promise.resolve(null);
+  const ref = samples.ref.rowMajor(names);
+  const cur = samples.cur.rowMajor(names);
+  const here = async () => mmdTest(names, ref, cur, { alpha });
+  if (!parallel) return here();
+  const run = runInWorker<MmdResult | null>({ type: 'mmd', columns: names, ref, cur, alpha }, [], here, {
+    signal, rebuild: rebuildError, abortError: () => abortError(signal!),
+  });
+  run.catch(() => undefined); // awaited later; don't report it as unhandled meanwhile
+  return run;
+}
+
+/** Predicts both files with the model and tests the prediction columns with the default choice. */
+async function predictionDrift(
+  model: string | LoadedModel, options: DriftOptions, onSide: (side: 'ref' | 'cur') => (rows: number, bytes: number) => void,
+): Promise<PredictionDrift> {
+  // Loaded lazily: onnxruntime's native module is only needed when a model is given.
+  const loaded = typeof model === 'string' ? await (await import('../model/index')).loadModel(model) : model;
+  try {
+    // One after the other: onnxruntime already uses the cores for each batch.
+    const ref = await predictFile(loaded, options.reference, { signal: options.signal, onProgress: onSide('ref') });
+    const cur = await predictFile(loaded, options.current, { signal: options.signal, onProgress: onSide('cur') });
+    const names = [...ref.columns.keys()];
+    for (const name of cur.columns.keys()) if (!names.includes(name)) names.push(name);
+    const columns = names.filter((n) => ref.columns.has(n) && cur.columns.has(n))
+      .map((n) => testColumn(n, ref.columns.get(n)!, cur.columns.get(n)!, null, {}));
+    return {
+      model: typeof model === 'string' ? model : loaded.info.name,
+      rows: { reference: ref.rows, current: cur.rows },
+      failedRows: { reference: ref.failedRows, current: cur.failedRows },
+      firstError: ref.firstError ?? cur.firstError,
+      columns,
+      drift: columns.some((c) => c.drift),
+    };
+  } finally {
+    if (typeof model === 'string') await loaded.dispose();
+  }
+}
 
 /** A column numerical in one file and text in the other is compared as text: re-read the numeric side. */
 async function compareAsTextWhereKindsDiffer(names: string[], ref: CsvColumns, cur: CsvColumns, options: DriftOptions): Promise<Map<string, string>> {

@@ -76,14 +76,17 @@ export class ColumnPair {
     let runs = 0;
     let total = 0;
     let prev = nu && nv ? Math.min(u[0], v[0]) : 0;
+    // |F_u − F_v| = |i·nv − j·nu| / (nu·nv): the numerator is an exact integer, so the walk needs no
+    // division per step; the one division happens at the end.
     while (i < nu || j < nv) {
       const x = j >= nv || (i < nu && u[i] <= v[j]) ? u[i] : v[j];
-      total += Math.abs(i / nu - j / nv) * (x - prev);
+      total += Math.abs(i * nv - j * nu) * (x - prev);
       prev = x;
       while (i < nu && u[i] === x) i++;
       while (j < nv && v[j] === x) j++;
       runs++;
     }
+    total = nu && nv ? total / (nu * nv) : 0;
     this.mergedCache = { distinct: runs, wasserstein1: total };
     return this.mergedCache;
   }

@@ -18,6 +18,12 @@ export class SampleColumns {
     this.byName.set(name, out);
   }
 
+  /** Sampled rows (the same for every column). */
+  rows(): number {
+    for (const c of this.byName.values()) return c.length;
+    return 0;
+  }
+
   names(): string[] {
     return [...this.byName.keys()];
   }

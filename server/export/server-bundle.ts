@@ -79,11 +79,12 @@ export async function buildServerBundle(outFile: string): Promise<void> {
       setup(build: { onResolve: (o: object, cb: (a: { path: string }) => object) => void; onLoad: (o: object, cb: () => object) => void }) {
         // The export and performance-lab routes write files beside the model and run long jobs: they
         // belong to the dev server, not to a production deployment.
-        build.onResolve({ filter: /routes\/(export|perf)$/ }, () => ({ path: 'dev-routes-stub', namespace: 'model-lab-stub' }));
+        build.onResolve({ filter: /routes\/(export|perf|drift)$/ }, () => ({ path: 'dev-routes-stub', namespace: 'model-lab-stub' }));
         build.onLoad({ filter: /.*/, namespace: 'model-lab-stub' } as object, () => ({
           contents: "import { Hono } from 'hono'; import { z } from 'zod'; export const ExportRequestSchema = z.object({}); export function exportRoutes() { return new Hono(); }"
             + ' export const PerfCompareRequestSchema = z.object({}); export const PerfSaveRequestSchema = z.object({}); export const PerfServeRequestSchema = z.object({});'
-            + ' export function perfRoutes() { return new Hono(); }',
+            + ' export function perfRoutes() { return new Hono(); }'
+            + ' export const DriftRequestSchema = z.object({}); export function registerDriftRoutes() {}',
           resolveDir: join(root, 'server/serve/routes'),
           loader: 'ts',
         }));

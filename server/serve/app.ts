@@ -6,6 +6,7 @@
  * route, 413 body too large, 415 wrong content type; 5xx only for real server faults. Bad input never
  * throws past `onError`, so it never takes the process down.
  */
+import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -22,6 +23,7 @@ import { exportRoutes } from './routes/export';
 import { handleInvocation } from './routes/mlflow';
 import { oipRoutes } from './routes/oip';
 import { perfRoutes } from './routes/perf';
+import { registerDriftRoutes } from './routes/drift';
 import { uiRoutes } from './routes/ui';
 import { v1Routes } from './routes/v1';
 import { mountShareAuth, type ShareAuthOptions } from './auth';
@@ -31,6 +33,8 @@ export interface AppOptions {
   bodyLimitBytes?: number;
   /** Folder holding the built UI bundle (`main.js`, `main.css`), usually `dist/webview`. Missing → `GET /` explains how to build it. */
   uiAssetsDir?: string;
+  /** Folders whose CSVs `POST /api/drift` may read; default: the model's folder and the working directory. */
+  driftRoots?: string[];
   /** Registry `/metrics` exposes. Pass the one given to the ModelHost so its batch-size metric shows up; default: a new one. */
   registry?: Registry;
   /** Version reported by `GET /v2` and the OpenAPI document. Default `0.1.0`. */
@@ -112,6 +116,9 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
   app.route('/', v1Routes(ctx));
   app.route('/', perfRoutes(ctx));
   app.route('/', exportRoutes(ctx)); // dev server only: compiled out of the exported bundle's server
+  // Drift checks read CSVs from disk: only beside the served model or under the folder the server was
+  // started from (dev server only, compiled out of the bundle too).
+  registerDriftRoutes(app, { allowedRoots: options.driftRoots ?? [dirname(host.current().info.path), process.cwd()] });
   app.route('/', uiRoutes(ctx, { uiAssetsDir: options.uiAssetsDir, loadedAt: (g) => loadedAt.get(g) ?? loadedAt.get(firstGeneration)! }));
 
   app.post('/v2/models/:model/predict-csv', (c) =>

@@ -1,14 +1,15 @@
 /** The drift command: exit codes, formats, overrides and errors, run in-process through its Command. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import drift from '../../server/cli/commands/drift';
 import { UsageError } from '../../server/cli/command';
 import { fixture } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'drift-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const out = (name: string) => join(dir, name);
 const small = [fixture('small_reference.csv'), fixture('small_current.csv')];
 const same = [fixture('small_reference.csv'), fixture('small_reference.csv')];
@@ -74,4 +75,28 @@ test('a bad command line is a usage error (exit 2 via the dispatcher)', async ()
   await assert.rejects(drift.run([fixture('small_reference.csv')]), UsageError);
   await assert.rejects(drift.run([...small, '--format', 'pdf']), UsageError);
   await assert.rejects(drift.run([...small, '--stattest', 'cont']), UsageError);
+});
+
+test('--model adds prediction drift to every format; a model that does not load is exit 2', async () => {
+  const flights = (name: string) => join(import.meta.dirname, '..', '..', 'samples', 'flights', name);
+  const files = [flights('reference.csv'), flights('current.csv')];
+  assert.equal(await drift.run([...files, '--quiet', '--no-mmd', '--model', flights('flights.onnx'), '--format', 'json', '-o', out('p.json')]), 0);
+  const report = JSON.parse(readFileSync(out('p.json'), 'utf8'));
+  assert.equal(report.predictions.drift, true);
+  await drift.run([...files, '--quiet', '--no-mmd', '--model', flights('flights.onnx'), '--format', 'junit', '-o', out('p.xml')]);
+  assert.match(readFileSync(out('p.xml'), 'utf8'), /name="prediction:label"/);
+  await drift.run([...files, '--quiet', '--no-mmd', '--model', flights('flights.onnx'), '-o', out('p.txt')]);
+  assert.match(readFileSync(out('p.txt'), 'utf8'), /Prediction drift: YES/);
+  writeFileSync(out('broken.onnx'), 'not a model');
+  assert.equal(await drift.run([...files, '--quiet', '--model', out('broken.onnx'), '-o', out('x.txt')]), 2);
+  assert.equal(await drift.run([...files, '--quiet', '--columns', 'nope', '-o', out('y.txt')]), 2);
+});
+
+test('--cache writes the reference cache next to the reference and reuses it', async () => {
+  const reference = out('cached_reference.csv');
+  writeFileSync(reference, readFileSync(fixture('small_reference.csv')));
+  await drift.run([reference, fixture('small_current.csv'), '--quiet', '--cache', '--format', 'json', '-o', out('c1.json')]);
+  await drift.run([reference, fixture('small_current.csv'), '--quiet', '--cache', '--format', 'json', '-o', out('c2.json')]);
+  assert.equal(JSON.parse(readFileSync(out('c1.json'), 'utf8')).reference.cache, 'written');
+  assert.equal(JSON.parse(readFileSync(out('c2.json'), 'utf8')).reference.cache, 'hit');
 });

@@ -1,13 +1,14 @@
 /** The streaming CSV reader: quoting, BOM, CRLF, missing tokens, type inference, and errors with line + column. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { readCsvColumns } from '../../server/drift/csv/read';
 import { CsvFormatError } from '../../server/drift/csv/tokenizer';
 
 const dir = mkdtempSync(join(tmpdir(), 'drift-csv-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, text: string | Buffer) => {
   const path = join(dir, name);
   writeFileSync(path, text);

@@ -18,6 +18,8 @@ its thresholds and the share-of-drifted-columns verdict, plus Bonferroni and Ben
 verdicts over the p-values and a multivariate MMD test.
 
 Options:
+  --model m.onnx         also predict both files with this model and test the predictions
+                         (label as categorical, class probabilities / regression values as numbers)
   --columns a,b          only these columns
   --categorical a,b      treat these columns as categories (e.g. integer codes)
   --stattest col=test    test for one column (repeatable); tests: ${listStatTests().map((t) => t.name).join(', ')}
@@ -25,6 +27,10 @@ Options:
   --threshold x          threshold for every column (default: the test's own)
   --drift-share x        dataset drift when this share of columns drift (default 0.5)
   --no-mmd               skip the multivariate MMD test
+  --cache                reuse / write <reference>.modellab-drift.json (reference statistics) so
+                         re-checks against the same reference skip parsing it
+  --memory-mb n          memory for column values per pass (default 800); big files are read in
+                         several passes over column groups, with identical results
   --format f             text (default), json, html or junit
   -o, --output file      write the report to a file instead of stdout
   --fail-on-drift        exit 1 when the dataset drifts (share rule)
@@ -38,6 +44,7 @@ const drift: Command = {
   usage,
   async run(args) {
     const { values, positionals } = parseCommandLine('drift', args, {
+      model: { type: 'string' },
       columns: { type: 'string' },
       categorical: { type: 'string' },
       stattest: { type: 'string', multiple: true },
@@ -45,6 +52,8 @@ const drift: Command = {
       threshold: { type: 'string' },
       'drift-share': { type: 'string' },
       'no-mmd': { type: 'boolean' },
+      cache: { type: 'boolean' },
+      'memory-mb': { type: 'string' },
       format: { type: 'string' },
       output: { type: 'string', short: 'o' },
       'fail-on-drift': { type: 'boolean' },
@@ -61,13 +70,16 @@ const drift: Command = {
     const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
     const driftShare = numberOption(values['drift-share'], '--drift-share', 1);
     const threshold = numberOption(values.threshold, '--threshold', Number.MAX_VALUE);
+    const memoryBudgetMb = numberOption(values['memory-mb'], '--memory-mb', 1_000_000);
     const quiet = values.quiet === true;
     let lastProgress = 0;
     const onProgress = (p: DriftProgress) => {
       const now = Date.now();
       if (quiet || (now - lastProgress < 500 && p.phase !== 'done')) return;
       lastProgress = now;
-      process.stderr.write(`drift: ${p.phase}, ${p.rowsRead.toLocaleString('en')} rows${p.columnsTotal ? `, ${p.columnsDone}/${p.columnsTotal} columns` : ''}\n`);
+      const pass = p.passes > 1 ? ` (pass ${p.pass}/${p.passes})` : '';
+      const percent = p.bytesTotal ? ` ${Math.floor((100 * p.bytesRead) / p.bytesTotal)}%,` : '';
+      process.stderr.write(`drift:${percent} ${p.phase}${pass}, ${p.rowsRead.toLocaleString('en')} rows, ${p.columnsDone}/${p.columnsTotal} columns tested\n`);
     };
     try {
       const reference = requireFile(positionals[0]!, 'reference CSV');
@@ -75,6 +87,8 @@ const drift: Command = {
       const report = await runDrift({
         reference, current, columns: list(values.columns), categorical: list(values.categorical), stattest,
         stattestAll: values['stattest-all'] as string | undefined, threshold, driftShare, mmd: values['no-mmd'] !== true, onProgress,
+        cache: values.cache === true, memoryBudgetMb,
+        model: typeof values.model === 'string' ? requireFile(values.model, 'model') : undefined,
       });
       const text = renderReport(report, format);
       if (typeof values.output === 'string') await writeFile(values.output, text);
@@ -95,7 +109,8 @@ const drift: Command = {
 function isInputError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || /^(unknown stat test|--stattest|.* does not apply)/.test(err.message);
+  return code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || err.name === 'ModelLoadError' ||
+    /^(unknown stat test|--stattest|--columns|.* does not apply)/.test(err.message);
 }
 
 export default drift;

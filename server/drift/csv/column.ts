@@ -12,6 +12,32 @@ export type ColumnKind = 'numerical' | 'categorical';
 /** A few distinct numeric values are tracked exactly; past this many we only know "more". */
 export const DISTINCT_TRACK_LIMIT = 21;
 
+/**
+ * Value buffers of the previous pass, handed to the next one: reusing them keeps the resident memory
+ * flat across passes (fresh buffers would pile up on top of the old ones until the GC frees those).
+ */
+export class BufferPool {
+  constructor(private readonly buffers: ArrayBuffer[] = []) {}
+
+  /** A whole buffer of at least `length` values, or null. */
+  take(length: number): Float64Array | null {
+    const i = this.buffers.findIndex((b) => b.byteLength >= length * 8);
+    if (i < 0) return null;
+    const [buffer] = this.buffers.splice(i, 1);
+    return new Float64Array(buffer, 0, buffer.byteLength / 8);
+  }
+
+  /** Gives back the buffers of columns nobody uses any more. */
+  give(columns: Iterable<ColumnData>): void {
+    for (const d of columns) if (d.kind === 'numerical' && d.values.byteLength > 0) this.buffers.push(d.values.buffer as ArrayBuffer);
+  }
+
+  /** Hands the buffers over (e.g. to a worker thread): this pool is empty afterwards. */
+  drain(): ArrayBuffer[] {
+    return this.buffers.splice(0);
+  }
+}
+
 /** The result of reading one column of one file. */
 export interface ColumnData {
   name: string;
@@ -29,6 +55,8 @@ export interface ColumnData {
   count: number;
   /** Numerical: `values` are in ascending order (sorted after reading), not file order. */
   sorted: boolean;
+  /** Numerical: standard deviation (ddof 0) of the values, when computed ahead (see parallel.ts). */
+  std?: number;
   min: number;
   max: number;
   /** Numerical: up to DISTINCT_TRACK_LIMIT distinct values, or null once there are more. */
@@ -49,10 +77,11 @@ export class ColumnAccumulator {
    * `expectedRows` sizes the value buffer up front (+25%), so big files are not copied as they grow;
    * pages never written are never resident, so the margin costs address space, not memory.
    */
-  constructor(name: string, forceCategorical = false, expectedRows = 1024) {
+  constructor(name: string, forceCategorical = false, expectedRows = 1024, pool?: BufferPool) {
+    const capacity = forceCategorical ? 0 : Math.max(16, Math.ceil(expectedRows * 1.25));
     this.data = {
       name, kind: forceCategorical ? 'categorical' : 'numerical', rows: 0, missing: 0, infinite: 0,
-      integerDtype: true, values: new Float64Array(forceCategorical ? 0 : Math.max(16, Math.ceil(expectedRows * 1.25))), count: 0, sorted: false, min: Infinity, max: -Infinity,
+      integerDtype: true, values: pool?.take(capacity) ?? new Float64Array(capacity), count: 0, sorted: false, min: Infinity, max: -Infinity,
       distinct: [], categories: new Map(),
     };
   }
@@ -86,6 +115,29 @@ export class ColumnAccumulator {
       if (d.count > 0 || d.infinite > 0) this.needsTextReread = true;
     }
     this.text.add(row.buf, row.starts[index], row.ends[index], row.escaped[index]);
+  }
+
+  /** Values added with addNumber / addText (for columns not read from a CSV, e.g. predictions). */
+  added = 0;
+
+  /** Adds a number computed elsewhere (a prediction); NaN and ±inf count as missing. */
+  addNumber(v: number): void {
+    this.added++;
+    this.data.rows++;
+    if (Number.isFinite(v)) {
+      this.data.integerDtype = false;
+      this.pushNumber(v);
+    } else {
+      this.data.missing++;
+    }
+  }
+
+  /** Adds a text value computed elsewhere (a predicted label). */
+  addText(text: string): void {
+    this.added++;
+    this.data.rows++;
+    const bytes = Buffer.from(text);
+    this.text.add(bytes, 0, bytes.length, 0);
   }
 
   private pushNumber(v: number): void {

@@ -2,9 +2,8 @@
  * Streams a CSV file once and returns the requested columns (see column.ts for what is kept).
  * Progress is reported and cancellation checked once per chunk (1 MiB), never per row.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { ColumnAccumulator, type ColumnData } from './column';
+import { open, stat } from 'node:fs/promises';
+import { BufferPool, ColumnAccumulator, type ColumnData } from './column';
 import { mulberry32 } from '../math/random';
 import { parseNumberBytes } from './values';
 import { CsvFormatError, CsvTokenizer, fieldText, type RowFields } from './tokenizer';
@@ -23,6 +22,8 @@ export interface ReadCsvOptions {
   sampleRows?: number;
   /** Seed of the sampling PRNG, so a re-run picks the same rows. */
   seed?: number;
+  /** Buffers to reuse for the value arrays (from the previous pass). */
+  pool?: BufferPool;
   /** Expected data rows (an estimate): sizes the value buffers up front. */
   expectedRows?: number;
   /** Sort each numerical column's values once read (tests need them sorted; file order is not kept). */
@@ -54,11 +55,15 @@ export async function readCsvColumns(file: string, options: ReadCsvOptions = {})
   return first.result;
 }
 
+/** Bytes per read: progress and cancellation are checked this often. */
+const CHUNK_BYTES = 1 << 20;
+
 /** Sorts the numerical columns in place. */
 export function sortColumns(columns: Iterable<ColumnData>): void {
   const numeric = [...columns].filter((d) => d.kind === 'numerical' && !d.sorted);
+  const scratch = { counts: null };
   for (const d of numeric) {
-    sortDecimals(d.values.subarray(0, d.count));
+    sortDecimals(d.values.subarray(0, d.count), d.min, d.max, scratch);
     d.sorted = true;
   }
 }
@@ -83,7 +88,7 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
           throw new CsvFormatError(file, row.line, 1,
             `no column named "${name}" in the header (columns: ${header.slice(0, 20).join(', ')}${header.length > 20 ? ', …' : ''})`);
         }
-        const acc = new ColumnAccumulator(name, options.categorical?.has(name) ?? false, options.expectedRows);
+        const acc = new ColumnAccumulator(name, options.categorical?.has(name) ?? false, options.expectedRows, options.pool);
         accumulators.set(name, acc);
         wanted.push({ index, acc });
       }
@@ -115,18 +120,23 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
     }
   };
   const tokenizer = new CsvTokenizer(file, onRow);
-  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+  // One buffer read into again and again (the tokenizer copies only a row cut by the chunk end):
+  // a stream would allocate a new 1 MiB Buffer per chunk, garbage the GC then has to chase.
+  const handle = await open(file, 'r');
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let bytes = 0;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for (;;) {
       if (options.signal?.aborted) throw abortError(options.signal);
-      tokenizer.push(chunk);
-      bytes += chunk.length;
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      tokenizer.push(chunk.subarray(0, bytesRead));
+      bytes += bytesRead;
       options.onProgress?.(rows, bytes, size);
     }
     tokenizer.end();
   } finally {
-    stream.destroy();
+    await handle.close();
   }
   if (header === null) throw new CsvFormatError(file, 1, 1, 'the file is empty — a header row with column names is needed');
   const columns = new Map<string, ColumnData>();

@@ -24,7 +24,7 @@ export let lastWasIntegerLiteral = false;
 
 /**
  * Parses buf[start, end) as a decimal number without making a string in the common case.
- * Fast path (Clinger): ≤ 15 significant digits and |exponent| ≤ 22 is exact with one multiply or
+ * Fast path (Clinger): a mantissa below 2^53 and |exponent| ≤ 22 is exact with one multiply or
  * divide by an exactly representable power of ten; anything else goes through `Number()`, which is
  * correctly rounded. Returns NaN for text and for empty cells (a real number never parses to NaN:
  * `nan`/`NaN` are missing tokens, which are text here).
@@ -36,31 +36,26 @@ export function parseNumberBytes(buf: Buffer, start: number, end: number): numbe
   let c = buf[i];
   if (c === 0x2d || c === 0x2b) { negative = c === 0x2d; i++; }
   let mantissa = 0;
-  let digits = 0;
-  let significant = 0;
   let scale = 0;
   let integerLiteral = true;
-  let sawDigit = false;
+  const intStart = i;
   for (; i < end; i++) {
     c = buf[i] - 0x30;
-    if (c < 0 || c > 9) break;
-    sawDigit = true;
-    if (significant > 0 || c !== 0) significant++;
+    if (c >>> 0 > 9) break; // not a digit (negative wraps around)
     mantissa = mantissa * 10 + c;
-    digits++;
   }
+  let sawDigit = i > intStart;
   if (i < end && buf[i] === 0x2e) {
     integerLiteral = false;
     i++;
+    const fracStart = i;
     for (; i < end; i++) {
       c = buf[i] - 0x30;
-      if (c < 0 || c > 9) break;
-      sawDigit = true;
-      if (significant > 0 || c !== 0) significant++;
+      if (c >>> 0 > 9) break; // not a digit (negative wraps around)
       mantissa = mantissa * 10 + c;
-      scale--;
-      digits++;
     }
+    scale = fracStart - i;
+    sawDigit ||= i > fracStart;
   }
   if (sawDigit && i < end && (buf[i] === 0x65 || buf[i] === 0x45)) {
     integerLiteral = false;
@@ -68,19 +63,20 @@ export function parseNumberBytes(buf: Buffer, start: number, end: number): numbe
     let expNegative = false;
     if (i < end && (buf[i] === 0x2d || buf[i] === 0x2b)) { expNegative = buf[i] === 0x2d; i++; }
     let exponent = 0;
-    let expDigits = 0;
+    const expStart = i;
     for (; i < end; i++) {
       c = buf[i] - 0x30;
-      if (c < 0 || c > 9) break;
+      if (c >>> 0 > 9) break; // not a digit (negative wraps around)
       exponent = exponent * 10 + c;
-      expDigits++;
     }
-    if (expDigits === 0) return parseNumberText(buf.toString('latin1', start, end));
+    if (i === expStart) return parseNumberText(buf.toString('latin1', start, end));
     scale += expNegative ? -exponent : exponent;
   }
   if (!sawDigit || i !== end) return parseNumberText(buf.toString('latin1', start, end));
   lastWasIntegerLiteral = integerLiteral;
-  if (significant <= 15 && scale >= -22 && scale <= 22) {
+  // Clinger's fast path: the digits accumulated exactly (the mantissa never passed 2^53, so every
+  // step was exact) and one correctly rounded multiply/divide by an exact power of ten.
+  if (mantissa <= Number.MAX_SAFE_INTEGER && scale >= -22 && scale <= 22) {
     const magnitude = scale < 0 ? mantissa / POW10[-scale] : mantissa * POW10[scale];
     return negative ? -magnitude : magnitude;
   }

@@ -90,35 +90,55 @@ const MAX_COUNT_RANGE = 1 << 22;
  * prices, ages, sensor readings written with a fixed precision) by counting sort on the integers
  * m = v·10^D, several times faster than the radix sort. Exact by construction: every value is checked
  * to round-trip (m / 10^D === v, the same correctly rounded division the parser does) and anything
- * else — or a range too wide to count — falls back to `sortFloat64`. (-0 comes back as 0.)
+ * else — or a range too wide to count — falls back to `sortFloat64`. (-0 comes back as 0.) Pass the
+ * min and max when known (the reader tracks them) to save a pass.
  */
-export function sortDecimals(values: Float64Array, scratch?: Uint32Array): Float64Array {
+export function sortDecimals(values: Float64Array, knownMin?: number, knownMax?: number, scratch?: CountsScratch): Float64Array {
   const n = values.length;
   if (n < 512) return values.sort();
   const digits = decimalDigits(values);
-  if (digits < 0) return sortFloat64(values, scratch);
+  if (digits < 0) return sortFloat64(values);
   const scale = POW10[digits];
-  let min = Infinity;
-  let max = -Infinity;
+  let min = knownMin ?? Infinity;
+  let max = knownMax ?? -Infinity;
+  if (knownMin === undefined || knownMax === undefined) {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  const lo = Math.round(min * scale);
+  const range = Math.round(max * scale) - lo + 1;
+  if (!(range <= MAX_COUNT_RANGE && range <= 8 * n + 65536) || Math.abs(lo) > 2 ** 51) return sortFloat64(values);
+  // One pass: check each value round-trips and count it.
+  let counts: Int32Array;
+  if (scratch?.counts && scratch.counts.length >= range) {
+    counts = scratch.counts.subarray(0, range);
+    counts.fill(0);
+  } else {
+    counts = new Int32Array(range);
+    if (scratch) scratch.counts = counts;
+  }
   for (let i = 0; i < n; i++) {
     const v = values[i];
     const m = Math.round(v * scale);
-    if (m / scale !== v || Math.abs(m) > 2 ** 51) return sortFloat64(values, scratch);
-    if (m < min) min = m;
-    if (m > max) max = m;
+    if (m / scale !== v) return sortFloat64(values);
+    counts[m - lo]++;
   }
-  const range = max - min + 1;
-  if (range > MAX_COUNT_RANGE || range > 8 * n + 65536) return sortFloat64(values, scratch);
-  const counts = new Int32Array(range);
-  for (let i = 0; i < n; i++) counts[Math.round(values[i] * scale) - min]++;
   let out = 0;
   for (let k = 0; k < range; k++) {
     let c = counts[k];
     if (c === 0) continue;
-    const v = (k + min) / scale;
+    const v = (k + lo) / scale;
     while (c-- > 0) values[out++] = v;
   }
   return values;
+}
+
+/** A counts buffer shared by the sorts of several columns (fewer large allocations, less GC). */
+export interface CountsScratch {
+  counts: Int32Array | null;
 }
 
 /** Smallest D ≤ 9 such that the first values are all m / 10^D for integers m; -1 if none. */

@@ -31,13 +31,19 @@ function histogramSvg(c: ColumnDrift): string {
 export function renderHtml(report: DriftReport): string {
   const d = report.dataset;
   const verdict = (yes: boolean) => (yes ? '<b class="bad">drift</b>' : '<b class="ok">no drift</b>');
-  const rows = report.columns.map((c) => `<tr class="${c.drift ? 'drift' : ''}">
+  const row = (c: ColumnDrift) => `<tr class="${c.drift ? 'drift' : ''}">
 <td><b>${esc(c.name)}</b><br><small>${c.kind}</small></td>
 <td>${histogramSvg(c)}</td>
 <td>${esc(c.testDisplayName)}<br><small>${esc(c.reason)}</small></td>
 <td>${formatScore(c.score)}</td><td>${c.rule.replace('distance', '')} ${c.threshold}</td>
 <td>${c.error ? `<small>${esc(c.error)}</small>` : verdict(c.drift)}</td>
-<td><small>missing ${(c.reference.missingShare * 100).toFixed(1)}% → ${(c.current.missingShare * 100).toFixed(1)}%${c.quality.outOfRangeShare ? `<br>${(c.quality.outOfRangeShare * 100).toFixed(1)}% outside ref range` : ''}${c.quality.newCategoryCount ? `<br>${c.quality.newCategoryCount} new categories: ${esc(c.quality.newCategories.slice(0, 5).join(', '))}` : ''}${c.quality.typeChange ? `<br>${esc(c.quality.typeChange)}` : ''}</small></td></tr>`);
+<td><small>missing ${(c.reference.missingShare * 100).toFixed(1)}% → ${(c.current.missingShare * 100).toFixed(1)}%${c.quality.outOfRangeShare ? `<br>${(c.quality.outOfRangeShare * 100).toFixed(1)}% outside ref range` : ''}${c.quality.newCategoryCount ? `<br>${c.quality.newCategoryCount} new categories: ${esc(c.quality.newCategories.slice(0, 5).join(', '))}` : ''}${c.quality.typeChange ? `<br>${esc(c.quality.typeChange)}` : ''}</small></td></tr>`;
+  const rows = report.columns.map(row);
+  const p = report.predictions;
+  const predictions = p ? `<h2>Predictions of <code>${esc(p.model)}</code>: ${verdict(p.drift)}</h2>
+<p>${p.rows.reference} + ${p.rows.current} rows predicted${p.failedRows.reference + p.failedRows.current ? `; ${p.failedRows.reference + p.failedRows.current} rows the model could not take (e.g. ${esc(p.firstError ?? '')})` : ''}.</p>
+<table><thead><tr><th>output</th><th>distribution</th><th>test</th><th>score</th><th>drift if</th><th>verdict</th><th>quality</th></tr></thead>
+<tbody>${p.columns.map(row).join('\n')}</tbody></table>` : '';
   const extra = [
     d.bonferroni ? `<li>Bonferroni (α=${d.bonferroni.alpha} over ${d.bonferroni.pValues} p-values): ${verdict(d.bonferroni.drift)} ${esc(d.bonferroni.driftedColumns.join(', '))}</li>` : '',
     d.benjaminiHochberg ? `<li>Benjamini–Hochberg FDR (q=${d.benjaminiHochberg.alpha}): ${verdict(d.benjaminiHochberg.drift)} ${esc(d.benjaminiHochberg.driftedColumns.join(', '))}</li>` : '',
@@ -58,6 +64,7 @@ td,th{border-bottom:1px solid #ddd;padding:6px;vertical-align:top;text-align:lef
 <p class="key"><span style="background:#4a7fd4"></span>reference<span style="background:#e0782a"></span>current</p>
 <table><thead><tr><th>column</th><th>distribution</th><th>test</th><th>score</th><th>drift if</th><th>verdict</th><th>quality</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
+${predictions}
 <p><small>model-lab drift, report schema ${report.schemaVersion}; read ${report.timings.readMs} ms, tests ${report.timings.testMs} ms.</small></p>
 </body></html>
 `;

@@ -6,10 +6,12 @@ const escapeXml = (s: string) =>
   s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 export function renderJunit(report: DriftReport): string {
-  const failures = report.columns.filter((c) => c.drift).length;
-  const skipped = report.columns.filter((c) => c.error).length;
+  // Prediction columns are test cases too, named `prediction:<output>`.
+  const all = [...report.columns, ...(report.predictions?.columns ?? []).map((c) => ({ ...c, name: `prediction:${c.name}` }))];
+  const failures = all.filter((c) => c.drift).length;
+  const skipped = all.filter((c) => c.error).length;
   const seconds = (report.timings.totalMs / 1000).toFixed(3);
-  const cases = report.columns.map((c) => {
+  const cases = all.map((c) => {
     const name = escapeXml(c.name);
     const detail = escapeXml(`${c.test} score ${formatScore(c.score)}, drift when ${c.rule} ${c.threshold}; ${c.reason}`);
     const body = c.error
@@ -19,8 +21,8 @@ export function renderJunit(report: DriftReport): string {
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites tests="${report.columns.length}" failures="${failures}" skipped="${skipped}" time="${seconds}">`,
-    `  <testsuite name="model-lab drift" tests="${report.columns.length}" failures="${failures}" skipped="${skipped}" time="${seconds}">`,
+    `<testsuites tests="${all.length}" failures="${failures}" skipped="${skipped}" time="${seconds}">`,
+    `  <testsuite name="model-lab drift" tests="${all.length}" failures="${failures}" skipped="${skipped}" time="${seconds}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',

@@ -8,7 +8,8 @@ export function formatScore(score: number | null): string {
 }
 
 export function renderText(report: DriftReport): string {
-  const rows = report.columns.map((c) => [
+  const predictions = report.predictions?.columns ?? [];
+  const rows = [...report.columns, ...predictions].map((c) => [
     c.drift ? 'DRIFT' : c.error ? 'skip' : 'ok', c.name, c.kind, c.test, formatScore(c.score), `${c.rule.replace('distance', 'd').replace('p', 'p')} ${c.threshold}`, c.error ?? c.reason,
   ]);
   const header = ['', 'column', 'kind', 'test', 'score', 'drift if', 'reason'];
@@ -19,7 +20,8 @@ export function renderText(report: DriftReport): string {
     `Drift: ${report.current.file} (${report.current.rows} rows) vs reference ${report.reference.file} (${report.reference.rows} rows)`,
     '',
     line(header),
-    ...rows.map(line),
+    ...rows.slice(0, report.columns.length).map(line),
+    ...(report.predictions ? ['', `Predictions of ${report.predictions.model}:`, ...rows.slice(report.columns.length).map(line)] : []),
     '',
     `Dataset drift (share rule): ${d.share.drift ? 'YES' : 'no'} — ${d.share.driftedColumns} of ${d.share.testedColumns} columns drifted (${(d.share.shareOfDrifted * 100).toFixed(1)}%, threshold ${d.share.driftShare * 100}%)`,
   ];
@@ -28,6 +30,11 @@ export function renderText(report: DriftReport): string {
   if (report.multivariate) {
     const m = report.multivariate;
     out.push(`Multivariate MMD on ${m.columns.length} numerical columns (${m.rowsPerSide.reference}+${m.rowsPerSide.current} sampled rows): p=${formatScore(m.pValue)} ${m.drift ? 'DRIFT' : 'no drift'}`);
+  }
+  if (report.predictions) {
+    const p = report.predictions;
+    const failed = p.failedRows.reference + p.failedRows.current;
+    out.push(`Prediction drift: ${p.drift ? 'YES' : 'no'}${failed ? ` (${failed} rows the model could not take, e.g. ${p.firstError})` : ''}`);
   }
   const quality = report.columns.filter((c) => c.quality.newCategoryCount || c.quality.typeChange || (c.quality.outOfRangeShare ?? 0) > 0 || Math.abs(c.quality.missingShareChange) > 0.05);
   if (quality.length) {

@@ -62,16 +62,34 @@ export interface ColumnDrift {
   histogram: ColumnHistogram;
 }
 
+/** Drift of the model's outputs over both files (`--model`). */
+export interface PredictionDrift {
+  model: string;
+  rows: { reference: number; current: number };
+  /** Rows the model could not take (bad cell, fixed-batch remainder…); missing in every prediction column. */
+  failedRows: { reference: number; current: number };
+  firstError: string | null;
+  /** `label` (categorical), `p_<class>` and `prediction[_i]` (numerical), default test choice. */
+  columns: ColumnDrift[];
+  /** Whether any prediction column drifted. */
+  drift: boolean;
+}
+
+export type CacheStatus = 'off' | 'hit' | 'written' | `not written: ${string}`;
+
 export interface DriftReport {
   schemaVersion: number;
   tool: 'model-lab drift';
   createdAt: string;
-  reference: { file: string; rows: number };
+  /** `cache`: the reference statistics cache (`off`, `hit`, `written`, or `not written: <why>`). */
+  reference: { file: string; rows: number; cache: CacheStatus };
   current: { file: string; rows: number };
   options: { driftShare: number; alpha: number; threshold: number | null; stattestAll: string | null; stattest: Record<string, string> };
   columns: ColumnDrift[];
   dataset: DatasetVerdicts;
   multivariate: MmdResult | null;
+  /** Present when a model was given. */
+  predictions: PredictionDrift | null;
   /** `passes`: reads of both files (more than 1 when the columns did not fit the memory budget). */
   timings: { readMs: number; testMs: number; totalMs: number; passes: number };
 }

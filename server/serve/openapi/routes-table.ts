@@ -9,6 +9,7 @@ import {
 } from '../../protocol/schemas';
 import { PerfCompareRequestSchema, PerfSaveRequestSchema, PerfServeRequestSchema } from '../routes/perf';
 import { ExportRequestSchema } from '../routes/export';
+import { DriftRequestSchema } from '../routes/drift';
 
 export interface RouteDoc {
   method: 'get' | 'post';
@@ -50,6 +51,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   { method: 'get', path: '/api/export', group: 'UI', summary: 'Deployment bundles (dev server only): the export root, whether an export runs, the last result', response: { type: json, description: '{exportRoot, running, last: ExportResult | null}.' } },
   { method: 'post', path: '/api/export/precheck', group: 'UI', summary: 'Dev server only: what each export target can do for this model, before writing (TF.js: every unsupported node)', request: { [json]: ExportRequestSchema }, response: { type: json, description: 'PrecheckResult.' } },
   { method: 'post', path: '/api/export', group: 'UI', summary: 'Dev server only: write a verified deployment bundle into the export root; progress as server-sent events, closing the stream cancels', request: { [json]: ExportRequestSchema }, response: { type: 'text/event-stream', description: 'progress events, then result (ExportResult) or error.' } },
+  { method: 'post', path: '/api/drift', group: 'UI', summary: 'Dev server only: start a drift check of a current CSV against a reference CSV (paths inside the model folder or the working directory) → 202 + job; GET /api/drift/{id} (report), its SSE /events and DELETE follow it', request: { [json]: DriftRequestSchema }, response: { type: json, description: '{id, status, progress}; the report schema is server/drift/REPORT_SCHEMA.md.' } },
   { method: 'post', path: '/api/share', group: 'Operations', summary: 'Mint a share-link token {expiresInMinutes?, label?} → {id, token, expiresAt} (admin credential only; DELETE /api/share/{id} revokes)', response: { type: json, description: 'The new token; send it as Authorization: Bearer or ?token=.' } },
   { method: 'get', path: '/metrics', group: 'Operations', summary: 'Prometheus metrics', response: { type: 'text/plain', description: 'Prometheus text format.' } },
   { method: 'get', path: '/openapi.json', group: 'Operations', summary: 'This OpenAPI 3.1 document', response: { type: json, description: 'OpenAPI document.' } },

@@ -1,0 +1,128 @@
+/**
+ * The drift engine's worker thread (see worker.ts for the jobs): where its script is, and running
+ * one job in it. The script is `worker.ts` next to this file when running from source (loaded
+ * through tsx's require hook), or `drift-worker.js` next to the bundle (a separate esbuild entry in
+ * scripts/build.mjs). When neither is there, callers do the work on this thread instead — same
+ * results, just not in parallel.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { CsvColumns, ReadCsvOptions } from './csv/read';
+import type { MmdResult } from './mmd';
+
+/** ReadCsvOptions without what cannot cross threads (functions, the signal, the Set, the pool object). */
+export type PlainReadOptions = Omit<ReadCsvOptions, 'signal' | 'onProgress' | 'categorical' | 'pool'> & { categorical: string[] };
+
+export type WorkerJob =
+  | { type: 'read'; file: string; options: PlainReadOptions; pool: ArrayBuffer[] }
+  | { type: 'mmd'; columns: string[]; ref: Float64Array; cur: Float64Array; alpha: number };
+
+export type WorkerMessage =
+  | { type: 'progress'; rows: number; bytes: number; total: number }
+  | { type: 'done'; result: CsvColumns | MmdResult | null }
+  | { type: 'error'; name: string; message: string; where: { file: string; line: number; column: number; detail: string } | null; code: string | null };
+
+let cachedScript: string | null | undefined;
+
+export function workerScript(): string | null {
+  if (cachedScript === undefined) {
+    const candidates = [join(__dirname, 'worker.ts'), join(__dirname, 'drift-worker.js')];
+    cachedScript = candidates.find((p) => existsSync(p)) ?? null;
+  }
+  return cachedScript;
+}
+
+/** A worker thread waiting for its job message, or null when there is no worker script. */
+function createWorker(): Worker | null {
+  const script = workerScript();
+  if (script === null) return null;
+  if (script.endsWith('.ts')) {
+    // From source: the worker needs the TypeScript loader too (tsx is a dev dependency).
+    return new Worker(`require('tsx/cjs'); require(${JSON.stringify(script)});`, { eval: true });
+  }
+  return new Worker(script);
+}
+
+let spare: Worker | null = null;
+
+/**
+ * Starts a worker now, to be used by the next job: a thread takes 30–50 ms to boot, which then
+ * overlaps with the main thread's own preparations (header, plan) instead of delaying the read.
+ */
+export function prestartWorker(): void {
+  if (spare) return;
+  try {
+    spare = createWorker();
+    spare?.unref(); // an unused spare must not keep the process alive
+  } catch {
+    spare = null;
+  }
+}
+
+/** Stops a spare worker nobody took (e.g. the check failed before reading). */
+export function releaseSpareWorker(): void {
+  void spare?.terminate();
+  spare = null;
+}
+
+/** Starts a worker on `job` (the spare one if there is one), or returns null when there is no worker script. */
+export function startWorker(job: WorkerJob, transferList: ArrayBuffer[] = []): Worker | null {
+  const worker = spare ?? createWorker();
+  spare = null;
+  if (worker === null) return null;
+  worker.ref();
+  worker.postMessage(job, transferList);
+  return worker;
+}
+
+export interface WorkerRun<T> {
+  result: Promise<T>;
+}
+
+/**
+ * Runs `job` in a worker and resolves with its result; `fallback` runs on this thread if the worker
+ * cannot start. Aborting `signal` terminates the worker. Errors come back rebuilt by `rebuild`.
+ */
+export function runInWorker<T>(
+  job: WorkerJob, transferList: ArrayBuffer[], fallback: () => Promise<T>,
+  options: { signal?: AbortSignal; onProgress?: (rows: number, bytes: number, total: number) => void; rebuild: (m: Extract<WorkerMessage, { type: 'error' }>) => Error; abortError: () => Error },
+): Promise<T> {
+  let worker: Worker | null;
+  try {
+    worker = startWorker(job, transferList);
+  } catch {
+    worker = null;
+  }
+  if (worker === null) return fallback();
+  const w = worker;
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let started = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      fn();
+      void w.terminate();
+    };
+    const onAbort = () => finish(() => reject(options.abortError()));
+    if (options.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    w.on('message', (message: WorkerMessage) => {
+      started = true;
+      if (message.type === 'progress') options.onProgress?.(message.rows, message.bytes, message.total);
+      else if (message.type === 'done') finish(() => resolve(message.result as T));
+      else finish(() => reject(options.rebuild(message)));
+    });
+    w.on('error', (err) => {
+      // A worker that could not even start (no loader, no script): do the job here instead.
+      if (!started) finish(() => { fallback().then(resolve, reject); });
+      else finish(() => reject(err));
+    });
+    w.on('exit', (code) => finish(() => reject(new Error(`the drift worker thread stopped unexpectedly (exit code ${code})`))));
+  });
+}

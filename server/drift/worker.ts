@@ -1,0 +1,50 @@
+/**
+ * Worker-thread entry of the drift engine. Jobs: `read` — read (and sort) one CSV file, so the
+ * reference and the current file are parsed on two cores at once, posting progress per chunk and
+ * then the columns (value buffers transferred, not copied); `mmd` — the multivariate permutation
+ * test, run while the main thread tests the columns. Errors go back as plain data.
+ */
+import { parentPort } from 'node:worker_threads';
+import { BufferPool } from './csv/column';
+import { readCsvColumns } from './csv/read';
+import { CsvFormatError } from './csv/tokenizer';
+import { mmdTest } from './mmd';
+import type { WorkerJob, WorkerMessage } from './threads';
+
+const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
+
+function postError(err: unknown): void {
+  const e = err instanceof Error ? err : new Error(String(err));
+  post({
+    type: 'error', name: e.name, message: e.message,
+    where: e instanceof CsvFormatError ? { file: e.file, line: e.line, column: e.column, detail: e.detail } : null,
+    code: (e as NodeJS.ErrnoException).code ?? null,
+  });
+}
+
+// One job per thread, sent as the first message (the thread may be started before the job is known).
+parentPort!.once('message', (job: WorkerJob) => {
+  if (job.type === 'read') runRead(job);
+  else runMmd(job);
+});
+
+function runRead(job: Extract<WorkerJob, { type: 'read' }>): void {
+  readCsvColumns(job.file, {
+    ...job.options,
+    categorical: new Set(job.options.categorical),
+    pool: new BufferPool(job.pool),
+    onProgress: (rows, bytes, total) => post({ type: 'progress', rows, bytes, total }),
+  }).then((result) => {
+    const buffers = [...result.columns.values()].map((d) => d.values.buffer as ArrayBuffer);
+    if (result.sample) buffers.push(result.sample.values.buffer as ArrayBuffer);
+    post({ type: 'done', result }, [...new Set(buffers)]);
+  }, postError);
+}
+
+function runMmd(job: Extract<WorkerJob, { type: 'mmd' }>): void {
+  try {
+    post({ type: 'done', result: mmdTest(job.columns, job.ref, job.cur, { alpha: job.alpha }) });
+  } catch (err) {
+    postError(err);
+  }
+}
