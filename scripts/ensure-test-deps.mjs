@@ -59,8 +59,13 @@ function npmInCache(args) {
     npm_config_nodedir: NODE24_DIR,
     npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false',
   };
-  // Strip npm's own lifecycle variables: when run from `npm test`, they point at the project, not here.
-  for (const key of Object.keys(env)) if (key.startsWith('npm_package_') || key === 'npm_lifecycle_event') delete env[key];
+  // Strip what the outer `npm test` exported: its lifecycle variables point at the project, and its
+  // npm_config_* (user_agent above all: "… node/v20 …") would be inherited as config by this npm, so
+  // code-server's postinstall, which reads the Node version from npm_config_user_agent, would refuse.
+  const ours = new Set(['npm_config_nodedir', 'npm_config_fund', 'npm_config_audit', 'npm_config_update_notifier']);
+  for (const key of Object.keys(env)) {
+    if (key.startsWith('npm_package_') || key.startsWith('npm_lifecycle_') || (key.startsWith('npm_config_') && !ours.has(key))) delete env[key];
+  }
   const r = spawnSync('npm', args, { cwd: CACHE_DIR, stdio: 'inherit', env });
   if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed in ${CACHE_DIR} (exit ${r.status}); see the output above`);
 }
