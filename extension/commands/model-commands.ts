@@ -2,6 +2,7 @@
  * Commands on a model: open (server + lab panel), overview, start/stop/restart, share, open in the
  * browser, and the two whose engines are not in every build (compare, export).
  */
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { cliErrorMessage, runCli, type CliResult } from '../cli-run';
@@ -105,13 +106,20 @@ export function modelCommands(shell: Shell, panels: LabPanels, statusBar: Server
   };
 }
 
-/** `model-lab export <model> -o <folder>` in a child, with cancellable progress; reveals the folder. */
+const LAST_TARGETS_KEY = 'modelLab.export.lastTargets';
+
+/**
+ * Targets (remembered from last time) → folder → `model-lab export <model> -o <folder>` in a child with
+ * cancellable progress → a summary of the checks MANIFEST.json records, with "Open Folder".
+ */
 async function exportBundle(shell: Shell, modelPath: string): Promise<string | undefined> {
-  const parent = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, defaultUri: vscode.Uri.file(dirname(modelPath)), openLabel: 'Export here' });
-  if (!parent?.[0]) return undefined;
-  const targets = await vscode.window.showQuickPick(EXPORT_TARGETS.map(([label, description]) => ({ label, description, picked: true })),
+  const last = shell.context.globalState.get<string[]>(LAST_TARGETS_KEY);
+  const targets = await vscode.window.showQuickPick(EXPORT_TARGETS.map(([label, description]) => ({ label, description, picked: last ? last.includes(label) : true })),
     { canPickMany: true, title: `Export ${basename(modelPath)}: targets (the ONNX model is always included)` });
   if (!targets) return undefined;
+  await shell.context.globalState.update(LAST_TARGETS_KEY, targets.map((t) => t.label));
+  const parent = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, defaultUri: vscode.Uri.file(dirname(modelPath)), openLabel: 'Export here' });
+  if (!parent?.[0]) return undefined;
   const outDir = join(parent[0].fsPath, `${basename(modelPath, '.onnx')}-bundle`);
   const args = ['export', modelPath, '-o', outDir, '--targets', ['onnx', ...targets.map((t) => t.label)].join(',')];
   const reference = shell.referenceFor(modelPath);
@@ -122,11 +130,29 @@ async function exportBundle(shell: Shell, modelPath: string): Promise<string | u
     if (replace !== 'Replace') return undefined;
     result = await runExport(shell, modelPath, [...args, '--force']);
   }
-  if (result.code !== 0) throw new Error(`export failed: ${cliErrorMessage(result)}`);
-  void vscode.window.showInformationMessage(`Model Lab: bundle written and checked in ${outDir}`, 'Reveal').then((a) => {
-    if (a === 'Reveal') void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(outDir));
+  const checks = readChecks(outDir);
+  for (const c of checks) shell.log.appendLine(`[export] ${c.status.padEnd(7)} ${c.target} ${c.name}: ${c.detail ?? ''}`);
+  if (result.code !== 0) {
+    const failed = checks.filter((c) => c.status === 'fail').map((c) => `${c.target} ${c.name}`);
+    throw new Error(`export failed${failed.length ? ` verification (${failed.join(', ')})` : ''}: ${cliErrorMessage(result)}`);
+  }
+  const count = (status: string) => checks.filter((c) => c.status === status).length;
+  const summary = `${count('pass')} checks passed${count('skipped') ? `, ${count('skipped')} skipped` : ''}${count('fail') ? `, ${count('fail')} failed` : ''}`;
+  void vscode.window.showInformationMessage(`Model Lab: bundle written to ${outDir} — ${summary}.`, 'Open Folder', 'Show Checks').then((a) => {
+    if (a === 'Open Folder') void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(outDir));
+    if (a === 'Show Checks') shell.log.show(true);
   });
   return outDir;
+}
+
+/** The verification results the export wrote into MANIFEST.json (empty when it wrote none). */
+function readChecks(outDir: string): { target: string; name: string; status: string; detail?: string }[] {
+  try {
+    const manifest = JSON.parse(readFileSync(join(outDir, 'MANIFEST.json'), 'utf8')) as { checks?: { target: string; name: string; status: string; detail?: string }[] };
+    return manifest.checks ?? [];
+  } catch {
+    return [];
+  }
 }
 
 const EXPORT_TARGETS: [string, string][] = [
