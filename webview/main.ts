@@ -10,6 +10,7 @@ import './styles.css';
 import { startApp } from './app/app';
 import { createServerClient } from './app/client';
 import { readUiConfig } from './app/config';
+import { createDriftTab } from './app/drift/drift-tab';
 import { createExportTab } from './app/export/export-tab';
 import { createPredictTab } from './app/predict-tab';
 import { createPerfTab } from './app/perf/perf-tab';
@@ -25,6 +26,6 @@ provideVSCodeDesignSystem().register(
 
 const client = createServerClient(readUiConfig());
 const store = createStateStore();
-const TABS = [createPredictTab(client, store), createPerfTab(client), createExportTab(client)];
+const TABS = [createPredictTab(client, store), createPerfTab(client), createDriftTab(client), createExportTab(client)];
 
 startApp(document.getElementById('app') ?? document.body, client, TABS);

@@ -27,6 +27,8 @@ import { datasetVerdicts } from './verdicts';
 export type { DriftReport, ColumnDrift } from './report/types';
 export { CsvFormatError } from './csv/tokenizer';
 export { listStatTests } from './stattests';
+/** The header of a CSV as the engine reads it (BOM, quotes, duplicate names made unique). */
+export { readHeader } from './csv/header';
 
 export interface DriftProgress {
   /** `reading`: both files are read at once (rowsRead counts both); one read per pass. */

@@ -27,6 +27,7 @@ import { registerDriftRoutes } from './routes/drift';
 import { uiRoutes } from './routes/ui';
 import { v1Routes } from './routes/v1';
 import { mountShareAuth, type ShareAuthOptions } from './auth';
+import { recordingHost, ServedRows } from './served-rows';
 
 export interface AppOptions {
   /** Largest accepted body of the JSON (and MLflow CSV) routes, in bytes; more → 413. Default 32 MiB. The streaming CSV routes have no limit. */
@@ -47,6 +48,8 @@ export interface AppOptions {
   logError?: (message: string) => void;
   /** Share-link tokens, admin credential and CORS (see auth.ts). Default: open until a token is minted. */
   auth?: ShareAuthOptions;
+  /** Log of served feature rows for live drift (`/api/drift/live`). Default: 10,000 rows in memory. */
+  servedRows?: ServedRows;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
@@ -68,8 +71,10 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
   const metrics = createMetrics(options.registry ?? new Registry());
   const version = options.version ?? '0.1.0';
   const logError = options.logError ?? ((message: string) => process.stderr.write(`model-lab: ${message}\n`));
+  // Every prediction route infers through ctx.host: the wrapper logs the rows served, for live drift.
+  const servedRows = options.servedRows ?? new ServedRows();
   const ctx: RouteContext = {
-    host,
+    host: recordingHost(host, servedRows),
     metrics,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     csvChunkRows: options.csvChunkRows ?? 256,
@@ -118,7 +123,10 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
   app.route('/', exportRoutes(ctx)); // dev server only: compiled out of the exported bundle's server
   // Drift checks read CSVs from disk: only beside the served model or under the folder the server was
   // started from (dev server only, compiled out of the bundle too).
-  registerDriftRoutes(app, { allowedRoots: options.driftRoots ?? [dirname(host.current().info.path), process.cwd()] });
+  registerDriftRoutes(app, {
+    allowedRoots: options.driftRoots ?? [dirname(host.current().info.path), process.cwd()],
+    live: { served: servedRows, reference: () => host.current().reference?.path ?? null, modelPath: () => host.current().info.path },
+  });
   app.route('/', uiRoutes(ctx, { uiAssetsDir: options.uiAssetsDir, loadedAt: (g) => loadedAt.get(g) ?? loadedAt.get(firstGeneration)! }));
 
   app.post('/v2/models/:model/predict-csv', (c) =>

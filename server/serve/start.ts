@@ -17,6 +17,7 @@ import { createApp } from './app';
 import type { ShareAuthOptions } from './auth';
 import { createModelHost, type BatchingOptions, type ModelHostImpl } from './host-impl';
 import { createMetrics } from './metrics';
+import { ServedRows } from './served-rows';
 
 export interface StartOptions {
   modelPath: string;
@@ -43,6 +44,8 @@ export interface StartOptions {
   shutdownGraceMs?: number;
   /** Share-link tokens, admin credential, CORS origins (server/serve/auth.ts). */
   auth?: ShareAuthOptions;
+  /** Also append every served feature row to this JSONL file (live drift keeps the last 10,000 in memory). */
+  servedLog?: string;
 }
 
 export interface ServerHandle {
@@ -73,7 +76,8 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
     metrics,
     log,
   });
-  const app = createApp(modelHost, { registry, uiAssetsDir: options.uiAssetsDir ?? findUiAssets(), version: options.version, logError: log, auth: options.auth });
+  const servedRows = new ServedRows({ jsonlFile: options.servedLog, log });
+  const app = createApp(modelHost, { registry, uiAssetsDir: options.uiAssetsDir ?? findUiAssets(), version: options.version, logError: log, auth: options.auth, servedRows });
   const hostname = options.host ?? '127.0.0.1';
 
   let server: ServerType;
@@ -100,6 +104,7 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
     closing ??= (async () => {
       await closeHttp(server as Server, options.shutdownGraceMs ?? 3000);
       await modelHost.close();
+      await servedRows.close();
     })();
     return closing;
   };

@@ -27,6 +27,8 @@ Options:
   --share-expiry-minutes <n>  default lifetime of a share token (default 60)
   --cors-origin <origin> also allow this browser origin (repeatable); vscode-webview:// and
                          loopback origins are always allowed
+  --served-log <file>    append every served feature row to this JSONL file (live drift keeps the
+                         last 10,000 rows in memory either way: POST /api/drift/live)
 
 Example: model-lab serve samples/iris/iris.onnx --reference samples/iris/reference.csv --port 8080`;
 
@@ -48,6 +50,7 @@ const serve: Command = {
       'admin-token-file': { type: 'string' },
       'share-expiry-minutes': { type: 'string' },
       'cors-origin': { type: 'string', multiple: true },
+      'served-log': { type: 'string' },
       // Accepted for `npm start`, which asks the server to mention the URL to open.
       'open-hint': { type: 'boolean' },
     }, ['model']);
@@ -73,6 +76,7 @@ const serve: Command = {
       loadOptions: threads === undefined ? undefined : { intraOpThreads: threads },
       version: VERSION,
       auth: { adminToken, requireToken: values['require-token'] === true, defaultExpiryMinutes, corsOrigins },
+      servedLog: typeof values['served-log'] === 'string' ? values['served-log'] : undefined,
     });
     if (values['open-hint']) process.stderr.write(`model-lab: open ${server.url}/ in a browser to try the model\n`);
 

@@ -17,13 +17,16 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { CsvFormatError, runDrift, type DriftProgress, type DriftReport } from '../../drift/index';
+import { CsvFormatError, runDrift, type DriftOptions, type DriftProgress, type DriftReport } from '../../drift/index';
+import { listCsvFiles, registerLiveDriftRoutes, type LiveDriftSource } from './drift-live';
 
 export interface DriftRouteOptions {
   /** Folders whose files (and subfolders' files) may be checked. */
   allowedRoots: string[];
   /** Checks running at once (default 2); more → 409. */
   maxRunning?: number;
+  /** Live drift ("what the server saw"): the served-rows log and the served model's reference CSV. */
+  live?: LiveDriftSource;
 }
 
 export const DriftRequestSchema = z.object({
@@ -63,13 +66,16 @@ type DriftJobEvent = { type: 'progress'; progress: DriftProgress } | { type: 'fi
 
 const KEEP_FINISHED = 10;
 
-class RequestError extends Error {
+export class RequestError extends Error {
   constructor(readonly status: 400 | 403 | 404 | 409 | 415, message: string) {
     super(message);
   }
 }
 
-/** Registers the four routes on `app`. Keep one registration per app (the jobs live in this closure). */
+/** Starts a check on files the server already vetted (or wrote); `cleanup` runs once it has finished. */
+export type StartDriftJob = (files: { reference: string; current: string }, options: Omit<DriftOptions, 'reference' | 'current' | 'signal' | 'onProgress'>, cleanup?: () => Promise<void>) => unknown;
+
+/** Registers the routes on `app`. Keep one registration per app (the jobs live in this closure). */
 export function registerDriftRoutes(app: Hono, options: DriftRouteOptions): void {
   const jobs = new Map<string, DriftJob>();
   const maxRunning = options.maxRunning ?? 2;
@@ -124,6 +130,49 @@ export function registerDriftRoutes(app: Hono, options: DriftRouteOptions): void
     }
   };
 
+  /** Runs one check as a job (409 when too many run); returns the job's view. */
+  const startJob = (files: { reference: string; current: string }, driftOptions: Parameters<StartDriftJob>[1], cleanup?: () => Promise<void>) => {
+    const running = [...jobs.values()].filter((j) => j.status === 'running').length;
+    if (running >= maxRunning) throw new RequestError(409, `${running} drift checks are already running; wait for one to finish or cancel it`);
+    const job: DriftJob = {
+      id: randomUUID(), status: 'running', startedAt: new Date().toISOString(), progress: null, report: null, error: null,
+      controller: new AbortController(), listeners: new Set(),
+    };
+    jobs.set(job.id, job);
+    let lastEmit = 0;
+    runDrift({
+      ...driftOptions, reference: files.reference, current: files.current, signal: job.controller.signal,
+      onProgress: (progress) => {
+        // The engine reports every MiB; the stream gets phase changes and at most ~10 updates a second.
+        const phaseChanged = job.progress?.phase !== progress.phase || job.progress?.pass !== progress.pass;
+        job.progress = progress;
+        const now = Date.now();
+        if (!phaseChanged && now - lastEmit < 100) return;
+        lastEmit = now;
+        emit(job, { type: 'progress', progress });
+      },
+    }).then((report) => {
+      job.status = 'done';
+      job.report = report;
+    }, (err: unknown) => {
+      job.status = job.controller.signal.aborted ? 'cancelled' : 'failed';
+      // Bad input (malformed CSV, unknown column or test) is the check's outcome, reported in the job.
+      job.error = err instanceof CsvFormatError || err instanceof Error ? (err as Error).message : String(err);
+    }).finally(async () => {
+      await cleanup?.().catch(() => undefined);
+      emit(job, { type: 'finished', id: job.id, status: job.status, error: job.error });
+      forgetOldJobs();
+    });
+    return view(job);
+  };
+
+  // Before `/api/drift/:id`, so `files` and `live` are not taken for job ids.
+  app.get('/api/drift/files', (c) => handle(c, async () => {
+    if (c.get('shareToken')) throw new RequestError(403, 'the file list is for the server owner, not for shared links');
+    return c.json(await listCsvFiles(await roots));
+  }));
+  if (options.live) registerLiveDriftRoutes(app, options.live, { handle, startJob, fail: (status, message) => new RequestError(status, message) });
+
   app.post('/api/drift', (c) => handle(c, async () => {
     if (c.get('shareToken')) throw new RequestError(403, 'drift checks read files on the server: they are for the server owner, not for shared links');
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
@@ -145,37 +194,7 @@ export function registerDriftRoutes(app: Hono, options: DriftRouteOptions): void
     const reference = await allowedFile('reference', request.reference);
     const current = await allowedFile('current', request.current);
     const model = request.options?.model ? await allowedFile('options.model', request.options.model) : undefined;
-    const running = [...jobs.values()].filter((j) => j.status === 'running').length;
-    if (running >= maxRunning) throw new RequestError(409, `${running} drift checks are already running; wait for one to finish or cancel it`);
-    const job: DriftJob = {
-      id: randomUUID(), status: 'running', startedAt: new Date().toISOString(), progress: null, report: null, error: null,
-      controller: new AbortController(), listeners: new Set(),
-    };
-    jobs.set(job.id, job);
-    let lastEmit = 0;
-    runDrift({
-      ...request.options, reference, current, model, signal: job.controller.signal,
-      onProgress: (progress) => {
-        // The engine reports every MiB; the stream gets phase changes and at most ~10 updates a second.
-        const phaseChanged = job.progress?.phase !== progress.phase || job.progress?.pass !== progress.pass;
-        job.progress = progress;
-        const now = Date.now();
-        if (!phaseChanged && now - lastEmit < 100) return;
-        lastEmit = now;
-        emit(job, { type: 'progress', progress });
-      },
-    }).then((report) => {
-      job.status = 'done';
-      job.report = report;
-    }, (err: unknown) => {
-      job.status = job.controller.signal.aborted ? 'cancelled' : 'failed';
-      // Bad input (malformed CSV, unknown column or test) is the check's outcome, reported in the job.
-      job.error = err instanceof CsvFormatError || err instanceof Error ? (err as Error).message : String(err);
-    }).finally(() => {
-      emit(job, { type: 'finished', id: job.id, status: job.status, error: job.error });
-      forgetOldJobs();
-    });
-    return c.json(view(job), 202);
+    return c.json(startJob({ reference, current }, { ...request.options, model }), 202);
   }));
 
   const requireJob = (id: string) => {
