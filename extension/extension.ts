@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): ModelLabApi {
     vscode.window.onDidChangeActiveTextEditor(() => statusBar.update()),
     vscode.window.tabGroups.onDidChangeTabs(() => statusBar.update()),
   );
-  for (const [id, handler] of Object.entries({ ...modelCommands(s, panels, statusBar), ...csvCommands(s) })) {
+  for (const [id, handler] of Object.entries({ ...modelCommands(s, panels, statusBar), ...csvCommands(s, panels) })) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
   }
   s.supervisor.on('change', (snapshot: { modelPath: string; state: string }) => {

@@ -29,3 +29,5 @@ const store = createStateStore();
 const TABS = [createPredictTab(client, store), createPerfTab(client), createDriftTab(client), createExportTab(client)];
 
 startApp(document.getElementById('app') ?? document.body, client, TABS);
+// Inside VS Code: the host queues messages (show a tab, start a drift check) until the UI listens.
+store.notifyHost({ type: 'model-lab.ready' });

@@ -6,11 +6,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { cliErrorMessage, runCli, type CliResult } from '../cli-run';
 import type { Shell } from '../shell';
 import { showDriftReport } from '../views/info-panels';
+import type { LabPanels } from '../views/lab-panel';
 
 type Handler = (...args: never[]) => unknown;
 
@@ -42,7 +43,7 @@ export function predictionsPathFor(csvPath: string): string {
   return join(dirname(csvPath), `${basename(csvPath, extname(csvPath))}.predictions.csv`);
 }
 
-export function csvCommands(shell: Shell): Record<string, Handler> {
+export function csvCommands(shell: Shell, panels: LabPanels): Record<string, Handler> {
   const guard = (body: (...args: never[]) => Promise<unknown>) => async (...args: never[]) => {
     try { return await body(...args); } catch (err) {
       if ((err as Error).message !== 'cancelled') await shell.showError(`Model Lab: ${(err as Error).message}`);
@@ -59,6 +60,13 @@ export function csvCommands(shell: Shell): Record<string, Handler> {
       const reference = isCsv(referenceUri) ? referenceUri.fsPath
         : (model && shell.referenceFor(model) !== current ? shell.referenceFor(model) : undefined) ?? await pickCsv('Reference data to compare against', current);
       if (!reference) return undefined;
+      // With a model open: its lab panel's Drift tab runs the check (progress, cancel, charts). The server
+      // reads only CSVs beside the model; anything else gets the standalone HTML report below.
+      if (model && isInside(dirname(model), current) && isInside(dirname(model), reference)) {
+        await panels.open(model, await shell.ensureServer(model), 'drift');
+        panels.post(model, { type: 'model-lab.drift', reference, current });
+        return 'panel';
+      }
       const report = join(await mkdtemp(join(tmpdir(), 'model-lab-drift-')), 'drift-report.html');
       const result = await runWithProgress(shell, `Model Lab: drift of ${basename(current)} against ${basename(reference)}`,
         ['drift', reference, current, '--format', 'html', '-o', report]);
@@ -98,4 +106,10 @@ export function csvCommands(shell: Shell): Record<string, Handler> {
       return output;
     }),
   };
+}
+
+/** Whether `file` lies inside `folder` (no `..` escape, same drive). */
+function isInside(folder: string, file: string): boolean {
+  const rel = relative(folder, file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }

@@ -141,9 +141,10 @@ export class ModelServer extends EventEmitter {
   }
 
   /** Mints a token on the server: `null` minutes = never expires (the lab panel's own). */
-  async mintToken(expiresInMinutes: number | null, label: string): Promise<{ id: string; token: string; expiresAt: string | null }> {
+  /** `role: 'owner'` for the editor's own panel (may run lab jobs); share links keep the default 'share'. */
+  async mintToken(expiresInMinutes: number | null, label: string, role: 'share' | 'owner' = 'share'): Promise<{ id: string; token: string; expiresAt: string | null }> {
     const res = await this.adminFetch('/api/share', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ expiresInMinutes, label }),
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ expiresInMinutes, label, role }),
     });
     const body = await res.json() as { id: string; token: string; expiresAt: string | null; error?: string };
     if (!res.ok) throw new Error(`the server refused to mint a token: ${body.error ?? res.status}`);

@@ -27,6 +27,9 @@ interface LabEntry {
   serverOrigin: string | undefined;
   /** Server generation the page was rendered for. */
   generation: number;
+  /** Whether the page's UI has said it listens (`model-lab.ready`); messages wait in `pending` until then. */
+  ready: boolean;
+  pending: unknown[];
 }
 
 export class LabPanels implements vscode.WebviewPanelSerializer {
@@ -64,8 +67,19 @@ export class LabPanels implements vscode.WebviewPanelSerializer {
       panel = vscode.window.createWebviewPanel(LAB_VIEW_TYPE, `${basename(modelPath)} — Model Lab`, vscode.ViewColumn.Active, this.webviewOptions(server));
       await this.adopt(panel, modelPath, server);
     }
-    if (tab) void panel.webview.postMessage({ type: 'model-lab.show-tab', id: tab });
+    if (tab) this.post(modelPath, { type: 'model-lab.show-tab', id: tab });
     return panel;
+  }
+
+  /**
+   * Sends a message to a model's panel UI, waiting until the page has loaded and said it listens: a
+   * message posted to a page that is still loading would be lost.
+   */
+  post(modelPath: string, message: unknown): void {
+    const entry = this.entries.get(modelPath);
+    if (!entry) return;
+    if (entry.ready) void entry.panel.webview.postMessage(message);
+    else entry.pending.push(message);
   }
 
   /** Window reload: the panel comes back empty; find its model, start the server, render. */
@@ -95,10 +109,15 @@ export class LabPanels implements vscode.WebviewPanelSerializer {
   }
 
   private async adopt(panel: vscode.WebviewPanel, modelPath: string, server: ModelServer): Promise<void> {
-    const entry: LabEntry = { modelPath, panel, serverOrigin: undefined, generation: -1 };
+    const entry: LabEntry = { modelPath, panel, serverOrigin: undefined, generation: -1, ready: false, pending: [] };
     this.entries.set(modelPath, entry);
     await this.remember();
     panel.onDidDispose(() => { this.entries.delete(modelPath); void this.remember(); });
+    panel.webview.onDidReceiveMessage((message: { type?: unknown } | null) => {
+      if (message?.type !== 'model-lab.ready') return;
+      entry.ready = true;
+      for (const queued of entry.pending.splice(0)) void panel.webview.postMessage(queued);
+    });
     await this.render(entry, server);
   }
 
@@ -106,11 +125,12 @@ export class LabPanels implements vscode.WebviewPanelSerializer {
     const { webview } = entry.panel;
     try {
       const origin = await serverOriginForWebview(server);
-      const { token } = await server.mintToken(null, 'vscode-lab-panel');
+      const { token } = await server.mintToken(null, 'vscode-lab-panel', 'owner');
       webview.options = this.webviewOptions(server);
       const assets = vscode.Uri.file(join(this.shell.context.extensionPath, 'dist', 'webview'));
       entry.serverOrigin = origin;
       entry.generation = server.generation;
+      entry.ready = false; // a new page: wait for its UI to say it listens again
       webview.html = renderUiPage({
         scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(assets, 'main.js')).toString(),
         styleUri: webview.asWebviewUri(vscode.Uri.joinPath(assets, 'main.css')).toString(),

@@ -58,6 +58,11 @@ interface ShareRecord {
   digest: Buffer;
   expiresAt: number | null;
   label: string | undefined;
+  /**
+   * `share`: a link for somebody else (may use the model and the UI, not start jobs that read or write
+   * files on this machine). `owner`: the editor's own lab panel, which may.
+   */
+  role: 'share' | 'owner';
   createdAt: number;
 }
 
@@ -99,7 +104,7 @@ export function isAllowedOrigin(origin: string, extra: readonly string[] = []): 
 export interface ShareAuth {
   /** True when requests need a token. */
   enabled(): boolean;
-  mint(request?: { expiresInMinutes?: number | null; label?: string }): MintedShare;
+  mint(request?: { expiresInMinutes?: number | null; label?: string; role?: 'share' | 'owner' }): MintedShare;
   revoke(id: string): boolean;
   list(): { id: string; label?: string; expiresAt: string | null; createdAt: string }[];
 }
@@ -144,7 +149,7 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}): Share
       const token = newToken();
       const id = randomBytes(9).toString('base64url');
       const expiresAt = minutes === null ? null : now() + minutes * 60_000;
-      shares.set(id, { id, digest: digestOf(token), expiresAt, label: request.label, createdAt: now() });
+      shares.set(id, { id, digest: digestOf(token), expiresAt, label: request.label, role: request.role ?? 'share', createdAt: now() });
       everShared = true;
       return { id, token, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
     },
@@ -172,7 +177,8 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}): Share
           ? 'this server needs an access token: open the full shared link (…/?token=…) or send Authorization: Bearer <token>'
           : 'the access token is not valid: it expired, was revoked, or was never issued by this server; ask for a fresh link' }, 401);
       }
-      if (share) c.set('shareToken', token);
+      // Owner tokens (the editor's own panel) pass as the owner; only share links are marked as such.
+      if (share && share.role === 'share') c.set('shareToken', token);
     }
     await next();
     if (allowed && !c.res.headers.has('Access-Control-Allow-Origin')) {
@@ -189,7 +195,7 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}): Share
   app.post('/api/share', async (c) => {
     const denied = requireAdmin(c);
     if (denied) return denied;
-    let body: { expiresInMinutes?: unknown; label?: unknown } = {};
+    let body: { expiresInMinutes?: unknown; label?: unknown; role?: unknown } = {};
     const text = await c.req.text();
     if (text.trim()) {
       try { body = JSON.parse(text) as typeof body; } catch { return c.json({ error: 'body must be JSON like {"expiresInMinutes": 60}' }, 400); }
@@ -199,8 +205,9 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}): Share
       return c.json({ error: `expiresInMinutes must be a number or null, got ${JSON.stringify(expires)}` }, 400);
     }
     if (body.label !== undefined && typeof body.label !== 'string') return c.json({ error: 'label must be a string' }, 400);
+    if (body.role !== undefined && body.role !== 'share' && body.role !== 'owner') return c.json({ error: `role must be "share" or "owner", got ${JSON.stringify(body.role)}` }, 400);
     try {
-      return c.json(auth.mint({ expiresInMinutes: expires as number | null | undefined, label: typeof body.label === 'string' ? body.label.slice(0, 200) : undefined }), 201);
+      return c.json(auth.mint({ expiresInMinutes: expires as number | null | undefined, label: typeof body.label === 'string' ? body.label.slice(0, 200) : undefined, role: body.role as 'share' | 'owner' | undefined }), 201);
     } catch (err) {
       return c.json({ error: (err as Error).message }, 400);
     }

@@ -7,6 +7,7 @@ import type { PersistedState } from '../protocol';
 interface VsCodeApi {
   getState(): unknown;
   setState(state: unknown): void;
+  postMessage(message: unknown): void;
 }
 
 declare const acquireVsCodeApi: undefined | (() => VsCodeApi);
@@ -16,6 +17,8 @@ const STORAGE_KEY = 'model-lab.ui-state';
 export interface StateStore {
   load(): PersistedState | null;
   save(state: PersistedState): void;
+  /** Tells the VS Code host something (e.g. that the UI listens for its messages); no-op in a browser. */
+  notifyHost(message: unknown): void;
 }
 
 function isPersistedState(value: unknown): value is PersistedState {
@@ -31,6 +34,7 @@ export function createStateStore(): StateStore {
     return {
       load: () => { const s = vscode.getState(); return isPersistedState(s) ? s : null; },
       save: (state) => vscode.setState(state),
+      notifyHost: (message) => vscode.postMessage(message),
     };
   }
   return {
@@ -45,5 +49,6 @@ export function createStateStore(): StateStore {
       // Storage can be full or disabled (private mode); losing history is better than failing a prediction.
       try { sessionStorage.setItem(STORAGE_KEY, JSON.stringify(state)); } catch { /* ignore */ }
     },
+    notifyHost() { /* no host outside VS Code */ },
   };
 }
