@@ -22,6 +22,8 @@ export interface ServerClient {
   readonly origin: string;
   readonly token: string | undefined;
   describeModel(): Promise<ModelDescription>;
+  /** Any JSON route of the server (the lab tabs' job APIs), with the token; errors as ServerError. */
+  json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
   infer(inferPath: string, request: OipInferRequest): Promise<OipInferResponse>;
   /** Follows `/api/events`; returns a function that closes the stream. */
   subscribe(onEvent: (event: ServerEvent) => void, onStatus: (status: ConnectionStatus) => void): () => void;
@@ -70,6 +72,9 @@ export function createServerClient(config: UiConfig): ServerClient {
     origin,
     token: config.token,
     describeModel: () => request<ModelDescription>('/api/model'),
+    json: <T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) => request<T>(path, body === undefined ? { method } : {
+      method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    }),
     infer: (inferPath, body) => request<OipInferResponse>(inferPath, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },

@@ -5,7 +5,6 @@
 import type { DriftProgress } from '../../../server/drift/index';
 import type { DriftReport } from '../../../server/drift/report/types';
 import type { ServerClient } from '../client';
-import { ServerError } from '../client';
 
 export type { DriftProgress };
 
@@ -42,28 +41,8 @@ export interface DriftClient {
 
 export function createDriftClient(client: ServerClient): DriftClient {
   const origin = client.origin;
-  const auth = (): Record<string, string> => (client.token ? { Authorization: `Bearer ${client.token}` } : {});
 
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(origin + path, {
-        method,
-        headers: body === undefined ? auth() : { ...auth(), 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (err) {
-      throw new ServerError(0, `cannot reach the Model Lab server at ${origin} (${(err as Error).message})`);
-    }
-    const text = await response.text();
-    let json: unknown;
-    try { json = JSON.parse(text); } catch { json = undefined; }
-    if (!response.ok) {
-      const message = json && typeof json === 'object' && typeof (json as { error?: unknown }).error === 'string' ? (json as { error: string }).error : `${response.status} ${text.slice(0, 200)}`;
-      throw new ServerError(response.status, message);
-    }
-    return json as T;
-  }
+  const call = <T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> => client.json<T>(method, path, body);
 
   const job = (id: string) => `/api/drift/${encodeURIComponent(id)}`;
   const fileOptions = (o: DriftRunOptions) => {

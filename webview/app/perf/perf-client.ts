@@ -4,7 +4,6 @@
  */
 import type { ComparisonReport, Machine } from '../../../server/bench/schema';
 import type { ServerClient } from '../client';
-import { ServerError } from '../client';
 
 export interface VariantOffer { id: string; label: string; about: string }
 
@@ -41,28 +40,8 @@ export interface PerfClient {
 
 export function createPerfClient(client: ServerClient): PerfClient {
   const origin = client.origin;
-  const auth = (): Record<string, string> => (client.token ? { Authorization: `Bearer ${client.token}` } : {});
 
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(origin + path, {
-        method,
-        headers: body === undefined ? auth() : { ...auth(), 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (err) {
-      throw new ServerError(0, `cannot reach the Model Lab server at ${origin} (${(err as Error).message})`);
-    }
-    const text = await response.text();
-    let json: unknown;
-    try { json = JSON.parse(text); } catch { json = undefined; }
-    if (!response.ok) {
-      const message = json && typeof json === 'object' && typeof (json as { error?: unknown }).error === 'string' ? (json as { error: string }).error : `${response.status} ${text.slice(0, 200)}`;
-      throw new ServerError(response.status, message);
-    }
-    return json as T;
-  }
+  const call = <T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> => client.json<T>(method, path, body);
 
   return {
     info: () => call<PerfInfo>('GET', '/api/perf'),
