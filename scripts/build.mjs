@@ -2,10 +2,15 @@
 // One build for the three faces: the server/CLI (Node), the VS Code extension (Node, `vscode` external)
 // and the web UI (browser). `--if-needed` skips the build when dist/ is newer than every source file,
 // so `npm start` stays fast after the first run.
+// Also for the installed extension, which has no sources and no esbuild: the deployable server of Docker
+// bundles (dist/bundle-server/index.js), the samples "Try a Sample Model" copies (dist/samples/) and the
+// walkthrough's pages (dist/walkthrough/).
 import { build } from 'esbuild';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { PREBUILT_SERVER_BUNDLE, serverBundleOptions } from './server-bundle-config.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ifNeeded = process.argv.includes('--if-needed');
@@ -49,13 +54,21 @@ function newestMtime(dir) {
 }
 
 function upToDate() {
-  const outputs = ['dist/server/cli.js', 'dist/extension/extension.js', 'dist/webview/main.js'].map((p) => join(root, p));
+  const outputs = ['dist/server/cli.js', 'dist/extension/extension.js', 'dist/webview/main.js', PREBUILT_SERVER_BUNDLE, 'dist/samples/index.json'].map((p) => join(root, p));
   if (!outputs.every(existsSync)) return false;
   const oldestOutput = Math.min(...outputs.map((p) => statSync(p).mtimeMs));
-  const newestSource = Math.max(...['server', 'webview', 'extension'].map((d) => newestMtime(join(root, d))),
+  const newestSource = Math.max(...['server', 'webview', 'extension', 'samples'].map((d) => newestMtime(join(root, d))),
     statSync(join(root, 'package-lock.json')).mtimeMs);
   return oldestOutput > newestSource;
 }
+
+/** Samples shipped with the extension: [folder under samples/, one line for the quick pick]. */
+const SAMPLES = [
+  ['iris', 'Iris species from 4 flower measurements (3 classes, tiny)'],
+  ['flights', 'Flight delay from carrier, distance, hour… (string and number features, binary)'],
+  ['breast-cancer', 'Malignant or benign from 30 cell measurements (binary)'],
+  ['diabetes', 'Disease progression from 10 patient measurements (regression)'],
+];
 
 if (ifNeeded && upToDate()) process.exit(0);
 
@@ -71,4 +84,28 @@ for (const { name, optional = [], ...options } of targets) {
     legalComments: 'none',
   });
 }
-console.error(`model-lab: built server, extension and web UI into dist/ in ${Date.now() - started} ms`);
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+await build(serverBundleOptions({ root, version, outfile: join(root, PREBUILT_SERVER_BUNDLE) }));
+copyExtensionExtras();
+console.error(`model-lab: built server, extension, web UI and the bundled server into dist/ in ${Date.now() - started} ms`);
+
+/**
+ * The samples an installed extension offers ("Model Lab: Try a Sample Model", the walkthrough): only what
+ * the walkthrough uses — model, sidecar signature, reference.csv and current.csv — not the generators
+ * or expected.json. Listed in dist/samples/index.json with a one-line description each.
+ */
+function copyExtensionExtras() {
+  const samples = join(root, 'dist/samples');
+  rmSync(samples, { recursive: true, force: true });
+  const index = [];
+  for (const [name, description] of SAMPLES) {
+    const from = join(root, 'samples', name);
+    const files = readdirSync(from).filter((f) => /\.(onnx|csv)$|\.signature\.json$/.test(f));
+    mkdirSync(join(samples, name), { recursive: true });
+    for (const f of files) cpSync(join(from, f), join(samples, name, f));
+    index.push({ name, description, model: files.find((f) => f.endsWith('.onnx')), files });
+  }
+  cpSync(join(root, 'extension/walkthrough'), join(root, 'dist/walkthrough'), { recursive: true });
+  // Written last: build --if-needed takes its presence as "the extras are there".
+  writeFileSync(join(samples, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+}

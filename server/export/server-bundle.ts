@@ -5,10 +5,11 @@
  * cannot be bundled.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { VERSION } from '../cli/version';
 
@@ -45,14 +46,50 @@ interface EsbuildApi {
   build(options: Record<string, unknown>): Promise<unknown>;
 }
 
+/** What scripts/server-bundle-config.mjs exports (the esbuild options shared with scripts/build.mjs). */
+interface ServerBundleConfig {
+  PREBUILT_SERVER_BUNDLE: string;
+  serverBundleOptions(o: { root: string; version: string; outfile: string }): Record<string, unknown>;
+}
+
+/** Relative to the package root; the same constant as in scripts/server-bundle-config.mjs. */
+const PREBUILT_SERVER_BUNDLE = 'dist/bundle-server/index.js';
+
+/** Newest modification time of the `.ts` files under `dir` (0 when there are none). */
+function newestSourceMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(p));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
 /**
- * Bundles server/serve/bundle-entry.ts into `outFile`. The export routes are replaced by an empty
- * module: a deployed server must not be able to write bundles onto its host.
+ * The prebuilt server (`dist/bundle-server/index.js`, made by scripts/build.mjs and shipped in the VSIX)
+ * when it can be used: always in an installation without sources (the VSIX); in a checkout only when it
+ * is newer than every server source, so an edit is never exported stale.
+ */
+export function prebuiltServerBundle(root = packageRoot()): string | undefined {
+  const prebuilt = join(root, PREBUILT_SERVER_BUNDLE);
+  if (!existsSync(prebuilt)) return undefined;
+  const sources = join(root, 'server');
+  if (!existsSync(join(sources, 'serve', 'bundle-entry.ts'))) return prebuilt;
+  return statSync(prebuilt).mtimeMs >= newestSourceMtime(sources) ? prebuilt : undefined;
+}
+
+/**
+ * Writes the bundled server (server/serve/bundle-entry.ts, the export/perf/drift routes compiled out: a
+ * deployed server must not be able to write bundles onto its host) to `outFile`: a copy of the prebuilt
+ * file when it is current, else built with esbuild from the sources of this checkout.
  */
 export async function buildServerBundle(outFile: string): Promise<void> {
   const root = packageRoot();
+  const prebuilt = prebuiltServerBundle(root);
+  if (prebuilt) { await copyFile(prebuilt, outFile); return; }
   const entry = join(root, 'server/serve/bundle-entry.ts');
-  if (!existsSync(entry)) throw new Error(`the server sources are missing (${entry}); export needs a Model Lab checkout with its sources`);
+  if (!existsSync(entry)) throw new Error(`the prebuilt server ${join(root, PREBUILT_SERVER_BUNDLE)} is missing and so are the sources to build it; reinstall Model Lab (or run node scripts/build.mjs in a checkout)`);
   let esbuild: EsbuildApi;
   try {
     // Loaded at run time through createRequire so the CLI bundle does not try to bundle esbuild itself.
@@ -60,37 +97,10 @@ export async function buildServerBundle(outFile: string): Promise<void> {
   } catch {
     throw new Error('esbuild is not installed; run npm ci in the Model Lab folder (it builds the bundled server)');
   }
-  await esbuild.build({
-    entryPoints: [entry],
-    outfile: outFile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['onnxruntime-node'],
-    loader: { '.proto': 'text' },
-    define: { __MODEL_LAB_VERSION__: JSON.stringify(VERSION) },
-    minify: true,
-    keepNames: true,
-    legalComments: 'eof',
-    logLevel: 'silent',
-    plugins: [{
-      name: 'no-dev-routes',
-      setup(build: { onResolve: (o: object, cb: (a: { path: string }) => object) => void; onLoad: (o: object, cb: () => object) => void }) {
-        // The export and performance-lab routes write files beside the model and run long jobs: they
-        // belong to the dev server, not to a production deployment.
-        build.onResolve({ filter: /routes\/(export|perf|drift)$/ }, () => ({ path: 'dev-routes-stub', namespace: 'model-lab-stub' }));
-        build.onLoad({ filter: /.*/, namespace: 'model-lab-stub' } as object, () => ({
-          contents: "import { Hono } from 'hono'; import { z } from 'zod'; export const ExportRequestSchema = z.object({}); export function exportRoutes() { return new Hono(); }"
-            + ' export const PerfCompareRequestSchema = z.object({}); export const PerfSaveRequestSchema = z.object({}); export const PerfServeRequestSchema = z.object({});'
-            + ' export function perfRoutes() { return new Hono(); }'
-            + ' export const DriftRequestSchema = z.object({}); export function registerDriftRoutes() {}',
-          resolveDir: join(root, 'server/serve/routes'),
-          loader: 'ts',
-        }));
-      },
-    }],
-  });
+  // A computed specifier: the CLI bundle loads the checkout's own file at run time instead of inlining it.
+  const configFile = join(root, 'scripts', 'server-bundle-config.mjs');
+  const config = (await import(pathToFileURL(configFile).href)) as ServerBundleConfig;
+  await esbuild.build(config.serverBundleOptions({ root, version: VERSION, outfile: outFile }));
 }
 
 export interface ServerFolder {
