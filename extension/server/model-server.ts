@@ -13,6 +13,9 @@
  *   panel's token and share links.
  * - An unexpected exit restarts it with back-off (1 s, 2 s, 4 s, … capped at 30 s) on the same port
  *   when that is still free, at most `maxRestarts` times in a row; a run of a minute resets the count.
+ * - Tokens live in the child and die with it, so the tokens minted here are remembered (in memory only,
+ *   never on disk) and handed back to every new child (`POST /api/share/restore`) before it counts as
+ *   running: a shared link survives a crash or a restart. "Stop Server" and revoking forget them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -46,6 +49,15 @@ export interface ModelServerOptions {
   stableAfterMs?: number;
 }
 
+/** A token minted through this object, kept to re-install it into the next child process. */
+export interface MintedToken {
+  id: string;
+  token: string;
+  role: 'share' | 'owner';
+  label: string;
+  expiresAt: string | null;
+}
+
 /** Lines of stderr kept to explain a failed start. */
 const STDERR_TAIL = 12;
 
@@ -64,6 +76,8 @@ export class ModelServer extends EventEmitter {
   private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private starting: Promise<void> | undefined;
+  /** Live tokens by id (memory only): a restarted child gets them back. */
+  private readonly minted = new Map<string, MintedToken>();
 
   constructor(modelPath: string, settings: ServerSettings, private readonly options: ModelServerOptions) {
     super();
@@ -109,8 +123,12 @@ export class ModelServer extends EventEmitter {
     });
   }
 
-  /** Stops it (SIGTERM; SIGKILL after 5 s) and does not restart it. */
-  async stop(): Promise<void> {
+  /**
+   * Stops it (SIGTERM; SIGKILL after 5 s) and does not restart it. Its tokens are forgotten unless
+   * `keepTokens` (a restart: shared links stay valid on the next process).
+   */
+  async stop(options: { keepTokens?: boolean } = {}): Promise<void> {
+    if (!options.keepTokens) this.minted.clear();
     this.stopping = true;
     clearTimeout(this.restartTimer);
     const child = this.child;
@@ -127,7 +145,7 @@ export class ModelServer extends EventEmitter {
 
   /** Stops and starts again, with changed settings (reference CSV, host) when given. */
   async restart(changes: Partial<ServerSettings> = {}, signal?: AbortSignal): Promise<void> {
-    await this.stop();
+    await this.stop({ keepTokens: true });
     this.settings = { ...this.settings, ...changes };
     this.restarts = 0;
     await this.start(signal);
@@ -148,11 +166,38 @@ export class ModelServer extends EventEmitter {
     });
     const body = await res.json() as { id: string; token: string; expiresAt: string | null; error?: string };
     if (!res.ok) throw new Error(`the server refused to mint a token: ${body.error ?? res.status}`);
+    this.minted.set(body.id, { id: body.id, token: body.token, role, label, expiresAt: body.expiresAt });
     return body;
   }
 
   async revokeToken(id: string): Promise<boolean> {
+    this.minted.delete(id);
     return (await this.adminFetch(`/api/share/${encodeURIComponent(id)}`, { method: 'DELETE' })).ok;
+  }
+
+  /** Ids of the live tokens a restarted child will get back. */
+  rememberedTokenIds(): string[] {
+    return [...this.minted.keys()];
+  }
+
+  /** Hands the live tokens to a freshly started child (its predecessor took them along when it exited). */
+  private async restoreTokens(url: string): Promise<void> {
+    const now = Date.now();
+    for (const [id, t] of this.minted) if (t.expiresAt !== null && Date.parse(t.expiresAt) <= now) this.minted.delete(id);
+    if (!this.minted.size) return;
+    const name = this.modelPath.split(/[\\/]/).pop();
+    try {
+      const res = await fetch(`${url}/api/share/restore`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${this.adminToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ shares: [...this.minted.values()] }),
+      });
+      const body = await res.json() as { restored?: number; error?: string };
+      this.options.log(res.ok ? `[${name}] re-installed ${body.restored} live token(s) from the previous process`
+        : `[${name}] could not re-install the previous process's tokens: ${body.error ?? res.status}`);
+    } catch (err) {
+      this.options.log(`[${name}] could not re-install the previous process's tokens: ${(err as Error).message}`);
+    }
   }
 
   async listTokens(): Promise<{ id: string; label?: string; expiresAt: string | null }[]> {
@@ -201,14 +246,18 @@ export class ModelServer extends EventEmitter {
         if (!event) { log(`[${name}] ${line}`); return; }
         ready = true;
         signal?.removeEventListener('abort', onAbort);
-        this.url = event.url;
-        this.port = event.port;
-        this.startedAt = Date.now();
-        this.generation += 1;
         log(`[${name}] ready at ${event.url} (pid ${child.pid})`);
-        this.setState('running');
-        this.emit('ready', this.snapshot());
-        resolve();
+        // Running only once the tokens of the previous process are back: a link must never see a gap.
+        void this.restoreTokens(event.url).then(() => {
+          if (this.child !== child) { reject(new Error(`the Model Lab server for ${name} exited right after it started`)); return; }
+          this.url = event.url;
+          this.port = event.port;
+          this.startedAt = Date.now();
+          this.generation += 1;
+          this.setState('running');
+          this.emit('ready', this.snapshot());
+          resolve();
+        });
       });
       child.once('error', (err) => { if (!ready) reject(new Error(`cannot start the server: ${err.message}`)); });
       child.once('exit', (code, sig) => {

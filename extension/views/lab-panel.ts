@@ -30,6 +30,8 @@ interface LabEntry {
   /** Whether the page's UI has said it listens (`model-lab.ready`); messages wait in `pending` until then. */
   ready: boolean;
   pending: unknown[];
+  /** Id of the owner token the current page carries; revoked when a new page replaces it. */
+  tokenId?: string;
 }
 
 export class LabPanels implements vscode.WebviewPanelSerializer {
@@ -125,7 +127,10 @@ export class LabPanels implements vscode.WebviewPanelSerializer {
     const { webview } = entry.panel;
     try {
       const origin = await serverOriginForWebview(server);
-      const { token } = await server.mintToken(null, 'vscode-lab-panel', 'owner');
+      const { token, id } = await server.mintToken(null, 'vscode-lab-panel', 'owner');
+      // The old page's token would otherwise be handed to every later process of the server.
+      if (entry.tokenId) void server.revokeToken(entry.tokenId).catch(() => undefined);
+      entry.tokenId = id;
       webview.options = this.webviewOptions(server);
       const assets = vscode.Uri.file(join(this.shell.context.extensionPath, 'dist', 'webview'));
       entry.serverOrigin = origin;

@@ -25,11 +25,22 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
+import { readSmallBodyText } from './routes/common';
+
+/**
+ * Who sent a request, by the token it carried: `owner` (the admin credential, or a token minted with
+ * role "owner" for the editor's own panel), `share` (a share link), or `anonymous` (no valid token).
+ */
+export type Caller = 'owner' | 'share' | 'anonymous';
 
 declare module 'hono' {
   interface ContextVariableMap {
-    /** The valid share token the request carried (never the admin credential); the UI page embeds it. */
+    /** The valid share token the request carried (never the admin credential). */
     shareToken: string | undefined;
+    /** Who sent the request (see `Caller`); set for every request by the token check. */
+    caller: Caller;
+    /** The valid token (owner or share) the request carried; the UI page embeds it so its calls carry it too. */
+    token: string | undefined;
   }
 }
 
@@ -64,6 +75,15 @@ interface ShareRecord {
    */
   role: 'share' | 'owner';
   createdAt: number;
+}
+
+/** A token handed back by the admin after a restart (`POST /api/share/restore`). */
+export interface RestoredShare {
+  id: string;
+  token: string;
+  expiresAt: string | null;
+  label?: string;
+  role?: 'share' | 'owner';
 }
 
 export const MIN_ADMIN_TOKEN_LENGTH = 32;
@@ -106,14 +126,19 @@ export interface ShareAuth {
   enabled(): boolean;
   mint(request?: { expiresInMinutes?: number | null; label?: string; role?: 'share' | 'owner' }): MintedShare;
   revoke(id: string): boolean;
+  /**
+   * Re-installs a token this server did not mint: one the admin minted on an earlier process of the same
+   * server (the extension restarts a crashed child and hands its live tokens back). False when expired.
+   */
+  restore(share: RestoredShare): boolean;
   list(): { id: string; label?: string; expiresAt: string | null; createdAt: string }[];
 }
 
 /**
- * Adds CORS + token checks in front of every route registered after this call, and the admin routes.
- * Call it before mounting the routes it protects.
+ * Adds CORS + token checks in front of every route registered after this call, then `mountGuards`
+ * (middleware that reads `caller`), then the admin routes. Call it before mounting the routes it protects.
  */
-export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}): ShareAuth {
+export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountGuards?: (app: Hono) => void): ShareAuth {
   const now = options.now ?? Date.now;
   const corsOrigins = options.corsOrigins ?? [];
   const defaultExpiry = options.defaultExpiryMinutes ?? 60;
@@ -154,6 +179,13 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}): Share
       return { id, token, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
     },
     revoke: (id) => shares.delete(id),
+    restore(share) {
+      const expiresAt = share.expiresAt === null ? null : Date.parse(share.expiresAt);
+      if (expiresAt !== null && !(expiresAt > now())) return false;
+      shares.set(share.id, { id: share.id, digest: digestOf(share.token), expiresAt, label: share.label, role: share.role ?? 'share', createdAt: now() });
+      everShared = true;
+      return true;
+    },
     list: () => [...shares.values()]
       .filter((r) => r.expiresAt === null || r.expiresAt > now())
       .map((r) => ({ id: r.id, ...(r.label ? { label: r.label } : {}), expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt).toISOString(), createdAt: new Date(r.createdAt).toISOString() })),
@@ -166,19 +198,22 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}): Share
       return preflight(c, origin, allowed);
     }
     if (allowed) { c.header('Access-Control-Allow-Origin', origin); c.header('Vary', 'Origin'); }
-    c.set('shareToken', undefined);
 
-    if (everShared && !OPEN_PATHS.has(c.req.path) && !c.req.path.startsWith('/assets/')) {
-      const token = tokenOfRequest(c);
-      const admin = isAdmin(token);
-      const share = !admin && token !== undefined ? findShare(token) : undefined;
-      if (!admin && !share) {
-        return c.json({ error: token === undefined
-          ? 'this server needs an access token: open the full shared link (…/?token=…) or send Authorization: Bearer <token>'
-          : 'the access token is not valid: it expired, was revoked, or was never issued by this server; ask for a fresh link' }, 401);
-      }
-      // Owner tokens (the editor's own panel) pass as the owner; only share links are marked as such.
-      if (share && share.role === 'share') c.set('shareToken', token);
+    // Every request is classified, in every mode: the owner-only routes (middleware/owner-only) need it
+    // even when the rest of the server is open.
+    const token = tokenOfRequest(c);
+    const admin = isAdmin(token);
+    const share = !admin && token !== undefined ? findShare(token) : undefined;
+    const caller: Caller = admin || share?.role === 'owner' ? 'owner' : share ? 'share' : 'anonymous';
+    c.set('caller', caller);
+    c.set('token', caller === 'anonymous' ? undefined : token);
+    // Owner tokens (the editor's own panel) pass as the owner; only share links are marked as such.
+    c.set('shareToken', caller === 'share' ? token : undefined);
+
+    if (everShared && caller === 'anonymous' && !OPEN_PATHS.has(c.req.path) && !c.req.path.startsWith('/assets/')) {
+      return c.json({ error: token === undefined
+        ? 'this server needs an access token: open the full shared link (…/?token=…) or send Authorization: Bearer <token>'
+        : 'the access token is not valid: it expired, was revoked, or was never issued by this server; ask for a fresh link' }, 401);
     }
     await next();
     if (allowed && !c.res.headers.has('Access-Control-Allow-Origin')) {
@@ -186,6 +221,9 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}): Share
       c.res.headers.append('Vary', 'Origin');
     }
   });
+  // Checks that need to know the caller (Host, Origin, owner-only routes) go here: after the
+  // classification above, before the admin routes below.
+  mountGuards?.(app);
 
   const requireAdmin = (c: Context): Response | undefined => {
     if (!adminDigest) return c.json({ error: 'share links are managed by the process that started this server (start it with --admin-token-file or MODEL_LAB_ADMIN_TOKEN)' }, 403);
@@ -196,7 +234,7 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}): Share
     const denied = requireAdmin(c);
     if (denied) return denied;
     let body: { expiresInMinutes?: unknown; label?: unknown; role?: unknown } = {};
-    const text = await c.req.text();
+    const text = await readSmallBodyText(c, 64 * 1024);
     if (text.trim()) {
       try { body = JSON.parse(text) as typeof body; } catch { return c.json({ error: 'body must be JSON like {"expiresInMinutes": 60}' }, 400); }
     }
@@ -218,6 +256,28 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}): Share
     if (denied) return denied;
     const id = c.req.param('id');
     return auth.revoke(id) ? c.json({ revoked: id }) : c.json({ error: `no share link with id '${id}' (already revoked or expired?)` }, 404);
+  });
+  // After a restart the process that started this server hands back the tokens it minted on the previous
+  // process (a shared link must survive a crash of the server). Admin credential only: anyone else able
+  // to choose a token value could make their own link.
+  app.post('/api/share/restore', async (c) => {
+    const denied = requireAdmin(c);
+    if (denied) return denied;
+    let body: { shares?: unknown };
+    const text = await readSmallBodyText(c, 1024 * 1024); // ≤ 1000 shares
+    try { body = JSON.parse(text) as typeof body; } catch { return c.json({ error: 'body must be JSON like {"shares": [{"id", "token", "expiresAt", "role"}]}' }, 400); }
+    const list = Array.isArray(body?.shares) ? body.shares as Record<string, unknown>[] : undefined;
+    if (!list || list.length > 1000) return c.json({ error: 'shares must be an array of at most 1000 {id, token, expiresAt, label?, role?}' }, 400);
+    let restored = 0;
+    for (const [i, s] of list.entries()) {
+      const valid = s && typeof s === 'object' && typeof s.id === 'string' && s.id.length > 0 && s.id.length <= 64
+        && typeof s.token === 'string' && s.token.length >= 32 && s.token.length <= 256
+        && (s.expiresAt === null || (typeof s.expiresAt === 'string' && !Number.isNaN(Date.parse(s.expiresAt))))
+        && (s.label === undefined || typeof s.label === 'string') && (s.role === undefined || s.role === 'share' || s.role === 'owner');
+      if (!valid) return c.json({ error: `shares[${i}] must be {id, token (≥ 32 characters), expiresAt (ISO time or null), label?, role?: "share"|"owner"}` }, 400);
+      if (auth.restore({ id: s.id as string, token: s.token as string, expiresAt: s.expiresAt as string | null, label: (s.label as string | undefined)?.slice(0, 200), role: s.role as 'share' | 'owner' | undefined })) restored += 1;
+    }
+    return c.json({ restored });
   });
   return auth;
 }

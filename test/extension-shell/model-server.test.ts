@@ -59,6 +59,24 @@ describe('supervised model server (real child processes)', () => {
     assert.equal((await fetch(`${after.url}/v2/health/ready`)).status, 200);
   });
 
+  test('shared links survive a crash: live tokens are re-installed into the restarted child; a revoked one is not', async () => {
+    const server = supervisor.get(model)!;
+    const shared = await server.mintToken(5, 'shared link');
+    const revoked = await server.mintToken(5, 'revoked link');
+    await server.revokeToken(revoked.id);
+    const before = server.snapshot();
+    const get = (token?: string) => fetch(`${server.url}/api/model`, token ? { headers: { authorization: `Bearer ${token}` } } : {}).then((r) => r.status);
+    assert.equal(await get(shared.token), 200);
+    process.kill(before.pid!, 'SIGKILL');
+    await server.waitForState('restarting', 10_000);
+    const after = await server.waitForState('running', 30_000);
+    assert.notEqual(after.pid, before.pid);
+    assert.equal(await get(shared.token), 200, 'the link minted before the crash');
+    assert.equal(await get(revoked.token), 401, 'a revoked link stays revoked');
+    assert.equal(await get(), 401, 'no token');
+    assert.ok(server.rememberedTokenIds().includes(shared.id));
+  });
+
   test('stopping frees the port and does not restart', async () => {
     const server = supervisor.get(model)!;
     const { port } = server.snapshot();
