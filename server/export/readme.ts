@@ -77,8 +77,10 @@ function howToRun(input: ReadmeInput): string {
   const has = (t: ExportTarget): boolean => input.written.includes(t);
   if (has('docker')) {
     out.push('### Server with plain Node (no Docker)', '',
-      `Node ${input.nodeVersion.split('.')[0]}+; installs only onnxruntime-node ${input.onnxruntimeVersion} (pinned in server/package-lock.json):`, '',
-      '```sh', 'cd server && npm ci --omit=dev && cd ..', `PORT=${CONTAINER_PORT} node server/index.js     # HOST defaults to 127.0.0.1`, '```', '',
+      `Node ${input.nodeVersion.split('.')[0]}+; installs only onnxruntime-node ${input.onnxruntimeVersion} and its dependencies, at the exact versions and hashes this bundle was verified with (server/package-lock.json):`, '',
+      '```sh', 'cd server && ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev && cd ..', `PORT=${CONTAINER_PORT} node server/index.js     # HOST defaults to 127.0.0.1`, '```', '',
+      '`ONNXRUNTIME_NODE_INSTALL=skip`: onnxruntime-node\'s install script would download CUDA binaries from NuGet on Linux x64; the CPU binaries the server uses ship inside the npm package. ' +
+      'npm 11+ does not run it anyway (`allowScripts` in server/package.json denies it); older npm does unless told to skip.', '',
       'Environment: `MODEL_PATH` (default: the .onnx in model/), `HOST`, `PORT`, `THREADS` (onnxruntime threads), `BATCH_MAX`, `BATCH_DELAY_MS`, `BATCHING=off`. ' +
       'Routes: OIP v2, `/v1/models/…:predict`, `/invocations` (MLflow), CSV batch, `/metrics` (Prometheus), `/openapi.json`, `/docs`, the form at `/`. One JSON ready line on stdout; SIGTERM drains in-flight requests.', '',
       '### Docker', '',

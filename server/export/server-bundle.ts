@@ -1,19 +1,16 @@
 /**
  * `server/`: the prediction server as one self-contained esbuild bundle (`index.js`), the web form's
- * assets (`ui/`), and a `package.json` + `package-lock.json` + `.npmrc` that install exactly the
- * onnxruntime-node this machine runs. onnxruntime-node is the only dependency: it is native code and
+ * assets (`ui/`), and a `package.json` + `package-lock.json` (server-package.ts) that install exactly
+ * the onnxruntime-node tree this machine runs. onnxruntime-node is the only dependency: it is native code and
  * cannot be bundled.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { VERSION } from '../cli/version';
-
-const run = promisify(execFile);
+import { type ServerFolder, writeServerPackage } from './server-package';
 
 /** The Model Lab package root (holding `server/` sources and `node_modules`), from tsx or from dist/. */
 export function packageRoot(): string {
@@ -103,11 +100,7 @@ export async function buildServerBundle(outFile: string): Promise<void> {
   await esbuild.build(config.serverBundleOptions({ root, version: VERSION, outfile: outFile }));
 }
 
-export interface ServerFolder {
-  /** Whether `package-lock.json` could be made (offline from the npm cache, else from the registry). */
-  lockfile: 'offline' | 'registry' | 'missing';
-  lockfileError?: string;
-}
+export type { ServerFolder } from './server-package';
 
 /** Writes `server/` into the bundle. */
 export async function writeServerFolder(bundleDir: string, modelName: string): Promise<ServerFolder> {
@@ -118,34 +111,5 @@ export async function writeServerFolder(bundleDir: string, modelName: string): P
   for (const file of existsSync(uiDir) ? await readdir(uiDir) : []) {
     if (file === 'main.js' || file === 'main.css') await copyFile(join(uiDir, file), join(dir, 'ui', file));
   }
-  const pkg = {
-    name: `${modelName.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+/, '') || 'model'}-server`,
-    version: '1.0.0',
-    private: true,
-    description: `Prediction server for the ${modelName} model (exported by Model Lab ${VERSION})`,
-    main: 'index.js',
-    scripts: { start: 'node index.js' },
-    engines: { node: '>=20' },
-    dependencies: { 'onnxruntime-node': onnxruntimeVersion() },
-  };
-  await writeFile(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
-  // The CPU binaries ship inside the npm package; its install script would fetch CUDA files from elsewhere.
-  await writeFile(join(dir, '.npmrc'), 'onnxruntime-node-install=skip\n');
-  return makeLockfile(dir);
-}
-
-async function makeLockfile(dir: string): Promise<ServerFolder> {
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const base = ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'];
-  try {
-    await run(npm, [...base, '--offline'], { cwd: dir, timeout: 60_000 });
-    return { lockfile: 'offline' };
-  } catch {
-    try {
-      await run(npm, base, { cwd: dir, timeout: 120_000 });
-      return { lockfile: 'registry' };
-    } catch (err) {
-      return { lockfile: 'missing', lockfileError: ((err as { stderr?: string }).stderr || (err as Error).message).split('\n').filter(Boolean).slice(-1)[0] ?? 'npm failed' };
-    }
-  }
+  return writeServerPackage({ dir, modelName, toolVersion: VERSION, installRoot: packageRoot(), onnxruntimeVersion: onnxruntimeVersion() });
 }

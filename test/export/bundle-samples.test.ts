@@ -66,7 +66,7 @@ describe('export bundles of the sample models', () => {
       // The manifest lists every file (MANIFEST.json aside) with the right sha256.
       const paths = result.manifest.files.map((f) => f.path);
       for (const expected of [`model/${sample.name}.onnx`, `model/${sample.name}.signature.json`, 'README.md', 'Dockerfile', '.dockerignore',
-        'server/index.js', 'server/package.json', 'server/package-lock.json', 'server/.npmrc', 'k8s/deployment.yaml', 'k8s/service.yaml',
+        'server/index.js', 'server/package.json', 'server/package-lock.json', 'k8s/deployment.yaml', 'k8s/service.yaml',
         'k8s/hpa.yaml', 'kserve/inferenceservice.yaml', `triton/${sample.name}/config.pbtxt`, `triton/${sample.name}/1/model.onnx`]) {
         assert.ok(paths.includes(expected), `${expected} in MANIFEST.json`);
       }

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -27,6 +27,18 @@ describe('bundled server run from a copied bundle folder', () => {
     assert.equal(parity.status, 'pass', parity.detail);
     assert.equal(parity.measured?.install, 'npm-ci');
     process.stderr.write(`npm ci --omit=dev --offline in the bundle's server/: ${parity.measured?.npmCiMs} ms\n`);
+    // Verified = shipped: the bundle's lock pins exactly what the project's lock (and so its npm ci) has.
+    const project = JSON.parse(readFileSync(repoPath('package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string }> };
+    const bundleLock = JSON.parse(readFileSync(join(temp, 'made', 'server/package-lock.json'), 'utf8')) as typeof project;
+    for (const [location, entry] of Object.entries(bundleLock.packages)) {
+      if (location === '') continue;
+      assert.equal(entry.version, project.packages[location]?.version, `${location}: the project's version`);
+      assert.equal(entry.integrity, project.packages[location]?.integrity, `${location}: the project's integrity`);
+    }
+    const bundlePkg = JSON.parse(readFileSync(join(temp, 'made', 'server/package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> };
+    assert.equal(bundlePkg.allowScripts?.['onnxruntime-node'], false, 'npm 11 skips onnxruntime-node\'s download script');
+    assert.equal(existsSync(join(temp, 'made', 'server/.npmrc')), false, 'no .npmrc with keys npm does not know');
+    assert.match(readFileSync(join(temp, 'made', 'Dockerfile'), 'utf8'), /ENV ONNXRUNTIME_NODE_INSTALL=skip\n(.*\n)*RUN npm ci/, 'older npm in the image skips it too');
     copy = join(temp, 'elsewhere', 'flights-bundle');
     cpSync(join(temp, 'made'), copy, { recursive: true });
   });

@@ -26,8 +26,11 @@ ENV NODE_ENV=production
 WORKDIR /app/server
 
 # Dependencies first (only onnxruntime-node, pinned by package-lock.json): this layer is reused until
-# the lockfile changes. .npmrc skips onnxruntime-node's install script (the CPU binaries are in the package).
-COPY server/package.json server/package-lock.json server/.npmrc ./
+# the lockfile changes. onnxruntime-node's install script would download CUDA binaries; the CPU ones are
+# in the package. npm 11+ skips it (allowScripts in package.json denies it); older npm, as in this
+# image, runs it, and the script skips itself when ONNXRUNTIME_NODE_INSTALL=skip.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
+COPY server/package.json server/package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # Then the server bundle, then the model: a new model rebuilds only the last layer.
