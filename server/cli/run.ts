@@ -6,6 +6,7 @@
 import { COMMANDS } from './commands/index';
 import { EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError, type Command } from './command';
 import { VERSION } from './version';
+import { capMessage } from '../protocol/limits';
 
 export interface CliIO {
   out: (text: string) => void;
@@ -72,12 +73,12 @@ export async function main(argv: string[], io: CliIO = defaultIO, commands: read
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`model-lab: ${err.message}\n`);
+      io.err(`model-lab: ${capMessage(err.message)}\n`);
       return EXIT_USAGE;
     }
     // Everything else is about the input (file, model, CSV) or the environment: say it in one line.
     const message = err instanceof Error ? err.message : String(err);
-    io.err(`model-lab ${command.name}: ${message.split('\n')[0]}\n`);
+    io.err(`model-lab ${command.name}: ${capMessage(message.split('\n')[0]!)}\n`);
     if (process.env.MODEL_LAB_DEBUG && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
     return EXIT_USER_ERROR;
   }

@@ -4,6 +4,7 @@
  */
 import type { RowPrediction } from '../protocol/api';
 import { decodePredictions, encodeRecords, InputError, type PlainTensor } from '../protocol/codec';
+import { quote } from '../protocol/limits';
 import type { FeatureRecord, Signature } from '../protocol/signature';
 
 /** For each feature (in signature order), the index of the CSV column holding it. */
@@ -27,7 +28,7 @@ export function mapColumns(signature: Signature, header: string[]): ColumnMappin
   if (header.length === signature.features.length) return { featureColumns: header.map((_, i) => i), matchedBy: 'position' };
   const missing = signature.features.filter((_, i) => featureColumns[i]! < 0).map((f) => f.name);
   throw new InputError('CSV header', `no column for feature(s) ${missing.join(', ')}; the header has ${header.length} columns ` +
-    `(${header.slice(0, 20).join(', ')}${header.length > 20 ? ', …' : ''}) and the model needs ${signature.features.length} ` +
+    `(${quote(header.slice(0, 20).map((h) => quote(h, 40)).join(', '))}${header.length > 20 ? ', …' : ''}) and the model needs ${signature.features.length} ` +
     `(${signature.features.map((f) => f.name).join(', ')}): name the columns like the features, or send exactly the feature columns in order`);
 }
 

@@ -11,6 +11,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ModelInfo, ReferenceSample } from '../protocol/api';
 import { decodePredictions, encodeRecords, InputError, type PlainTensor } from '../protocol/codec';
+import { scrubInternals } from '../protocol/limits';
 import type { Signature } from '../protocol/signature';
 import { describeModel } from './onnx/describe';
 import { decodeModel, encodeModel } from './onnx/proto';
@@ -132,7 +133,8 @@ export async function loadModel(path: string, options: LoadOptions = {}): Promis
       try {
         results = await session.run(feeds, names);
       } catch (err) {
-        throw new InputError('inputs', `onnxruntime could not run the model on these inputs: ${(err as Error).message.split('\n')[0]}`);
+        // Scrubbed: onnxruntime's text names its C++ sources and paths, which are no business of a client.
+        throw new InputError('inputs', `onnxruntime could not run the model on these inputs: ${scrubInternals((err as Error).message.split('\n')[0]!)}`);
       }
       return names.map((n) => fromOrt(n, results[n]!));
     },

@@ -6,6 +6,7 @@
  */
 import type { Feature, FeatureRecord, ImageSpec, InputBinding, OutputBinding, Signature, TensorDtype } from './signature';
 import type { RowPrediction } from './api';
+import { DEFAULT_MAX_ELEMENTS, MAX_NESTING_DEPTH } from './limits';
 
 /** Typed storage for each dtype, as onnxruntime-node's `Tensor` accepts it. */
 export type TensorData =
@@ -34,8 +35,12 @@ export class InputError extends Error {
   }
 }
 
-/** Allocates storage of `n` elements for a dtype. */
+/**
+ * Allocates storage of `n` elements for a dtype. Callers check `n` against what the request actually
+ * sent first; this only refuses counts no typed array can hold (a bug upstream, not bad input).
+ */
 export function allocate(dtype: TensorDtype, n: number): TensorData {
+  if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 32) throw new RangeError(`cannot allocate ${n} elements`);
   switch (dtype) {
     case 'float32': return new Float32Array(n);
     case 'float64': return new Float64Array(n);
@@ -52,6 +57,13 @@ export function allocate(dtype: TensorDtype, n: number): TensorData {
     case 'string': return new Array<string>(n).fill('');
   }
 }
+
+/** Largest finite float32 and float16; JSON numbers beyond them would silently become Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+const FLOAT16_MAX = 65504;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
 
 const INT_RANGE: Partial<Record<TensorDtype, [number, number]>> = {
   int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647],
@@ -121,6 +133,7 @@ export function writeScalar(data: TensorData, dtype: TensorDtype, index: number,
     (data as Uint8Array)[index] = b ? 1 : 0;
     return;
   }
+  if (dtype === 'int64' || dtype === 'uint64') { write64(data, dtype, index, value, field, row); return; }
   let n: number;
   if (typeof value === 'number') n = value;
   else if (typeof value === 'boolean') n = value ? 1 : 0;
@@ -128,17 +141,40 @@ export function writeScalar(data: TensorData, dtype: TensorDtype, index: number,
   else if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value.trim()))) n = Number(value.trim());
   else throw new InputError(field, `expected a ${dtype} number, got ${describe(value)}`, row);
   if (!Number.isFinite(n)) throw new InputError(field, `expected a finite ${dtype} number, got ${describe(value)}`, row);
+  if (dtype === 'float32' && Math.abs(n) > FLOAT32_MAX) throw new InputError(field, `${n} is out of range for float32 (largest magnitude ${FLOAT32_MAX})`, row);
+  if (dtype === 'float16' && Math.abs(n) > FLOAT16_MAX) throw new InputError(field, `${n} is out of range for float16 (largest magnitude ${FLOAT16_MAX})`, row);
   if (dtype === 'float32' || dtype === 'float64') { (data as Float32Array)[index] = n; return; }
   if (dtype === 'float16') { (data as Uint16Array)[index] = toHalf(n); return; }
   if (!Number.isInteger(n)) throw new InputError(field, `expected an integer (${dtype}), got ${describe(value)}`, row);
-  if (dtype === 'int64') { (data as BigInt64Array)[index] = typeof value === 'bigint' ? value : BigInt(n); return; }
-  if (dtype === 'uint64') {
-    if (n < 0) throw new InputError(field, `expected a non-negative integer (uint64), got ${n}`, row);
-    (data as BigUint64Array)[index] = BigInt(n); return;
-  }
   const range = INT_RANGE[dtype];
   if (range && (n < range[0] || n > range[1])) throw new InputError(field, `${n} is out of range for ${dtype} [${range[0]}, ${range[1]}]`, row);
   (data as Int32Array)[index] = n;
+}
+
+/**
+ * INT64 / UINT64: a JSON number must be a safe integer (above 2^53 the parser has already rounded it, so
+ * the value the client meant is lost); a decimal string or a bigint is exact and checked against 64 bits.
+ */
+function write64(data: TensorData, dtype: 'int64' | 'uint64', index: number, value: unknown, field: string, row?: number): void {
+  let big: bigint;
+  if (typeof value === 'bigint') big = value;
+  else if (typeof value === 'boolean') big = value ? 1n : 0n;
+  else if (typeof value === 'string' && /^\s*[-+]?\d{1,30}\s*$/.test(value)) big = BigInt(value.trim().replace(/^\+/, ''));
+  else {
+    const n = typeof value === 'number' ? value
+      : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : Number.NaN;
+    if (typeof value !== 'number' && Number.isNaN(n)) throw new InputError(field, `expected a ${dtype} number, got ${describe(value)}`, row);
+    if (!Number.isFinite(n)) throw new InputError(field, `expected a finite ${dtype} number, got ${describe(value)}`, row);
+    if (!Number.isInteger(n)) throw new InputError(field, `expected an integer (${dtype}), got ${describe(value)}`, row);
+    if (!Number.isSafeInteger(n)) {
+      throw new InputError(field, `${n} is beyond 2^53, where JSON numbers lose precision; send ${dtype} values this large as decimal strings`, row);
+    }
+    big = BigInt(n);
+  }
+  const [min, max] = dtype === 'int64' ? [INT64_MIN, INT64_MAX] : [0n, UINT64_MAX];
+  if (big < min || big > max) throw new InputError(field, `${big} is out of range for ${dtype} [${min}, ${max}]`, row);
+  if (dtype === 'int64') (data as BigInt64Array)[index] = big;
+  else (data as BigUint64Array)[index] = big;
 }
 
 /** Reads element `index` of a tensor as a JSON-friendly value. */
@@ -158,14 +194,29 @@ export function nestedShape(value: unknown): number[] {
   return shape;
 }
 
-/** Flattens nested row-major data, checking it holds exactly `count` elements. */
-export function flatten(data: unknown, count: number, field: string): unknown[] {
+/**
+ * Flattens nested row-major data, checking it holds exactly `count` elements. Iterative (a recursive walk
+ * overflows the stack on data nested thousands deep) and bounded: nesting deeper than `maxDepth` is refused.
+ */
+export function flatten(data: unknown, count: number, field: string, maxDepth = MAX_NESTING_DEPTH): unknown[] {
   const out: unknown[] = [];
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) for (const x of v) walk(x);
-    else out.push(v);
-  };
-  walk(data);
+  if (!Array.isArray(data)) out.push(data);
+  else {
+    // One frame per open array: the array and the next index to visit.
+    const stack: { items: unknown[]; next: number }[] = [{ items: data, next: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      if (top.next >= top.items.length) { stack.pop(); continue; }
+      const v = top.items[top.next++];
+      if (Array.isArray(v)) {
+        if (stack.length >= maxDepth) throw new InputError(field, `data is nested more than ${maxDepth} levels deep`);
+        stack.push({ items: v, next: 0 });
+      } else {
+        out.push(v);
+        if (out.length > count) throw new InputError(field, `shape says ${count} elements but data holds more`);
+      }
+    }
+  }
   if (out.length !== count) throw new InputError(field, `shape says ${count} elements but data holds ${out.length}`);
   return out;
 }
@@ -208,10 +259,11 @@ export function encodeImagePixels(spec: ImageSpec, pixels: ArrayLike<number>, in
   }
 }
 
-function encodeImage(binding: InputBinding, records: FeatureRecord[], rowBase: number | undefined): PlainTensor {
+function encodeImage(binding: InputBinding, records: FeatureRecord[], rowBase: number | undefined, maxElements: number): PlainTensor {
   const spec = binding.image!;
   const feature = binding.features[0]!;
   const per = spec.width * spec.height * spec.channels;
+  checkRequestElements(records.length, per, maxElements);
   const data = new Float32Array(per * records.length);
   records.forEach((record, r) => {
     const row = rowBase === undefined ? undefined : rowBase + r;
@@ -245,8 +297,10 @@ function convert(values: Float32Array, dtype: TensorDtype): TensorData {
  * Encodes records keyed by feature name into the model's input tensors.
  * `rowBase`, when given, makes errors say which row (0-based index of the first record) was wrong.
  */
-export function encodeRecords(signature: Signature, records: FeatureRecord[], rowBase?: number): PlainTensor[] {
+export function encodeRecords(signature: Signature, records: FeatureRecord[], rowBase?: number, maxElements = DEFAULT_MAX_ELEMENTS): PlainTensor[] {
   if (records.length === 0) throw new InputError('instances', 'no rows to predict');
+  // Rows of `{}` cost the client 3 bytes each but a row of every input tensor here: check before allocating.
+  checkRequestElements(records.length, signature.inputs.reduce((sum, b) => sum + elementsPerRow(b), 0), maxElements);
   if (!signature.batch.dynamic && signature.batch.size !== undefined && records.length !== signature.batch.size) {
     throw new InputError('instances', `this model takes exactly ${signature.batch.size} row(s) per request (fixed batch dimension), got ${records.length}`);
   }
@@ -255,7 +309,7 @@ export function encodeRecords(signature: Signature, records: FeatureRecord[], ro
     if (binding.kind === 'raw') {
       throw new InputError(binding.tensor, 'this input has no named features; send the tensor itself (OIP v2 or v1 "inputs")');
     }
-    if (binding.kind === 'image') return encodeImage(binding, records, rowBase);
+    if (binding.kind === 'image') return encodeImage(binding, records, rowBase, maxElements);
     const width = binding.features.length;
     const data = allocate(binding.dtype, records.length * width);
     records.forEach((record, r) => {
@@ -271,6 +325,17 @@ export function encodeRecords(signature: Signature, records: FeatureRecord[], ro
     const dims = binding.kind === 'packed' ? [records.length, width] : concreteDims(binding, records.length);
     return { name: binding.tensor, dtype: binding.dtype, dims, data };
   });
+}
+
+function elementsPerRow(binding: InputBinding): number {
+  if (binding.kind === 'image') return binding.image!.width * binding.image!.height * binding.image!.channels;
+  return Math.max(1, binding.features.length);
+}
+
+function checkRequestElements(rows: number, perRow: number, maxElements: number): void {
+  if (rows * perRow > maxElements) {
+    throw new InputError('instances', `${rows} rows × ${perRow} values per row is more than the ${maxElements} elements this server accepts per request; send fewer rows per request`);
+  }
 }
 
 /** Turns a positional row (values in signature feature order) into a record. */

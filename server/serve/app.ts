@@ -13,6 +13,7 @@ import { HTTPException } from 'hono/http-exception';
 import { matchedRoutes } from 'hono/route';
 import { Registry } from 'prom-client';
 import { InputError } from '../protocol/codec';
+import { capMessage, DEFAULT_MAX_ELEMENTS } from '../protocol/limits';
 import type { ModelHost } from './host';
 import { createMetrics, recordModelLoaded } from './metrics';
 import { buildOpenApiDocument } from './openapi/document';
@@ -40,6 +41,11 @@ export interface AppOptions {
   registry?: Registry;
   /** Version reported by `GET /v2` and the OpenAPI document. Default `0.1.0`. */
   version?: string;
+  /**
+   * Most tensor elements one prediction request may ask for, all inputs together (shape product, or rows ×
+   * values per row); more → 400 before anything is allocated. Default {@link DEFAULT_MAX_ELEMENTS} (16 Mi).
+   */
+  maxElements?: number;
   /** Rows per `host.infer` call in the CSV batch route. Default 256. */
   csvChunkRows?: number;
   /** Milliseconds between SSE heartbeat comments on `/api/events` (keeps proxies from closing it). Default 15 000. */
@@ -77,6 +83,7 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
     host: recordingHost(host, servedRows),
     metrics,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    maxElements: options.maxElements ?? DEFAULT_MAX_ELEMENTS,
     csvChunkRows: options.csvChunkRows ?? 256,
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
   };
@@ -108,14 +115,17 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
   // Before every route: CORS and, in share mode, the token check (401s are counted by the metrics above).
   mountShareAuth(app, options.auth);
 
+  // The last word on every error: client faults keep their message (capped: messages quote user input),
+  // server faults say only "internal server error" with an id to find the logged details by.
   app.onError((err, c) => {
-    if (err instanceof HttpError) return c.json({ error: err.message }, err.status);
-    if (err instanceof InputError) return c.json({ error: err.message }, 400);
-    if (err instanceof HTTPException) return c.json({ error: err.message || 'bad request' }, err.status);
-    logError(`${c.req.method} ${c.req.path} failed: ${(err as Error).stack ?? String(err)}`);
-    return c.json({ error: `internal server error: ${(err as Error).message}` }, 500);
+    if (err instanceof HttpError) return c.json({ error: capMessage(err.message) }, err.status);
+    if (err instanceof InputError) return c.json({ error: capMessage(err.message) }, 400);
+    if (err instanceof HTTPException && err.status < 500) return c.json({ error: capMessage(err.message || 'bad request') }, err.status);
+    const id = randomBytes(6).toString('hex');
+    logError(`${c.req.method} ${capMessage(c.req.path)} failed (error id ${id}): ${(err as Error).stack ?? String(err)}`);
+    return c.json({ error: `internal server error (error id ${id}; the server's log has the details)` }, 500);
   });
-  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}; see /docs for the routes` }, 404));
+  app.notFound((c) => c.json({ error: capMessage(`no route for ${c.req.method} ${c.req.path}; see /docs for the routes`) }, 404));
 
   app.route('/', oipRoutes(ctx, version));
   app.route('/', v1Routes(ctx));

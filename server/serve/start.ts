@@ -16,6 +16,7 @@ import type { LoadOptions } from '../model/types';
 import { createApp } from './app';
 import type { ShareAuthOptions } from './auth';
 import { createModelHost, type BatchingOptions, type ModelHostImpl } from './host-impl';
+import { applyHttpLimits, httpServerOptions, resolveHttpLimits, type HttpLimits } from './http-limits';
 import { createMetrics } from './metrics';
 import { ServedRows } from './served-rows';
 
@@ -46,6 +47,10 @@ export interface StartOptions {
   auth?: ShareAuthOptions;
   /** Also append every served feature row to this JSONL file (live drift keeps the last 10,000 in memory). */
   servedLog?: string;
+  /** Most tensor elements per prediction request (default 16 Mi, see server/protocol/limits.ts). */
+  maxElements?: number;
+  /** Node HTTP server timeouts and bounds (defaults in server/serve/http-limits.ts). */
+  http?: Partial<HttpLimits>;
 }
 
 export interface ServerHandle {
@@ -77,14 +82,18 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
     log,
   });
   const servedRows = new ServedRows({ jsonlFile: options.servedLog, log });
-  const app = createApp(modelHost, { registry, uiAssetsDir: options.uiAssetsDir ?? findUiAssets(), version: options.version, logError: log, auth: options.auth, servedRows });
+  const app = createApp(modelHost, { registry, uiAssetsDir: options.uiAssetsDir ?? findUiAssets(), version: options.version, logError: log, auth: options.auth, servedRows,
+    ...(options.maxElements === undefined ? {} : { maxElements: options.maxElements }),
+  });
+  const httpLimits = resolveHttpLimits(options.http);
   const hostname = options.host ?? '127.0.0.1';
 
   let server: ServerType;
   let address: AddressInfo;
   try {
     [server, address] = await new Promise<[ServerType, AddressInfo]>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname, port: options.port ?? 0 }, (info) => resolve([s, info]));
+      const s = serve({ fetch: app.fetch, hostname, port: options.port ?? 0, serverOptions: httpServerOptions(httpLimits) }, (info) => resolve([s, info]));
+      applyHttpLimits(s as Server, httpLimits);
       s.once('error', reject);
     });
   } catch (err) {

@@ -20,6 +20,10 @@ Options:
   --no-batching          run every request on its own
   --no-watch             do not reload when the model file changes
   --threads <n>          onnxruntime intra-op threads (default: onnxruntime's choice)
+  --max-elements <n>     most tensor elements one prediction request may ask for, all inputs
+                         together (default 16777216); more is a 400 before anything is allocated
+  --request-timeout-ms <ms>  time a client has to send a whole request, headers and body (default
+                         120000); slower clients get 408 and are disconnected
   --require-token        every request (except /v2/health/*) needs a share token
   --admin-token-file <f> file holding the admin credential that mints/revokes share tokens
                          (POST /api/share, DELETE /api/share/{id}); or set MODEL_LAB_ADMIN_TOKEN,
@@ -46,6 +50,8 @@ const serve: Command = {
       'no-batching': { type: 'boolean' },
       'no-watch': { type: 'boolean' },
       threads: { type: 'string' },
+      'max-elements': { type: 'string' },
+      'request-timeout-ms': { type: 'string' },
       'require-token': { type: 'boolean' },
       'admin-token-file': { type: 'string' },
       'share-expiry-minutes': { type: 'string' },
@@ -58,6 +64,8 @@ const serve: Command = {
     const maxBatchSize = intOption(values['batch-max'], '--batch-max', 1, 1_000_000);
     const maxDelayMs = numberOption(values['batch-delay-ms'], '--batch-delay-ms', 10_000);
     const threads = intOption(values.threads, '--threads', 0, 1024);
+    const maxElements = intOption(values['max-elements'], '--max-elements', 1, 2 ** 32);
+    const requestTimeoutMs = intOption(values['request-timeout-ms'], '--request-timeout-ms', 100, 24 * 3600 * 1000);
     const modelPath = requireFile(positionals[0]!, 'model file');
     const referenceCsv = typeof values.reference === 'string' ? requireFile(values.reference, 'reference CSV') : undefined;
     const adminToken = readAdminToken(values['admin-token-file']);
@@ -77,6 +85,8 @@ const serve: Command = {
       version: VERSION,
       auth: { adminToken, requireToken: values['require-token'] === true, defaultExpiryMinutes, corsOrigins },
       servedLog: typeof values['served-log'] === 'string' ? values['served-log'] : undefined,
+      maxElements,
+      http: requestTimeoutMs === undefined ? undefined : { requestTimeoutMs },
     });
     if (values['open-hint']) process.stderr.write(`model-lab: open ${server.url}/ in a browser to try the model\n`);
 

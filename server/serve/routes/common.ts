@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { LoadedModel } from '../../model/types';
 import type { PlainTensor } from '../../protocol/codec';
+import { quote } from '../../protocol/limits';
 import type { ModelHost } from '../host';
 import type { ServerMetrics } from '../metrics';
 
@@ -25,6 +26,8 @@ export interface RouteContext {
   metrics: ServerMetrics;
   /** Largest accepted body of the non-streaming routes, in bytes. */
   bodyLimitBytes: number;
+  /** Most tensor elements one request may ask for (all inputs together); more → 400 before allocating. */
+  maxElements: number;
   /** Rows per `host.infer` call in the CSV batch route. */
   csvChunkRows: number;
   /** Milliseconds between SSE heartbeat comments. */
@@ -51,14 +54,17 @@ export function requireModel(host: ModelHost, name: string, version?: string): L
   return model;
 }
 
-/** Reads the whole body, refusing (413) past `limit` bytes without buffering the excess. */
-export async function readBodyBytes(c: Context, limit: number): Promise<Uint8Array> {
+/**
+ * Reads the whole body, refusing (413) past `limit` bytes without buffering the excess. `hint` replaces
+ * the default advice (fewer rows, the streaming CSV route) in the 413 message.
+ */
+export async function readBodyBytes(c: Context, limit: number, hint?: string): Promise<Uint8Array> {
   const declared = c.req.header('content-length');
-  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit, hint);
   // Under @hono/node-server, read the Node request stream directly: touching `c.req.raw.body` makes the
   // adapter build a full WHATWG Request + ReadableStream per request (~100 µs of the hot path).
   const incoming = (c.env as { incoming?: NodeJS.ReadableStream & { readableEnded?: boolean } } | undefined)?.incoming;
-  if (incoming && typeof incoming.on === 'function') return readNodeStream(incoming, limit);
+  if (incoming && typeof incoming.on === 'function') return readNodeStream(incoming, limit, hint);
   const body = c.req.raw.body;
   if (!body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
@@ -70,14 +76,14 @@ export async function readBodyBytes(c: Context, limit: number): Promise<Uint8Arr
     size += value.length;
     if (size > limit) {
       await reader.cancel().catch(() => undefined);
-      throw tooLarge(limit);
+      throw tooLarge(limit, hint);
     }
     chunks.push(value);
   }
   return Buffer.concat(chunks);
 }
 
-function readNodeStream(stream: NodeJS.ReadableStream, limit: number): Promise<Uint8Array> {
+function readNodeStream(stream: NodeJS.ReadableStream, limit: number, hint: string | undefined): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -86,7 +92,7 @@ function readNodeStream(stream: NodeJS.ReadableStream, limit: number): Promise<U
       if (size > limit) {
         stream.removeListener('data', onData);
         stream.resume(); // drain the rest so the connection can be reused, without keeping it
-        reject(tooLarge(limit));
+        reject(tooLarge(limit, hint));
         return;
       }
       chunks.push(chunk);
@@ -97,9 +103,14 @@ function readNodeStream(stream: NodeJS.ReadableStream, limit: number): Promise<U
   });
 }
 
-function tooLarge(limit: number): HttpError {
-  return new HttpError(413, `request body is larger than the limit of ${limit} bytes; send fewer rows per request, ` +
-    'use the streaming CSV route (POST /v2/models/{model}/predict-csv), or start the server with a larger body limit');
+function tooLarge(limit: number, hint?: string): HttpError {
+  return new HttpError(413, `request body is larger than the limit of ${limit} bytes; ` + (hint ?? 'send fewer rows per request, ' +
+    'use the streaming CSV route (POST /v2/models/{model}/predict-csv), or start the server with a larger body limit'));
+}
+
+/** Reads a small body as text, refusing (413) past `limit` bytes while reading: for the /api routes. */
+export async function readSmallBodyText(c: Context, limit: number): Promise<string> {
+  return new TextDecoder().decode(await readBodyBytes(c, limit, 'this route takes a small JSON object'));
 }
 
 /** The media type of the request without parameters, lower-cased ('' when absent). */
@@ -127,7 +138,7 @@ export function parseJsonText(text: string): unknown {
     return JSON.parse(text);
   } catch (err) {
     // V8 says "Unexpected token N in JSON at position 42": keep it, the position helps find a NaN or a typo.
-    throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}` +
+    throw new HttpError(400, `request body is not valid JSON: ${quote((err as Error).message)}` +
       (/\bNaN\b|\bInfinity\b/.test(text) ? ' (JSON has no NaN/Infinity; send a finite number or leave the value out)' : ''));
   }
 }

@@ -15,7 +15,11 @@ import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { listStatTests, readHeader } from '../../drift/index';
 import type { ServedRows } from '../served-rows';
+import { readSmallBodyText } from './common';
 import type { StartDriftJob } from './drift';
+
+/** Largest body of the drift routes: a drift request is a few paths and options. */
+export const DRIFT_BODY_LIMIT_BYTES = 256 * 1024;
 
 export interface LiveDriftSource {
   served: ServedRows;
@@ -101,8 +105,7 @@ export function registerLiveDriftRoutes(app: Hono, live: LiveDriftSource, deps: 
 
   app.post('/api/drift/live', (c) => handle(c, async () => {
     if (c.get('shareToken')) throw fail(403, 'drift checks read files on the server: they are for the server owner, not for shared links');
-    const text = await c.req.text();
-    if (text.length > 256 * 1024) throw fail(400, 'request body is larger than 256 KiB');
+    const text = await readSmallBodyText(c, DRIFT_BODY_LIMIT_BYTES);
     let body: unknown = {};
     if (text.trim()) {
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();

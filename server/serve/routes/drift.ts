@@ -18,7 +18,8 @@ import type { Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { CsvFormatError, runDrift, type DriftOptions, type DriftProgress, type DriftReport } from '../../drift/index';
-import { listCsvFiles, registerLiveDriftRoutes, type LiveDriftSource } from './drift-live';
+import { readSmallBodyText } from './common';
+import { DRIFT_BODY_LIMIT_BYTES, listCsvFiles, registerLiveDriftRoutes, type LiveDriftSource } from './drift-live';
 
 export interface DriftRouteOptions {
   /** Folders whose files (and subfolders' files) may be checked. */
@@ -177,8 +178,8 @@ export function registerDriftRoutes(app: Hono, options: DriftRouteOptions): void
     if (c.get('shareToken')) throw new RequestError(403, 'drift checks read files on the server: they are for the server owner, not for shared links');
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') throw new RequestError(415, "send the request as JSON with 'Content-Type: application/json'");
-    const text = await c.req.text();
-    if (text.length > 256 * 1024) throw new RequestError(400, 'request body is larger than 256 KiB');
+    // Bounded while reading (413), not after: a 200 MiB body must not be buffered to be refused.
+    const text = await readSmallBodyText(c, DRIFT_BODY_LIMIT_BYTES);
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -40,7 +40,7 @@ export async function predictRecords(target: PredictTarget, records: FeatureReco
     throw new InputError('instances', `this model's inputs (${model.info.inputs.map((i) => i.name).join(', ')}) have no named features; ` +
       'send tensors instead (v1 "inputs", or OIP v2 /infer)');
   }
-  const tensors = encodeRecords(model.signature, records, 0);
+  const tensors = encodeRecords(model.signature, records, 0, target.ctx.maxElements);
   const outputs = await timedInfer(target.ctx, target.route, tensors);
   return decodePredictions(model.signature, outputs);
 }
@@ -72,7 +72,7 @@ export async function predictInstances(target: PredictTarget, instances: unknown
     const keys = new Set(instances.flatMap((row) => Object.keys(row)));
     if (takesRecords(model) && [...keys].some((k) => features.has(k))) return predictRecords(target, instances);
     if ([...keys].every((k) => inputNames.has(k))) {
-      return predictTensors(target, [...keys].map((name) => tensorFromRows(findInput(model.info.inputs, name), instances.map((row) => row[name]))));
+      return predictTensors(target, [...keys].map((name) => tensorFromRows(findInput(model.info.inputs, name), instances.map((row) => row[name]), target.ctx.maxElements)));
     }
     throw new InputError('instances', `keys ${[...keys].filter((k) => !features.has(k) && !inputNames.has(k)).map((k) => `'${k}'`).join(', ')} ` +
       `are neither features (${featureList(model)}) nor inputs (${[...inputNames].join(', ')}) of this model`);
@@ -82,7 +82,7 @@ export async function predictInstances(target: PredictTarget, instances: unknown
   if (takesRecords(model) && (flatRows || (scalarRows && features.size === 1))) {
     return predictRecords(target, instances.map((row, i) => recordFromRow(model.signature, Array.isArray(row) ? row : [row], i)));
   }
-  if (model.info.inputs.length === 1) return predictTensors(target, [tensorFromRows(model.info.inputs[0]!, instances)]);
+  if (model.info.inputs.length === 1) return predictTensors(target, [tensorFromRows(model.info.inputs[0]!, instances, target.ctx.maxElements)]);
   throw new InputError('instances', `each row must be a list of ${features.size} values in feature order (${featureList(model)}) ` +
     'or an object {feature: value}');
 }
@@ -97,7 +97,7 @@ export async function predictColumns(target: PredictTarget, inputs: unknown): Pr
     if (model.info.inputs.length !== 1) {
       throw new InputError('inputs', `a bare array only works for single-input models; this one has inputs ${model.info.inputs.map((i) => i.name).join(', ')}: send {"input": [...]} per input`);
     }
-    return predictTensors(target, [tensorFromNested(model.info.inputs[0]!, inputs)]);
+    return predictTensors(target, [tensorFromNested(model.info.inputs[0]!, inputs, target.ctx.maxElements)]);
   }
   if (!isPlainObject(inputs)) throw new InputError('inputs', 'expected an object {input or feature: array} or an array');
   const keys = Object.keys(inputs);
@@ -119,7 +119,7 @@ export async function predictColumns(target: PredictTarget, inputs: unknown): Pr
     return predictRecords(target, records);
   }
   if (keys.length && keys.every((k) => inputNames.has(k))) {
-    return predictTensors(target, keys.map((name) => tensorFromNested(findInput(model.info.inputs, name), inputs[name])));
+    return predictTensors(target, keys.map((name) => tensorFromNested(findInput(model.info.inputs, name), inputs[name], target.ctx.maxElements)));
   }
   throw new InputError('inputs', `keys ${keys.map((k) => `'${k}'`).join(', ')} match neither the inputs (${[...inputNames].join(', ')}) ` +
     `nor the features (${featureList(model)}) of this model`);

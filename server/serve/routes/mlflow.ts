@@ -7,6 +7,7 @@
 import type { Context } from 'hono';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { InputError } from '../../protocol/codec';
+import { quote } from '../../protocol/limits';
 import { describeZodError, MlflowInvocationRequestSchema } from '../../protocol/schemas';
 import type { FeatureRecord } from '../../protocol/signature';
 import { HttpError, mediaType, readBodyBytes, readJsonBody, type RouteContext } from './common';
@@ -47,14 +48,23 @@ export async function handleInvocation(ctx: RouteContext, c: Context, route: str
   return c.json({ predictions: await predictColumns(target, body.inputs) });
 }
 
+/** Longest header line of a CSV body; a header of thousands of columns is not a table of features. */
+export const MAX_CSV_HEADER_CHARS = 64 * 1024;
+
 /** A whole CSV body (header + rows) → predictions; errors name the CSV line and column. */
 async function predictCsvText(target: PredictTarget, c: Context): Promise<unknown[]> {
   const text = new TextDecoder().decode(await readBodyBytes(c, target.ctx.bodyLimitBytes));
+  // Before parsing: a 20 MB single-line "header" would cost seconds of parsing to be refused anyway.
+  const headerEnd = text.indexOf('\n');
+  if ((headerEnd < 0 ? text.length : headerEnd) > MAX_CSV_HEADER_CHARS) {
+    throw new HttpError(400, `CSV body: the header row is longer than ${MAX_CSV_HEADER_CHARS} characters (it starts ${quote(JSON.stringify(text.slice(0, 80)), 80)}); ` +
+      'send a header row naming the feature columns, then data rows');
+  }
   let rows: { record: string[]; info: { lines: number } }[];
   try {
     rows = parseCsvSync(text, { bom: true, skip_empty_lines: true, info: true }) as unknown as typeof rows;
   } catch (err) {
-    throw new HttpError(400, `CSV body: ${(err as Error).message}`);
+    throw new HttpError(400, `CSV body: ${quote((err as Error).message)}`);
   }
   if (rows.length < 2) throw new HttpError(400, 'CSV body needs a header row and at least one data row');
   const signature = target.model.signature;

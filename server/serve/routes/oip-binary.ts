@@ -31,6 +31,10 @@ export function splitBinaryBody(body: Uint8Array, headerLengthText: string): { h
 export function decodeBinaryTensor(field: string, datatype: OipDatatype, count: number, bytes: Uint8Array): TensorData {
   const dtype = DTYPE_OF_OIP[datatype];
   if (datatype === 'BYTES') {
+    // Each element costs at least its 4-byte length prefix: check that before allocating `count` of them.
+    if (count * 4 > bytes.length) {
+      throw new InputError(field, `shape says ${count} BYTES elements, which need at least ${count} × 4 bytes, but binary_data_size is ${bytes.length}`);
+    }
     const out = allocate(dtype, count) as string[];
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let pos = 0;

@@ -13,7 +13,7 @@ import {
   requireModel, servedVersion, timedInfer, type RouteContext,
 } from './common';
 import { decodeBinaryTensor, splitBinaryBody } from './oip-binary';
-import { checkDatatype, checkShape, findInput, formatShape, metadataShape, oipOutput, tensorFromOip } from './tensors';
+import { checkDatatype, checkShape, findInput, formatShape, metadataShape, oipOutput, requestElementCount, tensorFromOip } from './tensors';
 
 /** Extensions this server implements, as `GET /v2` lists them. */
 export const OIP_EXTENSIONS = ['binary_tensor_data'];
@@ -69,12 +69,16 @@ async function infer(ctx: RouteContext, c: Context, route: string, model: Loaded
   const inputs = request.inputs;
   const seen = new Set<string>();
   let binaryOffset = 0;
+  // The element limit holds for the request as a whole: each input spends from what is left.
+  let budget = ctx.maxElements;
   const tensors: PlainTensor[] = inputs.map((t) => {
     if (seen.has(t.name)) throw new InputError(`input '${t.name}'`, 'sent twice; send each input once');
     seen.add(t.name);
     const info = findInput(model.info.inputs, t.name);
+    const count = requestElementCount(t.name, t.shape, budget);
+    budget -= count;
     const binarySize = t.parameters?.['binary_data_size'];
-    if (binarySize === undefined) return tensorFromOip(info, t);
+    if (binarySize === undefined) return tensorFromOip(info, t, count);
     // Binary extension: the values follow the JSON header instead of sitting in `data`.
     if (!binary) throw new HttpError(400, `input '${t.name}': parameters.binary_data_size is set but the request has no Inference-Header-Content-Length header`);
     if (typeof binarySize !== 'number' || !Number.isInteger(binarySize) || binarySize < 0) {
@@ -85,7 +89,6 @@ async function infer(ctx: RouteContext, c: Context, route: string, model: Loaded
     const bytes = binary.subarray(binaryOffset, binaryOffset + binarySize);
     if (bytes.length !== binarySize) throw new InputError(`input '${t.name}'`, `binary_data_size is ${binarySize} but only ${bytes.length} bytes remain in the body`);
     binaryOffset += binarySize;
-    const count = t.shape.reduce((a, b) => a * b, 1);
     return { name: info.name, dtype: info.dtype, dims: t.shape, data: decodeBinaryTensor(`input '${t.name}'`, t.datatype, count, bytes) };
   });
   if (binary && binaryOffset !== binary.length) {

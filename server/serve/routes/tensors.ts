@@ -4,6 +4,7 @@
  */
 import { DTYPE_OF_OIP, OIP_DATATYPE, type OipDatatype } from '../../protocol/api';
 import { flatten, InputError, nest, nestedShape, readScalar, tensorFromValues, type PlainTensor } from '../../protocol/codec';
+import { checkedElementCount, DEFAULT_MAX_ELEMENTS, MAX_NESTING_DEPTH } from '../../protocol/limits';
 import type { Dim, TensorInfo } from '../../protocol/signature';
 
 /** Declared dims as OIP metadata shapes: a symbolic or unknown dimension is -1. */
@@ -13,6 +14,15 @@ export function metadataShape(dims: Dim[]): number[] {
 
 export function formatShape(shape: number[]): string {
   return `[${shape.join(',')}]`;
+}
+
+/**
+ * The element count of a request shape: every dim a non-negative safe integer, the product at most
+ * `maxElements`. Checked before anything of that size is allocated or walked.
+ */
+export function requestElementCount(name: string, shape: readonly unknown[], maxElements: number): number {
+  if (shape.length > MAX_NESTING_DEPTH) throw new InputError(`input '${name}'`, `shape has ${shape.length} dimensions; at most ${MAX_NESTING_DEPTH} are accepted`);
+  return checkedElementCount(shape, maxElements, (message) => new InputError(`input '${name}'`, message));
 }
 
 /** Throws unless `shape` has the declared rank and every fixed dimension matches. */
@@ -40,33 +50,35 @@ export function checkDatatype(info: TensorInfo, datatype: OipDatatype): void {
 export function tensorFromOip(
   info: TensorInfo,
   request: { name: string; shape: number[]; datatype: OipDatatype; data?: unknown[] | undefined },
+  maxElements = DEFAULT_MAX_ELEMENTS,
 ): PlainTensor {
   checkDatatype(info, request.datatype);
+  const count = requestElementCount(info.name, request.shape, maxElements);
   checkShape(info, request.shape);
-  const count = request.shape.reduce((a, b) => a * b, 1);
   if (request.data === undefined) throw new InputError(`input '${info.name}'`, '"data" is missing; send the values row-major, flat or nested');
-  const values = flatten(request.data, count, `input '${info.name}'`);
+  const values = flatten(request.data, count, `input '${info.name}'`, Math.max(1, request.shape.length));
   return tensorFromValues(info.name, DTYPE_OF_OIP[request.datatype], request.shape, values);
 }
 
 /** A nested JSON array (v1 `inputs`) → a tensor of the model's dtype, its shape read from the nesting. */
-export function tensorFromNested(info: TensorInfo, value: unknown): PlainTensor {
+export function tensorFromNested(info: TensorInfo, value: unknown, maxElements = DEFAULT_MAX_ELEMENTS): PlainTensor {
   const shape = nestedShape(value);
+  const count = requestElementCount(info.name, shape, maxElements);
   checkShape(info, shape);
-  const count = shape.reduce((a, b) => a * b, 1);
-  return tensorFromValues(info.name, info.dtype, shape, flatten(value, count, `input '${info.name}'`));
+  return tensorFromValues(info.name, info.dtype, shape, flatten(value, count, `input '${info.name}'`, Math.max(1, shape.length)));
 }
 
 /** Stacks per-row values (v1 `instances` of a single-input model) into one `[rows, ...]` tensor. */
-export function tensorFromRows(info: TensorInfo, rows: unknown[]): PlainTensor {
+export function tensorFromRows(info: TensorInfo, rows: unknown[], maxElements = DEFAULT_MAX_ELEMENTS): PlainTensor {
   const rowShape = nestedShape(rows[0]);
+  if (rowShape.length >= MAX_NESTING_DEPTH) throw new InputError('instances', `rows are nested more than ${MAX_NESTING_DEPTH} levels deep`);
   rows.forEach((row, i) => {
     const shape = nestedShape(row);
     if (formatShape(shape) !== formatShape(rowShape)) {
       throw new InputError('instances', `row ${i + 1} has shape ${formatShape(shape)} but row 1 has ${formatShape(rowShape)}; every row must have the same shape`);
     }
   });
-  return tensorFromNested(info, rows);
+  return tensorFromNested(info, rows, maxElements);
 }
 
 /** An output tensor in OIP response form: flat data, FP16 as numbers, INT64 as (possibly rounded) numbers. */
