@@ -26,5 +26,10 @@ export interface ModelLabApi {
   };
   panels: {
     list(): { modelPath: string; serverOrigin: string | undefined; visible: boolean }[];
+    /**
+     * The panel serializer's entry point (what VS Code calls after a window reload): finds the panel's
+     * model from its saved UI state and the remembered panels, restarts its server and renders it.
+     */
+    revive(panel: import('vscode').WebviewPanel, state: unknown): Promise<void>;
   };
 }

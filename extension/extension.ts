@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import type { ModelLabApi } from './api';
 import { csvCommands } from './commands/csv-commands';
 import { modelCommands } from './commands/model-commands';
+import { sampleCommands } from './commands/sample-commands';
 import { createShare } from './share';
 import { Shell } from './shell';
 import { ServerStatusBar } from './status-bar';
@@ -38,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): ModelLabApi {
     vscode.window.onDidChangeActiveTextEditor(() => statusBar.update()),
     vscode.window.tabGroups.onDidChangeTabs(() => statusBar.update()),
   );
-  for (const [id, handler] of Object.entries({ ...modelCommands(s, panels, statusBar), ...csvCommands(s, panels) })) {
+  for (const [id, handler] of Object.entries({ ...modelCommands(s, panels, statusBar), ...csvCommands(s, panels), ...sampleCommands(s) })) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
   }
   s.supervisor.on('change', (snapshot: { modelPath: string; state: string }) => {
@@ -65,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): ModelLabApi {
       create: (modelPath, options) => createShare(serverOf(modelPath), options),
       revoke: (modelPath, id) => serverOf(modelPath).revokeToken(id),
     },
-    panels: { list: () => panels.list() },
+    panels: { list: () => panels.list(), revive: (panel, state) => panels.deserializeWebviewPanel(panel, state) },
   };
 }
 

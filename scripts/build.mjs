@@ -106,6 +106,9 @@ function copyExtensionExtras() {
     index.push({ name, description, model: files.find((f) => f.endsWith('.onnx')), files });
   }
   cpSync(join(root, 'extension/walkthrough'), join(root, 'dist/walkthrough'), { recursive: true });
+  // An installed extension has no package-lock.json of its own: the export derives the bundle's lock
+  // (onnxruntime-node's subtree, as verified) from this copy of the project's.
+  cpSync(join(root, 'package-lock.json'), join(root, 'dist/bundle-server/project-package-lock.json'));
   // Written last: build --if-needed takes its presence as "the extras are there".
   writeFileSync(join(samples, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
 }

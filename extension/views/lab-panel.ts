@@ -150,8 +150,14 @@ export class LabPanels implements vscode.WebviewPanelSerializer {
     }
   }
 
+  /**
+   * The models of the open panels first, then those of recently closed ones: VS Code also revives a
+   * closed panel ("Reopen Closed Editor") through the serializer.
+   */
   private remember(): Thenable<void> {
-    return this.shell.context.workspaceState.update(OPEN_PANELS_KEY, [...this.entries.keys()]);
+    const open = [...this.entries.keys()];
+    const earlier = this.shell.context.workspaceState.get<string[]>(OPEN_PANELS_KEY, []).filter((p) => !open.includes(p));
+    return this.shell.context.workspaceState.update(OPEN_PANELS_KEY, [...open, ...earlier].slice(0, 20));
   }
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runSuiteInHost } from './harness/route-a';
 
-test('extension suite passes in a real VS Code extension host (code-server)', { timeout: 240_000 }, async (t) => {
+test('extension suite passes in a real VS Code extension host (code-server)', { timeout: 400_000 }, async (t) => {
   const result = await runSuiteInHost();
   for (const line of result.log) if (/^\s+(✔|\d+\)|\d+ (passing|failing|pending))|^\s{2}\S/.test(line)) t.diagnostic(line);
   t.diagnostic(`suite run took ${result.durationMs} ms; figures ${JSON.stringify(result.figures)}`);

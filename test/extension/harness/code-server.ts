@@ -76,7 +76,8 @@ export function isolatedEnv(home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'),
     XDG_DATA_HOME: join(home, '.local', 'share'), XDG_CACHE_HOME: join(home, '.cache') };
   for (const key of Object.keys(env)) {
-    if (key === 'NODE_OPTIONS' || key === 'NODE_TEST_CONTEXT' || key === 'ELECTRON_RUN_AS_NODE'
+    // NODE_PATH: nothing the extension runs may resolve modules from this repository.
+    if (key === 'NODE_OPTIONS' || key === 'NODE_PATH' || key === 'NODE_TEST_CONTEXT' || key === 'ELECTRON_RUN_AS_NODE'
         || key.startsWith('VSCODE_') || key.startsWith('npm_')) delete env[key];
   }
   return env;

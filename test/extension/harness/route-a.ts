@@ -37,7 +37,7 @@ export async function runSuiteInHost(options: { timeoutMs?: number } = {}): Prom
       folder: workspace.dir,
       extensionTests: { extensionDevelopmentPath: REPO_ROOT, extensionTestsPath: testsDir },
     });
-    const timeoutMs = options.timeoutMs ?? 150_000;
+    const timeoutMs = options.timeoutMs ?? 300_000;
     let timer: NodeJS.Timeout | undefined;
     const exitCode = await Promise.race([
       workbench.exitCode,

@@ -42,3 +42,16 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Replaces `vscode.window` functions (showQuickPick, showOpenDialog, …) for the duration of a test, so
+ * a command's own dialogs are answered here. The suite is loaded from inside the extension's folder, so
+ * the extension host gives it the same `vscode` API object as the extension: the extension sees the stub.
+ * Returns the function that puts the originals back.
+ */
+export function stubWindow(stubs: Partial<Record<keyof typeof vscode.window, unknown>>): () => void {
+  const window = vscode.window as unknown as Record<string, unknown>;
+  const originals = Object.fromEntries(Object.keys(stubs).map((k) => [k, window[k]]));
+  for (const [k, v] of Object.entries(stubs)) window[k] = v;
+  return () => { for (const [k, v] of Object.entries(originals)) window[k] = v; };
+}
