@@ -10,6 +10,7 @@
 import { stat } from 'node:fs/promises';
 import { CACHE_MAX_VALUES, cacheKey, loadReferenceCache, saveReferenceCache } from './cache';
 import { testColumn } from './column-test';
+import { refuseNoRows, refuseZeroBytes } from './csv/empty';
 import { readHeader } from './csv/header';
 import { readBoth, rebuildError } from './csv/parallel';
 import { BufferPool } from './csv/column';
@@ -26,6 +27,7 @@ import { datasetVerdicts } from './verdicts';
 
 export type { DriftReport, ColumnDrift } from './report/types';
 export { CsvFormatError } from './csv/tokenizer';
+export { EmptyCsvError } from './csv/empty';
 export { listStatTests } from './stattests';
 /** The header of a CSV as the engine reads it (BOM, quotes, duplicate names made unique). */
 export { readHeader } from './csv/header';
@@ -89,6 +91,8 @@ export interface DriftOptions {
 export async function runDrift(options: DriftOptions): Promise<DriftReport> {
   const started = performance.now();
   const sizes = { reference: (await stat(options.reference)).size, current: (await stat(options.current)).size };
+  refuseZeroBytes(options.reference, 'reference', sizes.reference);
+  refuseZeroBytes(options.current, 'current', sizes.current);
   const parallel = options.parallel ?? Math.min(sizes.reference, sizes.current) >= PARALLEL_MIN_BYTES;
   if (parallel) prestartWorker();
   try {
@@ -147,6 +151,9 @@ async function check(options: DriftOptions, sizes: { reference: number; current:
     const curRequest = { file: options.current, options: { ...common, seed: 2, expectedRows: plan.estimatedRows.current, onProgress: onSide('cur'), pool: pools.cur } };
     // With --cache, the reference comes from the cache when it is valid (loaded while the worker reads the current file).
     const [ref, cur] = await readBoth(refRequest, curRequest, parallel, cache ? () => cache.pick(group) : undefined);
+    // Every pass reads every row, so the first one knows whether a side is empty.
+    refuseNoRows(options.reference, 'reference', ref.rows);
+    refuseNoRows(options.current, 'current', cur.rows);
     if (cache && !cache.hit) cache.collect(ref);
     progress.bytesDone += sizes.reference + sizes.current;
     rows = { ref: ref.rows, cur: cur.rows };

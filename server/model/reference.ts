@@ -3,9 +3,9 @@
  * or not, range, distinct values) that name and describe features. Reads at most `scanRows` rows, so
  * a huge reference costs the same as a small one.
  */
-import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import type { ReferenceSample } from '../protocol/api';
+import { fileReadProblem, readFileThrough } from './file-stream';
 
 export interface ColumnFacts {
   name: string;
@@ -44,7 +44,7 @@ export function csvError(file: string, err: unknown): CsvError {
 export async function readReference(path: string, options: { sampleRows?: number; scanRows?: number } = {}): Promise<ReferenceLook> {
   const sampleRows = options.sampleRows ?? 200;
   const scanRows = options.scanRows ?? 5000;
-  const parser = createReadStream(path).pipe(parse({ bom: true, relax_column_count: false, skip_empty_lines: true, trim: true }));
+  const parser = readFileThrough(path, parse({ bom: true, relax_column_count: false, skip_empty_lines: true, trim: true }));
   let header: string[] | undefined;
   const rows: Record<string, string>[] = [];
   let facts: ColumnFacts[] = [];
@@ -65,6 +65,8 @@ export async function readReference(path: string, options: { sampleRows?: number
       record.forEach((value, i) => observe(facts[i]!, distinct[i]!, value));
     }
   } catch (err) {
+    const unreadable = fileReadProblem(err);
+    if (unreadable) throw new CsvError(path, undefined, undefined, `cannot read the file: ${unreadable}`);
     throw csvError(path, err);
   } finally {
     parser.destroy();

@@ -111,4 +111,9 @@ export type ServerEvent =
   /** `agreement` is a fraction 0..1 (argmax/label equality for classifiers, ≤1e-6 difference otherwise). */
   | { type: 'differential-check'; generation: number; rows: number; agreement: number | null;
       maxAbsDiff: number; comparedOutputs: string[]; at: string }
+  /**
+   * A served file vanished (deleted or moved). The server keeps serving generation `keptGeneration`
+   * from memory; the file coming back (changed) is an ordinary reload.
+   */
+  | { type: 'file-removed'; file: 'model' | 'reference'; path: string; message: string; keptGeneration: number; at: string }
   | { type: 'error'; message: string; at: string };

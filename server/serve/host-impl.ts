@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { loadModel, sidecarPath } from '../model/index';
 import type { LoadedModel, LoadOptions } from '../model/types';
 import type { PlainTensor } from '../protocol/codec';
@@ -89,6 +90,8 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
   let watchedFiles = sidecarCandidates(modelPath, loadOptions);
   const live = new Set<Slot>();
   let closed = false;
+  // Served files found missing and already reported, so one deletion is one event, not one per pass.
+  const reportedMissing = new Set<string>();
 
   // Hashed before loading: if the file changes during the load, the next pass sees a difference.
   const firstFingerprint = await fingerprintOf(watchedFiles);
@@ -174,9 +177,34 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
     try { return await reloading; } finally { reloading = null; }
   }
 
+  /**
+   * Emits `file-removed` for the model or reference CSV that vanished since the last pass; returns the
+   * ones missing now. The loaded model holds everything it serves in memory, so it keeps serving.
+   */
+  function noteRemovedFiles(): Set<string> {
+    const roles: [string, 'model' | 'reference'][] = [[servedPath, 'model']];
+    if (servedOptions.referenceCsv) roles.push([servedOptions.referenceCsv, 'reference']);
+    const missing = new Set<string>();
+    for (const [file, role] of roles) {
+      if (existsSync(file)) { reportedMissing.delete(file); continue; }
+      missing.add(file);
+      if (reportedMissing.has(file)) continue;
+      reportedMissing.add(file);
+      const kept = current.generation;
+      const message = role === 'model'
+        ? `model file ${basename(file)} was removed; still serving the last good model (generation ${kept}) until it reappears`
+        : `reference file ${basename(file)} was removed; the form's sample rows use the last loaded copy, and drift checks against it need the file back`;
+      log(message);
+      bus.emit({ type: 'file-removed', file: role, path: file, message, keptGeneration: kept });
+    }
+    return missing;
+  }
+
   async function doReload(reason: string): Promise<number> {
-    if (!existsSync(servedPath)) {
-      log(`${servedPath} is gone (${reason}); still serving generation ${current.generation} until it reappears`);
+    const missing = noteRemovedFiles();
+    if (missing.size > 0) {
+      // Loading now would fail (no model) or change the signature (no reference naming the features).
+      log(`${[...missing].join(', ')} missing (${reason}); still serving generation ${current.generation}`);
       return current.generation;
     }
     const fingerprint = await fingerprintOf(watchedFiles);

@@ -29,7 +29,7 @@ export interface ServerClient {
   subscribe(onEvent: (event: ServerEvent) => void, onStatus: (status: ConnectionStatus) => void): () => void;
 }
 
-const EVENT_TYPES: ServerEvent['type'][] = ['model-loaded', 'model-reload-failed', 'differential-check', 'error'];
+const EVENT_TYPES: ServerEvent['type'][] = ['model-loaded', 'model-reload-failed', 'differential-check', 'file-removed', 'error'];
 
 async function readError(response: Response): Promise<ServerError> {
   let message = `${response.status} ${response.statusText}`.trim();

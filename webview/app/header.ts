@@ -82,6 +82,9 @@ export function createHeader(): Header {
             `Differential check vs. previous model on ${event.rows} rows: ${agreement}max |Δ| ${formatNumber(event.maxAbsDiff)} (${event.comparedOutputs.join(', ') || 'no comparable outputs'}).`);
           return;
         }
+        case 'file-removed':
+          notice('warning', event.message);
+          return;
         case 'error':
           notice('error', event.message);
       }

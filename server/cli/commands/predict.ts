@@ -7,10 +7,11 @@
  * and no prediction; the other rows are unaffected.
  */
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
+import { fileReadProblem, readFileThrough } from '../../model/file-stream';
 import { loadModel } from '../../model/index';
 import type { LoadedModel } from '../../model/types';
 import type { RowPrediction } from '../../protocol/api';
@@ -85,18 +86,25 @@ interface Summary { rows: number; failed: number; firstError?: string }
 export async function predictCsv(model: LoadedModel, inputCsv: string, outputPath: string | undefined, chunkRows: number): Promise<Summary> {
   const tempPath = outputPath ? join(dirname(outputPath), `.${basename(outputPath)}.${process.pid}.partial`) : undefined;
   let out: NodeJS.WritableStream;
+  // A write error (disk full, folder removed) after the stream opened: kept here and thrown by the next
+  // write instead of being an unhandled 'error' event that ends the process with a stack trace.
+  let writeError: Error | undefined;
   try {
     out = tempPath ? createWriteStream(tempPath) : process.stdout;
+    out.on('error', (err: NodeJS.ErrnoException) => {
+      // `model-lab predict m.onnx big.csv | head`: the reader leaving is not an error worth a stack trace.
+      if (!tempPath && err.code === 'EPIPE') process.exit(0);
+      writeError ??= err;
+    });
     if (tempPath) await once(out as WriteStream, 'open');
-    // `model-lab predict m.onnx big.csv | head`: the reader leaving is not an error worth a stack trace.
-    else process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); });
   } catch (err) {
     throw new UserError(`cannot write ${outputPath}: ${(err as Error).message}`);
   }
   const write = async (text: string): Promise<void> => {
+    if (writeError) throw new UserError(`cannot write ${outputPath ?? 'stdout'}: ${writeError.message}`);
     if (text && !out.write(text)) await once(out, 'drain');
   };
-  const parser = createReadStream(inputCsv).pipe(parse({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true }));
+  const parser = readFileThrough(inputCsv, parse({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true }));
   const summary: Summary = { rows: 0, failed: 0 };
   let header: string[] | undefined;
   let mapping: ColumnMapping | undefined;
@@ -137,13 +145,17 @@ export async function predictCsv(model: LoadedModel, inputCsv: string, outputPat
     await flush();
     if (tempPath) {
       out.end();
-      await once(out as WriteStream, 'close');
+      // After a write error the stream has already closed itself; waiting for 'close' again would hang.
+      if (!(out as WriteStream).closed) await once(out as WriteStream, 'close');
+      if (writeError) throw new UserError(`cannot write ${outputPath}: ${writeError.message}`);
       renameSync(tempPath, outputPath!);
     }
     return summary;
   } catch (err) {
     if (tempPath) { (out as WriteStream).destroy(); rmSync(tempPath, { force: true }); }
     const e = err as { code?: string; lines?: number; message: string };
+    const unreadable = err instanceof UserError ? undefined : fileReadProblem(err);
+    if (unreadable) throw new UserError(`cannot read ${inputCsv}: ${unreadable}`);
     if (e.code?.startsWith('CSV_')) throw new UserError(`${inputCsv}, line ${e.lines ?? '?'}: malformed CSV (${e.message.replace(/ at line \d+.*$/, '')})`);
     throw err;
   }

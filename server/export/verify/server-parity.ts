@@ -55,6 +55,11 @@ export async function verifyBundledServer(options: ServerParityOptions): Promise
       env.NODE_PATH = projectNodeModules();
     }
     const child = spawn(process.execPath, [join(serverDir, 'index.js')], { cwd: serverDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A failed spawn (EAGAIN, ENOMEM) or a broken pipe is this check failing, not an unhandled 'error' event
+    // ending the exporting process; waitForReady reports the spawn failure itself.
+    child.on('error', () => undefined);
+    child.stdout!.on('error', () => undefined);
+    child.stderr!.on('error', () => undefined);
     try {
       const url = await waitForReady(child, 60_000, options.signal);
       measured.startMs = Math.round(performance.now() - started);
@@ -130,11 +135,13 @@ function waitForReady(child: ChildProcess, timeoutMs: number, signal?: AbortSign
       if (line) done(() => resolve((JSON.parse(line) as { url: string }).url));
     });
     child.once('exit', (code) => done(() => reject(new Error(`node server/index.js exited with code ${code}: ${err.trim().split('\n').slice(-2).join(' ') || 'no output'}`))));
+    child.once('error', (spawnError) => done(() => reject(new Error(`node server/index.js could not be started: ${spawnError.message}`))));
   });
 }
 
 async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  // No pid: it never started (the 'error' handler saw why), so there is no exit to wait for.
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
