@@ -24,9 +24,13 @@ provideVSCodeDesignSystem().register(
   vsCodePanels(), vsCodePanelTab(), vsCodePanelView(), vsCodeTextField(),
 );
 
-const client = createServerClient(readUiConfig());
+const config = readUiConfig();
+const client = createServerClient(config);
 const store = createStateStore();
-const TABS = [createPredictTab(client, store), createPerfTab(client), createDriftTab(client), createExportTab(client)];
+// The lab tabs run jobs on the server: only the owner's page has them (share links and pages opened
+// without the owner token would get 401/403 from every call).
+const labTabs = config.labTabs === false ? [] : [createPerfTab(client), createDriftTab(client), createExportTab(client)];
+const TABS = [createPredictTab(client, store), ...labTabs];
 
 startApp(document.getElementById('app') ?? document.body, client, TABS);
 // Inside VS Code: the host queues messages (show a tab, start a drift check) until the UI listens.

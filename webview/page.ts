@@ -25,6 +25,8 @@ export interface UiPageOptions {
   serverOrigin: string;
   /** Bearer token to send with every request, when the server requires one. */
   token?: string;
+  /** False to leave out the lab tabs (performance, drift, export): the caller is not the owner. Default true. */
+  labTabs?: boolean;
   title: string;
 }
 
@@ -60,6 +62,7 @@ export function renderUiPage(options: UiPageOptions): string {
   const csp = uiContentSecurityPolicy(options);
   const config: UiConfig = { serverOrigin: options.serverOrigin };
   if (options.token) config.token = options.token;
+  if (options.labTabs === false) config.labTabs = false;
   const nonce = escapeHtml(options.nonce);
   return `<!DOCTYPE html>
 <html lang="en">

@@ -18,6 +18,12 @@ export interface UiConfig {
   serverOrigin: string;
   /** Bearer token for shared links / the extension's private server; sent on every request when set. */
   token?: string;
+  /**
+   * False when the caller may not use the lab's job routes (a share link, or a page opened without the
+   * owner token): the UI then shows only the prediction form instead of tabs that answer 401/403.
+   * Absent = true (the extension's panel carries an owner token).
+   */
+  labTabs?: boolean;
 }
 
 /** A field's value as the form holds it: the text typed, a checkbox state, or a JSON text for raw tensors. */

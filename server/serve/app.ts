@@ -27,7 +27,8 @@ import { perfRoutes } from './routes/perf';
 import { registerDriftRoutes } from './routes/drift';
 import { uiRoutes } from './routes/ui';
 import { v1Routes } from './routes/v1';
-import { mountShareAuth, type ShareAuthOptions } from './auth';
+import { mountShareAuth, newToken, type ShareAuthOptions } from './auth';
+import { mountRequestGuards } from './request-guards';
 import { recordingHost, ServedRows } from './served-rows';
 
 export interface AppOptions {
@@ -52,8 +53,17 @@ export interface AppOptions {
   sseHeartbeatMs?: number;
   /** Where server faults (5xx) are logged. Default: stderr. */
   logError?: (message: string) => void;
-  /** Share-link tokens, admin credential and CORS (see auth.ts). Default: open until a token is minted. */
+  /**
+   * Share-link tokens, the owner (admin) credential and CORS (see auth.ts). Prediction routes are open
+   * until a token is minted; the `/api/*` job routes always need the owner credential — without
+   * `auth.adminToken` a random one nobody knows is made, which closes them (startServer passes its own).
+   */
   auth?: ShareAuthOptions;
+  /**
+   * Host names (or addresses) accepted in the `Host` header besides loopback — e.g. the LAN address the
+   * server listens on — or 'any' to accept every name. Default: loopback only (middleware/host-check).
+   */
+  allowedHosts?: readonly string[] | 'any';
   /** Log of served feature rows for live drift (`/api/drift/live`). Default: 10,000 rows in memory. */
   servedRows?: ServedRows;
 }
@@ -112,8 +122,11 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
     metrics.httpRequests.inc(labels);
     metrics.httpSeconds.observe(labels, (performance.now() - started) / 1000);
   });
-  // Before every route: CORS and, in share mode, the token check (401s are counted by the metrics above).
-  mountShareAuth(app, options.auth);
+  // Before every route: CORS, the token check (in share mode), then Host / Origin / owner-only guards
+  // (refusals are counted by the metrics above).
+  const auth: ShareAuthOptions = { ...options.auth, adminToken: options.auth?.adminToken ?? newToken() };
+  mountShareAuth(app, auth, (guarded) =>
+    mountRequestGuards(guarded, { allowedHosts: options.allowedHosts, corsOrigins: auth.corsOrigins }));
 
   // The last word on every error: client faults keep their message (capped: messages quote user input),
   // server faults say only "internal server error" with an id to find the logged details by.

@@ -5,6 +5,9 @@
  *
  *   MODEL_PATH      the .onnx file (default: the only .onnx in ../model beside this file)
  *   HOST            interface to bind (default 127.0.0.1; the Dockerfile sets 0.0.0.0)
+ *   ALLOWED_HOSTS   names accepted in the `Host` header, comma-separated, or `*` for any. Default: `*` when
+ *                   HOST is 0.0.0.0 or :: (behind a Service or an ingress the names are not known here),
+ *                   else loopback only (DNS rebinding, see middleware/host-check)
  *   PORT            port (default 8080)
  *   THREADS         onnxruntime intra-op threads (default: onnxruntime's choice)
  *   BATCH_MAX, BATCH_DELAY_MS, BATCHING=off   dynamic batching (defaults 64 rows, 2 ms, on)
@@ -58,9 +61,14 @@ async function main(): Promise<void> {
   if (maxDelayMs !== undefined && !(Number.isFinite(maxDelayMs) && maxDelayMs >= 0)) fail(`BATCH_DELAY_MS must be a number ≥ 0, got '${delay}'`);
   const sessionConfig = await sessionConfigFor(modelPath);
   const uiDir = join(__dirname, 'ui');
+  const host = process.env.HOST || '127.0.0.1';
+  const hosts = process.env.ALLOWED_HOSTS?.trim();
+  const allowedHosts = hosts ? (hosts === '*' ? 'any' : hosts.split(',').map((h) => h.trim()).filter(Boolean))
+    : host === '0.0.0.0' || host === '::' ? 'any' : [];
   await startServer({
     modelPath,
-    host: process.env.HOST || '127.0.0.1',
+    host,
+    allowedHosts,
     port: intEnv('PORT', 0, 65535) ?? 8080,
     watch: false,
     handleSignals: true,

@@ -9,12 +9,13 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { Registry } from 'prom-client';
 import type { LoadOptions } from '../model/types';
 import { createApp } from './app';
-import type { ShareAuthOptions } from './auth';
+import { newToken, type ShareAuthOptions } from './auth';
 import { createModelHost, type BatchingOptions, type ModelHostImpl } from './host-impl';
 import { applyHttpLimits, httpServerOptions, resolveHttpLimits, type HttpLimits } from './http-limits';
 import { createMetrics } from './metrics';
@@ -43,8 +44,16 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** How long shutdown waits for open connections (e.g. SSE streams) before cutting them, in ms. */
   shutdownGraceMs?: number;
-  /** Share-link tokens, admin credential, CORS origins (server/serve/auth.ts). */
+  /**
+   * Share-link tokens, the owner (admin) credential, CORS origins (server/serve/auth.ts). Without
+   * `adminToken` a random 256-bit owner token is made: read it from the handle (`ownerToken`).
+   */
   auth?: ShareAuthOptions;
+  /**
+   * Host names accepted in the `Host` header besides loopback (`--allow-host`), or 'any'. The address
+   * the server listens on is added by itself (on 0.0.0.0 / ::, every address of this machine's interfaces).
+   */
+  allowedHosts?: readonly string[] | 'any';
   /** Also append every served feature row to this JSONL file (live drift keeps the last 10,000 in memory). */
   servedLog?: string;
   /** Most tensor elements per prediction request (default 16 Mi, see server/protocol/limits.ts). */
@@ -56,6 +65,11 @@ export interface StartOptions {
 export interface ServerHandle {
   url: string;
   port: number;
+  /**
+   * The owner credential: `auth.adminToken`, or the one made at start. The `/api/*` job routes need it;
+   * the UI gets it from `${url}/?token=…` (`model-lab serve` prints that URL on stderr).
+   */
+  ownerToken: string;
   host: ModelHostImpl;
   /** Stops accepting, lets in-flight requests finish, closes watchers and sessions. Safe to call twice. */
   close(): Promise<void>;
@@ -82,11 +96,14 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
     log,
   });
   const servedRows = new ServedRows({ jsonlFile: options.servedLog, log });
-  const app = createApp(modelHost, { registry, uiAssetsDir: options.uiAssetsDir ?? findUiAssets(), version: options.version, logError: log, auth: options.auth, servedRows,
+  const hostname = options.host ?? '127.0.0.1';
+  const ownerToken = options.auth?.adminToken ?? newToken();
+  const app = createApp(modelHost, {
+    registry, uiAssetsDir: options.uiAssetsDir ?? findUiAssets(), version: options.version, logError: log,
+    auth: { ...options.auth, adminToken: ownerToken }, servedRows, allowedHosts: hostsFor(hostname, options.allowedHosts),
     ...(options.maxElements === undefined ? {} : { maxElements: options.maxElements }),
   });
   const httpLimits = resolveHttpLimits(options.http);
-  const hostname = options.host ?? '127.0.0.1';
 
   let server: ServerType;
   let address: AddressInfo;
@@ -127,7 +144,20 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
     process.once('SIGTERM', onSignal);
   }
 
-  return { url, port: address.port, host: modelHost, close };
+  return { url, port: address.port, ownerToken, host: modelHost, close };
+}
+
+/**
+ * The names the Host check accepts besides loopback: the configured ones, plus the address the server
+ * was bound to — on a wildcard (the user opted into the network) every address of this machine.
+ */
+export function hostsFor(bound: string, configured: readonly string[] | 'any' = []): readonly string[] | 'any' {
+  if (configured === 'any') return 'any';
+  const wildcard = bound === '0.0.0.0' || bound === '::' || bound === '[::]';
+  const own = wildcard
+    ? Object.values(networkInterfaces()).flat().filter((a) => a !== undefined).map((a) => a.address)
+    : [bound];
+  return [...new Set([...configured, ...own])];
 }
 
 /**

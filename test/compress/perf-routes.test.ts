@@ -38,7 +38,7 @@ describe('perf routes', () => {
   });
 
   it('GET /api/perf offers the variants and describes the machine', async () => {
-    const info = await (await fetch(`${server.url}/api/perf`)).json();
+    const info = await (await fetch(`${server.url}/api/perf?token=${server.ownerToken}`)).json();
     assert.ok(info.variants.some((v: { id: string }) => v.id === 'int8-weights'));
     assert.deepEqual(info.defaults, ['int8', 'int8-weights', 'fp16', 'prune50']);
     assert.equal(typeof info.machine.flags.avx2, 'boolean');
@@ -46,46 +46,46 @@ describe('perf routes', () => {
   });
 
   it('refuses bad requests with a message naming the problem', async () => {
-    let r = await postJson(`${server.url}/api/perf/compare`, { variants: ['int4'] });
+    let r = await postJson(`${server.url}/api/perf/compare?token=${server.ownerToken}`, { variants: ['int4'] });
     assert.equal(r.status, 400);
     assert.match(r.json.error, /unknown variant 'int4'/);
-    r = await postJson(`${server.url}/api/perf/compare`, { variants: [], path: '/etc/passwd' });
+    r = await postJson(`${server.url}/api/perf/compare?token=${server.ownerToken}`, { variants: [], path: '/etc/passwd' });
     assert.equal(r.status, 400);
-    r = await postJson(`${server.url}/api/perf/save`, { id: 'nope', variant: 'int8' });
+    r = await postJson(`${server.url}/api/perf/save?token=${server.ownerToken}`, { id: 'nope', variant: 'int8' });
     assert.equal(r.status, 404);
-    r = await postJson(`${server.url}/api/perf/serve`, { variant: 'fp16' });
+    r = await postJson(`${server.url}/api/perf/serve?token=${server.ownerToken}`, { variant: 'fp16' });
     assert.equal(r.status, 404, 'nothing saved yet');
     assert.match(r.json.error, /breast_cancer\.fp16\.onnx does not exist; save the fp16 variant first/);
-    r = await postJson(`${server.url}/api/perf/serve`, { variant: '../../etc' });
+    r = await postJson(`${server.url}/api/perf/serve?token=${server.ownerToken}`, { variant: '../../etc' });
     assert.equal(r.status, 400);
   });
 
   it('runs a job with progress over SSE, one at a time, then saves and serves a variant', async () => {
-    const start = await postJson(`${server.url}/api/perf/compare`, { variants: ['int8', 'fp16'], batches: [1, 8], iterations: 5, warmup: 1, rows: 32 });
+    const start = await postJson(`${server.url}/api/perf/compare?token=${server.ownerToken}`, { variants: ['int8', 'fp16'], batches: [1, 8], iterations: 5, warmup: 1, rows: 32 });
     assert.equal(start.status, 202, JSON.stringify(start.json));
     const id = start.json.id as string;
-    const busy = await postJson(`${server.url}/api/perf/compare`, { variants: ['fp16'] });
+    const busy = await postJson(`${server.url}/api/perf/compare?token=${server.ownerToken}`, { variants: ['fp16'] });
     assert.equal(busy.status, 409);
     assert.match(busy.json.error, new RegExp(`already running \\(${id}\\)`));
 
-    const events = await readEvents(`${server.url}/api/perf/${id}/events`);
+    const events = await readEvents(`${server.url}/api/perf/${id}/events?token=${server.ownerToken}`);
     assert.equal(events.at(-1)!.event, 'finished');
     assert.ok(events.filter((e) => e.event === 'progress').length >= 1);
-    const state = await (await fetch(`${server.url}/api/perf/${id}`)).json();
+    const state = await (await fetch(`${server.url}/api/perf/${id}?token=${server.ownerToken}`)).json();
     assert.equal(state.status, 'done');
     ComparisonReportSchema.parse(state.report);
-    const late = await readEvents(`${server.url}/api/perf/${id}/events`);
+    const late = await readEvents(`${server.url}/api/perf/${id}/events?token=${server.ownerToken}`);
     assert.deepEqual(late.map((e) => e.event), ['finished'], 'a finished job answers at once');
 
-    const saved = await postJson(`${server.url}/api/perf/save`, { id, variant: 'int8' });
+    const saved = await postJson(`${server.url}/api/perf/save?token=${server.ownerToken}`, { id, variant: 'int8' });
     assert.equal(saved.status, 200, JSON.stringify(saved.json));
     assert.equal(saved.json.path, join(dir, 'breast_cancer.int8.onnx'));
     assert.ok(existsSync(saved.json.path));
-    const again = await postJson(`${server.url}/api/perf/save`, { id, variant: 'int8' });
+    const again = await postJson(`${server.url}/api/perf/save?token=${server.ownerToken}`, { id, variant: 'int8' });
     assert.equal(again.status, 409);
-    assert.equal((await postJson(`${server.url}/api/perf/save`, { id, variant: 'int8', overwrite: true })).status, 200);
+    assert.equal((await postJson(`${server.url}/api/perf/save?token=${server.ownerToken}`, { id, variant: 'int8', overwrite: true })).status, 200);
 
-    const served = await postJson(`${server.url}/api/perf/serve`, { variant: 'int8' });
+    const served = await postJson(`${server.url}/api/perf/serve?token=${server.ownerToken}`, { variant: 'int8' });
     assert.equal(served.status, 200, JSON.stringify(served.json));
     assert.equal(served.json.generation, 2);
     const described = await (await fetch(`${server.url}/api/model`)).json();
@@ -96,18 +96,18 @@ describe('perf routes', () => {
       inputs: [{ name: 'input', shape: [1, 30], datatype: 'FP32', data: Array.from({ length: 30 }, () => 1) }],
     });
     assert.equal(infer.status, 200, JSON.stringify(infer.json));
-    const back = await postJson(`${server.url}/api/perf/serve`, { variant: 'original' });
+    const back = await postJson(`${server.url}/api/perf/serve?token=${server.ownerToken}`, { variant: 'original' });
     assert.equal(back.status, 200);
     assert.equal((await (await fetch(`${server.url}/api/model`)).json()).info.path, model);
   });
 
   it('DELETE cancels a running job', async () => {
-    const start = await postJson(`${server.url}/api/perf/compare`, { variants: ['fp16'], iterations: 10_000, budgetMs: 30_000 });
+    const start = await postJson(`${server.url}/api/perf/compare?token=${server.ownerToken}`, { variants: ['fp16'], iterations: 10_000, budgetMs: 30_000 });
     assert.equal(start.status, 202);
-    const cancel = await fetch(`${server.url}/api/perf/${start.json.id}`, { method: 'DELETE' });
+    const cancel = await fetch(`${server.url}/api/perf/${start.json.id}?token=${server.ownerToken}`, { method: 'DELETE' });
     assert.equal(cancel.status, 202);
-    const events = await readEvents(`${server.url}/api/perf/${start.json.id}/events`);
+    const events = await readEvents(`${server.url}/api/perf/${start.json.id}/events?token=${server.ownerToken}`);
     assert.equal(events.at(-1)!.data.state.status, 'cancelled');
-    assert.equal((await fetch(`${server.url}/api/perf/does-not-exist`)).status, 404);
+    assert.equal((await fetch(`${server.url}/api/perf/does-not-exist?token=${server.ownerToken}`)).status, 404);
   });
 });

@@ -29,7 +29,7 @@ describe('Performance tab (browser)', () => {
     browser = await launchBrowser();
     page = await browser.context.newPage();
     problems = watchPageProblems(page);
-    await page.goto(`${server.url}/`);
+    await page.goto(server.ownerPageUrl);
     await page.locator('#tab-perf').click();
     await page.locator('.perf-variants vscode-checkbox[data-variant="fp16"]').waitFor();
   });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { runDrift } from '../../server/drift';
 import { recordsFromTensors, ServedRows } from '../../server/serve/served-rows';
-import { postJson, repoPath, startTestServer } from '../helpers/server';
+import { postJson, repoPath, startTestServer, type TestServer } from '../helpers/server';
 
 const MODEL = repoPath('samples/flights/flights.onnx');
 const REFERENCE = repoPath('samples/flights/reference.csv');
@@ -27,9 +27,10 @@ function currentRows(n: number): Record<string, string | number>[] {
   });
 }
 
-async function waitForJob(url: string, id: string): Promise<any> {
-  await (await fetch(`${url}/api/drift/${id}/events`)).text(); // the stream ends after `finished`
-  return (await fetch(`${url}/api/drift/${id}`)).json();
+async function waitForJob(server: TestServer, id: string): Promise<any> {
+  const owner = { headers: server.ownerHeaders }; // the drift routes are the owner's
+  await (await fetch(`${server.url}/api/drift/${id}/events`, owner)).text(); // the stream ends after `finished`
+  return (await fetch(`${server.url}/api/drift/${id}`, owner)).json();
 }
 
 test('200 served v1 rows → GET /api/drift/live says 200 → POST gives the engine\'s verdicts on those rows', async () => {
@@ -42,16 +43,16 @@ test('200 served v1 rows → GET /api/drift/live says 200 → POST gives the eng
       const res = await postJson(`${server.url}/v1/models/flights:predict`, { instances });
       assert.equal(res.status, 200, JSON.stringify(res.json));
     }
-    const status = await (await fetch(`${server.url}/api/drift/live`)).json() as any;
+    const status = await (await fetch(`${server.url}/api/drift/live?token=${server.ownerToken}`)).json() as any;
     assert.equal(status.rows, 200);
     assert.equal(status.total, 200);
     assert.equal(status.capacity, 10_000);
     assert.deepEqual(status.columns, ['carrier', 'origin', 'distance', 'dep_hour', 'day_of_week']);
     assert.ok(status.since);
 
-    const started = await postJson(`${server.url}/api/drift/live`, { options: {} });
+    const started = await postJson(`${server.url}/api/drift/live?token=${server.ownerToken}`, { options: {} });
     assert.equal(started.status, 202, JSON.stringify(started.json));
-    const job = await waitForJob(server.url, started.json.id);
+    const job = await waitForJob(server, started.json.id);
     assert.equal(job.status, 'done', job.error);
 
     // The same rows as a CSV, through the engine directly.
@@ -87,12 +88,12 @@ test('OIP and CSV requests are logged too, failed requests are not', async () =>
     });
     assert.equal(csv.status, 200);
     await csv.text();
-    const status = await (await fetch(`${server.url}/api/drift/live`)).json() as any;
+    const status = await (await fetch(`${server.url}/api/drift/live?token=${server.ownerToken}`)).json() as any;
     assert.equal(status.rows, 3);
     // A failed request (bad value) is not logged.
     const bad = await postJson(`${server.url}/v1/models/flights:predict`, { instances: [{ carrier: 'AA', origin: 'ATL', distance: 'far', dep_hour: 1, day_of_week: 1 }] });
     assert.equal(bad.status, 400);
-    assert.equal(((await (await fetch(`${server.url}/api/drift/live`)).json()) as any).rows, 3);
+    assert.equal(((await (await fetch(`${server.url}/api/drift/live?token=${server.ownerToken}`)).json()) as any).rows, 3);
   } finally {
     await server.close();
   }
@@ -142,7 +143,7 @@ test('the log keeps the newest rows up to its capacity and appends every row to 
 test('live drift without a reference or without rows is a 400 that says what to do', async () => {
   const server = await startTestServer(MODEL);
   try {
-    const noReference = await postJson(`${server.url}/api/drift/live`, {});
+    const noReference = await postJson(`${server.url}/api/drift/live?token=${server.ownerToken}`, {});
     assert.equal(noReference.status, 400);
     assert.match(noReference.json.error, /--reference/);
   } finally {
@@ -150,10 +151,10 @@ test('live drift without a reference or without rows is a 400 that says what to 
   }
   const withRef = await startTestServer(MODEL, { host: { referenceCsv: REFERENCE } });
   try {
-    const empty = await postJson(`${withRef.url}/api/drift/live`, {});
+    const empty = await postJson(`${withRef.url}/api/drift/live?token=${withRef.ownerToken}`, {});
     assert.equal(empty.status, 400);
     assert.match(empty.json.error, /served 0 row/);
-    const files = await (await fetch(`${withRef.url}/api/drift/files`)).json() as any;
+    const files = await (await fetch(`${withRef.url}/api/drift/files?token=${withRef.ownerToken}`)).json() as any;
     assert.ok(files.files.some((f: any) => f.path === REFERENCE), 'the model folder\'s reference.csv is listed');
     assert.ok(files.statTests.some((t: any) => t.name === 'ks'));
   } finally {

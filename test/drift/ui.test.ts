@@ -46,7 +46,7 @@ describe('Drift tab', () => {
     browser = await launchBrowser();
     page = await browser.context.newPage();
     problems = watchPageProblems(page);
-    await page.goto(server.url);
+    await page.goto(server.ownerPageUrl);
     await page.locator('#tab-drift').click();
     // The reference defaults to the served model's reference CSV.
     await page.waitForFunction(() => (document.getElementById('drift-reference') as HTMLInputElement | null)?.value.endsWith('reference.csv'));

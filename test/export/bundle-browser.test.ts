@@ -81,7 +81,7 @@ describe('bundle pages in chromium', () => {
     const page = await browser.context.newPage();
     const problems = watchPageProblems(page);
     try {
-      await page.goto(server.url);
+      await page.goto(server.ownerPageUrl);
       await page.click('#tab-export');
       await page.waitForSelector('.export-root:has-text("model-lab-export-browser")');
       await page.uncheck('#export-target-docker');

@@ -33,23 +33,23 @@ describe('export routes', () => {
   });
 
   test('GET /api/export names the root and has no result yet', async () => {
-    const body = await (await fetch(`${server.url}/api/export`)).json();
+    const body = await (await fetch(`${server.url}/api/export?token=${server.ownerToken}`)).json();
     assert.deepEqual(body, { exportRoot: root, running: false, last: null });
   });
 
   test('POST /api/export/precheck reports per target', async () => {
-    const { status, json } = await postJson(`${server.url}/api/export/precheck`, { targets: ['docker', 'tfjs'] });
+    const { status, json } = await postJson(`${server.url}/api/export/precheck?token=${server.ownerToken}`, { targets: ['docker', 'tfjs'] });
     assert.equal(status, 200);
     assert.equal(json.model, 'diabetes');
     assert.deepEqual(json.targets.map((t: { target: string }) => t.target), ['onnx', 'docker', 'tfjs']);
     assert.equal(json.targets[1].ok, true);
-    const bad = await postJson(`${server.url}/api/export/precheck`, { targets: ['helm'] });
+    const bad = await postJson(`${server.url}/api/export/precheck?token=${server.ownerToken}`, { targets: ['helm'] });
     assert.equal(bad.status, 400);
     assert.match(bad.json.error, /unknown target 'helm'/);
   });
 
   test('POST /api/export streams progress then the verified result, kept as the last one', async () => {
-    const res = await fetch(`${server.url}/api/export`, {
+    const res = await fetch(`${server.url}/api/export?token=${server.ownerToken}`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ targets: ['docker', 'k8s'], folder: 'diabetes-bundle' }),
     });
     assert.equal(res.status, 200);
@@ -64,23 +64,23 @@ describe('export routes', () => {
     assert.equal(result.outDir, join(root, 'diabetes-bundle'));
     assert.equal(result.checks.find((c: { name: string }) => c.name === 'server-parity').status, 'pass');
     assert.ok(existsSync(join(root, 'diabetes-bundle', 'MANIFEST.json')));
-    const last = await (await fetch(`${server.url}/api/export`)).json();
+    const last = await (await fetch(`${server.url}/api/export?token=${server.ownerToken}`)).json();
     assert.equal(last.last.outDir, result.outDir);
   });
 
   test('folder names cannot leave the root; a non-empty folder is refused before streaming', async () => {
     for (const folder of ['../escape', '/etc', 'a/b', '..', '.hidden']) {
-      const { status, json } = await postJson(`${server.url}/api/export`, { folder, targets: ['k8s'] });
+      const { status, json } = await postJson(`${server.url}/api/export?token=${server.ownerToken}`, { folder, targets: ['k8s'] });
       assert.equal(status, 400, folder);
       assert.match(json.error, /plain folder name/);
     }
     assert.deepEqual(readdirSync(join(root, '..')).filter((f) => f === 'escape'), []);
     mkdirSync(join(root, 'taken'));
     writeFileSync(join(root, 'taken', 'x'), 'x');
-    const taken = await postJson(`${server.url}/api/export`, { folder: 'taken', targets: ['k8s'] });
+    const taken = await postJson(`${server.url}/api/export?token=${server.ownerToken}`, { folder: 'taken', targets: ['k8s'] });
     assert.equal(taken.status, 409);
     assert.match(taken.json.error, /taken is not empty/);
-    const wrongType = await postJson(`${server.url}/api/export`, { targets: 'docker' });
+    const wrongType = await postJson(`${server.url}/api/export?token=${server.ownerToken}`, { targets: 'docker' });
     assert.equal(wrongType.status, 400);
   });
 });
@@ -95,7 +95,7 @@ describe('export routes behind share links', () => {
       assert.equal(minted.status, 201, JSON.stringify(minted.json));
       const shared = await postJson(`${server.url}/api/export/precheck`, { targets: ['k8s'] }, { authorization: `Bearer ${minted.json.token}` });
       assert.equal(shared.status, 403);
-      assert.match(shared.json.error, /not available through a share link/);
+      assert.match(shared.json.error, /not for shared links/);
       assert.equal((await fetch(`${server.url}/api/export`, { headers: { authorization: `Bearer ${minted.json.token}` } })).status, 403);
       assert.equal((await postJson(`${server.url}/api/export/precheck`, { targets: ['k8s'] }, admin)).status, 200);
       assert.equal((await postJson(`${server.url}/api/export/precheck`, { targets: ['k8s'] })).status, 401, 'no token at all');

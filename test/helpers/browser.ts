@@ -11,6 +11,7 @@ import { build } from 'esbuild';
 import { serve } from '@hono/node-server';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createApp } from '../../server/serve/app';
+import { newToken } from '../../server/serve/auth';
 import { createModelHost, type ModelHostImpl } from '../../server/serve/host-impl';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -64,6 +65,10 @@ export async function buildUiBundle(): Promise<{ dir: string; remove(): Promise<
 
 export interface TestServer {
   url: string;
+  /** The owner credential; the lab tabs' job routes need it. */
+  ownerToken: string;
+  /** The page the owner opens (`${url}/?token=<owner>`, what `model-lab serve` prints): every tab works. */
+  ownerPageUrl: string;
   host: ModelHostImpl;
   close(): Promise<void>;
 }
@@ -78,13 +83,16 @@ export async function startUiServer(modelPath: string, options: { referenceCsv?:
     watch: false,
     log: () => undefined,
   });
-  const app = createApp(host, { uiAssetsDir: options.uiAssetsDir, logError: () => undefined });
+  const ownerToken = newToken();
+  const app = createApp(host, { uiAssetsDir: options.uiAssetsDir, logError: () => undefined, auth: { adminToken: ownerToken } });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    ownerToken,
+    ownerPageUrl: `http://127.0.0.1:${port}/?token=${ownerToken}`,
     host,
     async close() {
       // SSE streams never end on their own: cut open connections, then free the session.

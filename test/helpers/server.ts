@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { createApp, type AppOptions } from '../../server/serve/app';
+import { newToken } from '../../server/serve/auth';
 import { createModelHost, type ModelHostImpl, type ModelHostOptions } from '../../server/serve/host-impl';
 import { createMetrics } from '../../server/serve/metrics';
 
@@ -28,6 +29,10 @@ export interface TestServer {
   url: string;
   host: ModelHostImpl;
   registry: Registry;
+  /** The owner credential (`app.auth.adminToken` when a test gave one, else made here): the `/api/*` job routes need it. */
+  ownerToken: string;
+  /** `{ authorization: 'Bearer <ownerToken>' }`, to spread into request headers. */
+  ownerHeaders: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -38,7 +43,8 @@ export async function startTestServer(
   const registry = options.app?.registry ?? new Registry();
   const metrics = createMetrics(registry);
   const host = await createModelHost(modelPath, { log: () => undefined, metrics, ...options.host });
-  const app = createApp(host, { logError: () => undefined, ...options.app, registry });
+  const ownerToken = options.app?.auth?.adminToken ?? newToken();
+  const app = createApp(host, { logError: () => undefined, ...options.app, auth: { ...options.app?.auth, adminToken: ownerToken }, registry });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -47,6 +53,8 @@ export async function startTestServer(
     url: `http://127.0.0.1:${port}`,
     host,
     registry,
+    ownerToken,
+    ownerHeaders: { authorization: `Bearer ${ownerToken}` },
     async close() {
       // Open SSE or streaming responses would keep close() waiting; end them first.
       (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();

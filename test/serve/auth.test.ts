@@ -148,13 +148,14 @@ describe('share mode off by default', () => {
     }
   });
 
-  test('without an admin credential the share routes answer 403', async () => {
+  test('without an admin credential the owner token made at start is the only one the share routes take', async () => {
     const server = await startTestServer(repoPath('samples/iris/iris.onnx'));
     try {
       const res = await postJson(`${server.url}/api/share`, {}, admin);
-      assert.equal(res.status, 403);
-      assert.match(res.json.error, /--admin-token-file/);
+      assert.equal(res.status, 401);
+      assert.match(res.json.error, /owner token/);
       assert.equal((await fetch(`${server.url}/api/model`)).status, 200);
+      assert.equal((await postJson(`${server.url}/api/share`, {}, server.ownerHeaders)).status, 201);
     } finally {
       await server.close();
     }

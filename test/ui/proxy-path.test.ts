@@ -47,7 +47,7 @@ describe('UI behind a path-based proxy', () => {
     const problems = watchPageProblems(page);
     const outsideSub: string[] = [];
     page.on('request', (r) => { const u = new URL(r.url()); if (!u.pathname.startsWith('/sub/')) outsideSub.push(u.pathname); });
-    await page.goto(proxy.url);
+    await page.goto(`${proxy.url}?token=${server.ownerToken}`);
     await page.locator('.feature-form').waitFor();
     await page.getByText('Live').waitFor();
     await page.getByRole('button', { name: 'Predict', exact: true }).click();

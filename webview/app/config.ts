@@ -8,6 +8,7 @@ export function readUiConfig(doc: Document = document): UiConfig {
     const parsed = JSON.parse(meta.content) as Partial<UiConfig>;
     const config: UiConfig = { serverOrigin: typeof parsed.serverOrigin === 'string' ? parsed.serverOrigin.replace(/\/+$/, '') : '' };
     if (typeof parsed.token === 'string' && parsed.token) config.token = parsed.token;
+    if (parsed.labTabs === false) config.labTabs = false;
     return config;
   } catch {
     // A broken config is a bug in the page, not something a user can fix: fall back to same origin.

@@ -9,12 +9,17 @@ const usage = `Usage: model-lab serve <model.onnx> [options]
 Serves the model over HTTP (Open Inference Protocol v2, v1 instances, MLflow /invocations, CSV batch,
 /metrics) with a web form at "/". Prints one JSON ready line on stdout:
   {"event":"ready","url":"http://127.0.0.1:PORT","model":"name","pid":1234}
-and logs to stderr. Stops cleanly on Ctrl+C or SIGTERM.
+and logs to stderr, including the URL to open with the owner token (like Jupyter):
+  model-lab: open http://127.0.0.1:PORT/?token=… in a browser
+Prediction and metadata routes need no token on this machine; the lab's job routes (/api/perf,
+/api/drift, /api/export, /api/share) always need the owner token. Stops cleanly on Ctrl+C or SIGTERM.
 
 Options:
   --reference <csv>      reference data: names features, gives categories and sample rows
   --port <n>             port to listen on (default 0 = any free port)
   --host <addr>          interface to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)
+  --allow-host <name>    also answer requests whose Host header is this name (repeatable); loopback
+                         names and the address the server listens on are always accepted
   --batch-max <n>        most rows per batched run (default 64)
   --batch-delay-ms <ms>  longest wait for a batch to fill (default 2)
   --no-batching          run every request on its own
@@ -25,9 +30,10 @@ Options:
   --request-timeout-ms <ms>  time a client has to send a whole request, headers and body (default
                          120000); slower clients get 408 and are disconnected
   --require-token        every request (except /v2/health/*) needs a share token
-  --admin-token-file <f> file holding the admin credential that mints/revokes share tokens
-                         (POST /api/share, DELETE /api/share/{id}); or set MODEL_LAB_ADMIN_TOKEN,
-                         which is read once and removed from the environment
+  --admin-token-file <f> file holding the owner (admin) credential: runs the lab's jobs and
+                         mints/revokes share tokens (POST /api/share, DELETE /api/share/{id}); or set
+                         MODEL_LAB_ADMIN_TOKEN, which is read once and removed from the environment.
+                         Without either, a random owner token is made and printed in the URL on stderr
   --share-expiry-minutes <n>  default lifetime of a share token (default 60)
   --cors-origin <origin> also allow this browser origin (repeatable); vscode-webview:// and
                          loopback origins are always allowed
@@ -56,6 +62,7 @@ const serve: Command = {
       'admin-token-file': { type: 'string' },
       'share-expiry-minutes': { type: 'string' },
       'cors-origin': { type: 'string', multiple: true },
+      'allow-host': { type: 'string', multiple: true },
       'served-log': { type: 'string' },
       // Accepted for `npm start`, which asks the server to mention the URL to open.
       'open-hint': { type: 'boolean' },
@@ -71,6 +78,7 @@ const serve: Command = {
     const adminToken = readAdminToken(values['admin-token-file']);
     const defaultExpiryMinutes = intOption(values['share-expiry-minutes'], '--share-expiry-minutes', 1, 30 * 24 * 60);
     const corsOrigins = (values['cors-origin'] as unknown as string[] | undefined) ?? [];
+    const allowedHosts = (values['allow-host'] as unknown as string[] | undefined) ?? [];
 
     // Loaded on demand so `info`/`predict` do not pay for the HTTP stack.
     const { startServer } = await import('../../serve/start');
@@ -84,11 +92,17 @@ const serve: Command = {
       loadOptions: threads === undefined ? undefined : { intraOpThreads: threads },
       version: VERSION,
       auth: { adminToken, requireToken: values['require-token'] === true, defaultExpiryMinutes, corsOrigins },
+      allowedHosts,
       servedLog: typeof values['served-log'] === 'string' ? values['served-log'] : undefined,
       maxElements,
       http: requestTimeoutMs === undefined ? undefined : { requestTimeoutMs },
     });
-    if (values['open-hint']) process.stderr.write(`model-lab: open ${server.url}/ in a browser to try the model\n`);
+    // The owner's URL, as Jupyter prints it: on stderr (the terminal), never in the ready line on stdout,
+    // which supervisors parse and log. A token the caller supplied is theirs already: not repeated.
+    const openUrl = adminToken === undefined ? `${browsableUrl(server.url)}/?token=${server.ownerToken}` : `${browsableUrl(server.url)}/`;
+    if (adminToken === undefined || values['open-hint']) {
+      process.stderr.write(`model-lab: open ${openUrl} in a browser to try the model${adminToken === undefined ? ' (the token lets this browser run the lab\'s jobs: keep it to yourself)' : ''}\n`);
+    }
 
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
@@ -101,6 +115,11 @@ const serve: Command = {
 };
 
 export default serve;
+
+/** A URL a browser can open: a wildcard bind address (0.0.0.0, [::]) becomes 127.0.0.1. */
+function browsableUrl(url: string): string {
+  return url.replace(/^http:\/\/(0\.0\.0\.0|\[::\])(?=:)/, 'http://127.0.0.1');
+}
 
 /**
  * The admin credential, from a file (trimmed) or from MODEL_LAB_ADMIN_TOKEN. The variable is deleted

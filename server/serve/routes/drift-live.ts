@@ -17,6 +17,7 @@ import { listStatTests, readHeader } from '../../drift/index';
 import type { ServedRows } from '../served-rows';
 import { readSmallBodyText } from './common';
 import type { StartDriftJob } from './drift';
+import { DATA_FILE_EXTENSIONS, hasExtension } from './drift-file-types';
 
 /** Largest body of the drift routes: a drift request is a few paths and options. */
 export const DRIFT_BODY_LIMIT_BYTES = 256 * 1024;
@@ -74,7 +75,7 @@ export async function listCsvFiles(roots: string[]): Promise<CsvFileList> {
         for (const e of entries) {
           const path = join(dir, e.name);
           if (e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith('.')) nextLevel.push(path);
-          else if (e.isFile() && e.name.toLowerCase().endsWith('.csv') && !seen.has(path)) {
+          else if (e.isFile() && hasExtension(e.name, DATA_FILE_EXTENSIONS) && !seen.has(path)) {
             if (files.length >= MAX_FILES) { truncated = true; break; }
             seen.add(path);
             files.push({ path, root, relative: relative(root, path) });

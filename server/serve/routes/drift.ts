@@ -8,8 +8,10 @@
  *   DELETE /api/drift/{id}         cancel → 202
  *
  * File paths come from the client, so each one must resolve — symlinks followed — to a file inside
- * one of `allowedRoots`; anything else is 403 and never opened. Callers on a share link may not start
- * checks (they read files on the server's disk).
+ * one of `allowedRoots` and be a data file (`.csv`) or, for `options.model`, an `.onnx` model
+ * (drift-file-types.ts); anything else is 4xx and never opened. Every `/api/drift*` route is the
+ * owner's (middleware/owner-only): share links and callers without the owner token cannot start, read,
+ * list or cancel checks.
  */
 import { randomUUID } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
@@ -19,6 +21,7 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { CsvFormatError, runDrift, type DriftOptions, type DriftProgress, type DriftReport } from '../../drift/index';
 import { readSmallBodyText } from './common';
+import { DATA_FILE_EXTENSIONS, hasExtension, MODEL_FILE_EXTENSIONS } from './drift-file-types';
 import { DRIFT_BODY_LIMIT_BYTES, listCsvFiles, registerLiveDriftRoutes, type LiveDriftSource } from './drift-live';
 
 export interface DriftRouteOptions {
@@ -89,9 +92,13 @@ export function registerDriftRoutes(app: Hono, options: DriftRouteOptions): void
     }
   })).then((pairs) => pairs.flat());
 
-  /** `path` as a real file path inside an allowed root, or a 403/404 naming the field. */
-  const allowedFile = async (field: string, path: string): Promise<string> => {
+  /**
+   * `path` as a real file path inside an allowed root with one of `extensions` (the link's target too),
+   * or a 400/403/404 naming the field.
+   */
+  const allowedFile = async (field: string, path: string, extensions: readonly string[]): Promise<string> => {
     const outside = () => new RequestError(403, `${field}: '${path}' is outside the folders this server may read`);
+    const wrongType = () => new RequestError(400, `${field}: '${path}' is not a ${extensions.join(' or ')} file; drift checks only read those`);
     const isInside = async (p: string) => (await roots).some((root) => {
       const rel = relative(root, p);
       return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
@@ -100,6 +107,7 @@ export function registerDriftRoutes(app: Hono, options: DriftRouteOptions): void
     // following symlinks (a link inside may point outside).
     const lexical = resolve(path);
     if (!(await isInside(lexical))) throw outside();
+    if (!hasExtension(lexical, extensions)) throw wrongType();
     let real: string;
     try {
       real = await realpath(lexical);
@@ -107,6 +115,7 @@ export function registerDriftRoutes(app: Hono, options: DriftRouteOptions): void
       throw new RequestError(404, `${field}: no such file '${path}'`);
     }
     if (!(await isInside(real))) throw outside();
+    if (!hasExtension(real, extensions)) throw wrongType();
     if (!(await stat(real)).isFile()) throw new RequestError(400, `${field}: '${path}' is not a file`);
     return real;
   };
@@ -192,9 +201,9 @@ export function registerDriftRoutes(app: Hono, options: DriftRouteOptions): void
       throw new RequestError(400, `${issue.path.join('.') || 'body'}: ${issue.message}`);
     }
     const request = parsed.data;
-    const reference = await allowedFile('reference', request.reference);
-    const current = await allowedFile('current', request.current);
-    const model = request.options?.model ? await allowedFile('options.model', request.options.model) : undefined;
+    const reference = await allowedFile('reference', request.reference, DATA_FILE_EXTENSIONS);
+    const current = await allowedFile('current', request.current, DATA_FILE_EXTENSIONS);
+    const model = request.options?.model ? await allowedFile('options.model', request.options.model, MODEL_FILE_EXTENSIONS) : undefined;
     return c.json(startJob({ reference, current }, { ...request.options, model }), 202);
   }));
 

@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ModelDescription, ServerEvent } from '../../protocol/api';
 import { renderUiPage, uiContentSecurityPolicy } from '../../../webview/page';
+import { shareSafeDescription, shareSafeEvent } from '../share-view';
 import { HttpError, type RouteContext } from './common';
 
 /** Extensions the asset route serves, with their content types; anything else is 404. */
@@ -57,7 +58,9 @@ export function uiRoutes(ctx: RouteContext, options: UiRouteOptions): Hono {
     const dir = options.uiAssetsDir;
     if (!dir || !(await fileExists(join(dir, 'main.js')))) return c.html(missingBundlePage(nonce, name, dir));
     return c.html(renderUiPage({
-      scriptUri: 'assets/main.js', styleUri: 'assets/main.css', nonce, cspSource: "'self'", serverOrigin: '', token: c.get('shareToken'),
+      // The valid token the page was opened with (a share link's, or the owner's from the URL
+      // `model-lab serve` printed): the UI sends it on every call, so the owner's lab tabs work.
+      scriptUri: 'assets/main.js', styleUri: 'assets/main.css', nonce, cspSource: "'self'", serverOrigin: '', token: c.get('token'), labTabs: c.get('caller') === 'owner',
       title: `${name} — Model Lab`,
     }));
   });
@@ -89,10 +92,11 @@ export function uiRoutes(ctx: RouteContext, options: UiRouteOptions): Hono {
       loadedAt: options.loadedAt(generation),
       generation,
     };
-    return c.json(description);
+    return c.json(c.get('caller') === 'share' ? shareSafeDescription(description) : description);
   });
 
   app.get('/api/events', (c) => withNoTransform(streamSSE(c, async (stream) => {
+    const shown = c.get('caller') === 'share' ? shareSafeEvent : (event: ServerEvent) => event;
     // Queue live events while the replay is written, so none is lost or reordered.
     const queue: ServerEvent[] = [];
     let wake: (() => void) | undefined;
@@ -101,10 +105,10 @@ export function uiRoutes(ctx: RouteContext, options: UiRouteOptions): Hono {
     let closed = false;
     stream.onAbort(() => { closed = true; wake?.(); });
     try {
-      for (const event of ctx.host.recentEvents()) await stream.writeSSE({ event: event.type, data: JSON.stringify(event) });
+      for (const event of ctx.host.recentEvents()) await stream.writeSSE({ event: event.type, data: JSON.stringify(shown(event)) });
       while (!closed) {
         const event = queue.shift();
-        if (event) await stream.writeSSE({ event: event.type, data: JSON.stringify(event) });
+        if (event) await stream.writeSSE({ event: event.type, data: JSON.stringify(shown(event)) });
         else await new Promise<void>((resolve) => { wake = resolve; });
         wake = undefined;
       }

@@ -1,0 +1,16 @@
+/**
+ * Which files the drift routes may open: data files the owner named, by extension, and `.onnx` models
+ * for prediction drift. Anything else (`.env`, keys, source) is refused before the disk is touched, and
+ * again after symlinks are followed (`data.csv → ../.env` is no data file). Add `.parquet` here once
+ * the drift engine reads it: the file list in the Drift tab and the checks use this one list.
+ */
+import { extname } from 'node:path';
+
+/** Extensions of the data files a drift check may read (lower case, with the dot). */
+export const DATA_FILE_EXTENSIONS: readonly string[] = ['.csv'];
+/** Extensions of the model a drift check may load for prediction drift. */
+export const MODEL_FILE_EXTENSIONS: readonly string[] = ['.onnx'];
+
+export function hasExtension(path: string, extensions: readonly string[]): boolean {
+  return extensions.includes(extname(path).toLowerCase());
+}
