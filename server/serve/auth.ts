@@ -9,9 +9,12 @@
  *   `Authorization: Bearer <token>` or `?token=<token>` (EventSource cannot send headers), except the
  *   health routes (`/v2/health/live|ready`: probes carry no secrets) and `/assets/*` (the public UI
  *   bundle, which a `<script src>` cannot authenticate). Anything else → 401 `{"error": …}`.
- * - **Admin credential**: only the process that started the server knows it (the VS Code extension
- *   passes it in the environment, read once and deleted). It mints and revokes tokens
- *   (`POST /api/share`, `GET /api/share`, `DELETE /api/share/{id}`) and is itself a valid bearer.
+ * - **Admin credential** = the owner token: only the process that started the server knows it (the VS
+ *   Code extension passes it in the environment, read once and deleted; `createApp` makes a random one
+ *   when none is given). It mints and revokes tokens (`POST /api/share`, `GET /api/share`,
+ *   `DELETE /api/share/{id}`) and is itself a valid bearer.
+ * - **Callers**: every request is classified `owner` / `share` / `anonymous` (`c.get('caller')`) in every
+ *   mode, so the owner-only `/api/*` routes (middleware/owner-only) stay closed even when share mode is off.
  * - **CORS**: the lab panel's webview runs on another origin than the server. Allowed origins:
  *   `vscode-webview://…` (desktop VS Code), loopback `http://127.0.0.1|localhost|[::1]:*` (VS Code for
  *   the web / code-server serve webviews from the workbench's own origin), and any configured exactly.
