@@ -4,14 +4,18 @@
  * custom editor), right-clicks it → "Open Model…", fills the form inside the lab panel's webview and
  * clicks Predict; then "Model Lab: Show Server Log" from the command palette. The prediction the
  * webview shows must be what the model's server answers to the very request the webview shows (sent
- * again from here with the same token).
+ * again from here with the same token). Then, from the Explorer, "Export Deployment Bundle…" on the
+ * diabetes sample with every target (the quick pick's defaults) into the folder the dialog offers: the
+ * installed extension alone (no repository: the VSIX is copied to a temp folder, the workspace is a temp
+ * folder, no NODE_PATH) must write a bundle whose MANIFEST.json checks all pass.
  * Screenshot: .test-artifacts/extension-e2e.png.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Frame } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { DTYPE_OF_OIP, type ModelDescription, type OipInferRequest, type OipInferResponse } from '../../server/protocol/api';
 import { decodePredictions, flatten, tensorFromValues } from '../../server/protocol/codec';
 import { REPO_ROOT, startCodeServer, type CodeServer } from './harness/code-server';
@@ -42,17 +46,21 @@ function parseCurl(curl: string): { origin: string; token: string | undefined } 
   return { origin, token: /Authorization: Bearer ([^'"\s]+)/.exec(curl)?.[1] };
 }
 
-test('e2e: the installed VSIX serves iris in the lab panel and shows what the server predicts', { timeout: 420_000 }, async (t) => {
+test('e2e: the installed VSIX serves iris in the lab panel, shows what the server predicts, and exports every target', { timeout: 600_000 }, async (t) => {
   rmSync(join(ARTIFACTS, 'extension-e2e-failure.png'), { force: true });
   buildProjectIfNeeded();
   const vsix = packageVsix();
   t.diagnostic(`VSIX ${(vsix.bytes / 1e6).toFixed(1)} MB, packaged in ${vsix.durationMs} ms`);
-  const workspace = await makeWorkspace(['iris']);
+  // Nothing of the repository: the VSIX from a temp folder, the samples copied into a temp workspace.
+  const vsixDir = mkdtempSync(join(tmpdir(), 'model-lab-vsix-'));
+  const vsixCopy = join(vsixDir, 'model-lab.vsix');
+  copyFileSync(vsix.path, vsixCopy);
+  const workspace = await makeWorkspace(['iris', 'diabetes']);
   let server: CodeServer | undefined;
   let workbench: Workbench | undefined;
   try {
     const started = Date.now();
-    server = await startCodeServer({ installVsix: [vsix.path] });
+    server = await startCodeServer({ installVsix: [vsixCopy] });
     workbench = await openWorkbench(server, { folder: workspace.dir });
     const { page } = workbench;
     const steps: string[] = [];
@@ -109,6 +117,25 @@ test('e2e: the installed VSIX serves iris in the lab panel and shows what the se
     t.diagnostic(`code-server start → ${steps.join(' → ')}`);
     // The extension's private server is not open to anyone without the token.
     if (token) assert.equal((await fetch(origin + model.inferPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) })).status, 401);
+
+    // Export every target from the installed extension: Explorer → "Export Deployment Bundle…", the
+    // target quick pick as offered (all picked on a first export), the folder the dialog opens on.
+    await openFromExplorer(page, ['diabetes'], 'diabetes.onnx');
+    await explorerContextMenu(page, 'diabetes.onnx', 'Export Deployment Bundle…');
+    await exportThroughDialogs(page);
+    const bundle = join(workspace.dir, 'diabetes', 'diabetes-bundle');
+    const manifestPath = join(bundle, 'MANIFEST.json');
+    const deadline = Date.now() + 180_000;
+    while (!existsSync(manifestPath) && Date.now() < deadline) await page.waitForTimeout(500);
+    assert.ok(existsSync(manifestPath), `no ${manifestPath} within 180 s`);
+    step('export');
+    const manifestText = readFileSync(manifestPath, 'utf8');
+    const manifest = JSON.parse(manifestText) as { checks: { target: string; name: string; status: string; detail?: string }[] };
+    assert.deepEqual(manifest.checks.filter((c) => c.status !== 'pass' && c.status !== 'skipped'), [], 'every check passed (or was skipped: no Docker engine)');
+    assert.deepEqual([...new Set(manifest.checks.map((c) => c.target))].sort(), ['docker', 'k8s', 'kserve', 'onnx', 'tfjs', 'triton']);
+    assert.ok(!manifestText.includes(REPO_ROOT), 'nothing in the export came from the repository');
+    for (const f of ['Dockerfile', 'server/index.js', 'server/package-lock.json']) assert.ok(existsSync(join(bundle, f)), `bundle has ${f}`);
+    t.diagnostic(`export checks: ${manifest.checks.map((c) => `${c.target}/${c.name} ${c.status}`).join(', ')}`);
   } catch (err) {
     if (workbench) {
       mkdirSync(ARTIFACTS, { recursive: true });
@@ -119,5 +146,26 @@ test('e2e: the installed VSIX serves iris in the lab panel and shows what the se
     await workbench?.close();
     await server?.close();
     await workspace.remove();
+    rmSync(vsixDir, { recursive: true, force: true });
   }
 });
+
+/**
+ * The export's two dialogs as a person answers them: Enter on the target quick pick (every target is
+ * picked on a first export), then accept the folder the simple file dialog (VS Code for the web) opens on.
+ */
+async function exportThroughDialogs(page: Page): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  const title = page.locator('.quick-input-widget .quick-input-title');
+  await title.filter({ hasText: 'targets' }).waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await title.filter({ hasText: /targets/ }).waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  // The folder dialog: its input holds the folder (…/diabetes/); accepting it picks that folder.
+  await page.waitForFunction(() => (document.querySelector<HTMLInputElement>('.quick-input-widget input')?.value ?? '').includes('diabetes'), undefined, { timeout: 30_000 });
+  for (let attempt = 0; attempt < 3 && (await input.isVisible()); attempt++) {
+    const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'Export here' });
+    if (await ok.isVisible().catch(() => false)) await ok.click();
+    else await page.keyboard.press('Enter');
+    await page.waitForTimeout(1_500);
+  }
+}
