@@ -102,6 +102,7 @@ describe('local access rules', () => {
     for (const path of ['/api/export', '/api/perf/compare', '/api/drift', '/api/share']) {
       assert.equal((await postJson(server.url + path, {})).status, 401, path);
     }
+    assert.equal((await fetch(`${server.url}/api/no-such-route`)).status, 404, 'no route: a 404 for everyone');
     assert.equal((await postJson(`${server.url}/v2/models/iris/infer`, IRIS_INFER)).status, 200);
     for (const path of ['/v2/models/iris', '/v2/health/ready', '/api/model', '/metrics', '/openapi.json', '/docs', '/']) {
       assert.equal((await fetch(server.url + path)).status, 200, path);

@@ -11,6 +11,7 @@
  * // GET /api/perf without a token → 401; with a share token → 403; with the owner token → next()
  */
 import type { MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
 import type { Caller } from '../../auth';
 
 export interface OwnerOnlyOptions {
@@ -22,6 +23,9 @@ export function ownerOnly(options: OwnerOnlyOptions = {}): MiddlewareHandler {
   const except = new Set(options.except ?? []);
   return async (c, next) => {
     if (c.req.method === 'OPTIONS' || except.has(c.req.path)) return next();
+    // No route here at all (only middleware matched): let it be the app's 404, as for everyone. An exported
+    // bundle compiles the lab routes out and says so with 404s.
+    if (!matchedRoutes(c).some((r) => r.method !== 'ALL')) return next();
     const caller: Caller = c.get('caller') ?? 'anonymous';
     if (caller === 'owner') return next();
     if (caller === 'share') {
