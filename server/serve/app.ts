@@ -162,6 +162,8 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
   });
 
   app.get('/metrics', async (c) => {
+    // Process and runtime details (Node version, memory, file descriptors) are the operator's, not a share link's.
+    if (c.get('caller') === 'share') throw new HttpError(403, '/metrics is for the server owner, not for shared links');
     c.header('Content-Type', metrics.registry.contentType);
     return c.body(await metrics.registry.metrics());
   });

@@ -178,6 +178,7 @@ describe('share-link scope', () => {
     for (const [path, body] of [['/api/perf/compare', { variants: ['fp16'] }], ['/api/drift', { reference, current: reference }], ['/api/export', {}], ['/api/drift/live', {}], ['/api/share', {}]] as const) {
       assert.equal((await postJson(server.url + path, body, share)).status, 403, path);
     }
+    assert.equal((await fetch(`${server.url}/metrics`, { headers: share })).status, 403, 'process details are the owner\'s');
     assert.equal((await fetch(`${server.url}/api/drift/${id}`, { headers: server.ownerHeaders })).status, 200, 'the owner still reads it');
   });
 
