@@ -240,6 +240,8 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
     const text = await readSmallBodyText(c, 64 * 1024);
     if (text.trim()) {
       try { body = JSON.parse(text) as typeof body; } catch { return c.json({ error: 'body must be JSON like {"expiresInMinutes": 60}' }, 400); }
+      // `null`, a number or a list parse fine but are no options object (found by the fuzz suite: was a 500).
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) return c.json({ error: 'body must be a JSON object like {"expiresInMinutes": 60}' }, 400);
     }
     const expires = body.expiresInMinutes;
     if (expires !== undefined && expires !== null && typeof expires !== 'number') {
