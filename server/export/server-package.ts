@@ -72,11 +72,17 @@ export async function writeServerPackage(input: ServerPackageInput): Promise<Ser
 }
 
 /**
- * This installation's lock: `package-lock.json` in a checkout, else npm's hidden lockfile
+ * This installation's lock: `package-lock.json` in a checkout; in an installed VSIX (no lock of its
+ * own) the copy scripts/build.mjs puts beside the prebuilt server; else npm's hidden lockfile
  * `node_modules/.package-lock.json` (same format, describes exactly what is installed).
  */
 function readInstallLock(root: string): PackageLock | undefined {
-  for (const file of [join(root, 'package-lock.json'), join(root, 'node_modules', '.package-lock.json')]) {
+  const candidates = [
+    join(root, 'package-lock.json'),
+    join(root, 'dist', 'bundle-server', 'project-package-lock.json'),
+    join(root, 'node_modules', '.package-lock.json'),
+  ];
+  for (const file of candidates) {
     if (!existsSync(file)) continue;
     try {
       return JSON.parse(readFileSync(file, 'utf8')) as PackageLock;

@@ -4,9 +4,12 @@
  * shipped package resolves, inside the bundle's lock, to the same location it does in the project).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { deriveBundleLock, resolveLocation, type PackageLock } from '../../server/export/bundle-lock';
+import { writeServerPackage } from '../../server/export/server-package';
 import { repoPath } from '../helpers/server';
 
 const ROOT = { name: 'flights-server', version: '1.0.0', dependency: 'onnxruntime-node', engines: { node: '>=20' } };
@@ -74,5 +77,26 @@ describe('bundle lock derived from the project lock', () => {
     assert.throws(() => deriveBundleLock(broken, { name: 's', version: '1.0.0', dependency: 'ort' }), /no gone for node_modules\/ort/);
     assert.throws(() => deriveBundleLock(broken, { name: 's', version: '1.0.0', dependency: 'nope' }), /has no node_modules\/nope/);
     assert.throws(() => deriveBundleLock({ lockfileVersion: 1, packages: {} }, { name: 's', version: '1.0.0', dependency: 'ort' }), /lockfileVersion 1/);
+  });
+
+  test('an installed VSIX (no package-lock.json at its root) derives it from the copy beside the prebuilt server', async () => {
+    const install = mkdtempSync(join(tmpdir(), 'model-lab-vsix-root-'));
+    const out = mkdtempSync(join(tmpdir(), 'model-lab-server-folder-'));
+    try {
+      mkdirSync(join(install, 'dist/bundle-server'), { recursive: true });
+      cpSync(repoPath('package-lock.json'), join(install, 'dist/bundle-server/project-package-lock.json'));
+      const project = JSON.parse(readFileSync(repoPath('package-lock.json'), 'utf8')) as PackageLock;
+      const version = project.packages['node_modules/onnxruntime-node']!.version!;
+      const folder = await writeServerPackage({ dir: out, modelName: 'Flights', toolVersion: 'test', installRoot: install, onnxruntimeVersion: version });
+      assert.deepEqual(folder, { lockfile: 'project' });
+      const lock = JSON.parse(readFileSync(join(out, 'package-lock.json'), 'utf8')) as PackageLock;
+      assert.deepEqual(lock, deriveBundleLock(project, { ...ROOT, name: 'flights-server' }));
+      const pkg = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8'));
+      assert.deepEqual(pkg.dependencies, { 'onnxruntime-node': version });
+      assert.deepEqual(pkg.allowScripts, { 'onnxruntime-node': false });
+    } finally {
+      rmSync(install, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
