@@ -8,9 +8,10 @@
  * A live check writes the log to a private temp CSV (the server's own file, so no path check applies),
  * runs the same job as `POST /api/drift`, and deletes the file when the job ends.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { listStatTests, readHeader } from '../../drift/index';
@@ -123,6 +124,9 @@ export function registerLiveDriftRoutes(app: Hono, live: LiveDriftSource, deps: 
     const status = live.served.status();
     if (status.rows < MIN_LIVE_ROWS) throw fail(400, `the server has served ${status.rows} row(s) with named features so far; send some predictions first (at least ${MIN_LIVE_ROWS})`);
     const { predictions, ...options } = parsed.data.options ?? {};
+    // Deleted or moved while serving (a file-removed event said so): the model serves from memory, but
+    // drift reads the file.
+    if (!existsSync(reference)) throw fail(409, `the reference CSV ${basename(reference)} was removed while serving; put it back to check live drift`);
     // The log holds the model's features; the reference may have more (the target): check the common ones.
     const header = await readHeader(reference);
     const columns = options.columns ?? status.columns.filter((c) => header.includes(c));
