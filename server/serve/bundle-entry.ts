@@ -11,6 +11,8 @@
  *   PORT            port (default 8080)
  *   THREADS         onnxruntime intra-op threads (default: onnxruntime's choice)
  *   BATCH_MAX, BATCH_DELAY_MS, BATCHING=off   dynamic batching (defaults 64 rows, 2 ms, on)
+ *   MAX_ELEMENTS    most tensor elements per prediction request (default 16777216); more is a 400
+ *   REQUEST_TIMEOUT_MS  time a client has to send a whole request (default 120000); slower → 408
  *   SESSION_CONFIG  JSON of onnxruntime session config entries; default: the model's own
  *                   `model_lab.session_config` metadata (compressed variants that need one carry it)
  *
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
   const maxDelayMs = delay === undefined || delay === '' ? undefined : Number(delay);
   if (maxDelayMs !== undefined && !(Number.isFinite(maxDelayMs) && maxDelayMs >= 0)) fail(`BATCH_DELAY_MS must be a number ≥ 0, got '${delay}'`);
   const sessionConfig = await sessionConfigFor(modelPath);
+  const requestTimeoutMs = intEnv('REQUEST_TIMEOUT_MS', 100, 86_400_000);
   const uiDir = join(__dirname, 'ui');
   const host = process.env.HOST || '127.0.0.1';
   const hosts = process.env.ALLOWED_HOSTS?.trim();
@@ -75,6 +78,8 @@ async function main(): Promise<void> {
     batching: { enabled: process.env.BATCHING !== 'off', maxBatchSize: intEnv('BATCH_MAX', 1, 1_000_000), maxDelayMs },
     loadOptions: { ...(threads === undefined ? {} : { intraOpThreads: threads }), ...(sessionConfig ? { sessionConfig } : {}) },
     uiAssetsDir: existsSync(join(uiDir, 'main.js')) ? uiDir : undefined,
+    maxElements: intEnv('MAX_ELEMENTS', 1, 2 ** 32),
+    http: requestTimeoutMs === undefined ? {} : { requestTimeoutMs },
   });
 }
 

@@ -6,6 +6,7 @@
 import { decodePredictions, encodeRecords, InputError, recordFromRow, type PlainTensor } from '../../protocol/codec';
 import type { FeatureRecord } from '../../protocol/signature';
 import type { LoadedModel } from '../../model/types';
+import { quote } from '../../protocol/limits';
 import { timedInfer, type RouteContext } from './common';
 import { findInput, outputRow, tensorFromNested, tensorFromRows } from './tensors';
 
@@ -74,7 +75,7 @@ export async function predictInstances(target: PredictTarget, instances: unknown
     if ([...keys].every((k) => inputNames.has(k))) {
       return predictTensors(target, [...keys].map((name) => tensorFromRows(findInput(model.info.inputs, name), instances.map((row) => row[name]), target.ctx.maxElements)));
     }
-    throw new InputError('instances', `keys ${[...keys].filter((k) => !features.has(k) && !inputNames.has(k)).map((k) => `'${k}'`).join(', ')} ` +
+    throw new InputError('instances', `keys ${quote([...keys].filter((k) => !features.has(k) && !inputNames.has(k)).map((k) => `'${quote(k, 60)}'`).join(', '))} ` +
       `are neither features (${featureList(model)}) nor inputs (${[...inputNames].join(', ')}) of this model`);
   }
   const flatRows = instances.every((row) => Array.isArray(row) && row.every(isScalar));
@@ -121,6 +122,6 @@ export async function predictColumns(target: PredictTarget, inputs: unknown): Pr
   if (keys.length && keys.every((k) => inputNames.has(k))) {
     return predictTensors(target, keys.map((name) => tensorFromNested(findInput(model.info.inputs, name), inputs[name], target.ctx.maxElements)));
   }
-  throw new InputError('inputs', `keys ${keys.map((k) => `'${k}'`).join(', ')} match neither the inputs (${[...inputNames].join(', ')}) ` +
+  throw new InputError('inputs', `keys ${quote(keys.map((k) => `'${quote(k, 60)}'`).join(', '))} match neither the inputs (${[...inputNames].join(', ')}) ` +
     `nor the features (${featureList(model)}) of this model`);
 }

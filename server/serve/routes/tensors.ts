@@ -4,7 +4,7 @@
  */
 import { DTYPE_OF_OIP, OIP_DATATYPE, type OipDatatype } from '../../protocol/api';
 import { flatten, InputError, nest, nestedShape, readScalar, tensorFromValues, type PlainTensor } from '../../protocol/codec';
-import { checkedElementCount, DEFAULT_MAX_ELEMENTS, MAX_NESTING_DEPTH } from '../../protocol/limits';
+import { checkedElementCount, DEFAULT_MAX_ELEMENTS, MAX_NESTING_DEPTH, quote } from '../../protocol/limits';
 import type { Dim, TensorInfo } from '../../protocol/signature';
 
 /** Declared dims as OIP metadata shapes: a symbolic or unknown dimension is -1. */
@@ -36,7 +36,7 @@ export function checkShape(info: TensorInfo, shape: number[]): void {
 export function findInput(inputs: TensorInfo[], name: string): TensorInfo {
   const info = inputs.find((i) => i.name === name);
   if (!info) {
-    throw new InputError(`input '${name}'`, `the model has no such input; its inputs are: ${inputs.map((i) => `'${i.name}'`).join(', ')}`);
+    throw new InputError(`input '${quote(name, 100)}'`, `the model has no such input; its inputs are: ${inputs.map((i) => `'${i.name}'`).join(', ')}`);
   }
   return info;
 }
