@@ -154,3 +154,28 @@ describe('the element limit is configurable', () => {
     assert.equal(ok.status, 200);
   });
 });
+
+describe('server faults leak nothing', () => {
+  let server: TestServer;
+  const logged: string[] = [];
+  before(async () => {
+    server = await startTestServer(repoPath('samples/breast-cancer/breast_cancer.onnx'), { app: { logError: (m) => { logged.push(m); } } });
+  });
+  after(() => server.close());
+
+  test('a 5xx says "internal server error" with an id; the details (paths, stack) only reach the log', async () => {
+    const original = server.host.infer.bind(server.host);
+    server.host.infer = async () => { throw new Error('boom at /home/someone/secret/model.onnx concatbase.h:133'); };
+    try {
+      const row = Array.from({ length: 30 }, () => 1);
+      const res = await postJson(`${server.url}/v1/models/breast_cancer:predict`, { instances: [row] });
+      assert.equal(res.status, 500);
+      assert.match(res.json.error, /^internal server error \(error id ([0-9a-f]+)/);
+      assert.doesNotMatch(res.json.error, /secret|concatbase|boom/);
+      const id = /error id ([0-9a-f]+)/.exec(res.json.error)![1]!;
+      assert.ok(logged.some((line) => line.includes(id) && line.includes('boom')), 'the log has the details under the same id');
+    } finally {
+      server.host.infer = original;
+    }
+  });
+});
