@@ -3,20 +3,20 @@
  * model-name check and timed inference.
  */
 import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { LoadedModel } from '../../model/types';
 import type { PlainTensor } from '../../protocol/codec';
+import { ModelLabError, type ErrorStatus } from '../../protocol/errors';
 import { quote } from '../../protocol/limits';
 import type { ModelHost } from '../host';
 import type { ServerMetrics } from '../metrics';
 
-/** An error with the HTTP status it deserves; `app.onError` turns it into `{"error": message}`. */
-export class HttpError extends Error {
-  readonly status: ContentfulStatusCode;
-  constructor(status: ContentfulStatusCode, message: string) {
-    super(message);
-    this.name = 'HttpError';
-    this.status = status;
+/**
+ * Shorthand for a {@link ModelLabError} with a status, for route code; `app.onError` turns every
+ * ModelLabError into `{"error": message}` with its status.
+ */
+export class HttpError extends ModelLabError {
+  constructor(status: ErrorStatus, message: string) {
+    super(message, { status });
   }
 }
 
