@@ -3,7 +3,7 @@
  * (extension/TESTING.md) and for other extensions. Nothing here is test-only behaviour.
  */
 import type { SharedLink } from './share';
-import type { ServerSnapshot, ServerState } from './server/supervisor';
+import type { ServerSnapshot, ServerState } from './model-server/supervisor';
 
 export type { ServerSnapshot, ServerState, SharedLink };
 

@@ -10,7 +10,7 @@
 import { networkInterfaces } from 'node:os';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { ModelServer } from './server/supervisor';
+import type { ModelServer } from './model-server/supervisor';
 import { config, type Shell } from './shell';
 
 export interface SharedLink {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import { ServerSupervisor, type ModelServer, type ServerSettings } from './server/supervisor';
+import { ServerSupervisor, type ModelServer, type ServerSettings } from './model-server/supervisor';
 
 const REFERENCES_KEY = 'modelLab.references';
 

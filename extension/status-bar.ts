@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { ModelServer } from './server/supervisor';
+import type { ModelServer } from './model-server/supervisor';
 import type { Shell } from './shell';
 
 const POLL_MS = 3000;

@@ -12,7 +12,7 @@ import { createServerClient } from './app/client';
 import { readUiConfig } from './app/config';
 import { createDriftTab } from './app/drift/drift-tab';
 import { createExportTab } from './app/export/export-tab';
-import { createPredictTab } from './app/predict-tab';
+import { createPredictTab } from './app/predict/predict-tab';
 import { createPerfTab } from './app/perf/perf-tab';
 import { createStateStore } from './app/state';
 import { applyFallbackTheme } from './app/theme';

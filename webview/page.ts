@@ -10,7 +10,7 @@
  * renderUiPage({ scriptUri: '/assets/main.js', styleUri: '/assets/main.css', nonce: randomNonce(),
  *   cspSource: "'self'", serverOrigin: '', title: 'flights — Model Lab' });
  */
-import { CONFIG_META_NAME, type UiConfig } from './protocol';
+import { CONFIG_META_NAME, type UiConfig } from './page-config';
 
 export interface UiPageOptions {
   /** URL of `dist/webview/main.js` as the page can load it (`/assets/main.js`, or an `asWebviewUri`). */

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { renderUiPage } from '../../webview/page';
-import type { ModelServer } from '../server/supervisor';
+import type { ModelServer } from '../model-server/supervisor';
 import type { Shell } from '../shell';
 
 export const LAB_VIEW_TYPE = 'modelLab.lab';

@@ -8,8 +8,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ServerSupervisor } from '../../extension/server/supervisor';
-import type { ServerSettings } from '../../extension/server/protocol';
+import { ServerSupervisor } from '../../extension/model-server/supervisor';
+import type { ServerSettings } from '../../extension/model-server/cli-contract';
 import { repoPath } from '../helpers/server';
 
 const settings = (): ServerSettings => ({

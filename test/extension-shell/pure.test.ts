@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { cliErrorMessage, runCli } from '../../extension/cli-run';
-import { parseReadyLine, requestCountFromMetrics, restartDelayMs, serveArguments } from '../../extension/server/protocol';
+import { parseReadyLine, requestCountFromMetrics, restartDelayMs, serveArguments } from '../../extension/model-server/cli-contract';
 import { formatShape, renderOverviewPage, type ModelOverview } from '../../extension/views/overview-html';
 import { repoPath } from '../helpers/server';
 

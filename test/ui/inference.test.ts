@@ -1,5 +1,5 @@
 /**
- * The UI's request building and answer reading (webview/app/inference.ts, validate.ts, page.ts), run in
+ * The UI's request building and answer reading (webview/app/predict/inference.ts, validate.ts, page.ts), run in
  * Node against real models: form values as a person types them → OIP request → real onnxruntime →
  * OIP answer → the prediction the UI would show, compared with the sample's sklearn/torch expectations.
  */
@@ -12,10 +12,10 @@ import { loadModel, type LoadedModel } from '../../server/model/index';
 import { DTYPE_OF_OIP, type OipInferRequest, type OipInferResponse } from '../../server/protocol/api';
 import { flatten, tensorFromValues, type PlainTensor } from '../../server/protocol/codec';
 import type { Feature } from '../../server/protocol/signature';
-import { buildInferRequest, curlCommand, defaultRawJson, readInferResponse, toOipTensor } from '../../webview/app/inference';
-import { fieldOfError, validateFeatureValue } from '../../webview/app/validate';
+import { buildInferRequest, curlCommand, defaultRawJson, readInferResponse, toOipTensor } from '../../webview/app/predict/inference';
+import { fieldOfError, validateFeatureValue } from '../../webview/app/predict/validate';
 import { renderUiPage } from '../../webview/page';
-import type { FieldValue } from '../../webview/protocol';
+import type { FieldValue } from '../../webview/app/persisted-state';
 
 const root = join(import.meta.dirname, '..', '..');
 

@@ -2,7 +2,7 @@
  * Persistence of form values and history: VS Code's webview state when running inside VS Code
  * (survives the panel being hidden and restored), else the tab's sessionStorage.
  */
-import type { PersistedState } from '../protocol';
+import type { PersistedState } from './persisted-state';
 
 interface VsCodeApi {
   getState(): unknown;

@@ -5,9 +5,9 @@ import './z';
 import './wasserstein';
 import './jensenshannon';
 import './psi';
-import './kl_div';
+import './kl-div';
 import './hellinger';
-import './t_test';
+import './t-test';
 import './mannw';
 
 export { getStatTest, isDrift, isPValueRule, listStatTests, type StatTest, type StatTestResult } from './registry';

@@ -2,21 +2,21 @@
  * The "Predict" tab: form → OIP request → answer, with sample rows, the request as JSON/curl and a
  * short history. Rebuilt when the server reloads the model, keeping the values that still apply.
  */
-import type { ModelDescription } from '../../server/protocol/api';
-import { InputError } from '../../server/protocol/codec';
-import type { Signature } from '../../server/protocol/signature';
-import type { FieldValue, HistoryEntry, PersistedState } from '../protocol';
-import type { ServerClient } from './client';
-import { h, replaceChildren } from './dom';
-import { summarizeValues } from './format';
+import type { ModelDescription } from '../../../server/protocol/api';
+import { InputError } from '../../../server/protocol/codec';
+import type { Signature } from '../../../server/protocol/signature';
+import type { FieldValue, HistoryEntry, PersistedState } from '../persisted-state';
+import type { ServerClient } from '../client';
+import { h, replaceChildren } from '../dom';
+import { summarizeValues } from '../format';
 import { createFeatureForm, type FeatureForm } from './form';
 import { createHistoryView, HISTORY_LIMIT } from './history-view';
 import { buildInferRequest, readInferResponse } from './inference';
 import { createRequestView } from './request-view';
 import { createResultView, outcomeText } from './result-view';
 import { createSampleRowPicker, type SampleRowPicker } from './sample-rows';
-import type { StateStore } from './state';
-import type { AppTab } from './tabs';
+import type { StateStore } from '../state';
+import type { AppTab } from '../tabs';
 import { fieldOfError } from './validate';
 
 /** Values worth carrying into a reloaded model's form: same feature name and kind, still-allowed category. */

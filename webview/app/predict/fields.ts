@@ -2,10 +2,10 @@
  * One control per feature (or per raw input tensor), all behind the same small interface so the form
  * can read, fill, validate and focus them without knowing what they are.
  */
-import type { Feature, InputBinding } from '../../server/protocol/signature';
-import type { FieldValue } from '../protocol';
-import { h, slug, uniqueId } from './dom';
-import { formatNumber } from './format';
+import type { Feature, InputBinding } from '../../../server/protocol/signature';
+import type { FieldValue } from '../persisted-state';
+import { h, slug, uniqueId } from '../dom';
+import { formatNumber } from '../format';
 import { defaultRawJson, rawValueKey, type ImagePixels } from './inference';
 import { createImageField } from './image-field';
 

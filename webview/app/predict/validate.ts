@@ -2,9 +2,9 @@
  * Checks one form field as the user types, with the codec's own rules for the tensor's dtype, so the UI
  * never lets through what the server would reject. Returns a message that says what to do, or null.
  */
-import { allocate, InputError, writeScalar } from '../../server/protocol/codec';
-import type { Feature, TensorDtype } from '../../server/protocol/signature';
-import type { FieldValue } from '../protocol';
+import { allocate, InputError, writeScalar } from '../../../server/protocol/codec';
+import type { Feature, TensorDtype } from '../../../server/protocol/signature';
+import type { FieldValue } from '../persisted-state';
 
 export function validateFeatureValue(feature: Feature, dtype: TensorDtype, value: FieldValue | undefined): string | null {
   switch (feature.kind) {

@@ -2,8 +2,8 @@
  * An image feature: a file picker whose picture is drawn, stretched, into a canvas of exactly the
  * signature's size; the canvas is the preview and its pixels are what the codec encodes.
  */
-import type { Feature, ImageSpec } from '../../server/protocol/signature';
-import { h, slug, uniqueId } from './dom';
+import type { Feature, ImageSpec } from '../../../server/protocol/signature';
+import { h, slug, uniqueId } from '../dom';
 import type { FieldControl } from './fields';
 import type { ImagePixels } from './inference';
 

@@ -5,10 +5,10 @@
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import { ModelServer, type ModelServerOptions, type ServerSnapshot } from './model-server';
-import type { ServerSettings } from './protocol';
+import type { ServerSettings } from './cli-contract';
 
 export { ModelServer, type ServerSnapshot, type ServerState } from './model-server';
-export type { ServerSettings } from './protocol';
+export type { ServerSettings } from './cli-contract';
 
 export class ServerSupervisor extends EventEmitter {
   private readonly servers = new Map<string, ModelServer>();

@@ -2,12 +2,12 @@
  * Form values ↔ Open Inference Protocol, through the shared codec so the UI encodes exactly as the
  * server decodes. DOM-free: unit-tested in Node, run in the browser.
  */
-import { DTYPE_OF_OIP, OIP_DATATYPE, type OipInferRequest, type OipInferResponse, type OipTensor, type RowPrediction } from '../../server/protocol/api';
+import { DTYPE_OF_OIP, OIP_DATATYPE, type OipInferRequest, type OipInferResponse, type OipTensor, type RowPrediction } from '../../../server/protocol/api';
 import {
   decodePredictions, encodeRecords, flatten, InputError, nest, nestedShape, readScalar, tensorFromValues, type PlainTensor,
-} from '../../server/protocol/codec';
-import type { Dim, FeatureRecord, InputBinding, Signature } from '../../server/protocol/signature';
-import type { FieldValue } from '../protocol';
+} from '../../../server/protocol/codec';
+import type { Dim, FeatureRecord, InputBinding, Signature } from '../../../server/protocol/signature';
+import type { FieldValue } from '../persisted-state';
 
 /** Pixels as `CanvasRenderingContext2D.getImageData` returns them (RGBA), already at the signature's size. */
 export interface ImagePixels {

@@ -2,10 +2,10 @@
  * "Fill from sample row": picks a row of the reference CSV the server sampled and fills the form with it;
  * the row's target column, when the signature names one, is kept to show beside the prediction.
  */
-import type { ReferenceSample } from '../../server/protocol/api';
-import type { Signature } from '../../server/protocol/signature';
-import type { FieldValue } from '../protocol';
-import { h } from './dom';
+import type { ReferenceSample } from '../../../server/protocol/api';
+import type { Signature } from '../../../server/protocol/signature';
+import type { FieldValue } from '../persisted-state';
+import { h } from '../dom';
 
 export interface SampleRowChoice {
   values: Record<string, FieldValue>;

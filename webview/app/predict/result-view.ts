@@ -3,10 +3,10 @@
  * big (regression), other outputs as JSON, the true value when the inputs came from a sample row, and the
  * client round-trip latency. Lives in an `aria-live` region so screen readers hear the new answer.
  */
-import type { RowPrediction } from '../../server/protocol/api';
-import type { Signature } from '../../server/protocol/signature';
-import { h, replaceChildren } from './dom';
-import { formatMs, formatNumber, formatPercent, prettyJson, truncateForDisplay } from './format';
+import type { RowPrediction } from '../../../server/protocol/api';
+import type { Signature } from '../../../server/protocol/signature';
+import { h, replaceChildren } from '../dom';
+import { formatMs, formatNumber, formatPercent, prettyJson, truncateForDisplay } from '../format';
 
 export interface ShownPrediction {
   prediction: RowPrediction;

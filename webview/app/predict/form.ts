@@ -2,13 +2,13 @@
  * The generated form: one control per feature of the signature (plus a JSON box per raw input),
  * validated as the user types with the same rules the server applies.
  */
-import type { Signature } from '../../server/protocol/signature';
-import type { FieldValue } from '../protocol';
-import { h } from './dom';
+import type { Signature } from '../../../server/protocol/signature';
+import type { FieldValue } from '../persisted-state';
+import { h } from '../dom';
 import { createFeatureField, createRawTensorField, type FieldControl } from './fields';
 import { buildInferRequest, rawValueKey, type ImagePixels } from './inference';
 import { validateFeatureValue } from './validate';
-import { InputError } from '../../server/protocol/codec';
+import { InputError } from '../../../server/protocol/codec';
 
 export interface FeatureForm {
   readonly element: HTMLElement;

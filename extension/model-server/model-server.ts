@@ -21,7 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
-import { parseReadyLine, requestCountFromMetrics, restartDelayMs, serveArguments, type ServerSettings } from './protocol';
+import { parseReadyLine, requestCountFromMetrics, restartDelayMs, serveArguments, type ServerSettings } from './cli-contract';
 
 export type ServerState = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
 

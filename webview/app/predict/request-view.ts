@@ -2,10 +2,10 @@
  * The exact request the form sent, as OIP JSON and as a curl command, each with a Copy button, so a
  * prediction tried in the form can be replayed from a terminal or another program.
  */
-import type { OipInferRequest } from '../../server/protocol/api';
+import type { OipInferRequest } from '../../../server/protocol/api';
 import { copyText } from './copy';
-import { h, replaceChildren } from './dom';
-import { prettyJson, truncateForDisplay } from './format';
+import { h, replaceChildren } from '../dom';
+import { prettyJson, truncateForDisplay } from '../format';
 import { curlCommand } from './inference';
 
 export interface RequestView {

@@ -6,9 +6,9 @@
  * server/drift/worker.ts, as a second bundle `drift-worker.js` next to it), not through tsx (which transpiles every module again in the worker thread
  * and turns each imported binding into a getter call — not what users run).
  *
- *   node --import tsx bench/drift.ts            # 200,000 rows × 10 columns (7 numeric, 2 categorical, 1 binary)
- *   node --import tsx bench/drift.ts --big      # 10,000,000 rows × 20 numeric columns
- *   node --import tsx bench/drift.ts --rows 1000000
+ *   node --import tsx benchmarks/drift.ts            # 200,000 rows × 10 columns (7 numeric, 2 categorical, 1 binary)
+ *   node --import tsx benchmarks/drift.ts --big      # 10,000,000 rows × 20 numeric columns
+ *   node --import tsx benchmarks/drift.ts --rows 1000000
  *   options: --dir d (keep / reuse the CSVs in d),
  *            --memory-mb n (memory budget per pass), --no-parallel (read the files one after the other)
  */

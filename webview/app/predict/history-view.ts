@@ -1,7 +1,7 @@
 /** The last predictions, newest first; choosing one puts its inputs back into the form. */
-import type { HistoryEntry } from '../protocol';
-import { h, replaceChildren } from './dom';
-import { formatMs } from './format';
+import type { HistoryEntry } from '../persisted-state';
+import { h, replaceChildren } from '../dom';
+import { formatMs } from '../format';
 
 export const HISTORY_LIMIT = 10;
 
