@@ -10,6 +10,7 @@
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelLabApi } from './api';
+import type { CommandHandler, CommandId } from './command-ids';
 import { csvCommands } from './commands/csv-commands';
 import { modelCommands } from './commands/model-commands';
 import { sampleCommands } from './commands/sample-commands';
@@ -39,7 +40,9 @@ export function activate(context: vscode.ExtensionContext): ModelLabApi {
     vscode.window.onDidChangeActiveTextEditor(() => statusBar.update()),
     vscode.window.tabGroups.onDidChangeTabs(() => statusBar.update()),
   );
-  for (const [id, handler] of Object.entries({ ...modelCommands(s, panels, statusBar), ...csvCommands(s, panels), ...sampleCommands(s) })) {
+  // Every contributed command has exactly one handler: this fails to compile when one is missing.
+  const handlers = { ...modelCommands(s, panels, statusBar), ...csvCommands(s, panels), ...sampleCommands(s) } satisfies Record<CommandId, CommandHandler>;
+  for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
   }
   s.supervisor.on('change', (snapshot: { modelPath: string; state: string }) => {

@@ -5,6 +5,7 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { CommandId } from './command-ids';
 import type { ModelServer } from './model-server/supervisor';
 import type { Shell } from './shell';
 
@@ -17,7 +18,7 @@ export class ServerStatusBar implements vscode.Disposable {
 
   constructor(private readonly shell: Shell) {
     this.item.name = 'Model Lab server';
-    this.item.command = 'modelLab.serverMenu';
+    this.item.command = CommandId.serverMenu;
     const refresh = () => { this.update(); this.schedule(); };
     shell.supervisor.on('change', refresh);
     shell.supervisor.on('ready', refresh);
@@ -60,14 +61,14 @@ export class ServerStatusBar implements vscode.Disposable {
   /** The click: actions for the current server. */
   async showMenu(): Promise<void> {
     const server = this.current();
-    if (!server) { await vscode.commands.executeCommand('modelLab.openModel'); return; }
+    if (!server) { await vscode.commands.executeCommand(CommandId.openModel); return; }
     const uri = vscode.Uri.file(server.modelPath);
     const pick = await vscode.window.showQuickPick([
-      { label: '$(window) Open Lab Panel', command: 'modelLab.openModel' },
-      { label: '$(link) Share Prototype URL…', command: 'modelLab.shareUrl' },
-      { label: '$(debug-restart) Restart Server', command: 'modelLab.restartServer' },
-      { label: '$(debug-stop) Stop Server', command: 'modelLab.stopServer' },
-      { label: '$(output) Show Server Log', command: 'modelLab.showLog' },
+      { label: '$(window) Open Lab Panel', command: CommandId.openModel },
+      { label: '$(link) Share Prototype URL…', command: CommandId.shareUrl },
+      { label: '$(debug-restart) Restart Server', command: CommandId.restartServer },
+      { label: '$(debug-stop) Stop Server', command: CommandId.stopServer },
+      { label: '$(output) Show Server Log', command: CommandId.showLog },
     ], { title: `Model Lab: ${basename(server.modelPath)} (${server.state}${server.url ? `, ${server.url}` : ''})` });
     if (pick) await vscode.commands.executeCommand(pick.command, uri);
   }

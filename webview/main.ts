@@ -16,6 +16,7 @@ import { createPredictTab } from './app/predict/predict-tab';
 import { createPerfTab } from './app/perf/perf-tab';
 import { createStateStore } from './app/state';
 import { applyFallbackTheme } from './app/theme';
+import { labMessage, ReadyCommand } from './lab-panel-messages';
 
 // Before anything renders and before `load`: the toolkit reads the theme variables from <body> then.
 applyFallbackTheme();
@@ -34,4 +35,4 @@ const TABS = [createPredictTab(client, store), ...labTabs];
 
 startApp(document.getElementById('app') ?? document.body, client, TABS);
 // Inside VS Code: the host queues messages (show a tab, start a drift check) until the UI listens.
-store.notifyHost({ type: 'model-lab.ready' });
+store.notifyHost(labMessage(ReadyCommand, {}));

@@ -8,12 +8,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, relative } from 'node:path';
 import * as vscode from 'vscode';
+import { CommandId, type CommandHandlers } from '../command-ids';
 import { cliErrorMessage, runCli, type CliResult } from '../cli-run';
 import type { Shell } from '../shell';
 import { showDriftReport } from '../views/info-panels';
 import type { LabPanels } from '../views/lab-panel';
-
-type Handler = (...args: never[]) => unknown;
+import { CheckDriftNotification } from '../../webview/lab-panel-messages';
 
 const isCsv = (uri: unknown): uri is vscode.Uri => uri instanceof vscode.Uri && extname(uri.fsPath).toLowerCase() === '.csv';
 
@@ -43,7 +43,7 @@ export function predictionsPathFor(csvPath: string): string {
   return join(dirname(csvPath), `${basename(csvPath, extname(csvPath))}.predictions.csv`);
 }
 
-export function csvCommands(shell: Shell, panels: LabPanels): Record<string, Handler> {
+export function csvCommands(shell: Shell, panels: LabPanels) {
   const guard = (body: (...args: never[]) => Promise<unknown>) => async (...args: never[]) => {
     try { return await body(...args); } catch (err) {
       if ((err as Error).message !== 'cancelled') await shell.showError(`Model Lab: ${(err as Error).message}`);
@@ -53,7 +53,7 @@ export function csvCommands(shell: Shell, panels: LabPanels): Record<string, Han
 
   return {
     /** current CSV (argument or picked), reference (argument, the open model's, or picked) → HTML report. */
-    'modelLab.checkDrift': guard(async (uri?: vscode.Uri, referenceUri?: vscode.Uri) => {
+    [CommandId.checkDrift]: guard(async (uri?: vscode.Uri, referenceUri?: vscode.Uri) => {
       const current = isCsv(uri) ? uri.fsPath : await pickCsv('Current data to check for drift');
       if (!current) return undefined;
       const model = shell.activeModel?.() ?? shell.supervisor.mostRecent()?.modelPath;
@@ -64,7 +64,7 @@ export function csvCommands(shell: Shell, panels: LabPanels): Record<string, Han
       // reads only CSVs beside the model; anything else gets the standalone HTML report below.
       if (model && isInside(dirname(model), current) && isInside(dirname(model), reference)) {
         await panels.open(model, await shell.ensureServer(model), 'drift');
-        panels.post(model, { type: 'model-lab.drift', reference, current });
+        panels.notify(model, CheckDriftNotification, { reference, current });
         return 'panel';
       }
       const report = join(await mkdtemp(join(tmpdir(), 'model-lab-drift-')), 'drift-report.html');
@@ -75,7 +75,7 @@ export function csvCommands(shell: Shell, panels: LabPanels): Record<string, Han
       return report;
     }),
 
-    'modelLab.setReference': guard(async (uri?: vscode.Uri) => {
+    [CommandId.setReference]: guard(async (uri?: vscode.Uri) => {
       const csv = isCsv(uri) ? uri.fsPath : await pickCsv('Reference CSV for the open model');
       if (!csv) return undefined;
       const modelPath = await shell.pickModel(undefined, 'Use for this model');
@@ -88,7 +88,7 @@ export function csvCommands(shell: Shell, panels: LabPanels): Record<string, Han
       return csv;
     }),
 
-    'modelLab.batchPredict': guard(async (uri?: vscode.Uri) => {
+    [CommandId.batchPredict]: guard(async (uri?: vscode.Uri) => {
       const csv = isCsv(uri) ? uri.fsPath : await pickCsv('CSV to predict');
       if (!csv) return undefined;
       const modelPath = await shell.pickModel(undefined, 'Predict with this model');
@@ -105,7 +105,7 @@ export function csvCommands(shell: Shell, panels: LabPanels): Record<string, Han
       await vscode.window.showTextDocument(vscode.Uri.file(output), { preview: false });
       return output;
     }),
-  };
+  } satisfies CommandHandlers;
 }
 
 /** Whether `file` lies inside `folder` (no `..` escape, same drive). */

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { CommandId, type CommandHandlers } from '../command-ids';
 import { cliErrorMessage, runCli, type CliResult } from '../cli-run';
 import { createShare, revokeAll, shareCommand } from '../share';
 import type { Shell } from '../shell';
@@ -12,8 +13,6 @@ import type { ServerStatusBar } from '../status-bar';
 import { showNotAvailable } from '../views/info-panels';
 import type { LabPanels } from '../views/lab-panel';
 import { ONNX_EDITOR_VIEW_TYPE } from '../views/onnx-editor';
-
-type Handler = (...args: never[]) => unknown;
 
 /** The CLI's command names (from `model-lab --help`), read once: tells which engines this build has. */
 let cliCommands: Promise<Set<string>> | undefined;
@@ -25,7 +24,7 @@ export function availableCliCommands(shell: Shell): Promise<Set<string>> {
   return cliCommands;
 }
 
-export function modelCommands(shell: Shell, panels: LabPanels, statusBar: ServerStatusBar): Record<string, Handler> {
+export function modelCommands(shell: Shell, panels: LabPanels, statusBar: ServerStatusBar) {
   /** Runs a command body with the model, turning failures into one actionable message. */
   const withModel = (purpose: string, body: (modelPath: string) => Promise<unknown>) => async (uri?: vscode.Uri) => {
     const modelPath = await shell.pickModel(uri, purpose);
@@ -40,25 +39,25 @@ export function modelCommands(shell: Shell, panels: LabPanels, statusBar: Server
   };
 
   return {
-    'modelLab.openModel': withModel('Open', async (modelPath) => {
+    [CommandId.openModel]: withModel('Open', async (modelPath) => {
       const server = await shell.ensureServer(modelPath);
       await panels.open(modelPath, server);
       return server.snapshot();
     }),
-    'modelLab.showOverview': withModel('Show', async (modelPath) =>
+    [CommandId.showOverview]: withModel('Show', async (modelPath) =>
       vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(modelPath), ONNX_EDITOR_VIEW_TYPE)),
-    'modelLab.startServer': withModel('Serve', async (modelPath) => {
+    [CommandId.startServer]: withModel('Serve', async (modelPath) => {
       const server = await shell.ensureServer(modelPath);
       void vscode.window.setStatusBarMessage(`Model Lab: ${basename(modelPath)} at ${server.url}`, 5000);
       return server.snapshot();
     }),
-    'modelLab.stopServer': withModel('Stop', async (modelPath) => {
+    [CommandId.stopServer]: withModel('Stop', async (modelPath) => {
       const server = shell.supervisor.get(modelPath);
       if (!server || server.state === 'stopped') { void vscode.window.showInformationMessage(`No Model Lab server runs for ${basename(modelPath)}.`); return undefined; }
       await server.stop();
       return server.snapshot();
     }),
-    'modelLab.restartServer': withModel('Restart', async (modelPath) => {
+    [CommandId.restartServer]: withModel('Restart', async (modelPath) => {
       const server = shell.supervisor.get(modelPath);
       if (!server || server.state === 'stopped') return (await shell.ensureServer(modelPath)).snapshot();
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Model Lab: restarting ${basename(modelPath)}`, cancellable: true },
@@ -69,20 +68,20 @@ export function modelCommands(shell: Shell, panels: LabPanels, statusBar: Server
         });
       return server.snapshot();
     }),
-    'modelLab.shareUrl': withModel('Share', (modelPath) => shareCommand(shell, modelPath)),
-    'modelLab.revokeShares': withModel('Revoke', async (modelPath) => {
+    [CommandId.shareUrl]: withModel('Share', (modelPath) => shareCommand(shell, modelPath)),
+    [CommandId.revokeShares]: withModel('Revoke', async (modelPath) => {
       const server = shell.supervisor.get(modelPath);
       if (server?.state !== 'running') return 0;
       const count = await revokeAll(server);
       void vscode.window.showInformationMessage(`Revoked ${count} shared link${count === 1 ? '' : 's'} to ${basename(modelPath)}.`);
       return count;
     }),
-    'modelLab.serveInBrowser': withModel('Open', async (modelPath) => {
+    [CommandId.serveInBrowser]: withModel('Open', async (modelPath) => {
       const link = await createShare(await shell.ensureServer(modelPath));
       await vscode.env.openExternal(vscode.Uri.parse(link.url));
       return link.url;
     }),
-    'modelLab.compare': withModel('Compare', async (modelPath) => {
+    [CommandId.compare]: withModel('Compare', async (modelPath) => {
       // The Performance tab arrives with the latency/compression engine (issue #5) and its HTTP API.
       if ((await availableCliCommands(shell)).has('bench')) {
         await panels.open(modelPath, await shell.ensureServer(modelPath), 'perf');
@@ -93,7 +92,7 @@ export function modelCommands(shell: Shell, panels: LabPanels, statusBar: Server
         'Benchmarks and compressed variants (int8, fp16, pruning) of this model with their agreement are computed by an engine that is not part of this build.', modelPath);
       return 'not-available';
     }),
-    'modelLab.exportBundle': withModel('Export', async (modelPath) => {
+    [CommandId.exportBundle]: withModel('Export', async (modelPath) => {
       if (!(await availableCliCommands(shell)).has('export')) {
         showNotAvailable('Export Deployment Bundle', 'issue #6 (deployment bundles)',
           'Docker, Kubernetes/KServe, Triton and TF.js bundles are written by an engine that is not part of this build.', modelPath);
@@ -101,9 +100,9 @@ export function modelCommands(shell: Shell, panels: LabPanels, statusBar: Server
       }
       return exportBundle(shell, modelPath);
     }),
-    'modelLab.showLog': () => shell.log.show(true),
-    'modelLab.serverMenu': () => statusBar.showMenu(),
-  };
+    [CommandId.showLog]: () => shell.log.show(true),
+    [CommandId.serverMenu]: () => statusBar.showMenu(),
+  } satisfies CommandHandlers;
 }
 
 const LAST_TARGETS_KEY = 'modelLab.export.lastTargets';

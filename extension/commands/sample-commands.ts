@@ -9,9 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { CommandId, type CommandHandlers } from '../command-ids';
 import type { Shell } from '../shell';
-
-type Handler = (...args: never[]) => unknown;
 
 /** One entry of dist/samples/index.json. */
 export interface SampleEntry {
@@ -44,10 +43,10 @@ async function copySample(shell: Shell, sample: SampleEntry): Promise<string> {
   return join(to, sample.model);
 }
 
-export function sampleCommands(shell: Shell): Record<string, Handler> {
+export function sampleCommands(shell: Shell) {
   return {
     /** `name` (optional) skips the quick pick. Returns the copied model's path. */
-    'modelLab.trySample': async (name?: string) => {
+    [CommandId.trySample]: async (name?: string) => {
       try {
         const samples = readSampleIndex(shell.context.extensionPath);
         let sample = typeof name === 'string' ? samples.find((s) => s.name === name) : undefined;
@@ -60,12 +59,12 @@ export function sampleCommands(shell: Shell): Record<string, Handler> {
         }
         const modelPath = await copySample(shell, sample);
         shell.log.appendLine(`[samples] ${sample.name} copied to ${modelPath}`);
-        await vscode.commands.executeCommand('modelLab.openModel', vscode.Uri.file(modelPath));
+        await vscode.commands.executeCommand(CommandId.openModel, vscode.Uri.file(modelPath));
         return modelPath;
       } catch (err) {
         await shell.showError(`Model Lab: cannot open the sample: ${(err as Error).message}`);
         return undefined;
       }
     },
-  };
+  } satisfies CommandHandlers;
 }

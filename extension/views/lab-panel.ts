@@ -14,6 +14,10 @@
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
+import {
+  isLabMessage, labMessage, ReadyCommand, ShowTabNotification,
+  type LabNotification, type LabNotificationType, type LabTabId,
+} from '../../webview/lab-panel-messages';
 import { renderUiPage } from '../../webview/page';
 import type { ModelServer } from '../model-server/supervisor';
 import type { Shell } from '../shell';
@@ -27,9 +31,9 @@ interface LabEntry {
   serverOrigin: string | undefined;
   /** Server generation the page was rendered for. */
   generation: number;
-  /** Whether the page's UI has said it listens (`model-lab.ready`); messages wait in `pending` until then. */
+  /** Whether the page's UI has said it listens (`ReadyCommand`); notifications wait in `pending` until then. */
   ready: boolean;
-  pending: unknown[];
+  pending: LabNotification[];
   /** Id of the owner token the current page carries; revoked when a new page replaces it. */
   tokenId?: string;
 }
@@ -55,10 +59,10 @@ export class LabPanels implements vscode.WebviewPanelSerializer {
   }
 
   /**
-   * Opens (or reveals) the panel of a model whose server runs. `tab` (e.g. `perf`) is posted to the UI
-   * as `{type: 'model-lab.show-tab', id}`, for a UI that selects tabs on request.
+   * Opens (or reveals) the panel of a model whose server runs, and selects `tab` (e.g. `perf`) with a
+   * `ShowTabNotification`.
    */
-  async open(modelPath: string, server: ModelServer, tab?: string): Promise<vscode.WebviewPanel> {
+  async open(modelPath: string, server: ModelServer, tab?: LabTabId): Promise<vscode.WebviewPanel> {
     const existing = this.entries.get(modelPath);
     let panel: vscode.WebviewPanel;
     if (existing) {
@@ -69,17 +73,18 @@ export class LabPanels implements vscode.WebviewPanelSerializer {
       panel = vscode.window.createWebviewPanel(LAB_VIEW_TYPE, `${basename(modelPath)} — Model Lab`, vscode.ViewColumn.Active, this.webviewOptions(server));
       await this.adopt(panel, modelPath, server);
     }
-    if (tab) this.post(modelPath, { type: 'model-lab.show-tab', id: tab });
+    if (tab) this.notify(modelPath, ShowTabNotification, { id: tab });
     return panel;
   }
 
   /**
-   * Sends a message to a model's panel UI, waiting until the page has loaded and said it listens: a
+   * Sends a notification to a model's panel UI, waiting until the page has loaded and said it listens: a
    * message posted to a page that is still loading would be lost.
    */
-  post(modelPath: string, message: unknown): void {
+  notify<M extends LabNotification['method'], P>(modelPath: string, type: LabNotificationType<M, P>, params: P): void {
     const entry = this.entries.get(modelPath);
     if (!entry) return;
+    const message = labMessage(type, params) as LabNotification;
     if (entry.ready) void entry.panel.webview.postMessage(message);
     else entry.pending.push(message);
   }
@@ -115,8 +120,8 @@ export class LabPanels implements vscode.WebviewPanelSerializer {
     this.entries.set(modelPath, entry);
     await this.remember();
     panel.onDidDispose(() => { this.entries.delete(modelPath); void this.remember(); });
-    panel.webview.onDidReceiveMessage((message: { type?: unknown } | null) => {
-      if (message?.type !== 'model-lab.ready') return;
+    panel.webview.onDidReceiveMessage((message: unknown) => {
+      if (!isLabMessage(ReadyCommand, message)) return;
       entry.ready = true;
       for (const queued of entry.pending.splice(0)) void panel.webview.postMessage(queued);
     });

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
+import { CommandId } from '../command-ids';
 import { cliErrorMessage, runCli } from '../cli-run';
 import type { Shell } from '../shell';
 import { renderOverviewPage, type ModelOverview } from './overview-html';
@@ -44,7 +45,7 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
     watcher.onDidChange(onChange);
     watcher.onDidCreate(onChange);
     panel.webview.onDidReceiveMessage((message: { type?: string }) => {
-      if (message?.type === 'open-lab') void vscode.commands.executeCommand('modelLab.openModel', document.uri);
+      if (message?.type === 'open-lab') void vscode.commands.executeCommand(CommandId.openModel, document.uri);
       if (message?.type === 'refresh') void render();
     });
     await render();

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { runDrift } from '../../server/drift';
+import { CheckDriftNotification, labMessage } from '../../webview/lab-panel-messages';
 import { buildUiBundle, launchBrowser, startUiServer, watchPageProblems, type TestBrowser, type TestServer } from '../helpers/browser';
 import { repoPath } from '../helpers/server';
 
@@ -59,7 +60,7 @@ describe('Drift tab', () => {
   });
 
   it('runs when the extension posts {type: model-lab.drift}, and shows the engine\'s verdicts, sorted, with a chart per column', async () => {
-    await page.evaluate((current) => window.postMessage({ type: 'model-lab.drift', current }, '*'), CURRENT);
+    await page.evaluate((message) => window.postMessage(message, '*'), labMessage(CheckDriftNotification, { current: CURRENT }));
     await page.locator('#drift-results[data-state="report"]').waitFor();
     assert.equal(await page.locator('#drift-reference').inputValue(), REFERENCE);
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { labMessage, ShowTabNotification } from '../../webview/lab-panel-messages';
 import { buildUiBundle, launchBrowser, startUiServer, watchPageProblems, type TestBrowser, type TestServer } from '../helpers/browser';
 
 /** Forwards /sub/<path> to the target's /<path>; anything else is a 404, as a real path proxy would do. */
@@ -56,8 +57,10 @@ describe('UI behind a path-based proxy', () => {
     assert.deepEqual(outsideSub, [], 'no request escaped the proxy prefix');
     // The VS Code host selects a tab by message ("Compare Latency & Compression" → Performance).
     const activeTab = () => page.locator('vscode-panels').evaluate((el) => (el as HTMLElement & { activeid: string }).activeid);
-    await page.evaluate(() => window.postMessage({ type: 'model-lab.show-tab', id: 'no-such-tab' }, '*'));
-    await page.evaluate(() => window.postMessage({ type: 'model-lab.show-tab', id: 'perf' }, '*'));
+    // An id the UI does not know is dropped (not an error); then a real one selects its tab.
+    const unknownTab = { method: ShowTabNotification.method, params: { id: 'no-such-tab' } };
+    await page.evaluate((message) => window.postMessage(message, '*'), unknownTab);
+    await page.evaluate((message) => window.postMessage(message, '*'), labMessage(ShowTabNotification, { id: 'perf' }));
     await page.waitForFunction(() => (document.querySelector('vscode-panels') as HTMLElement & { activeid: string }).activeid === 'tab-perf');
     assert.equal(await activeTab(), 'tab-perf');
     assert.deepEqual(problems, []);

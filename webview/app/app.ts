@@ -5,7 +5,9 @@
 import type { ModelDescription } from '../../server/protocol/api';
 import type { ServerClient } from './client';
 import { h, replaceChildren } from './dom';
+import { ShowTabNotification } from '../lab-panel-messages';
 import { createHeader } from './header';
+import { onHostNotification } from './host-notifications';
 import { createTabStrip, type AppTab } from './tabs';
 
 export function startApp(root: HTMLElement, client: ServerClient, tabs: AppTab[]): void {
@@ -46,10 +48,7 @@ export function startApp(root: HTMLElement, client: ServerClient, tabs: AppTab[]
   }
 
   // The VS Code host asks for a tab ("Compare Latency & Compression" → Performance) with a message.
-  window.addEventListener('message', (event: MessageEvent) => {
-    const data = event.data as { type?: unknown; id?: unknown } | null;
-    if (data && data.type === 'model-lab.show-tab' && typeof data.id === 'string') strip.show(data.id);
-  });
+  onHostNotification(ShowTabNotification, ({ id }) => strip.show(id));
 
   let wasLive = false;
   client.subscribe(

@@ -2,12 +2,13 @@
  * Persistence of form values and history: VS Code's webview state when running inside VS Code
  * (survives the panel being hidden and restored), else the tab's sessionStorage.
  */
+import type { LabCommand } from '../lab-panel-messages';
 import type { PersistedState } from './persisted-state';
 
 interface VsCodeApi {
   getState(): unknown;
   setState(state: unknown): void;
-  postMessage(message: unknown): void;
+  postMessage(message: LabCommand): void;
 }
 
 declare const acquireVsCodeApi: undefined | (() => VsCodeApi);
@@ -17,8 +18,8 @@ const STORAGE_KEY = 'model-lab.ui-state';
 export interface StateStore {
   load(): PersistedState | null;
   save(state: PersistedState): void;
-  /** Tells the VS Code host something (e.g. that the UI listens for its messages); no-op in a browser. */
-  notifyHost(message: unknown): void;
+  /** Sends a command to the VS Code host (e.g. that the UI listens for its notifications); no-op in a browser. */
+  notifyHost(message: LabCommand): void;
 }
 
 function isPersistedState(value: unknown): value is PersistedState {

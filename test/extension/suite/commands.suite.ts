@@ -2,18 +2,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import * as vscode from 'vscode';
+import { CommandId } from '../../../extension/command-ids';
 import { activate, extension } from './model-lab';
 
 /** Titles from issue 3 ("What the user gets → Commands"), ids from extension/TESTING.md. */
 const ISSUE_COMMANDS: Record<string, string> = {
-  'modelLab.openModel': 'Open Model…',
-  'modelLab.startServer': 'Start Server',
-  'modelLab.stopServer': 'Stop Server',
-  'modelLab.shareUrl': 'Share Prototype URL…',
-  'modelLab.compare': 'Compare Latency & Compression',
-  'modelLab.checkDrift': 'Check Drift Against Reference…',
-  'modelLab.exportBundle': 'Export Deployment Bundle…',
-  'modelLab.showLog': 'Show Server Log',
+  [CommandId.openModel]: 'Open Model…',
+  [CommandId.startServer]: 'Start Server',
+  [CommandId.stopServer]: 'Stop Server',
+  [CommandId.shareUrl]: 'Share Prototype URL…',
+  [CommandId.compare]: 'Compare Latency & Compression',
+  [CommandId.checkDrift]: 'Check Drift Against Reference…',
+  [CommandId.exportBundle]: 'Export Deployment Bundle…',
+  [CommandId.showLog]: 'Show Server Log',
 };
 
 interface ContributedCommand { command: string; title: string; category?: string }

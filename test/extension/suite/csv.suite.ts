@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
+import { CommandId } from '../../../extension/command-ids';
 import { activate, waitFor, workspaceFile, type ModelLabTestApi } from './model-lab';
 
 describe('csv commands', () => {
@@ -21,7 +22,7 @@ describe('csv commands', () => {
     assert.ok(exported?.servers, 'activate() returns no test API (see extension/TESTING.md)');
     api = exported;
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await vscode.commands.executeCommand('modelLab.startServer', model);
+    await vscode.commands.executeCommand(CommandId.startServer, model);
   });
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -31,7 +32,7 @@ describe('csv commands', () => {
 
   it('"Batch-Predict with the Open Model" writes <name>.predictions.csv beside it and opens it', async () => {
     const csv = workspaceFile('iris', 'current.csv');
-    const output = await vscode.commands.executeCommand<string>('modelLab.batchPredict', csv);
+    const output = await vscode.commands.executeCommand<string>(CommandId.batchPredict, csv);
     assert.equal(output, workspaceFile('iris', 'current.predictions.csv').fsPath);
     const header = readFileSync(output, 'utf8').split('\n')[0]!;
     assert.match(header, /(^|,)label,p_setosa,p_versicolor,p_virginica/, header);
@@ -44,7 +45,7 @@ describe('csv commands', () => {
     const before = api.servers.list().find((s) => s.modelPath === model.fsPath)!;
     const reference = join(outside, 'my-reference.csv');
     copyFileSync(workspaceFile('iris', 'reference.csv').fsPath, reference);
-    const result = await vscode.commands.executeCommand<string>('modelLab.setReference', vscode.Uri.file(reference));
+    const result = await vscode.commands.executeCommand<string>(CommandId.setReference, vscode.Uri.file(reference));
     assert.equal(result, reference);
     const after = await api.servers.waitForState(model.fsPath, 'running', 30_000);
     assert.notEqual(after.pid, before.pid, 'a new server process');
@@ -56,7 +57,7 @@ describe('csv commands', () => {
   it('"Check Drift Against Reference…" on CSVs outside the model folder opens the HTML report', async () => {
     const current = join(outside, 'current.csv');
     copyFileSync(workspaceFile('iris', 'current.csv').fsPath, current);
-    const report = await vscode.commands.executeCommand<string>('modelLab.checkDrift', vscode.Uri.file(current), vscode.Uri.file(join(outside, 'my-reference.csv')));
+    const report = await vscode.commands.executeCommand<string>(CommandId.checkDrift, vscode.Uri.file(current), vscode.Uri.file(join(outside, 'my-reference.csv')));
     assert.ok(report && existsSync(report), `report path ${report}`);
     assert.match(readFileSync(report, 'utf8'), /<html/i);
     await waitFor('a drift report tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)

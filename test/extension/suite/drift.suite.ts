@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
+import { CommandId } from '../../../extension/command-ids';
 import { activate, waitFor, workspaceFile, type ModelLabTestApi } from './model-lab';
 
 describe('drift from the explorer', () => {
@@ -22,9 +23,9 @@ describe('drift from the explorer', () => {
   });
 
   it('opens the Drift tab of the model\'s panel, which starts the check on the server', async () => {
-    await vscode.commands.executeCommand('modelLab.openModel', model);
+    await vscode.commands.executeCommand(CommandId.openModel, model);
     await waitFor('a lab panel for flights.onnx', () => api.panels.list().find((p) => p.modelPath === model.fsPath && p.serverOrigin));
-    const result = await vscode.commands.executeCommand('modelLab.checkDrift',
+    const result = await vscode.commands.executeCommand(CommandId.checkDrift,
       workspaceFile('flights', 'current.csv'), workspaceFile('flights', 'reference.csv'));
     assert.equal(result, 'panel');
     const { token } = await api.share.create(model.fsPath, { expiresInMinutes: 5 });

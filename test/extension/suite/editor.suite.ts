@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'mocha';
 import * as vscode from 'vscode';
+import { CommandId } from '../../../extension/command-ids';
 import { waitFor, workspaceFile } from './model-lab';
 
 const VIEW_TYPE = 'modelLab.onnxEditor';
@@ -25,7 +26,7 @@ describe('custom editor for .onnx', () => {
   it('opens it through the "Show Model Overview" command too', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const model = workspaceFile('breast-cancer', 'breast_cancer.onnx');
-    await vscode.commands.executeCommand('modelLab.showOverview', model);
+    await vscode.commands.executeCommand(CommandId.showOverview, model);
     const tab = await waitFor(`a custom editor tab for ${model.fsPath}`, () => customTabFor(model));
     assert.equal((tab.input as vscode.TabInputCustom).viewType, VIEW_TYPE);
   });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
+import { CommandId } from '../../../extension/command-ids';
 import { activate, stubWindow, waitFor, workspaceFile, type ModelLabTestApi } from './model-lab';
 
 interface Pickable { label: string; detail?: string; description?: string; picked?: boolean }
@@ -32,7 +33,7 @@ describe('menus and dialogs', () => {
 
   it('the status bar menu lists the server actions and runs the chosen one (Restart Server)', async () => {
     const model = workspaceFile('breast-cancer', 'breast_cancer.onnx');
-    await vscode.commands.executeCommand('modelLab.startServer', model);
+    await vscode.commands.executeCommand(CommandId.startServer, model);
     const before = await api.servers.waitForState(model.fsPath, 'running', 30_000);
     let offered: string[] = [];
     restore = stubWindow({
@@ -42,7 +43,7 @@ describe('menus and dialogs', () => {
         return list.find((i) => i.label.includes('Restart Server'));
       },
     });
-    await vscode.commands.executeCommand('modelLab.serverMenu');
+    await vscode.commands.executeCommand(CommandId.serverMenu);
     for (const action of ['Open Lab Panel', 'Share Prototype URL…', 'Restart Server', 'Stop Server', 'Show Server Log']) {
       assert.ok(offered.some((l) => l.endsWith(action)), `menu offers "${action}": ${offered.join(' | ')}`);
     }
@@ -64,7 +65,7 @@ describe('menus and dialogs', () => {
         return [vscode.Uri.file(exportParent)];
       },
     });
-    const outDir = await vscode.commands.executeCommand<string>('modelLab.exportBundle', model);
+    const outDir = await vscode.commands.executeCommand<string>(CommandId.exportBundle, model);
     assert.deepEqual(offered.sort(), ['docker', 'k8s', 'kserve', 'tfjs', 'triton']);
     assert.equal(outDir, join(exportParent, 'diabetes-bundle'));
     const manifest = JSON.parse(readFileSync(join(outDir, 'MANIFEST.json'), 'utf8')) as { checks: { target: string; name: string; status: string; detail?: string }[] };
@@ -80,7 +81,7 @@ describe('menus and dialogs', () => {
     restore = stubWindow({
       showQuickPick: async (items: readonly Pickable[] | Thenable<readonly Pickable[]>) => { offered = [...await items]; return offered.find((i) => i.label === 'flights'); },
     });
-    const modelPath = await vscode.commands.executeCommand<string>('modelLab.trySample');
+    const modelPath = await vscode.commands.executeCommand<string>(CommandId.trySample);
     assert.deepEqual(offered.map((o) => o.label), ['iris', 'flights', 'breast-cancer', 'diabetes']);
     for (const o of offered) assert.ok(o.detail && o.detail.length > 10, `a one-line description for ${o.label}`);
     assert.equal(modelPath, workspaceFile('model-lab-samples', 'flights', 'flights.onnx').fsPath);

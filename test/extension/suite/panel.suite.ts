@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
+import { CommandId } from '../../../extension/command-ids';
 import { activate, waitFor, workspaceFile, type ModelLabTestApi } from './model-lab';
 
 describe('lab panel', () => {
@@ -19,7 +20,7 @@ describe('lab panel', () => {
   });
 
   it('opens a webview tab for the model, backed by its running server', async () => {
-    await vscode.commands.executeCommand('modelLab.openModel', model);
+    await vscode.commands.executeCommand(CommandId.openModel, model);
     const panel = await waitFor('a lab panel for diabetes.onnx', () => api.panels.list().find((p) => p.modelPath === model.fsPath && p.serverOrigin));
     const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('modelLab.lab'));
     assert.ok(tab, `no lab webview tab among: ${vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label).join(', ')}`);

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
+import { CommandId } from '../../../extension/command-ids';
 import { activate, waitFor, workspaceFile, type ModelLabTestApi } from './model-lab';
 
 const labTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
@@ -43,7 +44,7 @@ describe('after a restart', () => {
   });
 
   it('a lab panel revived by the serializer (as after a window reload) finds its model, restarts its server and renders', async () => {
-    await vscode.commands.executeCommand('modelLab.openModel', model);
+    await vscode.commands.executeCommand(CommandId.openModel, model);
     await waitFor('a lab panel for iris.onnx', () => api.panels.list().find((p) => p.modelPath === model.fsPath && p.serverOrigin));
     await vscode.window.tabGroups.close(labTabs());
     await waitFor('the panel to close', () => (api.panels.list().length === 0 ? true : undefined));

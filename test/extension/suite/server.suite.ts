@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
+import { CommandId } from '../../../extension/command-ids';
 import { activate, waitFor, workspaceFile, type ModelLabTestApi, type ServerSnapshot } from './model-lab';
 
 function isAlive(pid: number): boolean {
@@ -46,7 +47,7 @@ describe('server supervision', () => {
   after(async () => { await api?.servers.stop(model.fsPath).catch(() => undefined); });
 
   it('"Start Server" brings up a child process that answers /v2/health/ready', async () => {
-    await vscode.commands.executeCommand('modelLab.startServer', model);
+    await vscode.commands.executeCommand(CommandId.startServer, model);
     first = running(await api.servers.waitForState(model.fsPath, 'running', 30_000));
     assert.ok(first.pid > 0 && first.pid !== process.pid, `server pid ${first.pid} must be a child, not the extension host`);
     assert.ok(isAlive(first.pid), `no process with pid ${first.pid}`);
@@ -67,7 +68,7 @@ describe('server supervision', () => {
   });
 
   it('"Stop Server" ends the child and frees the port', async () => {
-    await vscode.commands.executeCommand('modelLab.stopServer', model);
+    await vscode.commands.executeCommand(CommandId.stopServer, model);
     await api.servers.waitForState(model.fsPath, 'stopped', 15_000);
     await waitFor(`pid ${first.pid} to exit`, () => (isAlive(first.pid) ? undefined : true), 10_000);
     await assert.rejects(fetch(`${first.url}/v2/health/ready`), 'the old URL must refuse connections');
