@@ -13,7 +13,7 @@ import type { FeatureRecord } from '../protocol/signature';
 import { measureHttp } from './http';
 import { batchSizesFor, measureInterleaved, STANDARD_BATCHES, type LatencyOptions } from './latency';
 import { describeMachine } from './machine';
-import type { ComparisonReport, HttpLatency, Progress, VariantReport } from './schema';
+import type { ComparisonReport, HttpLatency, Progress, VariantReport } from '../protocol/perf-report';
 import { verdictFor } from './verdict';
 
 export interface CompareOptions extends LatencyOptions {

@@ -1,5 +1,5 @@
 /** Text tables of a comparison report, for the CLI and the benchmark script (the UI draws its own). */
-import type { ComparisonReport, LatencyStats, VariantReport } from './schema';
+import type { ComparisonReport, LatencyStats, VariantReport } from '../protocol/perf-report';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;

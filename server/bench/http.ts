@@ -5,7 +5,7 @@
  */
 import { OIP_DATATYPE, type OipInferRequest } from '../protocol/api';
 import type { PlainTensor } from '../protocol/codec';
-import type { HttpLatency } from './schema';
+import type { HttpLatency } from '../protocol/perf-report';
 import { summarize } from './stats';
 import type { LatencyOptions } from './latency';
 

@@ -9,7 +9,6 @@
  *   onProgress: (p) => console.error(`${p.done}/${p.total} ${p.step}`), signal: AbortSignal.timeout(60_000) });
  */
 export { compareVariants, type CompareOptions, type Comparison } from './compare';
-export { createPerfJobs, JobConflictError, type JobStatus, type PerfJobEvent, type PerfJobs, type PerfJobState } from './jobs';
 export { batchSizesFor, measureBatch, measureInterleaved, STANDARD_BATCHES, type LatencyOptions } from './latency';
 export { measureHttp, oipRequest } from './http';
 export { describeMachine, parseCpuInfo } from './machine';
@@ -19,4 +18,4 @@ export { formatBytes, formatComparison, formatUs, table } from './format';
 export {
   ComparisonReportSchema, LatencyStatsSchema, HttpLatencySchema, MachineSchema, VariantReportSchema,
   type ComparisonReport, type HttpLatency, type LatencyStats, type Machine, type Progress, type VariantReport,
-} from './schema';
+} from '../protocol/perf-report';

@@ -7,7 +7,7 @@
 import type { LoadedModel } from '../model/index';
 import type { PlainTensor } from '../protocol/codec';
 import type { Signature } from '../protocol/signature';
-import type { LatencyStats } from './schema';
+import type { LatencyStats } from '../protocol/perf-report';
 import { summarize } from './stats';
 
 export interface LatencyOptions {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { arch, cpus, platform } from 'node:os';
 import * as ort from 'onnxruntime-node';
-import type { Machine } from './schema';
+import type { Machine } from '../protocol/perf-report';
 
 /** Parses `/proc/cpuinfo` text (exported for tests); missing file or fields → all flags false. */
 export function parseCpuInfo(text: string): Pick<Machine, 'cpuModel' | 'flags'> {

@@ -3,7 +3,7 @@
  * and at the largest batch, and — when it is slower — why, in terms of this CPU and this variant's form.
  * Differences under 10 % are called noise: single-machine timings wobble that much.
  */
-import type { Machine, VariantReport } from './schema';
+import type { Machine, VariantReport } from '../protocol/perf-report';
 
 const NOISE = 0.1;
 

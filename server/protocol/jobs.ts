@@ -12,8 +12,25 @@
  * All of them need the owner credential: a job reads or writes files on this machine.
  */
 
-/** The kinds of job this server runs; each maps to its request and result types below. */
-export type JobKind = 'perf' | 'drift' | 'export';
+import type { DriftReport, DriftRequest } from './drift';
+import type { ExportResult } from './export';
+import type { ExportRequest } from './export-request';
+import type { PerfCompareRequest } from './perf';
+import type { ComparisonReport } from './perf-report';
+
+/**
+ * Each kind of job this server runs, with the body its `POST /api/jobs/{kind}` takes and the result a
+ * finished job carries. A new kind is one line here, a spec in server/serve/jobs/, and a tab.
+ */
+export interface JobTypes {
+  perf: { request: PerfCompareRequest; result: ComparisonReport };
+  drift: { request: DriftRequest; result: DriftReport };
+  export: { request: ExportRequest; result: ExportResult };
+}
+
+export type JobKind = keyof JobTypes;
+export type JobRequest<K extends JobKind> = JobTypes[K]['request'];
+export type JobResult<K extends JobKind> = JobTypes[K]['result'];
 
 export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
 

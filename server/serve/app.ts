@@ -13,8 +13,11 @@ import { HTTPException } from 'hono/http-exception';
 import { matchedRoutes } from 'hono/route';
 import { Registry } from 'prom-client';
 import { InputError } from '../protocol/codec';
+import { ModelLabError } from '../protocol/errors';
 import { capMessage, DEFAULT_MAX_ELEMENTS } from '../protocol/limits';
 import type { ModelHost } from './host';
+import { mountJobRoutes } from './jobs/routes';
+import { createJobRunner, type JobRunner } from './jobs/runner';
 import { createMetrics, recordModelLoaded } from './metrics';
 import { buildOpenApiDocument } from './openapi/document';
 import { renderDocsPage } from './openapi/docs-page';
@@ -66,6 +69,11 @@ export interface AppOptions {
   allowedHosts?: readonly string[] | 'any';
   /** Log of served feature rows for live drift (`/api/drift/live`). Default: 10,000 rows in memory. */
   servedRows?: ServedRows;
+  /**
+   * The runner of every job (`/api/jobs*`: perf, drift, export). Pass one to close it on shutdown
+   * (startServer does); default: a new one for this app.
+   */
+  jobs?: JobRunner;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
@@ -131,7 +139,7 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
   // The last word on every error: client faults keep their message (capped: messages quote user input),
   // server faults say only "internal server error" with an id to find the logged details by.
   app.onError((err, c) => {
-    if (err instanceof HttpError) return c.json({ error: capMessage(err.message) }, err.status);
+    if (err instanceof ModelLabError) return c.json({ error: capMessage(err.message) }, err.status);
     if (err instanceof InputError) return c.json({ error: capMessage(err.message) }, 400);
     if (err instanceof HTTPException && err.status < 500) return c.json({ error: capMessage(err.message || 'bad request') }, err.status);
     const id = randomBytes(6).toString('hex');
@@ -142,11 +150,14 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
 
   app.route('/', oipRoutes(ctx, version));
   app.route('/', v1Routes(ctx));
-  app.route('/', perfRoutes(ctx));
-  app.route('/', exportRoutes(ctx)); // dev server only: compiled out of the exported bundle's server
+  // Each lab route module registers its job kind on the one runner; the job routes serve them all.
+  const jobs = options.jobs ?? createJobRunner({ log: logError });
+  mountJobRoutes(app, jobs);
+  app.route('/', perfRoutes(ctx, jobs));
+  app.route('/', exportRoutes(ctx, jobs)); // dev server only: compiled out of the exported bundle's server
   // Drift checks read CSVs from disk: only beside the served model or under the folder the server was
   // started from (dev server only, compiled out of the bundle too).
-  registerDriftRoutes(app, {
+  registerDriftRoutes(app, jobs, {
     allowedRoots: options.driftRoots ?? [dirname(host.current().info.path), process.cwd()],
     live: { served: servedRows, reference: () => host.current().reference?.path ?? null, modelPath: () => host.current().info.path },
   });

@@ -18,6 +18,7 @@ import { createApp } from './app';
 import { newToken, type ShareAuthOptions } from './auth';
 import { createModelHost, type BatchingOptions, type ModelHostImpl } from './host-impl';
 import { applyHttpLimits, httpServerOptions, resolveHttpLimits, type HttpLimits } from './http-limits';
+import { createJobRunner } from './jobs/runner';
 import { createMetrics } from './metrics';
 import { ServedRows } from './served-rows';
 
@@ -98,8 +99,9 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
   const servedRows = new ServedRows({ jsonlFile: options.servedLog, log });
   const hostname = options.host ?? '127.0.0.1';
   const ownerToken = options.auth?.adminToken ?? newToken();
+  const jobs = createJobRunner({ log });
   const app = createApp(modelHost, {
-    registry, uiAssetsDir: options.uiAssetsDir ?? findUiAssets(), version: options.version, logError: log,
+    jobs, registry, uiAssetsDir: options.uiAssetsDir ?? findUiAssets(), version: options.version, logError: log,
     auth: { ...options.auth, adminToken: ownerToken }, servedRows, allowedHosts: hostsFor(hostname, options.allowedHosts),
     ...(options.maxElements === undefined ? {} : { maxElements: options.maxElements }),
   });
@@ -129,6 +131,8 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
   const close = (): Promise<void> => {
     closing ??= (async () => {
       await closeHttp(server as Server, options.shutdownGraceMs ?? 3000);
+      // Running jobs are cancelled and waited for: an export removes its staging folder, a live drift its temp CSV.
+      await jobs.close();
       await modelHost.close();
       await servedRows.close();
     })();

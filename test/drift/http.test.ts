@@ -1,6 +1,7 @@
 /**
- * The drift routes on a real HTTP server (Hono on an ephemeral 127.0.0.1 port): a job from POST to
- * report, SSE progress, cancellation, and paths outside the allowed folders refused before any read.
+ * The drift job on a real HTTP server (Hono on an ephemeral 127.0.0.1 port, the one job runner and its
+ * routes): a job from POST /api/jobs/drift to report, SSE progress, cancellation, and paths outside the
+ * allowed folders refused before any read.
  */
 import assert from 'node:assert/strict';
 import { createWriteStream, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,9 @@ import { after, before, test } from 'node:test';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { runDrift } from '../../server/drift';
+import { ModelLabError } from '../../server/protocol/errors';
+import { mountJobRoutes } from '../../server/serve/jobs/routes';
+import { createJobRunner } from '../../server/serve/jobs/runner';
 import { registerDriftRoutes } from '../../server/serve/routes/drift';
 import { FIXTURES, fixture } from './helpers';
 
@@ -21,7 +25,10 @@ const outsideDir = mkdtempSync(join(tmpdir(), 'drift-outside-'));
 
 before(async () => {
   const app = new Hono();
-  registerDriftRoutes(app, { allowedRoots: [FIXTURES, big] });
+  const jobs = createJobRunner({ log: () => undefined });
+  app.onError((err, c) => (err instanceof ModelLabError ? c.json({ error: err.message }, err.status) : c.json({ error: 'internal' }, 500)));
+  mountJobRoutes(app, jobs);
+  registerDriftRoutes(app, jobs, { allowedRoots: [FIXTURES, big] });
   server = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -34,19 +41,19 @@ after(async () => {
   for (const d of [big, outsideDir]) rmSync(d, { recursive: true, force: true });
 });
 
-const post = async (body: unknown) => {
-  const res = await fetch(`${url}/api/drift`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = async (body: Record<string, unknown>) => {
+  const res = await fetch(`${url}/api/jobs/drift`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: 'files', ...body }) });
   return { status: res.status, json: (await res.json()) as any };
 };
 
-/** Reads the SSE stream to its `finished` event; returns the event names in order and the last data. */
+/** Reads the SSE stream to its `finished` event; returns the event names in order and the final job state. */
 async function followEvents(id: string): Promise<{ events: string[]; finished: any }> {
-  const res = await fetch(`${url}/api/drift/${id}/events`);
+  const res = await fetch(`${url}/api/jobs/${id}/events`);
   assert.equal(res.headers.get('content-type')?.split(';')[0], 'text/event-stream');
   const text = await res.text(); // the server ends the stream after `finished`
   const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]!);
   const data = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!));
-  return { events, finished: data.at(-1) };
+  return { events, finished: data.at(-1).state };
 }
 
 test('POST → SSE → GET gives the same report as the engine', async () => {
@@ -57,11 +64,11 @@ test('POST → SSE → GET gives the same report as the engine', async () => {
   const { events, finished } = await followEvents(started.json.id);
   assert.equal(events.at(-1), 'finished');
   assert.equal(finished.status, 'done');
-  const res = await fetch(`${url}/api/drift/${started.json.id}`);
+  const res = await fetch(`${url}/api/jobs/${started.json.id}`);
   const job = (await res.json()) as any;
   const direct = await runDrift({ reference: fixture('large_reference.csv'), current: fixture('large_current.csv'), mmd: false });
-  assert.deepEqual(job.report.columns, JSON.parse(JSON.stringify(direct.columns)));
-  assert.deepEqual(job.report.dataset, JSON.parse(JSON.stringify(direct.dataset)));
+  assert.deepEqual(job.result.columns, JSON.parse(JSON.stringify(direct.columns)));
+  assert.deepEqual(job.result.dataset, JSON.parse(JSON.stringify(direct.dataset)));
 });
 
 test('paths outside the allowed folders are refused (absolute, ../ traversal, symlink out)', async () => {
@@ -88,7 +95,7 @@ test('a malformed CSV fails the job with the line and column, not the server', a
   const started = await post({ reference: bad, current: bad });
   const { finished } = await followEvents(started.json.id);
   assert.equal(finished.status, 'failed');
-  assert.match(finished.error, /line 3, column 2/);
+  assert.match(finished.error.message, /line 3, column 2/);
 });
 
 test('DELETE cancels a running check', async () => {
@@ -103,9 +110,9 @@ test('DELETE cancels a running check', async () => {
   out.write(chunk);
   await new Promise<void>((resolve) => out.end(() => resolve()));
   const started = await post({ reference: file, current: file });
-  const del = await fetch(`${url}/api/drift/${started.json.id}`, { method: 'DELETE' });
+  const del = await fetch(`${url}/api/jobs/${started.json.id}`, { method: 'DELETE' });
   assert.equal(del.status, 202);
   const { finished } = await followEvents(started.json.id);
   assert.equal(finished.status, 'cancelled');
-  assert.equal((await fetch(`${url}/api/drift/not-a-job`)).status, 404);
+  assert.equal((await fetch(`${url}/api/jobs/not-a-job`)).status, 404);
 });

@@ -129,7 +129,8 @@ describe('UI, events and operations routes on flights', () => {
   });
 
   test('every documented GET route answers (docs cannot drift from the app)', async () => {
-    for (const route of ROUTE_DOCS.filter((r) => r.method === 'get' && r.path !== '/api/events')) {
+    // A job id exists only once a job has started: the job routes have their own tests.
+    for (const route of ROUTE_DOCS.filter((r) => r.method === 'get' && r.path !== '/api/events' && !r.path.includes('{id}'))) {
       // The owner's token: the /api job routes need it (the others ignore it).
       const res = await fetch(server.url + route.path.replace('{model}', 'flights').replace('{version}', '1'), { headers: server.ownerHeaders });
       assert.equal(res.status, 200, route.path);

@@ -2,13 +2,14 @@
  * The UI's one client for every job (server/protocol/jobs.ts): start, follow over SSE, read, cancel.
  * Each tab names its kind and gets its result typed; nothing here is specific to a tab.
  */
-import { jobRoutes, type JobEvent, type JobKind, type JobProgress, type JobState } from '../../server/protocol/jobs';
+import { jobRoutes, type JobEvent, type JobKind, type JobProgress, type JobRequest, type JobResult, type JobState } from '../../server/protocol/jobs';
 import type { ServerClient } from './client';
 
-export type { JobProgress, JobState };
+export type { JobKind, JobProgress, JobState };
 
 export interface JobsClient {
-  start<Result>(kind: JobKind, request: unknown): Promise<JobState<Result>>;
+  /** Starts a job of `kind` with that kind's request; refusals (4xx) reject with a ServerError. */
+  start<K extends JobKind>(kind: K, request: JobRequest<K>): Promise<JobState<JobResult<K>>>;
   get<Result>(id: string): Promise<JobState<Result>>;
   cancel(id: string): Promise<JobState<never>>;
   list(kind?: JobKind): Promise<JobState<never>[]>;
@@ -23,7 +24,7 @@ const RETRY_MS = 1000;
 
 export function createJobsClient(client: ServerClient): JobsClient {
   const jobs: JobsClient = {
-    start: (kind, request) => client.json('POST', jobRoutes.start(kind), request),
+    start: <K extends JobKind>(kind: K, request: JobRequest<K>) => client.json<JobState<JobResult<K>>>('POST', jobRoutes.start(kind), request),
     get: (id) => client.json('GET', jobRoutes.get(id)),
     cancel: (id) => client.json('DELETE', jobRoutes.cancel(id)),
     list: async (kind) => (await client.json<{ jobs: JobState<never>[] }>('GET', jobRoutes.list(kind))).jobs,

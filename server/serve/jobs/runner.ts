@@ -89,6 +89,8 @@ export function jobErrorOf(err: unknown): JobError {
 export function createJobRunner(options: { log?: (line: string) => void } = {}): JobRunner {
   const specs = new Map<string, JobSpec>();
   const jobs = new Map<string, Job>();
+  /** Starts of each kind still in `prepare` (which awaits): they count against maxRunning too. */
+  const preparing = new Map<string, number>();
   const log = options.log ?? ((line: string) => process.stderr.write(`model-lab: ${line}\n`));
 
   const emit = (job: Job, event: JobEvent): void => {
@@ -114,12 +116,19 @@ export function createJobRunner(options: { log?: (line: string) => void } = {}):
       if (!spec) throw new ModelLabError(`no job kind '${kind.slice(0, 40)}'; kinds: ${[...specs.keys()].join(', ')}`, { status: 404 });
       const parsed = spec.schema.safeParse(body);
       if (!parsed.success) throw new ModelLabError(describeZodError(parsed.error));
-      const running = [...jobs.values()].filter((j) => j.state.kind === spec.kind && j.state.status === 'running');
+      const running = [...jobs.values()].filter((j) => j.state.kind === spec.kind && j.state.status === 'running').length
+        + (preparing.get(spec.kind) ?? 0);
       const limit = spec.maxRunning ?? 1;
-      if (running.length >= limit) {
-        throw new ModelLabError(`${running.length === 1 ? 'a' : running.length} ${spec.kind} job${running.length === 1 ? ' is' : 's are'} already running; wait for ${running.length === 1 ? 'it' : 'one'} to finish or cancel it`, { status: 409 });
+      if (running >= limit) {
+        throw new ModelLabError(`${running === 1 ? 'one' : running} ${spec.kind} job${running === 1 ? ' is' : 's are'} already running; wait for ${running === 1 ? 'it' : 'one'} to finish or cancel it`, { status: 409 });
       }
-      const prepared = await spec.prepare(parsed.data);
+      preparing.set(spec.kind, (preparing.get(spec.kind) ?? 0) + 1);
+      let prepared: PreparedJob<unknown>;
+      try {
+        prepared = await spec.prepare(parsed.data);
+      } finally {
+        preparing.set(spec.kind, preparing.get(spec.kind)! - 1);
+      }
       const id = randomUUID();
       const abort = new AbortController();
       const state: JobState = {

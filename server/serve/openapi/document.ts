@@ -29,10 +29,17 @@ function schemaRef(schema: z.ZodType | null | undefined): Record<string, unknown
   return rest;
 }
 
+const PARAM_DESCRIPTIONS: Record<string, string> = {
+  model: 'The served model name (GET /v2/models/… or /api/model tells it).',
+  version: 'The model version ("1" unless the ONNX file sets one).',
+  kind: 'The job kind: perf, drift or export.',
+  id: 'The job id (from POST /api/jobs/{kind}).',
+};
+
 function operation(route: RouteDoc): Record<string, unknown> {
   const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
     name: m[1], in: 'path', required: true, schema: { type: 'string' },
-    description: m[1] === 'model' ? 'The served model name (GET /v2/models/… or /api/model tells it).' : 'The model version ("1" unless the ONNX file sets one).',
+    description: PARAM_DESCRIPTIONS[m[1]!] ?? m[1],
   }));
   const error = { description: 'The request was wrong; the message names the field.', content: { 'application/json': { schema: schemaRef(ErrorResponseSchema) } } };
   const ok = route.response

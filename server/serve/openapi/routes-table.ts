@@ -2,20 +2,20 @@
  * Every public route, described once: the OpenAPI document and the `/docs` page are both generated from
  * this list, and a test checks that each entry answers, so the description cannot drift from the app.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   CsvBatchRowSchema, ErrorResponseSchema, MlflowInvocationRequestSchema, OipInferRequestSchema, OipInferResponseSchema,
   OipModelMetadataSchema, OipServerMetadataSchema, PredictionsResponseSchema, V1ModelStatusSchema, V1PredictRequestSchema,
 } from '../../protocol/schemas';
-import { PerfCompareRequestSchema, PerfSaveRequestSchema, PerfServeRequestSchema } from '../routes/perf';
-import { ExportRequestSchema } from '../routes/export';
-import { DriftRequestSchema } from '../routes/drift';
+import { DriftRequestSchema } from '../../protocol/drift';
+import { ExportRequestSchema } from '../../protocol/export-request';
+import { PerfCompareRequestSchema, PerfSaveRequestSchema, PerfServeRequestSchema } from '../../protocol/perf';
 
 export interface RouteDoc {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** OpenAPI path template, e.g. `/v2/models/{model}/infer`. */
   path: string;
-  group: 'Open Inference Protocol v2' | 'TF Serving / KServe v1' | 'MLflow' | 'CSV batch' | 'UI' | 'Operations';
+  group: 'Open Inference Protocol v2' | 'TF Serving / KServe v1' | 'MLflow' | 'CSV batch' | 'UI' | 'Jobs' | 'Operations';
   summary: string;
   /** Request bodies by media type; a `null` schema means "text in that media type" (CSV). */
   request?: Record<string, z.ZodType | null>;
@@ -24,6 +24,8 @@ export interface RouteDoc {
 }
 
 const json = 'application/json';
+/** The body of `POST /api/jobs/{kind}`: the request of that kind. */
+const JobRequestSchema = z.union([PerfCompareRequestSchema, DriftRequestSchema, ExportRequestSchema]);
 const predictions = { type: json, schema: PredictionsResponseSchema, description: 'One prediction per row.' };
 
 export const ROUTE_DOCS: RouteDoc[] = [
@@ -44,14 +46,16 @@ export const ROUTE_DOCS: RouteDoc[] = [
   { method: 'get', path: '/', group: 'UI', summary: 'The prediction form (web UI)', response: { type: 'text/html', description: 'HTML page.' } },
   { method: 'get', path: '/api/model', group: 'UI', summary: 'Model description for the UI (ModelDescription)', response: { type: json, description: 'info, signature, reference sample, batching, generation.' } },
   { method: 'get', path: '/api/events', group: 'UI', summary: 'Server-sent events: model-loaded, model-reload-failed, differential-check, error', response: { type: 'text/event-stream', description: 'Recent events first, then live ones.' } },
-  { method: 'get', path: '/api/perf', group: 'UI', summary: 'Performance lab: variants on offer, this machine (CPU flags), recent comparison jobs (GET /api/perf/{id}, its SSE /events and DELETE follow a job)', response: { type: json, description: '{model, served, variants, defaults, machine, jobs}.' } },
-  { method: 'post', path: '/api/perf/compare', group: 'UI', summary: 'Start comparing the model with compressed variants (202 + job; 409 while one runs)', request: { [json]: PerfCompareRequestSchema }, response: { type: json, description: 'Job state; the report (ComparisonReportSchema, server/bench/schema.ts) arrives in GET /api/perf/{id}.' } },
-  { method: 'post', path: '/api/perf/save', group: 'UI', summary: 'Write a compared variant beside the model as <model>.<variant>.onnx (409 if it exists without overwrite)', request: { [json]: PerfSaveRequestSchema }, response: { type: json, description: '{variant, path, sidecar, fileBytes}.' } },
+  { method: 'post', path: '/api/jobs/{kind}', group: 'Jobs', summary: 'Start a job (owner only): perf (compare the model with compressed variants; one at a time), drift (source "files": a current CSV against a reference CSV inside the model folder or the working directory; source "live": the rows served against the reference; two at a time), export (dev server only: a verified deployment bundle in the export root; one at a time) → 202 JobState; 409 when too many run', request: { [json]: JobRequestSchema }, response: { type: json, description: 'JobState {id, kind, status, startedAt, finishedAt, progress, summary, result, error} (server/protocol/jobs.ts).' } },
+  { method: 'get', path: '/api/jobs', group: 'Jobs', summary: 'The jobs kept (newest first, without results); ?kind=perf|drift|export', response: { type: json, description: '{jobs: JobState[]}.' } },
+  { method: 'get', path: '/api/jobs/{id}', group: 'Jobs', summary: 'A job\'s state; `result` once done (perf: ComparisonReport, drift: DriftReport, export: ExportResult)', response: { type: json, description: 'JobState.' } },
+  { method: 'get', path: '/api/jobs/{id}/events', group: 'Jobs', summary: 'Follow a job: server-sent `progress` events, then one `finished` with the final JobState', response: { type: 'text/event-stream', description: 'progress {type, id, progress}…, finished {type, state}.' } },
+  { method: 'delete', path: '/api/jobs/{id}', group: 'Jobs', summary: 'Cancel a running job (an export leaves nothing behind) → 202 JobState', response: { type: json, description: 'JobState.' } },
+  { method: 'get', path: '/api/perf', group: 'UI', summary: 'Performance lab: variants on offer, this machine (CPU flags), recent perf jobs (a comparison is POST /api/jobs/perf)', response: { type: json, description: '{model, served, variants, defaults, machine, jobs}.' } },
+  { method: 'post', path: '/api/perf/save', group: 'UI', summary: 'Write a variant a finished perf job made beside the model as <model>.<variant>.onnx (409 if it exists without overwrite)', request: { [json]: PerfSaveRequestSchema }, response: { type: json, description: '{variant, path, sidecar, fileBytes}.' } },
   { method: 'post', path: '/api/perf/serve', group: 'UI', summary: 'Serve a saved variant (or "original") through the hot-reload path', request: { [json]: PerfServeRequestSchema }, response: { type: json, description: '{variant, path, generation}.' } },
-  { method: 'get', path: '/api/export', group: 'UI', summary: 'Deployment bundles (dev server only): the export root, whether an export runs, the last result', response: { type: json, description: '{exportRoot, running, last: ExportResult | null}.' } },
+  { method: 'get', path: '/api/export', group: 'UI', summary: 'Deployment bundles (dev server only): the export root, whether an export job runs, the last result (an export is POST /api/jobs/export)', response: { type: json, description: '{exportRoot, running, last: ExportResult | null}.' } },
   { method: 'post', path: '/api/export/precheck', group: 'UI', summary: 'Dev server only: what each export target can do for this model, before writing (TF.js: every unsupported node)', request: { [json]: ExportRequestSchema }, response: { type: json, description: 'PrecheckResult.' } },
-  { method: 'post', path: '/api/export', group: 'UI', summary: 'Dev server only: write a verified deployment bundle into the export root; progress as server-sent events, closing the stream cancels', request: { [json]: ExportRequestSchema }, response: { type: 'text/event-stream', description: 'progress events, then result (ExportResult) or error.' } },
-  { method: 'post', path: '/api/drift', group: 'UI', summary: 'Dev server only: start a drift check of a current CSV against a reference CSV (paths inside the model folder or the working directory) → 202 + job; GET /api/drift/{id} (report), its SSE /events and DELETE follow it', request: { [json]: DriftRequestSchema }, response: { type: json, description: '{id, status, progress}; the report schema is server/drift/REPORT_SCHEMA.md.' } },
   { method: 'post', path: '/api/share', group: 'Operations', summary: 'Mint a share-link token {expiresInMinutes?, label?} → {id, token, expiresAt} (admin credential only; DELETE /api/share/{id} revokes)', response: { type: json, description: 'The new token; send it as Authorization: Bearer or ?token=.' } },
   { method: 'post', path: '/api/share/restore', group: 'Operations', summary: 'Re-install tokens minted on an earlier process of this server {shares: [{id, token, expiresAt, label?, role?}]} → {restored} (admin credential only)', response: { type: json, description: 'How many live tokens were re-installed (expired ones are dropped).' } },
   { method: 'get', path: '/metrics', group: 'Operations', summary: 'Prometheus metrics', response: { type: 'text/plain', description: 'Prometheus text format.' } },

@@ -1,58 +1,31 @@
 /**
- * The Performance tab's API: start a comparison of the served model with compressed variants (a job,
- * off the request path), follow it over SSE, read or cancel it, save a variant beside the model, and
- * switch the server to a saved variant (or back) through the host's reload path.
+ * The Performance tab's plain routes beside its job (server/serve/jobs/perf-job.ts, run by the one job
+ * runner: `POST /api/jobs/perf`, followed and cancelled through `/api/jobs/{id}`):
  *
- *   GET    /api/perf                 variants on offer, this machine, recent jobs
- *   POST   /api/perf/compare         {variants, iterations?, budgetMs?, batches?, rows?} → 202 job state
- *   GET    /api/perf/{id}            job state (report when done)
- *   GET    /api/perf/{id}/events     SSE: `progress` events, then one `finished` with the final state
- *   DELETE /api/perf/{id}            cancel
+ *   GET    /api/perf                 variants on offer, this machine, recent perf jobs
  *   POST   /api/perf/save            {id, variant, overwrite?} → writes `<model>.<variant>.onnx` beside the model
  *   POST   /api/perf/serve           {variant} ("original" or a saved variant) → serves that file
  *
- * File paths are computed here from the served model's path, never taken from the client. A caller that
- * came in on a share link may look but not start jobs, write files or switch the model.
+ * File paths are computed here from the served model's path, never taken from the client. Every
+ * `/api/*` route is the owner's (middleware/owner-only): a share link may not look, start, save or switch.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
-import { z } from 'zod';
-import { createPerfJobs, describeMachine, JobConflictError, type PerfJobEvent } from '../../bench/index';
+import type { z } from 'zod';
+import { describeMachine } from '../../bench/index';
 import { CompressError, DEFAULT_VARIANTS, listVariants, parseVariant, variantPathBeside, writeVariantFile } from '../../compress/index';
 import { decodeModel } from '../../model/index';
+import { PerfSaveRequestSchema, PerfServeRequestSchema } from '../../protocol/perf';
 import { describeZodError } from '../../protocol/schemas';
+import { perfJob } from '../jobs/perf-job';
+import type { JobRunner } from '../jobs/runner';
 import { HttpError, readJsonBody, type RouteContext } from './common';
-
-export const PerfCompareRequestSchema = z.object({
-  variants: z.array(z.string()).min(1).max(8).describe('variant ids: int8, int8-pc, int8-weights, int8-weights-pc, fp16, prune<N>'),
-  iterations: z.number().int().min(1).max(10_000).optional().describe('most timed runs per batch size (default 200)'),
-  budgetMs: z.number().min(0).max(60_000).optional().describe('most time per batch size (default 1000)'),
-  warmup: z.number().int().min(0).max(1000).optional(),
-  batches: z.array(z.number().int().min(1).max(4096)).min(1).max(8).optional().describe('default 1, 8, 64, 256'),
-  rows: z.number().int().min(1).max(5000).optional().describe('rows for the agreement check (default 256)'),
-}).strict();
-
-export const PerfSaveRequestSchema = z.object({
-  id: z.string().describe('a finished comparison job'),
-  variant: z.string(),
-  overwrite: z.boolean().optional().describe('replace an existing file of that name (default false → 409)'),
-}).strict();
-
-export const PerfServeRequestSchema = z.object({
-  variant: z.string().describe('"original", or a variant saved beside the model'),
-}).strict();
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body);
   if (!result.success) throw new HttpError(400, describeZodError(result.error));
   return result.data;
-}
-
-function ownerOnly(c: Context): void {
-  if (c.get('shareToken')) throw new HttpError(403, 'the performance lab can start benchmarks, write files and switch the served model: it is for the server owner, not for shared links');
 }
 
 /** The session config a saved variant asks for in its own metadata (`model_lab.session_config`). */
@@ -67,13 +40,15 @@ async function sessionConfigOf(path: string): Promise<Record<string, string>> {
   }
 }
 
-export function perfRoutes(ctx: RouteContext): Hono {
+/** Registers the `perf` job kind on `jobs` and returns the plain routes beside it. */
+export function perfRoutes(ctx: RouteContext, jobs: JobRunner): Hono {
   const app = new Hono();
-  const jobs = createPerfJobs();
   // The model the lab compares and saves beside: the one the server started with (even while a variant is served).
   const original = ctx.host.current();
   const modelPath = original.info.path;
   const referenceCsv = original.reference?.path;
+  const perf = perfJob(modelPath, referenceCsv);
+  jobs.register(perf.spec);
 
   app.get('/api/perf', (c) => c.json({
     model: { name: original.info.name, path: modelPath },
@@ -81,85 +56,20 @@ export function perfRoutes(ctx: RouteContext): Hono {
     variants: listVariants(),
     defaults: DEFAULT_VARIANTS,
     machine: describeMachine(),
-    jobs: jobs.list().map(({ report: _report, ...rest }) => rest),
+    jobs: jobs.list('perf'),
   }));
 
-  app.post('/api/perf/compare', async (c) => {
-    ownerOnly(c);
-    const request = parse(PerfCompareRequestSchema, await readJsonBody(c, 64 * 1024));
-    try {
-      request.variants.forEach(parseVariant);
-    } catch (err) {
-      throw new HttpError(400, (err as Error).message);
-    }
-    try {
-      const state = jobs.start(modelPath, {
-        variants: [...new Set(request.variants.map((v) => v.trim().toLowerCase()))], referenceCsv,
-        iterations: request.iterations, budgetMs: request.budgetMs, warmup: request.warmup, batches: request.batches, agreementRows: request.rows,
-      });
-      return c.json(state, 202);
-    } catch (err) {
-      if (err instanceof JobConflictError) throw new HttpError(409, err.message);
-      throw err;
-    }
-  });
-
-  const requireJob = (id: string) => {
-    const state = jobs.get(id);
-    if (!state) throw new HttpError(404, `no comparison job '${id}' (finished jobs are kept until five newer ones exist)`);
-    return state;
-  };
-
-  app.get('/api/perf/:id', (c) => c.json(requireJob(c.req.param('id'))));
-
-  app.delete('/api/perf/:id', (c) => {
-    ownerOnly(c);
-    requireJob(c.req.param('id'));
-    return c.json(jobs.cancel(c.req.param('id'))!, 202);
-  });
-
-  app.get('/api/perf/:id/events', (c) => {
-    const id = c.req.param('id');
-    const initial = requireJob(id);
-    return streamSSE(c, async (stream) => {
-      const queue: PerfJobEvent[] = [];
-      let wake: (() => void) | undefined;
-      let closed = false;
-      const unsubscribe = jobs.subscribe(id, (event) => { queue.push(event); wake?.(); });
-      stream.onAbort(() => { closed = true; wake?.(); });
-      try {
-        if (initial.status !== 'running') {
-          await stream.writeSSE({ event: 'finished', data: JSON.stringify({ type: 'finished', state: initial }) });
-          return;
-        }
-        await stream.writeSSE({ event: 'progress', data: JSON.stringify({ type: 'progress', id, progress: initial.progress }) });
-        while (!closed) {
-          const event = queue.shift();
-          if (event) {
-            await stream.writeSSE({ event: event.type, data: JSON.stringify(event) });
-            if (event.type === 'finished') break;
-          } else {
-            await new Promise<void>((resolve) => { wake = resolve; });
-            wake = undefined;
-          }
-        }
-      } finally {
-        unsubscribe();
-      }
-    });
-  });
-
   app.post('/api/perf/save', async (c) => {
-    ownerOnly(c);
     const request = parse(PerfSaveRequestSchema, await readJsonBody(c, 64 * 1024));
-    requireJob(request.id);
-    const made = jobs.result(request.id, request.variant);
-    if (!made) throw new HttpError(404, `job '${request.id}' has no working '${request.variant}' variant to save`);
-    const target = variantPathBeside(made.modelPath, made.result.spec.id);
+    const job = jobs.get(request.id);
+    if (job?.kind !== 'perf') throw new HttpError(404, `no perf job '${request.id.slice(0, 60)}' (finished jobs are kept until five newer ones exist)`);
+    const made = perf.variantOf(request.id, request.variant);
+    if (!made) throw new HttpError(404, `job '${request.id.slice(0, 60)}' has no working '${request.variant.slice(0, 40)}' variant to save`);
+    const target = variantPathBeside(modelPath, made.spec.id);
     if (existsSync(target) && !request.overwrite) throw new HttpError(409, `${target} already exists; send "overwrite": true to replace it`);
     try {
-      const written = await writeVariantFile(made.modelPath, made.result, target, { overwrite: true, loadOptions: { referenceCsv } });
-      return c.json({ variant: made.result.spec.id, path: written.path, sidecar: written.sidecar ?? null, fileBytes: made.result.fileBytes });
+      const written = await writeVariantFile(modelPath, made, target, { overwrite: true, loadOptions: { referenceCsv } });
+      return c.json({ variant: made.spec.id, path: written.path, sidecar: written.sidecar ?? null, fileBytes: made.fileBytes });
     } catch (err) {
       if (err instanceof CompressError) throw new HttpError(400, err.message);
       throw err;
@@ -167,7 +77,6 @@ export function perfRoutes(ctx: RouteContext): Hono {
   });
 
   app.post('/api/perf/serve', async (c) => {
-    ownerOnly(c);
     const request = parse(PerfServeRequestSchema, await readJsonBody(c, 64 * 1024));
     if (!ctx.host.switchTo) throw new HttpError(501, 'this server cannot switch models');
     let path = modelPath;

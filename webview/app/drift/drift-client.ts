@@ -1,29 +1,17 @@
 /**
- * The Drift tab's calls to `/api/drift*` (server/serve/routes/drift.ts and drift-live.ts), over the same
- * origin and token as the rest of the UI; a running check is followed over its SSE stream.
+ * The Drift tab's calls: a check is a `drift` job (the one jobs client: start, follow, cancel) from
+ * two CSV files or from what the server served; beside it the plain routes of
+ * server/serve/routes/drift.ts (the files on offer, the served-rows log).
  */
-import type { DriftProgress } from '../../../server/drift/index';
-import type { DriftReport } from '../../../server/drift/report/types';
+import type { DriftFileList, DriftProgress, DriftReport, LiveDriftStatus } from '../../../server/protocol/drift';
+import type { JobProgress, JobState } from '../../../server/protocol/jobs';
 import type { ServerClient } from '../client';
+import { createJobsClient } from '../jobs-client';
 
 export type { DriftProgress };
-
-export interface DriftJob {
-  id: string;
-  status: 'running' | 'done' | 'failed' | 'cancelled';
-  progress: DriftProgress | null;
-  error: string | null;
-  report: DriftReport | null;
-}
-
-export interface DriftFiles {
-  roots: string[];
-  files: { path: string; root: string; relative: string }[];
-  truncated: boolean;
-  statTests: { name: string; displayName: string; kinds: string[]; defaultThreshold: number }[];
-}
-
-export interface LiveStatus { rows: number; capacity: number; since: string | null; total: number; columns: string[]; reference: string | null }
+export type DriftJob = JobState<DriftReport>;
+export type DriftFiles = DriftFileList;
+export type LiveStatus = LiveDriftStatus;
 
 /** Options the tab sends; `model` (file checks) / `predictions` (live) turn prediction drift on. */
 export interface DriftRunOptions { stattestAll?: string; threshold?: number; model?: string; predictions?: boolean; mmd?: boolean }
@@ -33,63 +21,26 @@ export interface DriftClient {
   live(): Promise<LiveStatus>;
   start(reference: string, current: string, options: DriftRunOptions): Promise<DriftJob>;
   startLive(options: DriftRunOptions): Promise<DriftJob>;
-  get(id: string): Promise<DriftJob>;
   cancel(id: string): Promise<unknown>;
-  /** Follows a job until it finishes (then fetches it for the report); returns a function that stops following. */
+  /** Follows a job until it finishes (its final state carries the report); returns a function that stops following. */
   follow(id: string, onProgress: (p: DriftProgress) => void, onFinished: (job: DriftJob) => void): () => void;
 }
 
+/** The drift engine's own progress, which the drift job sends as its progress `detail`. */
+const driftProgressOf = (p: JobProgress): DriftProgress | undefined =>
+  p.detail && typeof p.detail['phase'] === 'string' ? p.detail as unknown as DriftProgress : undefined;
+
 export function createDriftClient(client: ServerClient): DriftClient {
-  const origin = client.origin;
-
-  const call = <T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> => client.json<T>(method, path, body);
-
-  const job = (id: string) => `/api/drift/${encodeURIComponent(id)}`;
-  const fileOptions = (o: DriftRunOptions) => {
-    const { predictions: _ignored, ...rest } = o;
-    return rest;
+  const jobs = createJobsClient(client);
+  return {
+    files: () => client.json<DriftFiles>('GET', '/api/drift/files'),
+    live: () => client.json<LiveStatus>('GET', '/api/drift/live'),
+    start: (reference, current, { predictions: _ignored, ...options }) => jobs.start('drift', { source: 'files', reference, current, options }),
+    startLive: ({ model: _ignored, ...options }) => jobs.start('drift', { source: 'live', options }),
+    cancel: (id) => jobs.cancel(id),
+    follow: (id, onProgress, onFinished) => jobs.follow<DriftReport>(id, (p) => {
+      const progress = driftProgressOf(p);
+      if (progress) onProgress(progress);
+    }, onFinished),
   };
-  const liveOptions = (o: DriftRunOptions) => {
-    const { model: _ignored, ...rest } = o;
-    return rest;
-  };
-
-  const client_: DriftClient = {
-    files: () => call<DriftFiles>('GET', '/api/drift/files'),
-    live: () => call<LiveStatus>('GET', '/api/drift/live'),
-    start: (reference, current, options) => call<DriftJob>('POST', '/api/drift', { reference, current, options: fileOptions(options) }),
-    startLive: (options) => call<DriftJob>('POST', '/api/drift/live', { options: liveOptions(options) }),
-    get: (id) => call<DriftJob>('GET', job(id)),
-    cancel: (id) => call('DELETE', job(id)),
-    follow(id, onProgress, onFinished) {
-      const url = `${origin}${job(id)}/events${client.token ? `?token=${encodeURIComponent(client.token)}` : ''}`;
-      const source = new EventSource(url);
-      let stopped = false;
-      const finish = () => {
-        if (stopped) return;
-        stopped = true;
-        source.close();
-        // The `finished` event carries the status, not the report: read the job once for it.
-        client_.get(id).then(onFinished, (err: Error) => onFinished({ id, status: 'failed', progress: null, report: null, error: err.message }));
-      };
-      source.addEventListener('progress', (e) => {
-        try { onProgress((JSON.parse((e as MessageEvent).data) as { progress: DriftProgress }).progress); } catch { /* ignore malformed */ }
-      });
-      source.addEventListener('finished', finish);
-      // A dropped stream: ask for the state instead of reconnecting forever.
-      source.onerror = () => {
-        if (stopped) return;
-        source.close();
-        void client_.get(id).then((state) => {
-          if (stopped) return;
-          if (state.status === 'running') {
-            stopped = true;
-            setTimeout(() => client_.follow(id, onProgress, onFinished), 500);
-          } else finish();
-        }, () => finish());
-      };
-      return () => { stopped = true; source.close(); };
-    },
-  };
-  return client_;
 }

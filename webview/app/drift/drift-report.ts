@@ -5,7 +5,7 @@
  * with DOM calls (the webview CSP allows no inline styles or markup). Prediction drift, when the check
  * ran with the model, gets the same table and charts.
  */
-import type { ColumnDrift, DriftReport } from '../../../server/drift/report/types';
+import type { ColumnDrift, DriftReport } from '../../../server/protocol/drift';
 import { h, type Child } from '../dom';
 
 const SVG = 'http://www.w3.org/2000/svg';

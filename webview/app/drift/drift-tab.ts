@@ -3,15 +3,13 @@
  * the served model's) and a current CSV — or "what the server saw", the rows it has served — run the
  * check with a progress bar and Cancel, then read the verdicts, the table and a chart per column.
  *
- * The VS Code extension starts a check here with a `CheckDriftNotification` (lab-panel-messages.ts)
+ * The VS Code extension starts a check here by posting `{type: 'model-lab.drift', reference?, current}`
  * ("Check Drift Against Reference…" on a .csv). Errors (a path outside the server's folders, a
  * malformed CSV with its line, a failed job) show inline; the tab is never left blank.
  */
 import type { ModelDescription } from '../../../server/protocol/api';
-import { CheckDriftNotification } from '../../lab-panel-messages';
 import type { ServerClient } from '../client';
 import { h, replaceChildren } from '../dom';
-import { onHostNotification } from '../host-notifications';
 import type { AppTab } from '../tabs';
 import { createDriftClient, type DriftFiles, type DriftJob, type DriftProgress, type DriftRunOptions } from './drift-client';
 import { renderDriftReport } from './drift-report';
@@ -161,9 +159,9 @@ export function createDriftTab(client: ServerClient): AppTab {
     jobId = null;
     setRunning(false);
     if (job.status === 'cancelled') { say('Cancelled: the check was stopped before it finished.'); return; }
-    if (job.status !== 'done' || !job.report) { say(`The check failed: ${job.error ?? 'no report came back'}`, true); return; }
+    if (job.status !== 'done' || !job.result) { say(`The check failed: ${job.error?.message ?? 'no report came back'}`, true); return; }
     results.dataset.state = 'report';
-    replaceChildren(results, [renderDriftReport(job.report)]);
+    replaceChildren(results, [renderDriftReport(job.result)]);
   }
 
   async function stop(): Promise<void> {
@@ -177,8 +175,10 @@ export function createDriftTab(client: ServerClient): AppTab {
   }
 
   // "Check Drift Against Reference…" in VS Code: fill the fields and run.
-  onHostNotification(CheckDriftNotification, (data) => {
-    if (data.reference !== undefined) reference.value = data.reference;
+  window.addEventListener('message', (event: MessageEvent) => {
+    const data = event.data as { type?: unknown; reference?: unknown; current?: unknown } | null;
+    if (!data || data.type !== 'model-lab.drift' || typeof data.current !== 'string') return;
+    if (typeof data.reference === 'string') reference.value = data.reference;
     else if (!reference.value && description?.reference) reference.value = description.reference.path;
     fromFile.el.checked = true;
     sourceChanged();

@@ -4,7 +4,7 @@
  * verification results, with the bundle's size per part as a bar chart.
  */
 import type { ModelDescription } from '../../../server/protocol/api';
-import { EXPORT_TARGETS, type ExportCheck, type ExportResult, type PrecheckResult } from '../../../server/export/types';
+import { EXPORT_TARGETS, type ExportCheck, type ExportResult, type PrecheckResult } from '../../../server/protocol/export';
 import type { ServerClient } from '../client';
 import { h, replaceChildren } from '../dom';
 import type { AppTab } from '../tabs';
@@ -131,7 +131,7 @@ export function createExportTab(server: ServerClient): AppTab {
       const result = await api.run({ ...request(), ...(folder.value.trim() ? { folder: folder.value.trim() } : {}), force: force.checked }, (p) => {
         progress.max = p.total;
         progress.value = p.done;
-        message.textContent = `${p.done}/${p.total} ${p.message}`;
+        message.textContent = `${p.done}/${p.total} ${p.step}`;
       }, running.signal);
       message.textContent = '';
       replaceChildren(resultArea, [h('h4', {}, ['Last verification']), resultView(result)]);

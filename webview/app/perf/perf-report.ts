@@ -4,7 +4,7 @@
  * HTML bars whose widths are set through the CSSOM (the CSP forbids style attributes), each variant's
  * verdict, and its per-node summary. Every number in a chart is also in the table, for screen readers.
  */
-import type { ComparisonReport, LatencyStats, VariantReport } from '../../../server/bench/schema';
+import type { ComparisonReport, LatencyStats, VariantReport } from '../../../server/protocol/perf-report';
 import { h, type Child } from '../dom';
 
 export function bytes(n: number): string {

@@ -9,7 +9,7 @@ import type { ServerClient } from '../client';
 import { ServerError } from '../client';
 import { h, replaceChildren } from '../dom';
 import type { AppTab } from '../tabs';
-import { createPerfClient, type JobState, type PerfInfo } from './perf-client';
+import { createPerfClient, type PerfInfo, type PerfJob } from './perf-client';
 import { renderReport } from './perf-report';
 import './perf.css';
 
@@ -94,15 +94,16 @@ export function createPerfTab(client: ServerClient): AppTab {
     step.textContent = `${p.done}/${p.total} · ${p.step}`;
   }
 
-  function finished(state: JobState): void {
+  function finished(state: PerfJob): void {
     stopFollowing = null;
     setRunning(false);
     if (state.status === 'cancelled') { say('Cancelled.'); return; }
-    if (state.status === 'failed' || !state.report) { say(`The comparison failed: ${state.error ?? 'no report'}`, true); return; }
+    const report = state.result;
+    if (state.status === 'failed' || !report) { say(`The comparison failed: ${state.error?.message ?? 'no report'}`, true); return; }
     say('');
     results.dataset.state = 'report';
-    replaceChildren(results, [renderReport(state.report, { save: (v) => void save(v, false), serve: (v) => void serve(v) }),
-      state.report.variants.some((v) => v.id.startsWith('int8-weights'))
+    replaceChildren(results, [renderReport(report, { save: (v) => void save(v, false), serve: (v) => void serve(v) }),
+      report.variants.some((v) => v.id.startsWith('int8-weights'))
         ? h('p', { className: 'muted small' }, ['int8-weights is loaded with the onnxruntime session option session.disable_quant_qdq=1 (saved in the file\'s metadata): without it onnxruntime treats DequantizeLinear→MatMul as a quantised (QDQ) pattern and runs it several times slower than float32; with it, the weights are dequantised once at load time.'])
         : null]);
   }

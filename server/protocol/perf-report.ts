@@ -1,6 +1,6 @@
 /**
  * The benchmark and comparison report as a documented zod schema: the JSON `model-lab bench --json`
- * prints and `GET /api/perf/{id}` returns. Types are inferred from it, so the schema cannot drift from
+ * prints and `GET /api/jobs/{id}` returns as a perf job's result. Types are inferred from it, so the schema cannot drift from
  * the code; tests validate real reports against it. Times are microseconds, sizes bytes, fractions 0..1.
  */
 import { z } from 'zod';
