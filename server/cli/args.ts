@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError, UserError } from './command';
+import { ModelLabError, UsageError } from '../protocol/errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -60,7 +60,7 @@ export function numberOption(value: string | boolean | undefined, flag: string, 
 
 /** Checks that an input file exists and is a file, so the user sees "no such file" rather than a stack. */
 export function requireFile(path: string, what: string): string {
-  if (!existsSync(path)) throw new UserError(`${what} '${path}' does not exist`);
-  if (!statSync(path).isFile()) throw new UserError(`${what} '${path}' is not a file`);
+  if (!existsSync(path)) throw new ModelLabError(`${what} '${path}' does not exist`);
+  if (!statSync(path).isFile()) throw new ModelLabError(`${what} '${path}' is not a file`);
   return path;
 }

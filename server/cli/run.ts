@@ -1,10 +1,13 @@
 /**
- * The CLI dispatcher: `model-lab <command> [args]`, `--help`, `--version`, and the mapping of errors
- * to exit codes (0 ok, 1 bad input, 2 bad command line). Messages are one line on stderr; a stack trace
+ * The CLI dispatcher: `model-lab <command> [args]`, `--help`, `--version`, and the one mapping of errors
+ * to exit codes: a ModelLabError ends with its `exitCode` (1 bad input, 2 bad command line pointing at
+ * `--help`, 130 cancelled); anything else is exit 1. Messages are one line on stderr; a stack trace
+
  * only with MODEL_LAB_DEBUG=1.
  */
 import { COMMANDS } from './commands/index';
-import { EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError, type Command } from './command';
+import type { Command } from './command';
+import { EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, ModelLabError, UsageError } from '../protocol/errors';
 import { VERSION } from './version';
 import { capMessage } from '../protocol/limits';
 
@@ -73,17 +76,21 @@ export async function main(argv: string[], io: CliIO = defaultIO, commands: read
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`model-lab: ${capMessage(err.message)}\n`);
-      return EXIT_USAGE;
+      // One line (scripts grep stderr), pointing at the command's usage when the message does not already.
+      const hint = err.message.includes('--help') ? '' : `; see 'model-lab ${command.name} --help'`;
+      io.err(`model-lab: ${capMessage(err.message)}${hint}\n`);
+      return err.exitCode;
     }
     // Everything else is about the input (file, model, CSV) or the environment: say it in one line.
     const message = err instanceof Error ? err.message : String(err);
     io.err(`model-lab ${command.name}: ${capMessage(message.split('\n')[0]!)}\n`);
     if (process.env.MODEL_LAB_DEBUG && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
-    return EXIT_USER_ERROR;
+    return err instanceof ModelLabError ? err.exitCode : EXIT_USER_ERROR;
   }
 }
 
+
 function withNewline(text: string): string {
+
   return text.endsWith('\n') ? text : `${text}\n`;
 }

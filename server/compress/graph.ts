@@ -4,6 +4,7 @@
  * the bookkeeping every rewrite needs (who consumes a tensor, fresh names, opset checks).
  */
 import { toNumber, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxTensor } from '../model/index';
+import { ModelLabError } from '../protocol/errors';
 
 /** TensorProto fields the rewrites touch beyond the shared `OnnxTensor` view. */
 export interface TensorProto extends OnnxTensor {
@@ -20,12 +21,12 @@ export const INT32 = 6;
 export const FLOAT16 = 10;
 
 /** A rewrite cannot go on: the message says what and where. Maps to CLI exit 1 / HTTP 400. */
-export class CompressError extends Error {
+export class CompressError extends ModelLabError {
   constructor(message: string) {
-    super(message);
-    this.name = 'CompressError';
+    super(message, { status: 400 });
   }
 }
+
 
 export function dimsOf(t: OnnxTensor): number[] {
   return t.dims.map(toNumber);

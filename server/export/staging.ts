@@ -7,14 +7,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { ModelLabError } from '../protocol/errors';
 
-/** A problem with the export request itself (folder, model, variant, targets); the message says what to do. */
-export class ExportError extends Error {
+/** A problem with the export request itself (folder, model, variant, targets); the message says what to do (400 / exit 1). */
+export class ExportError extends ModelLabError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ExportError';
+    super(message, { status: 400 });
   }
 }
+
 
 export interface Staging {
   /** The final folder. */

@@ -11,12 +11,14 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ModelInfo, ReferenceSample } from '../protocol/api';
 import { decodePredictions, encodeRecords, InputError, type PlainTensor } from '../protocol/codec';
+import { ModelLabError } from '../protocol/errors';
 import { scrubInternals } from '../protocol/limits';
 import type { Signature } from '../protocol/signature';
 import { describeModel } from './onnx/describe';
 import { decodeModel, encodeModel } from './onnx/proto';
 import { makeServable } from './onnx/servable';
-import { readReference, type ReferenceLook } from './reference';
+import { CsvError, readReference, type ReferenceLook } from './reference';
+
 import { sampleRecords, sampleTensors } from './samples';
 import { checkInputs, createSession, fromOrt, toOrt } from './session';
 import { inferSignature } from './signature/infer';
@@ -33,11 +35,10 @@ export { sampleRecords, sampleTensors, seededRandom } from './samples';
 export { decodeModel, encodeModel, toNumber, attributeValue, type OnnxModel, type OnnxNode, type OnnxGraph, type OnnxTensor } from './onnx/proto';
 export { parseSidecar, sidecarSchema, type Sidecar } from './signature/sidecar';
 
-/** A model file that cannot be served, with the reason. Maps to CLI exit 1 and to "reload failed". */
-export class ModelLoadError extends Error {
+/** A model file that cannot be served, with the reason: HTTP 400, CLI exit 1, and "reload failed" while serving. */
+export class ModelLoadError extends ModelLabError {
   constructor(readonly path: string, reason: string) {
-    super(`cannot load ${path}: ${reason}`);
-    this.name = 'ModelLoadError';
+    super(`cannot load ${path}: ${reason}`, { status: 400 });
   }
 }
 
@@ -85,7 +86,7 @@ export async function inspectModel(path: string, options: LoadOptions = {}): Pro
     const signature = inferSignature({ info, model: servable.model, sidecar, reference, outputClassNames: servable.outputClassNames });
     return { info, signature, reference, servableBytes: servable.changed ? encodeModel(servable.model) : bytes };
   } catch (err) {
-    if (err instanceof ModelLoadError || (err as Error).name === 'CsvError') throw err;
+    if (err instanceof ModelLoadError || err instanceof CsvError) throw err;
     throw new ModelLoadError(path, (err as Error).message);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { parse } from 'csv-parse';
 import type { ReferenceSample } from '../protocol/api';
+import { ModelLabError } from '../protocol/errors';
 import { fileReadProblem, readFileThrough } from './file-stream';
 
 export interface ColumnFacts {
@@ -25,13 +26,14 @@ export interface ReferenceLook {
 
 const MAX_DISTINCT = 200;
 
-/** Error for a CSV that cannot be read, naming the file, line and column when the parser knows them. */
-export class CsvError extends Error {
+/** Error for a CSV that cannot be read, naming the file, line and column when the parser knows them (400 / exit 1). */
+export class CsvError extends ModelLabError {
   constructor(readonly file: string, readonly line: number | undefined, readonly column: string | number | undefined, reason: string) {
-    super(`${file}${line ? `, line ${line}` : ''}${column !== undefined ? `, column ${column}` : ''}: ${reason}`);
-    this.name = 'CsvError';
+    super(`${file}${line ? `, line ${line}` : ''}${column !== undefined ? `, column ${column}` : ''}: ${reason}`,
+      { status: 400, field: typeof column === 'string' ? column : undefined });
   }
 }
+
 
 /** Turns a csv-parse error into a CsvError with line/column. */
 export function csvError(file: string, err: unknown): CsvError {

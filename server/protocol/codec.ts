@@ -7,6 +7,7 @@
 import type { Feature, FeatureRecord, ImageSpec, InputBinding, OutputBinding, Signature, TensorDtype } from './signature';
 import type { RowPrediction } from './api';
 import { DEFAULT_MAX_ELEMENTS, MAX_NESTING_DEPTH } from './limits';
+import { ModelLabError } from './errors';
 
 /** Typed storage for each dtype, as onnxruntime-node's `Tensor` accepts it. */
 export type TensorData =
@@ -24,16 +25,16 @@ export interface PlainTensor {
 }
 
 /** A request value that cannot be used, with where and why. Maps to HTTP 400 / CLI exit 1. */
-export class InputError extends Error {
-  readonly field: string;
+export class InputError extends ModelLabError {
+  // Always set here (the base allows none); `declare` narrows the type without a second class field.
+  declare readonly field: string;
   readonly row: number | undefined;
   constructor(field: string, message: string, row?: number) {
-    super(row === undefined ? `${field}: ${message}` : `row ${row + 1}, ${field}: ${message}`);
-    this.name = 'InputError';
-    this.field = field;
+    super(row === undefined ? `${field}: ${message}` : `row ${row + 1}, ${field}: ${message}`, { status: 400, field });
     this.row = row;
   }
 }
+
 
 /**
  * Allocates storage of `n` elements for a dtype. Callers check `n` against what the request actually

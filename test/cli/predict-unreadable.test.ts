@@ -10,20 +10,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { predictCsv } from '../../server/cli/commands/predict';
-import { UserError } from '../../server/cli/command';
+import { ModelLabError } from '../../server/protocol/errors';
 import { loadModel } from '../../server/model';
 import { repoPath } from '../helpers/server';
 
 const dir = mkdtempSync(join(tmpdir(), 'model-lab-predict-unreadable-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('an input CSV that vanished before it was read: a UserError naming it, no partial output', async () => {
+test('an input CSV that vanished before it was read: a ModelLabError naming it, no partial output', async () => {
   const model = await loadModel(repoPath('samples/iris/iris.onnx'), { referenceCsv: repoPath('samples/iris/reference.csv') });
   try {
     const gone = join(dir, 'gone.csv');
     const output = join(dir, 'out.csv');
     await assert.rejects(predictCsv(model, gone, output, 512), (err: Error) => {
-      assert.ok(err instanceof UserError, `${err.name}: ${err.message}`);
+      assert.ok(err instanceof ModelLabError, `${err.name}: ${err.message}`);
       assert.equal(err.message, `cannot read ${gone}: it no longer exists (deleted or moved)`);
       return true;
     });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import drift from '../../server/cli/commands/drift';
-import { UsageError } from '../../server/cli/command';
+import { UsageError } from '../../server/protocol/errors';
 import { fixture } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'drift-cli-'));

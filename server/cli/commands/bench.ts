@@ -5,7 +5,8 @@
 import { compareVariants, formatComparison, type Progress } from '../../bench/index';
 import { CompressError, parseVariant } from '../../compress/index';
 import { intOption, numberOption, parseCommandLine, requireFile } from '../args';
-import { UsageError, UserError, type Command } from '../command';
+import { ModelLabError, UsageError } from '../../protocol/errors';
+import type { Command } from '../command';
 
 const usage = `Usage: model-lab bench <model.onnx> [--variants int8,int8-weights,fp16,prune50] [options]
 
@@ -30,7 +31,7 @@ Options:
   --rows <n>            rows for the agreement check (default 256)
   --http                also time the model end to end over HTTP (starts a server on 127.0.0.1)
   --url <url>           … or against a running Model Lab server that serves this model
-  --json                print the report as JSON (schema: ComparisonReportSchema in server/bench/schema.ts)
+  --json                print the report as JSON (schema: ComparisonReportSchema in server/protocol/perf-report.ts)
 
 Exit code 0 with a report, 1 when the model/CSV cannot be read or every variant failed, 2 for a bad
 command line. Example:
@@ -88,7 +89,7 @@ const bench: Command = {
       if (onProgress) process.stderr.write('\r\x1b[K');
       process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatComparison(report));
       if (report.variants.length && report.variants.every((v) => v.error)) {
-        throw new UserError(`no variant could be made: ${report.variants.map((v) => `${v.id}: ${v.error}`).join('; ')}`);
+        throw new ModelLabError(`no variant could be made: ${report.variants.map((v) => `${v.id}: ${v.error}`).join('; ')}`);
       }
       return 0;
     } finally {

@@ -5,11 +5,12 @@
 import { readFile } from 'node:fs/promises';
 import { formatBytes, table } from '../../bench/index';
 import {
-  compressBytes, CompressError, loadVariant, measureAgreement, parseVariant, writeVariantFile, type VariantSpec,
+  compressBytes, loadVariant, measureAgreement, parseVariant, writeVariantFile, type VariantSpec,
 } from '../../compress/index';
 import { loadModel } from '../../model/index';
 import { numberOption, parseCommandLine, requireFile } from '../args';
-import { UsageError, UserError, type Command } from '../command';
+import { UsageError } from '../../protocol/errors';
+import type { Command } from '../command';
 
 const usage = `Usage: model-lab compress <model.onnx> (--int8 | --int8-weights | --fp16 | --prune <s>) -o <out.onnx> [options]
 
@@ -65,42 +66,37 @@ const compress: Command = {
     if (typeof values.output !== 'string') throw new UsageError("compress: missing -o <out.onnx>; see 'model-lab compress --help'");
     const modelPath = requireFile(positionals[0]!, 'model file');
     const referenceCsv = typeof values.reference === 'string' ? requireFile(values.reference, 'reference CSV') : undefined;
+    const bytes = await readFile(modelPath);
+    const result = compressBytes(bytes, spec);
+    const original = await loadModel(modelPath, { referenceCsv });
     try {
-      const bytes = await readFile(modelPath);
-      const result = compressBytes(bytes, spec);
-      const original = await loadModel(modelPath, { referenceCsv });
-      try {
-        const variant = await loadVariant(modelPath, result, { referenceCsv });
-        const agreement = await measureAgreement(original, variant.model, { rows: 256 }).finally(() => variant.model.dispose());
-        const written = await writeVariantFile(modelPath, result, values.output, { overwrite: !!values.force, loadOptions: { referenceCsv } });
-        if (values.json) {
-          process.stdout.write(`${JSON.stringify({ variant: spec.id, path: written.path, sidecar: written.sidecar ?? null, originalBytes: bytes.length, fileBytes: result.fileBytes, gzipBytes: result.gzipBytes, sessionConfig: result.sessionConfig, nodes: result.nodes, notes: result.notes, agreement }, null, 2)}\n`);
-          return 0;
-        }
-        const shown = result.nodes.filter((n) => n.action !== 'left');
-        const left = result.nodes.filter((n) => n.action === 'left');
-        const leftOps = [...new Set(left.map((n) => n.op))].map((op) => `${op} ×${left.filter((n) => n.op === op).length}`);
-        const fig = agreement.rowByRow ?? agreement.batched;
-        const lines = [
-          `Wrote ${written.path} (${spec.id}): ${formatBytes(result.fileBytes)}, ${(bytes.length / result.fileBytes).toFixed(2)}× smaller than ${formatBytes(bytes.length)}; gzip ${formatBytes(result.gzipBytes)}`,
-          written.sidecar ? `Copied the signature sidecar to ${written.sidecar}` : '',
-          '',
-          ...table(['node', 'op', 'action', 'detail'], shown.map((n) => [n.node, n.op, n.action, n.detail])),
-          leftOps.length ? `Left alone (not candidates): ${leftOps.join(', ')}` : '',
-          '',
-          `Agreement on ${agreement.rows} ${agreement.source === 'tensors' ? 'synthetic' : agreement.source} rows: argmax ${fig.argmax === null ? '—' : `${(100 * fig.argmax).toFixed(1)} %`}` +
-            `, max abs diff ${fig.maxAbsDiff.toExponential(2)} (row by row)${agreement.rowByRow ? `, ${agreement.batched.maxAbsDiff.toExponential(2)} batched` : ''}`,
-          ...result.notes,
-          Object.keys(result.sessionConfig).length ? `Load it with session config ${JSON.stringify(result.sessionConfig)} (also stored in its metadata as model_lab.session_config).` : '',
-        ];
-        process.stdout.write(`${lines.filter((l, i, all) => l !== '' || (all[i - 1] ?? '') !== '').join('\n')}\n`);
+      const variant = await loadVariant(modelPath, result, { referenceCsv });
+      const agreement = await measureAgreement(original, variant.model, { rows: 256 }).finally(() => variant.model.dispose());
+      const written = await writeVariantFile(modelPath, result, values.output, { overwrite: !!values.force, loadOptions: { referenceCsv } });
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify({ variant: spec.id, path: written.path, sidecar: written.sidecar ?? null, originalBytes: bytes.length, fileBytes: result.fileBytes, gzipBytes: result.gzipBytes, sessionConfig: result.sessionConfig, nodes: result.nodes, notes: result.notes, agreement }, null, 2)}\n`);
         return 0;
-      } finally {
-        await original.dispose();
       }
-    } catch (err) {
-      if (err instanceof CompressError) throw new UserError(err.message);
-      throw err;
+      const shown = result.nodes.filter((n) => n.action !== 'left');
+      const left = result.nodes.filter((n) => n.action === 'left');
+      const leftOps = [...new Set(left.map((n) => n.op))].map((op) => `${op} ×${left.filter((n) => n.op === op).length}`);
+      const fig = agreement.rowByRow ?? agreement.batched;
+      const lines = [
+        `Wrote ${written.path} (${spec.id}): ${formatBytes(result.fileBytes)}, ${(bytes.length / result.fileBytes).toFixed(2)}× smaller than ${formatBytes(bytes.length)}; gzip ${formatBytes(result.gzipBytes)}`,
+        written.sidecar ? `Copied the signature sidecar to ${written.sidecar}` : '',
+        '',
+        ...table(['node', 'op', 'action', 'detail'], shown.map((n) => [n.node, n.op, n.action, n.detail])),
+        leftOps.length ? `Left alone (not candidates): ${leftOps.join(', ')}` : '',
+        '',
+        `Agreement on ${agreement.rows} ${agreement.source === 'tensors' ? 'synthetic' : agreement.source} rows: argmax ${fig.argmax === null ? '—' : `${(100 * fig.argmax).toFixed(1)} %`}` +
+          `, max abs diff ${fig.maxAbsDiff.toExponential(2)} (row by row)${agreement.rowByRow ? `, ${agreement.batched.maxAbsDiff.toExponential(2)} batched` : ''}`,
+        ...result.notes,
+        Object.keys(result.sessionConfig).length ? `Load it with session config ${JSON.stringify(result.sessionConfig)} (also stored in its metadata as model_lab.session_config).` : '',
+      ];
+      process.stdout.write(`${lines.filter((l, i, all) => l !== '' || (all[i - 1] ?? '') !== '').join('\n')}\n`);
+      return 0;
+    } finally {
+      await original.dispose();
     }
   },
 };

@@ -5,10 +5,12 @@
  * malformed CSV, unknown test or column) — 1 is reserved for "drift" so CI can tell them apart.
  */
 import { writeFile } from 'node:fs/promises';
-import { runDrift, CsvFormatError, listStatTests, type DriftProgress } from '../../drift/index';
+import { runDrift, listStatTests, type DriftProgress } from '../../drift/index';
+
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../drift/report/index';
 import { parseCommandLine, numberOption, requireFile } from '../args';
-import { UsageError, UserError, type Command } from '../command';
+import { ModelLabError, UsageError } from '../../protocol/errors';
+import type { Command } from '../command';
 
 const usage = `Usage: model-lab drift <reference.csv> <current.csv> [options]
 
@@ -95,8 +97,9 @@ const drift: Command = {
       else process.stdout.write(text);
       return report.dataset.share.drift && values['fail-on-drift'] === true ? 1 : 0;
     } catch (err) {
-      // Bad input is exit 2 here (1 means "drift"), with the message naming file, line and column.
-      if (err instanceof CsvFormatError || err instanceof UserError || isInputError(err)) {
+      // Bad input is exit 2 here whatever its usual exit code (1 means "drift"), with the message naming
+      // file, line and column. The one command that overrides the error model's exit code, on purpose.
+      if (err instanceof ModelLabError || isInputError(err)) {
         process.stderr.write(`model-lab drift: ${(err as Error).message}\n`);
         return 2;
       }
@@ -109,7 +112,7 @@ const drift: Command = {
 function isInputError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || err.name === 'ModelLoadError' ||
+  return code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' ||
     /^(unknown stat test|--stattest|--columns|.* does not apply)/.test(err.message);
 }
 

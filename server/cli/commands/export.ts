@@ -1,6 +1,7 @@
 /** `model-lab export <model> -o <dir>`: a verified deployment bundle (see server/export). */
 import { parseCommandLine, requireFile } from '../args';
-import { UsageError, type Command } from '../command';
+import { UsageError } from '../../protocol/errors';
+import type { Command } from '../command';
 
 const usage = `Usage: model-lab export <model.onnx> -o <dir> [options]
 

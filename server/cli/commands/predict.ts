@@ -19,7 +19,8 @@ import { decodePredictions, encodeRecords, InputError } from '../../protocol/cod
 import type { FeatureRecord } from '../../protocol/signature';
 import { mapColumns, predictCsvChunk, predictionCells, predictionColumns, type ColumnMapping, type CsvRow, type RowResult } from '../../model/csv-rows';
 import { intOption, parseCommandLine, requireFile } from '../args';
-import { UserError, type Command } from '../command';
+import { ModelLabError } from '../../protocol/errors';
+import type { Command } from '../command';
 
 const usage = `Usage: model-lab predict <model.onnx> <in.csv> [-o out.csv] [options]
 
@@ -98,10 +99,10 @@ export async function predictCsv(model: LoadedModel, inputCsv: string, outputPat
     });
     if (tempPath) await once(out as WriteStream, 'open');
   } catch (err) {
-    throw new UserError(`cannot write ${outputPath}: ${(err as Error).message}`);
+    throw new ModelLabError(`cannot write ${outputPath}: ${(err as Error).message}`);
   }
   const write = async (text: string): Promise<void> => {
-    if (writeError) throw new UserError(`cannot write ${outputPath ?? 'stdout'}: ${writeError.message}`);
+    if (writeError) throw new ModelLabError(`cannot write ${outputPath ?? 'stdout'}: ${writeError.message}`);
     if (text && !out.write(text)) await once(out, 'drain');
   };
   const parser = readFileThrough(inputCsv, parse({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true }));
@@ -134,29 +135,29 @@ export async function predictCsv(model: LoadedModel, inputCsv: string, outputPat
         try {
           mapping = mapColumns(model.signature, header);
         } catch (err) {
-          throw new UserError(`${inputCsv}: ${(err as Error).message}`);
+          throw new ModelLabError(`${inputCsv}: ${(err as Error).message}`);
         }
         continue;
       }
       chunk.push({ line: item.info.lines, values: item.record });
       if (chunk.length >= chunkRows) await flush();
     }
-    if (!header) throw new UserError(`${inputCsv} is empty; it needs a header row, then data rows`);
+    if (!header) throw new ModelLabError(`${inputCsv} is empty; it needs a header row, then data rows`);
     await flush();
     if (tempPath) {
       out.end();
       // After a write error the stream has already closed itself; waiting for 'close' again would hang.
       if (!(out as WriteStream).closed) await once(out as WriteStream, 'close');
-      if (writeError) throw new UserError(`cannot write ${outputPath}: ${writeError.message}`);
+      if (writeError) throw new ModelLabError(`cannot write ${outputPath}: ${writeError.message}`);
       renameSync(tempPath, outputPath!);
     }
     return summary;
   } catch (err) {
     if (tempPath) { (out as WriteStream).destroy(); rmSync(tempPath, { force: true }); }
     const e = err as { code?: string; lines?: number; message: string };
-    const unreadable = err instanceof UserError ? undefined : fileReadProblem(err);
-    if (unreadable) throw new UserError(`cannot read ${inputCsv}: ${unreadable}`);
-    if (e.code?.startsWith('CSV_')) throw new UserError(`${inputCsv}, line ${e.lines ?? '?'}: malformed CSV (${e.message.replace(/ at line \d+.*$/, '')})`);
+    const unreadable = err instanceof ModelLabError ? undefined : fileReadProblem(err);
+    if (unreadable) throw new ModelLabError(`cannot read ${inputCsv}: ${unreadable}`);
+    if (e.code?.startsWith('CSV_')) throw new ModelLabError(`${inputCsv}, line ${e.lines ?? '?'}: malformed CSV (${e.message.replace(/ at line \d+.*$/, '')})`);
     throw err;
   }
 }

@@ -1,7 +1,8 @@
 /** `model-lab serve <model>`: the prediction server, until Ctrl+C / SIGTERM. */
 import { readFileSync } from 'node:fs';
 import { intOption, numberOption, parseCommandLine, requireFile } from '../args';
-import { UserError, type Command } from '../command';
+import { ModelLabError } from '../../protocol/errors';
+import type { Command } from '../command';
 import { VERSION } from '../version';
 
 const usage = `Usage: model-lab serve <model.onnx> [options]
@@ -131,11 +132,11 @@ function readAdminToken(file: string | boolean | undefined): string | undefined 
   let token = fromEnv;
   if (typeof file === 'string') {
     try { token = readFileSync(requireFile(file, 'admin token file'), 'utf8').trim(); } catch (err) {
-      throw new UserError(`cannot read the admin token file ${file}: ${(err as Error).message}`);
+      throw new ModelLabError(`cannot read the admin token file ${file}: ${(err as Error).message}`);
     }
   }
   if (token !== undefined && token.length < 32) {
-    throw new UserError(`the admin token must be at least 32 characters (e.g. node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"); got ${token.length}`);
+    throw new ModelLabError(`the admin token must be at least 32 characters (e.g. node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"); got ${token.length}`);
   }
   return token || undefined;
 }

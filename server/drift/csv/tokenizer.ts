@@ -8,6 +8,8 @@
  * numbers straight from the bytes and only makes strings for categorical values.
  */
 
+import { EXIT_USER_ERROR, ModelLabError } from '../../protocol/errors';
+
 export const QUOTE = 0x22;
 const COMMA = 0x2c;
 const LF = 0x0a;
@@ -27,18 +29,19 @@ export interface RowFields {
   line: number;
 }
 
-/** A malformed-CSV error that says where: file, line, column (character position) and what to do. */
-export class CsvFormatError extends Error {
+/** A malformed-CSV error that says where: file, line, column (character position) and what to do (400 / exit 1). */
+export class CsvFormatError extends ModelLabError {
   constructor(
     readonly file: string,
     readonly line: number,
     readonly column: number,
     readonly detail: string,
+    exitCode: number = EXIT_USER_ERROR,
   ) {
-    super(`${file}, line ${line}, column ${column}: ${detail}`);
-    this.name = 'CsvFormatError';
+    super(`${file}, line ${line}, column ${column}: ${detail}`, { status: 400, exitCode });
   }
 }
+
 
 /**
  * Incremental tokenizer: feed chunks with `push`, then call `end`. Rows are delivered whole, so a
