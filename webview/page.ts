@@ -11,6 +11,7 @@
  *   cspSource: "'self'", serverOrigin: '', title: 'flights — Model Lab' });
  */
 import { CONFIG_META_NAME, type UiConfig } from './page-config';
+import { escapeHtml } from '../server/protocol/html';
 
 export interface UiPageOptions {
   /** URL of `dist/webview/main.js` as the page can load it (`/assets/main.js`, or an `asWebviewUri`). */
@@ -31,9 +32,6 @@ export interface UiPageOptions {
 }
 
 /** Escapes text for a text node or a double-quoted attribute (every attribute here is double-quoted). */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-}
 
 /** Nonces go inside CSP source expressions; only base64 characters are meaningful there. */
 function checkNonce(nonce: string): string {

@@ -10,19 +10,8 @@ import { cliErrorMessage, runCli, type CliResult } from '../cli-run';
 import { createShare, revokeAll, shareCommand } from '../share';
 import type { Shell } from '../shell';
 import type { ServerStatusBar } from '../status-bar';
-import { showNotAvailable } from '../views/info-panels';
 import type { LabPanels } from '../views/lab-panel';
 import { ONNX_EDITOR_VIEW_TYPE } from '../views/onnx-editor';
-
-/** The CLI's command names (from `model-lab --help`), read once: tells which engines this build has. */
-let cliCommands: Promise<Set<string>> | undefined;
-export function availableCliCommands(shell: Shell): Promise<Set<string>> {
-  cliCommands ??= runCli(['--help'], { nodePath: shell.nodePath, cliPath: shell.cliPath }).then(
-    (r) => new Set([...r.stdout.matchAll(/^ {2}([a-z][\w-]*) {2,}/gm)].map((m) => m[1]!)),
-    () => new Set<string>(),
-  );
-  return cliCommands;
-}
 
 export function modelCommands(shell: Shell, panels: LabPanels, statusBar: ServerStatusBar) {
   /** Runs a command body with the model, turning failures into one actionable message. */
@@ -82,24 +71,11 @@ export function modelCommands(shell: Shell, panels: LabPanels, statusBar: Server
       return link.url;
     }),
     [CommandId.compare]: withModel('Compare', async (modelPath) => {
-      // The Performance tab arrives with the latency/compression engine (issue #5) and its HTTP API.
-      if ((await availableCliCommands(shell)).has('bench')) {
-        await panels.open(modelPath, await shell.ensureServer(modelPath), 'perf');
-        void vscode.window.showInformationMessage('Model Lab: compare latency and compression in the Performance tab of the lab panel.');
-        return 'panel';
-      }
-      showNotAvailable('Compare Latency & Compression', 'issue #5 (latency benchmark and int8/fp16 compression)',
-        'Benchmarks and compressed variants (int8, fp16, pruning) of this model with their agreement are computed by an engine that is not part of this build.', modelPath);
-      return 'not-available';
+      await panels.open(modelPath, await shell.ensureServer(modelPath), 'perf');
+      void vscode.window.showInformationMessage('Model Lab: compare latency and compression in the Performance tab of the lab panel.');
+      return 'panel';
     }),
-    [CommandId.exportBundle]: withModel('Export', async (modelPath) => {
-      if (!(await availableCliCommands(shell)).has('export')) {
-        showNotAvailable('Export Deployment Bundle', 'issue #6 (deployment bundles)',
-          'Docker, Kubernetes/KServe, Triton and TF.js bundles are written by an engine that is not part of this build.', modelPath);
-        return 'not-available';
-      }
-      return exportBundle(shell, modelPath);
-    }),
+    [CommandId.exportBundle]: withModel('Export', (modelPath) => exportBundle(shell, modelPath)),
     [CommandId.showLog]: () => shell.log.show(true),
     [CommandId.serverMenu]: () => statusBar.showMenu(),
   } satisfies CommandHandlers;

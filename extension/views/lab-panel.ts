@@ -21,6 +21,7 @@ import {
 import { renderUiPage } from '../../webview/page';
 import type { ModelServer } from '../model-server/supervisor';
 import type { Shell } from '../shell';
+import { escapeHtml } from '../../server/protocol/html';
 
 export const LAB_VIEW_TYPE = 'modelLab.lab';
 const OPEN_PANELS_KEY = 'modelLab.labPanels';
@@ -103,7 +104,7 @@ export class LabPanels implements vscode.WebviewPanelSerializer {
       panel.webview.options = this.webviewOptions(server);
       await this.adopt(panel, modelPath, server);
     } catch (err) {
-      panel.webview.html = `<!DOCTYPE html><html><body><p>Could not restart the Model Lab server for ${escapeText(basename(modelPath))}: ${escapeText((err as Error).message)}</p></body></html>`;
+      panel.webview.html = `<!DOCTYPE html><html><body><p>Could not restart the Model Lab server for ${escapeHtml(basename(modelPath))}: ${escapeHtml((err as Error).message)}</p></body></html>`;
     }
   }
 
@@ -177,8 +178,4 @@ export async function serverOriginForWebview(server: ModelServer): Promise<strin
   const external = await vscode.env.asExternalUri(vscode.Uri.parse(`${local}/`));
   const text = external.toString(true);
   return text.endsWith('/') ? text : `${text}/`;
-}
-
-function escapeText(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }

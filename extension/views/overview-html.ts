@@ -9,14 +9,13 @@
  */
 import type { ModelInfo } from '../../server/protocol/api';
 import type { Dim, Signature } from '../../server/protocol/signature';
+import { escapeHtml } from '../../server/protocol/html';
 
 export interface ModelOverview {
   info: ModelInfo;
   signature: Signature;
 }
 
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function formatShape(dims: Dim[]): string {
   return `[${dims.map((d) => (d === null ? '?' : typeof d === 'number' && d < 0 ? '?' : String(d))).join(', ')}]`;

@@ -146,9 +146,10 @@ describe('UI, events and operations routes on flights', () => {
     assert.match(html, /\/v2\/models\/flights\/infer/);
     assert.match(html, /carrier/);
     // The OIP example is real: pull it out of the page and send it.
-    const match = /-d &#39;(\{&#34;inputs&#34;.*?)&#39;/.exec(html);
+    const match = /-d &#39;(\{&quot;inputs&quot;.*?)&#39;/.exec(html);
     assert.ok(match, 'OIP example present');
-    const body = match[1]!.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+    const entities: Record<string, string> = { '&quot;': '"', '&#39;': "'", '&lt;': '<', '&gt;': '>', '&amp;': '&' };
+    const body = match[1]!.replace(/&(quot|#39|lt|gt|amp);/g, (entity) => entities[entity]!);
     const infer = await postJson(`${server.url}/v2/models/flights/infer`, body);
     assert.equal(infer.status, 200, JSON.stringify(infer.json));
   });

@@ -4,8 +4,7 @@
  */
 import { formatScore } from './text';
 import type { ColumnDrift, DriftReport } from './types';
-
-const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+import { escapeHtml } from '../../protocol/html';
 
 function histogramSvg(c: ColumnDrift): string {
   const { reference, current } = c.histogram;
@@ -23,34 +22,34 @@ function histogramSvg(c: ColumnDrift): string {
     bars.push(`<rect x="${x.toFixed(1)}" y="${(H - hc).toFixed(1)}" width="${Math.max(bw - 1, 0.5).toFixed(1)}" height="${hc.toFixed(1)}" class="c"/>`);
   }
   const labels = c.histogram.edges?.length
-    ? `<text x="${pad}" y="${H + 12}">${esc(formatScore(c.histogram.edges[0]))}</text><text x="${W - pad}" y="${H + 12}" text-anchor="end">${esc(formatScore(c.histogram.edges[c.histogram.edges.length - 1]))}</text>`
-    : `<text x="${pad}" y="${H + 12}">${esc((c.histogram.labels ?? []).slice(0, 6).join(' · '))}</text>`;
-  return `<svg width="${W}" height="${H + 16}" viewBox="0 0 ${W} ${H + 16}" role="img" aria-label="histogram of ${esc(c.name)}: reference vs current">${bars.join('')}${labels}</svg>`;
+    ? `<text x="${pad}" y="${H + 12}">${escapeHtml(formatScore(c.histogram.edges[0]))}</text><text x="${W - pad}" y="${H + 12}" text-anchor="end">${escapeHtml(formatScore(c.histogram.edges[c.histogram.edges.length - 1]))}</text>`
+    : `<text x="${pad}" y="${H + 12}">${escapeHtml((c.histogram.labels ?? []).slice(0, 6).join(' · '))}</text>`;
+  return `<svg width="${W}" height="${H + 16}" viewBox="0 0 ${W} ${H + 16}" role="img" aria-label="histogram of ${escapeHtml(c.name)}: reference vs current">${bars.join('')}${labels}</svg>`;
 }
 
 export function renderHtml(report: DriftReport): string {
   const d = report.dataset;
   const verdict = (yes: boolean) => (yes ? '<b class="bad">drift</b>' : '<b class="ok">no drift</b>');
   const row = (c: ColumnDrift) => `<tr class="${c.drift ? 'drift' : ''}">
-<td><b>${esc(c.name)}</b><br><small>${c.kind}</small></td>
+<td><b>${escapeHtml(c.name)}</b><br><small>${c.kind}</small></td>
 <td>${histogramSvg(c)}</td>
-<td>${esc(c.testDisplayName)}<br><small>${esc(c.reason)}</small></td>
+<td>${escapeHtml(c.testDisplayName)}<br><small>${escapeHtml(c.reason)}</small></td>
 <td>${formatScore(c.score)}</td><td>${c.rule.replace('distance', '')} ${c.threshold}</td>
-<td>${c.error ? `<small>${esc(c.error)}</small>` : verdict(c.drift)}</td>
-<td><small>missing ${(c.reference.missingShare * 100).toFixed(1)}% → ${(c.current.missingShare * 100).toFixed(1)}%${c.quality.outOfRangeShare ? `<br>${(c.quality.outOfRangeShare * 100).toFixed(1)}% outside ref range` : ''}${c.quality.newCategoryCount ? `<br>${c.quality.newCategoryCount} new categories: ${esc(c.quality.newCategories.slice(0, 5).join(', '))}` : ''}${c.quality.typeChange ? `<br>${esc(c.quality.typeChange)}` : ''}</small></td></tr>`;
+<td>${c.error ? `<small>${escapeHtml(c.error)}</small>` : verdict(c.drift)}</td>
+<td><small>missing ${(c.reference.missingShare * 100).toFixed(1)}% → ${(c.current.missingShare * 100).toFixed(1)}%${c.quality.outOfRangeShare ? `<br>${(c.quality.outOfRangeShare * 100).toFixed(1)}% outside ref range` : ''}${c.quality.newCategoryCount ? `<br>${c.quality.newCategoryCount} new categories: ${escapeHtml(c.quality.newCategories.slice(0, 5).join(', '))}` : ''}${c.quality.typeChange ? `<br>${escapeHtml(c.quality.typeChange)}` : ''}</small></td></tr>`;
   const rows = report.columns.map(row);
   const p = report.predictions;
-  const predictions = p ? `<h2>Predictions of <code>${esc(p.model)}</code>: ${verdict(p.drift)}</h2>
-<p>${p.rows.reference} + ${p.rows.current} rows predicted${p.failedRows.reference + p.failedRows.current ? `; ${p.failedRows.reference + p.failedRows.current} rows the model could not take (e.g. ${esc(p.firstError ?? '')})` : ''}.</p>
+  const predictions = p ? `<h2>Predictions of <code>${escapeHtml(p.model)}</code>: ${verdict(p.drift)}</h2>
+<p>${p.rows.reference} + ${p.rows.current} rows predicted${p.failedRows.reference + p.failedRows.current ? `; ${p.failedRows.reference + p.failedRows.current} rows the model could not take (e.g. ${escapeHtml(p.firstError ?? '')})` : ''}.</p>
 <table><thead><tr><th>output</th><th>distribution</th><th>test</th><th>score</th><th>drift if</th><th>verdict</th><th>quality</th></tr></thead>
 <tbody>${p.columns.map(row).join('\n')}</tbody></table>` : '';
   const extra = [
-    d.bonferroni ? `<li>Bonferroni (α=${d.bonferroni.alpha} over ${d.bonferroni.pValues} p-values): ${verdict(d.bonferroni.drift)} ${esc(d.bonferroni.driftedColumns.join(', '))}</li>` : '',
-    d.benjaminiHochberg ? `<li>Benjamini–Hochberg FDR (q=${d.benjaminiHochberg.alpha}): ${verdict(d.benjaminiHochberg.drift)} ${esc(d.benjaminiHochberg.driftedColumns.join(', '))}</li>` : '',
+    d.bonferroni ? `<li>Bonferroni (α=${d.bonferroni.alpha} over ${d.bonferroni.pValues} p-values): ${verdict(d.bonferroni.drift)} ${escapeHtml(d.bonferroni.driftedColumns.join(', '))}</li>` : '',
+    d.benjaminiHochberg ? `<li>Benjamini–Hochberg FDR (q=${d.benjaminiHochberg.alpha}): ${verdict(d.benjaminiHochberg.drift)} ${escapeHtml(d.benjaminiHochberg.driftedColumns.join(', '))}</li>` : '',
     report.multivariate ? `<li>MMD on ${report.multivariate.columns.length} numerical columns, ${report.multivariate.rowsPerSide.reference}+${report.multivariate.rowsPerSide.current} sampled rows: p = ${formatScore(report.multivariate.pValue)} ${verdict(report.multivariate.drift)}</li>` : '',
   ].join('');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Drift report — ${esc(report.current.file)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Drift report — ${escapeHtml(report.current.file)}</title>
 <style>
 body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;width:100%}
 td,th{border-bottom:1px solid #ddd;padding:6px;vertical-align:top;text-align:left}tr.drift{background:#fff4f4}
@@ -58,7 +57,7 @@ td,th{border-bottom:1px solid #ddd;padding:6px;vertical-align:top;text-align:lef
 .key span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
 </style></head><body>
 <h1>Data drift</h1>
-<p>Current <code>${esc(report.current.file)}</code> (${report.current.rows} rows) vs reference <code>${esc(report.reference.file)}</code> (${report.reference.rows} rows), ${esc(report.createdAt)}.</p>
+<p>Current <code>${escapeHtml(report.current.file)}</code> (${report.current.rows} rows) vs reference <code>${escapeHtml(report.reference.file)}</code> (${report.reference.rows} rows), ${escapeHtml(report.createdAt)}.</p>
 <h2>Dataset: ${verdict(d.share.drift)}</h2>
 <ul><li>Share rule: ${d.share.driftedColumns} of ${d.share.testedColumns} columns drifted (${(d.share.shareOfDrifted * 100).toFixed(1)}%; drift when ≥ ${d.share.driftShare * 100}%)</li>${extra}</ul>
 <p class="key"><span style="background:#4a7fd4"></span>reference<span style="background:#e0782a"></span>current</p>

@@ -7,8 +7,8 @@ import { OIP_DATATYPE } from '../../protocol/api';
 import { encodeRecords, readScalar, type PlainTensor } from '../../protocol/codec';
 import type { Feature, FeatureRecord, TensorInfo } from '../../protocol/signature';
 import { ROUTE_DOCS } from './routes-table';
+import { escapeHtml } from '../../protocol/html';
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Tensors with more values than this are shown abbreviated in examples. */
 const MAX_EXAMPLE_VALUES = 64;

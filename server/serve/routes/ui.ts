@@ -11,6 +11,7 @@ import type { ModelDescription, ServerEvent } from '../../protocol/api';
 import { renderUiPage, uiContentSecurityPolicy } from '../../../webview/page';
 import { shareSafeDescription, shareSafeEvent } from '../share-view';
 import { HttpError, type RouteContext } from './common';
+import { escapeHtml } from '../../protocol/html';
 
 /** Extensions the asset route serves, with their content types; anything else is 404. */
 const ASSET_TYPES: Record<string, string> = {
@@ -28,7 +29,6 @@ export interface UiRouteOptions {
   loadedAt(generation: number): string;
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The page shown when the UI bundle was not built: says how to build it, and where the API is. */
 function missingBundlePage(nonce: string, name: string, dir: string | undefined): string {
