@@ -6,25 +6,13 @@ import type { Feature, InputBinding } from '../../../server/protocol/signature';
 import type { FieldValue } from '../persisted-state';
 import { h, slug, uniqueId } from '../dom';
 import { formatNumber } from '../format';
-import { defaultRawJson, rawValueKey, type ImagePixels } from './inference';
+import { defaultRawJson, rawValueKey } from './inference';
+import type { FieldControl } from './field-control';
 import { createImageField } from './image-field';
 
 /** The toolkit's text-like components expose their text as a `value` property. */
 type ValueElement = HTMLElement & { value: string };
 type CheckboxElement = HTMLElement & { checked: boolean };
-
-export interface FieldControl {
-  /** Feature name, or the raw tensor's value key. */
-  readonly key: string;
-  readonly element: HTMLElement;
-  read(): FieldValue;
-  write(value: FieldValue): void;
-  /** Shows (or clears, with null) the inline error under the field and marks it invalid for assistive tech. */
-  setError(message: string | null): void;
-  focus(): void;
-  /** Pixels of an image field, once a picture is chosen. */
-  image?(): ImagePixels | null;
-}
 
 /** Wraps a control with its hint and error lines; returns the error setter. */
 function decorate(wrapper: HTMLElement, target: HTMLElement, hintText: string | null): (message: string | null) => void {
@@ -159,3 +147,5 @@ export function createFeatureField(feature: Feature, binding: InputBinding | und
   if (feature.example !== undefined && control.element.querySelector('vscode-text-field')) control.write(String(feature.example));
   return control;
 }
+
+export type { FieldControl } from './field-control';

@@ -5,7 +5,8 @@
 import type { Signature } from '../../../server/protocol/signature';
 import type { FieldValue } from '../persisted-state';
 import { h } from '../dom';
-import { createFeatureField, createRawTensorField, type FieldControl } from './fields';
+import type { FieldControl } from './field-control';
+import { createFeatureField, createRawTensorField } from './fields';
 import { buildInferRequest, rawValueKey, type ImagePixels } from './inference';
 import { validateFeatureValue } from './validate';
 import { InputError } from '../../../server/protocol/codec';

@@ -4,7 +4,7 @@
  */
 import type { Feature, ImageSpec } from '../../../server/protocol/signature';
 import { h, slug, uniqueId } from '../dom';
-import type { FieldControl } from './fields';
+import type { FieldControl } from './field-control';
 import type { ImagePixels } from './inference';
 
 export function createImageField(feature: Feature, spec: ImageSpec | undefined, onInput: () => void): FieldControl {
