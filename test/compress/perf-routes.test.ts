@@ -46,10 +46,10 @@ describe('perf routes', () => {
   });
 
   it('refuses bad requests with a message naming the problem', async () => {
-    let r = await postJson(`${server.url}/api/perf/compare?token=${server.ownerToken}`, { variants: ['int4'] });
+    let r = await postJson(`${server.url}/api/jobs/perf?token=${server.ownerToken}`, { variants: ['int4'] });
     assert.equal(r.status, 400);
     assert.match(r.json.error, /unknown variant 'int4'/);
-    r = await postJson(`${server.url}/api/perf/compare?token=${server.ownerToken}`, { variants: [], path: '/etc/passwd' });
+    r = await postJson(`${server.url}/api/jobs/perf?token=${server.ownerToken}`, { variants: [], path: '/etc/passwd' });
     assert.equal(r.status, 400);
     r = await postJson(`${server.url}/api/perf/save?token=${server.ownerToken}`, { id: 'nope', variant: 'int8' });
     assert.equal(r.status, 404);
@@ -61,20 +61,20 @@ describe('perf routes', () => {
   });
 
   it('runs a job with progress over SSE, one at a time, then saves and serves a variant', async () => {
-    const start = await postJson(`${server.url}/api/perf/compare?token=${server.ownerToken}`, { variants: ['int8', 'fp16'], batches: [1, 8], iterations: 5, warmup: 1, rows: 32 });
+    const start = await postJson(`${server.url}/api/jobs/perf?token=${server.ownerToken}`, { variants: ['int8', 'fp16'], batches: [1, 8], iterations: 5, warmup: 1, rows: 32 });
     assert.equal(start.status, 202, JSON.stringify(start.json));
     const id = start.json.id as string;
-    const busy = await postJson(`${server.url}/api/perf/compare?token=${server.ownerToken}`, { variants: ['fp16'] });
+    const busy = await postJson(`${server.url}/api/jobs/perf?token=${server.ownerToken}`, { variants: ['fp16'] });
     assert.equal(busy.status, 409);
-    assert.match(busy.json.error, new RegExp(`already running \\(${id}\\)`));
+    assert.match(busy.json.error, /one perf job is already running/);
 
-    const events = await readEvents(`${server.url}/api/perf/${id}/events?token=${server.ownerToken}`);
+    const events = await readEvents(`${server.url}/api/jobs/${id}/events?token=${server.ownerToken}`);
     assert.equal(events.at(-1)!.event, 'finished');
     assert.ok(events.filter((e) => e.event === 'progress').length >= 1);
-    const state = await (await fetch(`${server.url}/api/perf/${id}?token=${server.ownerToken}`)).json();
+    const state = await (await fetch(`${server.url}/api/jobs/${id}?token=${server.ownerToken}`)).json();
     assert.equal(state.status, 'done');
-    ComparisonReportSchema.parse(state.report);
-    const late = await readEvents(`${server.url}/api/perf/${id}/events?token=${server.ownerToken}`);
+    ComparisonReportSchema.parse(state.result);
+    const late = await readEvents(`${server.url}/api/jobs/${id}/events?token=${server.ownerToken}`);
     assert.deepEqual(late.map((e) => e.event), ['finished'], 'a finished job answers at once');
 
     const saved = await postJson(`${server.url}/api/perf/save?token=${server.ownerToken}`, { id, variant: 'int8' });
@@ -102,12 +102,12 @@ describe('perf routes', () => {
   });
 
   it('DELETE cancels a running job', async () => {
-    const start = await postJson(`${server.url}/api/perf/compare?token=${server.ownerToken}`, { variants: ['fp16'], iterations: 10_000, budgetMs: 30_000 });
+    const start = await postJson(`${server.url}/api/jobs/perf?token=${server.ownerToken}`, { variants: ['fp16'], iterations: 10_000, budgetMs: 30_000 });
     assert.equal(start.status, 202);
-    const cancel = await fetch(`${server.url}/api/perf/${start.json.id}?token=${server.ownerToken}`, { method: 'DELETE' });
+    const cancel = await fetch(`${server.url}/api/jobs/${start.json.id}?token=${server.ownerToken}`, { method: 'DELETE' });
     assert.equal(cancel.status, 202);
-    const events = await readEvents(`${server.url}/api/perf/${start.json.id}/events?token=${server.ownerToken}`);
+    const events = await readEvents(`${server.url}/api/jobs/${start.json.id}/events?token=${server.ownerToken}`);
     assert.equal(events.at(-1)!.data.state.status, 'cancelled');
-    assert.equal((await fetch(`${server.url}/api/perf/does-not-exist?token=${server.ownerToken}`)).status, 404);
+    assert.equal((await fetch(`${server.url}/api/jobs/does-not-exist?token=${server.ownerToken}`)).status, 404);
   });
 });

@@ -53,19 +53,19 @@ describe('drift with an empty file', () => {
     before(async () => { server = await startTestServer(join(dir, 'flights.onnx'), { host: { referenceCsv: reference } }); });
     after(async () => { await server?.close(); });
 
-    for (const [side, body] of [['current', { reference, current: headerOnly }], ['reference', { reference: zeroBytes, current: reference }]] as const) {
+    for (const [side, body] of [['current', { source: 'files', reference, current: headerOnly }], ['reference', { source: 'files', reference: zeroBytes, current: reference }]] as const) {
       test(`an empty ${side} file: the job fails with the message, never "done"`, async () => {
-        const started = await postJson(`${server.url}/api/drift`, body, server.ownerHeaders);
-        let job: { status: string; error: string | null; report: unknown } | undefined;
+        const started = await postJson(`${server.url}/api/jobs/drift`, body, server.ownerHeaders);
+        let job: { status: string; error: { message: string } | null; result: unknown } | undefined;
         if (started.status === 202) {
           const deadline = Date.now() + 30_000;
           do {
             await new Promise((r) => setTimeout(r, 50));
-            job = await (await fetch(`${server.url}/api/drift/${started.json.id}`, { headers: server.ownerHeaders })).json() as typeof job;
+            job = await (await fetch(`${server.url}/api/jobs/${started.json.id}`, { headers: server.ownerHeaders })).json() as typeof job;
           } while (job!.status === 'running' && Date.now() < deadline);
           assert.equal(job!.status, 'failed', JSON.stringify(job));
-          assert.equal(job!.report, null);
-          assert.match(job!.error!, new RegExp(`the ${side} CSV .* has no data rows`));
+          assert.equal(job!.result, null);
+          assert.match(job!.error!.message, new RegExp(`the ${side} CSV .* has no data rows`));
         } else {
           // Refusing it up front (4xx) is as good as a failed job: what matters is no passing report.
           assert.ok(started.status >= 400 && started.status < 500, JSON.stringify(started));

@@ -1,6 +1,6 @@
 /**
  * Live drift on a real server (real onnxruntime session, real HTTP): rows served through v1, OIP and
- * the CSV route are logged as feature records; `POST /api/drift/live` checks them against the reference
+ * the CSV route are logged as feature records; a `drift` job with `source: "live"` checks them against the reference
  * and agrees with the engine run on a CSV of the same rows; the log is bounded.
  */
 import assert from 'node:assert/strict';
@@ -29,8 +29,8 @@ function currentRows(n: number): Record<string, string | number>[] {
 
 async function waitForJob(server: TestServer, id: string): Promise<any> {
   const owner = { headers: server.ownerHeaders }; // the drift routes are the owner's
-  await (await fetch(`${server.url}/api/drift/${id}/events`, owner)).text(); // the stream ends after `finished`
-  return (await fetch(`${server.url}/api/drift/${id}`, owner)).json();
+  await (await fetch(`${server.url}/api/jobs/${id}/events`, owner)).text(); // the stream ends after `finished`
+  return (await fetch(`${server.url}/api/jobs/${id}`, owner)).json();
 }
 
 test('200 served v1 rows → GET /api/drift/live says 200 → POST gives the engine\'s verdicts on those rows', async () => {
@@ -50,21 +50,21 @@ test('200 served v1 rows → GET /api/drift/live says 200 → POST gives the eng
     assert.deepEqual(status.columns, ['carrier', 'origin', 'distance', 'dep_hour', 'day_of_week']);
     assert.ok(status.since);
 
-    const started = await postJson(`${server.url}/api/drift/live?token=${server.ownerToken}`, { options: {} });
+    const started = await postJson(`${server.url}/api/jobs/drift?token=${server.ownerToken}`, { source: 'live', options: {} });
     assert.equal(started.status, 202, JSON.stringify(started.json));
     const job = await waitForJob(server, started.json.id);
-    assert.equal(job.status, 'done', job.error);
+    assert.equal(job.status, 'done', JSON.stringify(job.error));
 
     // The same rows as a CSV, through the engine directly.
     const csv = join(temp, 'served.csv');
     writeFileSync(csv, ['carrier,origin,distance,dep_hour,day_of_week', ...rows.map((r) => [r.carrier, r.origin, r.distance, r.dep_hour, r.day_of_week].join(','))].join('\n') + '\n');
     const expected = await runDrift({ reference: REFERENCE, current: csv, columns: status.columns });
     const verdicts = (report: any) => report.columns.map((c: any) => [c.name, c.test, c.score, c.drift]);
-    assert.deepEqual(verdicts(job.report), verdicts(expected));
-    assert.deepEqual(job.report.dataset, expected.dataset);
-    assert.equal(job.report.current.rows, 200);
-    assert.equal(existsSync(job.report.current.file), false, 'the temp CSV of served rows is deleted after the check');
-    assert.ok(job.report.columns.some((c: any) => c.drift), 'current.csv has drifted columns: the check must find some');
+    assert.deepEqual(verdicts(job.result), verdicts(expected));
+    assert.deepEqual(job.result.dataset, expected.dataset);
+    assert.equal(job.result.current.rows, 200);
+    assert.equal(existsSync(job.result.current.file), false, 'the temp CSV of served rows is deleted after the check');
+    assert.ok(job.result.columns.some((c: any) => c.drift), 'current.csv has drifted columns: the check must find some');
   } finally {
     await server.close();
   }
@@ -143,7 +143,7 @@ test('the log keeps the newest rows up to its capacity and appends every row to 
 test('live drift without a reference or without rows is a 400 that says what to do', async () => {
   const server = await startTestServer(MODEL);
   try {
-    const noReference = await postJson(`${server.url}/api/drift/live?token=${server.ownerToken}`, {});
+    const noReference = await postJson(`${server.url}/api/jobs/drift?token=${server.ownerToken}`, { source: 'live' });
     assert.equal(noReference.status, 400);
     assert.match(noReference.json.error, /--reference/);
   } finally {
@@ -151,7 +151,7 @@ test('live drift without a reference or without rows is a 400 that says what to 
   }
   const withRef = await startTestServer(MODEL, { host: { referenceCsv: REFERENCE } });
   try {
-    const empty = await postJson(`${withRef.url}/api/drift/live?token=${withRef.ownerToken}`, {});
+    const empty = await postJson(`${withRef.url}/api/jobs/drift?token=${withRef.ownerToken}`, { source: 'live' });
     assert.equal(empty.status, 400);
     assert.match(empty.json.error, /served 0 row/);
     const files = await (await fetch(`${withRef.url}/api/drift/files?token=${withRef.ownerToken}`)).json() as any;

@@ -48,18 +48,19 @@ describe('export routes', () => {
     assert.match(bad.json.error, /unknown target 'helm'/);
   });
 
-  test('POST /api/export streams progress then the verified result, kept as the last one', async () => {
-    const res = await fetch(`${server.url}/api/export?token=${server.ownerToken}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ targets: ['docker', 'k8s'], folder: 'diabetes-bundle' }),
-    });
-    assert.equal(res.status, 200);
+  test('an export job reports progress then the verified result, kept as the last one', async () => {
+    const started = await postJson(`${server.url}/api/jobs/export?token=${server.ownerToken}`, { targets: ['docker', 'k8s'], folder: 'diabetes-bundle' });
+    assert.equal(started.status, 202, JSON.stringify(started.json));
+    const res = await fetch(`${server.url}/api/jobs/${started.json.id}/events?token=${server.ownerToken}`);
     assert.match(res.headers.get('content-type')!, /text\/event-stream/);
     const events = await readEvents(res);
-    const progress = events.filter(([e]) => e === 'progress').map(([, d]) => d);
-    assert.ok(progress.length >= 5);
+    const progress = events.filter(([e]) => e === 'progress').map(([, d]) => d.progress);
+    assert.ok(progress.length >= 2);
     assert.ok(progress.every((p, i) => i === 0 || p.done >= progress[i - 1].done), 'progress only moves forward');
-    const [event, result] = events.at(-1)!;
-    assert.equal(event, 'result', JSON.stringify(result));
+    const [event, finished] = events.at(-1)!;
+    assert.equal(event, 'finished');
+    assert.equal(finished.state.status, 'done', JSON.stringify(finished.state.error));
+    const result = finished.state.result;
     assert.equal(result.ok, true);
     assert.equal(result.outDir, join(root, 'diabetes-bundle'));
     assert.equal(result.checks.find((c: { name: string }) => c.name === 'server-parity').status, 'pass');
@@ -68,19 +69,31 @@ describe('export routes', () => {
     assert.equal(last.last.outDir, result.outDir);
   });
 
-  test('folder names cannot leave the root; a non-empty folder is refused before streaming', async () => {
+  test('cancelling an export job leaves no bundle folder behind', async () => {
+    const started = await postJson(`${server.url}/api/jobs/export?token=${server.ownerToken}`, { targets: ['docker', 'k8s', 'tfjs'], folder: 'cancelled-bundle' });
+    assert.equal(started.status, 202, JSON.stringify(started.json));
+    const busy = await postJson(`${server.url}/api/jobs/export?token=${server.ownerToken}`, { targets: ['k8s'], folder: 'second' });
+    assert.equal(busy.status, 409, 'one export at a time');
+    const cancel = await fetch(`${server.url}/api/jobs/${started.json.id}?token=${server.ownerToken}`, { method: 'DELETE' });
+    assert.equal(cancel.status, 202);
+    const events = await readEvents(await fetch(`${server.url}/api/jobs/${started.json.id}/events?token=${server.ownerToken}`));
+    assert.equal(events.at(-1)![1].state.status, 'cancelled');
+    assert.equal(existsSync(join(root, 'cancelled-bundle')), false);
+  });
+
+  test('folder names cannot leave the root; a non-empty folder is refused before the job starts', async () => {
     for (const folder of ['../escape', '/etc', 'a/b', '..', '.hidden']) {
-      const { status, json } = await postJson(`${server.url}/api/export?token=${server.ownerToken}`, { folder, targets: ['k8s'] });
+      const { status, json } = await postJson(`${server.url}/api/jobs/export?token=${server.ownerToken}`, { folder, targets: ['k8s'] });
       assert.equal(status, 400, folder);
       assert.match(json.error, /plain folder name/);
     }
     assert.deepEqual(readdirSync(join(root, '..')).filter((f) => f === 'escape'), []);
     mkdirSync(join(root, 'taken'));
     writeFileSync(join(root, 'taken', 'x'), 'x');
-    const taken = await postJson(`${server.url}/api/export?token=${server.ownerToken}`, { folder: 'taken', targets: ['k8s'] });
+    const taken = await postJson(`${server.url}/api/jobs/export?token=${server.ownerToken}`, { folder: 'taken', targets: ['k8s'] });
     assert.equal(taken.status, 409);
     assert.match(taken.json.error, /taken is not empty/);
-    const wrongType = await postJson(`${server.url}/api/export?token=${server.ownerToken}`, { targets: 'docker' });
+    const wrongType = await postJson(`${server.url}/api/jobs/export?token=${server.ownerToken}`, { targets: 'docker' });
     assert.equal(wrongType.status, 400);
   });
 });

@@ -234,10 +234,10 @@ function metadata(rng: Rng, t: FuzzTarget): FuzzRequest {
 function api(rng: Rng, ownerToken: string | undefined): FuzzRequest {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (ownerToken && rng.chance(0.5)) headers.authorization = `Bearer ${rng.chance(0.9) ? ownerToken : 'wrong'}`;
-  const get = rng.pick(['/api/model', '/api/drift/files', '/api/drift/live', '/api/drift/nope', '/api/perf/nope', '/api/jobs', '/api/jobs/nope', '/api/share']);
+  const get = rng.pick(['/api/model', '/api/drift/files', '/api/drift/live', '/api/perf', '/api/export', '/api/jobs', '/api/jobs?kind=drift', '/api/jobs?kind=nope', '/api/jobs/nope', '/api/jobs/nope/events', '/api/share']);
   if (rng.chance(0.4)) return { kind: 'api-get', method: 'GET', path: get, headers };
-  if (rng.chance(0.1)) return { kind: 'api-delete', method: 'DELETE', path: rng.pick(['/api/drift/nope', '/api/share/nope', '/api/perf/nope', '/api/jobs/nope']), headers };
-  const path = rng.pick(['/api/drift', '/api/drift/live', '/api/perf/compare', '/api/perf/save', '/api/perf/serve', '/api/export', '/api/export/precheck', '/api/share', '/api/share/restore', '/api/jobs/drift']);
+  if (rng.chance(0.1)) return { kind: 'api-delete', method: 'DELETE', path: rng.pick(['/api/share/nope', '/api/jobs/nope']), headers };
+  const path = rng.pick(['/api/jobs/drift', '/api/jobs/perf', '/api/jobs/export', '/api/jobs/nope', '/api/perf/save', '/api/perf/serve', '/api/export/precheck', '/api/share', '/api/share/restore']);
   const bodies = [
     () => rng.bytes(rng.int(0, 1024)),
     () => text(JSON.stringify({ reference: rng.pick(['/etc/passwd', '../.env', 'nope.csv']), current: 'nope.csv' }).slice(0, rng.int(1, 60))),

@@ -53,12 +53,12 @@ describe('share-link auth on a server that requires tokens', () => {
   });
 
   test('owner tokens (the editor\'s own panel) may start lab jobs; share links may not', async () => {
-    const body = { reference: repoPath('samples/iris/reference.csv'), current: repoPath('samples/iris/current.csv') };
+    const body = { source: 'files', reference: repoPath('samples/iris/reference.csv'), current: repoPath('samples/iris/current.csv') };
     const share = await mint();
     const owner = await mint({ role: 'owner', expiresInMinutes: null });
-    const asShare = await postJson(`${server.url}/api/drift`, body, { authorization: `Bearer ${share.token}` });
+    const asShare = await postJson(`${server.url}/api/jobs/drift`, body, { authorization: `Bearer ${share.token}` });
     assert.equal(asShare.status, 403, JSON.stringify(asShare.json));
-    const asOwner = await postJson(`${server.url}/api/drift`, body, { authorization: `Bearer ${owner.token}` });
+    const asOwner = await postJson(`${server.url}/api/jobs/drift`, body, { authorization: `Bearer ${owner.token}` });
     assert.equal(asOwner.status, 202, JSON.stringify(asOwner.json));
     assert.equal((await postJson(`${server.url}/api/share`, { role: 'admin' }, admin)).status, 400);
   });

@@ -75,7 +75,7 @@ describe('served files that vanish', () => {
     assert.equal(server.host.generation(), 1);
     // Live drift reads the file: a clear 409, not a 500 from an ENOENT.
     await postJson(`${server.url}/v1/models/flights:predict`, { instances: [['UA', 'LAS', 2356, 17, 4], ['DL', 'DEN', 526, 22, 0]] });
-    const live = await postJson(`${server.url}/api/drift/live`, { options: {} }, server.ownerHeaders);
+    const live = await postJson(`${server.url}/api/jobs/drift`, { source: 'live', options: {} }, server.ownerHeaders);
     assert.equal(live.status, 409, JSON.stringify(live.json));
     assert.match(JSON.stringify(live.json), /reference CSV reference\.csv was removed while serving/);
 

@@ -126,9 +126,9 @@ describe('element counts and nesting (breast_cancer: FP32 [batch,30])', () => {
     assert.ok((await res.text()).length < 2048);
   });
 
-  test('the drift routes refuse a 1 MiB body with 413 while reading it', async () => {
-    const body = JSON.stringify({ reference: 'a.csv', current: 'b.csv', pad: 'x'.repeat(1024 * 1024) });
-    for (const path of ['/api/drift', '/api/drift/live']) {
+  test('the job routes refuse a 1 MiB body with 413 while reading it', async () => {
+    const body = JSON.stringify({ source: 'files', reference: 'a.csv', current: 'b.csv', pad: 'x'.repeat(1024 * 1024) });
+    for (const path of ['/api/jobs/drift', '/api/jobs/perf']) {
       const res = await postJson(server.url + path, body, server.ownerHeaders);
       assert.equal(res.status, 413, path);
       assert.match(res.json.error, /larger than the limit/, path);

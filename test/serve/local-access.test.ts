@@ -67,7 +67,7 @@ describe('local access rules', () => {
   });
 
   test('job routes refuse a missing or non-JSON Content-Type with 415, owner token or not', async () => {
-    for (const path of ['/api/export', '/api/perf/compare', '/api/drift']) {
+    for (const path of ['/api/jobs/export', '/api/jobs/perf', '/api/jobs/drift', '/api/export/precheck']) {
       for (const type of [undefined, 'text/plain', 'application/x-www-form-urlencoded']) {
         for (const auth of [{}, server.ownerHeaders]) {
           const headers: Record<string, string> = { host: `127.0.0.1:${port}`, ...auth, ...(type ? { 'content-type': type } : {}) };
@@ -82,7 +82,7 @@ describe('local access rules', () => {
   test('a foreign Origin on a state-changing route is refused with 403; allowed and own origins pass', async () => {
     const evil = { origin: 'https://evil.example', 'content-type': 'application/json' };
     assert.equal((await postJson(`${server.url}/v2/models/iris/infer`, IRIS_INFER, evil)).status, 403);
-    const job = await postJson(`${server.url}/api/perf/compare`, { variants: ['fp16'] }, evil);
+    const job = await postJson(`${server.url}/api/jobs/perf`, { variants: ['fp16'] }, evil);
     assert.equal(job.status, 403);
     assert.match(job.json.error, /other origins/);
     assert.equal((await postJson(`${server.url}/v2/models/iris/infer`, IRIS_INFER, { origin: server.url })).status, 200);
@@ -91,15 +91,15 @@ describe('local access rules', () => {
 
   test('without --require-token: job and file routes need the owner token; prediction and metadata need none', async () => {
     const refused = [
-      ['GET', '/api/perf'], ['GET', '/api/perf/some-job'], ['GET', '/api/drift/files'], ['GET', '/api/drift/live'],
-      ['GET', '/api/drift/some-job'], ['DELETE', '/api/drift/some-job'], ['GET', '/api/export'], ['GET', '/api/share'],
+      ['GET', '/api/perf'], ['GET', '/api/drift/files'], ['GET', '/api/drift/live'], ['GET', '/api/export'], ['GET', '/api/share'],
+      ['GET', '/api/jobs'], ['GET', '/api/jobs?kind=drift'], ['GET', '/api/jobs/some-job'], ['GET', '/api/jobs/some-job/events'], ['DELETE', '/api/jobs/some-job'],
     ] as const;
     for (const [method, path] of refused) {
       const res = await fetch(server.url + path, { method });
       assert.equal(res.status, 401, `${method} ${path}`);
       assert.match(((await res.json()) as { error: string }).error, /owner token/);
     }
-    for (const path of ['/api/export', '/api/perf/compare', '/api/drift', '/api/share']) {
+    for (const path of ['/api/jobs/export', '/api/jobs/perf', '/api/jobs/drift', '/api/export/precheck', '/api/share']) {
       assert.equal((await postJson(server.url + path, {})).status, 401, path);
     }
     assert.equal((await fetch(`${server.url}/api/no-such-route`)).status, 404, 'no route: a 404 for everyone');
@@ -122,7 +122,7 @@ describe('local access rules', () => {
   });
 
   test('drift reads only .csv files the owner named, and only .onnx models: .env and symlinks to it are refused', async () => {
-    const start = (body: unknown) => postJson(`${server.url}/api/drift`, body, server.ownerHeaders);
+    const start = (body: object) => postJson(`${server.url}/api/jobs/drift`, { source: 'files', ...body }, server.ownerHeaders);
     for (const [field, body] of [
       ['reference', { reference: join(dir, '.env'), current: reference }],
       ['current', { reference, current: join(dir, 'notes.txt') }],
@@ -161,25 +161,30 @@ describe('share-link scope', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('a share token cannot start, read, list or cancel jobs', async () => {
-    const job = await postJson(`${server.url}/api/drift`, { reference, current: reference }, server.ownerHeaders);
-    assert.equal(job.status, 202);
+  test('a share token cannot start, read, list or cancel jobs (/api/jobs*) nor use the lab routes', async () => {
+    const job = await postJson(`${server.url}/api/jobs/drift`, { source: 'files', reference, current: reference }, server.ownerHeaders);
+    assert.equal(job.status, 202, JSON.stringify(job.json));
     const id = job.json.id as string;
     const refused = [
-      ['GET', '/api/perf'], ['GET', '/api/perf/any'], ['GET', '/api/perf/any/events'], ['DELETE', '/api/perf/any'],
-      ['GET', '/api/drift/files'], ['GET', '/api/drift/live'], ['GET', `/api/drift/${id}`], ['GET', `/api/drift/${id}/events`],
-      ['DELETE', `/api/drift/${id}`], ['GET', '/api/export'], ['GET', '/api/share'],
+      ['GET', '/api/jobs'], ['GET', '/api/jobs?kind=drift'], ['GET', '/api/jobs?kind=perf'], ['GET', `/api/jobs/${id}`],
+      ['GET', `/api/jobs/${id}/events`], ['DELETE', `/api/jobs/${id}`], ['GET', '/api/jobs/any'], ['DELETE', '/api/jobs/any'],
+      ['GET', '/api/perf'], ['GET', '/api/drift/files'], ['GET', '/api/drift/live'], ['GET', '/api/export'], ['GET', '/api/share'],
     ] as const;
     for (const [method, path] of refused) {
       const res = await fetch(server.url + path, { method, headers: share });
       assert.equal(res.status, 403, `${method} ${path}`);
       assert.match(((await res.json()) as { error: string }).error, /not for shared links/);
     }
-    for (const [path, body] of [['/api/perf/compare', { variants: ['fp16'] }], ['/api/drift', { reference, current: reference }], ['/api/export', {}], ['/api/drift/live', {}], ['/api/share', {}]] as const) {
+    for (const [path, body] of [
+      ['/api/jobs/perf', { variants: ['fp16'] }], ['/api/jobs/drift', { source: 'files', reference, current: reference }], ['/api/jobs/export', {}],
+      ['/api/jobs/drift', { source: 'live' }], ['/api/export/precheck', {}], ['/api/perf/save', { id, variant: 'fp16' }], ['/api/share', {}],
+    ] as const) {
       assert.equal((await postJson(server.url + path, body, share)).status, 403, path);
     }
     assert.equal((await fetch(`${server.url}/metrics`, { headers: share })).status, 403, 'process details are the owner\'s');
-    assert.equal((await fetch(`${server.url}/api/drift/${id}`, { headers: server.ownerHeaders })).status, 200, 'the owner still reads it');
+    const owned = await (await fetch(`${server.url}/api/jobs/${id}`, { headers: server.ownerHeaders })).json() as { status: string };
+    assert.notEqual(owned.status, 'cancelled', 'the share token\'s DELETE did not cancel it');
+    assert.equal((await fetch(`${server.url}/api/jobs?kind=drift`, { headers: server.ownerHeaders })).status, 200, 'the owner still lists it');
   });
 
   test('a share token sees no absolute path: model description, page, metadata, docs', async () => {

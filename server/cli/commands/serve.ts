@@ -12,8 +12,8 @@ Serves the model over HTTP (Open Inference Protocol v2, v1 instances, MLflow /in
   {"event":"ready","url":"http://127.0.0.1:PORT","model":"name","pid":1234}
 and logs to stderr, including the URL to open with the owner token (like Jupyter):
   model-lab: open http://127.0.0.1:PORT/?token=… in a browser
-Prediction and metadata routes need no token on this machine; the lab's job routes (/api/perf,
-/api/drift, /api/export, /api/share) always need the owner token. Stops cleanly on Ctrl+C or SIGTERM.
+Prediction and metadata routes need no token on this machine; the lab's routes (/api/jobs,
+/api/perf, /api/drift, /api/export, /api/share) always need the owner token. Stops cleanly on Ctrl+C or SIGTERM.
 
 Options:
   --reference <csv>      reference data: names features, gives categories and sample rows
@@ -39,7 +39,7 @@ Options:
   --cors-origin <origin> also allow this browser origin (repeatable); vscode-webview:// and
                          loopback origins are always allowed
   --served-log <file>    append every served feature row to this JSONL file (live drift keeps the
-                         last 10,000 rows in memory either way: POST /api/drift/live)
+                         last 10,000 rows in memory either way: a drift job with source "live")
 
 Example: model-lab serve samples/iris/iris.onnx --reference samples/iris/reference.csv --port 8080`;
 

@@ -1,6 +1,6 @@
 /**
  * "Check Drift Against Reference…" on a CSV beside an open model runs the check in the lab panel's Drift
- * tab: the command answers 'panel', and the model's server receives the UI's `POST /api/drift`.
+ * tab: the command answers 'panel', and the model's server receives the UI's `POST /api/jobs/drift`.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
@@ -30,9 +30,9 @@ describe('drift from the explorer', () => {
     assert.equal(result, 'panel');
     const { token } = await api.share.create(model.fsPath, { expiresInMinutes: 5 });
     const server = api.servers.list().find((s) => s.modelPath === model.fsPath)!;
-    await waitFor('the UI\'s POST /api/drift in the server metrics', async () => {
+    await waitFor('the UI\'s POST /api/jobs/drift in the server metrics', async () => {
       const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
-      return text.split('\n').find((l) => l.startsWith('http_requests_total') && l.includes('route="/api/drift"') && l.includes('method="POST"') && l.includes('status="202"'));
+      return text.split('\n').find((l) => l.startsWith('http_requests_total') && l.includes('route="/api/jobs/:kind"') && l.includes('method="POST"') && l.includes('status="202"'));
     }, 60_000);
   });
 });
