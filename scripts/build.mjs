@@ -72,6 +72,8 @@ const SAMPLES = [
 
 if (ifNeeded && upToDate()) process.exit(0);
 
+// The version in one place (server/protocol/version.ts reads this define; package.json is its source).
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const started = Date.now();
 for (const { name, optional = [], ...options } of targets) {
   const entryPoints = Object.fromEntries(Object.entries(options.entryPoints).filter(([key, file]) => {
@@ -81,11 +83,11 @@ for (const { name, optional = [], ...options } of targets) {
   }));
   await build({
     ...options, entryPoints, bundle: true, sourcemap: true, minify: false, logLevel: 'warning',
-    legalComments: 'none',
+    legalComments: 'none', define: { __MODEL_LAB_VERSION__: JSON.stringify(version) },
   });
 }
-const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-await build(serverBundleOptions({ root, version, outfile: join(root, PREBUILT_SERVER_BUNDLE) }));
+await build(serverBundleOptions(
+{ root, version, outfile: join(root, PREBUILT_SERVER_BUNDLE) }));
 copyExtensionExtras();
 console.error(`model-lab: built server, extension, web UI and the bundled server into dist/ in ${Date.now() - started} ms`);
 

@@ -13,27 +13,12 @@ export const SERVER_BUNDLE_ENTRY = 'server/serve/bundle-entry.ts';
 export const PREBUILT_SERVER_BUNDLE = 'dist/bundle-server/index.js';
 
 /**
- * The export and performance-lab routes write files beside the model and run long jobs: they belong to
- * the dev server, not to a production deployment, so they are replaced by empty modules.
+ * esbuild options writing the bundled server of the package at `root` (version `version`) to `outfile`.
+ * No plugin: the entry starts the server without the lab routes (perf, drift, export jobs write files
+ * beside the model and run long work — the dev server's business, not a deployment's), and since it
+ * never imports server/serve/lab-routes.ts, esbuild leaves the lab and its engines out.
  */
-function noDevRoutesPlugin(root) {
-  return {
-    name: 'no-dev-routes',
-    setup(build) {
-      build.onResolve({ filter: /routes\/(export|perf|drift)$/ }, () => ({ path: 'dev-routes-stub', namespace: 'model-lab-stub' }));
-      build.onLoad({ filter: /.*/, namespace: 'model-lab-stub' }, () => ({
-        contents: "import { Hono } from 'hono'; import { z } from 'zod'; export const ExportRequestSchema = z.object({}); export function exportRoutes() { return new Hono(); }"
-          + ' export const PerfCompareRequestSchema = z.object({}); export const PerfSaveRequestSchema = z.object({}); export const PerfServeRequestSchema = z.object({});'
-          + ' export function perfRoutes() { return new Hono(); }'
-          + ' export const DriftRequestSchema = z.object({}); export function registerDriftRoutes() {}',
-        resolveDir: join(root, 'server/serve/routes'),
-        loader: 'ts',
-      }));
-    },
-  };
-}
 
-/** esbuild options writing the bundled server of the package at `root` (version `version`) to `outfile`. */
 export function serverBundleOptions({ root, version, outfile }) {
   return {
     entryPoints: [join(root, SERVER_BUNDLE_ENTRY)],
@@ -49,6 +34,5 @@ export function serverBundleOptions({ root, version, outfile }) {
     keepNames: true,
     legalComments: 'eof',
     logLevel: 'silent',
-    plugins: [noDevRoutesPlugin(root)],
   };
 }

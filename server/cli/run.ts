@@ -2,13 +2,12 @@
  * The CLI dispatcher: `model-lab <command> [args]`, `--help`, `--version`, and the one mapping of errors
  * to exit codes: a ModelLabError ends with its `exitCode` (1 bad input, 2 bad command line pointing at
  * `--help`, 130 cancelled); anything else is exit 1. Messages are one line on stderr; a stack trace
-
  * only with MODEL_LAB_DEBUG=1.
  */
 import { COMMANDS } from './commands/index';
 import type { Command } from './command';
 import { EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, ModelLabError, UsageError } from '../protocol/errors';
-import { VERSION } from './version';
+import { VERSION } from '../protocol/version';
 import { capMessage } from '../protocol/limits';
 
 export interface CliIO {
@@ -89,8 +88,6 @@ export async function main(argv: string[], io: CliIO = defaultIO, commands: read
   }
 }
 
-
 function withNewline(text: string): string {
-
   return text.endsWith('\n') ? text : `${text}\n`;
 }

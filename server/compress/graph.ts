@@ -27,7 +27,6 @@ export class CompressError extends ModelLabError {
   }
 }
 
-
 export function dimsOf(t: OnnxTensor): number[] {
   return t.dims.map(toNumber);
 }

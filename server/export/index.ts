@@ -12,12 +12,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { decodeModel, inspectModel, loadModel } from '../model';
-import { VERSION } from '../cli/version';
+import { VERSION } from '../protocol/version';
 import { writeModelFiles } from './model-files';
 import { listFiles, sha256File } from './manifest';
 import { renderReadme } from './readme';
 import { makeSampleRequests } from './sample-requests';
 import { onnxruntimeVersion } from './server-bundle';
+import { CancelledError } from '../protocol/errors';
 import { ExportError, openStaging } from './staging';
 import { TARGET_WRITERS, type BundleContext } from './targets';
 import { loadTfjsConverter } from './tfjs-target';
@@ -99,7 +100,7 @@ export async function exportBundle(modelPath: string, options: ExportOptions): P
   const total = 3 + targets.length * 2;
   let done = 0;
   const progress = (stage: string, message: string): void => {
-    if (options.signal?.aborted) throw new ExportError('export cancelled; nothing was written');
+    if (options.signal?.aborted) throw new CancelledError('export cancelled; nothing was written');
     options.onProgress?.({ stage, done, total, message });
   };
 
@@ -134,7 +135,7 @@ export async function exportBundle(modelPath: string, options: ExportOptions): P
         await TARGET_WRITERS[target].write(ctx);
         written.push(target);
       } catch (err) {
-        if (options.signal?.aborted) throw new ExportError('export cancelled; nothing was written');
+        if (options.signal?.aborted) throw new CancelledError('export cancelled; nothing was written');
         failed.push({ target, reason: (err as Error).message.split('\n')[0]! });
       }
       done++;
@@ -175,7 +176,7 @@ export async function exportBundle(modelPath: string, options: ExportOptions): P
       timings: { totalMs: Math.round(performance.now() - started) },
     };
     await writeFile(join(staging.dir, 'MANIFEST.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    if (options.signal?.aborted) throw new ExportError('export cancelled; nothing was written');
+    if (options.signal?.aborted) throw new CancelledError('export cancelled; nothing was written');
     await staging.commit();
     done = total;
     options.onProgress?.({ stage: 'done', done, total, message: `bundle written to ${staging.outDir}` });

@@ -9,7 +9,7 @@ import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { VERSION } from '../cli/version';
+import { VERSION } from '../protocol/version';
 import { type ServerFolder, writeServerPackage } from './server-package';
 
 /** The Model Lab package root (holding `server/` sources and `node_modules`), from tsx or from dist/. */
@@ -77,8 +77,8 @@ export function prebuiltServerBundle(root = packageRoot()): string | undefined {
 }
 
 /**
- * Writes the bundled server (server/serve/bundle-entry.ts, the export/perf/drift routes compiled out: a
- * deployed server must not be able to write bundles onto its host) to `outFile`: a copy of the prebuilt
+ * Writes the bundled server (server/serve/bundle-entry.ts: predictions only, the lab routes never
+ * imported, so a deployed server cannot write bundles onto its host) to `outFile`: a copy of the prebuilt
  * file when it is current, else built with esbuild from the sources of this checkout.
  */
 export async function buildServerBundle(outFile: string): Promise<void> {

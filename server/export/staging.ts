@@ -16,7 +16,6 @@ export class ExportError extends ModelLabError {
   }
 }
 
-
 export interface Staging {
   /** The final folder. */
   outDir: string;

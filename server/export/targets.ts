@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { inspectModel, loadModel, type LoadedModel, type OnnxModel } from '../model';
 import type { ModelInfo } from '../protocol/api';
 import type { Signature } from '../protocol/signature';
-import { VERSION } from '../cli/version';
+import { VERSION } from '../protocol/version';
 import { checkDockerfile } from './docker/dockerfile-rules';
 import { renderDockerfile, renderDockerignore } from './docker/dockerfile';
 import { deploymentObjects, inferenceServiceObject, k8sName, renderInferenceService, renderK8sYaml } from './k8s/manifests';

@@ -18,7 +18,6 @@ import { describeModel } from './onnx/describe';
 import { decodeModel, encodeModel } from './onnx/proto';
 import { makeServable } from './onnx/servable';
 import { CsvError, readReference, type ReferenceLook } from './reference';
-
 import { sampleRecords, sampleTensors } from './samples';
 import { checkInputs, createSession, fromOrt, toOrt } from './session';
 import { inferSignature } from './signature/infer';

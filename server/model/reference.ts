@@ -34,7 +34,6 @@ export class CsvError extends ModelLabError {
   }
 }
 
-
 /** Turns a csv-parse error into a CsvError with line/column. */
 export function csvError(file: string, err: unknown): CsvError {
   const e = err as { message?: string; lines?: number; column?: string | number; index?: number; code?: string };

@@ -35,7 +35,6 @@ export class InputError extends ModelLabError {
   }
 }
 
-
 /**
  * Allocates storage of `n` elements for a dtype. Callers check `n` against what the request actually
  * sent first; this only refuses counts no typed array can hold (a bug upstream, not bad input).

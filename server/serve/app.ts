@@ -6,28 +6,24 @@
  * route, 413 body too large, 415 wrong content type; 5xx only for real server faults. Bad input never
  * throws past `onError`, so it never takes the process down.
  */
-import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { matchedRoutes } from 'hono/route';
 import { Registry } from 'prom-client';
-import { InputError } from '../protocol/codec';
 import { ModelLabError } from '../protocol/errors';
 import { capMessage, DEFAULT_MAX_ELEMENTS } from '../protocol/limits';
+import { VERSION } from '../protocol/version';
 import type { ModelHost } from './host';
-import { mountJobRoutes } from './jobs/routes';
-import { createJobRunner, type JobRunner } from './jobs/runner';
+import type { JobRunner } from './jobs/runner';
+import type { MountLabRoutes } from './lab-routes';
 import { createMetrics, recordModelLoaded } from './metrics';
 import { buildOpenApiDocument } from './openapi/document';
 import { renderDocsPage } from './openapi/docs-page';
 import { HttpError, mediaType, requireModel, type RouteContext } from './routes/common';
 import { handleCsvBatch } from './routes/csv-batch';
-import { exportRoutes } from './routes/export';
 import { handleInvocation } from './routes/mlflow';
 import { oipRoutes } from './routes/oip';
-import { perfRoutes } from './routes/perf';
-import { registerDriftRoutes } from './routes/drift';
 import { uiRoutes } from './routes/ui';
 import { v1Routes } from './routes/v1';
 import { mountShareAuth, newToken, type ShareAuthOptions } from './auth';
@@ -43,7 +39,7 @@ export interface AppOptions {
   driftRoots?: string[];
   /** Registry `/metrics` exposes. Pass the one given to the ModelHost so its batch-size metric shows up; default: a new one. */
   registry?: Registry;
-  /** Version reported by `GET /v2` and the OpenAPI document. Default `0.1.0`. */
+  /** Version reported by `GET /v2` and the OpenAPI document. Default: the package's ({@link VERSION}). */
   version?: string;
   /**
    * Most tensor elements one prediction request may ask for, all inputs together (shape product, or rows ×
@@ -70,8 +66,14 @@ export interface AppOptions {
   /** Log of served feature rows for live drift (`/api/drift/live`). Default: 10,000 rows in memory. */
   servedRows?: ServedRows;
   /**
-   * The runner of every job (`/api/jobs*`: perf, drift, export). Pass one to close it on shutdown
-   * (startServer does); default: a new one for this app.
+   * Mounts the lab: the perf, drift and export job routes and the owner's lab tabs in the UI. The dev
+   * server passes `mountLabRoutes` (lab-routes.ts); without it the app serves predictions only, which is
+   * what the exported bundle runs — its entry never imports the lab, so the bundle does not contain it.
+   */
+  labRoutes?: MountLabRoutes;
+  /**
+   * The runner of every job (`/api/jobs*`: perf, drift, export), used by `labRoutes`. Pass one to close
+   * it on shutdown (startServer does); default: a new one for this app.
    */
   jobs?: JobRunner;
 }
@@ -93,7 +95,7 @@ function routeLabel(c: Context): string {
  */
 export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
   const metrics = createMetrics(options.registry ?? new Registry());
-  const version = options.version ?? '0.1.0';
+  const version = options.version ?? VERSION;
   const logError = options.logError ?? ((message: string) => process.stderr.write(`model-lab: ${message}\n`));
   // Every prediction route infers through ctx.host: the wrapper logs the rows served, for live drift.
   const servedRows = options.servedRows ?? new ServedRows();
@@ -139,8 +141,9 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
   // The last word on every error: client faults keep their message (capped: messages quote user input),
   // server faults say only "internal server error" with an id to find the logged details by.
   app.onError((err, c) => {
+    // Every error a user can act on (HttpError, InputError, the engines' errors) is a ModelLabError:
+    // its message was written for the user, so it is answered even with a 5xx status (501, 503).
     if (err instanceof ModelLabError) return c.json({ error: capMessage(err.message) }, err.status);
-    if (err instanceof InputError) return c.json({ error: capMessage(err.message) }, 400);
     if (err instanceof HTTPException && err.status < 500) return c.json({ error: capMessage(err.message || 'bad request') }, err.status);
     const id = randomBytes(6).toString('hex');
     logError(`${c.req.method} ${capMessage(c.req.path)} failed (error id ${id}): ${(err as Error).stack ?? String(err)}`);
@@ -150,18 +153,12 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
 
   app.route('/', oipRoutes(ctx, version));
   app.route('/', v1Routes(ctx));
-  // Each lab route module registers its job kind on the one runner; the job routes serve them all.
-  const jobs = options.jobs ?? createJobRunner({ log: logError });
-  mountJobRoutes(app, jobs);
-  app.route('/', perfRoutes(ctx, jobs));
-  app.route('/', exportRoutes(ctx, jobs)); // dev server only: compiled out of the exported bundle's server
-  // Drift checks read CSVs from disk: only beside the served model or under the folder the server was
-  // started from (dev server only, compiled out of the bundle too).
-  registerDriftRoutes(app, jobs, {
-    allowedRoots: options.driftRoots ?? [dirname(host.current().info.path), process.cwd()],
-    live: { served: servedRows, reference: () => host.current().reference?.path ?? null, modelPath: () => host.current().info.path },
-  });
-  app.route('/', uiRoutes(ctx, { uiAssetsDir: options.uiAssetsDir, loadedAt: (g) => loadedAt.get(g) ?? loadedAt.get(firstGeneration)! }));
+  // The lab (perf, drift, export jobs) only when the caller mounts it: the exported server does not.
+  options.labRoutes?.(app, { ctx, host, servedRows, logError, jobs: options.jobs, driftRoots: options.driftRoots });
+  app.route('/', uiRoutes(ctx, {
+    uiAssetsDir: options.uiAssetsDir, labTabs: options.labRoutes !== undefined,
+    loadedAt: (g) => loadedAt.get(g) ?? loadedAt.get(firstGeneration)!,
+  }));
 
   app.post('/v2/models/:model/predict-csv', (c) =>
     handleCsvBatch(ctx, c, '/v2/models/:model/predict-csv', requireModel(host, c.req.param('model'))));

@@ -1,7 +1,9 @@
 /**
  * The production entry of an exported bundle: `node server/index.js`. Same app as `model-lab serve`
  * (OIP v2, v1, MLflow, CSV batch, /metrics, OpenAPI, the form at `/`), configured only by environment
- * variables, with no hot reload and no dev-only routes (the export routes are compiled out of this build).
+ * variables, with no hot reload and no lab routes: startServer is called without `labRoutes`, and this
+ * file never imports server/serve/lab-routes.ts, so the perf/drift/export jobs and their engines are not
+ * in this build at all (tree-shaking, no stubs).
  *
  *   MODEL_PATH      the .onnx file (default: the only .onnx in ../model beside this file)
  *   HOST            interface to bind (default 127.0.0.1; the Dockerfile sets 0.0.0.0)

@@ -18,7 +18,7 @@ import { createApp } from './app';
 import { newToken, type ShareAuthOptions } from './auth';
 import { createModelHost, type BatchingOptions, type ModelHostImpl } from './host-impl';
 import { applyHttpLimits, httpServerOptions, resolveHttpLimits, type HttpLimits } from './http-limits';
-import { createJobRunner } from './jobs/runner';
+import type { Lab } from './lab-routes';
 import { createMetrics } from './metrics';
 import { ServedRows } from './served-rows';
 
@@ -61,6 +61,11 @@ export interface StartOptions {
   maxElements?: number;
   /** Node HTTP server timeouts and bounds (defaults in server/serve/http-limits.ts). */
   http?: Partial<HttpLimits>;
+  /**
+   * The lab (perf, drift, export jobs): `model-lab serve` passes `createLab` (server/serve/lab-routes.ts).
+   * Left out, the server predicts only — the exported bundle's entry does that, and so never bundles the lab.
+   */
+  lab?: (options: { log: (line: string) => void }) => Lab;
 }
 
 export interface ServerHandle {
@@ -99,9 +104,10 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
   const servedRows = new ServedRows({ jsonlFile: options.servedLog, log });
   const hostname = options.host ?? '127.0.0.1';
   const ownerToken = options.auth?.adminToken ?? newToken();
-  const jobs = createJobRunner({ log });
+  // The lab owns the job runner; it is kept here so shutdown can cancel and wait for running jobs.
+  const lab = options.lab?.({ log });
   const app = createApp(modelHost, {
-    jobs, registry, uiAssetsDir: options.uiAssetsDir ?? findUiAssets(), version: options.version, logError: log,
+    labRoutes: lab?.mount, registry, uiAssetsDir: options.uiAssetsDir ?? findUiAssets(), version: options.version, logError: log,
     auth: { ...options.auth, adminToken: ownerToken }, servedRows, allowedHosts: hostsFor(hostname, options.allowedHosts),
     ...(options.maxElements === undefined ? {} : { maxElements: options.maxElements }),
   });
@@ -132,7 +138,7 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
     closing ??= (async () => {
       await closeHttp(server as Server, options.shutdownGraceMs ?? 3000);
       // Running jobs are cancelled and waited for: an export removes its staging folder, a live drift its temp CSV.
-      await jobs.close();
+      await lab?.close();
       await modelHost.close();
       await servedRows.close();
     })();

@@ -83,8 +83,11 @@ describe('bundled server run from a copied bundle folder', () => {
       }
       assert.equal((await fetch(`${url}/v2/health/ready`)).status, 200);
       const exportRoute = await fetch(`${url}/api/export`);
-      assert.equal(exportRoute.status, 404, 'the dev-only export routes are compiled out of the bundle');
-      assert.equal((await fetch(`${url}/api/perf`)).status, 404, 'so are the performance-lab routes (they write beside the model)');
+      assert.equal(exportRoute.status, 404, 'the dev-only export routes are not mounted in the bundle');
+      assert.equal((await fetch(`${url}/api/perf`)).status, 404, 'nor the performance-lab routes (they write beside the model)');
+      assert.equal((await fetch(`${url}/api/drift/files`)).status, 404, 'nor the drift routes');
+      const job = await fetch(`${url}/api/jobs/export`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(job.status, 404, 'nor the job routes');
       assert.equal((await fetch(`${url}/`)).status, 200, 'the form is served from server/ui');
     } finally {
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -92,4 +95,14 @@ describe('bundled server run from a copied bundle folder', () => {
       assert.equal(await exited, 0, `clean shutdown on SIGTERM; stderr: ${stderr}`);
     }
   });
+
+  test('the bundle does not contain the lab or its engines (left out by tree-shaking, not stubbed)', () => {
+    const code = readFileSync(join(copy, 'server/index.js'), 'utf8');
+    // esbuild keeps names (keepNames), so each engine's entry function would appear by name if bundled.
+    for (const name of ['mountLabRoutes', 'exportBundle', 'runDrift', 'compareVariants', 'createJobRunner']) {
+      assert.ok(!code.includes(name), `${name} is not in the exported server`);
+    }
+    assert.ok(!code.includes('dev-routes-stub'), 'no stub module either');
+  });
 });
+

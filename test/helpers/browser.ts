@@ -12,6 +12,7 @@ import { serve } from '@hono/node-server';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createApp } from '../../server/serve/app';
 import { newToken } from '../../server/serve/auth';
+import { mountLabRoutes } from '../../server/serve/lab-routes';
 import { createModelHost, type ModelHostImpl } from '../../server/serve/host-impl';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -84,7 +85,7 @@ export async function startUiServer(modelPath: string, options: { referenceCsv?:
     log: () => undefined,
   });
   const ownerToken = newToken();
-  const app = createApp(host, { uiAssetsDir: options.uiAssetsDir, logError: () => undefined, auth: { adminToken: ownerToken } });
+  const app = createApp(host, { labRoutes: mountLabRoutes, uiAssetsDir: options.uiAssetsDir, logError: () => undefined, auth: { adminToken: ownerToken } });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
   });

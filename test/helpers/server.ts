@@ -16,6 +16,7 @@ import { createApp, type AppOptions } from '../../server/serve/app';
 import { newToken } from '../../server/serve/auth';
 import { createModelHost, type ModelHostImpl, type ModelHostOptions } from '../../server/serve/host-impl';
 import { createMetrics } from '../../server/serve/metrics';
+import { mountLabRoutes } from '../../server/serve/lab-routes';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -44,7 +45,8 @@ export async function startTestServer(
   const metrics = createMetrics(registry);
   const host = await createModelHost(modelPath, { log: () => undefined, metrics, ...options.host });
   const ownerToken = options.app?.auth?.adminToken ?? newToken();
-  const app = createApp(host, { logError: () => undefined, ...options.app, auth: { ...options.app?.auth, adminToken: ownerToken }, registry });
+  // The dev server's app (lab routes mounted), as `model-lab serve` builds it.
+  const app = createApp(host, { logError: () => undefined, labRoutes: mountLabRoutes, ...options.app, auth: { ...options.app?.auth, adminToken: ownerToken }, registry });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });

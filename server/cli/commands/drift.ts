@@ -6,7 +6,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { runDrift, listStatTests, type DriftProgress } from '../../drift/index';
-
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../drift/report/index';
 import { parseCommandLine, numberOption, requireFile } from '../args';
 import { ModelLabError, UsageError } from '../../protocol/errors';

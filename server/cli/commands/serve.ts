@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { intOption, numberOption, parseCommandLine, requireFile } from '../args';
 import { ModelLabError } from '../../protocol/errors';
 import type { Command } from '../command';
-import { VERSION } from '../version';
+import { VERSION } from '../../protocol/version';
 
 const usage = `Usage: model-lab serve <model.onnx> [options]
 
@@ -83,7 +83,9 @@ const serve: Command = {
 
     // Loaded on demand so `info`/`predict` do not pay for the HTTP stack.
     const { startServer } = await import('../../serve/start');
+    const { createLab } = await import('../../serve/lab-routes');
     const server = await startServer({
+      lab: createLab,
       modelPath,
       referenceCsv,
       host: typeof values.host === 'string' ? values.host : undefined,

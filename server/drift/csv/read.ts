@@ -8,6 +8,7 @@ import { mulberry32 } from '../math/random';
 import { parseNumberBytes } from './values';
 import { CsvFormatError, CsvTokenizer, fieldText, type RowFields } from './tokenizer';
 import { uniqueHeader } from './header';
+import { CancelledError } from '../../protocol/errors';
 import { sortDecimals } from '../math/sort';
 
 export interface ReadCsvOptions {
@@ -148,12 +149,11 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
   return { result: { file, header: header as string[], rows, columns, sample }, accumulators };
 }
 
+/** The error a cancelled drift check ends with: the signal's own reason when it is an Error, else a CancelledError. */
 export function abortError(signal: AbortSignal): Error {
   const reason = signal.reason;
   if (reason instanceof Error) return reason;
-  const err = new Error('drift check cancelled');
-  err.name = 'AbortError';
-  return err;
+  return new CancelledError('drift check cancelled');
 }
 
 /** Reservoir sampling (Algorithm R) over data rows, seeded so runs are reproducible. */

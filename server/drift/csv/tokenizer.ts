@@ -42,7 +42,6 @@ export class CsvFormatError extends ModelLabError {
   }
 }
 
-
 /**
  * Incremental tokenizer: feed chunks with `push`, then call `end`. Rows are delivered whole, so a
  * row cut by a chunk boundary waits for the next chunk (its bytes are carried over).

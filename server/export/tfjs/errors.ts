@@ -20,6 +20,5 @@ export class TfjsConversionError extends ModelLabError {
     super(`cannot convert to TF.js: ${unsupported.length} unsupported node(s): ` +
       unsupported.slice(0, 8).map((u) => `${u.node} (${u.opType}): ${u.reason}`).join('; ') +
       (unsupported.length > 8 ? `; and ${unsupported.length - 8} more` : ''), { status: 422 });
-
   }
 }

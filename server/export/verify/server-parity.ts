@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { LoadedModel } from '../../model';
 import type { OipInferResponse } from '../../protocol/api';
+import { CancelledError } from '../../protocol/errors';
 import type { SampleRequests } from '../sample-requests';
 import { projectNodeModules } from '../server-bundle';
 import { compareValues, type Comparison } from './compare';
@@ -126,7 +127,7 @@ function waitForReady(child: ChildProcess, timeoutMs: number, signal?: AbortSign
     let err = '';
     const done = (fn: () => void): void => { clearTimeout(timer); signal?.removeEventListener('abort', onAbort); fn(); };
     const timer = setTimeout(() => done(() => reject(new Error(`no ready line within ${timeoutMs / 1000} s; stderr: ${err.trim().split('\n').slice(-2).join(' ')}`))), timeoutMs);
-    const onAbort = (): void => done(() => reject(new Error('cancelled')));
+    const onAbort = (): void => done(() => reject(new CancelledError()));
     signal?.addEventListener('abort', onAbort);
     child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
     child.stdout!.on('data', (d: Buffer) => {

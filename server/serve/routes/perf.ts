@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import { describeMachine } from '../../bench/index';
-import { CompressError, DEFAULT_VARIANTS, listVariants, parseVariant, variantPathBeside, writeVariantFile } from '../../compress/index';
+import { DEFAULT_VARIANTS, listVariants, parseVariant, variantPathBeside, writeVariantFile } from '../../compress/index';
 import { decodeModel } from '../../model/index';
 import { PerfSaveRequestSchema, PerfServeRequestSchema } from '../../protocol/perf';
 import { describeZodError } from '../../protocol/schemas';
@@ -67,13 +67,9 @@ export function perfRoutes(ctx: RouteContext, jobs: JobRunner): Hono {
     if (!made) throw new HttpError(404, `job '${request.id.slice(0, 60)}' has no working '${request.variant.slice(0, 40)}' variant to save`);
     const target = variantPathBeside(modelPath, made.spec.id);
     if (existsSync(target) && !request.overwrite) throw new HttpError(409, `${target} already exists; send "overwrite": true to replace it`);
-    try {
-      const written = await writeVariantFile(modelPath, made, target, { overwrite: true, loadOptions: { referenceCsv } });
-      return c.json({ variant: made.spec.id, path: written.path, sidecar: written.sidecar ?? null, fileBytes: made.fileBytes });
-    } catch (err) {
-      if (err instanceof CompressError) throw new HttpError(400, err.message);
-      throw err;
-    }
+    // A CompressError is a ModelLabError (400): app.onError answers it.
+    const written = await writeVariantFile(modelPath, made, target, { overwrite: true, loadOptions: { referenceCsv } });
+    return c.json({ variant: made.spec.id, path: written.path, sidecar: written.sidecar ?? null, fileBytes: made.fileBytes });
   });
 
   app.post('/api/perf/serve', async (c) => {

@@ -27,6 +27,8 @@ export interface UiRouteOptions {
   uiAssetsDir: string | undefined;
   /** When each model generation started serving (filled by the app from `model-loaded` events). */
   loadedAt(generation: number): string;
+  /** False when the app has no lab routes (the exported server): no owner sees the lab tabs. Default true. */
+  labTabs?: boolean;
 }
 
 
@@ -60,7 +62,7 @@ export function uiRoutes(ctx: RouteContext, options: UiRouteOptions): Hono {
     return c.html(renderUiPage({
       // The valid token the page was opened with (a share link's, or the owner's from the URL
       // `model-lab serve` printed): the UI sends it on every call, so the owner's lab tabs work.
-      scriptUri: 'assets/main.js', styleUri: 'assets/main.css', nonce, cspSource: "'self'", serverOrigin: '', token: c.get('token'), labTabs: c.get('caller') === 'owner',
+      scriptUri: 'assets/main.js', styleUri: 'assets/main.css', nonce, cspSource: "'self'", serverOrigin: '', token: c.get('token'), labTabs: options.labTabs !== false && c.get('caller') === 'owner',
       title: `${name} — Model Lab`,
     }));
   });
