@@ -3,7 +3,8 @@
 // 1. Debian chromium for the browser tests (installed with apt when missing and we are root); for the
 //    extension tests (test/extension/) also Node 24 + code-server in .cache/ (scripts/ensure-test-deps.mjs).
 // 2. A fresh build (tests drive the built CLI and the built UI bundle).
-// 3. The type check, then every test/**/*.test.ts with Node's test runner (through tsx).
+// 3. The type check, the layering check (dependency-cruiser: no import cycles, no imports against the
+//    layers, see .dependency-cruiser.cjs), then every test/**/*.test.ts with Node's test runner (through tsx).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -11,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { ensureExtensionTestDeps } from './ensure-test-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The same arguments as `npm run check:deps` in package.json. */
+const DEPCRUISE_ARGS = ['server', 'webview', 'extension', 'benchmarks', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'];
 const say = (msg) => console.log(`[npm test] ${msg}`);
 
 function ensureChromium() {
@@ -44,6 +47,8 @@ say('building (esbuild)…');
 run(process.execPath, ['scripts/build.mjs']);
 say('type-checking (tsc --noEmit)…');
 run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+say('checking the layering (npm run check:deps)…');
+run(process.execPath, [join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), ...DEPCRUISE_ARGS]);
 const only = process.argv.slice(2);
 const files = only.length ? only : findTests(join(root, 'test')).map((f) => relative(root, f));
 say(`running ${files.length} test files…`);

@@ -2,7 +2,7 @@
  * The lab panel: a webview hosting the same UI bundle the server serves at `/` (dist/webview), talking
  * to that model's server over HTTP with a token of its own.
  *
- * - CSP from `renderUiPage` (webview/page.ts): nonce'd script, `connect-src` only the server origin.
+ * - CSP from `renderUiPage` (server/protocol/ui-page.ts): nonce'd script, `connect-src` only the server origin.
  * - `portMapping` maps the server port, so the panel also works in remote windows; in VS Code for the
  *   web (code-server, Codespaces) the origin comes from `asExternalUri` instead.
  * - The UI keeps its form values and history with `getState/setState`; after a window reload the
@@ -18,7 +18,7 @@ import {
   isLabMessage, labMessage, ReadyCommand, ShowTabNotification,
   type LabNotification, type LabNotificationType, type LabTabId,
 } from '../../webview/lab-panel-messages';
-import { renderUiPage } from '../../webview/page';
+import { renderUiPage } from '../../server/protocol/ui-page';
 import type { ModelServer } from '../model-server/supervisor';
 import type { Shell } from '../shell';
 import { escapeHtml } from '../../server/protocol/html';

@@ -14,7 +14,7 @@ import { flatten, tensorFromValues, type PlainTensor } from '../../server/protoc
 import type { Feature } from '../../server/protocol/signature';
 import { buildInferRequest, curlCommand, defaultRawJson, readInferResponse, toOipTensor } from '../../webview/app/predict/inference';
 import { fieldOfError, validateFeatureValue } from '../../webview/app/predict/validate';
-import { renderUiPage } from '../../webview/page';
+import { renderUiPage } from '../../server/protocol/ui-page';
 import type { FieldValue } from '../../webview/app/persisted-state';
 
 const root = join(import.meta.dirname, '..', '..');

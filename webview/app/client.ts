@@ -3,7 +3,7 @@
  * Adds the bearer token to every request (and as `?token=` to the event stream, which cannot send headers).
  */
 import type { ModelDescription, OipInferRequest, OipInferResponse, ServerEvent } from '../../server/protocol/api';
-import type { UiConfig } from '../page-config';
+import type { UiConfig } from '../../server/protocol/ui-page-config';
 
 /** A request the server refused or could not answer, with the server's own message when it sent one. */
 export class ServerError extends Error {

@@ -1,5 +1,5 @@
-/** Reads the config the page embedded for the bundle (see `webview/page.ts`). */
-import { CONFIG_META_NAME, type UiConfig } from '../page-config';
+/** Reads the config the page embedded for the bundle (see `server/protocol/ui-page.ts`). */
+import { CONFIG_META_NAME, type UiConfig } from '../../server/protocol/ui-page-config';
 
 export function readUiConfig(doc: Document = document): UiConfig {
   const meta = doc.querySelector<HTMLMetaElement>(`meta[name="${CONFIG_META_NAME}"]`);

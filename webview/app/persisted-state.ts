@@ -1,6 +1,6 @@
 /**
  * What the UI keeps between reloads of its panel (VS Code webview state) or tab (sessionStorage):
- * the predict form's values and its history. Browser-bundle only; the page config is in `../page-config.ts`.
+ * the predict form's values and its history. Browser-bundle only; the page config is in `server/protocol/ui-page-config.ts`.
  */
 
 /** A field's value as the form holds it: the text typed, a checkbox state, or a JSON text for raw tensors. */

@@ -13,22 +13,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeModel, type OnnxModel } from '../../model/onnx/proto';
-import { convertGraph, signatureOf, type TfjsReport } from './convert';
+import { convertGraph, signatureOf } from './convert';
 import type { UnsupportedNode } from './errors';
+import type { TfjsConversion } from './types';
 
 export { TfjsConversionError, type UnsupportedNode } from './errors';
 export type { TfjsReport, TensorSpec } from './convert';
 export { decodeTensor, type ConstTensor } from './tensor';
 export { verifyTfjs, runTfjs, loadTfjs, randomInputs, type TfjsVerification } from './verify';
 
-export interface WeightSpec { name: string; shape: number[]; dtype: 'float32' | 'int32' | 'bool' }
-export interface TfjsModelJson {
-  format: 'graph-model'; generatedBy: string; convertedBy: string;
-  modelTopology: { node: unknown[]; library: Record<string, never>; versions: { producer: number } };
-  weightsManifest: { paths: string[]; weights: WeightSpec[] }[];
-  signature: ReturnType<typeof signatureOf>;
-}
-export interface TfjsConversion { modelJson: TfjsModelJson; weightData: Uint8Array; weightSpecs: WeightSpec[]; report: TfjsReport }
+export type { TfjsConversion, TfjsModelJson, WeightSpec } from './types';
 export interface ConvertOptions { /** Shard size for writeTfjsModel (default 4 MiB, as tfjs-converter does). */ shardBytes?: number }
 
 const asModel = (m: OnnxModel | Uint8Array) => (m instanceof Uint8Array ? decodeModel(m) : m);

@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-node';
 import { encodeModel, type OnnxModel } from '../../model/onnx/proto';
 import { seededRandom } from '../../model/samples';
 import type { PlainTensor, TensorData } from '../../protocol/codec';
-import type { TfjsConversion } from './index';
+import type { TfjsConversion } from './types';
 
 let backendReady: Promise<boolean> | undefined;
 

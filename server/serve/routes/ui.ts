@@ -8,7 +8,7 @@ import { extname, join } from 'node:path';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ModelDescription, ServerEvent } from '../../protocol/api';
-import { renderUiPage, uiContentSecurityPolicy } from '../../../webview/page';
+import { renderUiPage, uiContentSecurityPolicy } from '../../protocol/ui-page';
 import { shareSafeDescription, shareSafeEvent } from '../share-view';
 import { HttpError, type RouteContext } from './common';
 import { escapeHtml } from '../../protocol/html';

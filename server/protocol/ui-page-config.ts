@@ -1,9 +1,9 @@
 /**
  * What the page hands the UI bundle: the config `<meta>` tag's name and shape.
  *
- * Shared by `page.ts` (runs in Node, inside the server or the extension host) and the browser bundle,
+ * Shared by `ui-page.ts` (runs in Node, inside the server or the extension host) and the browser bundle,
  * so both sides agree on the config's shape. What the UI keeps between reloads is in
- * `app/persisted-state.ts`; everything else it needs comes over HTTP, typed in `server/protocol/api.ts`.
+ * `webview/app/persisted-state.ts`; everything else it needs comes over HTTP, typed in `api.ts`.
  */
 
 /** Name of the `<meta>` tag whose `content` is the JSON-encoded {@link UiConfig}. */

@@ -1,5 +1,7 @@
 /**
  * The HTML shell of the UI, shared by the server (`GET /`) and the VS Code extension (webview panel).
+ * It lives in server/protocol/ because both hosts render it: server/ must not import webview/, and
+ * server/protocol/ is the one folder every face may import.
  *
  * Runs in Node: no DOM. The page carries no inline script or style besides the nonce'd bundle, so the
  * CSP can forbid everything else; the bundle reads its config from a `<meta>` tag rather than a global.
@@ -10,8 +12,8 @@
  * renderUiPage({ scriptUri: '/assets/main.js', styleUri: '/assets/main.css', nonce: randomNonce(),
  *   cspSource: "'self'", serverOrigin: '', title: 'flights — Model Lab' });
  */
-import { CONFIG_META_NAME, type UiConfig } from './page-config';
-import { escapeHtml } from '../server/protocol/html';
+import { CONFIG_META_NAME, type UiConfig } from './ui-page-config';
+import { escapeHtml } from './html';
 
 export interface UiPageOptions {
   /** URL of `dist/webview/main.js` as the page can load it (`/assets/main.js`, or an `asWebviewUri`). */
