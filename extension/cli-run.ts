@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { CancelledError } from '../server/protocol/errors';
 
 export interface CliResult {
   code: number;
@@ -24,7 +25,7 @@ export interface CliRunOptions {
 /** Resolves with the exit code and output whatever the code; rejects only when it cannot run or is cancelled. */
 export function runCli(args: string[], options: CliRunOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    if (options.signal?.aborted) { reject(new Error('cancelled')); return; }
+    if (options.signal?.aborted) { reject(new CancelledError()); return; }
     const child = spawn(options.nodePath, [options.cliPath, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd, windowsHide: true,
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
@@ -39,7 +40,7 @@ export function runCli(args: string[], options: CliRunOptions): Promise<CliResul
     child.once('error', (e) => reject(new Error(`cannot run the Model Lab CLI: ${e.message}`)));
     child.once('close', (code, sig) => {
       options.signal?.removeEventListener('abort', onAbort);
-      if (cancelled) { reject(new Error('cancelled')); return; }
+      if (cancelled) { reject(new CancelledError()); return; }
       resolve({ code: code ?? (sig ? 1 : 0), stdout: Buffer.concat(out).toString('utf8'), stderr: err.join('\n') });
     });
   });

@@ -14,6 +14,7 @@ import type { Shell } from '../shell';
 import { showDriftReport } from '../views/info-panels';
 import type { LabPanels } from '../views/lab-panel';
 import { CheckDriftNotification } from '../../webview/lab-panel-messages';
+import { isCancellation } from '../../server/protocol/errors';
 
 const isCsv = (uri: unknown): uri is vscode.Uri => uri instanceof vscode.Uri && extname(uri.fsPath).toLowerCase() === '.csv';
 
@@ -46,7 +47,7 @@ export function predictionsPathFor(csvPath: string): string {
 export function csvCommands(shell: Shell, panels: LabPanels) {
   const guard = (body: (...args: never[]) => Promise<unknown>) => async (...args: never[]) => {
     try { return await body(...args); } catch (err) {
-      if ((err as Error).message !== 'cancelled') await shell.showError(`Model Lab: ${(err as Error).message}`);
+      if (!isCancellation(err)) await shell.showError(`Model Lab: ${(err as Error).message}`);
       return undefined;
     }
   };

@@ -12,6 +12,7 @@ import type { Shell } from '../shell';
 import type { ServerStatusBar } from '../status-bar';
 import type { LabPanels } from '../views/lab-panel';
 import { ONNX_EDITOR_VIEW_TYPE } from '../views/onnx-editor';
+import { isCancellation } from '../../server/protocol/errors';
 
 export function modelCommands(shell: Shell, panels: LabPanels, statusBar: ServerStatusBar) {
   /** Runs a command body with the model, turning failures into one actionable message. */
@@ -21,7 +22,7 @@ export function modelCommands(shell: Shell, panels: LabPanels, statusBar: Server
     try {
       return await body(modelPath);
     } catch (err) {
-      if ((err as Error).message === 'cancelled') return undefined;
+      if (isCancellation(err)) return undefined;
       await shell.showError(`Model Lab: ${(err as Error).message}`);
       return undefined;
     }

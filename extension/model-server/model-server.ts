@@ -21,6 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
+import { CancelledError } from '../../server/protocol/errors';
 import { parseReadyLine, requestCountFromMetrics, restartDelayMs, serveArguments, type ServerSettings } from './cli-contract';
 
 export type ServerState = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
@@ -239,7 +240,7 @@ export class ModelServer extends EventEmitter {
 
     return new Promise<void>((resolve, reject) => {
       let ready = false;
-      const onAbort = () => { if (!ready) { child.kill('SIGTERM'); reject(new Error('cancelled')); } };
+      const onAbort = () => { if (!ready) { child.kill('SIGTERM'); reject(new CancelledError()); } };
       signal?.addEventListener('abort', onAbort, { once: true });
       createInterface({ input: child.stdout! }).on('line', (line) => {
         const event = parseReadyLine(line);
