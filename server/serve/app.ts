@@ -175,12 +175,14 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
     c.header('Content-Type', metrics.registry.contentType);
     return c.body(await metrics.registry.metrics());
   });
-  app.get('/openapi.json', (c) => c.json(buildOpenApiDocument({ version, modelName: host.current().info.name })));
+  // The lab's routes are documented only where they are mounted.
+  const lab = options.labRoutes !== undefined;
+  app.get('/openapi.json', (c) => c.json(buildOpenApiDocument({ version, modelName: host.current().info.name, lab })));
   app.get('/docs', (c) => {
     const nonce = randomBytes(18).toString('base64');
     c.header('Content-Security-Policy', `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:`);
     c.header('Referrer-Policy', 'no-referrer');
-    return c.html(renderDocsPage(host.current(), new URL(c.req.url).origin, nonce));
+    return c.html(renderDocsPage(host.current(), new URL(c.req.url).origin, nonce, { lab }));
   });
   return app;
 }

@@ -88,6 +88,9 @@ describe('bundled server run from a copied bundle folder', () => {
       assert.equal((await fetch(`${url}/api/drift/files`)).status, 404, 'nor the drift routes');
       const job = await fetch(`${url}/api/jobs/export`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       assert.equal(job.status, 404, 'nor the job routes');
+      const openapi = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+      assert.ok(openapi.paths['/v2/models/{model}/infer'], 'the prediction routes are documented');
+      assert.deepEqual(Object.keys(openapi.paths).filter((p) => /^\/api\/(jobs|perf|drift|export)/.test(p)), [], 'the lab routes are not');
       assert.equal((await fetch(`${url}/`)).status, 200, 'the form is served from server/ui');
     } finally {
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

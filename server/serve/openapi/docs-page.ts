@@ -6,7 +6,7 @@ import type { LoadedModel } from '../../model/types';
 import { OIP_DATATYPE } from '../../protocol/api';
 import { encodeRecords, readScalar, type PlainTensor } from '../../protocol/codec';
 import type { Feature, FeatureRecord, TensorInfo } from '../../protocol/signature';
-import { ROUTE_DOCS } from './routes-table';
+import { documentedRoutes } from './routes-table';
 import { escapeHtml } from '../../protocol/html';
 
 
@@ -51,7 +51,8 @@ function csvCell(v: unknown): string {
 }
 
 /** The docs page for `origin` (e.g. `http://127.0.0.1:8080`), shell-quoted for POSIX shells. */
-export function renderDocsPage(model: LoadedModel, origin: string, nonce: string): string {
+export function renderDocsPage(model: LoadedModel, origin: string, nonce: string, options: { lab?: boolean } = {}): string {
+  const routes = documentedRoutes({ lab: options.lab ?? true });
   const name = model.info.name;
   const m = encodeURIComponent(name);
   const features = model.signature.features;
@@ -70,8 +71,8 @@ export function renderDocsPage(model: LoadedModel, origin: string, nonce: string
         `curl -s ${sq(`${origin}/v2/models/${m}/predict-csv`)} -H 'Content-Type: text/csv' --data-binary @rows.csv`],
     );
   }
-  const groups = [...new Set(ROUTE_DOCS.map((r) => r.group))];
-  const routeList = groups.map((g) => `<h3>${escapeHtml(g)}</h3><table>${ROUTE_DOCS.filter((r) => r.group === g).map((r) =>
+  const groups = [...new Set(routes.map((r) => r.group))];
+  const routeList = groups.map((g) => `<h3>${escapeHtml(g)}</h3><table>${routes.filter((r) => r.group === g).map((r) =>
     `<tr><td class="m">${r.method.toUpperCase()}</td><td><code>${escapeHtml(r.path.replace('{model}', name))}</code></td><td>${escapeHtml(r.summary)}</td></tr>`).join('')}</table>`).join('\n');
   const featureRows = features.map((f) => `<tr><td><code>${escapeHtml(f.name)}</code></td><td>${f.kind}</td><td>${escapeHtml(f.input)}</td><td>${escapeHtml(f.categories?.join(', ') ?? (f.min !== undefined ? `${f.min} … ${f.max}` : ''))}</td></tr>`).join('');
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(name)} — Model Lab API</title>

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ErrorResponseSchema } from '../../protocol/schemas';
-import { ROUTE_DOCS, type RouteDoc } from './routes-table';
+import { documentedRoutes, type RouteDoc } from './routes-table';
 
 const COMPONENT = '#/components/schemas/';
 
@@ -68,9 +68,9 @@ function operation(route: RouteDoc): Record<string, unknown> {
  * const doc = buildOpenApiDocument({ version: '0.1.0', modelName: 'iris' });
  * doc.paths['/v2/models/{model}/infer'].post.requestBody
  */
-export function buildOpenApiDocument(options: { version: string; modelName: string }): Record<string, unknown> {
+export function buildOpenApiDocument(options: { version: string; modelName: string; lab?: boolean }): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of ROUTE_DOCS) (paths[route.path] ??= {})[route.method] = operation(route);
+  for (const route of documentedRoutes({ lab: options.lab ?? true })) (paths[route.path] ??= {})[route.method] = operation(route);
   return {
     openapi: '3.1.0',
     info: {

@@ -28,6 +28,16 @@ const json = 'application/json';
 const JobRequestSchema = z.union([PerfCompareRequestSchema, DriftRequestSchema, ExportRequestSchema]);
 const predictions = { type: json, schema: PredictionsResponseSchema, description: 'One prediction per row.' };
 
+/** Routes of the lab (jobs, perf, drift, export): only on a server started with them (not the exported bundle). */
+export function isLabRoute(route: RouteDoc): boolean {
+  return /^\/api\/(jobs|perf|drift|export)(\/|$)/.test(route.path);
+}
+
+/** The routes a server documents: all of them, or without the lab's when it has none. */
+export function documentedRoutes(options: { lab: boolean }): RouteDoc[] {
+  return options.lab ? ROUTE_DOCS : ROUTE_DOCS.filter((route) => !isLabRoute(route));
+}
+
 export const ROUTE_DOCS: RouteDoc[] = [
   { method: 'get', path: '/v2', group: 'Open Inference Protocol v2', summary: 'Server metadata', response: { type: json, schema: OipServerMetadataSchema, description: 'Name, version, extensions.' } },
   { method: 'get', path: '/v2/health/live', group: 'Open Inference Protocol v2', summary: 'Liveness (200, empty body)' },
