@@ -16,6 +16,7 @@ import { readBoth, rebuildError } from './csv/parallel';
 import { BufferPool } from './csv/column';
 import { abortError, readCsvColumns, type CsvColumns } from './csv/read';
 import type { LoadedModel } from '../model/types';
+import { ModelLabError } from '../protocol/errors';
 import { mmdTest, type MmdResult } from './mmd';
 import { prestartWorker, releaseSpareWorker, runInWorker } from './threads';
 import { predictFile } from './predictions';
@@ -113,11 +114,11 @@ async function check(options: DriftOptions, sizes: { reference: number; current:
   const names = options.columns ?? header;
   for (const name of names) {
     if (!header.includes(name)) {
-      throw new Error(`--columns names "${name}", which is not in the reference header (columns: ${header.slice(0, 20).join(', ')}${header.length > 20 ? ', …' : ''})`);
+      throw new ModelLabError(`--columns names "${name}", which is not in the reference header (columns: ${header.slice(0, 20).join(', ')}${header.length > 20 ? ', …' : ''})`, { field: name });
     }
   }
   for (const name of Object.keys(options.stattest ?? {})) {
-    if (!names.includes(name)) throw new Error(`--stattest names column "${name}", which is not among the checked columns`);
+    if (!names.includes(name)) throw new ModelLabError(`--stattest names column "${name}", which is not among the checked columns`, { field: name });
   }
   const plan = await planReads(names, options.reference, options.current, (options.memoryBudgetMb ?? DEFAULT_MEMORY_BUDGET_MB) * 2 ** 20);
   const passes = plan.groups.length;

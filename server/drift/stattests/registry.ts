@@ -3,6 +3,7 @@
  * column kinds it accepts, default threshold, drift rule, scoring function). Adding a test is adding
  * one file that calls `registerStatTest` and importing it in stattests/index.ts.
  */
+import { ModelLabError } from '../../protocol/errors';
 import type { ColumnKind } from '../csv/column';
 import type { ColumnPair } from '../pair';
 
@@ -38,7 +39,7 @@ export function registerStatTest(test: StatTest): StatTest {
 /** The test named `name`, or an error listing the registered names. */
 export function getStatTest(name: string): StatTest {
   const test = registry.get(name);
-  if (!test) throw new Error(`unknown stat test "${name}" — use one of: ${[...registry.keys()].join(', ')}`);
+  if (!test) throw new ModelLabError(`unknown stat test "${name}" — use one of: ${[...registry.keys()].join(', ')}`);
   return test;
 }
 
