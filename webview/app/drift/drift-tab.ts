@@ -3,13 +3,15 @@
  * the served model's) and a current CSV — or "what the server saw", the rows it has served — run the
  * check with a progress bar and Cancel, then read the verdicts, the table and a chart per column.
  *
- * The VS Code extension starts a check here by posting `{type: 'model-lab.drift', reference?, current}`
+ * The VS Code extension starts a check here with a `CheckDriftNotification` (lab-panel-messages.ts)
  * ("Check Drift Against Reference…" on a .csv). Errors (a path outside the server's folders, a
  * malformed CSV with its line, a failed job) show inline; the tab is never left blank.
  */
 import type { ModelDescription } from '../../../server/protocol/api';
+import { CheckDriftNotification } from '../../lab-panel-messages';
 import type { ServerClient } from '../client';
 import { h, replaceChildren } from '../dom';
+import { onHostNotification } from '../host-notifications';
 import type { AppTab } from '../tabs';
 import { createDriftClient, type DriftFiles, type DriftJob, type DriftProgress, type DriftRunOptions } from './drift-client';
 import { renderDriftReport } from './drift-report';
@@ -175,10 +177,8 @@ export function createDriftTab(client: ServerClient): AppTab {
   }
 
   // "Check Drift Against Reference…" in VS Code: fill the fields and run.
-  window.addEventListener('message', (event: MessageEvent) => {
-    const data = event.data as { type?: unknown; reference?: unknown; current?: unknown } | null;
-    if (!data || data.type !== 'model-lab.drift' || typeof data.current !== 'string') return;
-    if (typeof data.reference === 'string') reference.value = data.reference;
+  onHostNotification(CheckDriftNotification, (data) => {
+    if (data.reference !== undefined) reference.value = data.reference;
     else if (!reference.value && description?.reference) reference.value = description.reference.path;
     fromFile.el.checked = true;
     sourceChanged();
