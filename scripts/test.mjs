@@ -41,15 +41,23 @@ function run(cmd, args) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-ensureChromium();
-try { ensureExtensionTestDeps(); } catch (err) { console.error(`[npm test] ${err.message}`); process.exit(1); }
+// `npm test -- test/serve/x.test.ts` runs just those files: the VS Code test host is installed only when
+// one of them is an extension test, and the whole-suite checks (types, layering) are left to `npm test`.
+const only = process.argv.slice(2);
+const needsExtensionHost = only.length === 0 || only.some((f) => f.replace(/\\/g, '/').includes('test/extension/'));
+const needsBrowser = only.length === 0 || only.some((f) => /ui|browser|e2e|extension|perf-ui|proxy/.test(f));
+if (needsBrowser) ensureChromium();
+if (needsExtensionHost) {
+  try { ensureExtensionTestDeps(); } catch (err) { console.error(`[npm test] ${err.message}`); process.exit(1); }
+}
 say('building (esbuild)…');
 run(process.execPath, ['scripts/build.mjs']);
-say('type-checking (tsc --noEmit)…');
-run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
-say('checking the layering (npm run check:deps)…');
-run(process.execPath, [join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), ...DEPCRUISE_ARGS]);
-const only = process.argv.slice(2);
+if (only.length === 0) {
+  say('type-checking (tsc --noEmit)…');
+  run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
+  say('checking the layering (npm run check:deps)…');
+  run(process.execPath, [join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), ...DEPCRUISE_ARGS]);
+}
 const files = only.length ? only : findTests(join(root, 'test')).map((f) => relative(root, f));
 say(`running ${files.length} test files…`);
 run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files]);
