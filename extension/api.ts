@@ -20,8 +20,8 @@ export interface ModelLabApi {
     waitForState(modelPath: string, state: ServerState, timeoutMs: number): Promise<ServerSnapshot>;
   };
   share: {
-    /** Mints a share token (no clipboard, no dialogs). */
-    create(modelPath: string, options?: { expiresInMinutes?: number }): Promise<SharedLink>;
+    /** Mints a share token, or with `role: 'owner'` an owner token (no clipboard, no dialogs). */
+    create(modelPath: string, options?: { expiresInMinutes?: number; role?: 'share' | 'owner' }): Promise<SharedLink>;
     revoke(modelPath: string, id: string): Promise<boolean>;
   };
   panels: {

@@ -31,10 +31,13 @@ export function lanAddress(): string | undefined {
   return undefined;
 }
 
-/** Mints a token and builds the links (no UI; the API and the command both use it). */
-export async function createShare(server: ModelServer, options: { expiresInMinutes?: number; lan?: boolean } = {}): Promise<SharedLink> {
+/**
+ * Mints a token and builds the links (no UI; the API and the command both use it). `role: 'owner'` gives
+ * the link the lab (jobs, metrics) as the editor's own panel has it; only the API offers that.
+ */
+export async function createShare(server: ModelServer, options: { expiresInMinutes?: number; lan?: boolean; role?: 'share' | 'owner' } = {}): Promise<SharedLink> {
   const minutes = options.expiresInMinutes ?? config().get<number>('share.expiryMinutes', 60);
-  const minted = await server.mintToken(minutes, 'shared link');
+  const minted = await server.mintToken(minutes, options.role === 'owner' ? 'owner link' : 'shared link', options.role ?? 'share');
   const query = `?token=${encodeURIComponent(minted.token)}`;
   const localUrl = `http://127.0.0.1:${server.port}/${query}`;
   let base: string;

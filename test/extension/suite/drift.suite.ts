@@ -28,7 +28,7 @@ describe('drift from the explorer', () => {
     const result = await vscode.commands.executeCommand(CommandId.checkDrift,
       workspaceFile('flights', 'current.csv'), workspaceFile('flights', 'reference.csv'));
     assert.equal(result, 'panel');
-    const { token } = await api.share.create(model.fsPath, { expiresInMinutes: 5 });
+    const { token } = await api.share.create(model.fsPath, { expiresInMinutes: 5, role: 'owner' }); // /metrics is the owner's
     const server = api.servers.list().find((s) => s.modelPath === model.fsPath)!;
     await waitFor('the UI\'s POST /api/jobs/drift in the server metrics', async () => {
       const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
