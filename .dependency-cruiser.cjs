@@ -57,7 +57,8 @@ module.exports = {
     {
       name: 'engines-not-faces',
       severity: 'error',
-      comment: 'Engines (model, bench, compress, drift, export, explain) are used by serve/ and cli/, never the other way round (this also keeps export/ off cli/).',
+      comment:
+        'Engines (model, bench, compress, drift, export, explain) are used by serve/ and cli/, never the other way round (this also keeps export/ off cli/).',
       from: { path: ENGINES },
       to: { path: '^server/(serve|cli)/' },
     },

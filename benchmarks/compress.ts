@@ -43,17 +43,29 @@ function checkTargets(report: ComparisonReport): string[] {
 async function main(): Promise<void> {
   const reports: ComparisonReport[] = [];
   for (const m of MODELS) {
-    const server = m.http ? await startServerProcess([join(root, m.path), '--reference', join(root, m.reference!), '--no-batching']) : undefined;
+    const server = m.http
+      ? await startServerProcess([join(root, m.path), '--reference', join(root, m.reference!), '--no-batching'])
+      : undefined;
     try {
       process.stderr.write(`\n== ${m.name}\n`);
       const { report } = await compareVariants(join(root, m.path), {
-        variants: VARIANTS, referenceCsv: m.reference && join(root, m.reference), budgetMs, iterations: 100_000, agreementRows: 512,
-        httpUrl: server?.url, onProgress: (p) => process.stderr.write(`\r\x1b[K[${p.done}/${p.total}] ${p.step}`),
+        variants: VARIANTS,
+        referenceCsv: m.reference && join(root, m.reference),
+        budgetMs,
+        iterations: 100_000,
+        agreementRows: 512,
+        httpUrl: server?.url,
+        onProgress: (p) => process.stderr.write(`\r\x1b[K[${p.done}/${p.total}] ${p.step}`),
       });
       process.stderr.write('\r\x1b[K');
       reports.push(report);
       process.stdout.write(`\n## ${m.name}\n\n${formatComparison(report)}`);
-      if (m.http) process.stdout.write(`\nTargets:\n${checkTargets(report).map((l) => `  ${l}`).join('\n')}\n`);
+      if (m.http)
+        process.stdout.write(
+          `\nTargets:\n${checkTargets(report)
+            .map((l) => `  ${l}`)
+            .join('\n')}\n`,
+        );
     } finally {
       await server?.stop();
     }
@@ -61,4 +73,7 @@ async function main(): Promise<void> {
   if (values.json) writeFileSync(values.json, JSON.stringify(reports, null, 2));
 }
 
-main().catch((err) => { process.stderr.write(`${(err as Error).stack}\n`); process.exit(1); });
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(1);
+});

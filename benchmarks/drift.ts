@@ -27,8 +27,14 @@ import { mulberry32 } from '../server/drift/math/random';
 async function bundleEngine(dir: string): Promise<string> {
   const root = join(import.meta.dirname, '..');
   await build({
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', outdir: dir, logLevel: 'error',
-    external: ['onnxruntime-node'], loader: { '.proto': 'text' }, // as scripts/build.mjs
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outdir: dir,
+    logLevel: 'error',
+    external: ['onnxruntime-node'],
+    loader: { '.proto': 'text' }, // as scripts/build.mjs
     entryPoints: { 'drift-engine': join(root, 'server/drift/index.ts'), 'drift-worker': join(root, 'server/drift/worker.ts') },
   });
   const runner = join(dir, 'run.cjs');
@@ -102,20 +108,37 @@ async function main() {
       const g0 = performance.now();
       await writeCsv(ref, rows, numeric, categorical, 0, 1);
       await writeCsv(cur, rows, numeric, categorical, 0.2, 2);
-      console.log(`generated ${rows.toLocaleString('en')} rows × ${numeric + (categorical ? 3 : 0)} columns per file in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
+      console.log(
+        `generated ${rows.toLocaleString('en')} rows × ${numeric + (categorical ? 3 : 0)} columns per file in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
+      );
     }
     const memoryArg = process.argv.indexOf('--memory-mb');
     const options = {
-      reference: ref, current: cur, parallel: !process.argv.includes('--no-parallel'),
+      reference: ref,
+      current: cur,
+      parallel: !process.argv.includes('--no-parallel'),
       memoryBudgetMb: memoryArg > 0 ? Number(process.argv[memoryArg + 1]) : undefined,
     };
     const runner = await bundleEngine(join(dir, 'bundle'));
-    const child = spawnSync(process.execPath, [runner, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+    const child = spawnSync(process.execPath, [runner, JSON.stringify(options)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 28,
+    });
     if (child.status !== 0) throw new Error(`the benchmark child failed (status ${child.status})`);
-    const { wallMs: wall, cpuMs, peakRssMb, report } = JSON.parse(child.stdout.toString()) as { wallMs: number; cpuMs: number; peakRssMb: number; report: DriftReport };
-    console.log(`drift: ${(wall / 1000).toFixed(3)} s wall (read ${report.timings.readMs} ms, tests ${report.timings.testMs} ms, ${report.timings.passes} pass${report.timings.passes > 1 ? 'es' : ''}), peak RSS ${peakRssMb.toFixed(0)} MB, CPU ${(cpuMs / 1000).toFixed(2)} s (both threads, process start included)`);
-    console.log(`dataset drift: ${report.dataset.share.drift} (${report.dataset.share.driftedColumns}/${report.dataset.share.testedColumns}); MMD p=${report.multivariate?.pValue}`);
-    for (const c of report.columns) console.log(`  ${c.name.padEnd(8)} ${c.test.padEnd(14)} ${c.score?.toFixed(5)} ${c.drift ? 'DRIFT' : ''}`);
+    const {
+      wallMs: wall,
+      cpuMs,
+      peakRssMb,
+      report,
+    } = JSON.parse(child.stdout.toString()) as { wallMs: number; cpuMs: number; peakRssMb: number; report: DriftReport };
+    console.log(
+      `drift: ${(wall / 1000).toFixed(3)} s wall (read ${report.timings.readMs} ms, tests ${report.timings.testMs} ms, ${report.timings.passes} pass${report.timings.passes > 1 ? 'es' : ''}), peak RSS ${peakRssMb.toFixed(0)} MB, CPU ${(cpuMs / 1000).toFixed(2)} s (both threads, process start included)`,
+    );
+    console.log(
+      `dataset drift: ${report.dataset.share.drift} (${report.dataset.share.driftedColumns}/${report.dataset.share.testedColumns}); MMD p=${report.multivariate?.pValue}`,
+    );
+    for (const c of report.columns)
+      console.log(`  ${c.name.padEnd(8)} ${c.test.padEnd(14)} ${c.score?.toFixed(5)} ${c.drift ? 'DRIFT' : ''}`);
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 
-export interface Summary { n: number; p50: number; p95: number; p99: number; mean: number }
+export interface Summary {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  mean: number;
+}
 
 /** Percentiles of samples in microseconds (nearest-rank). */
 export function summarize(samplesUs: number[]): Summary {
@@ -12,22 +18,35 @@ export function summarize(samplesUs: number[]): Summary {
   return { n: s.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length };
 }
 
-export interface ServerProcess { url: string; child: ChildProcess; stop(): Promise<void> }
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
 
 /** Starts the built CLI's `serve` in its own process and waits for the ready line. */
 export async function startServerProcess(args: string[]): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['bin/model-lab.js', 'serve', ...args, '--port', '0', '--no-watch'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['bin/model-lab.js', 'serve', ...args, '--port', '0', '--no-watch'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
     try {
       const ready = JSON.parse(line) as { event?: string; url?: string };
       if (ready.event === 'ready' && ready.url) {
         return {
-          url: ready.url, child,
-          stop: () => new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }),
+          url: ready.url,
+          child,
+          stop: () =>
+            new Promise((resolve) => {
+              child.once('exit', () => resolve());
+              child.kill('SIGTERM');
+            }),
         };
       }
-    } catch { /* not the ready line */ }
+    } catch {
+      /* not the ready line */
+    }
   }
   throw new Error('the server exited before printing its ready line');
 }
@@ -37,10 +56,14 @@ const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 /** One POST over a keep-alive connection; resolves after the whole body arrived. */
 export function post(url: string, body: string): Promise<{ status: number; serverTiming?: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, serverTiming: res.headers['server-timing'] as string | undefined }));
-    });
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, serverTiming: res.headers['server-timing'] as string | undefined }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -74,7 +97,15 @@ export async function startFloorServer(): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   for await (const line of createInterface({ input: child.stdout! })) {
     const ready = JSON.parse(line) as { url: string };
-    return { url: ready.url, child, stop: () => new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }) };
+    return {
+      url: ready.url,
+      child,
+      stop: () =>
+        new Promise((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    };
   }
   throw new Error('the floor server did not start');
 }

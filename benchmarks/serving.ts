@@ -31,7 +31,12 @@ async function bareLatency(path: string, reference: string): Promise<{ summary: 
     samples.push(Number(process.hrtime.bigint() - t) / 1000);
   }
   const body = JSON.stringify({
-    inputs: inputs.map((t) => ({ name: t.name, shape: t.dims, datatype: OIP_DATATYPE[t.dtype], data: Array.from(t.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v)) })),
+    inputs: inputs.map((t) => ({
+      name: t.name,
+      shape: t.dims,
+      datatype: OIP_DATATYPE[t.dtype],
+      data: Array.from(t.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v)),
+    })),
   });
   await model.dispose();
   return { summary: summarize(samples), body, rows: 1 };
@@ -55,22 +60,42 @@ async function httpLatency(url: string, body: string): Promise<{ roundTrip: Summ
 
 async function throughput(url: string, body: string): Promise<{ rowsPerSecond: number; errors: number; p50Ms: number; p99Ms: number }> {
   const result = await autocannon({
-    url, method: 'POST', body, headers: { 'content-type': 'application/json' },
-    connections: 64, duration: LOAD_SECONDS,
+    url,
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json' },
+    connections: 64,
+    duration: LOAD_SECONDS,
   });
-  return { rowsPerSecond: result.requests.average, errors: result.errors + result.non2xx, p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
+  return {
+    rowsPerSecond: result.requests.average,
+    errors: result.errors + result.non2xx,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+  };
 }
 
 async function main(): Promise<void> {
-  const report: Record<string, unknown> = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, iterations: ITERATIONS, loadSeconds: LOAD_SECONDS, models: {} };
+  const report: Record<string, unknown> = {
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    node: process.version,
+    iterations: ITERATIONS,
+    loadSeconds: LOAD_SECONDS,
+    models: {},
+  };
   const floor = await startFloorServer();
   try {
-    const body = JSON.stringify({ inputs: [{ name: 'input', shape: [1, 30], datatype: 'FP32', data: Array.from({ length: 30 }, (_, i) => i / 7) }] });
+    const body = JSON.stringify({
+      inputs: [{ name: 'input', shape: [1, 30], datatype: 'FP32', data: Array.from({ length: 30 }, (_, i) => i / 7) }],
+    });
     report.floorRawNodeHttpUs = (await httpLatency(floor.url, body)).roundTrip;
   } finally {
     await floor.stop();
   }
-  console.log(`floor: bare node:http server, fixed JSON answer, 1 keep-alive client: p50 ${(report.floorRawNodeHttpUs as Summary).p50.toFixed(0)} µs`);
+  console.log(
+    `floor: bare node:http server, fixed JSON answer, 1 keep-alive client: p50 ${(report.floorRawNodeHttpUs as Summary).p50.toFixed(0)} µs`,
+  );
   for (const m of MODELS) {
     const bare = await bareLatency(m.path, m.reference);
     const entry: Record<string, unknown> = { bareSessionRunUs: bare.summary };
@@ -81,8 +106,10 @@ async function main(): Promise<void> {
         const http = await httpLatency(url, bare.body);
         const load = await throughput(url, bare.body);
         entry[batching ? 'batchingOn' : 'batchingOff'] = {
-          httpSingleRowUs: http.roundTrip, serverAddsP50Us: http.roundTrip.p50 - bare.summary.p50,
-          handlerMinusInferUs: http.handlerMinusInfer, concurrent64: load,
+          httpSingleRowUs: http.roundTrip,
+          serverAddsP50Us: http.roundTrip.p50 - bare.summary.p50,
+          handlerMinusInferUs: http.handlerMinusInfer,
+          concurrent64: load,
         };
       } finally {
         await server.stop();
@@ -103,12 +130,22 @@ function printModel(name: string, e: Record<string, any>): void {
   console.log('|---|---|---|');
   console.log(`| bare session.run, 1 row | ${f(e.bareSessionRunUs.p50)} | ${f(e.bareSessionRunUs.p99)} |`);
   for (const k of ['batchingOn', 'batchingOff']) {
-    console.log(`| OIP 1 row over keep-alive HTTP (${k}) | ${f(e[k].httpSingleRowUs.p50)} | ${f(e[k].httpSingleRowUs.p99)} |  (round trip − bare run: ${e[k].serverAddsP50Us.toFixed(0)} µs at p50)`);
-    if (e[k].handlerMinusInferUs) console.log(`| server's own handler time outside inference (${k}) | ${f(e[k].handlerMinusInferUs.p50)} | ${f(e[k].handlerMinusInferUs.p99)} |`);
+    console.log(
+      `| OIP 1 row over keep-alive HTTP (${k}) | ${f(e[k].httpSingleRowUs.p50)} | ${f(e[k].httpSingleRowUs.p99)} |  (round trip − bare run: ${e[k].serverAddsP50Us.toFixed(0)} µs at p50)`,
+    );
+    if (e[k].handlerMinusInferUs)
+      console.log(
+        `| server's own handler time outside inference (${k}) | ${f(e[k].handlerMinusInferUs.p50)} | ${f(e[k].handlerMinusInferUs.p99)} |`,
+      );
   }
   for (const k of ['batchingOn', 'batchingOff']) {
-    console.log(`64 concurrent clients, ${k}: ${e[k].concurrent64.rowsPerSecond.toFixed(0)} rows/s (p50 ${e[k].concurrent64.p50Ms} ms, p99 ${e[k].concurrent64.p99Ms} ms, errors ${e[k].concurrent64.errors})`);
+    console.log(
+      `64 concurrent clients, ${k}: ${e[k].concurrent64.rowsPerSecond.toFixed(0)} rows/s (p50 ${e[k].concurrent64.p50Ms} ms, p99 ${e[k].concurrent64.p99Ms} ms, errors ${e[k].concurrent64.errors})`,
+    );
   }
 }
 
-main().catch((err) => { console.error(err); process.exitCode = 1; });
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

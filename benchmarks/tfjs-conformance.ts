@@ -15,20 +15,28 @@ async function main() {
   const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1]! : '';
   const verbose = args.includes('--verbose');
   if (!existsSync(ROOT)) {
-    console.error(`ONNX node tests not found at ${ROOT}. Install them with: sudo apt-get install -y libonnx-testdata (or set ONNX_NODE_TESTS)`);
+    console.error(
+      `ONNX node tests not found at ${ROOT}. Install them with: sudo apt-get install -y libonnx-testdata (or set ONNX_NODE_TESTS)`,
+    );
     process.exit(1);
   }
-  const tests = readdirSync(ROOT).filter((t) => t.includes(filter)).sort();
+  const tests = readdirSync(ROOT)
+    .filter((t) => t.includes(filter))
+    .sort();
   const results: CaseResult[] = [];
   let cancelled = false;
-  process.once('SIGINT', () => { cancelled = true; console.error('\ncancelling after the current test…'); });
+  process.once('SIGINT', () => {
+    cancelled = true;
+    console.error('\ncancelling after the current test…');
+  });
   const started = Date.now();
   for (const [i, t] of tests.entries()) {
     if (cancelled) break;
     const r = await runConformanceCase(join(ROOT, t));
     results.push(r);
     if (verbose || r.status === 'error') console.error(`${r.status.padEnd(11)} ${t}  ${r.detail}`);
-    if (i % 50 === 49) console.error(`[${i + 1}/${tests.length}] ${count(results, 'pass')} pass so far (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    if (i % 50 === 49)
+      console.error(`[${i + 1}/${tests.length}] ${count(results, 'pass')} pass so far (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
   const byOp = new Map<string, Record<string, number>>();
   for (const r of results) {
@@ -37,13 +45,25 @@ async function main() {
     byOp.set(r.op, e);
   }
   console.log(`\nONNX backend node tests → TF.js: ${results.length} tests in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`pass ${count(results, 'pass')} · wrong ${count(results, 'wrong')} · unsupported ${count(results, 'unsupported')} · error (load/run failed) ${count(results, 'error')}\n`);
+  console.log(
+    `pass ${count(results, 'pass')} · wrong ${count(results, 'wrong')} · unsupported ${count(results, 'unsupported')} · error (load/run failed) ${count(results, 'error')}\n`,
+  );
   console.log('op'.padEnd(34) + 'pass  wrong  unsup  error');
-  for (const [op, e] of [...byOp].sort((a, b) => a[0].localeCompare(b[0]))) console.log(`${op.padEnd(34)}${String(e.pass).padStart(4)}  ${String(e.wrong).padStart(5)}  ${String(e.unsupported).padStart(5)}  ${String(e.error).padStart(5)}`);
-  const top = [...byOp].map(([op, e]) => [op, e.unsupported!] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).slice(0, 15);
+  for (const [op, e] of [...byOp].sort((a, b) => a[0].localeCompare(b[0])))
+    console.log(
+      `${op.padEnd(34)}${String(e.pass).padStart(4)}  ${String(e.wrong).padStart(5)}  ${String(e.unsupported).padStart(5)}  ${String(e.error).padStart(5)}`,
+    );
+  const top = [...byOp]
+    .map(([op, e]) => [op, e.unsupported!] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15);
   console.log(`\ntop unsupported: ${top.map(([op, n]) => `${op} ${n}`).join(', ')}`);
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ root: ROOT, results }, null, 1));
 }
 const count = (rs: CaseResult[], s: string) => rs.filter((r) => r.status === s).length;
 
-main().catch((err) => { console.error(err); process.exit(1); });
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

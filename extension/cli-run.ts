@@ -25,22 +25,36 @@ export interface CliRunOptions {
 /** Resolves with the exit code and output whatever the code; rejects only when it cannot run or is cancelled. */
 export function runCli(args: string[], options: CliRunOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    if (options.signal?.aborted) { reject(new CancelledError()); return; }
+    if (options.signal?.aborted) {
+      reject(new CancelledError());
+      return;
+    }
     const child = spawn(options.nodePath, [options.cliPath, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd, windowsHide: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: options.cwd,
+      windowsHide: true,
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
     const out: Buffer[] = [];
     const err: string[] = [];
     let cancelled = false;
-    const onAbort = () => { cancelled = true; child.kill('SIGTERM'); };
+    const onAbort = () => {
+      cancelled = true;
+      child.kill('SIGTERM');
+    };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
-    createInterface({ input: child.stderr! }).on('line', (line) => { err.push(line); options.onStderrLine?.(line); });
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      err.push(line);
+      options.onStderrLine?.(line);
+    });
     child.once('error', (e) => reject(new Error(`cannot run the Model Lab CLI: ${e.message}`)));
     child.once('close', (code, sig) => {
       options.signal?.removeEventListener('abort', onAbort);
-      if (cancelled) { reject(new CancelledError()); return; }
+      if (cancelled) {
+        reject(new CancelledError());
+        return;
+      }
       resolve({ code: code ?? (sig ? 1 : 0), stdout: Buffer.concat(out).toString('utf8'), stderr: err.join('\n') });
     });
   });
@@ -48,7 +62,10 @@ export function runCli(args: string[], options: CliRunOptions): Promise<CliResul
 
 /** The CLI's own error message from stderr: its last `model-lab: …` line, without the prefix. */
 export function cliErrorMessage(result: CliResult): string {
-  const lines = result.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = result.stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const last = [...lines].reverse().find((l) => l.startsWith('model-lab:')) ?? lines.at(-1) ?? `exit code ${result.code}`;
   return last.replace(/^model-lab:\s*/, '');
 }

@@ -32,21 +32,29 @@ export function activate(context: vscode.ExtensionContext): ModelLabApi {
   s.activeModel = () => panels.activeModel() ?? editors.activeModel();
 
   context.subscriptions.push(
-    s.log, statusBar,
+    s.log,
+    statusBar,
     vscode.window.registerWebviewPanelSerializer(LAB_VIEW_TYPE, panels),
     vscode.window.registerCustomEditorProvider(ONNX_EDITOR_VIEW_TYPE, editors, {
-      webviewOptions: { retainContextWhenHidden: false }, supportsMultipleEditorsPerDocument: true,
+      webviewOptions: { retainContextWhenHidden: false },
+      supportsMultipleEditorsPerDocument: true,
     }),
     vscode.window.onDidChangeActiveTextEditor(() => statusBar.update()),
     vscode.window.tabGroups.onDidChangeTabs(() => statusBar.update()),
   );
   // Every contributed command has exactly one handler: this fails to compile when one is missing.
-  const handlers = { ...modelCommands(s, panels, statusBar), ...csvCommands(s, panels), ...sampleCommands(s) } satisfies Record<CommandId, CommandHandler>;
+  const handlers = { ...modelCommands(s, panels, statusBar), ...csvCommands(s, panels), ...sampleCommands(s) } satisfies Record<
+    CommandId,
+    CommandHandler
+  >;
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
   }
   s.supervisor.on('change', (snapshot: { modelPath: string; state: string }) => {
-    if (snapshot.state === 'failed') void s.showError(`Model Lab: the server for ${snapshot.modelPath} keeps exiting; it was not restarted again. See the log, then use "Model Lab: Restart Server".`);
+    if (snapshot.state === 'failed')
+      void s.showError(
+        `Model Lab: the server for ${snapshot.modelPath} keeps exiting; it was not restarted again. See the log, then use "Model Lab: Restart Server".`,
+      );
   });
 
   const activationMs = performance.now() - started;

@@ -35,7 +35,10 @@ export function lanAddress(): string | undefined {
  * Mints a token and builds the links (no UI; the API and the command both use it). `role: 'owner'` gives
  * the link the lab (jobs, metrics) as the editor's own panel has it; only the API offers that.
  */
-export async function createShare(server: ModelServer, options: { expiresInMinutes?: number; lan?: boolean; role?: 'share' | 'owner' } = {}): Promise<SharedLink> {
+export async function createShare(
+  server: ModelServer,
+  options: { expiresInMinutes?: number; lan?: boolean; role?: 'share' | 'owner' } = {},
+): Promise<SharedLink> {
   const minutes = options.expiresInMinutes ?? config().get<number>('share.expiryMinutes', 60);
   const minted = await server.mintToken(minutes, options.role === 'owner' ? 'owner link' : 'shared link', options.role ?? 'share');
   const query = `?token=${encodeURIComponent(minted.token)}`;
@@ -57,16 +60,21 @@ export async function shareCommand(shell: Shell, modelPath: string): Promise<str
   let lan = false;
   if (config().get<boolean>('share.allowLan', false)) {
     const address = lanAddress();
-    const choice = await vscode.window.showQuickPick([
-      { label: 'This machine (or the forwarded port of a remote window)', lan: false },
-      { label: `Local network: http://${address ?? '?'}:…`, description: 'anyone on the network with the link', lan: true },
-    ], { title: 'Share the prototype with…' });
+    const choice = await vscode.window.showQuickPick(
+      [
+        { label: 'This machine (or the forwarded port of a remote window)', lan: false },
+        { label: `Local network: http://${address ?? '?'}:…`, description: 'anyone on the network with the link', lan: true },
+      ],
+      { title: 'Share the prototype with…' },
+    );
     if (!choice) return undefined;
     if (choice.lan) {
       const confirm = await vscode.window.showWarningMessage(
         `Listen on the local network?\n\nThe server for ${basename(modelPath)} will accept connections on ${address ?? 'all interfaces'} (0.0.0.0). ` +
-        'Every request still needs the link\'s token, which expires and can be revoked. Only do this on a network you trust.',
-        { modal: true }, 'Listen on the LAN');
+          "Every request still needs the link's token, which expires and can be revoked. Only do this on a network you trust.",
+        { modal: true },
+        'Listen on the LAN',
+      );
       if (confirm !== 'Listen on the LAN') return undefined;
       lan = true;
     }
@@ -82,10 +90,16 @@ export async function shareCommand(shell: Shell, modelPath: string): Promise<str
   await vscode.env.clipboard.writeText(link.url);
   shell.log.appendLine(`[${basename(modelPath)}] shared link ${link.id} (expires ${link.expiresAt ?? 'never'})${lan ? ' on the LAN' : ''}`);
   const expires = link.expiresAt ? ` It expires at ${new Date(link.expiresAt).toLocaleTimeString()}.` : '';
-  void vscode.window.showInformationMessage(`Copied a link to ${basename(modelPath)}${lan ? ` on the LAN (${new URL(link.url).host})` : ''}.${expires}`, 'Open', 'Revoke').then(async (action) => {
-    if (action === 'Open') await vscode.env.openExternal(vscode.Uri.parse(link.url));
-    if (action === 'Revoke' && (await server.revokeToken(link.id))) void vscode.window.showInformationMessage('The link was revoked.');
-  });
+  void vscode.window
+    .showInformationMessage(
+      `Copied a link to ${basename(modelPath)}${lan ? ` on the LAN (${new URL(link.url).host})` : ''}.${expires}`,
+      'Open',
+      'Revoke',
+    )
+    .then(async (action) => {
+      if (action === 'Open') await vscode.env.openExternal(vscode.Uri.parse(link.url));
+      if (action === 'Revoke' && (await server.revokeToken(link.id))) void vscode.window.showInformationMessage('The link was revoked.');
+    });
   return link.url;
 }
 

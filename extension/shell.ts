@@ -38,7 +38,11 @@ export class Shell {
       port: c.get<number>('server.port', 0),
       host: this.lanModels.has(modelPath) ? '0.0.0.0' : '127.0.0.1',
       referenceCsv: this.referenceFor(modelPath),
-      batching: { enabled: c.get<boolean>('server.batching', true), maxBatchSize: c.get<number>('server.batchMax', 64), maxDelayMs: c.get<number>('server.batchDelayMs', 2) },
+      batching: {
+        enabled: c.get<boolean>('server.batching', true),
+        maxBatchSize: c.get<number>('server.batchMax', 64),
+        maxDelayMs: c.get<number>('server.batchDelayMs', 2),
+      },
       shareExpiryMinutes: c.get<number>('share.expiryMinutes', 60),
       corsOrigins: c.get<string[]>('server.corsOrigins', []),
     };
@@ -86,19 +90,22 @@ export class Shell {
   async ensureServer(modelPath: string): Promise<ModelServer> {
     const existing = this.supervisor.get(modelPath);
     if (existing?.state === 'running') return existing;
-    return vscode.window.withProgress({
-      location: vscode.ProgressLocation.Notification,
-      title: `Model Lab: starting the server for ${basename(modelPath)}`,
-      cancellable: true,
-    }, async (_progress, token) => {
-      const abort = new AbortController();
-      const sub = token.onCancellationRequested(() => abort.abort());
-      try {
-        return await this.supervisor.ensure(modelPath, () => this.settingsFor(modelPath), abort.signal);
-      } finally {
-        sub.dispose();
-      }
-    });
+    return vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Model Lab: starting the server for ${basename(modelPath)}`,
+        cancellable: true,
+      },
+      async (_progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        try {
+          return await this.supervisor.ensure(modelPath, () => this.settingsFor(modelPath), abort.signal);
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
   }
 
   /** Shows an error the user can act on, with the log one click away. */

@@ -19,7 +19,10 @@ export class ServerStatusBar implements vscode.Disposable {
   constructor(private readonly shell: Shell) {
     this.item.name = 'Model Lab server';
     this.item.command = CommandId.serverMenu;
-    const refresh = () => { this.update(); this.schedule(); };
+    const refresh = () => {
+      this.update();
+      this.schedule();
+    };
     shell.supervisor.on('change', refresh);
     shell.supervisor.on('ready', refresh);
   }
@@ -28,13 +31,16 @@ export class ServerStatusBar implements vscode.Disposable {
   current(): ModelServer | undefined {
     const focused = this.shell.activeModel?.();
     const server = focused ? this.shell.supervisor.get(focused) : undefined;
-    return server && server.state !== 'stopped' ? server : this.shell.supervisor.mostRecent() ?? this.shell.supervisor.running()[0];
+    return server && server.state !== 'stopped' ? server : (this.shell.supervisor.mostRecent() ?? this.shell.supervisor.running()[0]);
   }
 
   update(): void {
     const server = this.current();
     const running = this.shell.supervisor.running();
-    if (!server || !running.length) { this.item.hide(); return; }
+    if (!server || !running.length) {
+      this.item.hide();
+      return;
+    }
     const name = basename(server.modelPath, '.onnx');
     const count = this.requests.get(server.modelPath);
     const icon = server.state === 'running' ? '$(server-process)' : server.state === 'failed' ? '$(error)' : '$(sync~spin)';
@@ -47,13 +53,20 @@ export class ServerStatusBar implements vscode.Disposable {
   private schedule(): void {
     const anyRunning = this.shell.supervisor.running().some((s) => s.state === 'running');
     if (anyRunning && !this.timer) this.timer = setInterval(() => void this.poll(), POLL_MS);
-    if (!anyRunning && this.timer) { clearInterval(this.timer); this.timer = undefined; }
+    if (!anyRunning && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
   }
 
   private async poll(): Promise<void> {
     for (const server of this.shell.supervisor.running()) {
       if (server.state !== 'running') continue;
-      try { this.requests.set(server.modelPath, await server.requestCount()); } catch { /* a restart is under way */ }
+      try {
+        this.requests.set(server.modelPath, await server.requestCount());
+      } catch {
+        /* a restart is under way */
+      }
     }
     this.update();
   }
@@ -61,15 +74,21 @@ export class ServerStatusBar implements vscode.Disposable {
   /** The click: actions for the current server. */
   async showMenu(): Promise<void> {
     const server = this.current();
-    if (!server) { await vscode.commands.executeCommand(CommandId.openModel); return; }
+    if (!server) {
+      await vscode.commands.executeCommand(CommandId.openModel);
+      return;
+    }
     const uri = vscode.Uri.file(server.modelPath);
-    const pick = await vscode.window.showQuickPick([
-      { label: '$(window) Open Lab Panel', command: CommandId.openModel },
-      { label: '$(link) Share Prototype URL…', command: CommandId.shareUrl },
-      { label: '$(debug-restart) Restart Server', command: CommandId.restartServer },
-      { label: '$(debug-stop) Stop Server', command: CommandId.stopServer },
-      { label: '$(output) Show Server Log', command: CommandId.showLog },
-    ], { title: `Model Lab: ${basename(server.modelPath)} (${server.state}${server.url ? `, ${server.url}` : ''})` });
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: '$(window) Open Lab Panel', command: CommandId.openModel },
+        { label: '$(link) Share Prototype URL…', command: CommandId.shareUrl },
+        { label: '$(debug-restart) Restart Server', command: CommandId.restartServer },
+        { label: '$(debug-stop) Stop Server', command: CommandId.stopServer },
+        { label: '$(output) Show Server Log', command: CommandId.showLog },
+      ],
+      { title: `Model Lab: ${basename(server.modelPath)} (${server.state}${server.url ? `, ${server.url}` : ''})` },
+    );
     if (pick) await vscode.commands.executeCommand(pick.command, uri);
   }
 

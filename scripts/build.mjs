@@ -20,7 +20,9 @@ const targets = [
     name: 'server/CLI',
     entryPoints: { cli: join(root, 'server/cli/main.ts'), 'drift-worker': join(root, 'server/drift/worker.ts') },
     outdir: join(root, 'dist/server'),
-    platform: 'node', format: 'cjs', target: 'node20',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
     // Native code and its loader stay outside the bundle; npm installs them.
     external: ['onnxruntime-node'],
     loader: { '.proto': 'text' },
@@ -29,7 +31,9 @@ const targets = [
     name: 'extension',
     entryPoints: { extension: join(root, 'extension/extension.ts') },
     outdir: join(root, 'dist/extension'),
-    platform: 'node', format: 'cjs', target: 'node20',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
     external: ['vscode', 'onnxruntime-node'],
     loader: { '.proto': 'text' },
   },
@@ -37,7 +41,9 @@ const targets = [
     name: 'web UI',
     entryPoints: { main: join(root, 'webview/main.ts') },
     outdir: join(root, 'dist/webview'),
-    platform: 'browser', format: 'iife', target: 'es2020',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
     loader: { '.css': 'css', '.svg': 'text' },
   },
 ];
@@ -54,11 +60,19 @@ function newestMtime(dir) {
 }
 
 function upToDate() {
-  const outputs = ['dist/server/cli.js', 'dist/extension/extension.js', 'dist/webview/main.js', PREBUILT_SERVER_BUNDLE, 'dist/samples/index.json'].map((p) => join(root, p));
+  const outputs = [
+    'dist/server/cli.js',
+    'dist/extension/extension.js',
+    'dist/webview/main.js',
+    PREBUILT_SERVER_BUNDLE,
+    'dist/samples/index.json',
+  ].map((p) => join(root, p));
   if (!outputs.every(existsSync)) return false;
   const oldestOutput = Math.min(...outputs.map((p) => statSync(p).mtimeMs));
-  const newestSource = Math.max(...['server', 'webview', 'extension', 'samples'].map((d) => newestMtime(join(root, d))),
-    statSync(join(root, 'package-lock.json')).mtimeMs);
+  const newestSource = Math.max(
+    ...['server', 'webview', 'extension', 'samples'].map((d) => newestMtime(join(root, d))),
+    statSync(join(root, 'package-lock.json')).mtimeMs,
+  );
   return oldestOutput > newestSource;
 }
 
@@ -76,18 +90,25 @@ if (ifNeeded && upToDate()) process.exit(0);
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const started = Date.now();
 for (const { name, optional = [], ...options } of targets) {
-  const entryPoints = Object.fromEntries(Object.entries(options.entryPoints).filter(([key, file]) => {
-    if (existsSync(file)) return true;
-    if (optional.includes(key)) return false;
-    throw new Error(`build: missing entry point ${file} (${name})`);
-  }));
+  const entryPoints = Object.fromEntries(
+    Object.entries(options.entryPoints).filter(([key, file]) => {
+      if (existsSync(file)) return true;
+      if (optional.includes(key)) return false;
+      throw new Error(`build: missing entry point ${file} (${name})`);
+    }),
+  );
   await build({
-    ...options, entryPoints, bundle: true, sourcemap: true, minify: false, logLevel: 'warning',
-    legalComments: 'none', define: { __MODEL_LAB_VERSION__: JSON.stringify(version) },
+    ...options,
+    entryPoints,
+    bundle: true,
+    sourcemap: true,
+    minify: false,
+    logLevel: 'warning',
+    legalComments: 'none',
+    define: { __MODEL_LAB_VERSION__: JSON.stringify(version) },
   });
 }
-await build(serverBundleOptions(
-{ root, version, outfile: join(root, PREBUILT_SERVER_BUNDLE) }));
+await build(serverBundleOptions({ root, version, outfile: join(root, PREBUILT_SERVER_BUNDLE) }));
 copyExtensionExtras();
 console.error(`model-lab: built server, extension, web UI and the bundled server into dist/ in ${Date.now() - started} ms`);
 

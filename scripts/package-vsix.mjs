@@ -23,7 +23,13 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const TARGETS = { 'linux-x64': 'linux/x64', 'linux-arm64': 'linux/arm64', 'darwin-arm64': 'darwin/arm64', 'win32-x64': 'win32/x64', 'win32-arm64': 'win32/arm64' };
+const TARGETS = {
+  'linux-x64': 'linux/x64',
+  'linux-arm64': 'linux/arm64',
+  'darwin-arm64': 'darwin/arm64',
+  'win32-x64': 'win32/x64',
+  'win32-arm64': 'win32/arm64',
+};
 
 function argument(name) {
   const i = process.argv.indexOf(`--${name}`);
@@ -55,7 +61,13 @@ function runtimeNeeds() {
   const names = new Set();
   const resolvedFiles = new Set();
   const files = [];
-  const walk = (dir) => { for (const e of readdirSync(dir, { withFileTypes: true })) { const p = join(dir, e.name); if (e.isDirectory()) walk(p); else if (p.endsWith('.js')) files.push(p); } };
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith('.js')) files.push(p);
+    }
+  };
   walk(join(root, 'dist'));
   for (const file of files) {
     const code = readFileSync(file, 'utf8');
@@ -106,7 +118,10 @@ for (const spec of needs.resolvedFiles) {
   // A stub manifest (name + version, no dependencies): enough for require.resolve, and npm sees no missing deps.
   if (!existsSync(join(stage, 'node_modules', name, 'package.json'))) {
     const { version } = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8'));
-    writeFileSync(join(stage, 'node_modules', name, 'package.json'), JSON.stringify({ name, version, description: `only ${spec} (Model Lab)` }));
+    writeFileSync(
+      join(stage, 'node_modules', name, 'package.json'),
+      JSON.stringify({ name, version, description: `only ${spec} (Model Lab)` }),
+    );
     fileOnly.push([name, version]);
   }
 }
@@ -116,7 +131,10 @@ const keep = TARGETS[target];
 const ortBin = join(stage, 'node_modules/onnxruntime-node/bin');
 if (existsSync(ortBin)) {
   for (const napi of readdirSync(ortBin)) {
-    if (!existsSync(join(ortBin, napi, keep))) { say(`onnxruntime-node has no ${napi}/${keep} binary: cannot package ${target}`); process.exit(1); }
+    if (!existsSync(join(ortBin, napi, keep))) {
+      say(`onnxruntime-node has no ${napi}/${keep} binary: cannot package ${target}`);
+      process.exit(1);
+    }
     for (const os of readdirSync(join(ortBin, napi))) {
       for (const arch of readdirSync(join(ortBin, napi, os))) {
         if (`${os}/${arch}` !== keep) rmSync(join(ortBin, napi, os, arch), { recursive: true, force: true });
@@ -127,8 +145,18 @@ if (existsSync(ortBin)) {
 
 cpSync(join(root, 'dist'), join(stage, 'dist'), { recursive: true });
 for (const f of ['README.md', '.vscodeignore', 'LICENSE']) if (existsSync(join(root, f))) cpSync(join(root, f), join(stage, f));
-const staged = { ...pkg, dependencies: Object.fromEntries(packages.filter((d) => relative(join(root, 'node_modules'), d).split('/node_modules/').length === 1)
-  .map((d) => { const m = JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')); return [m.name, m.version]; }).concat(fileOnly)) };
+const staged = {
+  ...pkg,
+  dependencies: Object.fromEntries(
+    packages
+      .filter((d) => relative(join(root, 'node_modules'), d).split('/node_modules/').length === 1)
+      .map((d) => {
+        const m = JSON.parse(readFileSync(join(d, 'package.json'), 'utf8'));
+        return [m.name, m.version];
+      })
+      .concat(fileOnly),
+  ),
+};
 delete staged.devDependencies;
 delete staged.scripts;
 delete staged.bin;
@@ -137,8 +165,20 @@ writeFileSync(join(stage, 'package.json'), `${JSON.stringify(staged, null, 2)}\n
 say(`vsce package --target ${target}`);
 mkdirSync(dirname(out), { recursive: true });
 try {
-  execFileSync(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--target', target,
-    '--allow-missing-repository', '--skip-license', '--out', out], { cwd: stage, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/@vscode/vsce/vsce'),
+      'package',
+      '--target',
+      target,
+      '--allow-missing-repository',
+      '--skip-license',
+      '--out',
+      out,
+    ],
+    { cwd: stage, stdio: 'inherit' },
+  );
 } finally {
   rmSync(stage, { recursive: true, force: true });
 }

@@ -28,7 +28,10 @@ function cutPoints(text, start, end, quoteLen) {
     } else if (p - last > PIECE) {
       // No space in reach: look back for the latest space after `last`.
       const back = text.lastIndexOf(' ', p);
-      if (back > last + 10) { cuts.push(back + 1); last = back + 1; }
+      if (back > last + 10) {
+        cuts.push(back + 1);
+        last = back + 1;
+      }
     }
   }
   return cuts.filter((c) => c < end - quoteLen - 10);
@@ -51,9 +54,16 @@ for (const file of files) {
     const line = source.getLineAndCharacterOfPosition(start).line;
     const endLine = source.getLineAndCharacterOfPosition(node.end).line;
     const onLongLine = longLines.has(line) && line === endLine;
-    const inType = !node.parent || ts.isLiteralTypeNode(node.parent) || ts.isImportDeclaration(node.parent) || ts.isExportDeclaration(node.parent) ||
-      ts.isPropertyAssignment(node.parent) && node.parent.name === node || ts.isExternalModuleReference(node.parent) ||
-      ts.isCaseClause(node.parent) || ts.isElementAccessExpression(node.parent) || ts.isTaggedTemplateExpression(node.parent);
+    const inType =
+      !node.parent ||
+      ts.isLiteralTypeNode(node.parent) ||
+      ts.isImportDeclaration(node.parent) ||
+      ts.isExportDeclaration(node.parent) ||
+      (ts.isPropertyAssignment(node.parent) && node.parent.name === node) ||
+      ts.isExternalModuleReference(node.parent) ||
+      ts.isCaseClause(node.parent) ||
+      ts.isElementAccessExpression(node.parent) ||
+      ts.isTaggedTemplateExpression(node.parent);
     if (onLongLine && !inType && node.end - start > PIECE + 20) {
       if (ts.isStringLiteral(node)) {
         const q = text[start];

@@ -14,14 +14,22 @@ const picked = args.length ? args : ['host', 'e2e'];
 const files = picked.map((name) => join('test', 'extension', `${name}.test.ts`));
 const say = (msg) => console.log(`[test:extension] ${msg}`);
 
-try { ensureExtensionTestDeps(); } catch (err) { console.error(`[test deps] ${err.message}`); process.exit(1); }
+try {
+  ensureExtensionTestDeps();
+} catch (err) {
+  console.error(`[test deps] ${err.message}`);
+  process.exit(1);
+}
 const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 let failed = 0;
 for (let run = 1; run <= repeat; run++) {
   const started = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], { cwd: ROOT, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   say(`run ${run}/${repeat}: ${r.status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (r.status !== 0) failed++;
 }

@@ -17,21 +17,28 @@ const DEPCRUISE_ARGS = ['server', 'webview', 'extension', 'benchmarks', '--confi
 const say = (msg) => console.log(`[npm test] ${msg}`);
 
 function ensureChromium() {
-  if (existsSync('/usr/bin/chromium')) { say('chromium: found /usr/bin/chromium'); return; }
+  if (existsSync('/usr/bin/chromium')) {
+    say('chromium: found /usr/bin/chromium');
+    return;
+  }
   if (process.getuid?.() !== 0) {
     throw new Error('Browser tests need Debian chromium at /usr/bin/chromium. Install it with: sudo apt-get install -y chromium');
   }
   say('chromium: not found, installing Debian chromium with apt-get (once; ~1 min)…');
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 function findTests(dir) {
   const out = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) { if (e.name !== 'fixtures' && e.name !== 'node_modules') out.push(...findTests(p)); }
-    else if (e.name.endsWith('.test.ts')) out.push(p);
+    if (e.isDirectory()) {
+      if (e.name !== 'fixtures' && e.name !== 'node_modules') out.push(...findTests(p));
+    } else if (e.name.endsWith('.test.ts')) out.push(p);
   }
   return out.sort();
 }
@@ -48,7 +55,12 @@ const needsExtensionHost = only.length === 0 || only.some((f) => f.replace(/\\/g
 const needsBrowser = only.length === 0 || only.some((f) => /ui|browser|e2e|extension|perf-ui|proxy/.test(f));
 if (needsBrowser) ensureChromium();
 if (needsExtensionHost) {
-  try { ensureExtensionTestDeps(); } catch (err) { console.error(`[npm test] ${err.message}`); process.exit(1); }
+  try {
+    ensureExtensionTestDeps();
+  } catch (err) {
+    console.error(`[npm test] ${err.message}`);
+    process.exit(1);
+  }
 }
 say('building (esbuild)…');
 run(process.execPath, ['scripts/build.mjs']);

@@ -55,8 +55,7 @@ export type ReadyParams = Record<string, never>;
  * The page's UI has started and listens for notifications. The host queues notifications until then:
  * one posted to a page that is still loading would be lost. Sent again by every new page.
  */
-export const ReadyCommand = commandType('model-lab.ready',
-  (params): params is ReadyParams => params === undefined || isRecord(params));
+export const ReadyCommand = commandType('model-lab.ready', (params): params is ReadyParams => params === undefined || isRecord(params));
 
 // ---- Notifications: host → webview -------------------------------------------------------------
 
@@ -65,8 +64,10 @@ export interface ShowTabParams {
   id: LabTabId;
 }
 /** Select a tab, e.g. Performance after "Compare Latency & Compression". */
-export const ShowTabNotification = notificationType('model-lab.show-tab',
-  (params): params is ShowTabParams => isRecord(params) && typeof params.id === 'string' && TAB_IDS.includes(params.id));
+export const ShowTabNotification = notificationType(
+  'model-lab.show-tab',
+  (params): params is ShowTabParams => isRecord(params) && typeof params.id === 'string' && TAB_IDS.includes(params.id),
+);
 
 export interface CheckDriftParams {
   /** Reference CSV path; absent = the served model's reference. */
@@ -75,9 +76,11 @@ export interface CheckDriftParams {
   current: string;
 }
 /** Fill the Drift tab's fields and run a check ("Check Drift Against Reference…" on a .csv). */
-export const CheckDriftNotification = notificationType('model-lab.check-drift',
-  (params): params is CheckDriftParams => isRecord(params) && typeof params.current === 'string'
-    && (params.reference === undefined || typeof params.reference === 'string'));
+export const CheckDriftNotification = notificationType(
+  'model-lab.check-drift',
+  (params): params is CheckDriftParams =>
+    isRecord(params) && typeof params.current === 'string' && (params.reference === undefined || typeof params.reference === 'string'),
+);
 
 /** Every command the webview may send, and every notification the host may send. */
 export type LabCommand = MessageOf<typeof ReadyCommand>;
@@ -86,11 +89,17 @@ export type LabNotification = MessageOf<typeof ShowTabNotification> | MessageOf<
 // ---- Helpers ------------------------------------------------------------------------------------
 
 /** Builds a message of a type; the params are checked against the type at compile time. */
-export function labMessage<D extends 'command' | 'notification', M extends string, P>(type: LabMessageType<D, M, P>, params: P): LabMessage<M, P> {
+export function labMessage<D extends 'command' | 'notification', M extends string, P>(
+  type: LabMessageType<D, M, P>,
+  params: P,
+): LabMessage<M, P> {
   return { method: type.method, params };
 }
 
 /** Whether `data` (e.g. a `MessageEvent`'s) is a message of this type with valid params; narrows it. */
-export function isLabMessage<D extends 'command' | 'notification', M extends string, P>(type: LabMessageType<D, M, P>, data: unknown): data is LabMessage<M, P> {
+export function isLabMessage<D extends 'command' | 'notification', M extends string, P>(
+  type: LabMessageType<D, M, P>,
+  data: unknown,
+): data is LabMessage<M, P> {
   return isRecord(data) && data.method === type.method && type.isParams(data.params);
 }

@@ -3,8 +3,15 @@
  * Tabs are listed here: a new view (performance, drift, export) is one more module in `TABS`.
  */
 import {
-  provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeDropdown, vsCodeOption,
-  vsCodePanels, vsCodePanelTab, vsCodePanelView, vsCodeTextField,
+  provideVSCodeDesignSystem,
+  vsCodeButton,
+  vsCodeCheckbox,
+  vsCodeDropdown,
+  vsCodeOption,
+  vsCodePanels,
+  vsCodePanelTab,
+  vsCodePanelView,
+  vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
 import './styles.css';
 import { startApp } from './app/app';
@@ -21,8 +28,14 @@ import { labMessage, ReadyCommand } from './lab-panel-messages';
 // Before anything renders and before `load`: the toolkit reads the theme variables from <body> then.
 applyFallbackTheme();
 provideVSCodeDesignSystem().register(
-  vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(),
-  vsCodePanels(), vsCodePanelTab(), vsCodePanelView(), vsCodeTextField(),
+  vsCodeButton(),
+  vsCodeCheckbox(),
+  vsCodeDropdown(),
+  vsCodeOption(),
+  vsCodePanels(),
+  vsCodePanelTab(),
+  vsCodePanelView(),
+  vsCodeTextField(),
 );
 
 const config = readUiConfig();

@@ -20,7 +20,10 @@ const isCsv = (uri: unknown): uri is vscode.Uri => uri instanceof vscode.Uri && 
 
 async function pickCsv(title: string, near?: string): Promise<string | undefined> {
   const picked = await vscode.window.showOpenDialog({
-    canSelectMany: false, filters: { CSV: ['csv'] }, title, openLabel: 'Use this CSV',
+    canSelectMany: false,
+    filters: { CSV: ['csv'] },
+    title,
+    openLabel: 'Use this CSV',
     defaultUri: near ? vscode.Uri.file(dirname(near)) : undefined,
   });
   return picked?.[0]?.fsPath;
@@ -33,8 +36,13 @@ function runWithProgress(shell: Shell, title: string, args: string[]): Thenable<
     token.onCancellationRequested(() => abort.abort());
     shell.log.appendLine(`running: model-lab ${args.join(' ')}`);
     return runCli(args, {
-      nodePath: shell.nodePath, cliPath: shell.cliPath, signal: abort.signal,
-      onStderrLine: (line) => { shell.log.appendLine(`[${args[0]}] ${line}`); progress.report({ message: line.replace(/^model-lab:\s*/, '').slice(0, 120) }); },
+      nodePath: shell.nodePath,
+      cliPath: shell.cliPath,
+      signal: abort.signal,
+      onStderrLine: (line) => {
+        shell.log.appendLine(`[${args[0]}] ${line}`);
+        progress.report({ message: line.replace(/^model-lab:\s*/, '').slice(0, 120) });
+      },
     });
   });
 }
@@ -45,12 +53,16 @@ export function predictionsPathFor(csvPath: string): string {
 }
 
 export function csvCommands(shell: Shell, panels: LabPanels) {
-  const guard = (body: (...args: never[]) => Promise<unknown>) => async (...args: never[]) => {
-    try { return await body(...args); } catch (err) {
-      if (!isCancellation(err)) await shell.showError(`Model Lab: ${(err as Error).message}`);
-      return undefined;
-    }
-  };
+  const guard =
+    (body: (...args: never[]) => Promise<unknown>) =>
+    async (...args: never[]) => {
+      try {
+        return await body(...args);
+      } catch (err) {
+        if (!isCancellation(err)) await shell.showError(`Model Lab: ${(err as Error).message}`);
+        return undefined;
+      }
+    };
 
   return {
     /** current CSV (argument or picked), reference (argument, the open model's, or picked) → HTML report. */
@@ -58,8 +70,10 @@ export function csvCommands(shell: Shell, panels: LabPanels) {
       const current = isCsv(uri) ? uri.fsPath : await pickCsv('Current data to check for drift');
       if (!current) return undefined;
       const model = shell.activeModel?.() ?? shell.supervisor.mostRecent()?.modelPath;
-      const reference = isCsv(referenceUri) ? referenceUri.fsPath
-        : (model && shell.referenceFor(model) !== current ? shell.referenceFor(model) : undefined) ?? await pickCsv('Reference data to compare against', current);
+      const reference = isCsv(referenceUri)
+        ? referenceUri.fsPath
+        : ((model && shell.referenceFor(model) !== current ? shell.referenceFor(model) : undefined) ??
+          (await pickCsv('Reference data to compare against', current)));
       if (!reference) return undefined;
       // With a model open: its lab panel's Drift tab runs the check (progress, cancel, charts). The server
       // reads only CSVs beside the model; anything else gets the standalone HTML report below.
@@ -69,8 +83,15 @@ export function csvCommands(shell: Shell, panels: LabPanels) {
         return 'panel';
       }
       const report = join(await mkdtemp(join(tmpdir(), 'model-lab-drift-')), 'drift-report.html');
-      const result = await runWithProgress(shell, `Model Lab: drift of ${basename(current)} against ${basename(reference)}`,
-        ['drift', reference, current, '--format', 'html', '-o', report]);
+      const result = await runWithProgress(shell, `Model Lab: drift of ${basename(current)} against ${basename(reference)}`, [
+        'drift',
+        reference,
+        current,
+        '--format',
+        'html',
+        '-o',
+        report,
+      ]);
       if (result.code !== 0 || !existsSync(report)) throw new Error(`drift check failed: ${cliErrorMessage(result)}`);
       await showDriftReport(report, `Drift: ${basename(current)} vs ${basename(reference)}`);
       return report;
@@ -101,8 +122,12 @@ export function csvCommands(shell: Shell, panels: LabPanels) {
       const started = Date.now() - 1000;
       const result = await runWithProgress(shell, `Model Lab: predicting ${basename(csv)} with ${basename(modelPath)}`, args);
       // Exit 1 with the file written = some rows have an `error` cell; the others are predicted.
-      if (!existsSync(output) || statSync(output).mtimeMs < started || (result.code !== 0 && result.code !== 1)) throw new Error(`batch prediction failed: ${cliErrorMessage(result)}`);
-      if (result.code === 1) void vscode.window.showWarningMessage(`Model Lab: some rows of ${basename(csv)} could not be predicted; see their 'error' column. ${cliErrorMessage(result)}`);
+      if (!existsSync(output) || statSync(output).mtimeMs < started || (result.code !== 0 && result.code !== 1))
+        throw new Error(`batch prediction failed: ${cliErrorMessage(result)}`);
+      if (result.code === 1)
+        void vscode.window.showWarningMessage(
+          `Model Lab: some rows of ${basename(csv)} could not be predicted; see their 'error' column. ${cliErrorMessage(result)}`,
+        );
       await vscode.window.showTextDocument(vscode.Uri.file(output), { preview: false });
       return output;
     }),

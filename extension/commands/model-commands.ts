@@ -35,7 +35,8 @@ export function modelCommands(shell: Shell, panels: LabPanels, statusBar: Server
       return server.snapshot();
     }),
     [CommandId.showOverview]: withModel('Show', async (modelPath) =>
-      vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(modelPath), ONNX_EDITOR_VIEW_TYPE)),
+      vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(modelPath), ONNX_EDITOR_VIEW_TYPE),
+    ),
     [CommandId.startServer]: withModel('Serve', async (modelPath) => {
       const server = await shell.ensureServer(modelPath);
       void vscode.window.setStatusBarMessage(`Model Lab: ${basename(modelPath)} at ${server.url}`, 5000);
@@ -43,19 +44,24 @@ export function modelCommands(shell: Shell, panels: LabPanels, statusBar: Server
     }),
     [CommandId.stopServer]: withModel('Stop', async (modelPath) => {
       const server = shell.supervisor.get(modelPath);
-      if (!server || server.state === 'stopped') { void vscode.window.showInformationMessage(`No Model Lab server runs for ${basename(modelPath)}.`); return undefined; }
+      if (!server || server.state === 'stopped') {
+        void vscode.window.showInformationMessage(`No Model Lab server runs for ${basename(modelPath)}.`);
+        return undefined;
+      }
       await server.stop();
       return server.snapshot();
     }),
     [CommandId.restartServer]: withModel('Restart', async (modelPath) => {
       const server = shell.supervisor.get(modelPath);
       if (!server || server.state === 'stopped') return (await shell.ensureServer(modelPath)).snapshot();
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Model Lab: restarting ${basename(modelPath)}`, cancellable: true },
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Model Lab: restarting ${basename(modelPath)}`, cancellable: true },
         async (_p, token) => {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
           await server.restart(shell.settingsFor(modelPath), abort.signal);
-        });
+        },
+      );
       return server.snapshot();
     }),
     [CommandId.shareUrl]: withModel('Share', (modelPath) => shareCommand(shell, modelPath)),
@@ -90,11 +96,21 @@ const LAST_TARGETS_KEY = 'modelLab.export.lastTargets';
  */
 async function exportBundle(shell: Shell, modelPath: string): Promise<string | undefined> {
   const last = shell.context.globalState.get<string[]>(LAST_TARGETS_KEY);
-  const targets = await vscode.window.showQuickPick(EXPORT_TARGETS.map(([label, description]) => ({ label, description, picked: last ? last.includes(label) : true })),
-    { canPickMany: true, title: `Export ${basename(modelPath)}: targets (the ONNX model is always included)` });
+  const targets = await vscode.window.showQuickPick(
+    EXPORT_TARGETS.map(([label, description]) => ({ label, description, picked: last ? last.includes(label) : true })),
+    { canPickMany: true, title: `Export ${basename(modelPath)}: targets (the ONNX model is always included)` },
+  );
   if (!targets) return undefined;
-  await shell.context.globalState.update(LAST_TARGETS_KEY, targets.map((t) => t.label));
-  const parent = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, defaultUri: vscode.Uri.file(dirname(modelPath)), openLabel: 'Export here' });
+  await shell.context.globalState.update(
+    LAST_TARGETS_KEY,
+    targets.map((t) => t.label),
+  );
+  const parent = await vscode.window.showOpenDialog({
+    canSelectFiles: false,
+    canSelectFolders: true,
+    defaultUri: vscode.Uri.file(dirname(modelPath)),
+    openLabel: 'Export here',
+  });
   if (!parent?.[0]) return undefined;
   const outDir = join(parent[0].fsPath, `${basename(modelPath, '.onnx')}-bundle`);
   const args = ['export', modelPath, '-o', outDir, '--targets', ['onnx', ...targets.map((t) => t.label)].join(',')];
@@ -102,7 +118,11 @@ async function exportBundle(shell: Shell, modelPath: string): Promise<string | u
   if (reference) args.push('--reference', reference);
   let result = await runExport(shell, modelPath, args);
   if (result.code !== 0 && /not empty/.test(result.stderr)) {
-    const replace = await vscode.window.showWarningMessage(`${outDir} is not empty. Replace it once the new bundle is complete?`, { modal: true }, 'Replace');
+    const replace = await vscode.window.showWarningMessage(
+      `${outDir} is not empty. Replace it once the new bundle is complete?`,
+      { modal: true },
+      'Replace',
+    );
     if (replace !== 'Replace') return undefined;
     result = await runExport(shell, modelPath, [...args, '--force']);
   }
@@ -114,17 +134,21 @@ async function exportBundle(shell: Shell, modelPath: string): Promise<string | u
   }
   const count = (status: string) => checks.filter((c) => c.status === status).length;
   const summary = `${count('pass')} checks passed${count('skipped') ? `, ${count('skipped')} skipped` : ''}${count('fail') ? `, ${count('fail')} failed` : ''}`;
-  void vscode.window.showInformationMessage(`Model Lab: bundle written to ${outDir} — ${summary}.`, 'Open Folder', 'Show Checks').then((a) => {
-    if (a === 'Open Folder') void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(outDir));
-    if (a === 'Show Checks') shell.log.show(true);
-  });
+  void vscode.window
+    .showInformationMessage(`Model Lab: bundle written to ${outDir} — ${summary}.`, 'Open Folder', 'Show Checks')
+    .then((a) => {
+      if (a === 'Open Folder') void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(outDir));
+      if (a === 'Show Checks') shell.log.show(true);
+    });
   return outDir;
 }
 
 /** The verification results the export wrote into MANIFEST.json (empty when it wrote none). */
 function readChecks(outDir: string): { target: string; name: string; status: string; detail?: string }[] {
   try {
-    const manifest = JSON.parse(readFileSync(join(outDir, 'MANIFEST.json'), 'utf8')) as { checks?: { target: string; name: string; status: string; detail?: string }[] };
+    const manifest = JSON.parse(readFileSync(join(outDir, 'MANIFEST.json'), 'utf8')) as {
+      checks?: { target: string; name: string; status: string; detail?: string }[];
+    };
     return manifest.checks ?? [];
   } catch {
     return [];
@@ -132,18 +156,28 @@ function readChecks(outDir: string): { target: string; name: string; status: str
 }
 
 const EXPORT_TARGETS: [string, string][] = [
-  ['docker', 'Dockerfile + the prediction server'], ['k8s', 'Kubernetes Deployment, Service, HPA'],
-  ['kserve', 'KServe InferenceService'], ['triton', 'Triton model repository'], ['tfjs', 'TensorFlow.js model + page'],
+  ['docker', 'Dockerfile + the prediction server'],
+  ['k8s', 'Kubernetes Deployment, Service, HPA'],
+  ['kserve', 'KServe InferenceService'],
+  ['triton', 'Triton model repository'],
+  ['tfjs', 'TensorFlow.js model + page'],
 ];
 
 function runExport(shell: Shell, modelPath: string, args: string[]): Thenable<CliResult> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Model Lab: exporting ${basename(modelPath)}`, cancellable: true },
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Model Lab: exporting ${basename(modelPath)}`, cancellable: true },
     (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       return runCli(args, {
-        nodePath: shell.nodePath, cliPath: shell.cliPath, signal: abort.signal,
-        onStderrLine: (line) => { shell.log.appendLine(`[export] ${line}`); progress.report({ message: line.replace(/^model-lab:\s*/, '').slice(0, 120) }); },
+        nodePath: shell.nodePath,
+        cliPath: shell.cliPath,
+        signal: abort.signal,
+        onStderrLine: (line) => {
+          shell.log.appendLine(`[export] ${line}`);
+          progress.report({ message: line.replace(/^model-lab:\s*/, '').slice(0, 120) });
+        },
       });
-    });
+    },
+  );
 }

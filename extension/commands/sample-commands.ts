@@ -29,7 +29,9 @@ export function readSampleIndex(extensionPath: string): SampleEntry[] {
 /** Where the sample's copy goes: the first workspace folder, else the extension's global storage. */
 function samplesHome(shell: Shell): string {
   const folder = vscode.workspace.workspaceFolders?.[0];
-  return folder?.uri.scheme === 'file' ? join(folder.uri.fsPath, 'model-lab-samples') : join(shell.context.globalStorageUri.fsPath, 'samples');
+  return folder?.uri.scheme === 'file'
+    ? join(folder.uri.fsPath, 'model-lab-samples')
+    : join(shell.context.globalStorageUri.fsPath, 'samples');
 }
 
 /** Copies the sample's files that are not there yet (a file the user edited is kept). Returns the model path. */
@@ -50,10 +52,13 @@ export function sampleCommands(shell: Shell) {
       try {
         const samples = readSampleIndex(shell.context.extensionPath);
         let sample = typeof name === 'string' ? samples.find((s) => s.name === name) : undefined;
-        if (typeof name === 'string' && !sample) throw new Error(`no sample named '${name}' (there are: ${samples.map((s) => s.name).join(', ')})`);
+        if (typeof name === 'string' && !sample)
+          throw new Error(`no sample named '${name}' (there are: ${samples.map((s) => s.name).join(', ')})`);
         if (!sample) {
-          const picked = await vscode.window.showQuickPick(samples.map((s) => ({ label: s.name, detail: s.description, sample: s })),
-            { title: 'Model Lab: try a sample model (copied into a folder of yours, then opened in the lab)', matchOnDetail: true });
+          const picked = await vscode.window.showQuickPick(
+            samples.map((s) => ({ label: s.name, detail: s.description, sample: s })),
+            { title: 'Model Lab: try a sample model (copied into a folder of yours, then opened in the lab)', matchOnDetail: true },
+          );
           if (!picked) return undefined;
           sample = picked.sample;
         }

@@ -18,8 +18,17 @@ export interface ServerSettings {
 
 /** `serve` arguments after the CLI path. Tokens are always required (see model-server.ts). */
 export function serveArguments(modelPath: string, s: ServerSettings): string[] {
-  const args = ['serve', modelPath, '--port', String(s.port), '--host', s.host, '--require-token',
-    '--share-expiry-minutes', String(Math.max(1, Math.round(s.shareExpiryMinutes)))];
+  const args = [
+    'serve',
+    modelPath,
+    '--port',
+    String(s.port),
+    '--host',
+    s.host,
+    '--require-token',
+    '--share-expiry-minutes',
+    String(Math.max(1, Math.round(s.shareExpiryMinutes))),
+  ];
   if (s.referenceCsv) args.push('--reference', s.referenceCsv);
   if (!s.batching.enabled) args.push('--no-batching');
   else args.push('--batch-max', String(s.batching.maxBatchSize), '--batch-delay-ms', String(s.batching.maxDelayMs));

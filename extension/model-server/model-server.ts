@@ -80,7 +80,11 @@ export class ModelServer extends EventEmitter {
   /** Live tokens by id (memory only): a restarted child gets them back. */
   private readonly minted = new Map<string, MintedToken>();
 
-  constructor(modelPath: string, settings: ServerSettings, private readonly options: ModelServerOptions) {
+  constructor(
+    modelPath: string,
+    settings: ServerSettings,
+    private readonly options: ModelServerOptions,
+  ) {
     super();
     this.modelPath = modelPath;
     this.settings = settings;
@@ -88,8 +92,13 @@ export class ModelServer extends EventEmitter {
 
   snapshot(): ServerSnapshot {
     return {
-      modelPath: this.modelPath, state: this.state, url: this.url, port: this.port, pid: this.child?.pid,
-      host: this.settings.host, restarts: this.restarts,
+      modelPath: this.modelPath,
+      state: this.state,
+      url: this.url,
+      port: this.port,
+      pid: this.child?.pid,
+      host: this.settings.host,
+      restarts: this.restarts,
       startedAt: this.startedAt === undefined ? undefined : new Date(this.startedAt).toISOString(),
     };
   }
@@ -102,7 +111,9 @@ export class ModelServer extends EventEmitter {
     // A start by the user replaces a pending automatic restart.
     clearTimeout(this.restartTimer);
     if (this.state === 'failed') this.restarts = 0;
-    this.starting ??= this.spawnChild(this.settings.port, signal).finally(() => { this.starting = undefined; });
+    this.starting ??= this.spawnChild(this.settings.port, signal).finally(() => {
+      this.starting = undefined;
+    });
     return this.starting;
   }
 
@@ -161,11 +172,17 @@ export class ModelServer extends EventEmitter {
 
   /** Mints a token on the server: `null` minutes = never expires (the lab panel's own). */
   /** `role: 'owner'` for the editor's own panel (may run lab jobs); share links keep the default 'share'. */
-  async mintToken(expiresInMinutes: number | null, label: string, role: 'share' | 'owner' = 'share'): Promise<{ id: string; token: string; expiresAt: string | null }> {
+  async mintToken(
+    expiresInMinutes: number | null,
+    label: string,
+    role: 'share' | 'owner' = 'share',
+  ): Promise<{ id: string; token: string; expiresAt: string | null }> {
     const res = await this.adminFetch('/api/share', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ expiresInMinutes, label, role }),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ expiresInMinutes, label, role }),
     });
-    const body = await res.json() as { id: string; token: string; expiresAt: string | null; error?: string };
+    const body = (await res.json()) as { id: string; token: string; expiresAt: string | null; error?: string };
     if (!res.ok) throw new Error(`the server refused to mint a token: ${body.error ?? res.status}`);
     this.minted.set(body.id, { id: body.id, token: body.token, role, label, expiresAt: body.expiresAt });
     return body;
@@ -193,9 +210,12 @@ export class ModelServer extends EventEmitter {
         headers: { Authorization: `Bearer ${this.adminToken}`, 'Content-Type': 'application/json' },
         body: JSON.stringify({ shares: [...this.minted.values()] }),
       });
-      const body = await res.json() as { restored?: number; error?: string };
-      this.options.log(res.ok ? `[${name}] re-installed ${body.restored} live token(s) from the previous process`
-        : `[${name}] could not re-install the previous process's tokens: ${body.error ?? res.status}`);
+      const body = (await res.json()) as { restored?: number; error?: string };
+      this.options.log(
+        res.ok
+          ? `[${name}] re-installed ${body.restored} live token(s) from the previous process`
+          : `[${name}] could not re-install the previous process's tokens: ${body.error ?? res.status}`,
+      );
     } catch (err) {
       this.options.log(`[${name}] could not re-install the previous process's tokens: ${(err as Error).message}`);
     }
@@ -240,17 +260,28 @@ export class ModelServer extends EventEmitter {
 
     return new Promise<void>((resolve, reject) => {
       let ready = false;
-      const onAbort = () => { if (!ready) { child.kill('SIGTERM'); reject(new CancelledError()); } };
+      const onAbort = () => {
+        if (!ready) {
+          child.kill('SIGTERM');
+          reject(new CancelledError());
+        }
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
       createInterface({ input: child.stdout! }).on('line', (line) => {
         const event = parseReadyLine(line);
-        if (!event) { log(`[${name}] ${line}`); return; }
+        if (!event) {
+          log(`[${name}] ${line}`);
+          return;
+        }
         ready = true;
         signal?.removeEventListener('abort', onAbort);
         log(`[${name}] ready at ${event.url} (pid ${child.pid})`);
         // Running only once the tokens of the previous process are back: a link must never see a gap.
         void this.restoreTokens(event.url).then(() => {
-          if (this.child !== child) { reject(new Error(`the Model Lab server for ${name} exited right after it started`)); return; }
+          if (this.child !== child) {
+            reject(new Error(`the Model Lab server for ${name} exited right after it started`));
+            return;
+          }
           this.url = event.url;
           this.port = event.port;
           this.startedAt = Date.now();
@@ -260,13 +291,19 @@ export class ModelServer extends EventEmitter {
           resolve();
         });
       });
-      child.once('error', (err) => { if (!ready) reject(new Error(`cannot start the server: ${err.message}`)); });
+      child.once('error', (err) => {
+        if (!ready) reject(new Error(`cannot start the server: ${err.message}`));
+      });
       child.once('exit', (code, sig) => {
         signal?.removeEventListener('abort', onAbort);
         log(`[${name}] exited (${sig ?? `code ${code}`})`);
         if (this.child === child) this.child = undefined;
         if (!ready) {
-          const why = stderrTail.filter((l) => l.trim()).slice(-3).join(' | ') || `exit code ${code}`;
+          const why =
+            stderrTail
+              .filter((l) => l.trim())
+              .slice(-3)
+              .join(' | ') || `exit code ${code}`;
           // Restarting on the old port: someone else may have taken it meanwhile; take any free one.
           if (port !== 0 && /already in use/.test(why) && this.state === 'restarting') {
             this.spawnChild(0, signal).then(resolve, reject);
@@ -285,7 +322,9 @@ export class ModelServer extends EventEmitter {
     const stableAfter = this.options.stableAfterMs ?? 60_000;
     if (this.startedAt !== undefined && Date.now() - this.startedAt >= stableAfter) this.restarts = 0;
     if (this.restarts >= this.options.maxRestarts) {
-      this.options.log(`[${this.modelPath}] exited ${this.restarts + 1} times in a row; not restarting it again (use "Model Lab: Restart Server")`);
+      this.options.log(
+        `[${this.modelPath}] exited ${this.restarts + 1} times in a row; not restarting it again (use "Model Lab: Restart Server")`,
+      );
       this.setState('failed');
       return;
     }

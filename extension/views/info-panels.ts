@@ -12,7 +12,10 @@ const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:
 
 export async function showDriftReport(reportPath: string, title: string): Promise<vscode.WebviewPanel> {
   const html = await readFile(reportPath, 'utf8');
-  const panel = vscode.window.createWebviewPanel(DRIFT_VIEW_TYPE, title, vscode.ViewColumn.Active, { enableScripts: false, localResourceRoots: [] });
+  const panel = vscode.window.createWebviewPanel(DRIFT_VIEW_TYPE, title, vscode.ViewColumn.Active, {
+    enableScripts: false,
+    localResourceRoots: [],
+  });
   const meta = `<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`;
   panel.webview.html = /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (m) => `${m}${meta}`) : `${meta}${html}`;
   return panel;

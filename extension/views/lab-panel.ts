@@ -15,8 +15,13 @@ import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import {
-  isLabMessage, labMessage, ReadyCommand, ShowTabNotification,
-  type LabNotification, type LabNotificationType, type LabTabId,
+  isLabMessage,
+  labMessage,
+  ReadyCommand,
+  ShowTabNotification,
+  type LabNotification,
+  type LabNotificationType,
+  type LabTabId,
 } from '../../webview/lab-panel-messages';
 import { renderUiPage } from '../../server/protocol/ui-page';
 import type { ModelServer } from '../model-server/supervisor';
@@ -71,7 +76,12 @@ export class LabPanels implements vscode.WebviewPanelSerializer {
       panel.reveal();
       if (existing.generation !== server.generation) await this.render(existing, server);
     } else {
-      panel = vscode.window.createWebviewPanel(LAB_VIEW_TYPE, `${basename(modelPath)} — Model Lab`, vscode.ViewColumn.Active, this.webviewOptions(server));
+      panel = vscode.window.createWebviewPanel(
+        LAB_VIEW_TYPE,
+        `${basename(modelPath)} — Model Lab`,
+        vscode.ViewColumn.Active,
+        this.webviewOptions(server),
+      );
       await this.adopt(panel, modelPath, server);
     }
     if (tab) this.notify(modelPath, ShowTabNotification, { id: tab });
@@ -96,7 +106,8 @@ export class LabPanels implements vscode.WebviewPanelSerializer {
     const remembered = this.shell.context.workspaceState.get<string[]>(OPEN_PANELS_KEY, []).filter((p) => !this.entries.has(p));
     const modelPath = remembered.find((p) => typeof modelName === 'string' && basename(p, '.onnx') === modelName) ?? remembered[0];
     if (!modelPath) {
-      panel.webview.html = '<!DOCTYPE html><html><body><p>This Model Lab panel lost track of its model. Close it and run “Model Lab: Open Model…”.</p></body></html>';
+      panel.webview.html =
+        '<!DOCTYPE html><html><body><p>This Model Lab panel lost track of its model. Close it and run “Model Lab: Open Model…”.</p></body></html>';
       return;
     }
     try {
@@ -120,7 +131,10 @@ export class LabPanels implements vscode.WebviewPanelSerializer {
     const entry: LabEntry = { modelPath, panel, serverOrigin: undefined, generation: -1, ready: false, pending: [] };
     this.entries.set(modelPath, entry);
     await this.remember();
-    panel.onDidDispose(() => { this.entries.delete(modelPath); void this.remember(); });
+    panel.onDidDispose(() => {
+      this.entries.delete(modelPath);
+      void this.remember();
+    });
     panel.webview.onDidReceiveMessage((message: unknown) => {
       if (!isLabMessage(ReadyCommand, message)) return;
       entry.ready = true;

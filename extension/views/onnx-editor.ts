@@ -37,11 +37,20 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
       const { overview, error } = await this.describe(modelPath);
       panel.webview.html = renderOverviewPage(overview, { nonce, cspSource: panel.webview.cspSource, error });
     };
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(modelPath)), basename(modelPath)));
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(dirname(modelPath)), basename(modelPath)),
+    );
     let pending: NodeJS.Timeout | undefined;
     // Exporters write in steps: wait for the file to settle before re-reading it.
-    const onChange = () => { clearTimeout(pending); pending = setTimeout(() => void render(), 500); };
-    panel.onDidDispose(() => { this.open.delete(panel); watcher.dispose(); clearTimeout(pending); });
+    const onChange = () => {
+      clearTimeout(pending);
+      pending = setTimeout(() => void render(), 500);
+    };
+    panel.onDidDispose(() => {
+      this.open.delete(panel);
+      watcher.dispose();
+      clearTimeout(pending);
+    });
     watcher.onDidChange(onChange);
     watcher.onDidCreate(onChange);
     panel.webview.onDidReceiveMessage((message: { type?: string }) => {

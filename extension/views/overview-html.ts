@@ -16,7 +16,6 @@ export interface ModelOverview {
   signature: Signature;
 }
 
-
 export function formatShape(dims: Dim[]): string {
   return `[${dims.map((d) => (d === null ? '?' : typeof d === 'number' && d < 0 ? '?' : String(d))).join(', ')}]`;
 }
@@ -36,8 +35,10 @@ const SOURCE_TEXT: Record<string, string> = {
 
 function table(headers: string[], rows: string[][]): string {
   if (!rows.length) return '<p class="muted">none</p>';
-  return `<table><thead><tr>${headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead>`
-    + `<tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  return (
+    `<table><thead><tr>${headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead>` +
+    `<tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`
+  );
 }
 
 /** Ops sorted by count, as labelled bars (widths relative to the most frequent op). */
@@ -45,8 +46,12 @@ function opBars(histogram: Record<string, number>): string {
   const ops = Object.entries(histogram).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   if (!ops.length) return '<p class="muted">no nodes</p>';
   const max = ops[0]![1];
-  return `<ul class="bars" aria-label="Operators by count">${ops.map(([op, n]) =>
-    `<li><span class="bar-label">${escapeHtml(op)}</span><span class="bar" data-share="${(n / max).toFixed(4)}"></span><span class="bar-value">${n}</span></li>`).join('')}</ul>`;
+  return `<ul class="bars" aria-label="Operators by count">${ops
+    .map(
+      ([op, n]) =>
+        `<li><span class="bar-label">${escapeHtml(op)}</span><span class="bar" data-share="${(n / max).toFixed(4)}"></span><span class="bar-value">${n}</span></li>`,
+    )
+    .join('')}</ul>`;
 }
 
 export interface OverviewPageOptions {
@@ -67,12 +72,19 @@ export function renderOverviewPage(overview: ModelOverview | undefined, options:
     const { info: m, signature: s } = overview;
     const opsets = m.opsets.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ') || 'none';
     const facts: [string, string][] = [
-      ['File', m.path], ['Size', formatBytes(m.fileBytes)],
+      ['File', m.path],
+      ['Size', formatBytes(m.fileBytes)],
       ['Producer', `${m.producer.name || 'unknown'} ${m.producer.version}`.trim()],
       ['Format', `IR ${m.irVersion}; opsets ${opsets}`],
       ['Parameters', `${m.parameterCount.toLocaleString('en-US')} in ${m.initializerCount} initializers`],
       ['Nodes', m.nodeCount.toLocaleString('en-US')],
-      ['Task', s.task + (s.classNames?.length ? ` — ${s.classNames.length} classes: ${s.classNames.slice(0, 12).join(', ')}${s.classNames.length > 12 ? '…' : ''}` : '')],
+      [
+        'Task',
+        s.task +
+          (s.classNames?.length
+            ? ` — ${s.classNames.length} classes: ${s.classNames.slice(0, 12).join(', ')}${s.classNames.length > 12 ? '…' : ''}`
+            : ''),
+      ],
       ['Batch', s.batch.dynamic ? 'dynamic (batching possible)' : `fixed: ${s.batch.size ?? '?'} row(s) per run`],
       ['Signature from', SOURCE_TEXT[s.source] ?? s.source],
     ];
@@ -80,17 +92,30 @@ export function renderOverviewPage(overview: ModelOverview | undefined, options:
     body = `<header><h1>${escapeHtml(m.name)}</h1>
 <button id="open-lab" type="button">Start server and open the lab</button></header>
 <dl class="facts">${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
-<h2>Inputs</h2>${table(['name', 'dtype', 'shape', 'binding'], m.inputs.map((t) => {
-      const b = s.inputs.find((x) => x.tensor === t.name);
-      return [t.name, t.dtype, formatShape(t.dims), b ? `${b.kind}${b.features.length ? ` (${b.features.length} features)` : ''}` : ''];
-    }))}
-<h2>Outputs</h2>${table(['name', 'dtype', 'shape', 'role'], m.outputs.map((t) => {
-      const b = s.outputs.find((x) => x.tensor === t.name);
-      return [t.name, t.dtype, formatShape(t.dims), b?.role ?? '(not served)'];
-    }))}
-<h2>Features (${s.features.length})</h2>${table(['name', 'kind', 'values'], s.features.slice(0, 200).map((f) => [
-      f.name, f.kind, f.categories?.length ? f.categories.slice(0, 8).join(', ') + (f.categories.length > 8 ? '…' : '') : '',
-    ]))}
+<h2>Inputs</h2>${table(
+      ['name', 'dtype', 'shape', 'binding'],
+      m.inputs.map((t) => {
+        const b = s.inputs.find((x) => x.tensor === t.name);
+        return [t.name, t.dtype, formatShape(t.dims), b ? `${b.kind}${b.features.length ? ` (${b.features.length} features)` : ''}` : ''];
+      }),
+    )}
+<h2>Outputs</h2>${table(
+      ['name', 'dtype', 'shape', 'role'],
+      m.outputs.map((t) => {
+        const b = s.outputs.find((x) => x.tensor === t.name);
+        return [t.name, t.dtype, formatShape(t.dims), b?.role ?? '(not served)'];
+      }),
+    )}
+<h2>Features (${s.features.length})</h2>${table(
+      ['name', 'kind', 'values'],
+      s.features
+        .slice(0, 200)
+        .map((f) => [
+          f.name,
+          f.kind,
+          f.categories?.length ? f.categories.slice(0, 8).join(', ') + (f.categories.length > 8 ? '…' : '') : '',
+        ]),
+    )}
 <h2>Operators</h2>${opBars(m.opHistogram)}
 ${notes.length ? `<h2>Notes</h2><ul>${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}`;
   }

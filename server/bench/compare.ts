@@ -7,7 +7,14 @@
 import { readFile } from 'node:fs/promises';
 import { loadModel, readReference, type LoadedModel } from '../model/index';
 import {
-  compressBytes, gzipSize, loadVariant, measureAgreement, parseVariant, sampleInputs, variantInfo, type CompressResult,
+  compressBytes,
+  gzipSize,
+  loadVariant,
+  measureAgreement,
+  parseVariant,
+  sampleInputs,
+  variantInfo,
+  type CompressResult,
 } from '../compress/index';
 import type { FeatureRecord } from '../protocol/signature';
 import { measureHttp } from './http';
@@ -61,9 +68,18 @@ export async function compareVariants(modelPath: string, options: CompareOptions
 
     const originalBytes = await readFile(modelPath);
     const originalReport: VariantReport = {
-      id: 'original', label: 'original (float32)', about: 'The model as exported.',
-      fileBytes: originalBytes.length, gzipBytes: gzipSize(originalBytes), sizeRatio: 1, sessionConfig: {},
-      latency: [], agreement: null, nodes: [], notes: [], verdict: 'The baseline.',
+      id: 'original',
+      label: 'original (float32)',
+      about: 'The model as exported.',
+      fileBytes: originalBytes.length,
+      gzipBytes: gzipSize(originalBytes),
+      sizeRatio: 1,
+      sessionConfig: {},
+      latency: [],
+      agreement: null,
+      nodes: [],
+      notes: [],
+      verdict: 'The baseline.',
     };
 
     // Make, load and check every variant first; then time them all together, interleaved.
@@ -78,9 +94,18 @@ export async function compareVariants(modelPath: string, options: CompareOptions
           result = compressBytes(originalBytes, spec);
           const variant = await loadVariant(modelPath, result, { referenceCsv: options.referenceCsv });
           const report: VariantReport = {
-            id: spec.id, label: info.label, about: info.about, fileBytes: result.fileBytes, gzipBytes: result.gzipBytes,
-            sizeRatio: originalReport.fileBytes / result.fileBytes, sessionConfig: variant.sessionConfig,
-            latency: [], agreement: null, nodes: result.nodes, notes: result.notes, verdict: '',
+            id: spec.id,
+            label: info.label,
+            about: info.about,
+            fileBytes: result.fileBytes,
+            gzipBytes: result.gzipBytes,
+            sizeRatio: originalReport.fileBytes / result.fileBytes,
+            sessionConfig: variant.sessionConfig,
+            latency: [],
+            agreement: null,
+            nodes: result.nodes,
+            notes: result.notes,
+            verdict: '',
           };
           loaded.push({ report, model: variant.model });
           variants.push(report);
@@ -91,9 +116,18 @@ export async function compareVariants(modelPath: string, options: CompareOptions
           const failed = loaded.findIndex((l) => l.report.id === spec.id);
           if (failed >= 0) await loaded.splice(failed, 1)[0]!.model.dispose();
           const report: VariantReport = variants.find((v) => v.id === spec.id) ?? {
-            id: spec.id, label: info.label, about: info.about, fileBytes: result?.fileBytes ?? 0, gzipBytes: result?.gzipBytes ?? 0,
-            sizeRatio: result ? originalReport.fileBytes / result.fileBytes : 0, sessionConfig: result?.sessionConfig ?? {},
-            latency: [], agreement: null, nodes: result?.nodes ?? [], notes: [], verdict: '',
+            id: spec.id,
+            label: info.label,
+            about: info.about,
+            fileBytes: result?.fileBytes ?? 0,
+            gzipBytes: result?.gzipBytes ?? 0,
+            sizeRatio: result ? originalReport.fileBytes / result.fileBytes : 0,
+            sessionConfig: result?.sessionConfig ?? {},
+            latency: [],
+            agreement: null,
+            nodes: result?.nodes ?? [],
+            notes: [],
+            verdict: '',
           };
           report.error = (err as Error).message;
           if (!variants.includes(report)) variants.push(report);
@@ -118,7 +152,10 @@ export async function compareVariants(modelPath: string, options: CompareOptions
       http = [];
       const name = original.info.name;
       const largest = Math.max(...batches);
-      for (const [mode, b] of [['single-row', batches[0]!], ['batched', largest]] as const) {
+      for (const [mode, b] of [
+        ['single-row', batches[0]!],
+        ['batched', largest],
+      ] as const) {
         step(`HTTP ${mode}: timing batch ${b}`);
         http.push(await measureHttp(options.httpUrl, name, inputs.get(b)!, b, mode, options));
         done++;
@@ -131,10 +168,18 @@ export async function compareVariants(modelPath: string, options: CompareOptions
         model: { name: original.info.name, path: original.info.path },
         machine,
         settings: {
-          batches, warmup: options.warmup ?? 20, iterations: options.iterations ?? 200, budgetMs: options.budgetMs ?? 1000,
-          agreementRows, data: options.dataCsv ?? options.referenceCsv ?? null,
+          batches,
+          warmup: options.warmup ?? 20,
+          iterations: options.iterations ?? 200,
+          budgetMs: options.budgetMs ?? 1000,
+          agreementRows,
+          data: options.dataCsv ?? options.referenceCsv ?? null,
         },
-        original: originalReport, variants, http, startedAt, finishedAt: new Date().toISOString(),
+        original: originalReport,
+        variants,
+        http,
+        startedAt,
+        finishedAt: new Date().toISOString(),
       },
       results,
     };

@@ -12,14 +12,23 @@ import type { LatencyOptions } from './latency';
 export function oipRequest(tensors: PlainTensor[]): OipInferRequest {
   return {
     inputs: tensors.map((t) => ({
-      name: t.name, shape: t.dims, datatype: OIP_DATATYPE[t.dtype],
+      name: t.name,
+      shape: t.dims,
+      datatype: OIP_DATATYPE[t.dtype],
       data: Array.from(t.data as Iterable<number | string | bigint>, (v) => (typeof v === 'bigint' ? Number(v) : v)),
     })),
   };
 }
 
 /** Times `POST {url}/v2/models/{model}/infer` with `tensors` (`batch` rows). Throws on a non-200 answer. */
-export async function measureHttp(url: string, modelName: string, tensors: PlainTensor[], batch: number, mode: HttpLatency['mode'], options: LatencyOptions = {}): Promise<HttpLatency> {
+export async function measureHttp(
+  url: string,
+  modelName: string,
+  tensors: PlainTensor[],
+  batch: number,
+  mode: HttpLatency['mode'],
+  options: LatencyOptions = {},
+): Promise<HttpLatency> {
   const target = `${url.replace(/\/$/, '')}/v2/models/${encodeURIComponent(modelName)}/infer`;
   const body = JSON.stringify(oipRequest(tensors));
   const send = async () => {
@@ -41,8 +50,18 @@ export async function measureHttp(url: string, modelName: string, tensors: Plain
   }
   const s = summarize(samples);
   return {
-    route: 'POST /v2/models/{model}/infer', mode, batch, iterations: s.n, p50Us: s.p50, p95Us: s.p95, p99Us: s.p99,
-    meanUs: s.mean, stddevUs: s.stddev, minUs: s.min, maxUs: s.max, rowsPerSecond: s.mean > 0 ? (batch * 1e6) / s.mean : 0,
+    route: 'POST /v2/models/{model}/infer',
+    mode,
+    batch,
+    iterations: s.n,
+    p50Us: s.p50,
+    p95Us: s.p95,
+    p99Us: s.p99,
+    meanUs: s.mean,
+    stddevUs: s.stddev,
+    minUs: s.min,
+    maxUs: s.max,
+    rowsPerSecond: s.mean > 0 ? (batch * 1e6) / s.mean : 0,
     peakRssBytes: process.memoryUsage.rss(),
   };
 }

@@ -16,6 +16,15 @@ export { percentile, summarize, type Summary } from './stats';
 export { speedRatio, verdictFor } from './verdict';
 export { formatBytes, formatComparison, formatUs, table } from './format';
 export {
-  ComparisonReportSchema, LatencyStatsSchema, HttpLatencySchema, MachineSchema, VariantReportSchema,
-  type ComparisonReport, type HttpLatency, type LatencyStats, type Machine, type Progress, type VariantReport,
+  ComparisonReportSchema,
+  LatencyStatsSchema,
+  HttpLatencySchema,
+  MachineSchema,
+  VariantReportSchema,
+  type ComparisonReport,
+  type HttpLatency,
+  type LatencyStats,
+  type Machine,
+  type Progress,
+  type VariantReport,
 } from '../protocol/perf-report';

@@ -33,7 +33,12 @@ export function batchSizesFor(signature: Signature, wanted: number[] = STANDARD_
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Times `model.run(inputs)`; `inputs` carry `batch` rows. */
-export async function measureBatch(model: LoadedModel, inputs: PlainTensor[], batch: number, options: LatencyOptions = {}): Promise<LatencyStats> {
+export async function measureBatch(
+  model: LoadedModel,
+  inputs: PlainTensor[],
+  batch: number,
+  options: LatencyOptions = {},
+): Promise<LatencyStats> {
   const iterations = Math.max(1, options.iterations ?? 200);
   const budgetNs = BigInt(Math.round((options.budgetMs ?? 1000) * 1e6));
   const minIterations = Math.min(iterations, options.minIterations ?? 5);
@@ -57,8 +62,17 @@ export async function measureBatch(model: LoadedModel, inputs: PlainTensor[], ba
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
   const s = summarize(samples);
   return {
-    batch, iterations: s.n, p50Us: s.p50, p95Us: s.p95, p99Us: s.p99, meanUs: s.mean, stddevUs: s.stddev,
-    minUs: s.min, maxUs: s.max, rowsPerSecond: s.mean > 0 ? (batch * 1e6) / s.mean : 0, peakRssBytes: peakRss,
+    batch,
+    iterations: s.n,
+    p50Us: s.p50,
+    p95Us: s.p95,
+    p99Us: s.p99,
+    meanUs: s.mean,
+    stddevUs: s.stddev,
+    minUs: s.min,
+    maxUs: s.max,
+    rowsPerSecond: s.mean > 0 ? (batch * 1e6) / s.mean : 0,
+    peakRssBytes: peakRss,
   };
 }
 
@@ -67,7 +81,12 @@ export async function measureBatch(model: LoadedModel, inputs: PlainTensor[], ba
  * load spike on a shared machine hits every model alike instead of whichever happened to run then.
  * `iterations` and `budgetMs` are per model, as for {@link measureBatch}.
  */
-export async function measureInterleaved(models: LoadedModel[], inputs: PlainTensor[], batch: number, options: LatencyOptions = {}): Promise<LatencyStats[]> {
+export async function measureInterleaved(
+  models: LoadedModel[],
+  inputs: PlainTensor[],
+  batch: number,
+  options: LatencyOptions = {},
+): Promise<LatencyStats[]> {
   const iterations = Math.max(1, options.iterations ?? 200);
   const budgetNs = BigInt(Math.round((options.budgetMs ?? 1000) * 1e6 * models.length));
   const minIterations = Math.min(iterations, options.minIterations ?? 5);
@@ -81,7 +100,8 @@ export async function measureInterleaved(models: LoadedModel[], inputs: PlainTen
   const samples = models.map(() => [] as number[]);
   let peakRss = process.memoryUsage.rss();
   const started = process.hrtime.bigint();
-  const more = () => samples.some((s) => s.length < iterations) &&
+  const more = () =>
+    samples.some((s) => s.length < iterations) &&
     (samples.some((s) => s.length < minIterations) || process.hrtime.bigint() - started < budgetNs);
   while (more()) {
     for (const [m, model] of models.entries()) {
@@ -98,8 +118,17 @@ export async function measureInterleaved(models: LoadedModel[], inputs: PlainTen
   return samples.map((runs) => {
     const s = summarize(runs);
     return {
-      batch, iterations: s.n, p50Us: s.p50, p95Us: s.p95, p99Us: s.p99, meanUs: s.mean, stddevUs: s.stddev,
-      minUs: s.min, maxUs: s.max, rowsPerSecond: s.mean > 0 ? (batch * 1e6) / s.mean : 0, peakRssBytes: peakRss,
+      batch,
+      iterations: s.n,
+      p50Us: s.p50,
+      p95Us: s.p95,
+      p99Us: s.p99,
+      meanUs: s.mean,
+      stddevUs: s.stddev,
+      minUs: s.min,
+      maxUs: s.max,
+      rowsPerSecond: s.mean > 0 ? (batch * 1e6) / s.mean : 0,
+      peakRssBytes: peakRss,
     };
   });
 }

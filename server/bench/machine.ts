@@ -11,8 +11,11 @@ export function parseCpuInfo(text: string): Pick<Machine, 'cpuModel' | 'flags'> 
   return {
     cpuModel: field('model name') ?? field('Hardware') ?? field('CPU part') ?? '',
     flags: {
-      avx2: flags.has('avx2'), avx512f: flags.has('avx512f'), avx512vnni: flags.has('avx512_vnni'),
-      avxvnni: flags.has('avx_vnni'), neonDotprod: flags.has('asimddp'),
+      avx2: flags.has('avx2'),
+      avx512f: flags.has('avx512f'),
+      avx512vnni: flags.has('avx512_vnni'),
+      avxvnni: flags.has('avx_vnni'),
+      neonDotprod: flags.has('asimddp'),
     },
   };
 }
@@ -30,7 +33,9 @@ export function describeMachine(): Machine {
     logicalCores: cpus().length,
     flags: f,
     int8Acceleration: f.avx512vnni || f.avxvnni || f.neonDotprod,
-    platform: platform(), arch: arch(), node: process.version,
+    platform: platform(),
+    arch: arch(),
+    node: process.version,
     onnxruntime: (ort.env as { versions?: { node?: string; common?: string } }).versions?.node ?? 'unknown',
   };
 }

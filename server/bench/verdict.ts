@@ -14,7 +14,13 @@ function speedWord(ratio: number): string {
 }
 
 function whySlower(variant: VariantReport, machine: Machine): string {
-  const kind = variant.id.startsWith('int8-weights') ? 'int8-weights' : variant.id.startsWith('int8') ? 'int8' : variant.id.startsWith('prune') ? 'prune' : variant.id;
+  const kind = variant.id.startsWith('int8-weights')
+    ? 'int8-weights'
+    : variant.id.startsWith('int8')
+      ? 'int8'
+      : variant.id.startsWith('prune')
+        ? 'prune'
+        : variant.id;
   switch (kind) {
     case 'int8':
       return machine.int8Acceleration
@@ -49,14 +55,20 @@ export function verdictFor(original: VariantReport, variant: VariantReport, mach
   const batches = original.latency.map((l) => l.batch);
   const first = batches[0];
   const last = batches.at(-1);
-  const speeds = [...new Set([first, last])].filter((b): b is number => b !== undefined).map((b) => ({ b, r: speedRatio(original, variant, b) }));
+  const speeds = [...new Set([first, last])]
+    .filter((b): b is number => b !== undefined)
+    .map((b) => ({ b, r: speedRatio(original, variant, b) }));
   parts.push(speeds.map(({ b, r }) => `At batch ${b}: ${speedWord(r)}.`).join(' '));
   if (speeds.some(({ r }) => r < 1 - NOISE)) parts.push(`Slower because ${whySlower(variant, machine)}`);
   const a = variant.agreement;
   if (a) {
     const figures = a.rowByRow ?? a.batched;
-    if (figures.argmax !== null && figures.argmax < 0.99) parts.push(`Predicts a different class on ${((1 - figures.argmax) * 100).toFixed(1)} % of ${a.rows} rows: check before using it.`);
-    if (a.rowByRow && a.rowByRow.maxAbsDiff > 2 * a.batched.maxAbsDiff + 1e-6 || a.batched.maxAbsDiff > 2 * (a.rowByRow?.maxAbsDiff ?? Infinity) + 1e-6) {
+    if (figures.argmax !== null && figures.argmax < 0.99)
+      parts.push(`Predicts a different class on ${((1 - figures.argmax) * 100).toFixed(1)} % of ${a.rows} rows: check before using it.`);
+    if (
+      (a.rowByRow && a.rowByRow.maxAbsDiff > 2 * a.batched.maxAbsDiff + 1e-6) ||
+      a.batched.maxAbsDiff > 2 * (a.rowByRow?.maxAbsDiff ?? Infinity) + 1e-6
+    ) {
       parts.push(`Outputs depend on the batch (max diff alone ${fmt(a.rowByRow!.maxAbsDiff)} vs batched ${fmt(a.batched.maxAbsDiff)}).`);
     }
   }

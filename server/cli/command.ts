@@ -21,4 +21,3 @@ export interface Command {
    */
   run(args: string[]): Promise<number>;
 }
-

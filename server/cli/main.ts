@@ -5,7 +5,9 @@
 import { main } from './run';
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err) => {
     process.stderr.write(`model-lab: ${(err as Error).message}\n`);
     process.exitCode = 1;

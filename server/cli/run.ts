@@ -16,8 +16,12 @@ export interface CliIO {
 }
 
 const defaultIO: CliIO = {
-  out: (text) => { process.stdout.write(text); },
-  err: (text) => { process.stderr.write(text); },
+  out: (text) => {
+    process.stdout.write(text);
+  },
+  err: (text) => {
+    process.stderr.write(text);
+  },
 };
 
 export function toolHelp(commands: readonly Command[] = COMMANDS): string {
@@ -34,7 +38,7 @@ export function toolHelp(commands: readonly Command[] = COMMANDS): string {
     '  -h, --help     show help (also: model-lab <command> --help)',
     '  -v, --version  print the version',
     '',
-    "Example: model-lab serve samples/iris/iris.onnx --reference samples/iris/reference.csv",
+    'Example: model-lab serve samples/iris/iris.onnx --reference samples/iris/reference.csv',
     '',
   ].join('\n');
 }

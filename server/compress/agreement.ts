@@ -49,11 +49,18 @@ export interface AgreementOptions {
 }
 
 /** Inputs for `rows` sample rows: records (reference or generated) when the model has features, else tensors. */
-export function sampleInputs(model: LoadedModel, rows: number, records?: FeatureRecord[]): { tensors: PlainTensor[]; records: FeatureRecord[]; source: Agreement['source'] } {
+export function sampleInputs(
+  model: LoadedModel,
+  rows: number,
+  records?: FeatureRecord[],
+): { tensors: PlainTensor[]; records: FeatureRecord[]; source: Agreement['source'] } {
   const sig = model.signature;
   const fromReference = !records && model.reference !== null && model.reference.rows.length > 0;
-  const chosen = records?.length ? Array.from({ length: rows }, (_, i) => records[i % records.length]!) : sampleRecords(sig, model.reference, rows);
-  if (chosen.length) return { tensors: encodeRecords(sig, chosen), records: chosen, source: records || fromReference ? 'reference' : 'generated' };
+  const chosen = records?.length
+    ? Array.from({ length: rows }, (_, i) => records[i % records.length]!)
+    : sampleRecords(sig, model.reference, rows);
+  if (chosen.length)
+    return { tensors: encodeRecords(sig, chosen), records: chosen, source: records || fromReference ? 'reference' : 'generated' };
   return { tensors: sampleTensors(sig, rows), records: [], source: 'tensors' };
 }
 
@@ -78,7 +85,9 @@ async function runInChunks(model: LoadedModel, tensors: PlainTensor[], chunk: nu
     for (const part of parts) for (const v of part[o]!.data as Iterable<unknown>) values.push(typeof v === 'string' ? v : Number(v));
     const strings = first.dtype === 'string';
     return {
-      name: first.name, dtype: strings ? 'string' : 'float64', dims: [total, ...first.dims.slice(1)],
+      name: first.name,
+      dtype: strings ? 'string' : 'float64',
+      dims: [total, ...first.dims.slice(1)],
       data: strings ? (values as string[]) : Float64Array.from(values as number[]),
     } satisfies PlainTensor;
   });

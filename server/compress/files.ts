@@ -53,9 +53,17 @@ export async function loadVariant(modelPath: string, result: CompressResult, opt
  * Writes a variant to `outPath` (atomically: temp file + rename) and copies the original's sidecar
  * signature beside it. Refuses to write over the original, and over an existing file unless `overwrite`.
  */
-export async function writeVariantFile(modelPath: string, result: CompressResult, outPath: string, options: { overwrite?: boolean; loadOptions?: LoadOptions } = {}): Promise<{ path: string; sidecar?: string }> {
+export async function writeVariantFile(
+  modelPath: string,
+  result: CompressResult,
+  outPath: string,
+  options: { overwrite?: boolean; loadOptions?: LoadOptions } = {},
+): Promise<{ path: string; sidecar?: string }> {
   const target = resolve(outPath);
-  if (target === resolve(modelPath)) throw new CompressError(`refusing to write the ${result.spec.id} variant over the original model ${modelPath}; choose another output file`);
+  if (target === resolve(modelPath))
+    throw new CompressError(
+      `refusing to write the ${result.spec.id} variant over the original model ${modelPath}; choose another output file`,
+    );
   if (existsSync(target) && !options.overwrite) throw new CompressError(`${outPath} already exists; remove it or allow overwriting`);
   const temp = `${target}.${process.pid}.tmp`;
   try {

@@ -5,7 +5,19 @@
  */
 import type { OnnxModel, OnnxNode } from '../model/index';
 import { toHalf } from '../protocol/codec';
-import { CompressError, constantInitializers, consumerCounts, elementCount, FLOAT, FLOAT16, makeNode, makeTensor, nameFactory, readFloats, type TensorProto } from './graph';
+import {
+  CompressError,
+  constantInitializers,
+  consumerCounts,
+  elementCount,
+  FLOAT,
+  FLOAT16,
+  makeNode,
+  makeTensor,
+  nameFactory,
+  readFloats,
+  type TensorProto,
+} from './graph';
 import type { NodeReport, RewriteOutcome } from './types';
 
 const FP16_MAX = 65504;
@@ -17,7 +29,8 @@ export function rewriteFp16(model: OnnxModel, options: { minWeights?: number } =
   const used = consumerCounts(graph);
   const fresh = nameFactory(graph);
   const consumers = new Map<string, string[]>();
-  for (const node of graph.node) for (const input of node.input) (consumers.get(input) ?? consumers.set(input, []).get(input)!).push(node.opType);
+  for (const node of graph.node)
+    for (const input of node.input) (consumers.get(input) ?? consumers.set(input, []).get(input)!).push(node.opType);
 
   const nodes: NodeReport[] = [];
   const casts: OnnxNode[] = [];
@@ -27,10 +40,16 @@ export function rewriteFp16(model: OnnxModel, options: { minWeights?: number } =
     const report = (action: NodeReport['action'], detail: string) =>
       nodes.push({ node: `initializer '${name}'`, op: [...new Set(consumers.get(name) ?? ['(subgraph)'])].join('/'), action, detail });
     const n = elementCount(tensor);
-    if (n < minWeights) { report('skipped', `only ${n} values (< ${minWeights}): not worth a Cast`); continue; }
+    if (n < minWeights) {
+      report('skipped', `only ${n} values (< ${minWeights}): not worth a Cast`);
+      continue;
+    }
     const values = readFloats(tensor);
     const peak = values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    if (!(peak <= FP16_MAX)) { report('skipped', `values up to ${peak.toExponential(2)} overflow float16 (max 65504)`); continue; }
+    if (!(peak <= FP16_MAX)) {
+      report('skipped', `values up to ${peak.toExponential(2)} overflow float16 (max 65504)`);
+      continue;
+    }
     const half = new Uint16Array(values.length);
     for (let i = 0; i < values.length; i++) half[i] = toHalf(values[i]!);
     const halfName = fresh(`${name}_fp16`);
@@ -39,12 +58,21 @@ export function rewriteFp16(model: OnnxModel, options: { minWeights?: number } =
     report('rewritten', `${n} values stored as float16 + Cast to float32`);
   }
   if (!replaced.size) {
-    throw new CompressError(nodes.length
-      ? `nothing to convert to fp16: ${nodes.map((r) => `${r.node}: ${r.detail}`).slice(0, 5).join('; ')}`
-      : 'nothing to convert to fp16: the model stores no float32 initializers (its parameters live in node attributes or are not float)');
+    throw new CompressError(
+      nodes.length
+        ? `nothing to convert to fp16: ${nodes
+            .map((r) => `${r.node}: ${r.detail}`)
+            .slice(0, 5)
+            .join('; ')}`
+        : 'nothing to convert to fp16: the model stores no float32 initializers (its parameters live in node attributes or are not float)',
+    );
   }
   graph.initializer = [...graph.initializer.filter((t) => !replaced.has(t.name ?? '')), ...replaced.values()];
   // Initializers have no producers, so the Casts can all go first and the node order stays topological.
   graph.node = [...casts, ...graph.node];
-  return { nodes, sessionConfig: {}, notes: ['Compute stays float32: ONNX Runtime folds the Casts at load time; expect float32 speed, not faster.'] };
+  return {
+    nodes,
+    sessionConfig: {},
+    notes: ['Compute stays float32: ONNX Runtime folds the Casts at load time; expect float32 speed, not faster.'],
+  };
 }

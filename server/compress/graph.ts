@@ -37,7 +37,8 @@ export function elementCount(t: OnnxTensor): number {
 
 /** The float values of a float32 initializer (copied: raw_data arrives as an unaligned view). */
 export function readFloats(t: TensorProto): Float32Array {
-  if (t.dataLocation === 1) throw new CompressError(`initializer '${t.name}' keeps its data in an external file; Model Lab rewrites only self-contained models`);
+  if (t.dataLocation === 1)
+    throw new CompressError(`initializer '${t.name}' keeps its data in an external file; Model Lab rewrites only self-contained models`);
   if (t.rawData && t.rawData.length) {
     const copy = new Uint8Array(t.rawData.length);
     copy.set(t.rawData);
@@ -53,14 +54,26 @@ export function writeFloats(t: TensorProto, values: Float32Array): void {
 }
 
 /** A new initializer from typed data (little-endian raw_data, as every producer writes it). */
-export function makeTensor(name: string, dataType: number, dims: number[], data: Float32Array | Int8Array | Uint16Array | Uint8Array): TensorProto {
+export function makeTensor(
+  name: string,
+  dataType: number,
+  dims: number[],
+  data: Float32Array | Int8Array | Uint16Array | Uint8Array,
+): TensorProto {
   return { name, dataType, dims, rawData: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)) };
 }
 
 type AttributeValue = number | number[] | string;
 
 /** A node; integer attributes are written as INT, arrays as INTS, strings as STRING. */
-export function makeNode(opType: string, inputs: string[], outputs: string[], name: string, attributes: Record<string, AttributeValue> = {}, domain = ''): OnnxNode {
+export function makeNode(
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  name: string,
+  attributes: Record<string, AttributeValue> = {},
+  domain = '',
+): OnnxNode {
   const attribute = Object.entries(attributes).map(([key, value]) => {
     if (typeof value === 'string') return { name: key, type: 3, s: new TextEncoder().encode(value) };
     if (Array.isArray(value)) return { name: key, type: 7, ints: value };
@@ -78,7 +91,11 @@ export function defaultOpset(model: OnnxModel): number {
 /** Hands out names no tensor or node of the graph uses yet. */
 export function nameFactory(graph: OnnxGraph): (base: string) => string {
   const used = new Set<string>();
-  for (const n of graph.node) { n.output.forEach((o) => used.add(o)); n.input.forEach((i) => used.add(i)); if (n.name) used.add(n.name); }
+  for (const n of graph.node) {
+    n.output.forEach((o) => used.add(o));
+    n.input.forEach((i) => used.add(i));
+    if (n.name) used.add(n.name);
+  }
   for (const t of graph.initializer) if (t.name) used.add(t.name);
   for (const v of [...graph.input, ...graph.output]) used.add(v.name);
   return (base) => {

@@ -39,19 +39,33 @@ export function compressBytes(bytes: Uint8Array, spec: VariantSpec): CompressRes
   if (!model.graph) throw new CompressError('not a valid ONNX model (no graph)');
   let outcome: RewriteOutcome;
   switch (spec.kind) {
-    case 'int8-dynamic': outcome = rewriteInt8Dynamic(model, { perChannel: !!spec.perChannel, minWeights: spec.minWeights, reduceRange: spec.reduceRange }); break;
-    case 'int8-weights': outcome = rewriteInt8Weights(model, { perChannel: !!spec.perChannel, minWeights: spec.minWeights }); break;
-    case 'fp16': outcome = rewriteFp16(model, { minWeights: spec.minWeights }); break;
-    case 'prune': outcome = rewritePrune(model, { sparsity: spec.sparsity ?? 0.5, minWeights: spec.minWeights }); break;
+    case 'int8-dynamic':
+      outcome = rewriteInt8Dynamic(model, { perChannel: !!spec.perChannel, minWeights: spec.minWeights, reduceRange: spec.reduceRange });
+      break;
+    case 'int8-weights':
+      outcome = rewriteInt8Weights(model, { perChannel: !!spec.perChannel, minWeights: spec.minWeights });
+      break;
+    case 'fp16':
+      outcome = rewriteFp16(model, { minWeights: spec.minWeights });
+      break;
+    case 'prune':
+      outcome = rewritePrune(model, { sparsity: spec.sparsity ?? 0.5, minWeights: spec.minWeights });
+      break;
   }
   // Say what this file is, and what it needs to run well, inside the file itself.
   const metadata = model.metadataProps.filter((p) => !p.key?.startsWith('model_lab.variant') && p.key !== 'model_lab.session_config');
   metadata.push({ key: 'model_lab.variant', value: spec.id });
-  if (Object.keys(outcome.sessionConfig).length) metadata.push({ key: 'model_lab.session_config', value: JSON.stringify(outcome.sessionConfig) });
+  if (Object.keys(outcome.sessionConfig).length)
+    metadata.push({ key: 'model_lab.session_config', value: JSON.stringify(outcome.sessionConfig) });
   model.metadataProps = metadata;
   const out = encodeModel(model);
   return {
-    spec, bytes: out, fileBytes: out.length, gzipBytes: gzipSize(out),
-    nodes: outcome.nodes, sessionConfig: outcome.sessionConfig, notes: outcome.notes,
+    spec,
+    bytes: out,
+    fileBytes: out.length,
+    gzipBytes: gzipSize(out),
+    nodes: outcome.nodes,
+    sessionConfig: outcome.sessionConfig,
+    notes: outcome.notes,
   };
 }

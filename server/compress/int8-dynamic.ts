@@ -11,8 +11,21 @@
  */
 import type { OnnxModel, OnnxNode } from '../model/index';
 import {
-  CompressError, constantInitializers, defaultOpset, dropUnusedInitializers, elementCount, FLOAT, gemmAttributes, INT8,
-  makeNode, makeTensor, nameFactory, nodeLabel, readFloats, transpose, type TensorProto,
+  CompressError,
+  constantInitializers,
+  defaultOpset,
+  dropUnusedInitializers,
+  elementCount,
+  FLOAT,
+  gemmAttributes,
+  INT8,
+  makeNode,
+  makeTensor,
+  nameFactory,
+  nodeLabel,
+  readFloats,
+  transpose,
+  type TensorProto,
 } from './graph';
 import type { NodeReport, RewriteOutcome } from './types';
 import { DEFAULT_MIN_WEIGHTS, findWeight, isSlot, quantizeSymmetric, tooSmall } from './weights';
@@ -32,7 +45,10 @@ export interface Int8DynamicOptions {
 export function rewriteInt8Dynamic(model: OnnxModel, options: Int8DynamicOptions): RewriteOutcome {
   const graph = model.graph!;
   const opset = defaultOpset(model);
-  if (opset < 11) throw new CompressError(`int8 dynamic quantisation needs opset 11 or newer (DynamicQuantizeLinear); this model imports opset ${opset}. Re-export it with opset 13.`);
+  if (opset < 11)
+    throw new CompressError(
+      `int8 dynamic quantisation needs opset 11 or newer (DynamicQuantizeLinear); this model imports opset ${opset}. Re-export it with opset 13.`,
+    );
   const minWeights = options.minWeights ?? DEFAULT_MIN_WEIGHTS;
   const reduceRange = options.reduceRange ?? true;
   const initializers = constantInitializers(graph);
@@ -45,9 +61,13 @@ export function rewriteInt8Dynamic(model: OnnxModel, options: Int8DynamicOptions
 
   graph.node.forEach((node, index) => {
     const label = nodeLabel(node, index);
-    const skip = (detail: string) => { nodes.push({ node: label, op: node.opType, action: 'skipped', detail }); out.push(node); };
+    const skip = (detail: string) => {
+      nodes.push({ node: label, op: node.opType, action: 'skipped', detail });
+      out.push(node);
+    };
     if (node.opType !== 'MatMul' && node.opType !== 'Gemm') {
-      const detail = node.opType === 'Conv' ? 'convolutions stay float32 in the dynamic form (int8-weights shrinks them)' : 'not a MatMul/Gemm';
+      const detail =
+        node.opType === 'Conv' ? 'convolutions stay float32 in the dynamic form (int8-weights shrinks them)' : 'not a MatMul/Gemm';
       nodes.push({ node: label, op: node.opType, action: node.opType === 'Conv' ? 'skipped' : 'left', detail });
       out.push(node);
       return;
@@ -66,7 +86,11 @@ export function rewriteInt8Dynamic(model: OnnxModel, options: Int8DynamicOptions
     let values = readFloats(slot.weight);
     let k = rows;
     let n = cols;
-    if (gemm?.transB) { values = transpose(values, rows, cols); k = cols; n = rows; }
+    if (gemm?.transB) {
+      values = transpose(values, rows, cols);
+      k = cols;
+      n = rows;
+    }
     const key = `${slot.weight.name}|${gemm?.transB ?? 0}|${gemm?.alpha ?? 1}`;
     let w = quantizedWeights.get(key);
     if (!w) {
@@ -76,8 +100,11 @@ export function rewriteInt8Dynamic(model: OnnxModel, options: Int8DynamicOptions
       const base = slot.weight.name!;
       w = { q: fresh(`${base}_quantized`), scale: fresh(`${base}_scale`), zp: fresh(`${base}_zero_point`) };
       const scaleDims = options.perChannel ? [n] : [];
-      added.push(makeTensor(w.q, INT8, [k, n], q), makeTensor(w.scale, FLOAT, scaleDims, scales),
-        makeTensor(w.zp, INT8, scaleDims, new Int8Array(options.perChannel ? n : 1)));
+      added.push(
+        makeTensor(w.q, INT8, [k, n], q),
+        makeTensor(w.scale, FLOAT, scaleDims, scales),
+        makeTensor(w.zp, INT8, scaleDims, new Int8Array(options.perChannel ? n : 1)),
+      );
       quantizedWeights.set(key, w);
     }
 
@@ -110,7 +137,9 @@ export function rewriteInt8Dynamic(model: OnnxModel, options: Int8DynamicOptions
     }
     const layout = gemm?.transB ? ' (transB folded into the stored weight)' : '';
     nodes.push({
-      node: label, op: node.opType, action: 'rewritten',
+      node: label,
+      op: node.opType,
+      action: 'rewritten',
       detail: `${elementCount(slot.weight)} weights → ${reduceRange ? '7-bit ' : ''}int8 ${options.perChannel ? `per column (${n} scales)` : 'per tensor'}${node.opType === 'Gemm' ? `; Gemm → MatMulInteger + Add${layout}` : ''}`,
     });
   });
@@ -130,7 +159,9 @@ export function rewriteInt8Dynamic(model: OnnxModel, options: Int8DynamicOptions
 export function noQuantizableOps(nodes: NodeReport[]): CompressError {
   const skipped = nodes.filter((r) => r.action === 'skipped').map((r) => `${r.node}: ${r.detail}`);
   const ops = [...new Set(nodes.map((r) => r.op))].join(', ');
-  return new CompressError(skipped.length
-    ? `no quantizable ops: every candidate was skipped (${skipped.slice(0, 5).join('; ')}${skipped.length > 5 ? '; …' : ''})`
-    : `no quantizable ops: the graph has no MatMul/Gemm/Conv with stored float32 weights (its ops: ${ops || 'none'})`);
+  return new CompressError(
+    skipped.length
+      ? `no quantizable ops: every candidate was skipped (${skipped.slice(0, 5).join('; ')}${skipped.length > 5 ? '; …' : ''})`
+      : `no quantizable ops: the graph has no MatMul/Gemm/Conv with stored float32 weights (its ops: ${ops || 'none'})`,
+  );
 }

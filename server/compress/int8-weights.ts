@@ -9,8 +9,19 @@
  */
 import type { OnnxModel, OnnxNode } from '../model/index';
 import {
-  CompressError, constantInitializers, defaultOpset, dropUnusedInitializers, elementCount, FLOAT, INT8,
-  makeNode, makeTensor, nameFactory, nodeLabel, readFloats, type TensorProto,
+  CompressError,
+  constantInitializers,
+  defaultOpset,
+  dropUnusedInitializers,
+  elementCount,
+  FLOAT,
+  INT8,
+  makeNode,
+  makeTensor,
+  nameFactory,
+  nodeLabel,
+  readFloats,
+  type TensorProto,
 } from './graph';
 import { noQuantizableOps } from './int8-dynamic';
 import type { NodeReport, RewriteOutcome } from './types';
@@ -23,7 +34,9 @@ export function rewriteInt8Weights(model: OnnxModel, options: { perChannel: bool
   const opset = defaultOpset(model);
   if (opset < 10) throw new CompressError(`int8 weight-only needs opset 10 or newer (DequantizeLinear); this model imports opset ${opset}`);
   if (options.perChannel && opset < 13) {
-    throw new CompressError(`per-channel int8 weights need opset 13 (DequantizeLinear with axis; ONNX Runtime refuses it below); this model imports opset ${opset}. Use per-tensor, or re-export with opset 13.`);
+    throw new CompressError(
+      `per-channel int8 weights need opset 13 (DequantizeLinear with axis; ONNX Runtime refuses it below); this model imports opset ${opset}. Use per-tensor, or re-export with opset 13.`,
+    );
   }
   const minWeights = options.minWeights ?? DEFAULT_MIN_WEIGHTS;
   const initializers = constantInitializers(graph);
@@ -38,7 +51,12 @@ export function rewriteInt8Weights(model: OnnxModel, options: { perChannel: bool
     const slot = findWeight(node, initializers);
     if (!isSlot(slot)) {
       const candidate = node.opType === 'MatMul' || node.opType === 'Gemm' || node.opType === 'Conv';
-      nodes.push({ node: label, op: node.opType, action: candidate ? 'skipped' : 'left', detail: candidate ? slot.reason : 'no weights to store as int8' });
+      nodes.push({
+        node: label,
+        op: node.opType,
+        action: candidate ? 'skipped' : 'left',
+        detail: candidate ? slot.reason : 'no weights to store as int8',
+      });
       out.push(node);
       return;
     }
@@ -58,16 +76,28 @@ export function rewriteInt8Weights(model: OnnxModel, options: { perChannel: bool
       const scaleName = fresh(`${name}_scale`);
       const zpName = fresh(`${name}_zero_point`);
       const scaleDims = axis === null ? [] : [slot.dims[axis]!];
-      added.push(makeTensor(qName, INT8, slot.dims, q), makeTensor(scaleName, FLOAT, scaleDims, scales),
-        makeTensor(zpName, INT8, scaleDims, new Int8Array(scales.length)));
+      added.push(
+        makeTensor(qName, INT8, slot.dims, q),
+        makeTensor(scaleName, FLOAT, scaleDims, scales),
+        makeTensor(zpName, INT8, scaleDims, new Int8Array(scales.length)),
+      );
       floatName = fresh(`${name}_dequantized`);
-      out.push(makeNode('DequantizeLinear', [qName, scaleName, zpName], [floatName], fresh(`${name}_DequantizeLinear`),
-        axis === null ? {} : { axis }));
+      out.push(
+        makeNode(
+          'DequantizeLinear',
+          [qName, scaleName, zpName],
+          [floatName],
+          fresh(`${name}_DequantizeLinear`),
+          axis === null ? {} : { axis },
+        ),
+      );
       dequantized.set(key, floatName);
     }
     out.push({ ...node, input: node.input.map((x, i) => (i === slot.input ? floatName! : x)) });
     nodes.push({
-      node: label, op: node.opType, action: 'rewritten',
+      node: label,
+      op: node.opType,
+      action: 'rewritten',
       detail: `${elementCount(slot.weight)} weights stored as int8 ${options.perChannel ? `per channel (axis ${slot.outputAxis})` : 'per tensor'} + DequantizeLinear`,
     });
   });
@@ -79,6 +109,8 @@ export function rewriteInt8Weights(model: OnnxModel, options: { perChannel: bool
   return {
     nodes,
     sessionConfig: { ...QDQ_SESSION_CONFIG },
-    notes: ['Loaded with session.disable_quant_qdq=1: without it ONNX Runtime runs DequantizeLinear→MatMul through its QDQ kernels, several times slower than float32 (it is a storage format, not a compute format).'],
+    notes: [
+      'Loaded with session.disable_quant_qdq=1: without it ONNX Runtime runs DequantizeLinear→MatMul through its QDQ kernels, several times slower than float32 (it is a storage format, not a compute format).',
+    ],
   };
 }

@@ -24,9 +24,15 @@ export function rewritePrune(model: OnnxModel, options: { sparsity: number; minW
       return;
     }
     const small = tooSmall(slot, options.minWeights ?? 16);
-    if (small) { nodes.push({ node: label, op: node.opType, action: 'skipped', detail: small }); return; }
+    if (small) {
+      nodes.push({ node: label, op: node.opType, action: 'skipped', detail: small });
+      return;
+    }
     const name = slot.weight.name!;
-    if (done.has(name)) { nodes.push({ node: label, op: node.opType, action: 'rewritten', detail: `shares the already pruned '${name}'` }); return; }
+    if (done.has(name)) {
+      nodes.push({ node: label, op: node.opType, action: 'rewritten', detail: `shares the already pruned '${name}'` });
+      return;
+    }
     done.add(name);
     const values = readFloats(slot.weight);
     const magnitudes = Float32Array.from(values, Math.abs).sort();
@@ -44,8 +50,18 @@ export function rewritePrune(model: OnnxModel, options: { sparsity: number; minW
       if (values[i] === 0) zeroed++;
     }
     writeFloats(slot.weight, values);
-    nodes.push({ node: label, op: node.opType, action: 'rewritten', detail: `${(100 * zeroed / elementCount(slot.weight)).toFixed(1)} % of ${values.length} weights are now 0` });
+    nodes.push({
+      node: label,
+      op: node.opType,
+      action: 'rewritten',
+      detail: `${((100 * zeroed) / elementCount(slot.weight)).toFixed(1)} % of ${values.length} weights are now 0`,
+    });
   });
-  if (!nodes.some((r) => r.action === 'rewritten')) throw new CompressError('nothing to prune: no MatMul/Gemm/Conv with stored float32 weights');
-  return { nodes, sessionConfig: {}, notes: ['Pruned without fine-tuning: the file keeps its size, only the gzip size drops. Check the agreement before using it.'] };
+  if (!nodes.some((r) => r.action === 'rewritten'))
+    throw new CompressError('nothing to prune: no MatMul/Gemm/Conv with stored float32 weights');
+  return {
+    nodes,
+    sessionConfig: {},
+    notes: ['Pruned without fine-tuning: the file keeps its size, only the gzip size drops. Check the agreement before using it.'],
+  };
 }

@@ -42,9 +42,7 @@ export const DEFAULT_MIN_WEIGHTS = 256;
 
 export function tooSmall(slot: WeightSlot, minWeights: number): string | null {
   const n = elementCount(slot.weight);
-  return n < minWeights
-    ? `only ${n} weights (< ${minWeights}): the extra quantize/cast work would cost more than the bytes saved`
-    : null;
+  return n < minWeights ? `only ${n} weights (< ${minWeights}): the extra quantize/cast work would cost more than the bytes saved` : null;
 }
 
 /**
@@ -52,7 +50,12 @@ export function tooSmall(slot: WeightSlot, minWeights: number): string | null {
  * for weights; per-tensor (`axis` null) or one scale per index of `axis`. `qmax` 63 is ORT's
  * `reduce_range` (7-bit weights).
  */
-export function quantizeSymmetric(values: Float32Array, dims: number[], axis: number | null, qmax = 127): { q: Int8Array; scales: Float32Array } {
+export function quantizeSymmetric(
+  values: Float32Array,
+  dims: number[],
+  axis: number | null,
+  qmax = 127,
+): { q: Int8Array; scales: Float32Array } {
   const channels = axis === null ? 1 : dims[axis]!;
   const stride = axis === null ? 1 : dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const channelOf = (i: number) => (axis === null ? 0 : Math.floor(i / stride) % channels);

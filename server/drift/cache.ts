@@ -85,7 +85,10 @@ export async function saveReferenceCache(reference: string, key: CacheKey, data:
     columns.push({ ...rest, categories: [...categories], ...encodeSorted(v.subarray(0, d.count)) });
   }
   const file: CacheFile = {
-    key, rows: data.rows, header: data.header, columns,
+    key,
+    rows: data.rows,
+    header: data.header,
+    columns,
     sample: data.sample ? { columns: data.sample.columns, rows: data.sample.rows, values: base64(data.sample.values) } : null,
   };
   await writeFile(cachePath(reference), JSON.stringify(file));

@@ -23,9 +23,11 @@ export function chooseDefaultTest(pair: ColumnPair): TestChoice {
   const what = `${pair.kind}, ${n} unique value${n === 1 ? '' : 's'}`;
   if (rows <= 1000) {
     if (pair.kind === 'numerical' && n > 5) return { test: getStatTest('ks'), reason: `${what} > 5, ${size} → KS` };
-    if (n > 2) return { test: getStatTest('chisquare'), reason: `${what}${pair.kind === 'numerical' ? ' ≤ 5' : ''} > 2, ${size} → chi-square` };
+    if (n > 2)
+      return { test: getStatTest('chisquare'), reason: `${what}${pair.kind === 'numerical' ? ' ≤ 5' : ''} > 2, ${size} → chi-square` };
     return { test: getStatTest('z'), reason: `${what} ≤ 2, ${size} → Z-test` };
   }
-  if (pair.kind === 'numerical' && n > 5) return { test: getStatTest('wasserstein'), reason: `${what} > 5, ${size} → Wasserstein (normed)` };
+  if (pair.kind === 'numerical' && n > 5)
+    return { test: getStatTest('wasserstein'), reason: `${what} > 5, ${size} → Wasserstein (normed)` };
   return { test: getStatTest('jensenshannon'), reason: `${what}${pair.kind === 'numerical' ? ' ≤ 5' : ''}, ${size} → Jensen-Shannon` };
 }

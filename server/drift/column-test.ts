@@ -44,10 +44,20 @@ export function testColumn(name: string, r: ColumnData, c: ColumnData, typeChang
     if (Number.isNaN(score)) error = `${test.name} could not be computed${note ? `: ${note}` : ''}`;
   }
   return {
-    name, kind: pair.kind, test: test.name, testDisplayName: test.displayName, reason, threshold, rule: test.rule,
-    score: score === null || Number.isNaN(score) ? null : score, statistic: statistic === null || Number.isNaN(statistic) ? null : statistic, note,
-    drift: error === null && score !== null && isDrift(test.rule, score, threshold), error,
-    reference: summary(r, pair, 'ref'), current: summary(c, pair, 'cur'),
+    name,
+    kind: pair.kind,
+    test: test.name,
+    testDisplayName: test.displayName,
+    reason,
+    threshold,
+    rule: test.rule,
+    score: score === null || Number.isNaN(score) ? null : score,
+    statistic: statistic === null || Number.isNaN(statistic) ? null : statistic,
+    note,
+    drift: error === null && score !== null && isDrift(test.rule, score, threshold),
+    error,
+    reference: summary(r, pair, 'ref'),
+    current: summary(c, pair, 'cur'),
     quality: columnQuality(pair, typeChange),
     histogram: columnHistogram(pair),
   };
@@ -56,8 +66,12 @@ export function testColumn(name: string, r: ColumnData, c: ColumnData, typeChang
 function summary(d: ColumnData, pair: ColumnPair, side: 'ref' | 'cur'): SideSummary {
   const numeric = d.kind === 'numerical' && d.count > 0;
   return {
-    rows: d.rows, missing: d.missing, missingShare: d.rows ? d.missing / d.rows : 0,
-    values: side === 'ref' ? pair.nRef : pair.nCur, kind: d.kind,
-    min: numeric ? d.min : null, max: numeric ? d.max : null,
+    rows: d.rows,
+    missing: d.missing,
+    missingShare: d.rows ? d.missing / d.rows : 0,
+    values: side === 'ref' ? pair.nRef : pair.nCur,
+    kind: d.kind,
+    min: numeric ? d.min : null,
+    max: numeric ? d.max : null,
   };
 }

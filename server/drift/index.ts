@@ -103,7 +103,12 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
   }
 }
 
-async function check(options: DriftOptions, sizes: { reference: number; current: number }, parallel: boolean, started: number): Promise<DriftReport> {
+async function check(
+  options: DriftOptions,
+  sizes: { reference: number; current: number },
+  parallel: boolean,
+  started: number,
+): Promise<DriftReport> {
   const driftShare = options.driftShare ?? 0.5;
   const alpha = options.alpha ?? 0.05;
   const categorical = new Set(options.categorical ?? []);
@@ -114,20 +119,31 @@ async function check(options: DriftOptions, sizes: { reference: number; current:
   const names = options.columns ?? header;
   for (const name of names) {
     if (!header.includes(name)) {
-      throw new ModelLabError(`--columns names "${name}", which is not in the reference header (columns: ${header.slice(0, 20).join(', ')}${header.length > 20 ? ', …' : ''})`, { field: name });
+      throw new ModelLabError(
+        `--columns names "${name}", which is not in the reference header (columns: ${header.slice(0, 20).join(', ')}${header.length > 20 ? ', …' : ''})`,
+        { field: name },
+      );
     }
   }
   for (const name of Object.keys(options.stattest ?? {})) {
-    if (!names.includes(name)) throw new ModelLabError(`--stattest names column "${name}", which is not among the checked columns`, { field: name });
+    if (!names.includes(name))
+      throw new ModelLabError(`--stattest names column "${name}", which is not among the checked columns`, { field: name });
   }
   const plan = await planReads(names, options.reference, options.current, (options.memoryBudgetMb ?? DEFAULT_MEMORY_BUDGET_MB) * 2 ** 20);
   const passes = plan.groups.length;
   const bytesTotal = (sizes.reference + sizes.current) * (passes + (options.model ? 1 : 0));
   const progress = { rowsRead: 0, columnsDone: 0, bytesDone: 0, pass: 1 };
-  const report = (phase: DriftProgress['phase'], bytesRead = progress.bytesDone) => options.onProgress?.({
-    phase, rowsRead: progress.rowsRead, columnsDone: progress.columnsDone, columnsTotal: names.length,
-    bytesRead, bytesTotal, pass: progress.pass, passes,
-  });
+  const report = (phase: DriftProgress['phase'], bytesRead = progress.bytesDone) =>
+    options.onProgress?.({
+      phase,
+      rowsRead: progress.rowsRead,
+      columnsDone: progress.columnsDone,
+      columnsTotal: names.length,
+      bytesRead,
+      bytesTotal,
+      pass: progress.pass,
+      passes,
+    });
   const sampleRows = options.mmd === false ? 0 : (options.mmdRows ?? 400);
   const samples = { ref: new SampleColumns(), cur: new SampleColumns() };
   const cache = options.cache ? await openCache(options.reference, names, categorical, sampleRows) : null;
@@ -148,8 +164,14 @@ async function check(options: DriftOptions, sizes: { reference: number; current:
       report('reading', progress.bytesDone + live.ref[1] + live.cur[1]);
     };
     const common = { columns: group, categorical, signal: options.signal, sampleRows };
-    const refRequest = { file: options.reference, options: { ...common, seed: 1, expectedRows: plan.estimatedRows.reference, onProgress: onSide('ref'), pool: pools.ref } };
-    const curRequest = { file: options.current, options: { ...common, seed: 2, expectedRows: plan.estimatedRows.current, onProgress: onSide('cur'), pool: pools.cur } };
+    const refRequest = {
+      file: options.reference,
+      options: { ...common, seed: 1, expectedRows: plan.estimatedRows.reference, onProgress: onSide('ref'), pool: pools.ref },
+    };
+    const curRequest = {
+      file: options.current,
+      options: { ...common, seed: 2, expectedRows: plan.estimatedRows.current, onProgress: onSide('cur'), pool: pools.cur },
+    };
     // With --cache, the reference comes from the cache when it is valid (loaded while the worker reads the current file).
     const [ref, cur] = await readBoth(refRequest, curRequest, parallel, cache ? () => cache.pick(group) : undefined);
     // Every pass reads every row, so the first one knows whether a side is empty.
@@ -209,7 +231,10 @@ async function check(options: DriftOptions, sizes: { reference: number; current:
 
   const tested = columns.filter((c) => c.error === null);
   const dataset = datasetVerdicts(
-    tested.map((c) => ({ name: c.name, drift: c.drift, pValue: isPValueRule(c.rule) ? c.score : null })), driftShare, alpha);
+    tested.map((c) => ({ name: c.name, drift: c.drift, pValue: isPValueRule(c.rule) ? c.score : null })),
+    driftShare,
+    alpha,
+  );
   report('done', bytesTotal);
   const end = performance.now();
   return {
@@ -219,7 +244,11 @@ async function check(options: DriftOptions, sizes: { reference: number; current:
     reference: { file: options.reference, rows: rows.ref, cache: cacheStatus },
     current: { file: options.current, rows: rows.cur },
     options: {
-      driftShare, alpha, threshold: options.threshold ?? null, stattestAll: options.stattestAll ?? null, stattest: options.stattest ?? {},
+      driftShare,
+      alpha,
+      threshold: options.threshold ?? null,
+      stattestAll: options.stattestAll ?? null,
+      stattest: options.stattest ?? {},
     },
     columns,
     dataset,
@@ -244,7 +273,9 @@ async function openCache(reference: string, names: string[], categorical: Set<st
   let tooLarge = false;
   let values = 0;
   return {
-    get hit() { return hit !== null; },
+    get hit() {
+      return hit !== null;
+    },
     /** The cached columns of one pass (a fresh map: the caller may replace entries), or null on a miss. */
     async pick(group: string[]): Promise<CsvColumns | null> {
       loading ??= loadReferenceCache(reference, key);
@@ -276,7 +307,12 @@ async function openCache(reference: string, names: string[], categorical: Set<st
 }
 
 /** Starts the MMD test on the numerical columns' samples (in the worker thread when there is one). */
-function startMmd(samples: { ref: SampleColumns; cur: SampleColumns }, alpha: number, parallel: boolean, signal?: AbortSignal): Promise<MmdResult | null> {
+function startMmd(
+  samples: { ref: SampleColumns; cur: SampleColumns },
+  alpha: number,
+  parallel: boolean,
+  signal?: AbortSignal,
+): Promise<MmdResult | null> {
   const names = samples.ref.names();
   if (names.length < 2) return Promise.resolve(null);
   const ref = samples.ref.rowMajor(names);
@@ -284,7 +320,9 @@ function startMmd(samples: { ref: SampleColumns; cur: SampleColumns }, alpha: nu
   const here = async () => mmdTest(names, ref, cur, { alpha });
   if (!parallel) return here();
   const run = runInWorker<MmdResult | null>({ type: 'mmd', columns: names, ref, cur, alpha }, [], here, {
-    signal, rebuild: rebuildError, abortError: () => abortError(signal!),
+    signal,
+    rebuild: rebuildError,
+    abortError: () => abortError(signal!),
   });
   run.catch(() => undefined); // awaited later; don't report it as unhandled meanwhile
   return run;
@@ -292,7 +330,9 @@ function startMmd(samples: { ref: SampleColumns; cur: SampleColumns }, alpha: nu
 
 /** Predicts both files with the model and tests the prediction columns with the default choice. */
 async function predictionDrift(
-  model: string | LoadedModel, options: DriftOptions, onSide: (side: 'ref' | 'cur') => (rows: number, bytes: number) => void,
+  model: string | LoadedModel,
+  options: DriftOptions,
+  onSide: (side: 'ref' | 'cur') => (rows: number, bytes: number) => void,
 ): Promise<PredictionDrift> {
   // Loaded lazily: onnxruntime's native module is only needed when a model is given.
   const loaded = typeof model === 'string' ? await (await import('../model/index')).loadModel(model) : model;
@@ -302,7 +342,8 @@ async function predictionDrift(
     const cur = await predictFile(loaded, options.current, { signal: options.signal, onProgress: onSide('cur') });
     const names = [...ref.columns.keys()];
     for (const name of cur.columns.keys()) if (!names.includes(name)) names.push(name);
-    const columns = names.filter((n) => ref.columns.has(n) && cur.columns.has(n))
+    const columns = names
+      .filter((n) => ref.columns.has(n) && cur.columns.has(n))
       .map((n) => testColumn(n, ref.columns.get(n)!, cur.columns.get(n)!, null, {}));
     return {
       model: typeof model === 'string' ? model : loaded.info.name,
@@ -318,7 +359,12 @@ async function predictionDrift(
 }
 
 /** A column numerical in one file and text in the other is compared as text: re-read the numeric side. */
-async function compareAsTextWhereKindsDiffer(names: string[], ref: CsvColumns, cur: CsvColumns, options: DriftOptions): Promise<Map<string, string>> {
+async function compareAsTextWhereKindsDiffer(
+  names: string[],
+  ref: CsvColumns,
+  cur: CsvColumns,
+  options: DriftOptions,
+): Promise<Map<string, string>> {
   const typeChanges = new Map<string, string>();
   const retext = { ref: [] as string[], cur: [] as string[] };
   for (const name of names) {

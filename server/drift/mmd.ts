@@ -18,7 +18,12 @@ export interface MmdResult {
 }
 
 /** `ref` and `cur` are row-major samples with `width` values per row (rows with a non-finite value are dropped). */
-export function mmdTest(columns: string[], ref: Float64Array, cur: Float64Array, options: { permutations?: number; alpha?: number; seed?: number } = {}): MmdResult | null {
+export function mmdTest(
+  columns: string[],
+  ref: Float64Array,
+  cur: Float64Array,
+  options: { permutations?: number; alpha?: number; seed?: number } = {},
+): MmdResult | null {
   const width = columns.length;
   const a = completeRows(ref, width);
   const b = completeRows(cur, width);
@@ -94,7 +99,16 @@ export function mmdTest(columns: string[], ref: Float64Array, cur: Float64Array,
   }
   const alpha = options.alpha ?? 0.05;
   const pValue = atLeast / permutations;
-  return { columns, rowsPerSide: { reference: m, current: k }, mmd2: observed, pValue, permutations, sigma, threshold: alpha, drift: pValue < alpha };
+  return {
+    columns,
+    rowsPerSide: { reference: m, current: k },
+    mmd2: observed,
+    pValue,
+    permutations,
+    sigma,
+    threshold: alpha,
+    drift: pValue < alpha,
+  };
 }
 
 /** Rows whose values are all finite, concatenated. */

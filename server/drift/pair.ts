@@ -27,8 +27,12 @@ export class ColumnPair {
   ) {}
 
   /** Cleaned sizes (what Evidently calls len(reference_data) after dropna). */
-  get nRef(): number { return this.kind === 'numerical' ? this.ref.count : sumCounts(this.ref.categories); }
-  get nCur(): number { return this.kind === 'numerical' ? this.cur.count : sumCounts(this.cur.categories); }
+  get nRef(): number {
+    return this.kind === 'numerical' ? this.ref.count : sumCounts(this.ref.categories);
+  }
+  get nCur(): number {
+    return this.kind === 'numerical' ? this.cur.count : sumCounts(this.cur.categories);
+  }
 
   /** Both samples sorted ascending (numerical only). Sorts in place: file order is not needed after reading. */
   sorted(): { ref: Float64Array; cur: Float64Array } {
@@ -120,8 +124,14 @@ export class ColumnPair {
       const v = j >= c.length || (i < r.length && r[i] <= c[j]) ? r[i] : c[j];
       let a = 0;
       let b = 0;
-      while (i < r.length && r[i] === v) { i++; a++; }
-      while (j < c.length && c[j] === v) { j++; b++; }
+      while (i < r.length && r[i] === v) {
+        i++;
+        a++;
+      }
+      while (j < c.length && c[j] === v) {
+        j++;
+        b++;
+      }
       keys.push(v);
       refCounts.push(a);
       curCounts.push(b);

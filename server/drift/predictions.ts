@@ -24,9 +24,15 @@ export interface PredictedColumns {
 }
 
 /** Predicts every row of `file`; columns are finished (numerical ones not yet sorted). */
-export async function predictFile(model: LoadedModel, file: string, options: {
-  signal?: AbortSignal; onProgress?: (rows: number, bytes: number, total: number) => void; batchRows?: number;
-} = {}): Promise<PredictedColumns> {
+export async function predictFile(
+  model: LoadedModel,
+  file: string,
+  options: {
+    signal?: AbortSignal;
+    onProgress?: (rows: number, bytes: number, total: number) => void;
+    batchRows?: number;
+  } = {},
+): Promise<PredictedColumns> {
   const total = (await stat(file)).size;
   const batchRows = options.batchRows ?? PREDICTION_BATCH_ROWS;
   let header: string[] | null = null;

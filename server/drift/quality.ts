@@ -45,7 +45,11 @@ export function columnHistogram(pair: ColumnPair): ColumnHistogram {
     let edges = sturgesEdges(min, max, ref.length + cur.length, false);
     if (edges.length > 31) edges = Float64Array.from({ length: 31 }, (_, i) => (i === 30 ? max : min + ((max - min) * i) / 30));
     const share = (counts: Float64Array, n: number) => Array.from(counts, (c) => c / n);
-    return { edges: Array.from(edges), reference: share(histogramSorted(ref, edges), ref.length), current: share(histogramSorted(cur, edges), cur.length) };
+    return {
+      edges: Array.from(edges),
+      reference: share(histogramSorted(ref, edges), ref.length),
+      current: share(histogramSorted(cur, edges), cur.length),
+    };
   }
   const u = pair.union();
   const order = u.keys.map((_, i) => i).sort((a, b) => u.ref[b] + u.cur[b] - (u.ref[a] + u.cur[a]));

@@ -21,7 +21,13 @@ export type WorkerJob =
 export type WorkerMessage =
   | { type: 'progress'; rows: number; bytes: number; total: number }
   | { type: 'done'; result: CsvColumns | MmdResult | null }
-  | { type: 'error'; name: string; message: string; where: { file: string; line: number; column: number; detail: string } | null; code: string | null };
+  | {
+      type: 'error';
+      name: string;
+      message: string;
+      where: { file: string; line: number; column: number; detail: string } | null;
+      code: string | null;
+    };
 
 let cachedScript: string | null | undefined;
 
@@ -85,8 +91,15 @@ export interface WorkerRun<T> {
  * cannot start. Aborting `signal` terminates the worker. Errors come back rebuilt by `rebuild`.
  */
 export function runInWorker<T>(
-  job: WorkerJob, transferList: ArrayBuffer[], fallback: () => Promise<T>,
-  options: { signal?: AbortSignal; onProgress?: (rows: number, bytes: number, total: number) => void; rebuild: (m: Extract<WorkerMessage, { type: 'error' }>) => Error; abortError: () => Error },
+  job: WorkerJob,
+  transferList: ArrayBuffer[],
+  fallback: () => Promise<T>,
+  options: {
+    signal?: AbortSignal;
+    onProgress?: (rows: number, bytes: number, total: number) => void;
+    rebuild: (m: Extract<WorkerMessage, { type: 'error' }>) => Error;
+    abortError: () => Error;
+  },
 ): Promise<T> {
   let worker: Worker | null;
   try {
@@ -120,7 +133,10 @@ export function runInWorker<T>(
     });
     w.on('error', (err) => {
       // A worker that could not even start (no loader, no script): do the job here instead.
-      if (!started) finish(() => { fallback().then(resolve, reject); });
+      if (!started)
+        finish(() => {
+          fallback().then(resolve, reject);
+        });
       else finish(() => reject(err));
     });
     w.on('exit', (code) => finish(() => reject(new Error(`the drift worker thread stopped unexpectedly (exit code ${code})`))));

@@ -16,7 +16,9 @@ const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPor
 function postError(err: unknown): void {
   const e = err instanceof Error ? err : new Error(String(err));
   post({
-    type: 'error', name: e.name, message: e.message,
+    type: 'error',
+    name: e.name,
+    message: e.message,
     where: e instanceof CsvFormatError ? { file: e.file, line: e.line, column: e.column, detail: e.detail } : null,
     code: (e as NodeJS.ErrnoException).code ?? null,
   });

@@ -64,13 +64,17 @@ export function resolveLocation(packages: Record<string, LockEntry>, from: strin
   }
 }
 
-interface Edge { name: string; optional: boolean }
+interface Edge {
+  name: string;
+  optional: boolean;
+}
 
 function edgesOf(entry: LockEntry): Edge[] {
   const edges: Edge[] = [];
   for (const name of Object.keys(entry.dependencies ?? {})) edges.push({ name, optional: false });
   for (const name of Object.keys(entry.optionalDependencies ?? {})) edges.push({ name, optional: true });
-  for (const name of Object.keys(entry.peerDependencies ?? {})) edges.push({ name, optional: entry.peerDependenciesMeta?.[name]?.optional === true });
+  for (const name of Object.keys(entry.peerDependencies ?? {}))
+    edges.push({ name, optional: entry.peerDependenciesMeta?.[name]?.optional === true });
   return edges;
 }
 
@@ -88,7 +92,8 @@ function reachable(packages: Record<string, LockEntry>, start: string, requiredO
         if (edge.optional) continue;
         throw new Error(`the project's package-lock.json has no ${edge.name} for ${from} (run npm install in the project)`);
       }
-      if (packages[at]!.link) throw new Error(`${at} is a link (${String(packages[at]!.resolved)}), not a registry package: it cannot be shipped`);
+      if (packages[at]!.link)
+        throw new Error(`${at} is a link (${String(packages[at]!.resolved)}), not a registry package: it cannot be shipped`);
       if (!seen.has(at)) {
         seen.add(at);
         queue.push(at);
@@ -109,10 +114,12 @@ function reachable(packages: Record<string, LockEntry>, start: string, requiredO
  * the project-role flags (`dev`, `optional`…), which are recomputed for the bundle.
  */
 export function deriveBundleLock(project: PackageLock, root: BundleRoot): PackageLock {
-  if (project.lockfileVersion < 2 || !project.packages) throw new Error(`the project's package-lock.json is lockfileVersion ${project.lockfileVersion}; 2 or 3 is needed (npm 7+)`);
+  if (project.lockfileVersion < 2 || !project.packages)
+    throw new Error(`the project's package-lock.json is lockfileVersion ${project.lockfileVersion}; 2 or 3 is needed (npm 7+)`);
   const start = `node_modules/${root.dependency}`;
   const top = project.packages[start];
-  if (!top?.version) throw new Error(`the project's package-lock.json has no ${start} (is ${root.dependency} a dependency of the project?)`);
+  if (!top?.version)
+    throw new Error(`the project's package-lock.json has no ${start} (is ${root.dependency} a dependency of the project?)`);
   if (top.link) throw new Error(`${start} is a link, not a registry package: it cannot be shipped`);
 
   const all = reachable(project.packages, start, false);

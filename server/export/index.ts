@@ -23,8 +23,15 @@ import { ExportError, openStaging } from './staging';
 import { TARGET_WRITERS, type BundleContext } from './targets';
 import { loadTfjsConverter } from './tfjs-target';
 import {
-  EXPORT_TARGETS, type ExportCheck, type ExportManifest, type ExportOptions, type ExportResult, type ExportTarget,
-  type PrecheckResult, type TargetFailure, type TargetPrecheck,
+  EXPORT_TARGETS,
+  type ExportCheck,
+  type ExportManifest,
+  type ExportOptions,
+  type ExportResult,
+  type ExportTarget,
+  type PrecheckResult,
+  type TargetFailure,
+  type TargetPrecheck,
 } from './types';
 
 export * from './types';
@@ -36,7 +43,8 @@ export { validateInferenceServiceYaml, validateK8sYaml } from './k8s/validate';
 export function normalizeTargets(targets: readonly string[] | undefined): ExportTarget[] {
   const wanted = targets?.length ? targets : EXPORT_TARGETS;
   for (const t of wanted) {
-    if (!(EXPORT_TARGETS as readonly string[]).includes(t)) throw new ExportError(`unknown target '${t}'; choose from ${EXPORT_TARGETS.join(', ')}`);
+    if (!(EXPORT_TARGETS as readonly string[]).includes(t))
+      throw new ExportError(`unknown target '${t}'; choose from ${EXPORT_TARGETS.join(', ')}`);
   }
   return EXPORT_TARGETS.filter((t) => t === 'onnx' || wanted.includes(t));
 }
@@ -72,20 +80,32 @@ async function makeVariant(sourcePath: string, variant: string | undefined): Pro
 }
 
 /** What can be exported, before anything is written: the TF.js pre-check lists every unsupported node. */
-export async function precheckExport(modelPath: string, options: { targets?: readonly string[]; variant?: string } = {}): Promise<PrecheckResult> {
+export async function precheckExport(
+  modelPath: string,
+  options: { targets?: readonly string[]; variant?: string } = {},
+): Promise<PrecheckResult> {
   const targets = normalizeTargets(options.targets);
   await checkVariantName(options.variant);
   const parts = await inspectModel(modelPath);
   const variant = await makeVariant(modelPath, options.variant);
-  const decoded = decodeModel(variant?.bytes ?? await readFile(modelPath));
+  const decoded = decodeModel(variant?.bytes ?? (await readFile(modelPath)));
   const out: TargetPrecheck[] = targets.map((target) => {
     if (target !== 'tfjs') return { target, ok: true, problems: [] };
     const { api, reason } = loadTfjsConverter();
     if (!api) return { target, ok: false, problems: [reason] };
     const unsupported = api.precheck(decoded);
     return {
-      target, ok: unsupported.length === 0, unsupportedNodes: unsupported,
-      problems: unsupported.length ? [`${unsupported.length} node(s) the TF.js converter does not support: ${unsupported.slice(0, 6).map((u) => `${u.node} (${u.opType})`).join(', ')}${unsupported.length > 6 ? ', …' : ''}`] : [],
+      target,
+      ok: unsupported.length === 0,
+      unsupportedNodes: unsupported,
+      problems: unsupported.length
+        ? [
+            `${unsupported.length} node(s) the TF.js converter does not support: ${unsupported
+              .slice(0, 6)
+              .map((u) => `${u.node} (${u.opType})`)
+              .join(', ')}${unsupported.length > 6 ? ', …' : ''}`,
+          ]
+        : [],
     };
   });
   return { model: parts.info.name, targets: out };
@@ -119,11 +139,20 @@ export async function exportBundle(modelPath: string, options: ExportOptions): P
     const parts = variant ? await inspectModel(devPath, { referenceCsv: options.referenceCsv }) : original;
     const info = { ...parts.info, name: original.info.name };
     dev = await loadModel(devPath, { referenceCsv: options.referenceCsv, sessionConfig: variant?.sessionConfig });
-    const decoded = decodeModel(variant?.bytes ?? await readFile(sourcePath));
+    const decoded = decodeModel(variant?.bytes ?? (await readFile(sourcePath)));
     const samples = makeSampleRequests(signature, dev.reference);
     const ctx: BundleContext = {
-      dir: staging.dir, sourcePath, info, signature, decoded, servableBytes: parts.servableBytes, ...files, samples, dev,
-      verifyInstall: options.verifyInstall ?? 'node-path', signal: options.signal,
+      dir: staging.dir,
+      sourcePath,
+      info,
+      signature,
+      decoded,
+      servableBytes: parts.servableBytes,
+      ...files,
+      samples,
+      dev,
+      verifyInstall: options.verifyInstall ?? 'node-path',
+      signal: options.signal,
     };
     done++;
 
@@ -143,7 +172,7 @@ export async function exportBundle(modelPath: string, options: ExportOptions): P
     const checks: ExportCheck[] = [];
     for (const target of written) {
       progress(`verify:${target}`, `verifying ${target}`);
-      checks.push(...await TARGET_WRITERS[target].verify(ctx));
+      checks.push(...(await TARGET_WRITERS[target].verify(ctx)));
       done++;
     }
     for (const f of failed) {
@@ -152,25 +181,45 @@ export async function exportBundle(modelPath: string, options: ExportOptions): P
     }
 
     progress('manifest', 'writing README.md and MANIFEST.json');
-    await writeFile(join(staging.dir, 'README.md'), renderReadme({
-      info, signature, modelFile: files.modelFile, signatureFile: files.signatureFile, variant: variant?.id ?? null, samples, written, failed, checks,
-      toolVersion: VERSION, onnxruntimeVersion: onnxruntimeVersion(), nodeVersion: process.versions.node,
-    }));
+    await writeFile(
+      join(staging.dir, 'README.md'),
+      renderReadme({
+        info,
+        signature,
+        modelFile: files.modelFile,
+        signatureFile: files.signatureFile,
+        variant: variant?.id ?? null,
+        samples,
+        written,
+        failed,
+        checks,
+        toolVersion: VERSION,
+        onnxruntimeVersion: onnxruntimeVersion(),
+        nodeVersion: process.versions.node,
+      }),
+    );
     const manifest: ExportManifest = {
       schemaVersion: 1,
       tool: { name: 'model-lab', version: VERSION },
       createdAt: new Date().toISOString(),
       model: {
-        name: info.name, file: files.modelFile, sourcePath, sourceSha256: await sha256File(sourcePath), variant: variant?.id ?? null,
-        signatureSource: signature.source, inputs: info.inputs, outputs: info.outputs,
+        name: info.name,
+        file: files.modelFile,
+        sourcePath,
+        sourceSha256: await sha256File(sourcePath),
+        variant: variant?.id ?? null,
+        signatureSource: signature.source,
+        inputs: info.inputs,
+        outputs: info.outputs,
       },
       targets: { requested: targets, written, failed },
       files: await listFiles(staging.dir, ['MANIFEST.json']),
       checks,
       verification: {
-        serverDependencies: ctx.verifyInstall === 'npm-ci'
-          ? 'npm ci --omit=dev --offline in a scratch copy of server/ (what the Dockerfile runs)'
-          : `NODE_PATH pointed at the exporting machine's node_modules (onnxruntime-node ${onnxruntimeVersion()}, the version server/package-lock.json pins)`,
+        serverDependencies:
+          ctx.verifyInstall === 'npm-ci'
+            ? 'npm ci --omit=dev --offline in a scratch copy of server/ (what the Dockerfile runs)'
+            : `NODE_PATH pointed at the exporting machine's node_modules (onnxruntime-node ${onnxruntimeVersion()}, the version server/package-lock.json pins)`,
         docker: 'no Docker engine was used: the Dockerfile was checked by a parser against the rules; the server was run with node',
       },
       timings: { totalMs: Math.round(performance.now() - started) },

@@ -25,16 +25,26 @@ export function signatureToSidecar(signature: Signature): Sidecar {
       ...(f.example !== undefined ? { example: f.example } : {}),
       ...(f.description ? { description: f.description } : {}),
     })),
-    inputs: Object.fromEntries(signature.inputs.map((b) => [b.tensor, {
-      kind: b.kind,
-      features: b.features,
-      ...(b.image ? { image: b.image } : {}),
-    }])),
-    outputs: Object.fromEntries(signature.outputs.map((o) => [o.tensor, {
-      role: o.role,
-      ...(o.classNames ? { classNames: o.classNames } : {}),
-      ...(o.names ? { names: o.names } : {}),
-    }])),
+    inputs: Object.fromEntries(
+      signature.inputs.map((b) => [
+        b.tensor,
+        {
+          kind: b.kind,
+          features: b.features,
+          ...(b.image ? { image: b.image } : {}),
+        },
+      ]),
+    ),
+    outputs: Object.fromEntries(
+      signature.outputs.map((o) => [
+        o.tensor,
+        {
+          role: o.role,
+          ...(o.classNames ? { classNames: o.classNames } : {}),
+          ...(o.names ? { names: o.names } : {}),
+        },
+      ]),
+    ),
   };
   if (signature.classNames) sidecar.classNames = signature.classNames;
   if (signature.target) sidecar.target = signature.target;
@@ -48,7 +58,12 @@ export interface ModelFiles {
 }
 
 /** Copies the model (or writes the variant's bytes) and its sidecar into `model/`. */
-export async function writeModelFiles(bundleDir: string, name: string, source: string | Uint8Array, signature: Signature): Promise<ModelFiles> {
+export async function writeModelFiles(
+  bundleDir: string,
+  name: string,
+  source: string | Uint8Array,
+  signature: Signature,
+): Promise<ModelFiles> {
   await mkdir(join(bundleDir, 'model'), { recursive: true });
   const modelFile = `model/${name}.onnx`;
   const signatureFile = `model/${name}.signature.json`;

@@ -41,7 +41,8 @@ function typedRecord(signature: Signature, record: FeatureRecord): FeatureRecord
   const out: FeatureRecord = {};
   for (const f of signature.features) {
     const v = record[f.name];
-    if (typeof v === 'string' && (f.kind === 'number' || f.kind === 'integer') && v.trim() !== '' && Number.isFinite(Number(v))) out[f.name] = Number(v);
+    if (typeof v === 'string' && (f.kind === 'number' || f.kind === 'integer') && v.trim() !== '' && Number.isFinite(Number(v)))
+      out[f.name] = Number(v);
     else if (typeof v === 'string' && f.kind === 'boolean') out[f.name] = ['true', '1'].includes(v.trim().toLowerCase());
     else out[f.name] = v;
   }

@@ -20,7 +20,9 @@ export function packageRoot(): string {
     if (existsSync(pkg)) {
       try {
         if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'model-lab') return dir;
-      } catch { /* keep walking */ }
+      } catch {
+        /* keep walking */
+      }
     }
     dir = dirname(dir);
   }
@@ -84,9 +86,15 @@ export function prebuiltServerBundle(root = packageRoot()): string | undefined {
 export async function buildServerBundle(outFile: string): Promise<void> {
   const root = packageRoot();
   const prebuilt = prebuiltServerBundle(root);
-  if (prebuilt) { await copyFile(prebuilt, outFile); return; }
+  if (prebuilt) {
+    await copyFile(prebuilt, outFile);
+    return;
+  }
   const entry = join(root, 'server/serve/bundle-entry.ts');
-  if (!existsSync(entry)) throw new Error(`the prebuilt server ${join(root, PREBUILT_SERVER_BUNDLE)} is missing and so are the sources to build it; reinstall Model Lab (or run node scripts/build.mjs in a checkout)`);
+  if (!existsSync(entry))
+    throw new Error(
+      `the prebuilt server ${join(root, PREBUILT_SERVER_BUNDLE)} is missing and so are the sources to build it; reinstall Model Lab (or run node scripts/build.mjs in a checkout)`,
+    );
   let esbuild: EsbuildApi;
   try {
     // Loaded at run time through createRequire so the CLI bundle does not try to bundle esbuild itself.

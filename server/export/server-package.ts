@@ -39,7 +39,12 @@ export interface ServerPackageInput {
 export const BUNDLE_ALLOW_SCRIPTS = { 'onnxruntime-node': false } as const;
 
 export async function writeServerPackage(input: ServerPackageInput): Promise<ServerFolder> {
-  const name = `${input.modelName.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+/, '') || 'model'}-server`;
+  const name = `${
+    input.modelName
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .replace(/^-+/, '') || 'model'
+  }-server`;
   const engines = { node: '>=20' };
   const pkg = {
     name,
@@ -61,11 +66,15 @@ export async function writeServerPackage(input: ServerPackageInput): Promise<Ser
     try {
       const lock = deriveBundleLock(projectLock, { name, version: pkg.version, dependency: 'onnxruntime-node', engines });
       const pinned = lock.packages['node_modules/onnxruntime-node']?.version;
-      if (pinned !== input.onnxruntimeVersion) throw new Error(`the lock pins onnxruntime-node ${pinned}, but ${input.onnxruntimeVersion} is installed (run npm ci)`);
+      if (pinned !== input.onnxruntimeVersion)
+        throw new Error(`the lock pins onnxruntime-node ${pinned}, but ${input.onnxruntimeVersion} is installed (run npm ci)`);
       await writeFile(join(input.dir, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
       return { lockfile: 'project' };
     } catch (err) {
-      return { lockfile: 'missing', lockfileError: `cannot derive it from this installation's package-lock.json: ${(err as Error).message}` };
+      return {
+        lockfile: 'missing',
+        lockfileError: `cannot derive it from this installation's package-lock.json: ${(err as Error).message}`,
+      };
     }
   }
   return resolveLockWithNpm(input.dir);
@@ -86,7 +95,9 @@ function readInstallLock(root: string): PackageLock | undefined {
     if (!existsSync(file)) continue;
     try {
       return JSON.parse(readFileSync(file, 'utf8')) as PackageLock;
-    } catch { /* try the next one */ }
+    } catch {
+      /* try the next one */
+    }
   }
   return undefined;
 }
@@ -103,7 +114,11 @@ async function resolveLockWithNpm(dir: string): Promise<ServerFolder> {
       await run(npm, base, { cwd: dir, timeout: 120_000 });
       return { lockfile: 'registry' };
     } catch (err) {
-      return { lockfile: 'missing', lockfileError: ((err as { stderr?: string }).stderr || (err as Error).message).split('\n').filter(Boolean).slice(-1)[0] ?? 'npm failed' };
+      return {
+        lockfile: 'missing',
+        lockfileError:
+          ((err as { stderr?: string }).stderr || (err as Error).message).split('\n').filter(Boolean).slice(-1)[0] ?? 'npm failed',
+      };
     }
   }
 }

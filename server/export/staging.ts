@@ -36,7 +36,9 @@ export async function openStaging(outDirInput: string, force: boolean): Promise<
     if (!s.isDirectory()) throw new ExportError(`${outDir} exists and is a file; choose a folder path for the bundle`);
     const entries = await readdir(outDir);
     if (entries.length > 0 && !force) {
-      throw new ExportError(`${outDir} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, e.g. '${entries[0]}'); choose an empty or new folder, or pass --force to replace it`);
+      throw new ExportError(
+        `${outDir} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, e.g. '${entries[0]}'); choose an empty or new folder, or pass --force to replace it`,
+      );
     }
   }
   try {

@@ -51,7 +51,11 @@ export const SERVER_TOLERANCE = 1e-6;
 /** TF.js runs other kernels (float32 accumulation order differs): the issue's bar. */
 export const TFJS_TOLERANCE = 1e-4;
 
-export async function timedCheck(target: ExportCheck['target'], name: string, fn: () => Promise<Omit<ExportCheck, 'target' | 'name' | 'ms'>>): Promise<ExportCheck> {
+export async function timedCheck(
+  target: ExportCheck['target'],
+  name: string,
+  fn: () => Promise<Omit<ExportCheck, 'target' | 'name' | 'ms'>>,
+): Promise<ExportCheck> {
   const started = performance.now();
   try {
     const r = await fn();
@@ -72,13 +76,19 @@ function sameSignature(a: Signature, b: Signature): string[] {
 
 const onnx: TargetWriter = {
   target: 'onnx',
-  async write() { /* model/ is written for every bundle (see index.ts) */ },
+  async write() {
+    /* model/ is written for every bundle (see index.ts) */
+  },
   async verify(ctx) {
-    return [await timedCheck('onnx', 'signature-roundtrip', async () => {
-      const bundled = await inspectModel(join(ctx.dir, ctx.modelFile));
-      return problemsCheck(sameSignature(ctx.signature, bundled.signature),
-        `${ctx.modelFile} with ${ctx.signatureFile} gives the same signature as the dev model (${ctx.signature.features.length} features, ${ctx.signature.outputs.length} outputs) without the reference CSV`);
-    })];
+    return [
+      await timedCheck('onnx', 'signature-roundtrip', async () => {
+        const bundled = await inspectModel(join(ctx.dir, ctx.modelFile));
+        return problemsCheck(
+          sameSignature(ctx.signature, bundled.signature),
+          `${ctx.modelFile} with ${ctx.signatureFile} gives the same signature as the dev model (${ctx.signature.features.length} features, ${ctx.signature.outputs.length} outputs) without the reference CSV`,
+        );
+      }),
+    ];
   },
 };
 
@@ -87,36 +97,59 @@ const docker: TargetWriter = {
   async write(ctx) {
     const folder = await writeServerFolder(ctx.dir, ctx.info.name);
     if (folder.lockfile === 'missing') throw new Error(`cannot make server/package-lock.json (npm ci needs it): ${folder.lockfileError}`);
-    await writeFile(join(ctx.dir, 'Dockerfile'), renderDockerfile({ modelName: ctx.info.name, modelFile: ctx.modelFile, toolVersion: VERSION }));
+    await writeFile(
+      join(ctx.dir, 'Dockerfile'),
+      renderDockerfile({ modelName: ctx.info.name, modelFile: ctx.modelFile, toolVersion: VERSION }),
+    );
     await writeFile(join(ctx.dir, '.dockerignore'), renderDockerignore());
   },
   async verify(ctx) {
     const checks: ExportCheck[] = [];
-    checks.push(await timedCheck('docker', 'server-parity', async () => {
-      const r = await verifyBundledServer({
-        bundleDir: ctx.dir, modelFile: ctx.modelFile, modelName: ctx.info.name, dev: ctx.dev, samples: ctx.samples,
-        install: ctx.verifyInstall, tolerance: SERVER_TOLERANCE, signal: ctx.signal,
-      });
-      return { status: r.ok ? 'pass' : 'fail', detail: r.detail, measured: r.measured };
-    }));
-    checks.push(await timedCheck('docker', 'dockerfile-rules', async () => {
-      const violations = checkDockerfile(await readFile(join(ctx.dir, 'Dockerfile'), 'utf8'));
-      return problemsCheck(violations.map((v) => `${v.line ? `line ${v.line}: ` : ''}${v.message} [${v.rule}]`),
-        'pinned base image, npm ci --omit=dev before the code is copied, non-root USER, EXPOSE, ENV config, HEALTHCHECK on /v2/health/ready, CMD');
-    }));
-    checks.push(await timedCheck('docker', 'lockfile', async () => {
-      const lock = JSON.parse(await readFile(join(ctx.dir, 'server/package-lock.json'), 'utf8')) as { packages?: Record<string, { version?: string }> };
-      const pinned = lock.packages?.['node_modules/onnxruntime-node']?.version;
-      const want = onnxruntimeVersion();
-      return problemsCheck(pinned === want ? [] : [`server/package-lock.json pins onnxruntime-node ${pinned ?? '(nothing)'}, this machine runs ${want}`],
-        `server/package-lock.json pins onnxruntime-node ${want} (the version verified here)`);
-    }));
-    checks.push(await timedCheck('docker', 'docker-build', async () => ({
-      status: 'skipped',
-      detail: dockerEngineReachable()
-        ? 'a Docker engine is reachable here, but Model Lab does not build images: run docker build . in the bundle'
-        : 'Docker is not available on this machine (no reachable Docker engine): the image was not built; the server was run with node from the bundle and the Dockerfile checked by the parser instead',
-    })));
+    checks.push(
+      await timedCheck('docker', 'server-parity', async () => {
+        const r = await verifyBundledServer({
+          bundleDir: ctx.dir,
+          modelFile: ctx.modelFile,
+          modelName: ctx.info.name,
+          dev: ctx.dev,
+          samples: ctx.samples,
+          install: ctx.verifyInstall,
+          tolerance: SERVER_TOLERANCE,
+          signal: ctx.signal,
+        });
+        return { status: r.ok ? 'pass' : 'fail', detail: r.detail, measured: r.measured };
+      }),
+    );
+    checks.push(
+      await timedCheck('docker', 'dockerfile-rules', async () => {
+        const violations = checkDockerfile(await readFile(join(ctx.dir, 'Dockerfile'), 'utf8'));
+        return problemsCheck(
+          violations.map((v) => `${v.line ? `line ${v.line}: ` : ''}${v.message} [${v.rule}]`),
+          'pinned base image, npm ci --omit=dev before the code is copied, non-root USER, EXPOSE, ENV config, HEALTHCHECK on /v2/health/ready, CMD',
+        );
+      }),
+    );
+    checks.push(
+      await timedCheck('docker', 'lockfile', async () => {
+        const lock = JSON.parse(await readFile(join(ctx.dir, 'server/package-lock.json'), 'utf8')) as {
+          packages?: Record<string, { version?: string }>;
+        };
+        const pinned = lock.packages?.['node_modules/onnxruntime-node']?.version;
+        const want = onnxruntimeVersion();
+        return problemsCheck(
+          pinned === want ? [] : [`server/package-lock.json pins onnxruntime-node ${pinned ?? '(nothing)'}, this machine runs ${want}`],
+          `server/package-lock.json pins onnxruntime-node ${want} (the version verified here)`,
+        );
+      }),
+    );
+    checks.push(
+      await timedCheck('docker', 'docker-build', async () => ({
+        status: 'skipped',
+        detail: dockerEngineReachable()
+          ? 'a Docker engine is reachable here, but Model Lab does not build images: run docker build . in the bundle'
+          : 'Docker is not available on this machine (no reachable Docker engine): the image was not built; the server was run with node from the bundle and the Dockerfile checked by the parser instead',
+      })),
+    );
     return checks;
   },
 };
@@ -140,18 +173,26 @@ const k8s: TargetWriter = {
   target: 'k8s',
   async write(ctx) {
     await mkdir(join(ctx.dir, 'k8s'), { recursive: true });
-    const [deployment, service, hpa] = deploymentObjects({ modelName: ctx.info.name, modelBytes: ctx.info.fileBytes, image: `${k8sName(ctx.info.name)}-server:1.0.0` });
+    const [deployment, service, hpa] = deploymentObjects({
+      modelName: ctx.info.name,
+      modelBytes: ctx.info.fileBytes,
+      image: `${k8sName(ctx.info.name)}-server:1.0.0`,
+    });
     await writeFile(join(ctx.dir, 'k8s/deployment.yaml'), renderK8sYaml([deployment!], k8sHeader(ctx.info.name)));
     await writeFile(join(ctx.dir, 'k8s/service.yaml'), renderK8sYaml([service!], k8sHeader(ctx.info.name)));
     await writeFile(join(ctx.dir, 'k8s/hpa.yaml'), renderK8sYaml([hpa!], k8sHeader(ctx.info.name)));
   },
   async verify(ctx) {
-    return [await timedCheck('k8s', 'k8s-schema', async () => {
-      const files = ['deployment.yaml', 'service.yaml', 'hpa.yaml'];
-      const text = (await Promise.all(files.map((f) => readFile(join(ctx.dir, 'k8s', f), 'utf8')))).join('\n---\n');
-      return problemsCheck(validateK8sYaml(text, 'k8s/'),
-        'Deployment (apps/v1), Service (v1), HorizontalPodAutoscaler (autoscaling/v2) valid against the Kubernetes schemas (kubernetes-models); probes on /v2/health/ready and /v2/health/live; requests and limits set');
-    })];
+    return [
+      await timedCheck('k8s', 'k8s-schema', async () => {
+        const files = ['deployment.yaml', 'service.yaml', 'hpa.yaml'];
+        const text = (await Promise.all(files.map((f) => readFile(join(ctx.dir, 'k8s', f), 'utf8')))).join('\n---\n');
+        return problemsCheck(
+          validateK8sYaml(text, 'k8s/'),
+          'Deployment (apps/v1), Service (v1), HorizontalPodAutoscaler (autoscaling/v2) valid against the Kubernetes schemas (kubernetes-models); probes on /v2/health/ready and /v2/health/live; requests and limits set',
+        );
+      }),
+    ];
   },
 };
 
@@ -159,12 +200,23 @@ const kserve: TargetWriter = {
   target: 'kserve',
   async write(ctx) {
     await mkdir(join(ctx.dir, 'kserve'), { recursive: true });
-    await writeFile(join(ctx.dir, 'kserve/inferenceservice.yaml'), renderInferenceService(inferenceServiceObject({ modelName: ctx.info.name, modelBytes: ctx.info.fileBytes }), ctx.info.name));
+    await writeFile(
+      join(ctx.dir, 'kserve/inferenceservice.yaml'),
+      renderInferenceService(inferenceServiceObject({ modelName: ctx.info.name, modelBytes: ctx.info.fileBytes }), ctx.info.name),
+    );
   },
   async verify(ctx) {
-    return [await timedCheck('kserve', 'kserve-schema', async () => problemsCheck(
-      validateInferenceServiceYaml(await readFile(join(ctx.dir, 'kserve/inferenceservice.yaml'), 'utf8'), 'kserve/inferenceservice.yaml'),
-      'InferenceService valid against the bundled minimal KServe v1beta1 schema (modelFormat onnx, protocolVersion v2, storageUri placeholder)'))];
+    return [
+      await timedCheck('kserve', 'kserve-schema', async () =>
+        problemsCheck(
+          validateInferenceServiceYaml(
+            await readFile(join(ctx.dir, 'kserve/inferenceservice.yaml'), 'utf8'),
+            'kserve/inferenceservice.yaml',
+          ),
+          'InferenceService valid against the bundled minimal KServe v1beta1 schema (modelFormat onnx, protocolVersion v2, storageUri placeholder)',
+        ),
+      ),
+    ];
   },
 };
 
@@ -174,25 +226,34 @@ const triton: TargetWriter = {
     const dir = join(ctx.dir, 'triton', ctx.info.name);
     await mkdir(join(dir, '1'), { recursive: true });
     await writeFile(join(dir, '1', 'model.onnx'), ctx.servableBytes);
-    await writeFile(join(dir, 'config.pbtxt'), renderTritonConfig(tritonConfig(ctx.info.name, ctx.info.inputs, ctx.info.outputs, ctx.signature)));
+    await writeFile(
+      join(dir, 'config.pbtxt'),
+      renderTritonConfig(tritonConfig(ctx.info.name, ctx.info.inputs, ctx.info.outputs, ctx.signature)),
+    );
   },
   async verify(ctx) {
-    return [await timedCheck('triton', 'triton-model', async () => {
-      const dir = join(ctx.dir, 'triton', ctx.info.name);
-      const problems = checkTritonConfig(await readFile(join(dir, 'config.pbtxt'), 'utf8'), ctx.info);
-      // The copy must load and answer like the dev model with tensor outputs only (Triton's ORT backend).
-      const copy = await loadModel(join(dir, '1', 'model.onnx'), { signaturePath: join(ctx.dir, ctx.signatureFile) });
-      try {
-        if (copy.info.rewrites.length) problems.push(`1/model.onnx still needs rewrites: ${copy.info.rewrites.join('; ')}`);
-        const expected = await ctx.dev.run(ctx.samples.tensors);
-        const got = await copy.run(ctx.samples.tensors);
-        const toJs = (ts: typeof got): unknown => ts.map((t) => Array.from(t.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v)));
-        problems.push(...compareValues(toJs(expected), toJs(got), 'triton model', SERVER_TOLERANCE).mismatches);
-      } finally {
-        await copy.dispose();
-      }
-      return problemsCheck(problems, `config.pbtxt matches the graph's ${ctx.info.inputs.length} input(s) and ${ctx.info.outputs.length} output(s); 1/model.onnx runs in onnxruntime with tensor outputs and answers like the dev model`);
-    })];
+    return [
+      await timedCheck('triton', 'triton-model', async () => {
+        const dir = join(ctx.dir, 'triton', ctx.info.name);
+        const problems = checkTritonConfig(await readFile(join(dir, 'config.pbtxt'), 'utf8'), ctx.info);
+        // The copy must load and answer like the dev model with tensor outputs only (Triton's ORT backend).
+        const copy = await loadModel(join(dir, '1', 'model.onnx'), { signaturePath: join(ctx.dir, ctx.signatureFile) });
+        try {
+          if (copy.info.rewrites.length) problems.push(`1/model.onnx still needs rewrites: ${copy.info.rewrites.join('; ')}`);
+          const expected = await ctx.dev.run(ctx.samples.tensors);
+          const got = await copy.run(ctx.samples.tensors);
+          const toJs = (ts: typeof got): unknown =>
+            ts.map((t) => Array.from(t.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v)));
+          problems.push(...compareValues(toJs(expected), toJs(got), 'triton model', SERVER_TOLERANCE).mismatches);
+        } finally {
+          await copy.dispose();
+        }
+        return problemsCheck(
+          problems,
+          `config.pbtxt matches the graph's ${ctx.info.inputs.length} input(s) and ${ctx.info.outputs.length} output(s); 1/model.onnx runs in onnxruntime with tensor outputs and answers like the dev model`,
+        );
+      }),
+    ];
   },
 };
 
@@ -201,13 +262,19 @@ export function checkTritonConfig(text: string, info: ModelInfo): string[] {
   const problems: string[] = [];
   if (!/platform:\s*"onnxruntime_onnx"/.test(text)) problems.push('config.pbtxt: platform is not onnxruntime_onnx');
   const batched = Number(/max_batch_size:\s*(\d+)/.exec(text)?.[1] ?? 'NaN') > 0;
-  for (const [section, tensors] of [['input', info.inputs], ['output', info.outputs]] as const) {
+  for (const [section, tensors] of [
+    ['input', info.inputs],
+    ['output', info.outputs],
+  ] as const) {
     const body = new RegExp(`\\n${section} \\[([\\s\\S]*?)\\n\\]`).exec(text)?.[1] ?? '';
     const blocks = [...body.matchAll(/name:\s*"([^"]*)"\s*data_type:\s*(\w+)\s*dims:\s*\[([^\]]*)\]/g)];
     if (blocks.length !== tensors.length) problems.push(`config.pbtxt: ${blocks.length} ${section}(s), the graph has ${tensors.length}`);
     for (const t of tensors) {
       const b = blocks.find((m) => m[1] === t.name);
-      if (!b) { problems.push(`config.pbtxt: no ${section} '${t.name}'`); continue; }
+      if (!b) {
+        problems.push(`config.pbtxt: no ${section} '${t.name}'`);
+        continue;
+      }
       if (b[2] !== TRITON_TYPE[t.dtype]) problems.push(`config.pbtxt: ${section} '${t.name}' has ${b[2]}, the graph ${t.dtype}`);
       const rank = b[3]!.split(',').filter((d) => d.trim()).length;
       const expectedRank = Math.max(1, t.dims.length - (batched ? 1 : 0));
@@ -224,23 +291,38 @@ const tfjs: TargetWriter = {
     if (!api) throw new Error(reason);
     const unsupported = api.precheck(ctx.decoded);
     if (unsupported.length) {
-      throw new Error(`the TF.js converter does not support ${unsupported.length} node(s): ${unsupported.slice(0, 6).map((u) => `${u.node} (${u.opType}: ${u.reason})`).join('; ')}${unsupported.length > 6 ? '; …' : ''}`);
+      throw new Error(
+        `the TF.js converter does not support ${unsupported.length} node(s): ${unsupported
+          .slice(0, 6)
+          .map((u) => `${u.node} (${u.opType}: ${u.reason})`)
+          .join('; ')}${unsupported.length > 6 ? '; …' : ''}`,
+      );
     }
     const dir = join(ctx.dir, 'tfjs');
     const names = await api.convertAndWrite(ctx.decoded, dir);
     await writeTfjsPage(dir, ctx.samples.tensors, names);
   },
   async verify(ctx) {
-    return [await timedCheck('tfjs', 'tfjs-parity', async () => {
-      const { api } = loadTfjsConverter();
-      if (!api || !existsSync(join(ctx.dir, 'tfjs/model.json'))) return { status: 'skipped', detail: 'no TF.js model was written' };
-      const expected = await ctx.dev.run(ctx.samples.tensors);
-      const r = await api.parity(join(ctx.dir, 'tfjs'), ctx.samples.tensors, expected);
-      const measured = { maxAbsDiff: r.maxAbsDiff, tolerance: TFJS_TOLERANCE, rows: ctx.samples.rows };
-      return r.maxAbsDiff <= TFJS_TOLERANCE
-        ? { status: 'pass', detail: `@tensorflow/tfjs (cpu backend) vs onnxruntime on ${ctx.samples.rows} sample row(s), outputs ${r.compared.join(', ')}: max abs diff ${r.maxAbsDiff.toExponential(2)} ≤ ${TFJS_TOLERANCE}`, measured }
-        : { status: 'fail', detail: `TF.js differs from onnxruntime by up to ${r.maxAbsDiff.toExponential(2)} (tolerance ${TFJS_TOLERANCE}) on outputs ${r.compared.join(', ')}`, measured };
-    })];
+    return [
+      await timedCheck('tfjs', 'tfjs-parity', async () => {
+        const { api } = loadTfjsConverter();
+        if (!api || !existsSync(join(ctx.dir, 'tfjs/model.json'))) return { status: 'skipped', detail: 'no TF.js model was written' };
+        const expected = await ctx.dev.run(ctx.samples.tensors);
+        const r = await api.parity(join(ctx.dir, 'tfjs'), ctx.samples.tensors, expected);
+        const measured = { maxAbsDiff: r.maxAbsDiff, tolerance: TFJS_TOLERANCE, rows: ctx.samples.rows };
+        return r.maxAbsDiff <= TFJS_TOLERANCE
+          ? {
+              status: 'pass',
+              detail: `@tensorflow/tfjs (cpu backend) vs onnxruntime on ${ctx.samples.rows} sample row(s), outputs ${r.compared.join(', ')}: max abs diff ${r.maxAbsDiff.toExponential(2)} ≤ ${TFJS_TOLERANCE}`,
+              measured,
+            }
+          : {
+              status: 'fail',
+              detail: `TF.js differs from onnxruntime by up to ${r.maxAbsDiff.toExponential(2)} (tolerance ${TFJS_TOLERANCE}) on outputs ${r.compared.join(', ')}`,
+              measured,
+            };
+      }),
+    ];
   },
 };
 

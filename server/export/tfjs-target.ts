@@ -81,9 +81,17 @@ export async function writeTfjsPage(dir: string, sampleInputs: PlainTensor[], na
   await copyFile(require.resolve('@tensorflow/tfjs/dist/tf.min.js'), join(dir, 'tf.min.js'));
   const inputs = sampleInputs.map((t) => {
     const spec = names.inputs.find((i) => i.name === t.name);
-    return { name: t.name, tfName: spec?.tfName ?? t.name, dtype: spec?.dtype ?? 'float32', dims: t.dims, data: Array.from(t.data as ArrayLike<number | bigint>, Number) };
+    return {
+      name: t.name,
+      tfName: spec?.tfName ?? t.name,
+      dtype: spec?.dtype ?? 'float32',
+      dims: t.dims,
+      data: Array.from(t.data as ArrayLike<number | bigint>, Number),
+    };
   });
-  await writeFile(join(dir, 'index.html'), `<!doctype html>
+  await writeFile(
+    join(dir, 'index.html'),
+    `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -99,9 +107,12 @@ export async function writeTfjsPage(dir: string, sampleInputs: PlainTensor[], na
 <script src="run-sample.js"></script>
 </body>
 </html>
-`);
+`,
+  );
   // A separate script file keeps the page's CSP free of inline scripts.
-  await writeFile(join(dir, 'run-sample.js'), `// Loads model.json and runs the model's sample input (from the signature / reference rows).
+  await writeFile(
+    join(dir, 'run-sample.js'),
+    `// Loads model.json and runs the model's sample input (from the signature / reference rows).
 const SAMPLE_INPUTS = ${JSON.stringify(inputs)};
 const OUTPUTS = ${JSON.stringify(names.outputs)};
 (async () => {
@@ -119,5 +130,6 @@ const OUTPUTS = ${JSON.stringify(names.outputs)};
     out.textContent = 'failed: ' + err.message;
   }
 })();
-`);
+`,
+  );
 }

@@ -27,29 +27,47 @@ export function mapColumns(signature: Signature, header: string[]): ColumnMappin
   if (featureColumns.every((i) => i >= 0)) return { featureColumns, matchedBy: 'name' };
   if (header.length === signature.features.length) return { featureColumns: header.map((_, i) => i), matchedBy: 'position' };
   const missing = signature.features.filter((_, i) => featureColumns[i]! < 0).map((f) => f.name);
-  throw new InputError('CSV header', `no column for feature(s) ${missing.join(', ')}; the header has ${header.length} columns ` +
-    `(${quote(header.slice(0, 20).map((h) => quote(h, 40)).join(', '))}${header.length > 20 ? ', …' : ''}) and the model needs ${signature.features.length} ` +
-    `(${signature.features.map((f) => f.name).join(', ')}): name the columns like the features, or send exactly the feature columns in order`);
+  throw new InputError(
+    'CSV header',
+    `no column for feature(s) ${missing.join(', ')}; the header has ${header.length} columns ` +
+      `(${quote(
+        header
+          .slice(0, 20)
+          .map((h) => quote(h, 40))
+          .join(', '),
+      )}${header.length > 20 ? ', …' : ''}) and the model needs ${signature.features.length} ` +
+      `(${signature.features.map((f) => f.name).join(', ')}): name the columns like the features, or send exactly the feature columns in order`,
+  );
 }
 
 /** A CSV row as a record keyed by feature name. */
 export function recordFromCsv(signature: Signature, mapping: ColumnMapping, values: string[]): FeatureRecord {
   const record: FeatureRecord = {};
-  signature.features.forEach((f, i) => { record[f.name] = values[mapping.featureColumns[i]!]; });
+  signature.features.forEach((f, i) => {
+    record[f.name] = values[mapping.featureColumns[i]!];
+  });
   return record;
 }
 
 /** Prediction columns known from the signature alone: `label`, `p_<class>`…, or `prediction[_i]`. */
 export function predictionColumns(signature: Signature, sample?: RowPrediction): string[] {
   const columns: string[] = [];
-  const add = (c: string) => { if (!columns.includes(c)) columns.push(c); };
+  const add = (c: string) => {
+    if (!columns.includes(c)) columns.push(c);
+  };
   for (const out of signature.outputs) {
     if (out.role === 'label') add('label');
     if (out.role === 'probabilities' || out.role === 'scores') {
       add('label');
       const width = out.dims[out.dims.length - 1];
-      const names = out.classNames ?? signature.classNames ??
-        (sample?.probabilities ? Object.keys(sample.probabilities) : typeof width === 'number' ? Array.from({ length: width }, (_, i) => String(i)) : []);
+      const names =
+        out.classNames ??
+        signature.classNames ??
+        (sample?.probabilities
+          ? Object.keys(sample.probabilities)
+          : typeof width === 'number'
+            ? Array.from({ length: width }, (_, i) => String(i))
+            : []);
       for (const n of names) add(`p_${n}`);
     }
     if (out.role === 'value') {
@@ -92,17 +110,27 @@ export function csvValueError(err: InputError, line: number): string {
 }
 
 /** A data row of a CSV file: its 1-based line number and its cells. */
-export interface CsvRow { line: number; values: string[] }
+export interface CsvRow {
+  line: number;
+  values: string[];
+}
 
 /** What became of one row: a prediction, or an error naming the line and column. */
-export interface RowResult { row: CsvRow; prediction?: RowPrediction; error?: string }
+export interface RowResult {
+  row: CsvRow;
+  prediction?: RowPrediction;
+  error?: string;
+}
 
 /**
  * Predicts a chunk of CSV rows. Rows that encode run together through `run` (in steps of the batch size
  * for fixed-batch models); a row that does not encode gets its own error and the others still run.
  */
 export async function predictCsvChunk(
-  signature: Signature, header: string[], mapping: ColumnMapping, rows: CsvRow[],
+  signature: Signature,
+  header: string[],
+  mapping: ColumnMapping,
+  rows: CsvRow[],
   run: (inputs: PlainTensor[]) => Promise<PlainTensor[]>,
 ): Promise<RowResult[]> {
   const results: RowResult[] = rows.map((row) => ({ row }));
@@ -118,7 +146,10 @@ export async function predictCsvChunk(
   let valid = good;
   if (signature.batch.dynamic) {
     try {
-      encodeRecords(signature, good.map((g) => g.record));
+      encodeRecords(
+        signature,
+        good.map((g) => g.record),
+      );
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       valid = good.filter((g) => encodesAlone(signature, g));
@@ -126,7 +157,7 @@ export async function predictCsvChunk(
   } else {
     valid = good.filter((g) => encodesAlone(signature, g, signature.batch.size ?? 1));
   }
-  const step = signature.batch.dynamic ? Math.max(valid.length, 1) : signature.batch.size ?? 1;
+  const step = signature.batch.dynamic ? Math.max(valid.length, 1) : (signature.batch.size ?? 1);
   for (let i = 0; i < valid.length; i += step) {
     const part = valid.slice(i, i + step);
     if (part.length < step) {
@@ -135,8 +166,15 @@ export async function predictCsvChunk(
       break;
     }
     try {
-      const outputs = await run(encodeRecords(signature, part.map((g) => g.record)));
-      decodePredictions(signature, outputs).forEach((p, j) => { part[j]!.result.prediction = p; });
+      const outputs = await run(
+        encodeRecords(
+          signature,
+          part.map((g) => g.record),
+        ),
+      );
+      decodePredictions(signature, outputs).forEach((p, j) => {
+        part[j]!.result.prediction = p;
+      });
     } catch (err) {
       const message = `lines ${part[0]!.result.row.line}-${part[part.length - 1]!.result.row.line}: inference failed: ${(err as Error).message}`;
       for (const g of part) g.result.error = message;
@@ -148,7 +186,10 @@ export async function predictCsvChunk(
 /** Whether one row encodes (checked as `copies` identical rows for fixed-batch models); sets its error if not. */
 function encodesAlone(signature: Signature, g: { result: RowResult; record: FeatureRecord }, copies = 1): boolean {
   try {
-    encodeRecords(signature, Array.from({ length: copies }, () => g.record));
+    encodeRecords(
+      signature,
+      Array.from({ length: copies }, () => g.record),
+    );
     return true;
   } catch (err) {
     if (!(err instanceof InputError)) throw err;

@@ -27,16 +27,38 @@ import type { LoadedModel, LoadOptions } from './types';
 export type { LoadedModel, LoadOptions } from './types';
 export { CsvError, readReference, type ColumnFacts, type ReferenceLook } from './reference';
 export {
-  csvRowMapper, cleanCells, csvValueError, mapColumns, predictCsvChunk, predictionCells, predictionColumns, recordFromCsv,
-  type ColumnMapping, type CsvRow, type CsvRowMapper, type RowResult,
+  csvRowMapper,
+  cleanCells,
+  csvValueError,
+  mapColumns,
+  predictCsvChunk,
+  predictionCells,
+  predictionColumns,
+  recordFromCsv,
+  type ColumnMapping,
+  type CsvRow,
+  type CsvRowMapper,
+  type RowResult,
 } from './csv-rows';
 export { sampleRecords, sampleTensors, seededRandom } from './samples';
-export { decodeModel, encodeModel, toNumber, attributeValue, type OnnxModel, type OnnxNode, type OnnxGraph, type OnnxTensor } from './onnx/proto';
+export {
+  decodeModel,
+  encodeModel,
+  toNumber,
+  attributeValue,
+  type OnnxModel,
+  type OnnxNode,
+  type OnnxGraph,
+  type OnnxTensor,
+} from './onnx/proto';
 export { parseSidecar, sidecarSchema, type Sidecar } from './signature/sidecar';
 
 /** A model file that cannot be served, with the reason: HTTP 400, CLI exit 1, and "reload failed" while serving. */
 export class ModelLoadError extends ModelLabError {
-  constructor(readonly path: string, reason: string) {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
     super(`cannot load ${path}: ${reason}`, { status: 400 });
   }
 }
@@ -73,7 +95,7 @@ export async function inspectModel(path: string, options: LoadOptions = {}): Pro
   } catch (err) {
     throw new ModelLoadError(path, `not a valid ONNX model (${(err as Error).message}); is the file complete?`);
   }
-  if (!decoded.graph || decoded.graph.node.length === 0 && decoded.graph.output.length === 0) {
+  if (!decoded.graph || (decoded.graph.node.length === 0 && decoded.graph.output.length === 0)) {
     throw new ModelLoadError(path, 'not a valid ONNX model (no graph); is the file complete?');
   }
   try {
@@ -122,19 +144,23 @@ export async function loadModel(path: string, options: LoadOptions = {}): Promis
   const model: LoadedModel = {
     info,
     signature,
-    reference: reference?.sample ?? null as ReferenceSample | null,
+    reference: reference?.sample ?? (null as ReferenceSample | null),
     loadMs: 0,
     async run(inputs: PlainTensor[], outputNames?: string[]) {
       checkInputs(info.inputs, inputs);
       const names = outputNames ?? served;
-      for (const n of names) if (!served.includes(n)) throw new InputError(n, `unknown output; this model serves ${served.map((s) => `'${s}'`).join(', ')}`);
+      for (const n of names)
+        if (!served.includes(n)) throw new InputError(n, `unknown output; this model serves ${served.map((s) => `'${s}'`).join(', ')}`);
       const feeds = Object.fromEntries(inputs.map((t) => [t.name, toOrt(t)]));
       let results;
       try {
         results = await session.run(feeds, names);
       } catch (err) {
         // Scrubbed: onnxruntime's text names its C++ sources and paths, which are no business of a client.
-        throw new InputError('inputs', `onnxruntime could not run the model on these inputs: ${scrubInternals((err as Error).message.split('\n')[0]!)}`);
+        throw new InputError(
+          'inputs',
+          `onnxruntime could not run the model on these inputs: ${scrubInternals((err as Error).message.split('\n')[0]!)}`,
+        );
       }
       return names.map((n) => fromOrt(n, results[n]!));
     },

@@ -28,9 +28,16 @@ const MAX_DISTINCT = 200;
 
 /** Error for a CSV that cannot be read, naming the file, line and column when the parser knows them (400 / exit 1). */
 export class CsvError extends ModelLabError {
-  constructor(readonly file: string, readonly line: number | undefined, readonly column: string | number | undefined, reason: string) {
-    super(`${file}${line ? `, line ${line}` : ''}${column !== undefined ? `, column ${column}` : ''}: ${reason}`,
-      { status: 400, field: typeof column === 'string' ? column : undefined });
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly column: string | number | undefined,
+    reason: string,
+  ) {
+    super(`${file}${line ? `, line ${line}` : ''}${column !== undefined ? `, column ${column}` : ''}: ${reason}`, {
+      status: 400,
+      field: typeof column === 'string' ? column : undefined,
+    });
   }
 }
 
@@ -60,7 +67,10 @@ export async function readReference(path: string, options: { sampleRows?: number
         header.forEach(() => distinct.push(new Set()));
         continue;
       }
-      if (scanned >= scanRows) { complete = false; break; }
+      if (scanned >= scanRows) {
+        complete = false;
+        break;
+      }
       scanned++;
       if (rows.length < sampleRows) rows.push(Object.fromEntries(header.map((h, i) => [h, record[i] ?? ''])));
       record.forEach((value, i) => observe(facts[i]!, distinct[i]!, value));
@@ -75,7 +85,10 @@ export async function readReference(path: string, options: { sampleRows?: number
   if (!header) throw new CsvError(path, 1, undefined, 'the file is empty; expected a header row');
   facts.forEach((f, i) => {
     if (distinct[i]!.size <= MAX_DISTINCT) f.distinct = [...distinct[i]!];
-    if (f.missing === scanned) { f.numeric = false; f.integer = false; }
+    if (f.missing === scanned) {
+      f.numeric = false;
+      f.integer = false;
+    }
   });
   return { sample: { path, columns: header, rows, rowCount: complete ? scanned : null }, columns: facts };
 }
@@ -83,7 +96,10 @@ export async function readReference(path: string, options: { sampleRows?: number
 const MISSING = new Set(['', 'na', 'nan', 'null', 'none', 'n/a']);
 
 function observe(f: ColumnFacts, seen: Set<string>, value: string): void {
-  if (MISSING.has(value.toLowerCase())) { f.missing++; return; }
+  if (MISSING.has(value.toLowerCase())) {
+    f.missing++;
+    return;
+  }
   if (seen.size <= MAX_DISTINCT) seen.add(value);
   const n = Number(value);
   if (f.numeric && Number.isFinite(n)) {

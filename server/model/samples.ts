@@ -30,7 +30,8 @@ export function sampleRecords(signature: Signature, reference: ReferenceSample |
     for (const f of signature.features) {
       const lo = f.min ?? 0;
       const hi = f.max ?? (f.min !== undefined ? f.min + 1 : 1);
-      if (f.kind === 'category') record[f.name] = f.categories?.length ? f.categories[Math.floor(random() * f.categories.length)] : String(f.example ?? '');
+      if (f.kind === 'category')
+        record[f.name] = f.categories?.length ? f.categories[Math.floor(random() * f.categories.length)] : String(f.example ?? '');
       else if (f.kind === 'boolean') record[f.name] = random() < 0.5;
       else if (f.kind === 'integer') record[f.name] = Math.round(lo + random() * (hi - lo));
       else record[f.name] = lo + random() * (hi - lo);

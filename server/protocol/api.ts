@@ -53,9 +53,7 @@ export interface ModelDescription {
 
 /** Open Inference Protocol v2 tensors (request inputs and response outputs). */
 export type OipDatatype =
-  | 'BOOL' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64'
-  | 'INT8' | 'INT16' | 'INT32' | 'INT64'
-  | 'FP16' | 'FP32' | 'FP64' | 'BYTES';
+  'BOOL' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64' | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FP16' | 'FP32' | 'FP64' | 'BYTES';
 
 export type NestedData = number | string | boolean | NestedData[];
 
@@ -83,10 +81,19 @@ export interface OipInferResponse {
 }
 
 export const OIP_DATATYPE: Record<TensorDtype, OipDatatype> = {
-  float32: 'FP32', float64: 'FP64', float16: 'FP16',
-  int8: 'INT8', int16: 'INT16', int32: 'INT32', int64: 'INT64',
-  uint8: 'UINT8', uint16: 'UINT16', uint32: 'UINT32', uint64: 'UINT64',
-  bool: 'BOOL', string: 'BYTES',
+  float32: 'FP32',
+  float64: 'FP64',
+  float16: 'FP16',
+  int8: 'INT8',
+  int16: 'INT16',
+  int32: 'INT32',
+  int64: 'INT64',
+  uint8: 'UINT8',
+  uint16: 'UINT16',
+  uint32: 'UINT32',
+  uint64: 'UINT64',
+  bool: 'BOOL',
+  string: 'BYTES',
 };
 
 export const DTYPE_OF_OIP: Record<OipDatatype, TensorDtype> = Object.fromEntries(
@@ -109,8 +116,15 @@ export type ServerEvent =
   | { type: 'model-loaded'; generation: number; name: string; loadMs: number; at: string }
   | { type: 'model-reload-failed'; error: string; keptGeneration: number; at: string }
   /** `agreement` is a fraction 0..1 (argmax/label equality for classifiers, ≤1e-6 difference otherwise). */
-  | { type: 'differential-check'; generation: number; rows: number; agreement: number | null;
-      maxAbsDiff: number; comparedOutputs: string[]; at: string }
+  | {
+      type: 'differential-check';
+      generation: number;
+      rows: number;
+      agreement: number | null;
+      maxAbsDiff: number;
+      comparedOutputs: string[];
+      at: string;
+    }
   /**
    * A served file vanished (deleted or moved). The server keeps serving generation `keptGeneration`
    * from memory; the file coming back (changed) is an ordinary reload.

@@ -11,9 +11,16 @@ import { ModelLabError } from './errors';
 
 /** Typed storage for each dtype, as onnxruntime-node's `Tensor` accepts it. */
 export type TensorData =
-  | Float32Array | Float64Array | Uint16Array
-  | Int8Array | Int16Array | Int32Array | BigInt64Array
-  | Uint8Array | Uint32Array | BigUint64Array
+  | Float32Array
+  | Float64Array
+  | Uint16Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | BigInt64Array
+  | Uint8Array
+  | Uint32Array
+  | BigUint64Array
   | string[];
 
 /** A tensor as plain data: what the codec produces and consumes. */
@@ -42,19 +49,32 @@ export class InputError extends ModelLabError {
 export function allocate(dtype: TensorDtype, n: number): TensorData {
   if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 32) throw new RangeError(`cannot allocate ${n} elements`);
   switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'float64': return new Float64Array(n);
-    case 'float16': return new Uint16Array(n);
-    case 'int8': return new Int8Array(n);
-    case 'int16': return new Int16Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'int64': return new BigInt64Array(n);
-    case 'uint8': return new Uint8Array(n);
-    case 'uint16': return new Uint16Array(n);
-    case 'uint32': return new Uint32Array(n);
-    case 'uint64': return new BigUint64Array(n);
-    case 'bool': return new Uint8Array(n);
-    case 'string': return new Array<string>(n).fill('');
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+      return new Float64Array(n);
+    case 'float16':
+      return new Uint16Array(n);
+    case 'int8':
+      return new Int8Array(n);
+    case 'int16':
+      return new Int16Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'int64':
+      return new BigInt64Array(n);
+    case 'uint8':
+      return new Uint8Array(n);
+    case 'uint16':
+      return new Uint16Array(n);
+    case 'uint32':
+      return new Uint32Array(n);
+    case 'uint64':
+      return new BigUint64Array(n);
+    case 'bool':
+      return new Uint8Array(n);
+    case 'string':
+      return new Array<string>(n).fill('');
   }
 }
 
@@ -66,8 +86,12 @@ const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 
 const INT_RANGE: Partial<Record<TensorDtype, [number, number]>> = {
-  int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647],
-  uint8: [0, 255], uint16: [0, 65535], uint32: [0, 4294967295],
+  int8: [-128, 127],
+  int16: [-32768, 32767],
+  int32: [-2147483648, 2147483647],
+  uint8: [0, 255],
+  uint16: [0, 65535],
+  uint32: [0, 4294967295],
 };
 
 function describe(value: unknown): string {
@@ -94,7 +118,13 @@ export function toHalf(value: number): number {
     if (mant & 0x1000) mant += 0x2000;
     return sign | (mant >>> 13);
   }
-  if (mant & 0x1000) { mant += 0x2000; if (mant & 0x800000) { mant = 0; exp += 1; } }
+  if (mant & 0x1000) {
+    mant += 0x2000;
+    if (mant & 0x800000) {
+      mant = 0;
+      exp += 1;
+    }
+  }
   if (exp >= 0x1f) return sign | 0x7c00;
   return sign | (exp << 10) | (mant >>> 13);
 }
@@ -133,7 +163,10 @@ export function writeScalar(data: TensorData, dtype: TensorDtype, index: number,
     (data as Uint8Array)[index] = b ? 1 : 0;
     return;
   }
-  if (dtype === 'int64' || dtype === 'uint64') { write64(data, dtype, index, value, field, row); return; }
+  if (dtype === 'int64' || dtype === 'uint64') {
+    write64(data, dtype, index, value, field, row);
+    return;
+  }
   let n: number;
   if (typeof value === 'number') n = value;
   else if (typeof value === 'boolean') n = value ? 1 : 0;
@@ -141,13 +174,22 @@ export function writeScalar(data: TensorData, dtype: TensorDtype, index: number,
   else if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value.trim()))) n = Number(value.trim());
   else throw new InputError(field, `expected a ${dtype} number, got ${describe(value)}`, row);
   if (!Number.isFinite(n)) throw new InputError(field, `expected a finite ${dtype} number, got ${describe(value)}`, row);
-  if (dtype === 'float32' && Math.abs(n) > FLOAT32_MAX) throw new InputError(field, `${n} is out of range for float32 (largest magnitude ${FLOAT32_MAX})`, row);
-  if (dtype === 'float16' && Math.abs(n) > FLOAT16_MAX) throw new InputError(field, `${n} is out of range for float16 (largest magnitude ${FLOAT16_MAX})`, row);
-  if (dtype === 'float32' || dtype === 'float64') { (data as Float32Array)[index] = n; return; }
-  if (dtype === 'float16') { (data as Uint16Array)[index] = toHalf(n); return; }
+  if (dtype === 'float32' && Math.abs(n) > FLOAT32_MAX)
+    throw new InputError(field, `${n} is out of range for float32 (largest magnitude ${FLOAT32_MAX})`, row);
+  if (dtype === 'float16' && Math.abs(n) > FLOAT16_MAX)
+    throw new InputError(field, `${n} is out of range for float16 (largest magnitude ${FLOAT16_MAX})`, row);
+  if (dtype === 'float32' || dtype === 'float64') {
+    (data as Float32Array)[index] = n;
+    return;
+  }
+  if (dtype === 'float16') {
+    (data as Uint16Array)[index] = toHalf(n);
+    return;
+  }
   if (!Number.isInteger(n)) throw new InputError(field, `expected an integer (${dtype}), got ${describe(value)}`, row);
   const range = INT_RANGE[dtype];
-  if (range && (n < range[0] || n > range[1])) throw new InputError(field, `${n} is out of range for ${dtype} [${range[0]}, ${range[1]}]`, row);
+  if (range && (n < range[0] || n > range[1]))
+    throw new InputError(field, `${n} is out of range for ${dtype} [${range[0]}, ${range[1]}]`, row);
   (data as Int32Array)[index] = n;
 }
 
@@ -161,13 +203,17 @@ function write64(data: TensorData, dtype: 'int64' | 'uint64', index: number, val
   else if (typeof value === 'boolean') big = value ? 1n : 0n;
   else if (typeof value === 'string' && /^\s*[-+]?\d{1,30}\s*$/.test(value)) big = BigInt(value.trim().replace(/^\+/, ''));
   else {
-    const n = typeof value === 'number' ? value
-      : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : Number.NaN;
-    if (typeof value !== 'number' && Number.isNaN(n)) throw new InputError(field, `expected a ${dtype} number, got ${describe(value)}`, row);
+    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : Number.NaN;
+    if (typeof value !== 'number' && Number.isNaN(n))
+      throw new InputError(field, `expected a ${dtype} number, got ${describe(value)}`, row);
     if (!Number.isFinite(n)) throw new InputError(field, `expected a finite ${dtype} number, got ${describe(value)}`, row);
     if (!Number.isInteger(n)) throw new InputError(field, `expected an integer (${dtype}), got ${describe(value)}`, row);
     if (!Number.isSafeInteger(n)) {
-      throw new InputError(field, `${n} is beyond 2^53, where JSON numbers lose precision; send ${dtype} values this large as decimal strings`, row);
+      throw new InputError(
+        field,
+        `${n} is beyond 2^53, where JSON numbers lose precision; send ${dtype} values this large as decimal strings`,
+        row,
+      );
     }
     big = BigInt(n);
   }
@@ -190,7 +236,10 @@ export function readScalar(t: { dtype: TensorDtype; data: TensorData }, index: n
 export function nestedShape(value: unknown): number[] {
   const shape: number[] = [];
   let v: unknown = value;
-  while (Array.isArray(v)) { shape.push(v.length); v = v[0]; }
+  while (Array.isArray(v)) {
+    shape.push(v.length);
+    v = v[0];
+  }
   return shape;
 }
 
@@ -206,7 +255,10 @@ export function flatten(data: unknown, count: number, field: string, maxDepth = 
     const stack: { items: unknown[]; next: number }[] = [{ items: data, next: 0 }];
     while (stack.length) {
       const top = stack[stack.length - 1]!;
-      if (top.next >= top.items.length) { stack.pop(); continue; }
+      if (top.next >= top.items.length) {
+        stack.pop();
+        continue;
+      }
       const v = top.items[top.next++];
       if (Array.isArray(v)) {
         if (stack.length >= maxDepth) throw new InputError(field, `data is nested more than ${maxDepth} levels deep`);
@@ -248,7 +300,7 @@ export function encodeImagePixels(spec: ImageSpec, pixels: ArrayLike<number>, in
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const p = (y * width + x) * 4;
-      const gray = (pixels[p]! * 0.299 + pixels[p + 1]! * 0.587 + pixels[p + 2]! * 0.114);
+      const gray = pixels[p]! * 0.299 + pixels[p + 1]! * 0.587 + pixels[p + 2]! * 0.114;
       for (let c = 0; c < channels; c++) {
         const raw = channels === 1 ? gray : pixels[p + c]!;
         const v = (raw * scale - (mean[c] ?? 0)) / (std[c] ?? 1);
@@ -281,15 +333,17 @@ function encodeImage(binding: InputBinding, records: FeatureRecord[], rowBase: n
       throw new InputError(feature, `expected an image (pixels or a nested array of ${per} numbers), got ${describe(value)}`, row);
     }
   });
-  const dims = spec.layout === 'NCHW'
-    ? [records.length, spec.channels, spec.height, spec.width]
-    : [records.length, spec.height, spec.width, spec.channels];
+  const dims =
+    spec.layout === 'NCHW'
+      ? [records.length, spec.channels, spec.height, spec.width]
+      : [records.length, spec.height, spec.width, spec.channels];
   return { name: binding.tensor, dtype: binding.dtype, dims, data: binding.dtype === 'float32' ? data : convert(data, binding.dtype) };
 }
 
 function convert(values: Float32Array, dtype: TensorDtype): TensorData {
   const out = allocate(dtype, values.length);
-  for (let i = 0; i < values.length; i++) writeScalar(out, dtype, i, dtype.startsWith('float') ? values[i] : Math.round(values[i]!), 'pixel');
+  for (let i = 0; i < values.length; i++)
+    writeScalar(out, dtype, i, dtype.startsWith('float') ? values[i] : Math.round(values[i]!), 'pixel');
   return out;
 }
 
@@ -297,12 +351,24 @@ function convert(values: Float32Array, dtype: TensorDtype): TensorData {
  * Encodes records keyed by feature name into the model's input tensors.
  * `rowBase`, when given, makes errors say which row (0-based index of the first record) was wrong.
  */
-export function encodeRecords(signature: Signature, records: FeatureRecord[], rowBase?: number, maxElements = DEFAULT_MAX_ELEMENTS): PlainTensor[] {
+export function encodeRecords(
+  signature: Signature,
+  records: FeatureRecord[],
+  rowBase?: number,
+  maxElements = DEFAULT_MAX_ELEMENTS,
+): PlainTensor[] {
   if (records.length === 0) throw new InputError('instances', 'no rows to predict');
   // Rows of `{}` cost the client 3 bytes each but a row of every input tensor here: check before allocating.
-  checkRequestElements(records.length, signature.inputs.reduce((sum, b) => sum + elementsPerRow(b), 0), maxElements);
+  checkRequestElements(
+    records.length,
+    signature.inputs.reduce((sum, b) => sum + elementsPerRow(b), 0),
+    maxElements,
+  );
   if (!signature.batch.dynamic && signature.batch.size !== undefined && records.length !== signature.batch.size) {
-    throw new InputError('instances', `this model takes exactly ${signature.batch.size} row(s) per request (fixed batch dimension), got ${records.length}`);
+    throw new InputError(
+      'instances',
+      `this model takes exactly ${signature.batch.size} row(s) per request (fixed batch dimension), got ${records.length}`,
+    );
   }
   const features = new Map(signature.features.map((f) => [f.name, f]));
   return signature.inputs.map((binding) => {
@@ -334,17 +400,26 @@ function elementsPerRow(binding: InputBinding): number {
 
 function checkRequestElements(rows: number, perRow: number, maxElements: number): void {
   if (rows * perRow > maxElements) {
-    throw new InputError('instances', `${rows} rows × ${perRow} values per row is more than the ${maxElements} elements this server accepts per request; send fewer rows per request`);
+    throw new InputError(
+      'instances',
+      `${rows} rows × ${perRow} values per row is more than the ${maxElements} elements this server accepts per request; send fewer rows per request`,
+    );
   }
 }
 
 /** Turns a positional row (values in signature feature order) into a record. */
 export function recordFromRow(signature: Signature, row: unknown[], rowIndex?: number): FeatureRecord {
   if (row.length !== signature.features.length) {
-    throw new InputError('instances', `expected ${signature.features.length} values in feature order (${signature.features.map((f) => f.name).join(', ')}), got ${row.length}`, rowIndex);
+    throw new InputError(
+      'instances',
+      `expected ${signature.features.length} values in feature order (${signature.features.map((f) => f.name).join(', ')}), got ${row.length}`,
+      rowIndex,
+    );
   }
   const record: FeatureRecord = {};
-  signature.features.forEach((f, i) => { record[f.name] = row[i]; });
+  signature.features.forEach((f, i) => {
+    record[f.name] = row[i];
+  });
   return record;
 }
 
@@ -401,21 +476,27 @@ function decodeOne(binding: OutputBinding, t: PlainTensor, r: number, p: RowPred
     case 'scores': {
       const names = binding.classNames ?? classNames ?? values.map((_, i) => String(i));
       const probs: Record<string, number> = {};
-      values.forEach((v, i) => { probs[names[i] ?? String(i)] = Number(v); });
+      values.forEach((v, i) => {
+        probs[names[i] ?? String(i)] = Number(v);
+      });
       if (binding.role === 'probabilities' || !p.probabilities) p.probabilities = probs;
       return;
     }
     case 'label': {
       const v = values[0]!;
       const names = binding.classNames ?? classNames;
-      p.label = typeof v === 'number' && names && binding.dtype !== 'string' && names[v] !== undefined && !names.every((n) => /^-?\d+$/.test(n))
-        ? names[v]!
-        : (v as string | number);
+      p.label =
+        typeof v === 'number' && names && binding.dtype !== 'string' && names[v] !== undefined && !names.every((n) => /^-?\d+$/.test(n))
+          ? names[v]!
+          : (v as string | number);
       return;
     }
     case 'value':
       // The first value output is "the" prediction; any further ones are reported as raw tensors.
-      if (p.value !== undefined) { (p.raw ??= {})[binding.tensor] = rowSlice(t, r); return; }
+      if (p.value !== undefined) {
+        (p.raw ??= {})[binding.tensor] = rowSlice(t, r);
+        return;
+      }
       p.value = values.length === 1 ? Number(values[0]) : values.map(Number);
       return;
     case 'raw':

@@ -24,28 +24,38 @@ const TestOptions = {
 };
 
 /** `POST /api/jobs/drift` with `source: "files"`: a current CSV against a reference CSV. */
-export const DriftFilesRequestSchema = z.object({
-  source: z.literal('files'),
-  reference: z.string().min(1).describe('reference CSV path (inside an allowed root)'),
-  current: z.string().min(1).describe('current CSV path (inside an allowed root)'),
-  options: z.object({
-    ...TestOptions,
-    thresholds: z.record(z.string(), z.number().min(0)).optional(),
-    mmdRows: z.number().int().min(10).max(2000).optional(),
-    memoryBudgetMb: z.number().min(16).max(64_000).optional(),
-    cache: z.boolean().optional(),
-    model: z.string().min(1).optional().describe('ONNX model path (inside an allowed root) for prediction drift'),
-  }).strict().optional(),
-}).strict();
+export const DriftFilesRequestSchema = z
+  .object({
+    source: z.literal('files'),
+    reference: z.string().min(1).describe('reference CSV path (inside an allowed root)'),
+    current: z.string().min(1).describe('current CSV path (inside an allowed root)'),
+    options: z
+      .object({
+        ...TestOptions,
+        thresholds: z.record(z.string(), z.number().min(0)).optional(),
+        mmdRows: z.number().int().min(10).max(2000).optional(),
+        memoryBudgetMb: z.number().min(16).max(64_000).optional(),
+        cache: z.boolean().optional(),
+        model: z.string().min(1).optional().describe('ONNX model path (inside an allowed root) for prediction drift'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 /** `POST /api/jobs/drift` with `source: "live"`: the rows this server served against its reference CSV. */
-export const DriftLiveRequestSchema = z.object({
-  source: z.literal('live'),
-  options: z.object({
-    ...TestOptions,
-    predictions: z.boolean().optional().describe('also test the served model\'s predictions on both sides'),
-  }).strict().optional(),
-}).strict();
+export const DriftLiveRequestSchema = z
+  .object({
+    source: z.literal('live'),
+    options: z
+      .object({
+        ...TestOptions,
+        predictions: z.boolean().optional().describe("also test the served model's predictions on both sides"),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 export const DriftRequestSchema = z.discriminatedUnion('source', [DriftFilesRequestSchema, DriftLiveRequestSchema]);
 export type DriftRequest = z.infer<typeof DriftRequestSchema>;
@@ -61,4 +71,11 @@ export interface DriftFileList {
 }
 
 /** `GET /api/drift/live`: the served-rows log, and the reference a live check compares it with. */
-export interface LiveDriftStatus { rows: number; capacity: number; since: string | null; total: number; columns: string[]; reference: string | null }
+export interface LiveDriftStatus {
+  rows: number;
+  capacity: number;
+  since: string | null;
+  total: number;
+  columns: string[];
+  reference: string | null;
+}

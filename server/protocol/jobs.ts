@@ -69,8 +69,7 @@ export interface JobState<Result = unknown> {
 
 /** What `/api/jobs/{id}/events` sends, as SSE events named by `type`. */
 export type JobEvent<Result = unknown> =
-  | { type: 'progress'; id: string; progress: JobProgress }
-  | { type: 'finished'; state: JobState<Result> };
+  { type: 'progress'; id: string; progress: JobProgress } | { type: 'finished'; state: JobState<Result> };
 
 /** `GET /api/jobs` */
 export interface JobList {

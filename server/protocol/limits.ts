@@ -43,8 +43,10 @@ export function checkedElementCount(shape: readonly unknown[], maxElements: numb
     }
     count *= d;
     if (count > maxElements) {
-      throw report(`shape [${shape.map((x) => quoteValue(x, 20)).join(',')}] holds more than ${maxElements} elements, ` +
-        `the most this server accepts per request (start it with a larger --max-elements if you need more)`);
+      throw report(
+        `shape [${shape.map((x) => quoteValue(x, 20)).join(',')}] holds more than ${maxElements} elements, ` +
+          `the most this server accepts per request (start it with a larger --max-elements if you need more)`,
+      );
     }
   }
   return count;

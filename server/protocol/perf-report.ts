@@ -8,8 +8,13 @@ import { z } from 'zod';
 export const LatencyStatsSchema = z.object({
   batch: z.number().int().describe('rows per session.run'),
   iterations: z.number().int().describe('timed runs (after the warm-up)'),
-  p50Us: z.number(), p95Us: z.number(), p99Us: z.number(),
-  meanUs: z.number(), stddevUs: z.number(), minUs: z.number(), maxUs: z.number(),
+  p50Us: z.number(),
+  p95Us: z.number(),
+  p99Us: z.number(),
+  meanUs: z.number(),
+  stddevUs: z.number(),
+  minUs: z.number(),
+  maxUs: z.number(),
   rowsPerSecond: z.number().describe('batch / mean run time'),
   peakRssBytes: z.number().describe('largest process RSS sampled while this batch size ran'),
 });
@@ -20,16 +25,22 @@ export const HttpLatencySchema = LatencyStatsSchema.extend({
 });
 
 export const MachineSchema = z.object({
-  cpuModel: z.string(), logicalCores: z.number().int(),
-  flags: z.object({ avx2: z.boolean(), avx512f: z.boolean(), avx512vnni: z.boolean(), avxvnni: z.boolean(), neonDotprod: z.boolean() })
+  cpuModel: z.string(),
+  logicalCores: z.number().int(),
+  flags: z
+    .object({ avx2: z.boolean(), avx512f: z.boolean(), avx512vnni: z.boolean(), avxvnni: z.boolean(), neonDotprod: z.boolean() })
     .describe('read from /proc/cpuinfo (Linux); all false elsewhere'),
   int8Acceleration: z.boolean().describe('VNNI (AVX-512 or AVX) or ARM dot-product instructions present'),
-  platform: z.string(), arch: z.string(), node: z.string(), onnxruntime: z.string(),
+  platform: z.string(),
+  arch: z.string(),
+  node: z.string(),
+  onnxruntime: z.string(),
 });
 
 const FiguresSchema = z.object({
   argmax: z.number().nullable().describe('fraction of rows with the same predicted class; null without a class output'),
-  maxAbsDiff: z.number(), meanAbsDiff: z.number(),
+  maxAbsDiff: z.number(),
+  meanAbsDiff: z.number(),
 });
 const ScoresSchema = z.union([z.object({ accuracy: z.number(), macroF1: z.number() }), z.object({ rmse: z.number(), mae: z.number() })]);
 
@@ -43,13 +54,18 @@ export const AgreementSchema = z.object({
 });
 
 export const NodeReportSchema = z.object({
-  node: z.string(), op: z.string(), action: z.enum(['rewritten', 'skipped', 'left']), detail: z.string(),
+  node: z.string(),
+  op: z.string(),
+  action: z.enum(['rewritten', 'skipped', 'left']),
+  detail: z.string(),
 });
 
 export const VariantReportSchema = z.object({
   id: z.string().describe("'original', or a variant id: int8, int8-pc, int8-weights, fp16, prune50…"),
-  label: z.string(), about: z.string(),
-  fileBytes: z.number().int(), gzipBytes: z.number().int(),
+  label: z.string(),
+  about: z.string(),
+  fileBytes: z.number().int(),
+  gzipBytes: z.number().int(),
   sizeRatio: z.number().describe('original file bytes / this file bytes'),
   sessionConfig: z.record(z.string(), z.string()),
   latency: z.array(LatencyStatsSchema).describe('one entry per batch size'),
@@ -65,13 +81,18 @@ export const ComparisonReportSchema = z.object({
   model: z.object({ name: z.string(), path: z.string() }),
   machine: MachineSchema,
   settings: z.object({
-    batches: z.array(z.number().int()), warmup: z.number().int(), iterations: z.number().int(), budgetMs: z.number(),
-    agreementRows: z.number().int(), data: z.string().nullable(),
+    batches: z.array(z.number().int()),
+    warmup: z.number().int(),
+    iterations: z.number().int(),
+    budgetMs: z.number(),
+    agreementRows: z.number().int(),
+    data: z.string().nullable(),
   }),
   original: VariantReportSchema,
   variants: z.array(VariantReportSchema),
   http: z.array(HttpLatencySchema).nullable().describe('end-to-end OIP latency of the served original, when measured'),
-  startedAt: z.string(), finishedAt: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
 });
 
 export type LatencyStats = z.infer<typeof LatencyStatsSchema>;

@@ -7,10 +7,7 @@
 
 /** Element types onnxruntime can feed or return, in onnxruntime-node's own spelling. */
 export type TensorDtype =
-  | 'float32' | 'float64' | 'float16'
-  | 'int8' | 'int16' | 'int32' | 'int64'
-  | 'uint8' | 'uint16' | 'uint32' | 'uint64'
-  | 'bool' | 'string';
+  'float32' | 'float64' | 'float16' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'bool' | 'string';
 
 /** A dimension: a fixed size, a symbolic name (`"batch"`, `"N"`), or `null` when the file says nothing. */
 export type Dim = number | string | null;

@@ -18,7 +18,9 @@ function readVersion(): string {
     try {
       const pkg = JSON.parse(readFileSync(join(__dirname, up, 'package.json'), 'utf8')) as { name?: string; version?: string };
       if (pkg.name === 'model-lab' && pkg.version) return pkg.version;
-    } catch { /* try the next candidate */ }
+    } catch {
+      /* try the next candidate */
+    }
   }
   return '0.0.0-unknown';
 }

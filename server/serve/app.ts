@@ -136,7 +136,8 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
   // (refusals are counted by the metrics above).
   const auth: ShareAuthOptions = { ...options.auth, adminToken: options.auth?.adminToken ?? newToken() };
   mountShareAuth(app, auth, (guarded) =>
-    mountRequestGuards(guarded, { allowedHosts: options.allowedHosts, corsOrigins: auth.corsOrigins }));
+    mountRequestGuards(guarded, { allowedHosts: options.allowedHosts, corsOrigins: auth.corsOrigins }),
+  );
 
   // The last word on every error: client faults keep their message (capped: messages quote user input),
   // server faults say only "internal server error" with an id to find the logged details by.
@@ -155,13 +156,18 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
   app.route('/', v1Routes(ctx));
   // The lab (perf, drift, export jobs) only when the caller mounts it: the exported server does not.
   options.labRoutes?.(app, { ctx, host, servedRows, logError, jobs: options.jobs, driftRoots: options.driftRoots });
-  app.route('/', uiRoutes(ctx, {
-    uiAssetsDir: options.uiAssetsDir, labTabs: options.labRoutes !== undefined,
-    loadedAt: (g) => loadedAt.get(g) ?? loadedAt.get(firstGeneration)!,
-  }));
+  app.route(
+    '/',
+    uiRoutes(ctx, {
+      uiAssetsDir: options.uiAssetsDir,
+      labTabs: options.labRoutes !== undefined,
+      loadedAt: (g) => loadedAt.get(g) ?? loadedAt.get(firstGeneration)!,
+    }),
+  );
 
   app.post('/v2/models/:model/predict-csv', (c) =>
-    handleCsvBatch(ctx, c, '/v2/models/:model/predict-csv', requireModel(host, c.req.param('model'))));
+    handleCsvBatch(ctx, c, '/v2/models/:model/predict-csv', requireModel(host, c.req.param('model'))),
+  );
   app.post('/invocations', (c) => handleInvocation(ctx, c, '/invocations'));
   app.post('/predict', (c) => {
     const type = mediaType(c);

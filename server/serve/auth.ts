@@ -146,7 +146,9 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
   const corsOrigins = options.corsOrigins ?? [];
   const defaultExpiry = options.defaultExpiryMinutes ?? 60;
   if (options.adminToken !== undefined && options.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
-    throw new Error(`the admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. 43 from randomBytes(32).toString('base64url')); got ${options.adminToken.length}`);
+    throw new Error(
+      `the admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. 43 from randomBytes(32).toString('base64url')); got ${options.adminToken.length}`,
+    );
   }
   const adminDigest = options.adminToken === undefined ? undefined : digestOf(options.adminToken);
   const shares = new Map<string, ShareRecord>();
@@ -161,7 +163,10 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
     const t = now();
     let found: ShareRecord | undefined;
     for (const record of [...shares.values()]) {
-      if (record.expiresAt !== null && record.expiresAt <= t) { shares.delete(record.id); continue; }
+      if (record.expiresAt !== null && record.expiresAt <= t) {
+        shares.delete(record.id);
+        continue;
+      }
       if (timingSafeEqual(digest, record.digest) && !found) found = record;
     }
     return found;
@@ -172,7 +177,9 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
     mint(request = {}) {
       const minutes = request.expiresInMinutes === undefined ? defaultExpiry : request.expiresInMinutes;
       if (minutes !== null && (!Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_EXPIRY_MINUTES)) {
-        throw new RangeError(`expiresInMinutes must be a number above 0 and at most ${MAX_EXPIRY_MINUTES} (30 days), or null for no expiry; got ${String(minutes)}`);
+        throw new RangeError(
+          `expiresInMinutes must be a number above 0 and at most ${MAX_EXPIRY_MINUTES} (30 days), or null for no expiry; got ${String(minutes)}`,
+        );
       }
       const token = newToken();
       const id = randomBytes(9).toString('base64url');
@@ -185,13 +192,26 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
     restore(share) {
       const expiresAt = share.expiresAt === null ? null : Date.parse(share.expiresAt);
       if (expiresAt !== null && !(expiresAt > now())) return false;
-      shares.set(share.id, { id: share.id, digest: digestOf(share.token), expiresAt, label: share.label, role: share.role ?? 'share', createdAt: now() });
+      shares.set(share.id, {
+        id: share.id,
+        digest: digestOf(share.token),
+        expiresAt,
+        label: share.label,
+        role: share.role ?? 'share',
+        createdAt: now(),
+      });
       everShared = true;
       return true;
     },
-    list: () => [...shares.values()]
-      .filter((r) => r.expiresAt === null || r.expiresAt > now())
-      .map((r) => ({ id: r.id, ...(r.label ? { label: r.label } : {}), expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt).toISOString(), createdAt: new Date(r.createdAt).toISOString() })),
+    list: () =>
+      [...shares.values()]
+        .filter((r) => r.expiresAt === null || r.expiresAt > now())
+        .map((r) => ({
+          id: r.id,
+          ...(r.label ? { label: r.label } : {}),
+          expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt).toISOString(),
+          createdAt: new Date(r.createdAt).toISOString(),
+        })),
   };
 
   app.use('*', async (c, next) => {
@@ -200,7 +220,10 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
     if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method')) {
       return preflight(c, origin, allowed);
     }
-    if (allowed) { c.header('Access-Control-Allow-Origin', origin); c.header('Vary', 'Origin'); }
+    if (allowed) {
+      c.header('Access-Control-Allow-Origin', origin);
+      c.header('Vary', 'Origin');
+    }
 
     // Every request is classified, in every mode: the owner-only routes (middleware/owner-only) need it
     // even when the rest of the server is open.
@@ -214,9 +237,15 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
     c.set('shareToken', caller === 'share' ? token : undefined);
 
     if (everShared && caller === 'anonymous' && !OPEN_PATHS.has(c.req.path) && !c.req.path.startsWith('/assets/')) {
-      return c.json({ error: token === undefined
-        ? 'this server needs an access token: open the full shared link (…/?token=…) or send Authorization: Bearer <token>'
-        : 'the access token is not valid: it expired, was revoked, or was never issued by this server; ask for a fresh link' }, 401);
+      return c.json(
+        {
+          error:
+            token === undefined
+              ? 'this server needs an access token: open the full shared link (…/?token=…) or send Authorization: Bearer <token>'
+              : 'the access token is not valid: it expired, was revoked, or was never issued by this server; ask for a fresh link',
+        },
+        401,
+      );
     }
     await next();
     if (allowed && !c.res.headers.has('Access-Control-Allow-Origin')) {
@@ -229,7 +258,14 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
   mountGuards?.(app);
 
   const requireAdmin = (c: Context): Response | undefined => {
-    if (!adminDigest) return c.json({ error: 'share links are managed by the process that started this server (start it with --admin-token-file or MODEL_LAB_ADMIN_TOKEN)' }, 403);
+    if (!adminDigest)
+      return c.json(
+        {
+          error:
+            'share links are managed by the process that started this server (start it with --admin-token-file or MODEL_LAB_ADMIN_TOKEN)',
+        },
+        403,
+      );
     return isAdmin(tokenOfRequest(c)) ? undefined : c.json({ error: 'only the admin credential may manage share links' }, 403);
   };
 
@@ -239,18 +275,31 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
     let body: { expiresInMinutes?: unknown; label?: unknown; role?: unknown } = {};
     const text = await readSmallBodyText(c, 64 * 1024);
     if (text.trim()) {
-      try { body = JSON.parse(text) as typeof body; } catch { return c.json({ error: 'body must be JSON like {"expiresInMinutes": 60}' }, 400); }
+      try {
+        body = JSON.parse(text) as typeof body;
+      } catch {
+        return c.json({ error: 'body must be JSON like {"expiresInMinutes": 60}' }, 400);
+      }
       // `null`, a number or a list parse fine but are no options object (found by the fuzz suite: was a 500).
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) return c.json({ error: 'body must be a JSON object like {"expiresInMinutes": 60}' }, 400);
+      if (body === null || typeof body !== 'object' || Array.isArray(body))
+        return c.json({ error: 'body must be a JSON object like {"expiresInMinutes": 60}' }, 400);
     }
     const expires = body.expiresInMinutes;
     if (expires !== undefined && expires !== null && typeof expires !== 'number') {
       return c.json({ error: `expiresInMinutes must be a number or null, got ${JSON.stringify(expires)}` }, 400);
     }
     if (body.label !== undefined && typeof body.label !== 'string') return c.json({ error: 'label must be a string' }, 400);
-    if (body.role !== undefined && body.role !== 'share' && body.role !== 'owner') return c.json({ error: `role must be "share" or "owner", got ${JSON.stringify(body.role)}` }, 400);
+    if (body.role !== undefined && body.role !== 'share' && body.role !== 'owner')
+      return c.json({ error: `role must be "share" or "owner", got ${JSON.stringify(body.role)}` }, 400);
     try {
-      return c.json(auth.mint({ expiresInMinutes: expires as number | null | undefined, label: typeof body.label === 'string' ? body.label.slice(0, 200) : undefined, role: body.role as 'share' | 'owner' | undefined }), 201);
+      return c.json(
+        auth.mint({
+          expiresInMinutes: expires as number | null | undefined,
+          label: typeof body.label === 'string' ? body.label.slice(0, 200) : undefined,
+          role: body.role as 'share' | 'owner' | undefined,
+        }),
+        201,
+      );
     } catch (err) {
       return c.json({ error: (err as Error).message }, 400);
     }
@@ -260,7 +309,9 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
     const denied = requireAdmin(c);
     if (denied) return denied;
     const id = c.req.param('id');
-    return auth.revoke(id) ? c.json({ revoked: id }) : c.json({ error: `no share link with id '${id}' (already revoked or expired?)` }, 404);
+    return auth.revoke(id)
+      ? c.json({ revoked: id })
+      : c.json({ error: `no share link with id '${id}' (already revoked or expired?)` }, 404);
   });
   // After a restart the process that started this server hands back the tokens it minted on the previous
   // process (a shared link must survive a crash of the server). Admin credential only: anyone else able
@@ -270,17 +321,43 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
     if (denied) return denied;
     let body: { shares?: unknown };
     const text = await readSmallBodyText(c, 1024 * 1024); // ≤ 1000 shares
-    try { body = JSON.parse(text) as typeof body; } catch { return c.json({ error: 'body must be JSON like {"shares": [{"id", "token", "expiresAt", "role"}]}' }, 400); }
-    const list = Array.isArray(body?.shares) ? body.shares as Record<string, unknown>[] : undefined;
-    if (!list || list.length > 1000) return c.json({ error: 'shares must be an array of at most 1000 {id, token, expiresAt, label?, role?}' }, 400);
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      return c.json({ error: 'body must be JSON like {"shares": [{"id", "token", "expiresAt", "role"}]}' }, 400);
+    }
+    const list = Array.isArray(body?.shares) ? (body.shares as Record<string, unknown>[]) : undefined;
+    if (!list || list.length > 1000)
+      return c.json({ error: 'shares must be an array of at most 1000 {id, token, expiresAt, label?, role?}' }, 400);
     let restored = 0;
     for (const [i, s] of list.entries()) {
-      const valid = s && typeof s === 'object' && typeof s.id === 'string' && s.id.length > 0 && s.id.length <= 64
-        && typeof s.token === 'string' && s.token.length >= 32 && s.token.length <= 256
-        && (s.expiresAt === null || (typeof s.expiresAt === 'string' && !Number.isNaN(Date.parse(s.expiresAt))))
-        && (s.label === undefined || typeof s.label === 'string') && (s.role === undefined || s.role === 'share' || s.role === 'owner');
-      if (!valid) return c.json({ error: `shares[${i}] must be {id, token (≥ 32 characters), expiresAt (ISO time or null), label?, role?: "share"|"owner"}` }, 400);
-      if (auth.restore({ id: s.id as string, token: s.token as string, expiresAt: s.expiresAt as string | null, label: (s.label as string | undefined)?.slice(0, 200), role: s.role as 'share' | 'owner' | undefined })) restored += 1;
+      const valid =
+        s &&
+        typeof s === 'object' &&
+        typeof s.id === 'string' &&
+        s.id.length > 0 &&
+        s.id.length <= 64 &&
+        typeof s.token === 'string' &&
+        s.token.length >= 32 &&
+        s.token.length <= 256 &&
+        (s.expiresAt === null || (typeof s.expiresAt === 'string' && !Number.isNaN(Date.parse(s.expiresAt)))) &&
+        (s.label === undefined || typeof s.label === 'string') &&
+        (s.role === undefined || s.role === 'share' || s.role === 'owner');
+      if (!valid)
+        return c.json(
+          { error: `shares[${i}] must be {id, token (≥ 32 characters), expiresAt (ISO time or null), label?, role?: "share"|"owner"}` },
+          400,
+        );
+      if (
+        auth.restore({
+          id: s.id as string,
+          token: s.token as string,
+          expiresAt: s.expiresAt as string | null,
+          label: (s.label as string | undefined)?.slice(0, 200),
+          role: s.role as 'share' | 'owner' | undefined,
+        })
+      )
+        restored += 1;
     }
     return c.json({ restored });
   });
@@ -291,10 +368,15 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
 function preflight(c: Context, origin: string | undefined, allowed: boolean): Response {
   const method = (c.req.header('access-control-request-method') ?? '').toUpperCase();
   const headers = (c.req.header('access-control-request-headers') ?? '')
-    .split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
-  const refused = !allowed ? `origin ${origin ?? '(none)'} is not allowed`
-    : !CORS_METHODS.includes(method) ? `method ${method || '(none)'} is not allowed (only ${CORS_METHODS.join(', ')})`
-      : headers.find((h) => !CORS_HEADERS.includes(h)) ? `header '${headers.find((h) => !CORS_HEADERS.includes(h))}' is not allowed (only Authorization, Content-Type)`
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  const refused = !allowed
+    ? `origin ${origin ?? '(none)'} is not allowed`
+    : !CORS_METHODS.includes(method)
+      ? `method ${method || '(none)'} is not allowed (only ${CORS_METHODS.join(', ')})`
+      : headers.find((h) => !CORS_HEADERS.includes(h))
+        ? `header '${headers.find((h) => !CORS_HEADERS.includes(h))}' is not allowed (only Authorization, Content-Type)`
         : undefined;
   if (refused) return c.json({ error: `CORS preflight refused: ${refused}` }, 403);
   c.header('Access-Control-Allow-Origin', origin!);

@@ -84,12 +84,20 @@ export function createBatcher(options: BatcherOptions): Batcher {
   let idleWaiters: (() => void)[] = [];
 
   const report = (stats: BatchStats): void => {
-    try { options.onBatch?.(stats); } catch { /* metrics must never fail a prediction */ }
+    try {
+      options.onBatch?.(stats);
+    } catch {
+      /* metrics must never fail a prediction */
+    }
   };
 
   function schedule(): void {
     if (running || queue.length === 0) {
-      if (!running && queue.length === 0) { const w = idleWaiters; idleWaiters = []; w.forEach((f) => f()); }
+      if (!running && queue.length === 0) {
+        const w = idleWaiters;
+        idleWaiters = [];
+        w.forEach((f) => f());
+      }
       return;
     }
     const oldest = queue[0]!;
@@ -98,7 +106,10 @@ export function createBatcher(options: BatcherOptions): Batcher {
     let full = false;
     for (const p of queue) {
       if (p.key !== oldest.key) continue;
-      if (group.length > 0 && rows + p.rows > maxBatchSize) { full = true; break; }
+      if (group.length > 0 && rows + p.rows > maxBatchSize) {
+        full = true;
+        break;
+      }
       group.push(p);
       rows += p.rows;
     }
@@ -107,13 +118,22 @@ export function createBatcher(options: BatcherOptions): Batcher {
     if (full || waited >= maxDelayMs) {
       void dispatch(group);
     } else if (!timer) {
-      timer = setTimeout(() => { timer = null; schedule(); }, Math.max(0, maxDelayMs - waited));
+      timer = setTimeout(
+        () => {
+          timer = null;
+          schedule();
+        },
+        Math.max(0, maxDelayMs - waited),
+      );
     }
   }
 
   async function dispatch(group: Pending[]): Promise<void> {
     running = true;
-    if (timer) { clearTimeout(timer); timer = null; }
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
     for (const p of group) queue.splice(queue.indexOf(p), 1);
     const started = performance.now();
     const queueMs = started - group[0]!.enqueuedAt;
@@ -126,7 +146,10 @@ export function createBatcher(options: BatcherOptions): Batcher {
         try {
           const merged = group[0]!.inputs.map((t, i) => concatRows(group.map((p) => p.inputs[i]!)));
           const outputs = await options.run(merged, group[0]!.outputNames);
-          const parts = splitOutputs(outputs, group.map((p) => p.rows));
+          const parts = splitOutputs(
+            outputs,
+            group.map((p) => p.rows),
+          );
           group.forEach((p, i) => p.resolve(parts[i]!));
         } catch {
           // Someone in the batch is bad (or the model's outputs are not per row): re-run each member
@@ -152,7 +175,11 @@ export function createBatcher(options: BatcherOptions): Batcher {
   }
 
   async function settle(p: Pending): Promise<void> {
-    try { p.resolve(await options.run(p.inputs, p.outputNames)); } catch (err) { p.reject(err); }
+    try {
+      p.resolve(await options.run(p.inputs, p.outputNames));
+    } catch (err) {
+      p.reject(err);
+    }
   }
 
   return {
@@ -167,8 +194,13 @@ export function createBatcher(options: BatcherOptions): Batcher {
       return new Promise<PlainTensor[]>((resolve, reject) => {
         const wasIdle = !running && queue.length === 0;
         const pending: Pending = {
-          key: groupKey(sorted, outputNames), inputs: sorted, outputNames, rows,
-          enqueuedAt: performance.now(), resolve, reject,
+          key: groupKey(sorted, outputNames),
+          inputs: sorted,
+          outputNames,
+          rows,
+          enqueuedAt: performance.now(),
+          resolve,
+          reject,
         };
         queue.push(pending);
         if (wasIdle) void dispatch([pending]);

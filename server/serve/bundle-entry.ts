@@ -51,8 +51,11 @@ async function sessionConfigFor(modelPath: string): Promise<Record<string, strin
   if (!raw) return undefined;
   try {
     const parsed = JSON.parse(raw) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
-  } catch { /* reported below */ }
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+  } catch {
+    /* reported below */
+  }
   return fail(`SESSION_CONFIG / model_lab.session_config must be a JSON object of strings, got '${raw}'`);
 }
 
@@ -62,14 +65,23 @@ async function main(): Promise<void> {
   const threads = intEnv('THREADS', 0, 1024);
   const delay = process.env.BATCH_DELAY_MS;
   const maxDelayMs = delay === undefined || delay === '' ? undefined : Number(delay);
-  if (maxDelayMs !== undefined && !(Number.isFinite(maxDelayMs) && maxDelayMs >= 0)) fail(`BATCH_DELAY_MS must be a number ≥ 0, got '${delay}'`);
+  if (maxDelayMs !== undefined && !(Number.isFinite(maxDelayMs) && maxDelayMs >= 0))
+    fail(`BATCH_DELAY_MS must be a number ≥ 0, got '${delay}'`);
   const sessionConfig = await sessionConfigFor(modelPath);
   const requestTimeoutMs = intEnv('REQUEST_TIMEOUT_MS', 100, 86_400_000);
   const uiDir = join(__dirname, 'ui');
   const host = process.env.HOST || '127.0.0.1';
   const hosts = process.env.ALLOWED_HOSTS?.trim();
-  const allowedHosts = hosts ? (hosts === '*' ? 'any' : hosts.split(',').map((h) => h.trim()).filter(Boolean))
-    : host === '0.0.0.0' || host === '::' ? 'any' : [];
+  const allowedHosts = hosts
+    ? hosts === '*'
+      ? 'any'
+      : hosts
+          .split(',')
+          .map((h) => h.trim())
+          .filter(Boolean)
+    : host === '0.0.0.0' || host === '::'
+      ? 'any'
+      : [];
   await startServer({
     modelPath,
     host,

@@ -43,7 +43,11 @@ const GENERATED_ROWS = 64;
  * @example
  * const { agreement } = await compareModels(previous, next, { maxRows: 128 });
  */
-export async function compareModels(oldModel: LoadedModel, newModel: LoadedModel, options: DifferentialOptions = {}): Promise<DifferentialResult> {
+export async function compareModels(
+  oldModel: LoadedModel,
+  newModel: LoadedModel,
+  options: DifferentialOptions = {},
+): Promise<DifferentialResult> {
   const maxRows = options.maxRows ?? 256;
   const sig = newModel.signature;
   const seed = options.seed ?? 42;
@@ -51,9 +55,10 @@ export async function compareModels(oldModel: LoadedModel, newModel: LoadedModel
   const count = Math.min(maxRows, referenceRows > 0 ? referenceRows : GENERATED_ROWS);
   // sampleRecords gives nothing for image/tensor inputs: those get seeded tensors instead.
   const records = sampleRecords(sig, newModel.reference, count, seed);
-  const [oldOut, newOut] = records.length > 0
-    ? await runOnRecords(oldModel, newModel, records)
-    : await runOnTensors(oldModel, newModel, sampleTensors(sig, sig.batch.dynamic ? count : sig.batch.size ?? 1, seed));
+  const [oldOut, newOut] =
+    records.length > 0
+      ? await runOnRecords(oldModel, newModel, records)
+      : await runOnTensors(oldModel, newModel, sampleTensors(sig, sig.batch.dynamic ? count : (sig.batch.size ?? 1), seed));
   return compareOutputs(sig, oldOut, newOut);
 }
 
@@ -62,7 +67,11 @@ function chunkSize(sig: Signature, rows: number): number {
   return sig.batch.dynamic ? Math.max(1, rows) : Math.max(1, sig.batch.size ?? 1);
 }
 
-async function runOnRecords(oldModel: LoadedModel, newModel: LoadedModel, sample: FeatureRecord[]): Promise<[PlainTensor[][], PlainTensor[][]]> {
+async function runOnRecords(
+  oldModel: LoadedModel,
+  newModel: LoadedModel,
+  sample: FeatureRecord[],
+): Promise<[PlainTensor[][], PlainTensor[][]]> {
   // Reference rows with gaps (empty cells) cannot be encoded; compare on the rows both models take.
   let firstError: unknown = null;
   const records = sample.filter((record) => {
@@ -93,7 +102,11 @@ async function runOnRecords(oldModel: LoadedModel, newModel: LoadedModel, sample
   return [await run(oldModel, 'previous'), await run(newModel, 'new')];
 }
 
-async function runOnTensors(oldModel: LoadedModel, newModel: LoadedModel, inputs: PlainTensor[]): Promise<[PlainTensor[][], PlainTensor[][]]> {
+async function runOnTensors(
+  oldModel: LoadedModel,
+  newModel: LoadedModel,
+  inputs: PlainTensor[],
+): Promise<[PlainTensor[][], PlainTensor[][]]> {
   for (const t of inputs) {
     const before = oldModel.signature.inputs.find((b) => b.tensor === t.name);
     if (!before || before.dtype !== t.dtype) throw new Error(`the previous model has no ${t.dtype} input '${t.name}'; nothing to compare`);
@@ -126,7 +139,10 @@ function compareOutputs(sig: Signature, oldChunks: PlainTensor[][], newChunks: P
         if (!diff.agrees) rowOk[r] = false;
       }
     }
-    if (any) { rows += chunkRows; agreeing += rowOk.filter(Boolean).length; }
+    if (any) {
+      rows += chunkRows;
+      agreeing += rowOk.filter(Boolean).length;
+    }
   });
   return {
     rows,
@@ -139,7 +155,10 @@ function compareOutputs(sig: Signature, oldChunks: PlainTensor[][], newChunks: P
 function compareRow(a: PlainTensor, b: PlainTensor, start: number, count: number, role: OutputRole): { agrees: boolean; maxAbs: number } {
   const va: (number | string | boolean)[] = [];
   const vb: (number | string | boolean)[] = [];
-  for (let i = start; i < start + count; i++) { va.push(readScalar(a, i)); vb.push(readScalar(b, i)); }
+  for (let i = start; i < start + count; i++) {
+    va.push(readScalar(a, i));
+    vb.push(readScalar(b, i));
+  }
   let maxAbs = 0;
   let withinTolerance = true;
   for (let i = 0; i < count; i++) {
@@ -148,7 +167,8 @@ function compareRow(a: PlainTensor, b: PlainTensor, start: number, count: number
     if (typeof x === 'number' && typeof y === 'number') {
       const d = Math.abs(x - y);
       if (Number.isFinite(d)) maxAbs = Math.max(maxAbs, d);
-      if (!(d <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(x), Math.abs(y))) && !(Number.isNaN(x) && Number.isNaN(y))) withinTolerance = false;
+      if (!(d <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(x), Math.abs(y))) && !(Number.isNaN(x) && Number.isNaN(y)))
+        withinTolerance = false;
     } else if (x !== y) {
       withinTolerance = false;
     }

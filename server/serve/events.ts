@@ -46,7 +46,9 @@ export function createEventBus(capacity = 50): EventBus {
     },
     subscribe(listener) {
       listeners.add(listener);
-      return () => { listeners.delete(listener); };
+      return () => {
+        listeners.delete(listener);
+      };
     },
     recent: () => [...buffer],
     clear: () => listeners.clear(),

@@ -101,10 +101,21 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
 
   function makeSlot(model: LoadedModel, generation: number, fingerprint: string): Slot {
     let markDisposed = (): void => {};
-    const disposed = new Promise<void>((resolve) => { markDisposed = resolve; });
+    const disposed = new Promise<void>((resolve) => {
+      markDisposed = resolve;
+    });
     const slot: Slot = {
-      model, generation, fingerprint, loadedAt: new Date().toISOString(), batcher: null,
-      view: model, leases: 0, retired: false, disposing: false, disposed, markDisposed,
+      model,
+      generation,
+      fingerprint,
+      loadedAt: new Date().toISOString(),
+      batcher: null,
+      view: model,
+      leases: 0,
+      retired: false,
+      disposing: false,
+      disposed,
+      markDisposed,
     };
     const why = batchingOffReason(model, batching);
     if (why) {
@@ -159,8 +170,12 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
     (async () => {
       await slot.batcher?.idle();
       await slot.model.dispose();
-    })().catch((err) => log(`disposing generation ${slot.generation} failed: ${(err as Error).message}`))
-      .finally(() => { live.delete(slot); slot.markDisposed(); });
+    })()
+      .catch((err) => log(`disposing generation ${slot.generation} failed: ${(err as Error).message}`))
+      .finally(() => {
+        live.delete(slot);
+        slot.markDisposed();
+      });
   }
 
   function retire(slot: Slot): void {
@@ -174,7 +189,11 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
     while (reloading) await reloading.catch(() => undefined);
     if (closed) return current.generation;
     reloading = doReload(reason);
-    try { return await reloading; } finally { reloading = null; }
+    try {
+      return await reloading;
+    } finally {
+      reloading = null;
+    }
   }
 
   /**
@@ -186,14 +205,18 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
     if (servedOptions.referenceCsv) roles.push([servedOptions.referenceCsv, 'reference']);
     const missing = new Set<string>();
     for (const [file, role] of roles) {
-      if (existsSync(file)) { reportedMissing.delete(file); continue; }
+      if (existsSync(file)) {
+        reportedMissing.delete(file);
+        continue;
+      }
       missing.add(file);
       if (reportedMissing.has(file)) continue;
       reportedMissing.add(file);
       const kept = current.generation;
-      const message = role === 'model'
-        ? `model file ${basename(file)} was removed; still serving the last good model (generation ${kept}) until it reappears`
-        : `reference file ${basename(file)} was removed; the form's sample rows use the last loaded copy, and drift checks against it need the file back`;
+      const message =
+        role === 'model'
+          ? `model file ${basename(file)} was removed; still serving the last good model (generation ${kept}) until it reappears`
+          : `reference file ${basename(file)} was removed; the form's sample rows use the last loaded copy, and drift checks against it need the file back`;
       log(message);
       bus.emit({ type: 'file-removed', file: role, path: file, message, keptGeneration: kept });
     }
@@ -218,7 +241,10 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
       bus.emit({ type: 'model-reload-failed', error, keptGeneration: current.generation });
       return current.generation;
     }
-    if (closed) { await model.dispose(); return current.generation; }
+    if (closed) {
+      await model.dispose();
+      return current.generation;
+    }
     const previous = current;
     current = makeSlot(model, previous.generation + 1, fingerprint);
     log(`reloaded ${model.info.name} (${reason}): generation ${current.generation}, ${Math.round(model.loadMs)} ms`);
@@ -244,7 +270,9 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
     await watcher?.close();
     watcher = watchModelFiles(watchedFiles, {
       debounceMs: options.watchDebounceMs ?? 300,
-      onChange: async (changed) => { await reload(`changed: ${changed.join(', ')}`); },
+      onChange: async (changed) => {
+        await reload(`changed: ${changed.join(', ')}`);
+      },
       onError: (err) => bus.emit({ type: 'error', message: `file watcher: ${err.message}` }),
     });
     await watcher.ready;
@@ -260,7 +288,10 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
     const generation = await reload(`switched to ${path}`);
     if (generation === previous.generation) {
       ({ servedPath, servedOptions, watchedFiles } = previous);
-      const failed = bus.recent().filter((e) => e.type === 'model-reload-failed').at(-1);
+      const failed = bus
+        .recent()
+        .filter((e) => e.type === 'model-reload-failed')
+        .at(-1);
       throw new Error(failed?.type === 'model-reload-failed' ? failed.error : `could not switch to ${path}`);
     }
     await watchServedFiles();

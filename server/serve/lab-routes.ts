@@ -48,8 +48,7 @@ export function createLab(options: { log: (message: string) => void }): Lab {
   return { mount: (app, lab) => mountLabRoutes(app, { ...lab, jobs }), close: () => jobs.close() };
 }
 
-export const mountLabRoutes: MountLabRoutes =
- (app, { ctx, host, servedRows, logError, jobs: given, driftRoots }) => {
+export const mountLabRoutes: MountLabRoutes = (app, { ctx, host, servedRows, logError, jobs: given, driftRoots }) => {
   // Each lab route module registers its job kind on the one runner; the job routes serve them all.
   const jobs = given ?? createJobRunner({ log: logError });
   mountJobRoutes(app, jobs);

@@ -49,30 +49,42 @@ export function createMetrics(registry: Registry = new Registry()): ServerMetric
   const metrics: ServerMetrics = {
     registry,
     httpRequests: new Counter({
-      name: 'http_requests_total', help: 'HTTP requests by route pattern, method and status.',
-      labelNames: ['route', 'method', 'status'] as const, registers,
+      name: 'http_requests_total',
+      help: 'HTTP requests by route pattern, method and status.',
+      labelNames: ['route', 'method', 'status'] as const,
+      registers,
     }),
     httpSeconds: new Histogram({
-      name: 'http_request_duration_seconds', help: 'Time to the response headers, by route pattern.',
-      labelNames: ['route', 'method', 'status'] as const, registers,
+      name: 'http_request_duration_seconds',
+      help: 'Time to the response headers, by route pattern.',
+      labelNames: ['route', 'method', 'status'] as const,
+      registers,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     }),
     inferenceSeconds: new Histogram({
-      name: 'inference_duration_seconds', help: 'One inference call through the model host (queueing included).',
-      labelNames: ['route'] as const, registers,
+      name: 'inference_duration_seconds',
+      help: 'One inference call through the model host (queueing included).',
+      labelNames: ['route'] as const,
+      registers,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     }),
     batchRows: new Histogram({
-      name: 'inference_batch_size', help: 'Rows per onnxruntime session.run.',
-      registers, buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+      name: 'inference_batch_size',
+      help: 'Rows per onnxruntime session.run.',
+      registers,
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
     }),
     modelLoadSeconds: new Histogram({
-      name: 'model_load_seconds', help: 'Model (re)load time: read, parse, create the session, warm up.',
-      registers, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      name: 'model_load_seconds',
+      help: 'Model (re)load time: read, parse, create the session, warm up.',
+      registers,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     }),
     modelInfo: new Gauge({
-      name: 'model_info', help: 'The model serving now (value is always 1).',
-      labelNames: ['name', 'opset', 'producer', 'generation'] as const, registers,
+      name: 'model_info',
+      help: 'The model serving now (value is always 1).',
+      labelNames: ['name', 'opset', 'producer', 'generation'] as const,
+      registers,
     }),
   };
   byRegistry.set(registry, metrics);
@@ -85,10 +97,13 @@ export function recordModelLoaded(metrics: ServerMetrics, model: LoadedModel, ge
   const { info } = model;
   const opset = info.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version;
   metrics.modelInfo.reset();
-  metrics.modelInfo.set({
-    name: info.name,
-    opset: opset === undefined ? '' : String(opset),
-    producer: `${info.producer.name} ${info.producer.version}`.trim(),
-    generation: String(generation),
-  }, 1);
+  metrics.modelInfo.set(
+    {
+      name: info.name,
+      opset: opset === undefined ? '' : String(opset),
+      producer: `${info.producer.name} ${info.producer.version}`.trim(),
+      generation: String(generation),
+    },
+    1,
+  );
 }

@@ -73,9 +73,15 @@ export function watchModelFiles(files: string[], options: FileWatchOptions): Fil
   function fire(): void {
     timer = null;
     if (closed) return;
-    if (running) { again = true; return; }
+    if (running) {
+      again = true;
+      return;
+    }
     running = (async () => {
-      if (!(await sizesStable([...wanted]))) { arm(); return; }
+      if (!(await sizesStable([...wanted]))) {
+        arm();
+        return;
+      }
       const names = [...changed];
       changed.clear();
       try {
@@ -85,7 +91,10 @@ export function watchModelFiles(files: string[], options: FileWatchOptions): Fil
       }
     })().finally(() => {
       running = null;
-      if (again && !closed) { again = false; arm(); }
+      if (again && !closed) {
+        again = false;
+        arm();
+      }
     });
   }
 
@@ -104,9 +113,17 @@ export function watchModelFiles(files: string[], options: FileWatchOptions): Fil
 
 /** True when no file's size or mtime changed over a short interval (a writer is still busy otherwise). */
 async function sizesStable(files: string[]): Promise<boolean> {
-  const snapshot = (): string => files.map((f) => {
-    try { const s = statSync(f); return `${s.size}:${s.mtimeMs}`; } catch { return 'missing'; }
-  }).join('|');
+  const snapshot = (): string =>
+    files
+      .map((f) => {
+        try {
+          const s = statSync(f);
+          return `${s.size}:${s.mtimeMs}`;
+        } catch {
+          return 'missing';
+        }
+      })
+      .join('|');
   const before = snapshot();
   await new Promise((r) => setTimeout(r, STABILITY_CHECK_MS));
   return snapshot() === before;

@@ -74,7 +74,10 @@ export class ServedRows {
   status(): { rows: number; capacity: number; since: string | null; total: number; columns: string[] } {
     const oldest = this.count < this.capacity ? 0 : this.next;
     return {
-      rows: this.count, capacity: this.capacity, total: this.total, columns: this.columns,
+      rows: this.count,
+      capacity: this.capacity,
+      total: this.total,
+      columns: this.columns,
       since: this.count ? new Date(this.times[oldest]!).toISOString() : null,
     };
   }
@@ -175,7 +178,9 @@ export function recordingHost(host: ModelHost, served: ServedRows): ModelHost {
       try {
         const rows = recordsFromTensors(signature, inputs);
         if (rows) served.add(rows, servedColumns(signature));
-      } catch { /* an unexpected tensor shape: the prediction stands, the row is just not logged */ }
+      } catch {
+        /* an unexpected tensor shape: the prediction stands, the row is just not logged */
+      }
       return outputs;
     },
   };

@@ -81,7 +81,9 @@ export interface ServerHandle {
   close(): Promise<void>;
 }
 
-const stderrLog = (line: string): void => { process.stderr.write(`model-lab: ${line}\n`); };
+const stderrLog = (line: string): void => {
+  process.stderr.write(`model-lab: ${line}\n`);
+};
 
 /**
  * @example
@@ -107,8 +109,14 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
   // The lab owns the job runner; it is kept here so shutdown can cancel and wait for running jobs.
   const lab = options.lab?.({ log });
   const app = createApp(modelHost, {
-    labRoutes: lab?.mount, registry, uiAssetsDir: options.uiAssetsDir ?? findUiAssets(), version: options.version, logError: log,
-    auth: { ...options.auth, adminToken: ownerToken }, servedRows, allowedHosts: hostsFor(hostname, options.allowedHosts),
+    labRoutes: lab?.mount,
+    registry,
+    uiAssetsDir: options.uiAssetsDir ?? findUiAssets(),
+    version: options.version,
+    logError: log,
+    auth: { ...options.auth, adminToken: ownerToken },
+    servedRows,
+    allowedHosts: hostsFor(hostname, options.allowedHosts),
     ...(options.maxElements === undefined ? {} : { maxElements: options.maxElements }),
   });
   const httpLimits = resolveHttpLimits(options.http);
@@ -117,7 +125,9 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
   let address: AddressInfo;
   try {
     [server, address] = await new Promise<[ServerType, AddressInfo]>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname, port: options.port ?? 0, serverOptions: httpServerOptions(httpLimits) }, (info) => resolve([s, info]));
+      const s = serve({ fetch: app.fetch, hostname, port: options.port ?? 0, serverOptions: httpServerOptions(httpLimits) }, (info) =>
+        resolve([s, info]),
+      );
       applyHttpLimits(s as Server, httpLimits);
       s.once('error', reject);
     });
@@ -131,7 +141,9 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
   if (options.printReadyLine ?? true) {
     process.stdout.write(`${JSON.stringify({ event: 'ready', url, model: name, pid: process.pid })}\n`);
   }
-  log(`serving ${name} at ${url} (batching ${modelHost.batching().enabled ? 'on' : 'off'}, hot reload ${options.watch ?? true ? 'on' : 'off'})`);
+  log(
+    `serving ${name} at ${url} (batching ${modelHost.batching().enabled ? 'on' : 'off'}, hot reload ${(options.watch ?? true) ? 'on' : 'off'})`,
+  );
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
@@ -148,7 +160,13 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
   if (options.handleSignals) {
     const onSignal = (signal: NodeJS.Signals): void => {
       log(`${signal}: shutting down`);
-      close().then(() => process.exit(0), (err) => { log(`shutdown failed: ${(err as Error).message}`); process.exit(1); });
+      close().then(
+        () => process.exit(0),
+        (err) => {
+          log(`shutdown failed: ${(err as Error).message}`);
+          process.exit(1);
+        },
+      );
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
@@ -165,7 +183,10 @@ export function hostsFor(bound: string, configured: readonly string[] | 'any' = 
   if (configured === 'any') return 'any';
   const wildcard = bound === '0.0.0.0' || bound === '::' || bound === '[::]';
   const own = wildcard
-    ? Object.values(networkInterfaces()).flat().filter((a) => a !== undefined).map((a) => a.address)
+    ? Object.values(networkInterfaces())
+        .flat()
+        .filter((a) => a !== undefined)
+        .map((a) => a.address)
     : [bound];
   return [...new Set([...configured, ...own])];
 }
@@ -177,7 +198,10 @@ export function hostsFor(bound: string, configured: readonly string[] | 'any' = 
 function closeHttp(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     const cut = setTimeout(() => server.closeAllConnections(), graceMs);
-    server.close(() => { clearTimeout(cut); resolve(); });
+    server.close(() => {
+      clearTimeout(cut);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }

@@ -83,11 +83,17 @@ test('user errors exit 1 with one line and no stack trace', () => {
 test('info --json is JSON with the model description and signature', () => {
   const r = cli('info', IRIS, '--json', '--reference', IRIS_REFERENCE);
   assert.equal(r.status, 0, r.stderr);
-  const parsed = JSON.parse(r.stdout) as { info: { name: string; opsets: unknown[] }; signature: { features: { name: string }[]; task: string } };
+  const parsed = JSON.parse(r.stdout) as {
+    info: { name: string; opsets: unknown[] };
+    signature: { features: { name: string }[]; task: string };
+  };
   assert.equal(parsed.info.name, 'iris');
   assert.ok(parsed.info.opsets.length > 0);
   assert.equal(parsed.signature.task, 'classification');
-  assert.deepEqual(parsed.signature.features.map((f) => f.name), Object.keys(expected.records[0]!));
+  assert.deepEqual(
+    parsed.signature.features.map((f) => f.name),
+    Object.keys(expected.records[0]!),
+  );
   const table = cli('info', IRIS);
   assert.equal(table.status, 0);
   assert.match(table.stdout, /^Inputs$/m);
@@ -131,9 +137,14 @@ test('predict writes input columns, predictions and an error column; a bad row f
 });
 
 test('serve prints one ready line, answers /v2/health/ready, and exits 0 on SIGTERM', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', IRIS, '--port', '0', '--no-watch'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', IRIS, '--port', '0', '--no-watch'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += String(d); });
+  child.stderr.on('data', (d) => {
+    stderr += String(d);
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
     const stdoutLines = createInterface({ input: child.stdout });

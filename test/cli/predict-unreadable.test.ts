@@ -28,19 +28,39 @@ test('an input CSV that vanished before it was read: a ModelLabError naming it, 
       return true;
     });
     assert.equal(existsSync(output), false);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.partial')), [], 'the temporary output was removed');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith('.partial')),
+      [],
+      'the temporary output was removed',
+    );
   } finally {
     await model.dispose();
   }
 });
 
-test('the CLI with an input that fails while reading (EIO): exit 1 with one line, no stack trace', { skip: process.platform !== 'linux' && 'needs /proc' }, () => {
-  // /proc/self/mem passes the "is it a file" check, then every read at offset 0 fails with EIO:
-  // a deterministic stand-in for a file that disappears or breaks while it is streamed.
-  const r = spawnSync(process.execPath, ['--import', 'tsx', repoPath('server/cli/main.ts'), 'predict', repoPath('samples/iris/iris.onnx'), '/proc/self/mem', '-o', join(dir, 'p.csv')],
-    { cwd: repoPath(), encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /^model-lab predict: cannot read \/proc\/self\/mem: EIO/m);
-  assert.doesNotMatch(r.stderr, /\n\s+at |node:events|Unhandled/, r.stderr);
-  assert.equal(existsSync(join(dir, 'p.csv')), false);
-});
+test(
+  'the CLI with an input that fails while reading (EIO): exit 1 with one line, no stack trace',
+  { skip: process.platform !== 'linux' && 'needs /proc' },
+  () => {
+    // /proc/self/mem passes the "is it a file" check, then every read at offset 0 fails with EIO:
+    // a deterministic stand-in for a file that disappears or breaks while it is streamed.
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        repoPath('server/cli/main.ts'),
+        'predict',
+        repoPath('samples/iris/iris.onnx'),
+        '/proc/self/mem',
+        '-o',
+        join(dir, 'p.csv'),
+      ],
+      { cwd: repoPath(), encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^model-lab predict: cannot read \/proc\/self\/mem: EIO/m);
+    assert.doesNotMatch(r.stderr, /\n\s+at |node:events|Unhandled/, r.stderr);
+    assert.equal(existsSync(join(dir, 'p.csv')), false);
+  },
+);

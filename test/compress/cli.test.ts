@@ -72,11 +72,30 @@ test('compress --int8-weights --per-channel --json on the digits CNN copies its 
 });
 
 test('bench --json prints a schema-valid report; unknown variants exit 2; a missing model exits 1', () => {
-  const r = cli('bench', BC, '--reference', BC_REF, '--variants', 'int8,fp16', '--batches', '1,16', '--iterations', '5', '--warmup', '1', '--rows', '32', '--json');
+  const r = cli(
+    'bench',
+    BC,
+    '--reference',
+    BC_REF,
+    '--variants',
+    'int8,fp16',
+    '--batches',
+    '1,16',
+    '--iterations',
+    '5',
+    '--warmup',
+    '1',
+    '--rows',
+    '32',
+    '--json',
+  );
   assert.equal(r.status, 0, r.stderr);
   const report = ComparisonReportSchema.parse(JSON.parse(r.stdout));
   assert.deepEqual(report.settings.batches, [1, 16]);
-  assert.deepEqual(report.variants.map((v) => v.id), ['int8', 'fp16']);
+  assert.deepEqual(
+    report.variants.map((v) => v.id),
+    ['int8', 'fp16'],
+  );
   const text = cli('bench', BC, '--variants', 'fp16', '--batches', '4', '--iterations', '3', '--warmup', '0', '--rows', '8');
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /variant\s+size\s+gzip/);

@@ -16,10 +16,13 @@ const root = join(__dirname, '..', '..');
 /** Reads an SSE stream to its end, returning the events as {event, data}. */
 async function readEvents(url: string): Promise<{ event: string; data: any }[]> {
   const text = await (await fetch(url)).text();
-  return text.split('\n\n').filter((b) => b.includes('data:')).map((block) => ({
-    event: /^event: (.*)$/m.exec(block)?.[1] ?? 'message',
-    data: JSON.parse(/^data: (.*)$/m.exec(block)![1]!),
-  }));
+  return text
+    .split('\n\n')
+    .filter((b) => b.includes('data:'))
+    .map((block) => ({
+      event: /^event: (.*)$/m.exec(block)?.[1] ?? 'message',
+      data: JSON.parse(/^data: (.*)$/m.exec(block)![1]!),
+    }));
 }
 
 describe('perf routes', () => {
@@ -61,7 +64,13 @@ describe('perf routes', () => {
   });
 
   it('runs a job with progress over SSE, one at a time, then saves and serves a variant', async () => {
-    const start = await postJson(`${server.url}/api/jobs/perf?token=${server.ownerToken}`, { variants: ['int8', 'fp16'], batches: [1, 8], iterations: 5, warmup: 1, rows: 32 });
+    const start = await postJson(`${server.url}/api/jobs/perf?token=${server.ownerToken}`, {
+      variants: ['int8', 'fp16'],
+      batches: [1, 8],
+      iterations: 5,
+      warmup: 1,
+      rows: 32,
+    });
     assert.equal(start.status, 202, JSON.stringify(start.json));
     const id = start.json.id as string;
     const busy = await postJson(`${server.url}/api/jobs/perf?token=${server.ownerToken}`, { variants: ['fp16'] });
@@ -75,7 +84,11 @@ describe('perf routes', () => {
     assert.equal(state.status, 'done');
     ComparisonReportSchema.parse(state.result);
     const late = await readEvents(`${server.url}/api/jobs/${id}/events?token=${server.ownerToken}`);
-    assert.deepEqual(late.map((e) => e.event), ['finished'], 'a finished job answers at once');
+    assert.deepEqual(
+      late.map((e) => e.event),
+      ['finished'],
+      'a finished job answers at once',
+    );
 
     const saved = await postJson(`${server.url}/api/perf/save?token=${server.ownerToken}`, { id, variant: 'int8' });
     assert.equal(saved.status, 200, JSON.stringify(saved.json));
@@ -83,7 +96,10 @@ describe('perf routes', () => {
     assert.ok(existsSync(saved.json.path));
     const again = await postJson(`${server.url}/api/perf/save?token=${server.ownerToken}`, { id, variant: 'int8' });
     assert.equal(again.status, 409);
-    assert.equal((await postJson(`${server.url}/api/perf/save?token=${server.ownerToken}`, { id, variant: 'int8', overwrite: true })).status, 200);
+    assert.equal(
+      (await postJson(`${server.url}/api/perf/save?token=${server.ownerToken}`, { id, variant: 'int8', overwrite: true })).status,
+      200,
+    );
 
     const served = await postJson(`${server.url}/api/perf/serve?token=${server.ownerToken}`, { variant: 'int8' });
     assert.equal(served.status, 200, JSON.stringify(served.json));
@@ -102,7 +118,11 @@ describe('perf routes', () => {
   });
 
   it('DELETE cancels a running job', async () => {
-    const start = await postJson(`${server.url}/api/jobs/perf?token=${server.ownerToken}`, { variants: ['fp16'], iterations: 10_000, budgetMs: 30_000 });
+    const start = await postJson(`${server.url}/api/jobs/perf?token=${server.ownerToken}`, {
+      variants: ['fp16'],
+      iterations: 10_000,
+      budgetMs: 30_000,
+    });
     assert.equal(start.status, 202);
     const cancel = await fetch(`${server.url}/api/jobs/${start.json.id}?token=${server.ownerToken}`, { method: 'DELETE' });
     assert.equal(cancel.status, 202);

@@ -43,20 +43,24 @@ describe('Performance tab (browser)', () => {
 
   it('names the CPU and offers the variants with the defaults ticked', async () => {
     assert.match(await page.locator('.perf-machine').innerText(), /logical cores/);
-    const checked = await page.locator('.perf-variants vscode-checkbox').evaluateAll((boxes) =>
-      boxes.filter((b) => (b as HTMLElement & { checked: boolean }).checked).map((b) => b.getAttribute('data-variant')));
+    const checked = await page
+      .locator('.perf-variants vscode-checkbox')
+      .evaluateAll((boxes) =>
+        boxes.filter((b) => (b as HTMLElement & { checked: boolean }).checked).map((b) => b.getAttribute('data-variant')),
+      );
     assert.deepEqual(checked, ['int8', 'int8-weights', 'fp16', 'prune50']);
   });
 
   it('runs a comparison with progress and shows the table, charts and verdicts; saves a variant', async () => {
-    for (const id of ['int8', 'int8-weights', 'prune50']) await page.locator(`.perf-variants vscode-checkbox[data-variant="${id}"]`).click();
+    for (const id of ['int8', 'int8-weights', 'prune50'])
+      await page.locator(`.perf-variants vscode-checkbox[data-variant="${id}"]`).click();
     await page.locator('#perf-duration').selectOption('0');
     await page.locator('#perf-run').click();
     await page.locator('.perf-table tr[data-variant="fp16"]').waitFor({ timeout: 60_000 });
     const row = await page.locator('.perf-table tr[data-variant="fp16"]').innerText();
     assert.match(row, /1\.9\d×/, 'fp16 ≈ 2× smaller');
     assert.equal(await page.locator('.perf-table tbody tr').count(), 2, 'original + fp16');
-    assert.ok(await page.locator('.perf-chart').count() >= 3, 'size, latency and agreement charts');
+    assert.ok((await page.locator('.perf-chart').count()) >= 3, 'size, latency and agreement charts');
     const widths = await page.locator('.perf-chart .bar-fill').evaluateAll((fills) => fills.map((f) => (f as HTMLElement).style.width));
     assert.ok(widths.length >= 6 && widths.every((w) => /%$/.test(w)), JSON.stringify(widths));
     assert.match(await page.locator('.perf-verdicts').innerText(), /fp16 weights: 1\.9\d× smaller file/);
@@ -68,6 +72,9 @@ describe('Performance tab (browser)', () => {
     await page.locator('vscode-button[data-action="save"][data-variant="fp16"]').click();
     await page.locator('.perf-message vscode-button[data-action="overwrite"]').waitFor();
     // The browser logs the expected 409 ("file exists") itself; anything else is a real problem.
-    assert.deepEqual(problems.filter((p) => !/status of 409 \(Conflict\)/.test(p)), []);
+    assert.deepEqual(
+      problems.filter((p) => !/status of 409 \(Conflict\)/.test(p)),
+      [],
+    );
   });
 });

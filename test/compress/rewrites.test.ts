@@ -9,7 +9,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  compressBytes, CompressError, loadVariant, measureAgreement, parseVariant, type CompressResult,
+  compressBytes,
+  CompressError,
+  loadVariant,
+  measureAgreement,
+  parseVariant,
+  type CompressResult,
 } from '../../server/compress/index';
 import { decodeModel, encodeModel, loadModel, type LoadedModel } from '../../server/model/index';
 
@@ -29,7 +34,9 @@ const TOLERANCE: Record<string, number> = { int8: 0.02, 'int8-pc': 0.02, 'int8-w
 describe('rewrites of the 30→512→512→2 MLP (weight-dominated)', () => {
   let original: LoadedModel;
   const before_ = hash(MLP);
-  before(async () => { original = await loadModel(MLP, { referenceCsv: BC_REF }); });
+  before(async () => {
+    original = await loadModel(MLP, { referenceCsv: BC_REF });
+  });
   after(async () => {
     await original?.dispose();
     assert.equal(hash(MLP), before_, 'the original file is unchanged');
@@ -43,8 +50,16 @@ describe('rewrites of the 30→512→512→2 MLP (weight-dominated)', () => {
       else assert.ok(ratio >= 3.5, `${id} ≥ 3.5× smaller, got ${ratio.toFixed(2)}`);
       const variant = await loadVariant(MLP, result, { referenceCsv: BC_REF });
       try {
-        assert.deepEqual(variant.model.info.inputs.map((t) => t.dtype), ['float32'], 'inputs stay float32');
-        assert.deepEqual(variant.model.info.outputs.map((t) => t.dtype), ['float32'], 'outputs stay float32');
+        assert.deepEqual(
+          variant.model.info.inputs.map((t) => t.dtype),
+          ['float32'],
+          'inputs stay float32',
+        );
+        assert.deepEqual(
+          variant.model.info.outputs.map((t) => t.dtype),
+          ['float32'],
+          'outputs stay float32',
+        );
         const a = await measureAgreement(original, variant.model, { rows: 200 });
         assert.equal(a.source, 'reference');
         assert.ok(a.rowByRow, 'dynamic batch → row-by-row figures');
@@ -68,7 +83,11 @@ describe('rewrites of the 30→512→512→2 MLP (weight-dominated)', () => {
     assert.equal(o.filter((x) => x === 'MatMulInteger').length, 3);
     assert.equal(o.filter((x) => x === 'DynamicQuantizeLinear').length, 3);
     assert.ok(o.includes('Cast') && o.includes('Mul') && o.includes('Add'));
-    assert.ok(result.nodes.filter((n) => n.action === 'rewritten').every((n) => /7-bit int8 per tensor; Gemm → MatMulInteger \+ Add/.test(n.detail)));
+    assert.ok(
+      result.nodes
+        .filter((n) => n.action === 'rewritten')
+        .every((n) => /7-bit int8 per tensor; Gemm → MatMulInteger \+ Add/.test(n.detail)),
+    );
     const weights = decodeModel(result.bytes).graph!.initializer.filter((t) => t.dataType === 3);
     assert.equal(weights.length, 6, 'three int8 weights + three int8 zero points');
   });
@@ -96,7 +115,10 @@ describe('rewrites of the sample models', () => {
     const before_ = hash(BC);
     const result = compressBytes(readFileSync(BC), parseVariant('int8'));
     const skipped = result.nodes.filter((n) => n.action === 'skipped');
-    assert.deepEqual(skipped.map((n) => n.node), ['/layers/layers.4/Gemm']);
+    assert.deepEqual(
+      skipped.map((n) => n.node),
+      ['/layers/layers.4/Gemm'],
+    );
     assert.match(skipped[0]!.detail, /only 128 weights/);
     assert.ok(result.nodes.some((n) => n.action === 'left' && n.op === 'Softmax'));
     const original = await loadModel(BC, { referenceCsv: BC_REF });
@@ -113,7 +135,11 @@ describe('rewrites of the sample models', () => {
     for (const id of ['int8-weights-pc', 'fp16']) {
       const result = compressBytes(readFileSync(path), parseVariant(id));
       if (id === 'fp16') assert.ok(readFileSync(path).length / result.fileBytes > 1.7);
-      else assert.deepEqual(result.nodes.filter((n) => n.action === 'rewritten').map((n) => n.op), ['Conv', 'Gemm']);
+      else
+        assert.deepEqual(
+          result.nodes.filter((n) => n.action === 'rewritten').map((n) => n.op),
+          ['Conv', 'Gemm'],
+        );
       const variant = await loadVariant(path, result);
       assert.equal(variant.model.signature.inputs[0]!.kind, 'image', 'the sidecar signature carries over to the variant');
       const a = await measureAgreement(original, variant.model, { rows: 64 });
@@ -145,8 +171,11 @@ describe('rewrites of the sample models', () => {
   for (const name of ['iris', 'flights']) {
     it(`${name} (skl2onnx, no MatMul/Gemm): a clear "no quantizable ops" error, and fp16/prune say why not`, () => {
       const bytes = readFileSync(join(root, `samples/${name}/${name}.onnx`));
-      assert.throws(() => compressBytes(bytes, parseVariant('int8')), (err: Error) =>
-        err instanceof CompressError && /no quantizable ops: the graph has no MatMul\/Gemm\/Conv .*LinearClassifier/.test(err.message));
+      assert.throws(
+        () => compressBytes(bytes, parseVariant('int8')),
+        (err: Error) =>
+          err instanceof CompressError && /no quantizable ops: the graph has no MatMul\/Gemm\/Conv .*LinearClassifier/.test(err.message),
+      );
       assert.throws(() => compressBytes(bytes, parseVariant('fp16')), /nothing to convert to fp16/);
       assert.throws(() => compressBytes(bytes, parseVariant('prune50')), /nothing to prune/);
     });
@@ -166,8 +195,11 @@ describe('errors', () => {
     const result = compressBytes(readFileSync(BC), parseVariant('fp16'));
     const broken = decodeModel(result.bytes);
     broken.graph!.node[0]!.opType = 'NoSuchOp';
-    await assert.rejects(loadVariant(BC, { ...result, bytes: encodeModel(broken) }),
-      (err: Error) => err instanceof CompressError && /the fp16 variant does not run in onnxruntime .*the original model is untouched/.test(err.message));
+    await assert.rejects(
+      loadVariant(BC, { ...result, bytes: encodeModel(broken) }),
+      (err: Error) =>
+        err instanceof CompressError && /the fp16 variant does not run in onnxruntime .*the original model is untouched/.test(err.message),
+    );
   });
 
   it('unknown variant ids list the valid ones; bad bytes are not a model', () => {

@@ -23,12 +23,28 @@ test('drift with --fail-on-drift exits 1; without it, 0; identical files exit 0'
 });
 
 test('--format json writes the documented report; --stattest and --threshold apply per column', async () => {
-  const code = await drift.run([...small, '--quiet', '--format', 'json', '-o', out('r.json'),
-    '--stattest', 'cont=psi', '--threshold', '0.5', '--columns', 'cont,cat', '--no-mmd']);
+  const code = await drift.run([
+    ...small,
+    '--quiet',
+    '--format',
+    'json',
+    '-o',
+    out('r.json'),
+    '--stattest',
+    'cont=psi',
+    '--threshold',
+    '0.5',
+    '--columns',
+    'cont,cat',
+    '--no-mmd',
+  ]);
   assert.equal(code, 0);
   const report = JSON.parse(readFileSync(out('r.json'), 'utf8'));
   assert.equal(report.schemaVersion, 1);
-  assert.deepEqual(report.columns.map((c: { name: string }) => c.name), ['cont', 'cat']);
+  assert.deepEqual(
+    report.columns.map((c: { name: string }) => c.name),
+    ['cont', 'cat'],
+  );
   const cont = report.columns[0];
   assert.equal(cont.test, 'psi');
   assert.equal(cont.threshold, 0.5);
@@ -58,7 +74,10 @@ test('bad input exits 2 with a message naming the problem', async () => {
   writeFileSync(bad, 'cont,cat\n1,a\n2,b,c\n');
   const errors: string[] = [];
   const write = process.stderr.write;
-  process.stderr.write = ((s: string) => { errors.push(s); return true; }) as typeof process.stderr.write;
+  process.stderr.write = ((s: string) => {
+    errors.push(s);
+    return true;
+  }) as typeof process.stderr.write;
   try {
     assert.equal(await drift.run([fixture('small_reference.csv'), bad, '--columns', 'cont,cat', '--quiet', '-o', out('x')]), 2);
     assert.equal(await drift.run([fixture('small_reference.csv'), join(dir, 'missing.csv'), '--quiet']), 2);
@@ -80,7 +99,10 @@ test('a bad command line is a usage error (exit 2 via the dispatcher)', async ()
 test('--model adds prediction drift to every format; a model that does not load is exit 2', async () => {
   const flights = (name: string) => join(import.meta.dirname, '..', '..', 'samples', 'flights', name);
   const files = [flights('reference.csv'), flights('current.csv')];
-  assert.equal(await drift.run([...files, '--quiet', '--no-mmd', '--model', flights('flights.onnx'), '--format', 'json', '-o', out('p.json')]), 0);
+  assert.equal(
+    await drift.run([...files, '--quiet', '--no-mmd', '--model', flights('flights.onnx'), '--format', 'json', '-o', out('p.json')]),
+    0,
+  );
   const report = JSON.parse(readFileSync(out('p.json'), 'utf8'));
   assert.equal(report.predictions.drift, true);
   await drift.run([...files, '--quiet', '--no-mmd', '--model', flights('flights.onnx'), '--format', 'junit', '-o', out('p.xml')]);

@@ -16,8 +16,13 @@ const file = (name: string, text: string | Buffer) => {
 };
 
 test('BOM, CRLF, quoted fields with commas, quotes and newlines; pandas missing tokens', async () => {
-  const path = file('ok.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]),
-    Buffer.from('id,"na""me",x\r\n1,"a, b",1.5\r\n2,"say ""hi""\nthere",NA\r\n\r\n3,plain,"2e3"\r\n4,null, 7 \r\n')]));
+  const path = file(
+    'ok.csv',
+    Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('id,"na""me",x\r\n1,"a, b",1.5\r\n2,"say ""hi""\nthere",NA\r\n\r\n3,plain,"2e3"\r\n4,null, 7 \r\n'),
+    ]),
+  );
   const { header, rows, columns } = await readCsvColumns(path);
   assert.deepEqual(header, ['id', 'na"me', 'x']);
   assert.equal(rows, 4);

@@ -28,13 +28,20 @@ before(() => {
 });
 
 function cliDrift(...args: string[]): { status: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', repoPath('server/cli/main.ts'), 'drift', ...args, '--quiet', '--fail-on-drift'],
-    { cwd: repoPath(), encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', repoPath('server/cli/main.ts'), 'drift', ...args, '--quiet', '--fail-on-drift'],
+    { cwd: repoPath(), encoding: 'utf8', timeout: 60_000 },
+  );
   return { status: r.status, stderr: r.stderr };
 }
 
 describe('drift with an empty file', () => {
-  for (const [name, file, what] of [['header-only', headerOnly, 'a header and no data rows'], ['zero-byte', zeroBytes, 'zero bytes'], ['blank-lines-only', blankRows, 'a header and no data rows']] as const) {
+  for (const [name, file, what] of [
+    ['header-only', headerOnly, 'a header and no data rows'],
+    ['zero-byte', zeroBytes, 'zero bytes'],
+    ['blank-lines-only', blankRows, 'a header and no data rows'],
+  ] as const) {
     test(`CLI: ${name} current file → exit 2, naming the file`, () => {
       const r = cliDrift(reference, file);
       assert.equal(r.status, 2, r.stderr);
@@ -50,10 +57,17 @@ describe('drift with an empty file', () => {
 
   describe('HTTP drift job', () => {
     let server: TestServer;
-    before(async () => { server = await startTestServer(join(dir, 'flights.onnx'), { host: { referenceCsv: reference } }); });
-    after(async () => { await server?.close(); });
+    before(async () => {
+      server = await startTestServer(join(dir, 'flights.onnx'), { host: { referenceCsv: reference } });
+    });
+    after(async () => {
+      await server?.close();
+    });
 
-    for (const [side, body] of [['current', { source: 'files', reference, current: headerOnly }], ['reference', { source: 'files', reference: zeroBytes, current: reference }]] as const) {
+    for (const [side, body] of [
+      ['current', { source: 'files', reference, current: headerOnly }],
+      ['reference', { source: 'files', reference: zeroBytes, current: reference }],
+    ] as const) {
       test(`an empty ${side} file: the job fails with the message, never "done"`, async () => {
         const started = await postJson(`${server.url}/api/jobs/drift`, body, server.ownerHeaders);
         let job: { status: string; error: { message: string } | null; result: unknown } | undefined;
@@ -61,7 +75,7 @@ describe('drift with an empty file', () => {
           const deadline = Date.now() + 30_000;
           do {
             await new Promise((r) => setTimeout(r, 50));
-            job = await (await fetch(`${server.url}/api/jobs/${started.json.id}`, { headers: server.ownerHeaders })).json() as typeof job;
+            job = (await (await fetch(`${server.url}/api/jobs/${started.json.id}`, { headers: server.ownerHeaders })).json()) as typeof job;
           } while (job!.status === 'running' && Date.now() < deadline);
           assert.equal(job!.status, 'failed', JSON.stringify(job));
           assert.equal(job!.result, null);

@@ -42,7 +42,11 @@ after(async () => {
 });
 
 const post = async (body: Record<string, unknown>) => {
-  const res = await fetch(`${url}/api/jobs/drift`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: 'files', ...body }) });
+  const res = await fetch(`${url}/api/jobs/drift`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ source: 'files', ...body }),
+  });
   return { status: res.status, json: (await res.json()) as any };
 };
 
@@ -105,7 +109,10 @@ test('DELETE cancels a running check', async () => {
   let chunk = '';
   for (let i = 0; i < 1_500_000; i++) {
     chunk += `${(i * 7919) % 1000003},${i % 97}\n`;
-    if (chunk.length > 1 << 20) { out.write(chunk); chunk = ''; }
+    if (chunk.length > 1 << 20) {
+      out.write(chunk);
+      chunk = '';
+    }
   }
   out.write(chunk);
   await new Promise<void>((resolve) => out.end(() => resolve()));

@@ -33,7 +33,7 @@ async function waitForJob(server: TestServer, id: string): Promise<any> {
   return (await fetch(`${server.url}/api/jobs/${id}`, owner)).json();
 }
 
-test('200 served v1 rows → GET /api/drift/live says 200 → POST gives the engine\'s verdicts on those rows', async () => {
+test("200 served v1 rows → GET /api/drift/live says 200 → POST gives the engine's verdicts on those rows", async () => {
   const server = await startTestServer(MODEL, { host: { referenceCsv: REFERENCE } });
   try {
     const rows = currentRows(200);
@@ -43,7 +43,7 @@ test('200 served v1 rows → GET /api/drift/live says 200 → POST gives the eng
       const res = await postJson(`${server.url}/v1/models/flights:predict`, { instances });
       assert.equal(res.status, 200, JSON.stringify(res.json));
     }
-    const status = await (await fetch(`${server.url}/api/drift/live?token=${server.ownerToken}`)).json() as any;
+    const status = (await (await fetch(`${server.url}/api/drift/live?token=${server.ownerToken}`)).json()) as any;
     assert.equal(status.rows, 200);
     assert.equal(status.total, 200);
     assert.equal(status.capacity, 10_000);
@@ -57,14 +57,23 @@ test('200 served v1 rows → GET /api/drift/live says 200 → POST gives the eng
 
     // The same rows as a CSV, through the engine directly.
     const csv = join(temp, 'served.csv');
-    writeFileSync(csv, ['carrier,origin,distance,dep_hour,day_of_week', ...rows.map((r) => [r.carrier, r.origin, r.distance, r.dep_hour, r.day_of_week].join(','))].join('\n') + '\n');
+    writeFileSync(
+      csv,
+      [
+        'carrier,origin,distance,dep_hour,day_of_week',
+        ...rows.map((r) => [r.carrier, r.origin, r.distance, r.dep_hour, r.day_of_week].join(',')),
+      ].join('\n') + '\n',
+    );
     const expected = await runDrift({ reference: REFERENCE, current: csv, columns: status.columns });
     const verdicts = (report: any) => report.columns.map((c: any) => [c.name, c.test, c.score, c.drift]);
     assert.deepEqual(verdicts(job.result), verdicts(expected));
     assert.deepEqual(job.result.dataset, expected.dataset);
     assert.equal(job.result.current.rows, 200);
     assert.equal(existsSync(job.result.current.file), false, 'the temp CSV of served rows is deleted after the check');
-    assert.ok(job.result.columns.some((c: any) => c.drift), 'current.csv has drifted columns: the check must find some');
+    assert.ok(
+      job.result.columns.some((c: any) => c.drift),
+      'current.csv has drifted columns: the check must find some',
+    );
   } finally {
     await server.close();
   }
@@ -84,14 +93,18 @@ test('OIP and CSV requests are logged too, failed requests are not', async () =>
     };
     assert.equal((await postJson(`${server.url}/v2/models/flights/infer`, oip)).status, 200);
     const csv = await fetch(`${server.url}/v2/models/flights/predict-csv`, {
-      method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'carrier,origin,distance,dep_hour,day_of_week\nUA,DEN,526,22,0\n',
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: 'carrier,origin,distance,dep_hour,day_of_week\nUA,DEN,526,22,0\n',
     });
     assert.equal(csv.status, 200);
     await csv.text();
-    const status = await (await fetch(`${server.url}/api/drift/live?token=${server.ownerToken}`)).json() as any;
+    const status = (await (await fetch(`${server.url}/api/drift/live?token=${server.ownerToken}`)).json()) as any;
     assert.equal(status.rows, 3);
     // A failed request (bad value) is not logged.
-    const bad = await postJson(`${server.url}/v1/models/flights:predict`, { instances: [{ carrier: 'AA', origin: 'ATL', distance: 'far', dep_hour: 1, day_of_week: 1 }] });
+    const bad = await postJson(`${server.url}/v1/models/flights:predict`, {
+      instances: [{ carrier: 'AA', origin: 'ATL', distance: 'far', dep_hour: 1, day_of_week: 1 }],
+    });
     assert.equal(bad.status, 400);
     assert.equal(((await (await fetch(`${server.url}/api/drift/live?token=${server.ownerToken}`)).json()) as any).rows, 3);
   } finally {
@@ -101,21 +114,29 @@ test('OIP and CSV requests are logged too, failed requests are not', async () =>
 
 test('recordsFromTensors inverts packed and per-column inputs; float32 values read back short', () => {
   const signature = {
-    source: 'csv', task: 'regression', features: [
-      { name: 'a', kind: 'number', input: 'x', column: 0 }, { name: 'b', kind: 'number', input: 'x', column: 1 },
+    source: 'csv',
+    task: 'regression',
+    features: [
+      { name: 'a', kind: 'number', input: 'x', column: 0 },
+      { name: 'b', kind: 'number', input: 'x', column: 1 },
       { name: 'c', kind: 'category', input: 'c' },
     ],
     inputs: [
       { tensor: 'x', dtype: 'float32', dims: [null, 2], kind: 'packed', features: ['a', 'b'] },
       { tensor: 'c', dtype: 'string', dims: [null, 1], kind: 'column', features: ['c'] },
     ],
-    outputs: [], batch: { dynamic: true }, notes: [],
+    outputs: [],
+    batch: { dynamic: true },
+    notes: [],
   } as any;
   const rows = recordsFromTensors(signature, [
     { name: 'x', dtype: 'float32', dims: [2, 2], data: Float32Array.from([0.1, 2, 3.25, -4]) },
     { name: 'c', dtype: 'string', dims: [2, 1], data: ['p', 'q'] },
   ]);
-  assert.deepEqual(rows, [{ a: 0.1, b: 2, c: 'p' }, { a: 3.25, b: -4, c: 'q' }]);
+  assert.deepEqual(rows, [
+    { a: 0.1, b: 2, c: 'p' },
+    { a: 3.25, b: -4, c: 'q' },
+  ]);
   // Shapes that do not match the signature are not guessed at.
   assert.equal(recordsFromTensors(signature, [{ name: 'x', dtype: 'float32', dims: [1, 3], data: new Float32Array(3) }]), null);
 });
@@ -127,7 +148,10 @@ test('the log keeps the newest rows up to its capacity and appends every row to 
   const status = log.status();
   assert.equal(status.rows, 50);
   assert.equal(status.total, 120);
-  assert.deepEqual(log.snapshot().map((r) => r.n), Array.from({ length: 50 }, (_, i) => 70 + i));
+  assert.deepEqual(
+    log.snapshot().map((r) => r.n),
+    Array.from({ length: 50 }, (_, i) => 70 + i),
+  );
   const csv = join(temp, 'log.csv');
   assert.equal(await log.writeCsv(csv), 50);
   const lines = readFileSync(csv, 'utf8').trim().split('\n');
@@ -135,7 +159,10 @@ test('the log keeps the newest rows up to its capacity and appends every row to 
   assert.equal(lines[1], '70,c');
   assert.equal(lines[2], '71,"a,b"');
   await log.close();
-  const written = readFileSync(jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const written = readFileSync(jsonl, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(written.length, 120);
   assert.deepEqual(written[119].row, { n: 119, s: 'a,b' });
 });
@@ -154,8 +181,11 @@ test('live drift without a reference or without rows is a 400 that says what to 
     const empty = await postJson(`${withRef.url}/api/jobs/drift?token=${withRef.ownerToken}`, { source: 'live' });
     assert.equal(empty.status, 400);
     assert.match(empty.json.error, /served 0 row/);
-    const files = await (await fetch(`${withRef.url}/api/drift/files?token=${withRef.ownerToken}`)).json() as any;
-    assert.ok(files.files.some((f: any) => f.path === REFERENCE), 'the model folder\'s reference.csv is listed');
+    const files = (await (await fetch(`${withRef.url}/api/drift/files?token=${withRef.ownerToken}`)).json()) as any;
+    assert.ok(
+      files.files.some((f: any) => f.path === REFERENCE),
+      "the model folder's reference.csv is listed",
+    );
     assert.ok(files.statTests.some((t: any) => t.name === 'ks'));
   } finally {
     await withRef.close();

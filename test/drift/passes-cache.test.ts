@@ -17,7 +17,9 @@ const tempDir = (prefix: string) => {
   dirs.push(d);
   return d;
 };
-after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** The report without what legitimately differs between runs. */
 function comparable(report: DriftReport) {
@@ -113,5 +115,12 @@ test('a malformed file read in the worker thread still fails with its file, line
 test('cancelling stops a check that reads on two threads', async () => {
   const controller = new AbortController();
   controller.abort();
-  await assert.rejects(runDrift({ reference: fixture('large_reference.csv'), current: fixture('large_current.csv'), parallel: true, signal: controller.signal }));
+  await assert.rejects(
+    runDrift({
+      reference: fixture('large_reference.csv'),
+      current: fixture('large_current.csv'),
+      parallel: true,
+      signal: controller.signal,
+    }),
+  );
 });

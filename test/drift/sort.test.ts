@@ -7,7 +7,8 @@ import { mulberry32 } from '../../server/drift/math/random';
 test('sortFloat64 agrees with the built-in sort on mixed-sign, tied and extreme values', () => {
   const random = mulberry32(3);
   const values = Float64Array.from({ length: 5000 }, (_, i) =>
-    i % 7 === 0 ? Math.round(random() * 10) - 5 : (random() - 0.5) * 10 ** Math.floor(random() * 20 - 10));
+    i % 7 === 0 ? Math.round(random() * 10) - 5 : (random() - 0.5) * 10 ** Math.floor(random() * 20 - 10),
+  );
   values.set([0, -0, Number.MAX_VALUE, -Number.MAX_VALUE, 5e-324, -5e-324, Infinity, -Infinity], 0);
   const expected = values.slice().sort();
   assert.deepEqual(Array.from(sortFloat64(values)), Array.from(expected));

@@ -25,7 +25,8 @@ async function writeBigCsv(path: string, rows: number): Promise<void> {
   out.write('carrier,origin,distance,dep_hour,day_of_week,delayed\n');
   for (let start = 0; start < rows; start += 50_000) {
     const block: string[] = [];
-    for (let i = start; i < Math.min(rows, start + 50_000); i++) block.push(`${carriers[i % 5]},${origins[i % 4]},${100 + ((i * 7919) % 2500)},${i % 24},${i % 7},${i % 2}`);
+    for (let i = start; i < Math.min(rows, start + 50_000); i++)
+      block.push(`${carriers[i % 5]},${origins[i % 4]},${100 + ((i * 7919) % 2500)},${i % 24},${i % 7},${i % 2}`);
     if (!out.write(block.join('\n') + '\n')) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
@@ -43,14 +44,19 @@ describe('Drift tab', () => {
 
   before(async () => {
     bundle = await buildUiBundle();
-    server = await startUiServer('samples/flights/flights.onnx', { referenceCsv: 'samples/flights/reference.csv', uiAssetsDir: bundle.dir });
+    server = await startUiServer('samples/flights/flights.onnx', {
+      referenceCsv: 'samples/flights/reference.csv',
+      uiAssetsDir: bundle.dir,
+    });
     browser = await launchBrowser();
     page = await browser.context.newPage();
     problems = watchPageProblems(page);
     await page.goto(server.ownerPageUrl);
     await page.locator('#tab-drift').click();
     // The reference defaults to the served model's reference CSV.
-    await page.waitForFunction(() => (document.getElementById('drift-reference') as HTMLInputElement | null)?.value.endsWith('reference.csv'));
+    await page.waitForFunction(() =>
+      (document.getElementById('drift-reference') as HTMLInputElement | null)?.value.endsWith('reference.csv'),
+    );
   });
   after(async () => {
     await browser?.close();
@@ -59,16 +65,20 @@ describe('Drift tab', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('runs when the extension posts {type: model-lab.drift}, and shows the engine\'s verdicts, sorted, with a chart per column', async () => {
+  it("runs when the extension posts {type: model-lab.drift}, and shows the engine's verdicts, sorted, with a chart per column", async () => {
     await page.evaluate((message) => window.postMessage(message, '*'), labMessage(CheckDriftNotification, { current: CURRENT }));
     await page.locator('#drift-results[data-state="report"]').waitFor();
     assert.equal(await page.locator('#drift-reference').inputValue(), REFERENCE);
 
     const expected = await runDrift({ reference: REFERENCE, current: CURRENT });
-    const rows = await page.locator('.drift-report > .drift-table-wrap tbody tr').evaluateAll((trs) => trs.map((tr) => ({
-      name: tr.getAttribute('data-column'), drift: tr.getAttribute('data-drift') === 'true',
-      test: tr.querySelector('[data-test]')?.getAttribute('data-test'), score: tr.querySelector('[data-score]')?.getAttribute('data-score'),
-    })));
+    const rows = await page.locator('.drift-report > .drift-table-wrap tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        name: tr.getAttribute('data-column'),
+        drift: tr.getAttribute('data-drift') === 'true',
+        test: tr.querySelector('[data-test]')?.getAttribute('data-test'),
+        score: tr.querySelector('[data-score]')?.getAttribute('data-score'),
+      })),
+    );
     const byName = new Map(expected.columns.map((c) => [c.name, c]));
     assert.equal(rows.length, expected.columns.length);
     for (const row of rows) {
@@ -80,16 +90,30 @@ describe('Drift tab', () => {
     }
     const driftedCount = expected.columns.filter((c) => c.drift).length;
     assert.ok(driftedCount > 0, 'flights current.csv drifts');
-    assert.deepEqual(rows.map((r) => r.drift), rows.map((_, i) => i < driftedCount), 'drifted columns come first');
+    assert.deepEqual(
+      rows.map((r) => r.drift),
+      rows.map((_, i) => i < driftedCount),
+      'drifted columns come first',
+    );
     // Dataset verdicts as the engine gives them.
     assert.equal(await page.locator('[data-verdict="share"]').getAttribute('data-drift'), String(expected.dataset.share.drift));
     // 2,000 reference rows → distance tests, no p-values: the multiple-testing verdicts say so.
-    assert.equal(await page.locator('[data-verdict="bonferroni"]').getAttribute('data-drift'), String(expected.dataset.bonferroni?.drift ?? 'n/a'));
-    assert.equal(await page.locator('[data-verdict="benjaminiHochberg"]').getAttribute('data-drift'), String(expected.dataset.benjaminiHochberg?.drift ?? 'n/a'));
+    assert.equal(
+      await page.locator('[data-verdict="bonferroni"]').getAttribute('data-drift'),
+      String(expected.dataset.bonferroni?.drift ?? 'n/a'),
+    );
+    assert.equal(
+      await page.locator('[data-verdict="benjaminiHochberg"]').getAttribute('data-drift'),
+      String(expected.dataset.benjaminiHochberg?.drift ?? 'n/a'),
+    );
     // One chart per column, each with reference and current bars.
-    const charts = await page.locator('.drift-report > .drift-charts > figure').evaluateAll((fs) => fs.map((f) => ({
-      name: f.getAttribute('data-column'), ref: f.querySelectorAll('.drift-bar-reference').length, cur: f.querySelectorAll('.drift-bar-current').length,
-    })));
+    const charts = await page.locator('.drift-report > .drift-charts > figure').evaluateAll((fs) =>
+      fs.map((f) => ({
+        name: f.getAttribute('data-column'),
+        ref: f.querySelectorAll('.drift-bar-reference').length,
+        cur: f.querySelectorAll('.drift-bar-current').length,
+      })),
+    );
     assert.deepEqual(charts.map((c) => c.name).sort(), expected.columns.map((c) => c.name).sort());
     for (const c of charts) assert.ok(c.ref > 1 && c.cur > 1, `${c.name}: both histograms drawn`);
     mkdirSync(artifacts, { recursive: true });
@@ -106,13 +130,18 @@ describe('Drift tab', () => {
     const expected = await runDrift({ reference: REFERENCE, current: CURRENT, stattestAll: 'ks' });
     assert.ok(expected.dataset.bonferroni, 'KS gives p-values');
     assert.equal(await page.locator('[data-verdict="bonferroni"]').getAttribute('data-drift'), String(expected.dataset.bonferroni.drift));
-    assert.equal(await page.locator('[data-verdict="benjaminiHochberg"]').getAttribute('data-drift'), String(expected.dataset.benjaminiHochberg!.drift));
-    const tests = await page.locator('.drift-report > .drift-table-wrap [data-test]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-test')));
+    assert.equal(
+      await page.locator('[data-verdict="benjaminiHochberg"]').getAttribute('data-drift'),
+      String(expected.dataset.benjaminiHochberg!.drift),
+    );
+    const tests = await page
+      .locator('.drift-report > .drift-table-wrap [data-test]')
+      .evaluateAll((tds) => tds.map((td) => td.getAttribute('data-test')));
     assert.deepEqual([...new Set(tests)], ['ks']);
     await page.locator('#drift-stattest').selectOption('');
   });
 
-  it('shows a path outside the server\'s folders and a malformed CSV as inline errors', async () => {
+  it("shows a path outside the server's folders and a malformed CSV as inline errors", async () => {
     await page.locator('#drift-current').fill('/etc/passwd');
     await page.locator('#drift-run').click();
     await page.locator('#drift-message [role="alert"]').waitFor();
@@ -136,10 +165,14 @@ describe('Drift tab', () => {
     await page.locator('#drift-run').click();
     await page.locator('#drift-progress:not([hidden])').waitFor();
     // Predicting a million rows takes seconds: cancel while that phase runs.
-    await page.waitForFunction(() => /Predicting/.test(document.getElementById('drift-step')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => /Predicting/.test(document.getElementById('drift-step')?.textContent ?? ''), undefined, {
+      timeout: 60_000,
+    });
     assert.match(await page.locator('#drift-step').innerText(), /rows · .* MB of .* MB · \d+\/\d+ columns/);
     await page.locator('#drift-cancel').click();
-    await page.waitForFunction(() => /Cancelled/.test(document.getElementById('drift-message')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => /Cancelled/.test(document.getElementById('drift-message')?.textContent ?? ''), undefined, {
+      timeout: 60_000,
+    });
     assert.equal(await page.locator('#drift-progress').isHidden(), true);
     await page.locator('#drift-predictions').uncheck();
   });

@@ -17,7 +17,12 @@ import { makeSampleRequests } from '../../server/export/sample-requests';
 import { buildUiBundle, launchBrowser, startUiServer, watchPageProblems, type TestBrowser } from '../helpers/browser';
 import { repoPath } from '../helpers/server';
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.bin': 'application/octet-stream' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.json': 'application/json',
+  '.bin': 'application/octet-stream',
+};
 
 /** A static file server for one folder, as `npx http-server` would be. */
 async function serveFolder(dir: string): Promise<{ url: string; server: Server }> {
@@ -37,7 +42,9 @@ async function serveFolder(dir: string): Promise<{ url: string; server: Server }
 describe('bundle pages in chromium', () => {
   const temp = mkdtempSync(join(tmpdir(), 'model-lab-export-browser-'));
   let browser: TestBrowser;
-  before(async () => { browser = await launchBrowser(); });
+  before(async () => {
+    browser = await launchBrowser();
+  });
   after(async () => {
     await browser.close();
     rmSync(temp, { recursive: true, force: true });
@@ -89,7 +96,7 @@ describe('bundle pages in chromium', () => {
       const tfjsLine = page.locator('.precheck-blocked');
       await tfjsLine.waitFor();
       assert.match((await tfjsLine.textContent())!, /tfjs: .*LinearClassifier/);
-      assert.ok(await page.locator('.export-nodes td:has-text("ai.onnx.ml:ZipMap")').count() >= 1, 'unsupported nodes listed');
+      assert.ok((await page.locator('.export-nodes td:has-text("ai.onnx.ml:ZipMap")').count()) >= 1, 'unsupported nodes listed');
 
       await page.uncheck('#export-target-tfjs');
       await page.fill('#export-folder', 'iris-from-ui');
@@ -98,14 +105,18 @@ describe('bundle pages in chromium', () => {
       const status = (await page.textContent('#export-last-result .export-ok'))!;
       assert.match(status, /Every check passed\. Bundle: .*iris-from-ui/);
       const rows = await page.locator('#export-last-result .export-checks tbody tr').allTextContents();
-      assert.ok(rows.some((r) => /triton.*triton-model.*pass/.test(r)), rows.join('\n'));
-      assert.ok(await page.locator('#export-last-result .export-sizes .bar-row').count() >= 4, 'a bar per bundle part');
+      assert.ok(
+        rows.some((r) => /triton.*triton-model.*pass/.test(r)),
+        rows.join('\n'),
+      );
+      assert.ok((await page.locator('#export-last-result .export-sizes .bar-row').count()) >= 4, 'a bar per bundle part');
       assert.deepEqual(problems, []);
     } finally {
       await page.close();
       await server.close();
       await ui.remove();
-      if (previous === undefined) delete process.env.MODEL_LAB_EXPORT_ROOT; else process.env.MODEL_LAB_EXPORT_ROOT = previous;
+      if (previous === undefined) delete process.env.MODEL_LAB_EXPORT_ROOT;
+      else process.env.MODEL_LAB_EXPORT_ROOT = previous;
     }
   });
 });

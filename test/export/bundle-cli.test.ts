@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { repoPath } from '../helpers/server';
 
-const cli = (args: string[]) => spawnSync(process.execPath, [repoPath('bin/model-lab.js'), 'export', ...args], { encoding: 'utf8', cwd: repoPath() });
+const cli = (args: string[]) =>
+  spawnSync(process.execPath, [repoPath('bin/model-lab.js'), 'export', ...args], { encoding: 'utf8', cwd: repoPath() });
 
 describe('model-lab export', () => {
   const temp = mkdtempSync(join(tmpdir(), 'model-lab-export-cli-'));

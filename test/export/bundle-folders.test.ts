@@ -59,7 +59,10 @@ describe('export folders: atomic, refusing, cancellable', () => {
       chmodSync(locked, 0o555);
       out = join(locked, 'bundle');
     }
-    await assert.rejects(exportBundle(DIABETES, { outDir: out, targets: [...FAST] }), /cannot write the bundle into .*: (permission denied|the file system is read-only)/);
+    await assert.rejects(
+      exportBundle(DIABETES, { outDir: out, targets: [...FAST] }),
+      /cannot write the bundle into .*: (permission denied|the file system is read-only)/,
+    );
     assert.equal(existsSync(out), false);
     const parentFile = join(temp, 'a-file');
     writeFileSync(parentFile, 'x');
@@ -69,16 +72,26 @@ describe('export folders: atomic, refusing, cancellable', () => {
   test('cancelling mid-way leaves neither the bundle nor a staging folder', async () => {
     const out = join(temp, 'cancelled');
     const controller = new AbortController();
-    await assert.rejects(exportBundle(DIABETES, {
-      outDir: out, targets: ['docker', 'k8s'], signal: controller.signal,
-      onProgress: (p) => { if (p.stage === 'docker') controller.abort(); },
-    }), /cancelled/);
+    await assert.rejects(
+      exportBundle(DIABETES, {
+        outDir: out,
+        targets: ['docker', 'k8s'],
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.stage === 'docker') controller.abort();
+        },
+      }),
+      /cancelled/,
+    );
     assert.equal(existsSync(out), false);
     assert.deepEqual(leftovers(), []);
   });
 
   test('bad requests are refused before any work: unknown target, unknown variant', async () => {
-    await assert.rejects(exportBundle(DIABETES, { outDir: join(temp, 'x1'), targets: ['helm' as never] }), /unknown target 'helm'; choose from onnx, docker/);
+    await assert.rejects(
+      exportBundle(DIABETES, { outDir: join(temp, 'x1'), targets: ['helm' as never] }),
+      /unknown target 'helm'; choose from onnx, docker/,
+    );
     await assert.rejects(exportBundle(DIABETES, { outDir: join(temp, 'x2'), variant: 'int3' }), /--variant: unknown variant 'int3'/);
     assert.equal(existsSync(join(temp, 'x1')) || existsSync(join(temp, 'x2')), false);
     await assert.rejects(exportBundle(join(temp, 'missing.onnx'), { outDir: join(temp, 'x3') }), /missing\.onnx: no such file/);
@@ -92,7 +105,10 @@ describe('export folders: atomic, refusing, cancellable', () => {
     assert.equal(tfjs.ok, false);
     assert.equal(pre.targets.find((t) => t.target === 'triton')!.ok, true);
     if (loadTfjsConverter().api) {
-      assert.deepEqual(tfjs.unsupportedNodes?.map((n) => [n.node, n.opType]), [['det_of_scaled', 'Det']]);
+      assert.deepEqual(
+        tfjs.unsupportedNodes?.map((n) => [n.node, n.opType]),
+        [['det_of_scaled', 'Det']],
+      );
     } else {
       assert.match(tfjs.problems[0]!, /TF\.js converter .* not part of this build/);
     }

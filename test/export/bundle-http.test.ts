@@ -12,9 +12,19 @@ import { postJson, repoPath, startTestServer, type TestServer } from '../helpers
 /** Reads an SSE response body into [event, data] pairs. */
 async function readEvents(res: Response): Promise<[string, any][]> {
   const text = await res.text();
-  return text.split('\n\n').filter((b) => b.includes('data:')).map((b) => [
-    /^event: ?(.*)$/m.exec(b)![1]!, JSON.parse(b.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n')),
-  ]);
+  return text
+    .split('\n\n')
+    .filter((b) => b.includes('data:'))
+    .map((b) => [
+      /^event: ?(.*)$/m.exec(b)![1]!,
+      JSON.parse(
+        b
+          .split('\n')
+          .filter((l) => l.startsWith('data:'))
+          .map((l) => l.slice(5).trim())
+          .join('\n'),
+      ),
+    ]);
 }
 
 describe('export routes', () => {
@@ -24,11 +34,14 @@ describe('export routes', () => {
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'model-lab-export-root-'));
     process.env.MODEL_LAB_EXPORT_ROOT = root;
-    server = await startTestServer(repoPath('samples/diabetes/diabetes.onnx'), { host: { referenceCsv: repoPath('samples/diabetes/reference.csv') } });
+    server = await startTestServer(repoPath('samples/diabetes/diabetes.onnx'), {
+      host: { referenceCsv: repoPath('samples/diabetes/reference.csv') },
+    });
   });
   after(async () => {
     await server.close();
-    if (previous === undefined) delete process.env.MODEL_LAB_EXPORT_ROOT; else process.env.MODEL_LAB_EXPORT_ROOT = previous;
+    if (previous === undefined) delete process.env.MODEL_LAB_EXPORT_ROOT;
+    else process.env.MODEL_LAB_EXPORT_ROOT = previous;
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -38,10 +51,15 @@ describe('export routes', () => {
   });
 
   test('POST /api/export/precheck reports per target', async () => {
-    const { status, json } = await postJson(`${server.url}/api/export/precheck?token=${server.ownerToken}`, { targets: ['docker', 'tfjs'] });
+    const { status, json } = await postJson(`${server.url}/api/export/precheck?token=${server.ownerToken}`, {
+      targets: ['docker', 'tfjs'],
+    });
     assert.equal(status, 200);
     assert.equal(json.model, 'diabetes');
-    assert.deepEqual(json.targets.map((t: { target: string }) => t.target), ['onnx', 'docker', 'tfjs']);
+    assert.deepEqual(
+      json.targets.map((t: { target: string }) => t.target),
+      ['onnx', 'docker', 'tfjs'],
+    );
     assert.equal(json.targets[1].ok, true);
     const bad = await postJson(`${server.url}/api/export/precheck?token=${server.ownerToken}`, { targets: ['helm'] });
     assert.equal(bad.status, 400);
@@ -49,14 +67,20 @@ describe('export routes', () => {
   });
 
   test('an export job reports progress then the verified result, kept as the last one', async () => {
-    const started = await postJson(`${server.url}/api/jobs/export?token=${server.ownerToken}`, { targets: ['docker', 'k8s'], folder: 'diabetes-bundle' });
+    const started = await postJson(`${server.url}/api/jobs/export?token=${server.ownerToken}`, {
+      targets: ['docker', 'k8s'],
+      folder: 'diabetes-bundle',
+    });
     assert.equal(started.status, 202, JSON.stringify(started.json));
     const res = await fetch(`${server.url}/api/jobs/${started.json.id}/events?token=${server.ownerToken}`);
     assert.match(res.headers.get('content-type')!, /text\/event-stream/);
     const events = await readEvents(res);
     const progress = events.filter(([e]) => e === 'progress').map(([, d]) => d.progress);
     assert.ok(progress.length >= 2);
-    assert.ok(progress.every((p, i) => i === 0 || p.done >= progress[i - 1].done), 'progress only moves forward');
+    assert.ok(
+      progress.every((p, i) => i === 0 || p.done >= progress[i - 1].done),
+      'progress only moves forward',
+    );
     const [event, finished] = events.at(-1)!;
     assert.equal(event, 'finished');
     assert.equal(finished.state.status, 'done', JSON.stringify(finished.state.error));
@@ -70,7 +94,10 @@ describe('export routes', () => {
   });
 
   test('cancelling an export job leaves no bundle folder behind', async () => {
-    const started = await postJson(`${server.url}/api/jobs/export?token=${server.ownerToken}`, { targets: ['docker', 'k8s', 'tfjs'], folder: 'cancelled-bundle' });
+    const started = await postJson(`${server.url}/api/jobs/export?token=${server.ownerToken}`, {
+      targets: ['docker', 'k8s', 'tfjs'],
+      folder: 'cancelled-bundle',
+    });
     assert.equal(started.status, 202, JSON.stringify(started.json));
     const busy = await postJson(`${server.url}/api/jobs/export?token=${server.ownerToken}`, { targets: ['k8s'], folder: 'second' });
     assert.equal(busy.status, 409, 'one export at a time');
@@ -87,7 +114,10 @@ describe('export routes', () => {
       assert.equal(status, 400, folder);
       assert.match(json.error, /plain folder name/);
     }
-    assert.deepEqual(readdirSync(join(root, '..')).filter((f) => f === 'escape'), []);
+    assert.deepEqual(
+      readdirSync(join(root, '..')).filter((f) => f === 'escape'),
+      [],
+    );
     mkdirSync(join(root, 'taken'));
     writeFileSync(join(root, 'taken', 'x'), 'x');
     const taken = await postJson(`${server.url}/api/jobs/export?token=${server.ownerToken}`, { folder: 'taken', targets: ['k8s'] });
@@ -106,7 +136,11 @@ describe('export routes behind share links', () => {
       const admin = { authorization: `Bearer ${adminToken}` };
       const minted = await postJson(`${server.url}/api/share`, { expiresInMinutes: 5 }, admin);
       assert.equal(minted.status, 201, JSON.stringify(minted.json));
-      const shared = await postJson(`${server.url}/api/export/precheck`, { targets: ['k8s'] }, { authorization: `Bearer ${minted.json.token}` });
+      const shared = await postJson(
+        `${server.url}/api/export/precheck`,
+        { targets: ['k8s'] },
+        { authorization: `Bearer ${minted.json.token}` },
+      );
       assert.equal(shared.status, 403);
       assert.match(shared.json.error, /not for shared links/);
       assert.equal((await fetch(`${server.url}/api/export`, { headers: { authorization: `Bearer ${minted.json.token}` } })).status, 403);

@@ -43,11 +43,17 @@ describe('bundle lock derived from the project lock', () => {
     // The regression that broke offline installs: global-agent is the project's, not the newest.
     assert.equal(bundle.packages['node_modules/global-agent']?.version, project.packages['node_modules/global-agent']?.version);
     // Nothing unrelated to onnxruntime-node ships.
-    for (const unrelated of ['node_modules/hono', 'node_modules/esbuild', 'node_modules/zod']) assert.equal(bundle.packages[unrelated], undefined, unrelated);
+    for (const unrelated of ['node_modules/hono', 'node_modules/esbuild', 'node_modules/zod'])
+      assert.equal(bundle.packages[unrelated], undefined, unrelated);
   });
 
   test('nested node_modules resolve the way npm does; optional edges and flags are recomputed', () => {
-    const entry = (version: string, extra: object = {}) => ({ version, resolved: `https://r/${version}.tgz`, integrity: `sha512-${version}`, ...extra });
+    const entry = (version: string, extra: object = {}) => ({
+      version,
+      resolved: `https://r/${version}.tgz`,
+      integrity: `sha512-${version}`,
+      ...extra,
+    });
     const project: PackageLock = {
       lockfileVersion: 3,
       packages: {
@@ -64,8 +70,14 @@ describe('bundle lock derived from the project lock', () => {
     assert.equal(resolveLocation(project.packages, 'node_modules/a/node_modules/b', 'c'), 'node_modules/c');
     assert.equal(resolveLocation(project.packages, 'node_modules/a', 'b'), 'node_modules/a/node_modules/b');
     const bundle = deriveBundleLock(project, { name: 's', version: '1.0.0', dependency: 'ort' });
-    assert.deepEqual(Object.keys(bundle.packages).sort(),
-      ['', 'node_modules/a', 'node_modules/a/node_modules/b', 'node_modules/c', 'node_modules/opt', 'node_modules/ort']);
+    assert.deepEqual(Object.keys(bundle.packages).sort(), [
+      '',
+      'node_modules/a',
+      'node_modules/a/node_modules/b',
+      'node_modules/c',
+      'node_modules/opt',
+      'node_modules/ort',
+    ]);
     assert.equal(bundle.packages['node_modules/a']!.dev, undefined, 'a dev package of the project is a production package of the bundle');
     assert.equal(bundle.packages['node_modules/opt']!.optional, true, 'reached only through an optional edge');
     assert.equal(bundle.packages['node_modules/c']!.optional, undefined);
@@ -73,10 +85,16 @@ describe('bundle lock derived from the project lock', () => {
   });
 
   test('a missing required dependency or a missing subtree root is an error, not a partial lock', () => {
-    const broken: PackageLock = { lockfileVersion: 3, packages: { '': {}, 'node_modules/ort': { version: '1.0.0', dependencies: { gone: '1' } } } };
+    const broken: PackageLock = {
+      lockfileVersion: 3,
+      packages: { '': {}, 'node_modules/ort': { version: '1.0.0', dependencies: { gone: '1' } } },
+    };
     assert.throws(() => deriveBundleLock(broken, { name: 's', version: '1.0.0', dependency: 'ort' }), /no gone for node_modules\/ort/);
     assert.throws(() => deriveBundleLock(broken, { name: 's', version: '1.0.0', dependency: 'nope' }), /has no node_modules\/nope/);
-    assert.throws(() => deriveBundleLock({ lockfileVersion: 1, packages: {} }, { name: 's', version: '1.0.0', dependency: 'ort' }), /lockfileVersion 1/);
+    assert.throws(
+      () => deriveBundleLock({ lockfileVersion: 1, packages: {} }, { name: 's', version: '1.0.0', dependency: 'ort' }),
+      /lockfileVersion 1/,
+    );
   });
 
   test('an installed VSIX (no package-lock.json at its root) derives it from the copy beside the prebuilt server', async () => {
@@ -87,7 +105,13 @@ describe('bundle lock derived from the project lock', () => {
       cpSync(repoPath('package-lock.json'), join(install, 'dist/bundle-server/project-package-lock.json'));
       const project = JSON.parse(readFileSync(repoPath('package-lock.json'), 'utf8')) as PackageLock;
       const version = project.packages['node_modules/onnxruntime-node']!.version!;
-      const folder = await writeServerPackage({ dir: out, modelName: 'Flights', toolVersion: 'test', installRoot: install, onnxruntimeVersion: version });
+      const folder = await writeServerPackage({
+        dir: out,
+        modelName: 'Flights',
+        toolVersion: 'test',
+        installRoot: install,
+        onnxruntimeVersion: version,
+      });
       assert.deepEqual(folder, { lockfile: 'project' });
       const lock = JSON.parse(readFileSync(join(out, 'package-lock.json'), 'utf8')) as PackageLock;
       assert.deepEqual(lock, deriveBundleLock(project, { ...ROOT, name: 'flights-server' }));

@@ -22,7 +22,14 @@ describe('Dockerfile parser and rules', () => {
 
   test('continuations, comments and the exec form are parsed', () => {
     const parsed = parseDockerfile('# c\nFROM node:20.1.0\nENV A=1 \\\n    B=2\n\nHEALTHCHECK CMD ["node", "-e", "x"]\n');
-    assert.deepEqual(parsed.map((i) => [i.keyword, i.line]), [['FROM', 2], ['ENV', 3], ['HEALTHCHECK', 6]]);
+    assert.deepEqual(
+      parsed.map((i) => [i.keyword, i.line]),
+      [
+        ['FROM', 2],
+        ['ENV', 3],
+        ['HEALTHCHECK', 6],
+      ],
+    );
     assert.equal(parsed[1]!.args, 'A=1 B=2');
     assert.deepEqual(parseDockerfile('CMD ["node", "index.js"]')[0]!.exec, ['node', 'index.js']);
     assert.throws(() => parseDockerfile('FROM x\n!!!\n'), /line 2/);
@@ -30,11 +37,11 @@ describe('Dockerfile parser and rules', () => {
 
   test('a broken Dockerfile fails each rule, naming the line', () => {
     const broken = [
-      'FROM node:latest',            // 1: not pinned
+      'FROM node:latest', // 1: not pinned
       'WORKDIR /app',
-      'COPY . .',                    // 3: code before the install
-      'RUN npm install',             // 4: not npm ci, dev deps
-      'USER root',                   // 5: root
+      'COPY . .', // 3: code before the install
+      'RUN npm install', // 4: not npm ci, dev deps
+      'USER root', // 5: root
       'CMD ["node", "index.js"]',
     ].join('\n');
     const v = checkDockerfile(broken);
@@ -47,9 +54,18 @@ describe('Dockerfile parser and rules', () => {
     assert.equal(byRule('expose').length, 1);
     assert.equal(byRule('env-config').length, 1);
     // Each rule alone: removing USER from the good file is caught too.
-    assert.deepEqual(checkDockerfile(generated.replace(/^USER node$/m, '')).map((x) => x.rule), ['non-root']);
-    assert.deepEqual(checkDockerfile(generated.replace(/--omit=dev /, '')).map((x) => x.rule), ['production-install']);
-    assert.deepEqual(checkDockerfile(generated.replace('/v2/health/ready', '/healthz')).map((x) => x.rule), ['healthcheck']);
+    assert.deepEqual(
+      checkDockerfile(generated.replace(/^USER node$/m, '')).map((x) => x.rule),
+      ['non-root'],
+    );
+    assert.deepEqual(
+      checkDockerfile(generated.replace(/--omit=dev /, '')).map((x) => x.rule),
+      ['production-install'],
+    );
+    assert.deepEqual(
+      checkDockerfile(generated.replace('/v2/health/ready', '/healthz')).map((x) => x.rule),
+      ['healthcheck'],
+    );
   });
 
   test('pinned means an exact version tag or a digest', () => {
@@ -77,7 +93,10 @@ describe('Kubernetes and KServe YAML against their schemas', () => {
     delete deployment.spec.template.spec.containers[0].readinessProbe;
     delete deployment.spec.template.spec.containers[0].resources.limits.memory;
     const problems = validateK8sYaml(renderK8sYaml([deployment, service, hpa], ''), 'k8s/');
-    assert.ok(problems.some((p) => /containerPort must be integer/.test(p)), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => /containerPort must be integer/.test(p)),
+      problems.join('\n'),
+    );
     assert.ok(problems.some((p) => /readinessProbe/.test(p)));
     assert.ok(problems.some((p) => /limits\.memory/.test(p)));
     const badHpa = structuredClone(hpa);

@@ -21,24 +21,35 @@ describe('bundled server run from a copied bundle folder', () => {
 
   before(async () => {
     const result = await exportBundle(repoPath('samples/flights/flights.onnx'), {
-      outDir: join(temp, 'made'), referenceCsv: repoPath('samples/flights/reference.csv'), targets: ['docker'], verifyInstall: 'npm-ci',
+      outDir: join(temp, 'made'),
+      referenceCsv: repoPath('samples/flights/reference.csv'),
+      targets: ['docker'],
+      verifyInstall: 'npm-ci',
     });
     const parity = result.checks.find((c) => c.name === 'server-parity')!;
     assert.equal(parity.status, 'pass', parity.detail);
     assert.equal(parity.measured?.install, 'npm-ci');
     process.stderr.write(`npm ci --omit=dev --offline in the bundle's server/: ${parity.measured?.npmCiMs} ms\n`);
     // Verified = shipped: the bundle's lock pins exactly what the project's lock (and so its npm ci) has.
-    const project = JSON.parse(readFileSync(repoPath('package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string }> };
+    const project = JSON.parse(readFileSync(repoPath('package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string; integrity?: string }>;
+    };
     const bundleLock = JSON.parse(readFileSync(join(temp, 'made', 'server/package-lock.json'), 'utf8')) as typeof project;
     for (const [location, entry] of Object.entries(bundleLock.packages)) {
       if (location === '') continue;
       assert.equal(entry.version, project.packages[location]?.version, `${location}: the project's version`);
       assert.equal(entry.integrity, project.packages[location]?.integrity, `${location}: the project's integrity`);
     }
-    const bundlePkg = JSON.parse(readFileSync(join(temp, 'made', 'server/package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> };
-    assert.equal(bundlePkg.allowScripts?.['onnxruntime-node'], false, 'npm 11 skips onnxruntime-node\'s download script');
+    const bundlePkg = JSON.parse(readFileSync(join(temp, 'made', 'server/package.json'), 'utf8')) as {
+      allowScripts?: Record<string, boolean>;
+    };
+    assert.equal(bundlePkg.allowScripts?.['onnxruntime-node'], false, "npm 11 skips onnxruntime-node's download script");
     assert.equal(existsSync(join(temp, 'made', 'server/.npmrc')), false, 'no .npmrc with keys npm does not know');
-    assert.match(readFileSync(join(temp, 'made', 'Dockerfile'), 'utf8'), /ENV ONNXRUNTIME_NODE_INSTALL=skip\n(.*\n)*RUN npm ci/, 'older npm in the image skips it too');
+    assert.match(
+      readFileSync(join(temp, 'made', 'Dockerfile'), 'utf8'),
+      /ENV ONNXRUNTIME_NODE_INSTALL=skip\n(.*\n)*RUN npm ci/,
+      'older npm in the image skips it too',
+    );
     copy = join(temp, 'elsewhere', 'flights-bundle');
     cpSync(join(temp, 'made'), copy, { recursive: true });
   });
@@ -50,7 +61,9 @@ describe('bundled server run from a copied bundle folder', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -67,16 +80,24 @@ describe('bundled server run from a copied bundle folder', () => {
       const readme = readFileSync(join(copy, 'README.md'), 'utf8');
       const v1Body = JSON.parse(/```json\n(\{\n  "instances"[\s\S]*?)\n```/.exec(readme)![1]!);
       assert.equal(v1Body.instances.length, 3);
-      const res = await fetch(`${url}/v1/models/flights:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(v1Body) });
+      const res = await fetch(`${url}/v1/models/flights:predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(v1Body),
+      });
       assert.equal(res.status, 200);
-      const { predictions } = await res.json() as { predictions: { label: string; probabilities: Record<string, number> }[] };
+      const { predictions } = (await res.json()) as { predictions: { label: string; probabilities: Record<string, number> }[] };
 
       const dev = await loadModel(repoPath('samples/flights/flights.onnx'), { referenceCsv: repoPath('samples/flights/reference.csv') });
       try {
         const expected = (await dev.predictRecords(v1Body.instances)).predictions;
-        assert.deepEqual(predictions.map((p) => p.label), expected.map((p) => p.label));
+        assert.deepEqual(
+          predictions.map((p) => p.label),
+          expected.map((p) => p.label),
+        );
         predictions.forEach((p, i) => {
-          for (const [k, v] of Object.entries(expected[i]!.probabilities!)) assert.ok(Math.abs(p.probabilities[k]! - v) <= 1e-6, `row ${i} ${k}`);
+          for (const [k, v] of Object.entries(expected[i]!.probabilities!))
+            assert.ok(Math.abs(p.probabilities[k]! - v) <= 1e-6, `row ${i} ${k}`);
         });
       } finally {
         await dev.dispose();
@@ -90,7 +111,11 @@ describe('bundled server run from a copied bundle folder', () => {
       assert.equal(job.status, 404, 'nor the job routes');
       const openapi = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
       assert.ok(openapi.paths['/v2/models/{model}/infer'], 'the prediction routes are documented');
-      assert.deepEqual(Object.keys(openapi.paths).filter((p) => /^\/api\/(jobs|perf|drift|export)/.test(p)), [], 'the lab routes are not');
+      assert.deepEqual(
+        Object.keys(openapi.paths).filter((p) => /^\/api\/(jobs|perf|drift|export)/.test(p)),
+        [],
+        'the lab routes are not',
+      );
       assert.equal((await fetch(`${url}/`)).status, 200, 'the form is served from server/ui');
     } finally {
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -108,4 +133,3 @@ describe('bundled server run from a copied bundle folder', () => {
     assert.ok(!code.includes('dev-routes-stub'), 'no stub module either');
   });
 });
-

@@ -9,7 +9,16 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { convertToTfjs, precheckTfjs, runTfjs, TfjsConversionError, verifyTfjs, writeTfjsModel, randomInputs, type TfjsConversion } from '../../server/export/tfjs';
+import {
+  convertToTfjs,
+  precheckTfjs,
+  runTfjs,
+  TfjsConversionError,
+  verifyTfjs,
+  writeTfjsModel,
+  randomInputs,
+  type TfjsConversion,
+} from '../../server/export/tfjs';
 import { runConformanceCase } from '../../server/export/tfjs/conformance';
 import { decodeModel } from '../../server/model';
 
@@ -52,12 +61,22 @@ test('PyTorch LayerNorm (decomposed) and Erf-GELU fold their constant shape chai
 });
 
 test('ai.onnx.ml models are refused by the pre-check with node names, and convert throws naming them', () => {
-  for (const [file, nodes] of [['samples/iris/iris.onnx', ['LinearClassifier', 'ZipMap']], ['samples/flights/flights.onnx', ['carrier']]] as const) {
+  for (const [file, nodes] of [
+    ['samples/iris/iris.onnx', ['LinearClassifier', 'ZipMap']],
+    ['samples/flights/flights.onnx', ['carrier']],
+  ] as const) {
     const bytes = readFileSync(join(root, file));
     const pre = precheckTfjs(bytes);
     assert.equal(pre.supported, false);
-    for (const n of nodes) assert.ok(pre.unsupported.some((u) => u.node === n && u.reason.length > 10), `${file}: ${n} not listed`);
-    assert.throws(() => convertToTfjs(bytes), (err: Error) => err instanceof TfjsConversionError && err.message.includes(nodes[0]));
+    for (const n of nodes)
+      assert.ok(
+        pre.unsupported.some((u) => u.node === n && u.reason.length > 10),
+        `${file}: ${n} not listed`,
+      );
+    assert.throws(
+      () => convertToTfjs(bytes),
+      (err: Error) => err instanceof TfjsConversionError && err.message.includes(nodes[0]),
+    );
   }
   assert.equal(precheckTfjs(new Uint8Array([1, 2, 3])).supported, false); // garbage: a reason, no crash
 });
@@ -79,7 +98,8 @@ test('writeTfjsModel writes a graph model (base64 strings, decimal-string ints, 
     const shards = await Promise.all(json.weightsManifest[0].paths.map((p: string) => readFile(join(dir, p))));
     const reloaded: TfjsConversion = { ...conv, modelJson: json, weightData: new Uint8Array(Buffer.concat(shards)) };
     const inputs = randomInputs(conv, 2, 3);
-    const [a] = await runTfjs(conv, inputs), [b] = await runTfjs(reloaded, inputs);
+    const [a] = await runTfjs(conv, inputs),
+      [b] = await runTfjs(reloaded, inputs);
     assert.deepEqual(Array.from(b!.data as Float32Array), Array.from(a!.data as Float32Array));
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -13,11 +13,20 @@ import type { ServerSettings } from '../../extension/model-server/cli-contract';
 import { repoPath } from '../helpers/server';
 
 const settings = (): ServerSettings => ({
-  port: 0, host: '127.0.0.1', batching: { enabled: true, maxBatchSize: 64, maxDelayMs: 2 }, shareExpiryMinutes: 60, corsOrigins: [],
+  port: 0,
+  host: '127.0.0.1',
+  batching: { enabled: true, maxBatchSize: 64, maxDelayMs: 2 },
+  shareExpiryMinutes: 60,
+  corsOrigins: [],
 });
 
 function makeSupervisor(maxRestarts: number, lines: string[] = []): ServerSupervisor {
-  return new ServerSupervisor({ cliPath: repoPath('dist/server/cli.js'), nodePath: process.execPath, log: (l) => lines.push(l), maxRestarts });
+  return new ServerSupervisor({
+    cliPath: repoPath('dist/server/cli.js'),
+    nodePath: process.execPath,
+    log: (l) => lines.push(l),
+    maxRestarts,
+  });
 }
 
 /** True when nothing listens on the port any more (we can bind it ourselves). */
@@ -65,7 +74,8 @@ describe('supervised model server (real child processes)', () => {
     const revoked = await server.mintToken(5, 'revoked link');
     await server.revokeToken(revoked.id);
     const before = server.snapshot();
-    const get = (token?: string) => fetch(`${server.url}/api/model`, token ? { headers: { authorization: `Bearer ${token}` } } : {}).then((r) => r.status);
+    const get = (token?: string) =>
+      fetch(`${server.url}/api/model`, token ? { headers: { authorization: `Bearer ${token}` } } : {}).then((r) => r.status);
     assert.equal(await get(shared.token), 200);
     process.kill(before.pid!, 'SIGKILL');
     await server.waitForState('restarting', 10_000);
@@ -90,11 +100,13 @@ describe('supervision failures', () => {
   const temp = mkdtempSync(join(tmpdir(), 'model-lab-sup-'));
   after(() => rmSync(temp, { recursive: true, force: true }));
 
-  test('a model that cannot load fails the start with the server\'s own message', async () => {
+  test("a model that cannot load fails the start with the server's own message", async () => {
     const bad = join(temp, 'broken.onnx');
     writeFileSync(bad, 'this is not an onnx file');
     const supervisor = makeSupervisor(3);
-    await assert.rejects(supervisor.ensure(bad, settings), (err: Error) => /did not start: .*broken\.onnx|did not start: .+/.test(err.message));
+    await assert.rejects(supervisor.ensure(bad, settings), (err: Error) =>
+      /did not start: .*broken\.onnx|did not start: .+/.test(err.message),
+    );
     assert.equal(supervisor.get(bad)!.state, 'stopped');
   });
 

@@ -10,15 +10,42 @@ const cli = { nodePath: process.execPath, cliPath: repoPath('dist/server/cli.js'
 
 describe('server contract', () => {
   test('serve arguments always require tokens and carry the settings', () => {
-    const args = serveArguments('/m/a b.onnx', { port: 0, host: '127.0.0.1', referenceCsv: '/m/ref.csv', batching: { enabled: false, maxBatchSize: 8, maxDelayMs: 1 }, shareExpiryMinutes: 30, corsOrigins: ['https://x.example'] });
-    assert.deepEqual(args, ['serve', '/m/a b.onnx', '--port', '0', '--host', '127.0.0.1', '--require-token', '--share-expiry-minutes', '30',
-      '--reference', '/m/ref.csv', '--no-batching', '--cors-origin', 'https://x.example']);
+    const args = serveArguments('/m/a b.onnx', {
+      port: 0,
+      host: '127.0.0.1',
+      referenceCsv: '/m/ref.csv',
+      batching: { enabled: false, maxBatchSize: 8, maxDelayMs: 1 },
+      shareExpiryMinutes: 30,
+      corsOrigins: ['https://x.example'],
+    });
+    assert.deepEqual(args, [
+      'serve',
+      '/m/a b.onnx',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--require-token',
+      '--share-expiry-minutes',
+      '30',
+      '--reference',
+      '/m/ref.csv',
+      '--no-batching',
+      '--cors-origin',
+      'https://x.example',
+    ]);
   });
 
   test('ready line parsing', () => {
-    assert.deepEqual(parseReadyLine('{"event":"ready","url":"http://127.0.0.1:4321","model":"iris","pid":7}'), { url: 'http://127.0.0.1:4321', port: 4321, model: 'iris', pid: 7 });
+    assert.deepEqual(parseReadyLine('{"event":"ready","url":"http://127.0.0.1:4321","model":"iris","pid":7}'), {
+      url: 'http://127.0.0.1:4321',
+      port: 4321,
+      model: 'iris',
+      pid: 7,
+    });
     assert.equal(parseReadyLine('{"event":"ready","url":"http://0.0.0.0:8080"}')!.url, 'http://127.0.0.1:8080');
-    for (const line of ['', 'model-lab: serving', '{"event":"other"}', '{bad json', '{"event":"ready","url":"nope"}']) assert.equal(parseReadyLine(line), undefined, line);
+    for (const line of ['', 'model-lab: serving', '{"event":"other"}', '{bad json', '{"event":"ready","url":"nope"}'])
+      assert.equal(parseReadyLine(line), undefined, line);
   });
 
   test('restart back-off doubles and is capped', () => {
@@ -27,7 +54,8 @@ describe('server contract', () => {
 
   test('request count from Prometheus text ignores the metrics scrapes', () => {
     const text = [
-      '# HELP http_requests_total x', '# TYPE http_requests_total counter',
+      '# HELP http_requests_total x',
+      '# TYPE http_requests_total counter',
       'http_requests_total{route="/api/model",method="GET",status="200"} 3',
       'http_requests_total{route="/metrics",method="GET",status="200"} 50',
       'http_requests_total{route="/v2/models/:model/infer",method="POST",status="200"} 4',
@@ -53,7 +81,7 @@ describe('model overview page (custom editor)', () => {
     assert.ok(html.includes(overview.info.parameterCount.toLocaleString('en-US')));
   });
 
-  test('an unreadable model shows the CLI\'s own message', async () => {
+  test("an unreadable model shows the CLI's own message", async () => {
     const result = await runCli(['info', repoPath('package.json'), '--json'], cli);
     assert.notEqual(result.code, 0);
     const html = renderOverviewPage(undefined, { nonce: 'abcdefghijklmnop1234', cspSource: 'x', error: cliErrorMessage(result) });

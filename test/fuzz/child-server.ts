@@ -28,18 +28,34 @@ export async function startChildServer(cliPath: string, modelPath: string, extra
   const ownerToken = randomBytes(32).toString('base64url');
   const tokenFile = join(dir, 'owner-token');
   writeFileSync(tokenFile, ownerToken, { mode: 0o600 });
-  const child: ChildProcess = spawn(process.execPath, [cliPath, 'serve', modelPath, '--port', '0', '--no-watch', '--admin-token-file', tokenFile, ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MODEL_LAB_ADMIN_TOKEN: '' },
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [cliPath, 'serve', modelPath, '--port', '0', '--no-watch', '--admin-token-file', tokenFile, ...extraArgs],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, MODEL_LAB_ADMIN_TOKEN: '' },
+    },
+  );
   const tail: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => { tail.push(line.slice(0, 500)); if (tail.length > 40) tail.shift(); });
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    tail.push(line.slice(0, 500));
+    if (tail.length > 40) tail.shift();
+  });
   let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  const exitPromise = new Promise<void>((resolve) => child.once('exit', (code, signal) => { exited = { code, signal }; resolve(); }));
+  const exitPromise = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve();
+    }),
+  );
   const { url, model } = await new Promise<{ url: string; model: string }>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
-      try { resolve(JSON.parse(line) as { url: string; model: string }); } catch { reject(new Error(`unexpected first stdout line: ${line}`)); }
+      try {
+        resolve(JSON.parse(line) as { url: string; model: string });
+      } catch {
+        reject(new Error(`unexpected first stdout line: ${line}`));
+      }
     });
     void exitPromise.then(() => reject(new Error(`server exited before it was ready: ${tail.join('\n')}`)));
   });

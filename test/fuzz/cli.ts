@@ -19,24 +19,34 @@ const started = Date.now();
 const perModel = Math.ceil(count / FUZZ_MODELS.length);
 async function main(): Promise<number> {
   const { runs, total } = await fuzzAllModels(perModel, seed, (run) => {
-    process.stdout.write(`${run.model}: ${run.report.requests} requests, statuses ${JSON.stringify(run.report.statusCounts)}, ` +
-      `health ${run.report.healthChecks - run.report.healthFailures}/${run.report.healthChecks}, peak RSS ${mb(run.report.peakRssBytes)}` +
-      `${run.crashed ? `, CRASHED: ${run.crashed}` : ''}\n`);
+    process.stdout.write(
+      `${run.model}: ${run.report.requests} requests, statuses ${JSON.stringify(run.report.statusCounts)}, ` +
+        `health ${run.report.healthChecks - run.report.healthFailures}/${run.report.healthChecks}, peak RSS ${mb(run.report.peakRssBytes)}` +
+        `${run.crashed ? `, CRASHED: ${run.crashed}` : ''}\n`,
+    );
   });
   const crashes = runs.filter((r) => r.crashed).length;
-  process.stdout.write([
-    '',
-    `fuzz report (seed ${seed}, ${((Date.now() - started) / 1000).toFixed(0)} s)`,
-    `  requests tried: ${total.requests}`,
-    `  status counts:  ${JSON.stringify(total.statusCounts)}`,
-    `  5xx / hangs / transport errors: ${total.failures.length}`,
-    `  health checks failed: ${total.healthFailures} of ${total.healthChecks}`,
-    `  crashes: ${crashes}`,
-    `  peak server RSS: ${mb(total.peakRssBytes)}`,
-    ...total.failures.slice(0, 10).map((f) => `  finding: ${f.outcome} ${f.kind} ${f.sample.slice(0, 400)}`),
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      '',
+      `fuzz report (seed ${seed}, ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+      `  requests tried: ${total.requests}`,
+      `  status counts:  ${JSON.stringify(total.statusCounts)}`,
+      `  5xx / hangs / transport errors: ${total.failures.length}`,
+      `  health checks failed: ${total.healthFailures} of ${total.healthChecks}`,
+      `  crashes: ${crashes}`,
+      `  peak server RSS: ${mb(total.peakRssBytes)}`,
+      ...total.failures.slice(0, 10).map((f) => `  finding: ${f.outcome} ${f.kind} ${f.sample.slice(0, 400)}`),
+      '',
+    ].join('\n'),
+  );
   return total.failures.length || crashes || total.healthFailures ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (err: Error) => { process.stderr.write(`fuzz: ${err.stack ?? err.message}\n`); process.exit(2); });
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`fuzz: ${err.stack ?? err.message}\n`);
+    process.exit(2);
+  },
+);

@@ -39,7 +39,7 @@ export interface FuzzReport {
 
 /** Metadata + CSV header and rows → what the generator needs to know about a model. */
 export async function loadTarget(url: string, modelName: string, csvPath?: string): Promise<FuzzTarget> {
-  const metadata = await fetch(`${url}/v2/models/${modelName}`).then((r) => r.json()) as { name: string; inputs: FuzzTarget['inputs'] };
+  const metadata = (await fetch(`${url}/v2/models/${modelName}`).then((r) => r.json())) as { name: string; inputs: FuzzTarget['inputs'] };
   let features = metadata.inputs.map((i) => i.name);
   let rows: string[][] = [];
   if (csvPath) {
@@ -53,7 +53,10 @@ export async function loadTarget(url: string, modelName: string, csvPath?: strin
 async function send(url: string, req: FuzzRequest, timeoutMs: number): Promise<string> {
   try {
     const res = await fetch(url + req.path, {
-      method: req.method, headers: req.headers, body: req.body && Buffer.from(req.body), signal: AbortSignal.timeout(timeoutMs),
+      method: req.method,
+      headers: req.headers,
+      body: req.body && Buffer.from(req.body),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     await res.arrayBuffer();
     return String(res.status);
@@ -85,7 +88,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const outcome = await send(options.url, req, timeoutMs);
       report.requests++;
       report.statusCounts[outcome] = (report.statusCounts[outcome] ?? 0) + 1;
-      if (!/^[1-4]\d\d$/.test(outcome)) report.failures.push({ kind: req.kind, path: req.path.slice(0, 200), outcome, sample: describeRequest(req) });
+      if (!/^[1-4]\d\d$/.test(outcome))
+        report.failures.push({ kind: req.kind, path: req.path.slice(0, 200), outcome, sample: describeRequest(req) });
       if ((index + 1) % healthEvery === 0) {
         report.healthChecks++;
         const health = await send(options.url, { kind: 'health', method: 'GET', path: '/v2/health/ready', headers: {} }, timeoutMs);

@@ -18,13 +18,21 @@ export const FUZZ_MODELS: { model: string; csv?: string }[] = [
   { model: 'test/fixtures/models/dtypes.onnx' },
 ];
 
-export interface ModelRun { model: string; report: FuzzReport; crashed: string | null }
+export interface ModelRun {
+  model: string;
+  report: FuzzReport;
+  crashed: string | null;
+}
 
 /**
  * Fuzzes each model in its own `model-lab serve` child, `perModel` requests each, seeds derived from
  * `seed`. A child that exits during the run is a crash (its stderr tail is kept).
  */
-export async function fuzzAllModels(perModel: number, seed: number, onModel?: (run: ModelRun) => void): Promise<{ runs: ModelRun[]; total: FuzzReport }> {
+export async function fuzzAllModels(
+  perModel: number,
+  seed: number,
+  onModel?: (run: ModelRun) => void,
+): Promise<{ runs: ModelRun[]; total: FuzzReport }> {
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run 'node scripts/build.mjs' first`);
   const runs: ModelRun[] = [];
   let total: FuzzReport = { requests: 0, statusCounts: {}, failures: [], healthChecks: 0, healthFailures: 0 };
@@ -33,11 +41,20 @@ export async function fuzzAllModels(perModel: number, seed: number, onModel?: (r
     try {
       const target = await loadTarget(server.url, server.model, csv && join(REPO_ROOT, csv));
       const report = await runFuzz({
-        url: server.url, target, count: perModel, seed: seed * 31 + i, ownerToken: server.ownerToken, pid: server.pid,
+        url: server.url,
+        target,
+        count: perModel,
+        seed: seed * 31 + i,
+        ownerToken: server.ownerToken,
+        pid: server.pid,
         isAlive: () => server.exit() === null,
       });
       const exit = server.exit();
-      const run = { model, report, crashed: exit ? `exited (${exit.code ?? exit.signal}): ${server.stderrTail().slice(-5).join(' | ')}` : null };
+      const run = {
+        model,
+        report,
+        crashed: exit ? `exited (${exit.code ?? exit.signal}): ${server.stderrTail().slice(-5).join(' | ')}` : null,
+      };
       runs.push(run);
       onModel?.(run);
       total = mergeReports(total, report);

@@ -30,8 +30,15 @@ export async function launchBrowser(options: { colorScheme?: 'light' | 'dark' } 
     headless: true,
     viewport: { width: 1280, height: 900 },
     colorScheme: options.colorScheme ?? 'light',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   await context.route('**/*', (route) => {
     const { hostname } = new URL(route.request().url());
@@ -50,7 +57,9 @@ export async function launchBrowser(options: { colorScheme?: 'light' | 'dark' } 
 export function watchPageProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`); });
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
   return problems;
 }
 
@@ -58,8 +67,14 @@ export function watchPageProblems(page: Page): string[] {
 export async function buildUiBundle(): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'model-lab-ui-'));
   await build({
-    entryPoints: { main: join(root, 'webview/main.ts') }, outdir: dir, bundle: true, platform: 'browser',
-    format: 'iife', target: 'es2020', loader: { '.css': 'css', '.svg': 'text' }, logLevel: 'warning',
+    entryPoints: { main: join(root, 'webview/main.ts') },
+    outdir: dir,
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
+    loader: { '.css': 'css', '.svg': 'text' },
+    logLevel: 'warning',
   });
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
@@ -85,7 +100,12 @@ export async function startUiServer(modelPath: string, options: { referenceCsv?:
     log: () => undefined,
   });
   const ownerToken = newToken();
-  const app = createApp(host, { labRoutes: mountLabRoutes, uiAssetsDir: options.uiAssetsDir, logError: () => undefined, auth: { adminToken: ownerToken } });
+  const app = createApp(host, {
+    labRoutes: mountLabRoutes,
+    uiAssetsDir: options.uiAssetsDir,
+    logError: () => undefined,
+    auth: { adminToken: ownerToken },
+  });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
   });
@@ -97,7 +117,10 @@ export async function startUiServer(modelPath: string, options: { referenceCsv?:
     host,
     async close() {
       // SSE streams never end on their own: cut open connections, then free the session.
-      await new Promise<void>((resolve) => { server.close(() => resolve()); (server as unknown as { closeAllConnections(): void }).closeAllConnections(); });
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+      });
       await host.close();
     },
   };

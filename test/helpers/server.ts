@@ -37,16 +37,19 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(
-  modelPath: string,
-  options: { host?: ModelHostOptions; app?: AppOptions } = {},
-): Promise<TestServer> {
+export async function startTestServer(modelPath: string, options: { host?: ModelHostOptions; app?: AppOptions } = {}): Promise<TestServer> {
   const registry = options.app?.registry ?? new Registry();
   const metrics = createMetrics(registry);
   const host = await createModelHost(modelPath, { log: () => undefined, metrics, ...options.host });
   const ownerToken = options.app?.auth?.adminToken ?? newToken();
   // The dev server's app (lab routes mounted), as `model-lab serve` builds it.
-  const app = createApp(host, { logError: () => undefined, labRoutes: mountLabRoutes, ...options.app, auth: { ...options.app?.auth, adminToken: ownerToken }, registry });
+  const app = createApp(host, {
+    logError: () => undefined,
+    labRoutes: mountLabRoutes,
+    ...options.app,
+    auth: { ...options.app?.auth, adminToken: ownerToken },
+    registry,
+  });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -67,7 +70,11 @@ export async function startTestServer(
 }
 
 /** POSTs a JSON body and returns status + parsed JSON (or the text when it is not JSON). */
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: any; headers: Headers }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -75,6 +82,10 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   });
   const text = await res.text();
   let json: unknown;
-  try { json = JSON.parse(text); } catch { json = text; }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
   return { status: res.status, json, headers: res.headers };
 }

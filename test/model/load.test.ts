@@ -23,7 +23,12 @@ describe('model loading', () => {
   });
 
   it('re-encodes every sample byte-identically (nothing dropped by the schema)', () => {
-    for (const f of ['samples/breast-cancer/breast_cancer.onnx', 'samples/flights/flights.onnx', 'samples/digits/digits.onnx', 'test/fixtures/models/dtypes.onnx']) {
+    for (const f of [
+      'samples/breast-cancer/breast_cancer.onnx',
+      'samples/flights/flights.onnx',
+      'samples/digits/digits.onnx',
+      'test/fixtures/models/dtypes.onnx',
+    ]) {
       const bytes = readFileSync(f);
       assert.ok(Buffer.from(encodeModel(decodeModel(bytes))).equals(bytes), f);
     }
@@ -48,11 +53,23 @@ describe('model loading', () => {
   it('checks inputs before onnxruntime sees them, naming the input', async () => {
     const model = await loadModel('test/fixtures/models/fixed_batch.onnx');
     try {
-      await assert.rejects(model.run([{ name: 'x', dtype: 'float32', dims: [1, 4], data: new Float32Array(4) }]), (e: Error) => e instanceof InputError && /x: expected shape \[1, 3\], got \[1, 4\]/.test(e.message));
-      await assert.rejects(model.run([{ name: 'x', dtype: 'float64', dims: [1, 3], data: new Float64Array(3) }]), /expected dtype float32, got float64/);
+      await assert.rejects(
+        model.run([{ name: 'x', dtype: 'float32', dims: [1, 4], data: new Float32Array(4) }]),
+        (e: Error) => e instanceof InputError && /x: expected shape \[1, 3\], got \[1, 4\]/.test(e.message),
+      );
+      await assert.rejects(
+        model.run([{ name: 'x', dtype: 'float64', dims: [1, 3], data: new Float64Array(3) }]),
+        /expected dtype float32, got float64/,
+      );
       await assert.rejects(model.run([{ name: 'y', dtype: 'float32', dims: [1, 3], data: new Float32Array(3) }]), /unknown input/);
       await assert.rejects(model.run([]), /x: missing input/);
-      await assert.rejects(model.predictRecords([{ feature_0: 1, feature_1: 2, feature_2: 3 }, { feature_0: 1, feature_1: 2, feature_2: 3 }]), /exactly 1 row/);
+      await assert.rejects(
+        model.predictRecords([
+          { feature_0: 1, feature_1: 2, feature_2: 3 },
+          { feature_0: 1, feature_1: 2, feature_2: 3 },
+        ]),
+        /exactly 1 row/,
+      );
       const [y] = await model.run([{ name: 'x', dtype: 'float32', dims: [1, 3], data: new Float32Array([1, 2, 3]) }]);
       assert.deepEqual(y!.dims, [1, 2]);
     } finally {
@@ -63,11 +80,22 @@ describe('model loading', () => {
   it('runs every datatype onnxruntime supports through Identity unchanged', async () => {
     const model = await loadModel('test/fixtures/models/dtypes.onnx');
     try {
-      const records = [Object.fromEntries(model.signature.features.map((f) => [f.name, f.input === 'in_bool' ? true : f.input === 'in_string' ? 'x' : 3]))];
+      const records = [
+        Object.fromEntries(model.signature.features.map((f) => [f.name, f.input === 'in_bool' ? true : f.input === 'in_string' ? 'x' : 3])),
+      ];
       const { outputs } = await model.predictRecords(records);
       for (const o of outputs) {
         const v = o.data[0];
-        const expected = o.dtype === 'bool' ? 1 : o.dtype === 'string' ? 'x' : o.dtype === 'float16' ? 0x4200 : o.dtype.endsWith('64') && o.dtype !== 'float64' ? 3n : 3;
+        const expected =
+          o.dtype === 'bool'
+            ? 1
+            : o.dtype === 'string'
+              ? 'x'
+              : o.dtype === 'float16'
+                ? 0x4200
+                : o.dtype.endsWith('64') && o.dtype !== 'float64'
+                  ? 3n
+                  : 3;
         assert.equal(v, expected, o.name);
       }
     } finally {

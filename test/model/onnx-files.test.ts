@@ -19,7 +19,11 @@ const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures',
 const samples = join(fixtures, '..', '..', '..', 'samples');
 
 type Nested = number | string | boolean | Nested[];
-interface ExpectedTensor { dtype: string; shape: number[]; data: Nested }
+interface ExpectedTensor {
+  dtype: string;
+  shape: number[];
+  data: Nested;
+}
 interface Expected {
   tolerance: number;
   inputs: Record<string, ExpectedTensor>;
@@ -33,15 +37,24 @@ function flat(data: Nested): (number | string | boolean)[] {
 function toTensor({ dtype, shape, data }: ExpectedTensor): ort.Tensor {
   const values = flat(data);
   switch (dtype) {
-    case 'float32': return new ort.Tensor('float32', Float32Array.from(values as number[]), shape);
-    case 'int64': return new ort.Tensor('int64', BigInt64Array.from(values.map((v) => BigInt(v as number))), shape);
-    case 'string': return new ort.Tensor('string', values.map(String), shape);
-    default: throw new Error(`expected.json dtype ${dtype} not handled by this test`);
+    case 'float32':
+      return new ort.Tensor('float32', Float32Array.from(values as number[]), shape);
+    case 'int64':
+      return new ort.Tensor('int64', BigInt64Array.from(values.map((v) => BigInt(v as number))), shape);
+    case 'string':
+      return new ort.Tensor('string', values.map(String), shape);
+    default:
+      throw new Error(`expected.json dtype ${dtype} not handled by this test`);
   }
 }
 
 /** Same rule as samples/README.md: |actual - expected| <= tolerance * max(1, |expected|). */
-function assertClose(actual: ArrayLike<number | bigint | string>, expected: (number | string | boolean)[], tolerance: number, what: string) {
+function assertClose(
+  actual: ArrayLike<number | bigint | string>,
+  expected: (number | string | boolean)[],
+  tolerance: number,
+  what: string,
+) {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < expected.length; i++) {
     const want = expected[i];
@@ -65,8 +78,10 @@ const SAMPLES: { folder: string; file: string; inputs: string[]; outputs: string
   { folder: 'diabetes', file: 'diabetes.onnx', inputs: ['X'], outputs: ['variable'] },
   { folder: 'digits', file: 'digits.onnx', inputs: ['image'], outputs: ['probabilities'] },
   {
-    folder: 'flights', file: 'flights.onnx',
-    inputs: ['carrier', 'origin', 'distance', 'dep_hour', 'day_of_week'], outputs: ['output_label', 'output_probability'],
+    folder: 'flights',
+    file: 'flights.onnx',
+    inputs: ['carrier', 'origin', 'distance', 'dep_hour', 'day_of_week'],
+    outputs: ['output_label', 'output_probability'],
   },
 ];
 
@@ -79,10 +94,12 @@ for (const sample of SAMPLES) {
       assert.deepEqual([...s.inputNames], sample.inputs);
       assert.deepEqual([...s.outputNames], sample.outputs);
       const feeds = Object.fromEntries(Object.entries(expected.inputs).map(([name, t]) => [name, toTensor(t)]));
-      const tensorOutputs = Object.entries(expected.outputs)
-        .filter((entry): entry is [string, ExpectedTensor] => 'dtype' in entry[1]);
+      const tensorOutputs = Object.entries(expected.outputs).filter((entry): entry is [string, ExpectedTensor] => 'dtype' in entry[1]);
       assert.ok(tensorOutputs.length > 0, 'expected.json has at least one tensor output');
-      const results = await s.run(feeds, tensorOutputs.map(([name]) => name));
+      const results = await s.run(
+        feeds,
+        tensorOutputs.map(([name]) => name),
+      );
       for (const [name, want] of tensorOutputs) {
         const got = results[name];
         assert.deepEqual(got.dims.map(Number), want.shape, `${name}: shape`);

@@ -22,9 +22,12 @@ const SAMPLES: [string, string, string | undefined][] = [
 
 /** An 8-bit grey picture as the RGBA pixels a browser canvas hands the codec. */
 function rgba(pixels: number[][]): { width: number; height: number; data: Uint8ClampedArray } {
-  const h = pixels.length, w = pixels[0]!.length;
+  const h = pixels.length,
+    w = pixels[0]!.length;
   const data = new Uint8ClampedArray(w * h * 4);
-  pixels.flat().forEach((p, i) => { data.set([p, p, p, 255], i * 4); });
+  pixels.flat().forEach((p, i) => {
+    data.set([p, p, p, 255], i * 4);
+  });
   return { width: w, height: h, data };
 }
 

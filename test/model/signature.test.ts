@@ -9,7 +9,9 @@ import { inspectModel, ModelLoadError } from '../../server/model';
 
 describe('signature inference', () => {
   it('names a packed [N,30] input from the reference CSV header and takes the extra column as target', async () => {
-    const { signature } = await inspectModel('samples/breast-cancer/breast_cancer.onnx', { referenceCsv: 'samples/breast-cancer/reference.csv' });
+    const { signature } = await inspectModel('samples/breast-cancer/breast_cancer.onnx', {
+      referenceCsv: 'samples/breast-cancer/reference.csv',
+    });
     assert.equal(signature.source, 'csv');
     assert.equal(signature.features.length, 30);
     assert.equal(signature.features[0]!.name, 'mean radius');
@@ -65,7 +67,10 @@ describe('signature inference', () => {
   it('describes image inputs, NCHW from the sidecar and NHWC from the shape', async () => {
     const digits = (await inspectModel('samples/digits/digits.onnx')).signature;
     assert.equal(digits.inputs[0]!.kind, 'image');
-    assert.deepEqual({ ...digits.inputs[0]!.image!, mean: undefined, std: undefined }, { layout: 'NCHW', height: 8, width: 8, channels: 1, scale: 1 / 255, mean: undefined, std: undefined });
+    assert.deepEqual(
+      { ...digits.inputs[0]!.image!, mean: undefined, std: undefined },
+      { layout: 'NCHW', height: 8, width: 8, channels: 1, scale: 1 / 255, mean: undefined, std: undefined },
+    );
     const nhwc = (await inspectModel('test/fixtures/models/nhwc_image.onnx')).signature;
     assert.equal(nhwc.inputs[0]!.image!.layout, 'NHWC');
     assert.equal(nhwc.inputs[0]!.image!.channels, 3);
@@ -80,7 +85,10 @@ describe('signature inference', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sig-'));
     copyFileSync('samples/diabetes/diabetes.onnx', join(dir, 'm.onnx'));
     writeFileSync(join(dir, 'm.signature.json'), JSON.stringify({ features: ['a', 'b'] }));
-    await assert.rejects(inspectModel(join(dir, 'm.onnx')), (e: Error) => e instanceof ModelLoadError && /2 features .* has 10/.test(e.message));
+    await assert.rejects(
+      inspectModel(join(dir, 'm.onnx')),
+      (e: Error) => e instanceof ModelLoadError && /2 features .* has 10/.test(e.message),
+    );
     writeFileSync(join(dir, 'm.signature.json'), '{"features": [{"name": "age", "min": "zero"}]}');
     await assert.rejects(inspectModel(join(dir, 'm.onnx')), /features\.0\.min/);
     writeFileSync(join(dir, 'm.signature.json'), '{not json');

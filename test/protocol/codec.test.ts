@@ -1,11 +1,26 @@
 // The shared records↔tensors codec: the UI and the server encode with it, so its errors are what users see.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { allocate, decodePredictions, encodeRecords, flatten, fromHalf, InputError, nest, recordFromRow, toHalf, writeScalar } from '../../server/protocol/codec';
+import {
+  allocate,
+  decodePredictions,
+  encodeRecords,
+  flatten,
+  fromHalf,
+  InputError,
+  nest,
+  recordFromRow,
+  toHalf,
+  writeScalar,
+} from '../../server/protocol/codec';
 import type { Signature } from '../../server/protocol/signature';
 
 const tabular: Signature = {
-  source: 'csv', task: 'classification', notes: [], batch: { dynamic: true }, classNames: ['no', 'yes'],
+  source: 'csv',
+  task: 'classification',
+  notes: [],
+  batch: { dynamic: true },
+  classNames: ['no', 'yes'],
   features: [
     { name: 'age', kind: 'number', input: 'x', column: 0 },
     { name: 'income', kind: 'number', input: 'x', column: 1 },
@@ -15,7 +30,10 @@ const tabular: Signature = {
 };
 
 const columns: Signature = {
-  source: 'metadata', task: 'classification', notes: [], batch: { dynamic: true },
+  source: 'metadata',
+  task: 'classification',
+  notes: [],
+  batch: { dynamic: true },
   features: [
     { name: 'carrier', kind: 'category', input: 'carrier' },
     { name: 'hour', kind: 'integer', input: 'hour' },
@@ -31,7 +49,10 @@ const columns: Signature = {
 
 describe('codec', () => {
   it('packs records into one [N, F] tensor in feature order', () => {
-    const [x] = encodeRecords(tabular, [{ income: 2, age: 1 }, { age: '3', income: ' 4 ' }]);
+    const [x] = encodeRecords(tabular, [
+      { income: 2, age: 1 },
+      { age: '3', income: ' 4 ' },
+    ]);
     assert.deepEqual(x!.dims, [2, 2]);
     assert.deepEqual([...(x!.data as Float32Array)], [1, 2, 3, 4]);
   });
@@ -45,10 +66,23 @@ describe('codec', () => {
   });
 
   it('names the field, the row and what was wrong', () => {
-    assert.throws(() => encodeRecords(tabular, [{ age: 1, income: 2 }, { age: 'abc', income: 2 }], 10),
-      (e: Error) => e instanceof InputError && e.field === 'age' && e.message === 'row 12, age: expected a float32 number, got "abc"');
+    assert.throws(
+      () =>
+        encodeRecords(
+          tabular,
+          [
+            { age: 1, income: 2 },
+            { age: 'abc', income: 2 },
+          ],
+          10,
+        ),
+      (e: Error) => e instanceof InputError && e.field === 'age' && e.message === 'row 12, age: expected a float32 number, got "abc"',
+    );
     assert.throws(() => encodeRecords(tabular, [{ age: 1 }]), /income: missing \(expected a number value\)/);
-    assert.throws(() => encodeRecords(columns, [{ carrier: 'AA', hour: 1.5, weekend: false }]), /hour: expected an integer \(int64\), got 1.5/);
+    assert.throws(
+      () => encodeRecords(columns, [{ carrier: 'AA', hour: 1.5, weekend: false }]),
+      /hour: expected an integer \(int64\), got 1.5/,
+    );
     assert.throws(() => encodeRecords(columns, [{ carrier: 'AA', hour: 1, weekend: 'maybe' }]), /weekend: expected a boolean/);
     assert.throws(() => encodeRecords(tabular, [{ age: Number.NaN, income: 1 }]), /age: expected a finite float32 number, got NaN/);
     assert.throws(() => encodeRecords(tabular, [{ age: 'NaN', income: 1 }]), /age: expected a float32 number, got "NaN"/);
@@ -64,9 +98,22 @@ describe('codec', () => {
   });
 
   it('flattens nested data and checks the element count against the shape', () => {
-    assert.deepEqual(flatten([[1, 2], [3, 4]], 4, 'x'), [1, 2, 3, 4]);
+    assert.deepEqual(
+      flatten(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        4,
+        'x',
+      ),
+      [1, 2, 3, 4],
+    );
     assert.throws(() => flatten([[1, 2], [3]], 4, 'x'), /x: shape says 4 elements but data holds 3/);
-    assert.deepEqual(nest([1, 2, 3, 4, 5, 6], [2, 3]), [[1, 2, 3], [4, 5, 6]]);
+    assert.deepEqual(nest([1, 2, 3, 4, 5, 6], [2, 3]), [
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
   });
 
   it('maps positional rows to features and refuses the wrong width', () => {

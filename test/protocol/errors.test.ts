@@ -17,7 +17,14 @@ import { ModelLoadError } from '../../server/model/index';
 import { CsvError } from '../../server/model/reference';
 import { InputError } from '../../server/protocol/codec';
 import {
-  CancelledError, EXIT_CANCELLED, EXIT_USAGE, EXIT_USER_ERROR, isCancellation, ModelLabError, throwIfCancelled, UsageError,
+  CancelledError,
+  EXIT_CANCELLED,
+  EXIT_USAGE,
+  EXIT_USER_ERROR,
+  isCancellation,
+  ModelLabError,
+  throwIfCancelled,
+  UsageError,
 } from '../../server/protocol/errors';
 import { HttpError } from '../../server/serve/routes/common';
 import { repoPath, startTestServer, type TestServer } from '../helpers/server';
@@ -69,9 +76,15 @@ describe("the app's onError maps every ModelLabError once", () => {
   before(async () => {
     // The lab seam is where a caller adds routes: here, routes that throw each kind of error.
     const labRoutes = (app: Hono): void => {
-      app.get('/test/error/:i', (c) => { throw cases[Number(c.req.param('i'))]![1]; });
-      app.get('/test/long', () => { throw new ModelLabError(`bad ${'x'.repeat(5000)}`, { status: 422 }); });
-      app.get('/test/bug', () => { throw new TypeError('secret detail /home/me/file.ts:12'); });
+      app.get('/test/error/:i', (c) => {
+        throw cases[Number(c.req.param('i'))]![1];
+      });
+      app.get('/test/long', () => {
+        throw new ModelLabError(`bad ${'x'.repeat(5000)}`, { status: 422 });
+      });
+      app.get('/test/bug', () => {
+        throw new TypeError('secret detail /home/me/file.ts:12');
+      });
     };
     server = await startTestServer(repoPath('samples/iris/iris.onnx'), { app: { labRoutes, logError: (m) => logged.push(m) } });
   });
@@ -99,15 +112,32 @@ describe("the app's onError maps every ModelLabError once", () => {
     assert.doesNotMatch(error, /secret|file\.ts/);
     const id = /error id ([0-9a-f]+)/.exec(error)?.[1];
     assert.ok(id, error);
-    assert.ok(logged.some((line) => line.includes(id) && line.includes('secret detail')), 'logged with the id');
+    assert.ok(
+      logged.some((line) => line.includes(id) && line.includes('secret detail')),
+      'logged with the id',
+    );
   });
 });
 
 describe('the CLI runner maps exit codes once', () => {
-  const command = (error: unknown): Command => ({ name: 'try', summary: '', usage: 'Usage: model-lab try', run: () => Promise.reject(error) });
+  const command = (error: unknown): Command => ({
+    name: 'try',
+    summary: '',
+    usage: 'Usage: model-lab try',
+    run: () => Promise.reject(error),
+  });
   const run = async (error: unknown): Promise<{ code: number; err: string }> => {
     let err = '';
-    const code = await main(['try'], { out: () => undefined, err: (t) => { err += t; } }, [command(error)]);
+    const code = await main(
+      ['try'],
+      {
+        out: () => undefined,
+        err: (t) => {
+          err += t;
+        },
+      },
+      [command(error)],
+    );
     return { code, err };
   };
 
@@ -119,7 +149,7 @@ describe('the CLI runner maps exit codes once', () => {
     }
   });
 
-  test('a UsageError is exit 2 and points at the command\'s --help', async () => {
+  test("a UsageError is exit 2 and points at the command's --help", async () => {
     const { code, err } = await run(new UsageError('--port must be a whole number'));
     assert.equal(code, EXIT_USAGE);
     assert.equal(err, "model-lab: --port must be a whole number; see 'model-lab try --help'\n");

@@ -30,22 +30,50 @@ test('element counts: non-negative safe integer dims, no overflow, bounded', () 
 test('flatten is iterative and refuses nesting deeper than the limit', () => {
   let deep: unknown = 1;
   for (let i = 0; i < 100_000; i++) deep = [deep];
-  assert.throws(() => flatten(deep, 1, 'x'), (e: unknown) => e instanceof InputError && /nested more than 32/.test(e.message));
-  assert.deepEqual(flatten([[1, 2], [3, 4]], 4, 'x', 2), [1, 2, 3, 4]);
+  assert.throws(
+    () => flatten(deep, 1, 'x'),
+    (e: unknown) => e instanceof InputError && /nested more than 32/.test(e.message),
+  );
+  assert.deepEqual(
+    flatten(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      4,
+      'x',
+      2,
+    ),
+    [1, 2, 3, 4],
+  );
   assert.throws(() => flatten([[[1]]], 1, 'x', 2), InputError);
   assert.throws(() => flatten(new Array(1000).fill(0), 3, 'x'), /data holds more/);
 });
 
 test('values outside their datatype are InputErrors naming the field', () => {
   const cases: [Parameters<typeof writeScalar>[1], unknown][] = [
-    ['float32', 1e39], ['float32', -3.5e38], ['float16', 70000], ['int64', 2 ** 63], ['int64', 2 ** 53 + 2],
-    ['int64', '9223372036854775808'], ['uint64', -1], ['uint64', '18446744073709551616'], ['int32', 2 ** 31],
-    ['int8', 128], ['uint8', -1], ['uint16', 65536], ['int16', 1.5], ['uint32', 'abc'],
+    ['float32', 1e39],
+    ['float32', -3.5e38],
+    ['float16', 70000],
+    ['int64', 2 ** 63],
+    ['int64', 2 ** 53 + 2],
+    ['int64', '9223372036854775808'],
+    ['uint64', -1],
+    ['uint64', '18446744073709551616'],
+    ['int32', 2 ** 31],
+    ['int8', 128],
+    ['uint8', -1],
+    ['uint16', 65536],
+    ['int16', 1.5],
+    ['uint32', 'abc'],
   ];
   for (const [dtype, value] of cases) {
     const data = allocate(dtype, 1);
-    assert.throws(() => writeScalar(data, dtype, 0, value, 'feature_a'),
-      (e: unknown) => e instanceof InputError && e.message.startsWith('feature_a:'), `${dtype} ${String(value)}`);
+    assert.throws(
+      () => writeScalar(data, dtype, 0, value, 'feature_a'),
+      (e: unknown) => e instanceof InputError && e.message.startsWith('feature_a:'),
+      `${dtype} ${String(value)}`,
+    );
   }
   const i64 = allocate('int64', 2) as BigInt64Array;
   writeScalar(i64, 'int64', 0, '9223372036854775807', 'f');
@@ -57,7 +85,8 @@ test('values outside their datatype are InputErrors naming the field', () => {
 });
 
 test('onnxruntime messages lose source locations, C++ signatures and absolute paths', () => {
-  const ort = "[ONNXRuntimeError] : 2 : INVALID_ARGUMENT : Non-zero status code returned while running Concat node. Name:'Concat_3' " +
+  const ort =
+    "[ONNXRuntimeError] : 2 : INVALID_ARGUMENT : Non-zero status code returned while running Concat node. Name:'Concat_3' " +
     'Status Message: /onnxruntime_src/onnxruntime/core/providers/cpu/tensor/concatbase.h:133 onnxruntime::common::Status ' +
     'onnxruntime::ConcatBase::PrepareForCompute(onnxruntime::OpKernelContext*) const input_rank == reference_rank was false. ' +
     'Ranks of input data are different, cannot concatenate them. expected rank: 2 got: 3 (model /home/me/models/x.onnx)';
@@ -68,9 +97,25 @@ test('onnxruntime messages lose source locations, C++ signatures and absolute pa
 });
 
 test('the CLI prints at most ~1000 characters of an error message', async () => {
-  const huge: Command = { name: 'huge', summary: '', usage: '', run: async () => { throw new Error('z'.repeat(50_000_000)); } };
+  const huge: Command = {
+    name: 'huge',
+    summary: '',
+    usage: '',
+    run: async () => {
+      throw new Error('z'.repeat(50_000_000));
+    },
+  };
   let err = '';
-  const code = await main(['huge'], { out: () => undefined, err: (t) => { err += t; } }, [huge]);
+  const code = await main(
+    ['huge'],
+    {
+      out: () => undefined,
+      err: (t) => {
+        err += t;
+      },
+    },
+    [huge],
+  );
   assert.equal(code, 1);
   assert.ok(err.length < 1200, `stderr got ${err.length} characters`);
 });

@@ -32,7 +32,7 @@ describe('share-link auth on a server that requires tokens', () => {
     for (const path of ['/api/model', '/', '/metrics', '/v2/models/iris', '/openapi.json']) {
       const res = await fetch(server.url + path);
       assert.equal(res.status, 401, path);
-      assert.match((await res.json() as { error: string }).error, /needs an access token/);
+      assert.match(((await res.json()) as { error: string }).error, /needs an access token/);
     }
     const infer = await postJson(`${server.url}/v2/models/iris/infer`, { inputs: [] });
     assert.equal(infer.status, 401);
@@ -49,10 +49,10 @@ describe('share-link auth on a server that requires tokens', () => {
     assert.ok((await page.text()).includes(share.token), 'the UI page carries the token in its config meta');
     const wrong = await fetch(`${server.url}/api/model`, { headers: { authorization: `Bearer ${newToken()}` } });
     assert.equal(wrong.status, 401);
-    assert.match((await wrong.json() as { error: string }).error, /not valid/);
+    assert.match(((await wrong.json()) as { error: string }).error, /not valid/);
   });
 
-  test('owner tokens (the editor\'s own panel) may start lab jobs; share links may not', async () => {
+  test("owner tokens (the editor's own panel) may start lab jobs; share links may not", async () => {
     const body = { source: 'files', reference: repoPath('samples/iris/reference.csv'), current: repoPath('samples/iris/current.csv') };
     const share = await mint();
     const owner = await mint({ role: 'owner', expiresInMinutes: null });
@@ -77,7 +77,7 @@ describe('share-link auth on a server that requires tokens', () => {
     const asShare = { authorization: `Bearer ${share.token}` };
     assert.equal((await postJson(`${server.url}/api/share`, {}, asShare)).status, 403);
     assert.equal((await fetch(`${server.url}/api/share/${share.id}`, { method: 'DELETE', headers: asShare })).status, 403);
-    const list = await (await fetch(`${server.url}/api/share`, { headers: admin })).json() as { shares: { id: string }[] };
+    const list = (await (await fetch(`${server.url}/api/share`, { headers: admin })).json()) as { shares: { id: string }[] };
     assert.ok(list.shares.some((s) => s.id === share.id));
     assert.equal((await fetch(`${server.url}/api/share/${share.id}`, { method: 'DELETE', headers: admin })).status, 200);
     assert.equal((await fetch(`${server.url}/api/model`, { headers: asShare })).status, 401);
@@ -97,7 +97,10 @@ describe('share-link auth on a server that requires tokens', () => {
     const crypto = require('node:crypto') as typeof import('node:crypto');
     const original = crypto.timingSafeEqual;
     let calls = 0;
-    crypto.timingSafeEqual = ((a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView) => { calls += 1; return original(a, b); }) as typeof original;
+    crypto.timingSafeEqual = ((a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView) => {
+      calls += 1;
+      return original(a, b);
+    }) as typeof original;
     try {
       // A different length must not short-circuit either: both sides are hashed first.
       for (const token of ['x', newToken()]) {
@@ -113,10 +116,11 @@ describe('share-link auth on a server that requires tokens', () => {
   });
 
   test('CORS: a vscode-webview origin gets its preflight answered; others are refused', async () => {
-    const preflight = (origin: string, method = 'POST', headers = 'authorization,content-type') => fetch(`${server.url}/v2/models/iris/infer`, {
-      method: 'OPTIONS',
-      headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': headers },
-    });
+    const preflight = (origin: string, method = 'POST', headers = 'authorization,content-type') =>
+      fetch(`${server.url}/v2/models/iris/infer`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': headers },
+      });
     const webview = 'vscode-webview://1a2b3c4d5e';
     const ok = await preflight(webview);
     assert.equal(ok.status, 204);
@@ -164,16 +168,26 @@ describe('share mode off by default', () => {
 
 describe('CLI serve --require-token (how the extension starts servers)', () => {
   test('admin credential from MODEL_LAB_ADMIN_TOKEN mints a link whose page and API work', async () => {
-    const child = spawn(process.execPath, [repoPath('dist/server/cli.js'), 'serve', repoPath('samples/iris/iris.onnx'), '--port', '0', '--require-token', '--no-watch'], {
-      env: { ...process.env, MODEL_LAB_ADMIN_TOKEN: ADMIN }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [repoPath('dist/server/cli.js'), 'serve', repoPath('samples/iris/iris.onnx'), '--port', '0', '--require-token', '--no-watch'],
+      {
+        env: { ...process.env, MODEL_LAB_ADMIN_TOKEN: ADMIN },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     try {
       let url = '';
       for await (const line of createInterface({ input: child.stdout })) {
         const ready = JSON.parse(line) as { event: string; url: string };
-        if (ready.event === 'ready') { url = ready.url; break; }
+        if (ready.event === 'ready') {
+          url = ready.url;
+          break;
+        }
       }
       assert.ok(url, `no ready line; stderr: ${stderr}`);
       assert.equal((await fetch(`${url}/api/model`)).status, 401);
@@ -190,10 +204,13 @@ describe('CLI serve --require-token (how the extension starts servers)', () => {
 
   test('a short admin credential is refused with a clear message', async () => {
     const child = spawn(process.execPath, [repoPath('dist/server/cli.js'), 'serve', repoPath('samples/iris/iris.onnx'), '--port', '0'], {
-      env: { ...process.env, MODEL_LAB_ADMIN_TOKEN: 'short' }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, MODEL_LAB_ADMIN_TOKEN: 'short' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     assert.equal(code, 1);
     assert.match(stderr, new RegExp(`at least ${MIN_ADMIN_TOKEN_LENGTH} characters`));

@@ -10,13 +10,18 @@ import { test } from 'node:test';
 import { repoPath } from '../helpers/server';
 
 test('serve prints the owner URL (…/?token=…) on stderr, not on stdout; its token opens /api/perf', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', repoPath('server/cli/main.ts'), 'serve', repoPath('samples/iris/iris.onnx'), '--port', '0', '--no-watch'],
-    { cwd: repoPath(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', repoPath('server/cli/main.ts'), 'serve', repoPath('samples/iris/iris.onnx'), '--port', '0', '--no-watch'],
+    { cwd: repoPath(), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const stderrLines = createInterface({ input: child.stderr! });
     const openLine = new Promise<string>((resolve, reject) => {
-      stderrLines.on('line', (line) => { if (/ open http/.test(line)) resolve(line); });
+      stderrLines.on('line', (line) => {
+        if (/ open http/.test(line)) resolve(line);
+      });
       child.once('exit', () => reject(new Error('serve exited before printing the URL')));
     });
     const readyLine = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));

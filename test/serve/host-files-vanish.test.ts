@@ -70,11 +70,18 @@ describe('served files that vanish', () => {
     assert.match(event.message, /reference file reference\.csv was removed/);
     assert.equal(event.keptGeneration, 1);
     await predicts('after the reference was deleted');
-    const description = await (await fetch(`${server.url}/api/model`, { headers: server.ownerHeaders })).json() as { reference: { rows: unknown[] } | null };
+    const description = (await (await fetch(`${server.url}/api/model`, { headers: server.ownerHeaders })).json()) as {
+      reference: { rows: unknown[] } | null;
+    };
     assert.ok(description.reference && description.reference.rows.length > 0, 'the form still has the last loaded sample rows');
     assert.equal(server.host.generation(), 1);
     // Live drift reads the file: a clear 409, not a 500 from an ENOENT.
-    await postJson(`${server.url}/v1/models/flights:predict`, { instances: [['UA', 'LAS', 2356, 17, 4], ['DL', 'DEN', 526, 22, 0]] });
+    await postJson(`${server.url}/v1/models/flights:predict`, {
+      instances: [
+        ['UA', 'LAS', 2356, 17, 4],
+        ['DL', 'DEN', 526, 22, 0],
+      ],
+    });
     const live = await postJson(`${server.url}/api/jobs/drift`, { source: 'live', options: {} }, server.ownerHeaders);
     assert.equal(live.status, 409, JSON.stringify(live.json));
     assert.match(JSON.stringify(live.json), /reference CSV reference\.csv was removed while serving/);

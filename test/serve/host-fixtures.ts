@@ -43,18 +43,25 @@ function model(graph: Record<string, unknown>, docString: string): Uint8Array {
 export function linearModel(options: { batch?: 'N' | number; scale?: number } = {}): Uint8Array {
   const batch = options.batch ?? 'N';
   const s = options.scale ?? 1;
-  return model({
-    node: [
-      { input: ['x', 'W'], output: ['xw'], opType: 'MatMul', name: 'matmul', attribute: [] },
-      { input: ['xw', 'b'], output: ['y'], opType: 'Add', name: 'add', attribute: [] },
-    ],
-    initializer: [
-      floatTensor('W', [3, 2], [1, -1, 0.5, 2, -0.25, 0.75].map((v) => v * s)),
-      floatTensor('b', [2], [0.1, -0.2]),
-    ],
-    input: [valueInfo('x', FLOAT, [batch, 3])],
-    output: [valueInfo('y', FLOAT, [batch, 2])],
-  }, `linear model, scale ${s}`);
+  return model(
+    {
+      node: [
+        { input: ['x', 'W'], output: ['xw'], opType: 'MatMul', name: 'matmul', attribute: [] },
+        { input: ['xw', 'b'], output: ['y'], opType: 'Add', name: 'add', attribute: [] },
+      ],
+      initializer: [
+        floatTensor(
+          'W',
+          [3, 2],
+          [1, -1, 0.5, 2, -0.25, 0.75].map((v) => v * s),
+        ),
+        floatTensor('b', [2], [0.1, -0.2]),
+      ],
+      input: [valueInfo('x', FLOAT, [batch, 3])],
+      output: [valueInfo('y', FLOAT, [batch, 2])],
+    },
+    `linear model, scale ${s}`,
+  );
 }
 
 /**
@@ -62,12 +69,15 @@ export function linearModel(options: { batch?: 'N' | number; scale?: number } = 
  * fail, which is how a test sends one bad request inside an otherwise good batch.
  */
 export function gatherModel(): Uint8Array {
-  return model({
-    node: [{ input: ['table', 'idx'], output: ['y'], opType: 'Gather', name: 'gather', attribute: [] }],
-    initializer: [floatTensor('table', [5, 2], [0, 1, 10, 11, 20, 21, 30, 31, 40, 41])],
-    input: [valueInfo('idx', INT64, ['N'])],
-    output: [valueInfo('y', FLOAT, ['N', 2])],
-  }, 'gather model');
+  return model(
+    {
+      node: [{ input: ['table', 'idx'], output: ['y'], opType: 'Gather', name: 'gather', attribute: [] }],
+      initializer: [floatTensor('table', [5, 2], [0, 1, 10, 11, 20, 21, 30, 31, 40, 41])],
+      input: [valueInfo('idx', INT64, ['N'])],
+      output: [valueInfo('y', FLOAT, ['N', 2])],
+    },
+    'gather model',
+  );
 }
 
 /** A fresh temp directory with `files` written into it; returns the directory. */
@@ -81,11 +91,22 @@ export function tempDirWith(files: Record<string, Uint8Array | string>): string 
  * Resolves with the first event (already recorded or still to come) matching `match`. The generous
  * timeout only turns a hang into a readable failure; nothing is asserted about how long it took.
  */
-export function waitForEvent<E extends ServerEvent>(host: ModelHost, match: (e: ServerEvent) => e is E, what: string, timeoutMs = 30_000): Promise<E> {
+export function waitForEvent<E extends ServerEvent>(
+  host: ModelHost,
+  match: (e: ServerEvent) => e is E,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<E> {
   return new Promise((resolve, reject) => {
     const seen = host.recentEvents().find(match);
-    if (seen) { resolve(seen); return; }
-    const timer = setTimeout(() => { stop(); reject(new Error(`no ${what} event; recent: ${JSON.stringify(host.recentEvents())}`)); }, timeoutMs);
+    if (seen) {
+      resolve(seen);
+      return;
+    }
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no ${what} event; recent: ${JSON.stringify(host.recentEvents())}`));
+    }, timeoutMs);
     const stop = host.onEvent((e) => {
       if (!match(e)) return;
       clearTimeout(timer);

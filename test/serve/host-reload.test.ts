@@ -17,8 +17,14 @@ import { linearModel, tempDirWith, waitForEvent } from './host-fixtures';
 type Loaded = Extract<ServerEvent, { type: 'model-loaded' }>;
 type Failed = Extract<ServerEvent, { type: 'model-reload-failed' }>;
 type Checked = Extract<ServerEvent, { type: 'differential-check' }>;
-const loaded = (generation: number) => (e: ServerEvent): e is Loaded => e.type === 'model-loaded' && e.generation === generation;
-const checked = (generation: number) => (e: ServerEvent): e is Checked => e.type === 'differential-check' && e.generation === generation;
+const loaded =
+  (generation: number) =>
+  (e: ServerEvent): e is Loaded =>
+    e.type === 'model-loaded' && e.generation === generation;
+const checked =
+  (generation: number) =>
+  (e: ServerEvent): e is Checked =>
+    e.type === 'differential-check' && e.generation === generation;
 const quiet = (): void => {};
 
 /** y for x = [1, 1, 1] from the linear test model whose weights are multiplied by `scale`. */

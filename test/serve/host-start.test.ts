@@ -12,17 +12,29 @@ import { linearModel, tempDirWith } from './host-fixtures';
 test('startServer: serves, exports batch sizes, streams reload events, and closes with an SSE client attached', async () => {
   const dir = tempDirWith({ 'lin.onnx': linearModel() });
   const path = join(dir, 'lin.onnx');
-  const server = await startServer({ modelPath: path, port: 0, watch: false, printReadyLine: false, shutdownGraceMs: 200, log: () => undefined });
+  const server = await startServer({
+    modelPath: path,
+    port: 0,
+    watch: false,
+    printReadyLine: false,
+    shutdownGraceMs: 200,
+    log: () => undefined,
+  });
   let closed = false;
   try {
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(server.url, `http://127.0.0.1:${server.port}`);
     assert.equal((await fetch(`${server.url}/v2/health/ready`)).status, 200);
 
-    const infer = (i: number) => fetch(`${server.url}/v2/models/lin/infer`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP32', data: [i, 0, 0] }] }),
-    }).then(async (r) => { assert.equal(r.status, 200, await r.clone().text()); return r.json() as Promise<{ outputs: { data: number[] }[] }>; });
+    const infer = (i: number) =>
+      fetch(`${server.url}/v2/models/lin/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP32', data: [i, 0, 0] }] }),
+      }).then(async (r) => {
+        assert.equal(r.status, 200, await r.clone().text());
+        return r.json() as Promise<{ outputs: { data: number[] }[] }>;
+      });
     const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => infer(i)));
     answers.forEach((a, i) => assert.ok(Math.abs(a.outputs[0]!.data[0]! - (i + 0.1)) < 1e-5, JSON.stringify(a)));
     const metrics = await (await fetch(`${server.url}/metrics`)).text();

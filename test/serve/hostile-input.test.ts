@@ -27,7 +27,9 @@ function deeplyNested(depth: number, leaf: unknown = 1): string {
 
 describe('allocation before validation (flights: string and int64 inputs)', () => {
   let server: TestServer;
-  before(async () => { server = await startTestServer(repoPath('samples/flights/flights.onnx')); });
+  before(async () => {
+    server = await startTestServer(repoPath('samples/flights/flights.onnx'));
+  });
   after(() => server.close());
 
   test('the 107-byte binary BYTES request with shape [50000000,1] and binary_data_size 0 is a 400 at once', async () => {
@@ -47,11 +49,18 @@ describe('allocation before validation (flights: string and int64 inputs)', () =
   });
 
   test('a shape of 2^32 elements or more is a 400, not a 500, in binary and JSON requests', async () => {
-    for (const shape of [[2 ** 32, 1], [2 ** 53, 1], [1e300, 1]]) {
-      const binary = await binaryRequest(`${server.url}/v2/models/flights/infer`,
-        { inputs: [{ name: 'carrier', shape, datatype: 'BYTES', parameters: { binary_data_size: 0 } }] });
+    for (const shape of [
+      [2 ** 32, 1],
+      [2 ** 53, 1],
+      [1e300, 1],
+    ]) {
+      const binary = await binaryRequest(`${server.url}/v2/models/flights/infer`, {
+        inputs: [{ name: 'carrier', shape, datatype: 'BYTES', parameters: { binary_data_size: 0 } }],
+      });
       assert.equal(binary.status, 400, JSON.stringify(shape));
-      const json = await postJson(`${server.url}/v2/models/flights/infer`, { inputs: [{ name: 'carrier', shape, datatype: 'BYTES', data: ['AA'] }] });
+      const json = await postJson(`${server.url}/v2/models/flights/infer`, {
+        inputs: [{ name: 'carrier', shape, datatype: 'BYTES', data: ['AA'] }],
+      });
       assert.equal(json.status, 400, JSON.stringify(shape));
     }
   });
@@ -64,8 +73,9 @@ describe('allocation before validation (flights: string and int64 inputs)', () =
       assert.match(res.json.error, /dep_hour/, raw);
       assert.match(res.json.error, /2\^53|out of range/, raw);
     }
-    const asString = await postJson(`${server.url}/v2/models/flights/infer`,
-      { inputs: [{ name: 'dep_hour', shape: [1, 1], datatype: 'INT64', data: ['9223372036854775808'] }] });
+    const asString = await postJson(`${server.url}/v2/models/flights/infer`, {
+      inputs: [{ name: 'dep_hour', shape: [1, 1], datatype: 'INT64', data: ['9223372036854775808'] }],
+    });
     assert.equal(asString.status, 400);
     assert.match(asString.json.error, /dep_hour.*out of range for int64/);
   });
@@ -73,7 +83,9 @@ describe('allocation before validation (flights: string and int64 inputs)', () =
 
 describe('element counts and nesting (breast_cancer: FP32 [batch,30])', () => {
   let server: TestServer;
-  before(async () => { server = await startTestServer(repoPath('samples/breast-cancer/breast_cancer.onnx')); });
+  before(async () => {
+    server = await startTestServer(repoPath('samples/breast-cancer/breast_cancer.onnx'));
+  });
   after(() => server.close());
   const infer = (body: unknown) => postJson(`${server.url}/v2/models/breast_cancer/infer`, body);
 
@@ -81,8 +93,9 @@ describe('element counts and nesting (breast_cancer: FP32 [batch,30])', () => {
     const json = await infer({ inputs: [{ name: 'input', shape: [1e8, 30], datatype: 'FP32', data: [1] }] });
     assert.equal(json.status, 400);
     assert.match(json.json.error, /input 'input'.*more than 16777216 elements/);
-    const binary = await binaryRequest(`${server.url}/v2/models/breast_cancer/infer`,
-      { inputs: [{ name: 'input', shape: [1e8, 30], datatype: 'FP32', parameters: { binary_data_size: 0 } }] });
+    const binary = await binaryRequest(`${server.url}/v2/models/breast_cancer/infer`, {
+      inputs: [{ name: 'input', shape: [1e8, 30], datatype: 'FP32', parameters: { binary_data_size: 0 } }],
+    });
     assert.equal(binary.status, 400);
   });
 
@@ -109,7 +122,10 @@ describe('element counts and nesting (breast_cancer: FP32 [batch,30])', () => {
   test('a 20 MB CSV header sent to /invocations is a 400 whose body is under 1 KB', async () => {
     const header = Array.from({ length: 2_000_000 }, (_, i) => `c${i}`).join(',');
     const res = await fetch(`${server.url}/invocations`, {
-      method: 'POST', headers: { 'content-type': 'text/csv' }, body: `${header}\n1,2,3\n`, signal: AbortSignal.timeout(HANG),
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: `${header}\n1,2,3\n`,
+      signal: AbortSignal.timeout(HANG),
     });
     assert.equal(res.status, 400);
     const text = await res.text();
@@ -119,8 +135,10 @@ describe('element counts and nesting (breast_cancer: FP32 [batch,30])', () => {
 
   test('a 20 MB key in a v1 instance is quoted, not echoed', async () => {
     const res = await fetch(`${server.url}/v1/models/breast_cancer:predict`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ instances: [{ ['x'.repeat(20_000_000)]: 1 }] }), signal: AbortSignal.timeout(HANG),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: [{ ['x'.repeat(20_000_000)]: 1 }] }),
+      signal: AbortSignal.timeout(HANG),
     });
     assert.equal(res.status, 400);
     assert.ok((await res.text()).length < 2048);
@@ -138,13 +156,16 @@ describe('element counts and nesting (breast_cancer: FP32 [batch,30])', () => {
 
 describe('the element limit is configurable', () => {
   let server: TestServer;
-  before(async () => { server = await startTestServer(repoPath('samples/breast-cancer/breast_cancer.onnx'), { app: { maxElements: 100 } }); });
+  before(async () => {
+    server = await startTestServer(repoPath('samples/breast-cancer/breast_cancer.onnx'), { app: { maxElements: 100 } });
+  });
   after(() => server.close());
 
   test('4 rows × 30 features exceed a limit of 100 elements on every route', async () => {
     const row = Array.from({ length: 30 }, () => 1);
-    const oip = await postJson(`${server.url}/v2/models/breast_cancer/infer`,
-      { inputs: [{ name: 'input', shape: [4, 30], datatype: 'FP32', data: [row, row, row, row] }] });
+    const oip = await postJson(`${server.url}/v2/models/breast_cancer/infer`, {
+      inputs: [{ name: 'input', shape: [4, 30], datatype: 'FP32', data: [row, row, row, row] }],
+    });
     assert.equal(oip.status, 400);
     assert.match(oip.json.error, /more than 100 elements/);
     const v1 = await postJson(`${server.url}/v1/models/breast_cancer:predict`, { instances: [row, row, row, row] });
@@ -159,13 +180,21 @@ describe('server faults leak nothing', () => {
   let server: TestServer;
   const logged: string[] = [];
   before(async () => {
-    server = await startTestServer(repoPath('samples/breast-cancer/breast_cancer.onnx'), { app: { logError: (m) => { logged.push(m); } } });
+    server = await startTestServer(repoPath('samples/breast-cancer/breast_cancer.onnx'), {
+      app: {
+        logError: (m) => {
+          logged.push(m);
+        },
+      },
+    });
   });
   after(() => server.close());
 
   test('a 5xx says "internal server error" with an id; the details (paths, stack) only reach the log', async () => {
     const original = server.host.infer.bind(server.host);
-    server.host.infer = async () => { throw new Error('boom at /home/someone/secret/model.onnx concatbase.h:133'); };
+    server.host.infer = async () => {
+      throw new Error('boom at /home/someone/secret/model.onnx concatbase.h:133');
+    };
     try {
       const row = Array.from({ length: 30 }, () => 1);
       const res = await postJson(`${server.url}/v1/models/breast_cancer:predict`, { instances: [row] });
@@ -173,7 +202,10 @@ describe('server faults leak nothing', () => {
       assert.match(res.json.error, /^internal server error \(error id ([0-9a-f]+)/);
       assert.doesNotMatch(res.json.error, /secret|concatbase|boom/);
       const id = /error id ([0-9a-f]+)/.exec(res.json.error)![1]!;
-      assert.ok(logged.some((line) => line.includes(id) && line.includes('boom')), 'the log has the details under the same id');
+      assert.ok(
+        logged.some((line) => line.includes(id) && line.includes('boom')),
+        'the log has the details under the same id',
+      );
     } finally {
       server.host.infer = original;
     }

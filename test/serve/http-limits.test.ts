@@ -16,11 +16,22 @@ function trickle(port: number, head: string): Promise<{ received: string; closed
     const socket = connect(port, '127.0.0.1');
     let received = '';
     // Only to fail instead of hanging when the server never cuts the connection.
-    const guard = setTimeout(() => { socket.destroy(); resolve({ received, closed: false }); }, 20_000);
+    const guard = setTimeout(() => {
+      socket.destroy();
+      resolve({ received, closed: false });
+    }, 20_000);
     socket.on('connect', () => socket.write(head + '{'));
-    socket.on('data', (d) => { received += d.toString(); });
-    socket.on('close', () => { clearTimeout(guard); resolve({ received, closed: true }); });
-    socket.on('error', (err) => { clearTimeout(guard); reject(err); });
+    socket.on('data', (d) => {
+      received += d.toString();
+    });
+    socket.on('close', () => {
+      clearTimeout(guard);
+      resolve({ received, closed: true });
+    });
+    socket.on('error', (err) => {
+      clearTimeout(guard);
+      reject(err);
+    });
   });
 }
 
@@ -28,14 +39,19 @@ describe('HTTP server limits', () => {
   let server: ServerHandle;
   before(async () => {
     server = await startServer({
-      modelPath: repoPath('samples/breast-cancer/breast_cancer.onnx'), port: 0, watch: false, printReadyLine: false,
-      log: () => undefined, http: { requestTimeoutMs: 500 },
+      modelPath: repoPath('samples/breast-cancer/breast_cancer.onnx'),
+      port: 0,
+      watch: false,
+      printReadyLine: false,
+      log: () => undefined,
+      http: { requestTimeoutMs: 500 },
     });
   });
   after(() => server.close());
 
   test('a body trickled slower than requestTimeout is answered 408 and the connection closed', async () => {
-    const head = `POST /v2/models/breast_cancer/infer HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n` +
+    const head =
+      `POST /v2/models/breast_cancer/infer HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n` +
       'Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n';
     const { received, closed } = await trickle(server.port, head);
     assert.ok(closed, 'the server must close the connection');
@@ -51,7 +67,10 @@ describe('HTTP server limits', () => {
     const health = await fetch(`${server.url}/v2/health/ready`);
     assert.equal(health.status, 200);
     // Still open: cancelling succeeds without the stream having ended by itself.
-    const next = await Promise.race([reader.read().then((r) => (r.done ? 'closed' : 'data')), new Promise((r) => setTimeout(() => r('open'), 200))]);
+    const next = await Promise.race([
+      reader.read().then((r) => (r.done ? 'closed' : 'data')),
+      new Promise((r) => setTimeout(() => r('open'), 200)),
+    ]);
     assert.notEqual(next, 'closed');
     await reader.cancel();
   });

@@ -28,7 +28,9 @@ function countingRunner() {
       if (req.steps === 13) throw new ModelLabError('steps: 13 is unlucky', { field: 'steps' });
       return {
         summary: `count to ${req.steps}`,
-        cleanup: async () => { cleanups++; },
+        cleanup: async () => {
+          cleanups++;
+        },
         run: async (ctl: JobControl) => {
           for (let i = 0; i < req.steps; i++) {
             await next();
@@ -42,7 +44,10 @@ function countingRunner() {
       };
     },
   });
-  const release = async () => { while (gates.length === 0) await new Promise((r) => setImmediate(r)); gates.shift()!(); };
+  const release = async () => {
+    while (gates.length === 0) await new Promise((r) => setImmediate(r));
+    gates.shift()!();
+  };
   return { runner, release, cleanups: () => cleanups };
 }
 
@@ -62,7 +67,10 @@ describe('job runner', () => {
     assert.deepEqual(done.result, { counted: 2 });
     assert.ok(done.finishedAt);
     assert.equal(cleanups(), 1);
-    assert.deepEqual(events.filter((e) => e.type === 'progress').map((e) => e.type === 'progress' && e.progress.step), ['step 1', 'step 2']);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'progress').map((e) => e.type === 'progress' && e.progress.step),
+      ['step 1', 'step 2'],
+    );
     assert.equal(events.at(-1)!.type, 'finished');
     assert.equal(runner.list('perf')[0]!.result, null, 'lists carry no results');
   });
@@ -128,7 +136,7 @@ describe('job runner', () => {
 describe('job routes', () => {
   function appWith(runner: ReturnType<typeof countingRunner>['runner']): Hono {
     const app = new Hono();
-    app.onError((err, c) => c.json({ error: err.message }, err instanceof ModelLabError ? err.status as 400 : 500));
+    app.onError((err, c) => c.json({ error: err.message }, err instanceof ModelLabError ? (err.status as 400) : 500));
     mountJobRoutes(app, runner);
     return app;
   }
@@ -140,9 +148,12 @@ describe('job routes', () => {
     const app = appWith(runner);
     const started = await post(app, '/api/jobs/perf', { steps: 2 });
     assert.equal(started.status, 202);
-    const state = await started.json() as JobState;
-    const list = await (await app.request('/api/jobs?kind=perf')).json() as { jobs: JobState[] };
-    assert.deepEqual(list.jobs.map((j) => j.id), [state.id]);
+    const state = (await started.json()) as JobState;
+    const list = (await (await app.request('/api/jobs?kind=perf')).json()) as { jobs: JobState[] };
+    assert.deepEqual(
+      list.jobs.map((j) => j.id),
+      [state.id],
+    );
     const events = await app.request(`/api/jobs/${state.id}/events`);
     assert.equal(events.headers.get('content-type'), 'text/event-stream');
     await release();
@@ -150,7 +161,7 @@ describe('job routes', () => {
     const text = await events.text();
     assert.match(text, /event: progress/);
     assert.match(text, /event: finished\ndata: .*"status":"done"/);
-    const final = await (await app.request(`/api/jobs/${state.id}`)).json() as JobState;
+    const final = (await (await app.request(`/api/jobs/${state.id}`)).json()) as JobState;
     assert.deepEqual(final.result, { counted: 2 });
     assert.equal((await app.request(`/api/jobs/${state.id}`, { method: 'DELETE' })).status, 202);
   });
@@ -160,7 +171,7 @@ describe('job routes', () => {
     const app = appWith(runner);
     const bad = await post(app, '/api/jobs/perf', { steps: -1 });
     assert.equal(bad.status, 400);
-    assert.match((await bad.json() as { error: string }).error, /steps/);
+    assert.match(((await bad.json()) as { error: string }).error, /steps/);
     assert.equal((await app.request('/api/jobs/nope')).status, 404);
     assert.equal((await post(app, '/api/jobs/teleport', {})).status, 404);
     assert.equal((await post(app, '/api/jobs/perf', { steps: 1 }, 'text/plain')).status, 415);

@@ -16,13 +16,18 @@ import { redactPaths } from '../../server/serve/share-view';
 import { postJson, repoPath, startTestServer, type TestServer } from '../helpers/server';
 
 /** A request with exactly the headers given (fetch may not set `Host`, and adds a Content-Type to string bodies). */
-function rawRequest(url: string, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; text: string }> {
+function rawRequest(
+  url: string,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; text: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request({ hostname, port, method: options.method ?? 'GET', path: options.path, headers: options.headers ?? {} }, (res) => {
       let text = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { text += chunk; });
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
     });
     req.on('error', reject);
@@ -45,7 +50,10 @@ describe('local access rules', () => {
     writeFileSync(join(dir, '.env'), 'SECRET_KEY=do-not-read-me\n');
     writeFileSync(join(dir, 'notes.txt'), 'a\n1\n2\n');
     symlinkSync(join(dir, '.env'), join(dir, 'looks-like-data.csv'));
-    server = await startTestServer(model, { host: { referenceCsv: reference, watch: false }, app: { uiAssetsDir: repoPath('dist/webview'), driftRoots: [dir] } });
+    server = await startTestServer(model, {
+      host: { referenceCsv: reference, watch: false },
+      app: { uiAssetsDir: repoPath('dist/webview'), driftRoots: [dir] },
+    });
     port = new URL(server.url).port;
   });
   after(async () => {
@@ -59,7 +67,12 @@ describe('local access rules', () => {
       assert.equal(res.status, 403, path);
       assert.match(JSON.parse(res.text).error, /Host header/);
     }
-    const infer = await rawRequest(server.url, { method: 'POST', path: '/v2/models/iris/infer', headers: { host: `rebind.evil.example:${port}`, 'content-type': 'application/json' }, body: JSON.stringify(IRIS_INFER) });
+    const infer = await rawRequest(server.url, {
+      method: 'POST',
+      path: '/v2/models/iris/infer',
+      headers: { host: `rebind.evil.example:${port}`, 'content-type': 'application/json' },
+      body: JSON.stringify(IRIS_INFER),
+    });
     assert.equal(infer.status, 403);
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, 'localhost']) {
       assert.equal((await rawRequest(server.url, { path: '/v2/health/ready', headers: { host } })).status, 200, host);
@@ -91,8 +104,16 @@ describe('local access rules', () => {
 
   test('without --require-token: job and file routes need the owner token; prediction and metadata need none', async () => {
     const refused = [
-      ['GET', '/api/perf'], ['GET', '/api/drift/files'], ['GET', '/api/drift/live'], ['GET', '/api/export'], ['GET', '/api/share'],
-      ['GET', '/api/jobs'], ['GET', '/api/jobs?kind=drift'], ['GET', '/api/jobs/some-job'], ['GET', '/api/jobs/some-job/events'], ['DELETE', '/api/jobs/some-job'],
+      ['GET', '/api/perf'],
+      ['GET', '/api/drift/files'],
+      ['GET', '/api/drift/live'],
+      ['GET', '/api/export'],
+      ['GET', '/api/share'],
+      ['GET', '/api/jobs'],
+      ['GET', '/api/jobs?kind=drift'],
+      ['GET', '/api/jobs/some-job'],
+      ['GET', '/api/jobs/some-job/events'],
+      ['DELETE', '/api/jobs/some-job'],
     ] as const;
     for (const [method, path] of refused) {
       const res = await fetch(server.url + path, { method });
@@ -135,7 +156,9 @@ describe('local access rules', () => {
       assert.match(res.json.error, new RegExp(`^${field.replace('.', '\\.')}: .* is not a \\.(csv|onnx) file`));
       assert.doesNotMatch(JSON.stringify(res.json), /do-not-read-me/);
     }
-    const files = await (await fetch(`${server.url}/api/drift/files`, { headers: server.ownerHeaders })).json() as { files: { relative: string }[] };
+    const files = (await (await fetch(`${server.url}/api/drift/files`, { headers: server.ownerHeaders })).json()) as {
+      files: { relative: string }[];
+    };
     assert.ok(!files.files.some((f) => f.relative === '.env' || f.relative === 'notes.txt'));
     assert.equal((await start({ reference, current: reference, options: { model } })).status, 202);
   });
@@ -151,7 +174,10 @@ describe('share-link scope', () => {
   before(async () => {
     copyFileSync(repoPath('samples/iris/iris.onnx'), model);
     copyFileSync(repoPath('samples/iris/reference.csv'), reference);
-    server = await startTestServer(model, { host: { referenceCsv: reference, watch: false }, app: { uiAssetsDir: repoPath('dist/webview'), driftRoots: [dir] } });
+    server = await startTestServer(model, {
+      host: { referenceCsv: reference, watch: false },
+      app: { uiAssetsDir: repoPath('dist/webview'), driftRoots: [dir] },
+    });
     const minted = await postJson(`${server.url}/api/share`, { expiresInMinutes: 5 }, server.ownerHeaders);
     assert.equal(minted.status, 201, JSON.stringify(minted.json));
     share = { authorization: `Bearer ${minted.json.token}` };
@@ -166,9 +192,19 @@ describe('share-link scope', () => {
     assert.equal(job.status, 202, JSON.stringify(job.json));
     const id = job.json.id as string;
     const refused = [
-      ['GET', '/api/jobs'], ['GET', '/api/jobs?kind=drift'], ['GET', '/api/jobs?kind=perf'], ['GET', `/api/jobs/${id}`],
-      ['GET', `/api/jobs/${id}/events`], ['DELETE', `/api/jobs/${id}`], ['GET', '/api/jobs/any'], ['DELETE', '/api/jobs/any'],
-      ['GET', '/api/perf'], ['GET', '/api/drift/files'], ['GET', '/api/drift/live'], ['GET', '/api/export'], ['GET', '/api/share'],
+      ['GET', '/api/jobs'],
+      ['GET', '/api/jobs?kind=drift'],
+      ['GET', '/api/jobs?kind=perf'],
+      ['GET', `/api/jobs/${id}`],
+      ['GET', `/api/jobs/${id}/events`],
+      ['DELETE', `/api/jobs/${id}`],
+      ['GET', '/api/jobs/any'],
+      ['DELETE', '/api/jobs/any'],
+      ['GET', '/api/perf'],
+      ['GET', '/api/drift/files'],
+      ['GET', '/api/drift/live'],
+      ['GET', '/api/export'],
+      ['GET', '/api/share'],
     ] as const;
     for (const [method, path] of refused) {
       const res = await fetch(server.url + path, { method, headers: share });
@@ -176,19 +212,31 @@ describe('share-link scope', () => {
       assert.match(((await res.json()) as { error: string }).error, /not for shared links/);
     }
     for (const [path, body] of [
-      ['/api/jobs/perf', { variants: ['fp16'] }], ['/api/jobs/drift', { source: 'files', reference, current: reference }], ['/api/jobs/export', {}],
-      ['/api/jobs/drift', { source: 'live' }], ['/api/export/precheck', {}], ['/api/perf/save', { id, variant: 'fp16' }], ['/api/share', {}],
+      ['/api/jobs/perf', { variants: ['fp16'] }],
+      ['/api/jobs/drift', { source: 'files', reference, current: reference }],
+      ['/api/jobs/export', {}],
+      ['/api/jobs/drift', { source: 'live' }],
+      ['/api/export/precheck', {}],
+      ['/api/perf/save', { id, variant: 'fp16' }],
+      ['/api/share', {}],
     ] as const) {
       assert.equal((await postJson(server.url + path, body, share)).status, 403, path);
     }
-    assert.equal((await fetch(`${server.url}/metrics`, { headers: share })).status, 403, 'process details are the owner\'s');
-    const owned = await (await fetch(`${server.url}/api/jobs/${id}`, { headers: server.ownerHeaders })).json() as { status: string };
-    assert.notEqual(owned.status, 'cancelled', 'the share token\'s DELETE did not cancel it');
-    assert.equal((await fetch(`${server.url}/api/jobs?kind=drift`, { headers: server.ownerHeaders })).status, 200, 'the owner still lists it');
+    assert.equal((await fetch(`${server.url}/metrics`, { headers: share })).status, 403, "process details are the owner's");
+    const owned = (await (await fetch(`${server.url}/api/jobs/${id}`, { headers: server.ownerHeaders })).json()) as { status: string };
+    assert.notEqual(owned.status, 'cancelled', "the share token's DELETE did not cancel it");
+    assert.equal(
+      (await fetch(`${server.url}/api/jobs?kind=drift`, { headers: server.ownerHeaders })).status,
+      200,
+      'the owner still lists it',
+    );
   });
 
   test('a share token sees no absolute path: model description, page, metadata, docs', async () => {
-    const description = await (await fetch(`${server.url}/api/model`, { headers: share })).json() as { info: { path: string }; reference: { path: string } };
+    const description = (await (await fetch(`${server.url}/api/model`, { headers: share })).json()) as {
+      info: { path: string };
+      reference: { path: string };
+    };
     assert.equal(description.info.path, 'iris.onnx');
     assert.equal(description.reference.path, 'reference.csv');
     for (const path of ['/api/model', '/v2/models/iris', '/docs', '/openapi.json', `/?token=${share.authorization!.slice(7)}`]) {
@@ -196,12 +244,15 @@ describe('share-link scope', () => {
       assert.ok(!text.includes(dir), `${path} shows ${dir}`);
     }
     // The owner (the editor's own panel, the drift tab) still gets the full path.
-    const owned = await (await fetch(`${server.url}/api/model`, { headers: server.ownerHeaders })).json() as { info: { path: string } };
+    const owned = (await (await fetch(`${server.url}/api/model`, { headers: server.ownerHeaders })).json()) as { info: { path: string } };
     assert.equal(owned.info.path, model);
   });
 
   test('paths inside event messages are cut to their file names', () => {
-    assert.equal(redactPaths("cannot load /home/ana/models/iris.onnx: ENOENT (see C:\\Users\\ana\\x.csv)"), 'cannot load …/iris.onnx: ENOENT (see …/x.csv)');
+    assert.equal(
+      redactPaths('cannot load /home/ana/models/iris.onnx: ENOENT (see C:\\Users\\ana\\x.csv)'),
+      'cannot load …/iris.onnx: ENOENT (see …/x.csv)',
+    );
     assert.equal(redactPaths('see http://127.0.0.1:8080/docs and rows 1/2'), 'see http://127.0.0.1:8080/docs and rows 1/2');
   });
 });

@@ -25,7 +25,9 @@ async function postCsv(url: string, body: string, accept?: string): Promise<Resp
 describe('CSV batch on iris (chunks of 4 rows)', () => {
   let server: TestServer;
   // A tiny body limit proves the streaming route is exempt from it; small chunks exercise chunking.
-  before(async () => { server = await startTestServer(repoPath('samples/iris/iris.onnx'), { app: { csvChunkRows: 4, bodyLimitBytes: 1024 } }); });
+  before(async () => {
+    server = await startTestServer(repoPath('samples/iris/iris.onnx'), { app: { csvChunkRows: 4, bodyLimitBytes: 1024 } });
+  });
   after(() => server.close());
 
   test('CSV out: input columns + label + p_<class> + error; a bad row does not stop the stream', async () => {
@@ -65,9 +67,15 @@ describe('CSV batch on iris (chunks of 4 rows)', () => {
     const res = await postCsv(`${server.url}/predict`, csvWithBadRow(5, 99), 'application/x-ndjson');
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type')!, /^application\/x-ndjson/);
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 5);
-    assert.deepEqual(lines.map((l) => l.line), [2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      lines.map((l) => l.line),
+      [2, 3, 4, 5, 6],
+    );
     assert.ok(lines.every((l) => typeof l.prediction.label === 'string'));
   });
 
@@ -84,7 +92,10 @@ describe('CSV batch on iris (chunks of 4 rows)', () => {
     const body = [HEADER, ...irisLines.slice(1, 9), '6.1,"2.8,4,1.3,versicolor', ...irisLines.slice(9, 12)].join('\n');
     const res = await postCsv(`${server.url}/v2/models/iris/predict-csv`, body, 'application/x-ndjson');
     assert.equal(res.status, 200);
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 9);
     assert.ok(lines.slice(0, 8).every((l) => l.prediction));
     assert.match(lines[8].error, /^malformed CSV in the record starting at line 10: Quote Not Closed/);
@@ -100,7 +111,11 @@ describe('CSV batch on iris (chunks of 4 rows)', () => {
     res = await postCsv(`${server.url}/v2/models/iris/predict-csv`, 'a,b,c\n1,2,3\n');
     assert.equal(res.status, 400);
     assert.match((await res.json()).error, /no column for feature\(s\) sepal length \(cm\)/);
-    res = await fetch(`${server.url}/v2/models/iris/predict-csv`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    res = await fetch(`${server.url}/v2/models/iris/predict-csv`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(res.status, 415);
     res = await postCsv(`${server.url}/v2/models/roses/predict-csv`, irisCsv);
     assert.equal(res.status, 404);
@@ -118,7 +133,9 @@ describe('CSV batch on iris (chunks of 4 rows)', () => {
 
 describe('CSV batch on a fixed-batch model', () => {
   let server: TestServer;
-  before(async () => { server = await startTestServer(repoPath('test/fixtures/models/fixed_batch.onnx'), { app: { csvChunkRows: 8 } }); });
+  before(async () => {
+    server = await startTestServer(repoPath('test/fixtures/models/fixed_batch.onnx'), { app: { csvChunkRows: 8 } });
+  });
   after(() => server.close());
 
   test('runs one row per session.run (batch size 1) and still reports a bad row alone', async () => {

@@ -11,7 +11,9 @@ const iris = JSON.parse(readFileSync(repoPath('samples/iris/expected.json'), 'ut
 
 describe('OIP v2 on iris (sklearn, packed FP32 input, string label + probabilities)', () => {
   let server: TestServer;
-  before(async () => { server = await startTestServer(repoPath('samples/iris/iris.onnx'), { app: { bodyLimitBytes: 4096 } }); });
+  before(async () => {
+    server = await startTestServer(repoPath('samples/iris/iris.onnx'), { app: { bodyLimitBytes: 4096 } });
+  });
   after(() => server.close());
 
   test('GET /v2 names the server and its extensions', async () => {
@@ -37,7 +39,10 @@ describe('OIP v2 on iris (sklearn, packed FP32 input, string label + probabiliti
       assert.equal(body.name, 'iris');
       assert.deepEqual(body.versions, ['1']);
       assert.deepEqual(body.inputs, [{ name: 'float_input', datatype: 'FP32', shape: [-1, 4] }]);
-      assert.deepEqual(body.outputs.map((o: { name: string }) => o.name), ['output_label', 'output_probability']);
+      assert.deepEqual(
+        body.outputs.map((o: { name: string }) => o.name),
+        ['output_label', 'output_probability'],
+      );
       assert.deepEqual(body.outputs[1], { name: 'output_probability', datatype: 'FP32', shape: [-1, 3] });
     }
   });
@@ -58,8 +63,9 @@ describe('OIP v2 on iris (sklearn, packed FP32 input, string label + probabiliti
 
   test('the KServe docs request shape, nested data, matches sklearn', async () => {
     const data = iris.inputs.float_input.data.slice(0, 2);
-    const { status, json } = await postJson(`${server.url}/v2/models/iris/infer`,
-      { inputs: [{ name: 'float_input', shape: [2, 4], datatype: 'FP32', data }] });
+    const { status, json } = await postJson(`${server.url}/v2/models/iris/infer`, {
+      inputs: [{ name: 'float_input', shape: [2, 4], datatype: 'FP32', data }],
+    });
     assert.equal(status, 200, JSON.stringify(json));
     assert.equal(json.model_name, 'iris');
     assert.equal(json.model_version, '1');
@@ -70,7 +76,9 @@ describe('OIP v2 on iris (sklearn, packed FP32 input, string label + probabiliti
     const probs = json.outputs.find((o: { name: string }) => o.name === 'output_probability');
     assert.deepEqual(probs.shape, [2, 3]);
     assert.equal(probs.data.length, 6);
-    const expected = iris.outputs.output_probability.data.slice(0, 2).flatMap((p: Record<string, number>) => [p.setosa, p.versicolor, p.virginica]);
+    const expected = iris.outputs.output_probability.data
+      .slice(0, 2)
+      .flatMap((p: Record<string, number>) => [p.setosa, p.versicolor, p.virginica]);
     probs.data.forEach((v: number, i: number) => assert.ok(Math.abs(v - expected[i]) < 1e-4, `prob ${i}: ${v} vs ${expected[i]}`));
   });
 
@@ -86,26 +94,53 @@ describe('OIP v2 on iris (sklearn, packed FP32 input, string label + probabiliti
   });
 
   const bad: [string, unknown, RegExp][] = [
-    ['wrong datatype', { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'INT64', data: [6, 2, 4, 1] }] },
-      /^input 'float_input': expected datatype FP32, got INT64$/],
-    ['wrong shape', { inputs: [{ name: 'float_input', shape: [1, 3], datatype: 'FP32', data: [6, 2, 4] }] },
-      /^input 'float_input': expected shape \[-1,4\], got \[1,3\]$/],
-    ['data not matching shape', { inputs: [{ name: 'float_input', shape: [2, 4], datatype: 'FP32', data: [6, 2, 4, 1] }] },
-      /input 'float_input': shape says 8 elements but data holds 4/],
-    ['unknown input name', { inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: [6, 2, 4, 1] }] },
-      /input 'input-0'.*no such input.*'float_input'/],
+    [
+      'wrong datatype',
+      { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'INT64', data: [6, 2, 4, 1] }] },
+      /^input 'float_input': expected datatype FP32, got INT64$/,
+    ],
+    [
+      'wrong shape',
+      { inputs: [{ name: 'float_input', shape: [1, 3], datatype: 'FP32', data: [6, 2, 4] }] },
+      /^input 'float_input': expected shape \[-1,4\], got \[1,3\]$/,
+    ],
+    [
+      'data not matching shape',
+      { inputs: [{ name: 'float_input', shape: [2, 4], datatype: 'FP32', data: [6, 2, 4, 1] }] },
+      /input 'float_input': shape says 8 elements but data holds 4/,
+    ],
+    [
+      'unknown input name',
+      { inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: [6, 2, 4, 1] }] },
+      /input 'input-0'.*no such input.*'float_input'/,
+    ],
     ['missing input', { inputs: [] }, /inputs/],
-    ['string "NaN" value', { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6, 'NaN', 4, 1] }] },
-      /float_input\[1\]: expected a float32 number, got "NaN"/],
-    ['non-numeric value', { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6, 'abc', 4, 1] }] },
-      /float_input\[1\]: expected a float32 number, got "abc"/],
-    ['unknown datatype', { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FLOAT', data: [6, 2, 4, 1] }] },
-      /inputs\[0\]\.datatype/],
+    [
+      'string "NaN" value',
+      { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6, 'NaN', 4, 1] }] },
+      /float_input\[1\]: expected a float32 number, got "NaN"/,
+    ],
+    [
+      'non-numeric value',
+      { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6, 'abc', 4, 1] }] },
+      /float_input\[1\]: expected a float32 number, got "abc"/,
+    ],
+    [
+      'unknown datatype',
+      { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FLOAT', data: [6, 2, 4, 1] }] },
+      /inputs\[0\]\.datatype/,
+    ],
     ['no inputs key', { instances: [[1, 2, 3, 4]] }, /inputs/],
-    ['unknown output', { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6, 2, 4, 1] }], outputs: [{ name: 'logits' }] },
-      /output 'logits'.*'output_label', 'output_probability'/],
-    ['input sent twice', { inputs: [1, 2].map(() => ({ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6, 2, 4, 1] })) },
-      /sent twice/],
+    [
+      'unknown output',
+      { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6, 2, 4, 1] }], outputs: [{ name: 'logits' }] },
+      /output 'logits'.*'output_label', 'output_probability'/,
+    ],
+    [
+      'input sent twice',
+      { inputs: [1, 2].map(() => ({ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6, 2, 4, 1] })) },
+      /sent twice/,
+    ],
   ];
   for (const [what, body, message] of bad) {
     test(`400 for ${what}`, async () => {
@@ -119,29 +154,41 @@ describe('OIP v2 on iris (sklearn, packed FP32 input, string label + probabiliti
     let res = await postJson(`${server.url}/v2/models/iris/infer`, '{"inputs": [');
     assert.equal(res.status, 400);
     assert.match(res.json.error, /not valid JSON/);
-    res = await postJson(`${server.url}/v2/models/iris/infer`, '{"inputs":[{"name":"float_input","shape":[1,4],"datatype":"FP32","data":[NaN,1,2,3]}]}');
+    res = await postJson(
+      `${server.url}/v2/models/iris/infer`,
+      '{"inputs":[{"name":"float_input","shape":[1,4],"datatype":"FP32","data":[NaN,1,2,3]}]}',
+    );
     assert.equal(res.status, 400);
     assert.match(res.json.error, /no NaN/);
   });
 
   test('415 for a non-JSON content type, 413 past the body limit', async () => {
-    const res = await fetch(`${server.url}/v2/models/iris/infer`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const res = await fetch(`${server.url}/v2/models/iris/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     assert.equal(res.status, 415);
     assert.match((await res.json()).error, /Content-Type 'text\/plain'.*application\/json/);
     const rows = Array.from({ length: 400 }, () => [6.1, 2.8, 4.0, 1.3]);
-    const big = await postJson(`${server.url}/v2/models/iris/infer`, { inputs: [{ name: 'float_input', shape: [400, 4], datatype: 'FP32', data: rows }] });
+    const big = await postJson(`${server.url}/v2/models/iris/infer`, {
+      inputs: [{ name: 'float_input', shape: [400, 4], datatype: 'FP32', data: rows }],
+    });
     assert.equal(big.status, 413);
     assert.match(big.json.error, /larger than the limit of 4096 bytes/);
   });
 
   test('the server keeps serving after bad requests', async () => {
-    const { status } = await postJson(`${server.url}/v2/models/iris/infer`,
-      { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6.1, 2.8, 4.0, 1.3] }] });
+    const { status } = await postJson(`${server.url}/v2/models/iris/infer`, {
+      inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6.1, 2.8, 4.0, 1.3] }],
+    });
     assert.equal(status, 200);
   });
 
   test('binary tensor extension: JSON header + raw little-endian FP32 bytes', async () => {
-    const header = JSON.stringify({ inputs: [{ name: 'float_input', shape: [2, 4], datatype: 'FP32', parameters: { binary_data_size: 32 } }] });
+    const header = JSON.stringify({
+      inputs: [{ name: 'float_input', shape: [2, 4], datatype: 'FP32', parameters: { binary_data_size: 32 } }],
+    });
     const values = new Float32Array(iris.inputs.float_input.data.slice(0, 2).flat());
     const headerBytes = Buffer.from(header);
     const body = Buffer.concat([headerBytes, Buffer.from(values.buffer)]);
@@ -166,7 +213,9 @@ describe('OIP v2 on iris (sklearn, packed FP32 input, string label + probabiliti
 
 describe('OIP v2 datatypes (dtypes.onnx: Identity per dtype)', () => {
   let server: TestServer;
-  before(async () => { server = await startTestServer(repoPath('test/fixtures/models/dtypes.onnx')); });
+  before(async () => {
+    server = await startTestServer(repoPath('test/fixtures/models/dtypes.onnx'));
+  });
   after(() => server.close());
 
   const cases: [string, string, unknown[], unknown[]][] = [

@@ -39,7 +39,10 @@ describe('UI, events and operations routes on flights', () => {
     const res = await fetch(`${server.url}/`);
     assert.equal(res.status, 200);
     const csp = res.headers.get('content-security-policy')!;
-    assert.match(csp, /default-src 'none'; script-src 'nonce-[^']+'; style-src 'self' 'nonce-[^']+'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'/);
+    assert.match(
+      csp,
+      /default-src 'none'; script-src 'nonce-[^']+'; style-src 'self' 'nonce-[^']+'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'/,
+    );
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
     const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
     const html = await res.text();
@@ -54,7 +57,15 @@ describe('UI, events and operations routes on flights', () => {
     assert.match(js.headers.get('content-type')!, /^text\/javascript/);
     assert.equal(js.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(await js.text(), 'console.log("ui");');
-    for (const path of ['/assets/..%2Foutside.js', '/assets/%2E%2E%2Foutside.js', '/assets/.secret.js', '/assets/link.js', '/assets/missing.js', '/assets/main.exe', '/assets/../outside.js']) {
+    for (const path of [
+      '/assets/..%2Foutside.js',
+      '/assets/%2E%2E%2Foutside.js',
+      '/assets/.secret.js',
+      '/assets/link.js',
+      '/assets/missing.js',
+      '/assets/main.exe',
+      '/assets/../outside.js',
+    ]) {
       const res = await fetch(server.url + path);
       assert.equal(res.status, 404, path);
       assert.equal(typeof (await res.json()).error, 'string', path);
@@ -64,7 +75,10 @@ describe('UI, events and operations routes on flights', () => {
   test('GET /api/model describes the model for the UI', async () => {
     const body = await (await fetch(`${server.url}/api/model`)).json();
     assert.equal(body.info.name, 'flights');
-    assert.deepEqual(body.signature.features.map((f: { name: string }) => f.name), ['carrier', 'origin', 'distance', 'dep_hour', 'day_of_week']);
+    assert.deepEqual(
+      body.signature.features.map((f: { name: string }) => f.name),
+      ['carrier', 'origin', 'distance', 'dep_hour', 'day_of_week'],
+    );
     assert.equal(body.inferPath, '/v2/models/flights/infer');
     assert.equal(body.generation, 1);
     assert.ok(!Number.isNaN(Date.parse(body.loadedAt)));
@@ -125,14 +139,19 @@ describe('UI, events and operations routes on flights', () => {
     assert.equal(doc.components.schemas.OipInferRequest.properties.inputs.items.$ref, '#/components/schemas/OipRequestTensor');
     assert.ok(doc.components.schemas.OipRequestTensor.properties.datatype.enum.includes('FP16'));
     assert.ok(doc.paths['/v1/models/{model}:predict'].post.requestBody.content['application/json']);
-    assert.deepEqual(infer.parameters.map((p: { name: string }) => p.name), ['model']);
+    assert.deepEqual(
+      infer.parameters.map((p: { name: string }) => p.name),
+      ['model'],
+    );
   });
 
   test('every documented GET route answers (docs cannot drift from the app)', async () => {
     // A job id exists only once a job has started: the job routes have their own tests.
     for (const route of ROUTE_DOCS.filter((r) => r.method === 'get' && r.path !== '/api/events' && !r.path.includes('{id}'))) {
       // The owner's token: the /api job routes need it (the others ignore it).
-      const res = await fetch(server.url + route.path.replace('{model}', 'flights').replace('{version}', '1'), { headers: server.ownerHeaders });
+      const res = await fetch(server.url + route.path.replace('{model}', 'flights').replace('{version}', '1'), {
+        headers: server.ownerHeaders,
+      });
       assert.equal(res.status, 200, route.path);
       await res.arrayBuffer();
     }
@@ -155,7 +174,11 @@ describe('UI, events and operations routes on flights', () => {
   });
 
   test('unknown routes and methods are JSON 404s', async () => {
-    for (const [method, path] of [['GET', '/nope'], ['DELETE', '/v2/models/flights'], ['GET', '/v2/models/flights/infer']] as const) {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['DELETE', '/v2/models/flights'],
+      ['GET', '/v2/models/flights/infer'],
+    ] as const) {
       const res = await fetch(server.url + path, { method });
       assert.equal(res.status, 404, `${method} ${path}`);
       assert.match((await res.json()).error, /no route for/);
@@ -165,7 +188,9 @@ describe('UI, events and operations routes on flights', () => {
 
 describe('GET / without a built UI bundle', () => {
   test('explains how to build it, still under a strict CSP', async () => {
-    const server = await startTestServer(repoPath('samples/iris/iris.onnx'), { app: { uiAssetsDir: join(tmpdir(), 'model-lab-no-such-dir') } });
+    const server = await startTestServer(repoPath('samples/iris/iris.onnx'), {
+      app: { uiAssetsDir: join(tmpdir(), 'model-lab-no-such-dir') },
+    });
     try {
       const res = await fetch(`${server.url}/`);
       assert.equal(res.status, 200);

@@ -23,12 +23,16 @@ function assertIrisPredictions(predictions: { label: string; probabilities: Reco
 
 describe('v1 and MLflow on iris', () => {
   let server: TestServer;
-  before(async () => { server = await startTestServer(repoPath('samples/iris/iris.onnx')); });
+  before(async () => {
+    server = await startTestServer(repoPath('samples/iris/iris.onnx'));
+  });
   after(() => server.close());
 
   test('GET /v1/models/iris reports AVAILABLE', async () => {
     const res = await fetch(`${server.url}/v1/models/iris`);
-    assert.deepEqual(await res.json(), { model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] });
+    assert.deepEqual(await res.json(), {
+      model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }],
+    });
     assert.equal((await fetch(`${server.url}/v1/models/other`)).status, 404);
   });
 
@@ -66,10 +70,17 @@ describe('v1 and MLflow on iris', () => {
     assert.match(res.json.error, /exactly one of "instances".*"inputs".*neither/);
     res = await postJson(`${server.url}/v1/models/iris:predict`, { instances: [[1, 2, 3, 4]], inputs: [[1, 2, 3, 4]] });
     assert.match(res.json.error, /has both/);
-    res = await postJson(`${server.url}/v1/models/iris:predict`, { instances: [[1, 2, 3, 4], [1, 2, 3]] });
+    res = await postJson(`${server.url}/v1/models/iris:predict`, {
+      instances: [
+        [1, 2, 3, 4],
+        [1, 2, 3],
+      ],
+    });
     assert.equal(res.status, 400);
     assert.match(res.json.error, /row 2, instances: expected 4 values in feature order \(sepal length \(cm\),/);
-    res = await postJson(`${server.url}/v1/models/iris:predict`, { instances: [{ 'sepal length (cm)': 5, 'sepal width (cm)': 3, 'petal length (cm)': 1 }] });
+    res = await postJson(`${server.url}/v1/models/iris:predict`, {
+      instances: [{ 'sepal length (cm)': 5, 'sepal width (cm)': 3, 'petal length (cm)': 1 }],
+    });
     assert.equal(res.status, 400);
     assert.match(res.json.error, /row 1, petal width \(cm\): missing/);
     res = await postJson(`${server.url}/v1/models/iris:predict`, { instances: [[5, 'wide', 1, 0.2]] });
@@ -106,7 +117,11 @@ describe('v1 and MLflow on iris', () => {
     const json = await res.json();
     assert.equal(res.status, 200, JSON.stringify(json));
     assertIrisPredictions(json.predictions, 5);
-    const bad = await fetch(`${server.url}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: `${FEATURES.map((f) => `"${f}"`).join(',')}\n1,2,3,4\n1,x,3,4\n` });
+    const bad = await fetch(`${server.url}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: `${FEATURES.map((f) => `"${f}"`).join(',')}\n1,2,3,4\n1,x,3,4\n`,
+    });
     assert.equal(bad.status, 400);
     assert.equal((await bad.json()).error, 'line 3, column sepal width (cm): expected a float32 number, got "x"');
   });
@@ -148,7 +163,9 @@ describe('v1 on column-per-feature and tensor-only models', () => {
     const server = await startTestServer(repoPath('test/fixtures/models/nhwc_image.onnx'));
     try {
       const pixel = (r: number, g: number, b: number) => Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => [r, g, b]));
-      const { status, json } = await postJson(`${server.url}/v1/models/nhwc_image:predict`, { instances: [pixel(1, 2, 3), pixel(4, 5, 6)] });
+      const { status, json } = await postJson(`${server.url}/v1/models/nhwc_image:predict`, {
+        instances: [pixel(1, 2, 3), pixel(4, 5, 6)],
+      });
       assert.equal(status, 200, JSON.stringify(json));
       assert.equal(json.predictions.length, 2);
       assert.equal(typeof json.predictions[0], 'object');
@@ -165,7 +182,14 @@ describe('v1 on column-per-feature and tensor-only models', () => {
   test('multi_output: tensor instances give {output: row} per row', async () => {
     const server = await startTestServer(repoPath('test/fixtures/models/multi_output.onnx'));
     try {
-      const { status, json } = await postJson(`${server.url}/v1/models/multi_output:predict`, { inputs: { x: [[1, 2], [3, 4]] } });
+      const { status, json } = await postJson(`${server.url}/v1/models/multi_output:predict`, {
+        inputs: {
+          x: [
+            [1, 2],
+            [3, 4],
+          ],
+        },
+      });
       assert.equal(status, 200, JSON.stringify(json));
       assert.deepEqual(json.predictions, [
         { doubled: [2, 4], total: [3], seq_dims: [1, 2, 2, 4] },

@@ -17,10 +17,17 @@ describe('restoring share tokens after a restart', () => {
   });
   after(() => server.close());
 
-  const status = async (token: string) => (await fetch(`${server.url}/api/model`, { headers: { authorization: `Bearer ${token}` } })).status;
+  const status = async (token: string) =>
+    (await fetch(`${server.url}/api/model`, { headers: { authorization: `Bearer ${token}` } })).status;
 
   test('a token minted on an earlier process works again once restored; expired ones are dropped', async () => {
-    const live = { id: 'abc123', token: newToken(), expiresAt: new Date(Date.now() + 60_000).toISOString(), label: 'shared link', role: 'share' };
+    const live = {
+      id: 'abc123',
+      token: newToken(),
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      label: 'shared link',
+      role: 'share',
+    };
     const expired = { id: 'old', token: newToken(), expiresAt: new Date(Date.now() - 1000).toISOString() };
     assert.equal(await status(live.token), 401, 'unknown before the restore');
     const res = await postJson(`${server.url}/api/share/restore`, { shares: [live, expired] }, admin);
@@ -28,8 +35,11 @@ describe('restoring share tokens after a restart', () => {
     assert.deepEqual(res.json, { restored: 1 });
     assert.equal(await status(live.token), 200);
     assert.equal(await status(expired.token), 401);
-    const listed = await (await fetch(`${server.url}/api/share`, { headers: admin })).json() as { shares: { id: string }[] };
-    assert.ok(listed.shares.some((s) => s.id === live.id), 'listed under its old id, so it can be revoked');
+    const listed = (await (await fetch(`${server.url}/api/share`, { headers: admin })).json()) as { shares: { id: string }[] };
+    assert.ok(
+      listed.shares.some((s) => s.id === live.id),
+      'listed under its old id, so it can be revoked',
+    );
     assert.equal((await fetch(`${server.url}/api/share/${live.id}`, { method: 'DELETE', headers: admin })).status, 200);
     assert.equal(await status(live.token), 401, 'revoked by its old id');
   });

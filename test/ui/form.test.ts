@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { DTYPE_OF_OIP, type ModelDescription, type OipInferRequest, type OipInferResponse, type RowPrediction } from '../../server/protocol/api';
+import {
+  DTYPE_OF_OIP,
+  type ModelDescription,
+  type OipInferRequest,
+  type OipInferResponse,
+  type RowPrediction,
+} from '../../server/protocol/api';
 import { decodePredictions, flatten, tensorFromValues } from '../../server/protocol/codec';
 import { buildUiBundle, launchBrowser, startUiServer, watchPageProblems, type TestBrowser, type TestServer } from '../helpers/browser';
 
@@ -19,16 +25,31 @@ const artifacts = join(root, '.test-artifacts');
 /** Asks the server's OIP endpoint directly and decodes its answer with the shared codec. */
 async function askServer(server: TestServer, description: ModelDescription, request: OipInferRequest): Promise<RowPrediction> {
   const response = await fetch(server.url + description.inferPath, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(request),
   });
   assert.equal(response.status, 200, await response.clone().text());
   const body = (await response.json()) as OipInferResponse;
-  const tensors = body.outputs.map((o) => tensorFromValues(o.name, DTYPE_OF_OIP[o.datatype], o.shape, flatten(o.data, o.shape.reduce((a, b) => a * b, 1), o.name)));
+  const tensors = body.outputs.map((o) =>
+    tensorFromValues(
+      o.name,
+      DTYPE_OF_OIP[o.datatype],
+      o.shape,
+      flatten(
+        o.data,
+        o.shape.reduce((a, b) => a * b, 1),
+        o.name,
+      ),
+    ),
+  );
   return decodePredictions(description.signature, tensors)[0]!;
 }
 
 /** What the page shows as the prediction: headline, bars (exact values from data attributes), truth. */
-async function shownPrediction(page: Page): Promise<{ outcome: string; bars: Record<string, number>; predicted: string[]; truth: string | null }> {
+async function shownPrediction(
+  page: Page,
+): Promise<{ outcome: string; bars: Record<string, number>; predicted: string[]; truth: string | null }> {
   return page.evaluate(() => {
     const result = document.querySelector('.result')!;
     const bars: Record<string, number> = {};
@@ -38,7 +59,12 @@ async function shownPrediction(page: Page): Promise<{ outcome: string; bars: Rec
       if (li.classList.contains('is-predicted')) predicted.push(li.dataset.class!);
     }
     const headline = result.querySelector<HTMLElement>('[data-outcome]');
-    return { outcome: headline?.textContent ?? '', bars, predicted, truth: result.querySelector<HTMLElement>('.truth')?.dataset.truth ?? null };
+    return {
+      outcome: headline?.textContent ?? '',
+      bars,
+      predicted,
+      truth: result.querySelector<HTMLElement>('.truth')?.dataset.truth ?? null,
+    };
   });
 }
 
@@ -134,15 +160,23 @@ describe('prediction form in chromium: flights (one string/float/int64 tensor pe
         { name: 'day_of_week', shape: [1, 1], datatype: 'INT64', data: [4] },
       ],
     };
-    assert.deepEqual(JSON.parse(await page.getByTestId('request-json').innerText()), request, 'the request shown is the one a person would write');
-    assert.match(await page.getByTestId('request-curl').innerText(), new RegExp(`^curl -s -X POST '${server.url}/v2/models/flights/infer'`));
+    assert.deepEqual(
+      JSON.parse(await page.getByTestId('request-json').innerText()),
+      request,
+      'the request shown is the one a person would write',
+    );
+    assert.match(
+      await page.getByTestId('request-curl').innerText(),
+      new RegExp(`^curl -s -X POST '${server.url}/v2/models/flights/infer'`),
+    );
 
     const truth = await askServer(server, description, request);
     const shown = await shownPrediction(page);
     assert.equal(shown.outcome, String(truth.label));
     assert.deepEqual(shown.predicted, [String(truth.label)], 'the predicted class is the highlighted bar');
     assert.deepEqual(Object.keys(shown.bars), Object.keys(truth.probabilities!));
-    for (const [cls, p] of Object.entries(truth.probabilities!)) assert.ok(Math.abs(shown.bars[cls]! - p) < 1e-6, `P(${cls}) ${shown.bars[cls]} vs ${p}`);
+    for (const [cls, p] of Object.entries(truth.probabilities!))
+      assert.ok(Math.abs(shown.bars[cls]! - p) < 1e-6, `P(${cls}) ${shown.bars[cls]} vs ${p}`);
     assert.match(await page.locator('.latency').innerText(), /^\d+(\.\d)? ms$/);
     await page.screenshot({ path: join(artifacts, 'ui-form.png'), fullPage: true });
   });
@@ -191,7 +225,11 @@ describe('prediction form in chromium: flights (one string/float/int64 tensor pe
     await page.keyboard.press('Control+A');
     await page.keyboard.type('321');
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-feature')), 'dep_hour', 'Tab goes to the next feature');
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute('data-feature')),
+      'dep_hour',
+      'Tab goes to the next feature',
+    );
     const count = await historyCount(page);
     await page.keyboard.press('Enter');
     assert.equal(await historyCount(page), count, 'Enter alone sends nothing');
@@ -264,7 +302,10 @@ describe('prediction form in chromium: breast-cancer (30 features packed into on
 
   before(async () => {
     bundle = await buildUiBundle();
-    server = await startUiServer('samples/breast-cancer/breast_cancer.onnx', { referenceCsv: 'samples/breast-cancer/reference.csv', uiAssetsDir: bundle.dir });
+    server = await startUiServer('samples/breast-cancer/breast_cancer.onnx', {
+      referenceCsv: 'samples/breast-cancer/reference.csv',
+      uiAssetsDir: bundle.dir,
+    });
     browser = await launchBrowser({ colorScheme: 'dark' });
   });
   after(async () => {
@@ -285,8 +326,14 @@ describe('prediction form in chromium: breast-cancer (30 features packed into on
     await predictByClick(page);
 
     const request = JSON.parse(await page.getByTestId('request-json').innerText()) as OipInferRequest;
-    assert.deepEqual(request.inputs.map((t) => [t.name, t.shape, t.datatype]), [['input', [1, 30], 'FP32']]);
-    assert.deepEqual(request.inputs[0]!.data, description.signature.features.map((f) => Number(row[f.name])));
+    assert.deepEqual(
+      request.inputs.map((t) => [t.name, t.shape, t.datatype]),
+      [['input', [1, 30], 'FP32']],
+    );
+    assert.deepEqual(
+      request.inputs[0]!.data,
+      description.signature.features.map((f) => Number(row[f.name])),
+    );
     const truth = await askServer(server, description, request);
     const shown = await shownPrediction(page);
     assert.equal(shown.outcome, String(truth.label));
@@ -328,7 +375,10 @@ describe('prediction form in chromium: digits (an image input, 8×8 grayscale NC
     await predictByClick(page);
 
     const request = JSON.parse(await page.getByTestId('request-json').innerText()) as OipInferRequest;
-    assert.deepEqual(request.inputs.map((t) => [t.name, t.shape, t.datatype]), [['image', [1, 1, 8, 8], 'FP32']]);
+    assert.deepEqual(
+      request.inputs.map((t) => [t.name, t.shape, t.datatype]),
+      [['image', [1, 1, 8, 8], 'FP32']],
+    );
     const pixels = request.inputs[0]!.data as number[];
     assert.ok(pixels.every((v) => v >= 0 && v <= 1) && pixels.some((v) => v > 0.5), 'pixels scaled to 0..1 with some ink');
     const truth = await askServer(server, description, request);

@@ -28,7 +28,17 @@ interface Expected {
 /** What the server does with an OIP request, done directly on the loaded model. */
 async function answer(model: LoadedModel, request: OipInferRequest): Promise<OipInferResponse> {
   const inputs: PlainTensor[] = request.inputs.map((t) =>
-    tensorFromValues(t.name, DTYPE_OF_OIP[t.datatype], t.shape, flatten(t.data, t.shape.reduce((a, b) => a * b, 1), t.name)));
+    tensorFromValues(
+      t.name,
+      DTYPE_OF_OIP[t.datatype],
+      t.shape,
+      flatten(
+        t.data,
+        t.shape.reduce((a, b) => a * b, 1),
+        t.name,
+      ),
+    ),
+  );
   const outputs = await model.run(inputs);
   return { model_name: model.info.name, id: '1', outputs: outputs.map(toOipTensor) };
 }
@@ -45,19 +55,30 @@ for (const sample of [
   describe(`UI request/answer round trip: ${sample.name}`, () => {
     let model: LoadedModel;
     const expected = JSON.parse(readFileSync(join(root, 'samples', sample.name, 'expected.json'), 'utf8')) as Expected;
-    before(async () => { model = await loadModel(join(root, sample.model), { referenceCsv: join(root, sample.reference) }); });
-    after(async () => { await model?.dispose(); });
+    before(async () => {
+      model = await loadModel(join(root, sample.model), { referenceCsv: join(root, sample.reference) });
+    });
+    after(async () => {
+      await model?.dispose();
+    });
 
     it('encodes typed form values so the real model predicts what the training library did', async () => {
       for (const [i, record] of expected.records.entries()) {
         const want = expected.predictions[i];
         if (!want) continue;
         const request = buildInferRequest(model.signature, typed(record));
-        assert.deepEqual(request.inputs.map((t) => t.name), model.signature.inputs.map((b) => b.tensor), 'inputs in model order');
+        assert.deepEqual(
+          request.inputs.map((t) => t.name),
+          model.signature.inputs.map((b) => b.tensor),
+          'inputs in model order',
+        );
         const { prediction } = readInferResponse(model.signature, await answer(model, request));
         assert.equal(prediction.label, want.label, `row ${i + 1} label`);
         for (const [cls, p] of Object.entries(want.probabilities)) {
-          assert.ok(Math.abs((prediction.probabilities?.[cls] ?? NaN) - p) <= expected.tolerance, `row ${i + 1} P(${cls}) = ${prediction.probabilities?.[cls]}, want ${p}`);
+          assert.ok(
+            Math.abs((prediction.probabilities?.[cls] ?? NaN) - p) <= expected.tolerance,
+            `row ${i + 1} P(${cls}) = ${prediction.probabilities?.[cls]}, want ${p}`,
+          );
         }
       }
     });
@@ -99,7 +120,12 @@ describe('field validation (same rules as the codec)', () => {
 
 describe('raw tensors and curl', () => {
   const signature = {
-    source: 'generated' as const, task: 'raw' as const, features: [], outputs: [], notes: [], batch: { dynamic: true },
+    source: 'generated' as const,
+    task: 'raw' as const,
+    features: [],
+    outputs: [],
+    notes: [],
+    batch: { dynamic: true },
     inputs: [{ tensor: 'x', dtype: 'float32' as const, dims: [null, 3], kind: 'raw' as const, features: [] }],
   };
 
@@ -112,11 +138,14 @@ describe('raw tensors and curl', () => {
   });
 
   it('builds a curl command a real shell passes through unchanged, quotes and all', () => {
-    const request: OipInferRequest = { inputs: [{ name: "it's", shape: [1, 1], datatype: 'BYTES', data: ["O'Hare \"quoted\" $HOME `x`"] }] };
+    const request: OipInferRequest = { inputs: [{ name: "it's", shape: [1, 1], datatype: 'BYTES', data: ['O\'Hare "quoted" $HOME `x`'] }] };
     const command = curlCommand('http://127.0.0.1:9', '/v2/models/m/infer', request, 'tok en');
     // Replace curl by a function printing its arguments, one per line, NUL-free.
-    const args = execFileSync('/bin/sh', ['-c', `curl() { for a in "$@"; do printf '%s\\n--\\n' "$a"; done; }\n${command}`], { encoding: 'utf8' })
-      .split('\n--\n').filter(Boolean);
+    const args = execFileSync('/bin/sh', ['-c', `curl() { for a in "$@"; do printf '%s\\n--\\n' "$a"; done; }\n${command}`], {
+      encoding: 'utf8',
+    })
+      .split('\n--\n')
+      .filter(Boolean);
     assert.deepEqual(args.slice(0, 4), ['-s', '-X', 'POST', 'http://127.0.0.1:9/v2/models/m/infer']);
     assert.ok(args.includes('Authorization: Bearer tok en'));
     assert.deepEqual(JSON.parse(args[args.indexOf('-d') + 1]!), request);
@@ -124,7 +153,14 @@ describe('raw tensors and curl', () => {
 });
 
 describe('renderUiPage', () => {
-  const base = { scriptUri: '/assets/main.js', styleUri: '/assets/main.css', nonce: 'abcdefghijklmnop1234', cspSource: "'self'", serverOrigin: '', title: '<flights> & co' };
+  const base = {
+    scriptUri: '/assets/main.js',
+    styleUri: '/assets/main.css',
+    nonce: 'abcdefghijklmnop1234',
+    cspSource: "'self'",
+    serverOrigin: '',
+    title: '<flights> & co',
+  };
 
   it('has a nonce CSP, no inline handlers, and the config in a meta tag', () => {
     // Attribute values escape ' as &#39; (escapeHtml); read the CSP as the browser decodes it.
@@ -136,7 +172,10 @@ describe('renderUiPage', () => {
     assert.equal((html.match(/<script/g) ?? []).length, 1);
     assert.match(html, /<script nonce="abcdefghijklmnop1234" src="\/assets\/main\.js">/);
     assert.match(html, /<title>&lt;flights&gt; &amp; co<\/title>/);
-    const config = /name="model-lab-config" content="([^"]+)"/.exec(html)![1]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+    const config = /name="model-lab-config" content="([^"]+)"/
+      .exec(html)![1]!
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&');
     assert.deepEqual(JSON.parse(config), { serverOrigin: 'http://127.0.0.1:7000', token: 'se"cret' });
   });
 

@@ -11,18 +11,32 @@ import { buildUiBundle, launchBrowser, startUiServer, watchPageProblems, type Te
 function startPathProxy(target: string): Promise<{ url: string; close(): Promise<void> }> {
   const upstream = new URL(target);
   const server: Server = createServer((req, res) => {
-    if (!req.url?.startsWith('/sub/')) { res.writeHead(404).end('not under /sub/'); return; }
-    const forward = request({ hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url.slice(4), headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    if (!req.url?.startsWith('/sub/')) {
+      res.writeHead(404).end('not under /sub/');
+      return;
+    }
+    const forward = request(
+      { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url.slice(4), headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     forward.on('error', () => res.writeHead(502).end());
     req.pipe(forward);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sub/`,
-    close: () => new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); }),
-  })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sub/`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      }),
+    ),
+  );
 }
 
 describe('UI behind a path-based proxy', () => {
@@ -47,7 +61,10 @@ describe('UI behind a path-based proxy', () => {
     const page = await browser.context.newPage();
     const problems = watchPageProblems(page);
     const outsideSub: string[] = [];
-    page.on('request', (r) => { const u = new URL(r.url()); if (!u.pathname.startsWith('/sub/')) outsideSub.push(u.pathname); });
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (!u.pathname.startsWith('/sub/')) outsideSub.push(u.pathname);
+    });
     await page.goto(`${proxy.url}?token=${server.ownerToken}`);
     await page.locator('.feature-form').waitFor();
     await page.getByText('Live').waitFor();
@@ -61,7 +78,9 @@ describe('UI behind a path-based proxy', () => {
     const unknownTab = { method: ShowTabNotification.method, params: { id: 'no-such-tab' } };
     await page.evaluate((message) => window.postMessage(message, '*'), unknownTab);
     await page.evaluate((message) => window.postMessage(message, '*'), labMessage(ShowTabNotification, { id: 'perf' }));
-    await page.waitForFunction(() => (document.querySelector('vscode-panels') as HTMLElement & { activeid: string }).activeid === 'tab-perf');
+    await page.waitForFunction(
+      () => (document.querySelector('vscode-panels') as HTMLElement & { activeid: string }).activeid === 'tab-perf',
+    );
     assert.equal(await activeTab(), 'tab-perf');
     assert.deepEqual(problems, []);
     await page.close();

@@ -18,11 +18,13 @@ export function startApp(root: HTMLElement, client: ServerClient, tabs: AppTab[]
 
   function showLoadError(message: string): void {
     const retry = h('vscode-button', { on: { click: () => void refresh() } }, ['Retry']);
-    replaceChildren(root, [h('div', { className: 'load-error', attrs: { role: 'alert' } }, [
-      h('h1', {}, ['Cannot load the model']),
-      h('p', {}, [message]),
-      retry,
-    ])]);
+    replaceChildren(root, [
+      h('div', { className: 'load-error', attrs: { role: 'alert' } }, [
+        h('h1', {}, ['Cannot load the model']),
+        h('p', {}, [message]),
+        retry,
+      ]),
+    ]);
   }
 
   /** Fetches the description and updates everything if it is new (first load or another generation). */
@@ -39,7 +41,12 @@ export function startApp(root: HTMLElement, client: ServerClient, tabs: AppTab[]
         for (const tab of tabs) tab.update(next, previous);
       } catch (err) {
         if (!current) showLoadError((err as Error).message);
-        else header.notify({ type: 'error', message: `Could not fetch the reloaded model: ${(err as Error).message}`, at: new Date().toISOString() });
+        else
+          header.notify({
+            type: 'error',
+            message: `Could not fetch the reloaded model: ${(err as Error).message}`,
+            at: new Date().toISOString(),
+          });
       } finally {
         refreshing = null;
       }

@@ -38,11 +38,14 @@ async function readError(response: Response): Promise<ServerError> {
     try {
       const body = JSON.parse(text) as { error?: unknown };
       if (typeof body.error === 'string') message = body.error;
-      else if (body.error && typeof body.error === 'object' && 'message' in body.error) message = String((body.error as { message: unknown }).message);
+      else if (body.error && typeof body.error === 'object' && 'message' in body.error)
+        message = String((body.error as { message: unknown }).message);
     } catch {
       if (text.trim()) message = `${message}: ${text.trim().slice(0, 300)}`;
     }
-  } catch { /* body unreadable: keep the status line */ }
+  } catch {
+    /* body unreadable: keep the status line */
+  }
   if (response.status === 401 || response.status === 403) {
     message += ' — this link needs a valid access token; ask whoever shared it for a fresh link.';
   }
@@ -72,14 +75,23 @@ export function createServerClient(config: UiConfig): ServerClient {
     origin,
     token: config.token,
     describeModel: () => request<ModelDescription>('/api/model'),
-    json: <T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) => request<T>(path, body === undefined ? { method } : {
-      method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-    }),
-    infer: (inferPath, body) => request<OipInferResponse>(inferPath, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    }),
+    json: <T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) =>
+      request<T>(
+        path,
+        body === undefined
+          ? { method }
+          : {
+              method,
+              headers: { 'Content-Type': 'application/json' },
+              body: JSON.stringify(body),
+            },
+      ),
+    infer: (inferPath, body) =>
+      request<OipInferResponse>(inferPath, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
     subscribe(onEvent, onStatus) {
       const url = base + '/api/events' + (config.token ? `?token=${encodeURIComponent(config.token)}` : '');
       const source = new EventSource(url);
@@ -92,7 +104,11 @@ export function createServerClient(config: UiConfig): ServerClient {
             if (type === 'error') onStatus(source.readyState === EventSource.CLOSED ? 'disconnected' : 'connecting');
             return;
           }
-          try { onEvent(JSON.parse(e.data) as ServerEvent); } catch { /* not ours: ignore malformed events */ }
+          try {
+            onEvent(JSON.parse(e.data) as ServerEvent);
+          } catch {
+            /* not ours: ignore malformed events */
+          }
         });
       }
       return () => source.close();

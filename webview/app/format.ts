@@ -45,5 +45,7 @@ export function summarizeValues(values: Record<string, string | boolean>, maxIte
 
 /** Cuts very long text for display, saying how much was left out. */
 export function truncateForDisplay(text: string, maxChars = 20000): string {
-  return text.length <= maxChars ? text : `${text.slice(0, maxChars)}\n… ${text.length - maxChars} more characters (Copy copies everything)`;
+  return text.length <= maxChars
+    ? text
+    : `${text.slice(0, maxChars)}\n… ${text.length - maxChars} more characters (Copy copies everything)`;
 }

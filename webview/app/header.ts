@@ -66,20 +66,27 @@ export function createHeader(): Header {
     setConnection(status) {
       connection.dataset.status = status;
       connection.textContent = status === 'live' ? 'Live' : status === 'connecting' ? 'Connecting…' : 'Disconnected';
-      connection.title = status === 'live' ? 'Connected to the server: reloads show up here' : 'Not receiving server events; predictions may still work';
+      connection.title =
+        status === 'live' ? 'Connected to the server: reloads show up here' : 'Not receiving server events; predictions may still work';
     },
     notify(event) {
       switch (event.type) {
         case 'model-loaded':
-          if (event.generation > 1) notice('info', `Model reloaded (${event.name}, ${Math.round(event.loadMs)} ms). The form was rebuilt; values that still apply were kept.`);
+          if (event.generation > 1)
+            notice(
+              'info',
+              `Model reloaded (${event.name}, ${Math.round(event.loadMs)} ms). The form was rebuilt; values that still apply were kept.`,
+            );
           return;
         case 'model-reload-failed':
           notice('warning', `Reload failed: ${event.error} — the previous model (generation ${event.keptGeneration}) is still serving.`);
           return;
         case 'differential-check': {
           const agreement = event.agreement === null ? '' : `agreement ${formatNumber(event.agreement * 100)}%, `;
-          notice(event.agreement !== null && event.agreement < 1 ? 'warning' : 'info',
-            `Differential check vs. previous model on ${event.rows} rows: ${agreement}max |Δ| ${formatNumber(event.maxAbsDiff)} (${event.comparedOutputs.join(', ') || 'no comparable outputs'}).`);
+          notice(
+            event.agreement !== null && event.agreement < 1 ? 'warning' : 'info',
+            `Differential check vs. previous model on ${event.rows} rows: ${agreement}max |Δ| ${formatNumber(event.maxAbsDiff)} (${event.comparedOutputs.join(', ') || 'no comparable outputs'}).`,
+          );
           return;
         }
         case 'file-removed':

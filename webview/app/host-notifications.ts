@@ -7,7 +7,8 @@ import { isLabMessage, type LabNotification, type LabNotificationType } from '..
 
 /** Calls `handler` with the params of every valid notification of `type`; returns a function that stops listening. */
 export function onHostNotification<M extends LabNotification['method'], P>(
-  type: LabNotificationType<M, P>, handler: (params: P) => void,
+  type: LabNotificationType<M, P>,
+  handler: (params: P) => void,
 ): () => void {
   const listener = (event: MessageEvent): void => {
     if (isLabMessage(type, event.data)) handler(event.data.params);

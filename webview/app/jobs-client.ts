@@ -2,7 +2,15 @@
  * The UI's one client for every job (server/protocol/jobs.ts): start, follow over SSE, read, cancel.
  * Each tab names its kind and gets its result typed; nothing here is specific to a tab.
  */
-import { jobRoutes, type JobEvent, type JobKind, type JobProgress, type JobRequest, type JobResult, type JobState } from '../../server/protocol/jobs';
+import {
+  jobRoutes,
+  type JobEvent,
+  type JobKind,
+  type JobProgress,
+  type JobRequest,
+  type JobResult,
+  type JobState,
+} from '../../server/protocol/jobs';
 import type { ServerClient } from './client';
 
 export type { JobKind, JobProgress, JobState };
@@ -24,7 +32,8 @@ const RETRY_MS = 1000;
 
 export function createJobsClient(client: ServerClient): JobsClient {
   const jobs: JobsClient = {
-    start: <K extends JobKind>(kind: K, request: JobRequest<K>) => client.json<JobState<JobResult<K>>>('POST', jobRoutes.start(kind), request),
+    start: <K extends JobKind>(kind: K, request: JobRequest<K>) =>
+      client.json<JobState<JobResult<K>>>('POST', jobRoutes.start(kind), request),
     get: (id) => client.json('GET', jobRoutes.get(id)),
     cancel: (id) => client.json('DELETE', jobRoutes.cancel(id)),
     list: async (kind) => (await client.json<{ jobs: JobState<never>[] }>('GET', jobRoutes.list(kind))).jobs,
@@ -34,7 +43,15 @@ export function createJobsClient(client: ServerClient): JobsClient {
       let retry: ReturnType<typeof setTimeout> | undefined;
       const finish = (): void => {
         // The finished event carries the state; read it again so a result too large for one event still arrives.
-        void jobs.get<Result>(id).then((state) => { if (!stopped) { stopped = true; onFinished(state); } }, () => undefined);
+        void jobs.get<Result>(id).then(
+          (state) => {
+            if (!stopped) {
+              stopped = true;
+              onFinished(state);
+            }
+          },
+          () => undefined,
+        );
       };
       const open = (): void => {
         const token = client.token ? `?token=${encodeURIComponent(client.token)}` : '';
@@ -43,21 +60,36 @@ export function createJobsClient(client: ServerClient): JobsClient {
           try {
             const event = JSON.parse((e as MessageEvent<string>).data) as JobEvent;
             if (event.type === 'progress' && !stopped) onProgress(event.progress);
-          } catch { /* not ours: ignore malformed events */ }
+          } catch {
+            /* not ours: ignore malformed events */
+          }
         });
-        source.addEventListener('finished', () => { source?.close(); finish(); });
+        source.addEventListener('finished', () => {
+          source?.close();
+          finish();
+        });
         source.onerror = () => {
           source?.close();
           if (stopped) return;
-          void jobs.get<Result>(id).then((state) => {
-            if (stopped) return;
-            if (state.status === 'running') retry = setTimeout(open, RETRY_MS);
-            else { stopped = true; onFinished(state); }
-          }, () => undefined);
+          void jobs.get<Result>(id).then(
+            (state) => {
+              if (stopped) return;
+              if (state.status === 'running') retry = setTimeout(open, RETRY_MS);
+              else {
+                stopped = true;
+                onFinished(state);
+              }
+            },
+            () => undefined,
+          );
         };
       };
       open();
-      return () => { stopped = true; source?.close(); if (retry) clearTimeout(retry); };
+      return () => {
+        stopped = true;
+        source?.close();
+        if (retry) clearTimeout(retry);
+      };
     },
   };
   return jobs;

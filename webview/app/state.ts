@@ -24,8 +24,14 @@ export interface StateStore {
 
 function isPersistedState(value: unknown): value is PersistedState {
   const v = value as PersistedState | null;
-  return !!v && typeof v === 'object' && typeof v.modelName === 'string'
-    && !!v.values && typeof v.values === 'object' && Array.isArray(v.history);
+  return (
+    !!v &&
+    typeof v === 'object' &&
+    typeof v.modelName === 'string' &&
+    !!v.values &&
+    typeof v.values === 'object' &&
+    Array.isArray(v.history)
+  );
 }
 
 /** `acquireVsCodeApi` may only be called once per webview, so the store is created once, at start-up. */
@@ -33,7 +39,10 @@ export function createStateStore(): StateStore {
   if (typeof acquireVsCodeApi === 'function') {
     const vscode = acquireVsCodeApi();
     return {
-      load: () => { const s = vscode.getState(); return isPersistedState(s) ? s : null; },
+      load: () => {
+        const s = vscode.getState();
+        return isPersistedState(s) ? s : null;
+      },
       save: (state) => vscode.setState(state),
       notifyHost: (message) => vscode.postMessage(message),
     };
@@ -44,12 +53,20 @@ export function createStateStore(): StateStore {
         const raw = sessionStorage.getItem(STORAGE_KEY);
         const parsed: unknown = raw ? JSON.parse(raw) : null;
         return isPersistedState(parsed) ? parsed : null;
-      } catch { return null; }
+      } catch {
+        return null;
+      }
     },
     save(state) {
       // Storage can be full or disabled (private mode); losing history is better than failing a prediction.
-      try { sessionStorage.setItem(STORAGE_KEY, JSON.stringify(state)); } catch { /* ignore */ }
+      try {
+        sessionStorage.setItem(STORAGE_KEY, JSON.stringify(state));
+      } catch {
+        /* ignore */
+      }
     },
-    notifyHost() { /* no host outside VS Code */ },
+    notifyHost() {
+      /* no host outside VS Code */
+    },
   };
 }

@@ -20,7 +20,9 @@ export function createTabStrip(tabs: AppTab[]): { element: HTMLElement; active()
   const panels = h('vscode-panels', { className: 'tabs', attrs: { 'aria-label': 'Model Lab views' } }, [
     ...tabs.map((tab) => h('vscode-panel-tab', { attrs: { id: `tab-${tab.id}` } }, [tab.title])),
     // The toolkit lays a panel view out as a flex row; one wrapper keeps the tab's own layout intact.
-    ...tabs.map((tab) => h('vscode-panel-view', { attrs: { id: `view-${tab.id}` } }, [h('div', { className: 'tab-content' }, [tab.element])])),
+    ...tabs.map((tab) =>
+      h('vscode-panel-view', { attrs: { id: `view-${tab.id}` } }, [h('div', { className: 'tab-content' }, [tab.element])]),
+    ),
   ]) as HTMLElement & { activeid?: string };
   return {
     element: panels,

@@ -39,7 +39,10 @@ command line. Example:
 
 function listOption(value: string | boolean | undefined, flag: string, max: number): number[] | undefined {
   if (value === undefined) return undefined;
-  const parts = String(value).split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = String(value)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!parts.length) throw new UsageError(`${flag} needs a comma-separated list of whole numbers`);
   return [...new Set(parts.map((p) => intOption(p, flag, 1, max)!))].sort((a, b) => a - b);
 }
@@ -49,12 +52,31 @@ const bench: Command = {
   summary: 'latency of a model here, and of its int8/fp16/pruned variants (size, speed, agreement)',
   usage,
   async run(args) {
-    const { values, positionals } = parseCommandLine('bench', args, {
-      variants: { type: 'string' }, data: { type: 'string' }, reference: { type: 'string' }, batches: { type: 'string' },
-      iterations: { type: 'string' }, 'budget-ms': { type: 'string' }, warmup: { type: 'string' }, rows: { type: 'string' },
-      http: { type: 'boolean' }, url: { type: 'string' }, json: { type: 'boolean' },
-    }, ['model']);
-    const variants = typeof values.variants === 'string' ? values.variants.split(',').map((s) => s.trim()).filter(Boolean) : [];
+    const { values, positionals } = parseCommandLine(
+      'bench',
+      args,
+      {
+        variants: { type: 'string' },
+        data: { type: 'string' },
+        reference: { type: 'string' },
+        batches: { type: 'string' },
+        iterations: { type: 'string' },
+        'budget-ms': { type: 'string' },
+        warmup: { type: 'string' },
+        rows: { type: 'string' },
+        http: { type: 'boolean' },
+        url: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      ['model'],
+    );
+    const variants =
+      typeof values.variants === 'string'
+        ? values.variants
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [];
     try {
       variants.forEach(parseVariant);
     } catch (err) {
@@ -78,12 +100,14 @@ const bench: Command = {
       const { startServer } = await import('../../serve/start');
       server = await startServer({ modelPath, referenceCsv, port: 0, watch: false, printReadyLine: false, log: () => undefined });
     }
-    const onProgress = process.stderr.isTTY
-      ? (p: Progress) => process.stderr.write(`\r\x1b[K[${p.done}/${p.total}] ${p.step}`)
-      : undefined;
+    const onProgress = process.stderr.isTTY ? (p: Progress) => process.stderr.write(`\r\x1b[K[${p.done}/${p.total}] ${p.step}`) : undefined;
     try {
       const { report } = await compareVariants(modelPath, {
-        ...options, variants, referenceCsv, dataCsv, onProgress,
+        ...options,
+        variants,
+        referenceCsv,
+        dataCsv,
+        onProgress,
         httpUrl: server?.url ?? (typeof values.url === 'string' ? values.url : undefined),
       });
       if (onProgress) process.stderr.write('\r\x1b[K');

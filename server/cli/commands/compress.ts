@@ -4,9 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { formatBytes, table } from '../../bench/index';
-import {
-  compressBytes, loadVariant, measureAgreement, parseVariant, writeVariantFile, type VariantSpec,
-} from '../../compress/index';
+import { compressBytes, loadVariant, measureAgreement, parseVariant, writeVariantFile, type VariantSpec } from '../../compress/index';
 import { loadModel } from '../../model/index';
 import { numberOption, parseCommandLine, requireFile } from '../args';
 import { UsageError } from '../../protocol/errors';
@@ -39,13 +37,18 @@ Exit code 0 written, 1 cannot be done (no quantizable ops, onnxruntime refuses t
 
 function chooseSpec(values: Record<string, string | boolean | undefined>): VariantSpec {
   const modes = ['int8', 'int8-weights', 'fp16', 'prune'].filter((m) => values[m] !== undefined);
-  if (modes.length !== 1) throw new UsageError(`compress: choose exactly one of --int8, --int8-weights, --fp16, --prune <s>${modes.length ? ` (got ${modes.map((m) => `--${m}`).join(', ')})` : ''}`);
+  if (modes.length !== 1)
+    throw new UsageError(
+      `compress: choose exactly one of --int8, --int8-weights, --fp16, --prune <s>${modes.length ? ` (got ${modes.map((m) => `--${m}`).join(', ')})` : ''}`,
+    );
   const mode = modes[0]!;
-  if (values['per-channel'] && !mode.startsWith('int8')) throw new UsageError('compress: --per-channel applies to --int8 and --int8-weights only');
+  if (values['per-channel'] && !mode.startsWith('int8'))
+    throw new UsageError('compress: --per-channel applies to --int8 and --int8-weights only');
   if (values['full-range'] && mode !== 'int8') throw new UsageError('compress: --full-range applies to --int8 only');
   if (mode === 'prune') {
     const s = numberOption(values.prune, '--prune', 1);
-    if (s === undefined || s <= 0 || s >= 1) throw new UsageError(`--prune must be a fraction between 0 and 1 (e.g. 0.5), got '${String(values.prune)}'`);
+    if (s === undefined || s <= 0 || s >= 1)
+      throw new UsageError(`--prune must be a fraction between 0 and 1 (e.g. 0.5), got '${String(values.prune)}'`);
     return { id: `prune${Math.round(s * 100)}`, kind: 'prune', sparsity: s };
   }
   const spec = parseVariant(`${mode}${values['per-channel'] ? '-pc' : ''}`);
@@ -57,11 +60,23 @@ const compress: Command = {
   summary: 'write an int8 / fp16 / pruned variant of a model, with a per-node summary',
   usage,
   async run(args) {
-    const { values, positionals } = parseCommandLine('compress', args, {
-      int8: { type: 'boolean' }, 'int8-weights': { type: 'boolean' }, fp16: { type: 'boolean' }, prune: { type: 'string' },
-      'per-channel': { type: 'boolean' }, 'full-range': { type: 'boolean' }, output: { type: 'string', short: 'o' },
-      reference: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' },
-    }, ['model']);
+    const { values, positionals } = parseCommandLine(
+      'compress',
+      args,
+      {
+        int8: { type: 'boolean' },
+        'int8-weights': { type: 'boolean' },
+        fp16: { type: 'boolean' },
+        prune: { type: 'string' },
+        'per-channel': { type: 'boolean' },
+        'full-range': { type: 'boolean' },
+        output: { type: 'string', short: 'o' },
+        reference: { type: 'string' },
+        force: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+      ['model'],
+    );
     const spec = chooseSpec(values);
     if (typeof values.output !== 'string') throw new UsageError("compress: missing -o <out.onnx>; see 'model-lab compress --help'");
     const modelPath = requireFile(positionals[0]!, 'model file');
@@ -72,9 +87,14 @@ const compress: Command = {
     try {
       const variant = await loadVariant(modelPath, result, { referenceCsv });
       const agreement = await measureAgreement(original, variant.model, { rows: 256 }).finally(() => variant.model.dispose());
-      const written = await writeVariantFile(modelPath, result, values.output, { overwrite: !!values.force, loadOptions: { referenceCsv } });
+      const written = await writeVariantFile(modelPath, result, values.output, {
+        overwrite: !!values.force,
+        loadOptions: { referenceCsv },
+      });
       if (values.json) {
-        process.stdout.write(`${JSON.stringify({ variant: spec.id, path: written.path, sidecar: written.sidecar ?? null, originalBytes: bytes.length, fileBytes: result.fileBytes, gzipBytes: result.gzipBytes, sessionConfig: result.sessionConfig, nodes: result.nodes, notes: result.notes, agreement }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ variant: spec.id, path: written.path, sidecar: written.sidecar ?? null, originalBytes: bytes.length, fileBytes: result.fileBytes, gzipBytes: result.gzipBytes, sessionConfig: result.sessionConfig, nodes: result.nodes, notes: result.notes, agreement }, null, 2)}\n`,
+        );
         return 0;
       }
       const shown = result.nodes.filter((n) => n.action !== 'left');
@@ -85,13 +105,18 @@ const compress: Command = {
         `Wrote ${written.path} (${spec.id}): ${formatBytes(result.fileBytes)}, ${(bytes.length / result.fileBytes).toFixed(2)}× smaller than ${formatBytes(bytes.length)}; gzip ${formatBytes(result.gzipBytes)}`,
         written.sidecar ? `Copied the signature sidecar to ${written.sidecar}` : '',
         '',
-        ...table(['node', 'op', 'action', 'detail'], shown.map((n) => [n.node, n.op, n.action, n.detail])),
+        ...table(
+          ['node', 'op', 'action', 'detail'],
+          shown.map((n) => [n.node, n.op, n.action, n.detail]),
+        ),
         leftOps.length ? `Left alone (not candidates): ${leftOps.join(', ')}` : '',
         '',
         `Agreement on ${agreement.rows} ${agreement.source === 'tensors' ? 'synthetic' : agreement.source} rows: argmax ${fig.argmax === null ? '—' : `${(100 * fig.argmax).toFixed(1)} %`}` +
           `, max abs diff ${fig.maxAbsDiff.toExponential(2)} (row by row)${agreement.rowByRow ? `, ${agreement.batched.maxAbsDiff.toExponential(2)} batched` : ''}`,
         ...result.notes,
-        Object.keys(result.sessionConfig).length ? `Load it with session config ${JSON.stringify(result.sessionConfig)} (also stored in its metadata as model_lab.session_config).` : '',
+        Object.keys(result.sessionConfig).length
+          ? `Load it with session config ${JSON.stringify(result.sessionConfig)} (also stored in its metadata as model_lab.session_config).`
+          : '',
       ];
       process.stdout.write(`${lines.filter((l, i, all) => l !== '' || (all[i - 1] ?? '') !== '').join('\n')}\n`);
       return 0;

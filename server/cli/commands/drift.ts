@@ -23,7 +23,9 @@ Options:
                          (label as categorical, class probabilities / regression values as numbers)
   --columns a,b          only these columns
   --categorical a,b      treat these columns as categories (e.g. integer codes)
-  --stattest col=test    test for one column (repeatable); tests: ${listStatTests().map((t) => t.name).join(', ')}
+  --stattest col=test    test for one column (repeatable); tests: ${listStatTests()
+    .map((t) => t.name)
+    .join(', ')}
   --stattest-all test    test for every other column
   --threshold x          threshold for every column (default: the test's own)
   --drift-share x        dataset drift when this share of columns drift (default 0.5)
@@ -44,31 +46,43 @@ const drift: Command = {
   summary: 'compare a current CSV with a reference CSV: per-column drift tests and verdicts',
   usage,
   async run(args) {
-    const { values, positionals } = parseCommandLine('drift', args, {
-      model: { type: 'string' },
-      columns: { type: 'string' },
-      categorical: { type: 'string' },
-      stattest: { type: 'string', multiple: true },
-      'stattest-all': { type: 'string' },
-      threshold: { type: 'string' },
-      'drift-share': { type: 'string' },
-      'no-mmd': { type: 'boolean' },
-      cache: { type: 'boolean' },
-      'memory-mb': { type: 'string' },
-      format: { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      'fail-on-drift': { type: 'boolean' },
-      quiet: { type: 'boolean' },
-    }, ['reference.csv', 'current.csv']);
+    const { values, positionals } = parseCommandLine(
+      'drift',
+      args,
+      {
+        model: { type: 'string' },
+        columns: { type: 'string' },
+        categorical: { type: 'string' },
+        stattest: { type: 'string', multiple: true },
+        'stattest-all': { type: 'string' },
+        threshold: { type: 'string' },
+        'drift-share': { type: 'string' },
+        'no-mmd': { type: 'boolean' },
+        cache: { type: 'boolean' },
+        'memory-mb': { type: 'string' },
+        format: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        'fail-on-drift': { type: 'boolean' },
+        quiet: { type: 'boolean' },
+      },
+      ['reference.csv', 'current.csv'],
+    );
     const format = (values.format ?? 'text') as ReportFormat;
-    if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got '${String(values.format)}'`);
+    if (!REPORT_FORMATS.includes(format))
+      throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got '${String(values.format)}'`);
     const stattest: Record<string, string> = {};
     for (const spec of (values.stattest as unknown as string[] | undefined) ?? []) {
       const [col, name] = spec.split('=');
       if (!col || !name) throw new UsageError(`--stattest takes column=test, e.g. --stattest age=psi; got '${spec}'`);
       stattest[col] = name;
     }
-    const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+    const list = (v: unknown) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined;
     const driftShare = numberOption(values['drift-share'], '--drift-share', 1);
     const threshold = numberOption(values.threshold, '--threshold', Number.MAX_VALUE);
     const memoryBudgetMb = numberOption(values['memory-mb'], '--memory-mb', 1_000_000);
@@ -80,15 +94,26 @@ const drift: Command = {
       lastProgress = now;
       const pass = p.passes > 1 ? ` (pass ${p.pass}/${p.passes})` : '';
       const percent = p.bytesTotal ? ` ${Math.floor((100 * p.bytesRead) / p.bytesTotal)}%,` : '';
-      process.stderr.write(`drift:${percent} ${p.phase}${pass}, ${p.rowsRead.toLocaleString('en')} rows, ${p.columnsDone}/${p.columnsTotal} columns tested\n`);
+      process.stderr.write(
+        `drift:${percent} ${p.phase}${pass}, ${p.rowsRead.toLocaleString('en')} rows, ${p.columnsDone}/${p.columnsTotal} columns tested\n`,
+      );
     };
     try {
       const reference = requireFile(positionals[0]!, 'reference CSV');
       const current = requireFile(positionals[1]!, 'current CSV');
       const report = await runDrift({
-        reference, current, columns: list(values.columns), categorical: list(values.categorical), stattest,
-        stattestAll: values['stattest-all'] as string | undefined, threshold, driftShare, mmd: values['no-mmd'] !== true, onProgress,
-        cache: values.cache === true, memoryBudgetMb,
+        reference,
+        current,
+        columns: list(values.columns),
+        categorical: list(values.categorical),
+        stattest,
+        stattestAll: values['stattest-all'] as string | undefined,
+        threshold,
+        driftShare,
+        mmd: values['no-mmd'] !== true,
+        onProgress,
+        cache: values.cache === true,
+        memoryBudgetMb,
         model: typeof values.model === 'string' ? requireFile(values.model, 'model') : undefined,
       });
       const text = renderReport(report, format);

@@ -30,25 +30,39 @@ const exportCommand: Command = {
   summary: 'write a verified deployment bundle (Docker/server, ONNX, TF.js, Kubernetes, KServe, Triton)',
   usage,
   async run(args) {
-    const { values, positionals } = parseCommandLine('export', args, {
-      out: { type: 'string', short: 'o' },
-      targets: { type: 'string' },
-      variant: { type: 'string' },
-      reference: { type: 'string' },
-      force: { type: 'boolean' },
-      'verify-install': { type: 'string' },
-      json: { type: 'boolean' },
-    }, ['model']);
-    if (typeof values.out !== 'string' || values.out === '') throw new UsageError("export: missing -o <dir>; see 'model-lab export --help'");
+    const { values, positionals } = parseCommandLine(
+      'export',
+      args,
+      {
+        out: { type: 'string', short: 'o' },
+        targets: { type: 'string' },
+        variant: { type: 'string' },
+        reference: { type: 'string' },
+        force: { type: 'boolean' },
+        'verify-install': { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      ['model'],
+    );
+    if (typeof values.out !== 'string' || values.out === '')
+      throw new UsageError("export: missing -o <dir>; see 'model-lab export --help'");
     const install = values['verify-install'];
-    if (install !== undefined && install !== 'node-path' && install !== 'npm-ci') throw new UsageError(`--verify-install must be node-path or npm-ci, got '${String(install)}'`);
+    if (install !== undefined && install !== 'node-path' && install !== 'npm-ci')
+      throw new UsageError(`--verify-install must be node-path or npm-ci, got '${String(install)}'`);
     const modelPath = requireFile(positionals[0]!, 'model file');
     const referenceCsv = typeof values.reference === 'string' ? requireFile(values.reference, 'reference CSV') : undefined;
 
     const { exportBundle, normalizeTargets } = await import('../../export');
     let targets;
     try {
-      targets = normalizeTargets(typeof values.targets === 'string' ? values.targets.split(',').map((t) => t.trim()).filter(Boolean) : undefined);
+      targets = normalizeTargets(
+        typeof values.targets === 'string'
+          ? values.targets
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean)
+          : undefined,
+      );
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
@@ -76,7 +90,9 @@ const exportCommand: Command = {
         const mark = { pass: 'ok  ', fail: 'FAIL', skipped: 'skip' };
         const lines = result.checks.map((c) => `  ${mark[c.status]}  ${`${c.target} ${c.name}`.padEnd(width)}  ${c.detail}`);
         const bytes = result.manifest.files.reduce((a, f) => a + f.bytes, 0);
-        process.stdout.write(`${[`bundle: ${result.outDir} (${result.manifest.files.length} files, ${(bytes / 1024).toFixed(0)} KiB, ${(result.manifest.timings.totalMs / 1000).toFixed(1)} s)`, ...lines].join('\n')}\n`);
+        process.stdout.write(
+          `${[`bundle: ${result.outDir} (${result.manifest.files.length} files, ${(bytes / 1024).toFixed(0)} KiB, ${(result.manifest.timings.totalMs / 1000).toFixed(1)} s)`, ...lines].join('\n')}\n`,
+        );
       }
       if (!result.ok) {
         const failed = result.checks.filter((c) => c.status === 'fail').map((c) => `${c.target}: ${c.detail}`);

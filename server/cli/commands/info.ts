@@ -21,16 +21,19 @@ const info: Command = {
   summary: 'describe a model: signature, inputs/outputs, opsets, parameters, ops',
   usage,
   async run(args) {
-    const { values, positionals } = parseCommandLine('info', args, {
-      json: { type: 'boolean' },
-      reference: { type: 'string' },
-    }, ['model']);
+    const { values, positionals } = parseCommandLine(
+      'info',
+      args,
+      {
+        json: { type: 'boolean' },
+        reference: { type: 'string' },
+      },
+      ['model'],
+    );
     const modelPath = requireFile(positionals[0]!, 'model file');
     const referenceCsv = typeof values.reference === 'string' ? requireFile(values.reference, 'reference CSV') : undefined;
     const { info: modelInfo, signature } = await inspectModel(modelPath, { referenceCsv });
-    process.stdout.write(values.json
-      ? `${JSON.stringify({ info: modelInfo, signature }, null, 2)}\n`
-      : formatInfo(modelInfo, signature));
+    process.stdout.write(values.json ? `${JSON.stringify({ info: modelInfo, signature }, null, 2)}\n` : formatInfo(modelInfo, signature));
     return 0;
   },
 };
@@ -46,7 +49,10 @@ export function formatInfo(m: ModelInfo, s: Signature): string {
     ['Size', formatBytes(m.fileBytes)],
     ['Producer', `${m.producer.name || 'unknown'} ${m.producer.version}`.trim()],
     ['Format', `IR ${m.irVersion}; opsets ${opsets || 'none'}${m.modelVersion ? `; model version ${m.modelVersion}` : ''}`],
-    ['Graph', `${m.nodeCount.toLocaleString('en-US')} nodes, ${m.parameterCount.toLocaleString('en-US')} parameters in ${m.initializerCount} initializers`],
+    [
+      'Graph',
+      `${m.nodeCount.toLocaleString('en-US')} nodes, ${m.parameterCount.toLocaleString('en-US')} parameters in ${m.initializerCount} initializers`,
+    ],
     ['Task', s.task + (s.classNames?.length ? ` (${s.classNames.length} classes: ${truncateList(s.classNames, 10)})` : '')],
     ['Batch', s.batch.dynamic ? 'dynamic (any number of rows; batching possible)' : `fixed: exactly ${s.batch.size ?? '?'} row(s) per run`],
     ['Signature', `from ${s.source}${s.target ? `; target column '${s.target}'` : ''}`],
@@ -55,25 +61,72 @@ export function formatInfo(m: ModelInfo, s: Signature): string {
   const keyWidth = Math.max(...header.map(([k]) => k.length));
   for (const [k, v] of header) lines.push(`${k.padEnd(keyWidth)}  ${v}`);
 
-  lines.push('', 'Inputs', ...table(['name', 'dtype', 'shape', 'binding'], m.inputs.map((t) => {
-    const b = s.inputs.find((x) => x.tensor === t.name);
-    return [t.name, t.dtype, shape(t), b ? `${b.kind}${b.features.length ? ` (${b.features.length} feature${b.features.length > 1 ? 's' : ''})` : ''}` : ''];
-  })));
-  lines.push('', 'Outputs', ...table(['name', 'dtype', 'shape', 'role'], m.outputs.map((t) => {
-    const b = s.outputs.find((x) => x.tensor === t.name);
-    return [t.name, t.dtype, shape(t), b?.role ?? '(not served)'];
-  })));
+  lines.push(
+    '',
+    'Inputs',
+    ...table(
+      ['name', 'dtype', 'shape', 'binding'],
+      m.inputs.map((t) => {
+        const b = s.inputs.find((x) => x.tensor === t.name);
+        return [
+          t.name,
+          t.dtype,
+          shape(t),
+          b ? `${b.kind}${b.features.length ? ` (${b.features.length} feature${b.features.length > 1 ? 's' : ''})` : ''}` : '',
+        ];
+      }),
+    ),
+  );
+  lines.push(
+    '',
+    'Outputs',
+    ...table(
+      ['name', 'dtype', 'shape', 'role'],
+      m.outputs.map((t) => {
+        const b = s.outputs.find((x) => x.tensor === t.name);
+        return [t.name, t.dtype, shape(t), b?.role ?? '(not served)'];
+      }),
+    ),
+  );
   if (s.features.length) {
-    lines.push('', `Features (${s.features.length})`, ...table(['name', 'kind', 'input', 'values'], s.features.map((f) => [
-      f.name, f.kind, f.column === undefined ? f.input : `${f.input}[${f.column}]`,
-      f.categories?.length ? truncateList(f.categories, 8)
-        : f.min !== undefined || f.max !== undefined ? `${f.min ?? '?'} … ${f.max ?? '?'}` : '',
-    ])));
+    lines.push(
+      '',
+      `Features (${s.features.length})`,
+      ...table(
+        ['name', 'kind', 'input', 'values'],
+        s.features.map((f) => [
+          f.name,
+          f.kind,
+          f.column === undefined ? f.input : `${f.input}[${f.column}]`,
+          f.categories?.length
+            ? truncateList(f.categories, 8)
+            : f.min !== undefined || f.max !== undefined
+              ? `${f.min ?? '?'} … ${f.max ?? '?'}`
+              : '',
+        ]),
+      ),
+    );
   }
   const ops = Object.entries(m.opHistogram).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  if (ops.length) lines.push('', 'Ops', ...table(['op', 'count'], ops.map(([op, n]) => [op, String(n)])));
+  if (ops.length)
+    lines.push(
+      '',
+      'Ops',
+      ...table(
+        ['op', 'count'],
+        ops.map(([op, n]) => [op, String(n)]),
+      ),
+    );
   const metadata = Object.entries(m.metadata);
-  if (metadata.length) lines.push('', 'Metadata', ...table(['key', 'value'], metadata.map(([k, v]) => [k, v.length > 60 ? `${v.slice(0, 60)}…` : v])));
+  if (metadata.length)
+    lines.push(
+      '',
+      'Metadata',
+      ...table(
+        ['key', 'value'],
+        metadata.map(([k, v]) => [k, v.length > 60 ? `${v.slice(0, 60)}…` : v]),
+      ),
+    );
   const notes = [...new Set([...m.rewrites, ...s.notes])];
   if (notes.length) lines.push('', 'Notes', ...notes.map((n) => `  - ${n}`));
   return `${lines.join('\n')}\n`;

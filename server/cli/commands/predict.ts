@@ -17,7 +17,15 @@ import type { LoadedModel } from '../../model/types';
 import type { RowPrediction } from '../../protocol/api';
 import { decodePredictions, encodeRecords, InputError } from '../../protocol/codec';
 import type { FeatureRecord } from '../../protocol/signature';
-import { mapColumns, predictCsvChunk, predictionCells, predictionColumns, type ColumnMapping, type CsvRow, type RowResult } from '../../model/csv-rows';
+import {
+  mapColumns,
+  predictCsvChunk,
+  predictionCells,
+  predictionColumns,
+  type ColumnMapping,
+  type CsvRow,
+  type RowResult,
+} from '../../model/csv-rows';
 import { intOption, parseCommandLine, requireFile } from '../args';
 import { ModelLabError } from '../../protocol/errors';
 import type { Command } from '../command';
@@ -40,18 +48,22 @@ or the model/CSV cannot be read, 2 for a bad command line.
 
 Example: model-lab predict samples/iris/iris.onnx samples/iris/current.csv -o predictions.csv`;
 
-
 const predict: Command = {
   name: 'predict',
   summary: 'predict every row of a CSV file offline (streamed)',
   usage,
   async run(args) {
-    const { values, positionals } = parseCommandLine('predict', args, {
-      output: { type: 'string', short: 'o' },
-      reference: { type: 'string' },
-      'chunk-rows': { type: 'string' },
-      threads: { type: 'string' },
-    }, ['model', 'in.csv']);
+    const { values, positionals } = parseCommandLine(
+      'predict',
+      args,
+      {
+        output: { type: 'string', short: 'o' },
+        reference: { type: 'string' },
+        'chunk-rows': { type: 'string' },
+        threads: { type: 'string' },
+      },
+      ['model', 'in.csv'],
+    );
     const chunkRows = intOption(values['chunk-rows'], '--chunk-rows', 1, 1_000_000) ?? 512;
     const threads = intOption(values.threads, '--threads', 0, 1024);
     const modelPath = requireFile(positionals[0]!, 'model file');
@@ -64,8 +76,10 @@ const predict: Command = {
       const summary = await predictCsv(model, inputCsv, outputPath, chunkRows);
       const where = outputPath ?? 'stdout';
       if (summary.failed > 0) {
-        process.stderr.write(`model-lab predict: ${summary.failed} of ${summary.rows} rows could not be predicted ` +
-          `(first: ${summary.firstError}); see the 'error' column in ${where}\n`);
+        process.stderr.write(
+          `model-lab predict: ${summary.failed} of ${summary.rows} rows could not be predicted ` +
+            `(first: ${summary.firstError}); see the 'error' column in ${where}\n`,
+        );
         return 1;
       }
       process.stderr.write(`model-lab predict: ${summary.rows} rows predicted → ${where}\n`);
@@ -78,13 +92,22 @@ const predict: Command = {
 
 export default predict;
 
-interface Summary { rows: number; failed: number; firstError?: string }
+interface Summary {
+  rows: number;
+  failed: number;
+  firstError?: string;
+}
 
 /**
  * Streams `inputCsv` through the model into `outputPath` (stdout when undefined). The file is written
  * beside its destination and renamed at the end, so a run that dies midway leaves no half file behind.
  */
-export async function predictCsv(model: LoadedModel, inputCsv: string, outputPath: string | undefined, chunkRows: number): Promise<Summary> {
+export async function predictCsv(
+  model: LoadedModel,
+  inputCsv: string,
+  outputPath: string | undefined,
+  chunkRows: number,
+): Promise<Summary> {
   const tempPath = outputPath ? join(dirname(outputPath), `.${basename(outputPath)}.${process.pid}.partial`) : undefined;
   let out: NodeJS.WritableStream;
   // A write error (disk full, folder removed) after the stream opened: kept here and thrown by the next
@@ -123,7 +146,11 @@ export async function predictCsv(model: LoadedModel, inputCsv: string, outputPat
     const cols = columns;
     const records = results.map((r) => [...r.row.values, ...predictionCells(cols, r.prediction), r.error ?? '']);
     summary.rows += results.length;
-    for (const r of results) if (r.error) { summary.failed++; summary.firstError ??= r.error; }
+    for (const r of results)
+      if (r.error) {
+        summary.failed++;
+        summary.firstError ??= r.error;
+      }
     if (records.length) await write(stringify(records));
     chunk = [];
   };
@@ -153,12 +180,15 @@ export async function predictCsv(model: LoadedModel, inputCsv: string, outputPat
     }
     return summary;
   } catch (err) {
-    if (tempPath) { (out as WriteStream).destroy(); rmSync(tempPath, { force: true }); }
+    if (tempPath) {
+      (out as WriteStream).destroy();
+      rmSync(tempPath, { force: true });
+    }
     const e = err as { code?: string; lines?: number; message: string };
     const unreadable = err instanceof ModelLabError ? undefined : fileReadProblem(err);
     if (unreadable) throw new ModelLabError(`cannot read ${inputCsv}: ${unreadable}`);
-    if (e.code?.startsWith('CSV_')) throw new ModelLabError(`${inputCsv}, line ${e.lines ?? '?'}: malformed CSV (${e.message.replace(/ at line \d+.*$/, '')})`);
+    if (e.code?.startsWith('CSV_'))
+      throw new ModelLabError(`${inputCsv}, line ${e.lines ?? '?'}: malformed CSV (${e.message.replace(/ at line \d+.*$/, '')})`);
     throw err;
   }
 }
-

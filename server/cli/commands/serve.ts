@@ -48,26 +48,31 @@ const serve: Command = {
   summary: 'serve a model over HTTP with a web form, hot reload and batching',
   usage,
   async run(args) {
-    const { values, positionals } = parseCommandLine('serve', args, {
-      reference: { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'batch-max': { type: 'string' },
-      'batch-delay-ms': { type: 'string' },
-      'no-batching': { type: 'boolean' },
-      'no-watch': { type: 'boolean' },
-      threads: { type: 'string' },
-      'max-elements': { type: 'string' },
-      'request-timeout-ms': { type: 'string' },
-      'require-token': { type: 'boolean' },
-      'admin-token-file': { type: 'string' },
-      'share-expiry-minutes': { type: 'string' },
-      'cors-origin': { type: 'string', multiple: true },
-      'allow-host': { type: 'string', multiple: true },
-      'served-log': { type: 'string' },
-      // Accepted for `npm start`, which asks the server to mention the URL to open.
-      'open-hint': { type: 'boolean' },
-    }, ['model']);
+    const { values, positionals } = parseCommandLine(
+      'serve',
+      args,
+      {
+        reference: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'batch-max': { type: 'string' },
+        'batch-delay-ms': { type: 'string' },
+        'no-batching': { type: 'boolean' },
+        'no-watch': { type: 'boolean' },
+        threads: { type: 'string' },
+        'max-elements': { type: 'string' },
+        'request-timeout-ms': { type: 'string' },
+        'require-token': { type: 'boolean' },
+        'admin-token-file': { type: 'string' },
+        'share-expiry-minutes': { type: 'string' },
+        'cors-origin': { type: 'string', multiple: true },
+        'allow-host': { type: 'string', multiple: true },
+        'served-log': { type: 'string' },
+        // Accepted for `npm start`, which asks the server to mention the URL to open.
+        'open-hint': { type: 'boolean' },
+      },
+      ['model'],
+    );
     const port = intOption(values.port, '--port', 0, 65535) ?? 0;
     const maxBatchSize = intOption(values['batch-max'], '--batch-max', 1, 1_000_000);
     const maxDelayMs = numberOption(values['batch-delay-ms'], '--batch-delay-ms', 10_000);
@@ -104,7 +109,9 @@ const serve: Command = {
     // which supervisors parse and log. A token the caller supplied is theirs already: not repeated.
     const openUrl = adminToken === undefined ? `${browsableUrl(server.url)}/?token=${server.ownerToken}` : `${browsableUrl(server.url)}/`;
     if (adminToken === undefined || values['open-hint']) {
-      process.stderr.write(`model-lab: open ${openUrl} in a browser to try the model${adminToken === undefined ? ' (the token lets this browser run the lab\'s jobs: keep it to yourself)' : ''}\n`);
+      process.stderr.write(
+        `model-lab: open ${openUrl} in a browser to try the model${adminToken === undefined ? " (the token lets this browser run the lab's jobs: keep it to yourself)" : ''}\n`,
+      );
     }
 
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -133,12 +140,16 @@ function readAdminToken(file: string | boolean | undefined): string | undefined 
   delete process.env.MODEL_LAB_ADMIN_TOKEN;
   let token = fromEnv;
   if (typeof file === 'string') {
-    try { token = readFileSync(requireFile(file, 'admin token file'), 'utf8').trim(); } catch (err) {
+    try {
+      token = readFileSync(requireFile(file, 'admin token file'), 'utf8').trim();
+    } catch (err) {
       throw new ModelLabError(`cannot read the admin token file ${file}: ${(err as Error).message}`);
     }
   }
   if (token !== undefined && token.length < 32) {
-    throw new ModelLabError(`the admin token must be at least 32 characters (e.g. node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"); got ${token.length}`);
+    throw new ModelLabError(
+      `the admin token must be at least 32 characters (e.g. node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"); got ${token.length}`,
+    );
   }
   return token || undefined;
 }

@@ -80,9 +80,19 @@ export class ColumnAccumulator {
   constructor(name: string, forceCategorical = false, expectedRows = 1024, pool?: BufferPool) {
     const capacity = forceCategorical ? 0 : Math.max(16, Math.ceil(expectedRows * 1.25));
     this.data = {
-      name, kind: forceCategorical ? 'categorical' : 'numerical', rows: 0, missing: 0, infinite: 0,
-      integerDtype: true, values: pool?.take(capacity) ?? new Float64Array(capacity), count: 0, sorted: false, min: Infinity, max: -Infinity,
-      distinct: [], categories: new Map(),
+      name,
+      kind: forceCategorical ? 'categorical' : 'numerical',
+      rows: 0,
+      missing: 0,
+      infinite: 0,
+      integerDtype: true,
+      values: pool?.take(capacity) ?? new Float64Array(capacity),
+      count: 0,
+      sorted: false,
+      min: Infinity,
+      max: -Infinity,
+      distinct: [],
+      categories: new Map(),
     };
   }
 

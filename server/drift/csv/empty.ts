@@ -13,7 +13,11 @@ export type DriftSide = 'reference' | 'current';
  * bad input; exit 2 like any input a gate cannot judge (1 would read as "drift").
  */
 export class EmptyCsvError extends CsvFormatError {
-  constructor(file: string, readonly side: DriftSide, readonly what: 'zero bytes' | 'a header and no data rows') {
+  constructor(
+    file: string,
+    readonly side: DriftSide,
+    readonly what: 'zero bytes' | 'a header and no data rows',
+  ) {
     super(file, what === 'zero bytes' ? 1 : 2, 1, `the ${side} file has no data rows`, EXIT_USAGE);
     this.message = `the ${side} CSV ${file} has no data rows (${what}): a drift check needs rows on both sides, so it cannot pass or fail on it`;
   }

@@ -19,10 +19,13 @@ export interface SideRequest {
  * `fromCache` may supply the reference instead of reading it (null = read it after all).
  */
 export async function readBoth(
-  reference: SideRequest, current: SideRequest, useWorker = true, fromCache?: () => Promise<CsvColumns | null>,
+  reference: SideRequest,
+  current: SideRequest,
+  useWorker = true,
+  fromCache?: () => Promise<CsvColumns | null>,
 ): Promise<[CsvColumns, CsvColumns]> {
   if (!useWorker) {
-    const ref = (await fromCache?.()) ?? await readCsvColumns(reference.file, { ...reference.options, sort: true });
+    const ref = (await fromCache?.()) ?? (await readCsvColumns(reference.file, { ...reference.options, sort: true }));
     const cur = await readCsvColumns(current.file, { ...current.options, sort: true });
     return [ref, cur];
   }
@@ -36,13 +39,16 @@ export async function readBoth(
     // The current file in the worker, the reference here: the worker starts later, and this thread
     // fills the wait with reference-only work the tests need (the Wasserstein norm).
     const curPromise = readInWorker(current, controller.signal);
-    const refPromise = (async () => (await fromCache?.()) ?? readCsvColumns(reference.file, { ...reference.options, signal: controller.signal, sort: true }))()
-      .then((ref) => {
-        for (const d of ref.columns.values()) if (d.kind === 'numerical' && d.count > 0) d.std ??= populationStd(d.values.subarray(0, d.count));
+    const refPromise = (async () =>
+      (await fromCache?.()) ?? readCsvColumns(reference.file, { ...reference.options, signal: controller.signal, sort: true }))().then(
+      (ref) => {
+        for (const d of ref.columns.values())
+          if (d.kind === 'numerical' && d.count > 0) d.std ??= populationStd(d.values.subarray(0, d.count));
         // This thread now waits for the worker: boot the next worker (MMD, or the next pass) meanwhile.
         prestartWorker();
         return ref;
-      });
+      },
+    );
     curPromise.catch(() => controller.abort());
     refPromise.catch(() => controller.abort());
     return await Promise.all([refPromise, curPromise]);

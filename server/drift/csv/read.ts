@@ -50,7 +50,9 @@ export async function readCsvColumns(file: string, options: ReadCsvOptions = {})
   const reread = [...first.accumulators.values()].filter((a) => a.needsTextReread).map((a) => a.data.name);
   if (reread.length === 0) return first.result;
   const again = await readOnce(file, size, {
-    ...options, columns: reread, categorical: new Set([...(options.categorical ?? []), ...reread]),
+    ...options,
+    columns: reread,
+    categorical: new Set([...(options.categorical ?? []), ...reread]),
   });
   for (const [name, data] of again.result.columns) first.result.columns.set(name, data);
   return first.result;
@@ -86,8 +88,12 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
       for (const name of selected) {
         const index = header.indexOf(name);
         if (index < 0) {
-          throw new CsvFormatError(file, row.line, 1,
-            `no column named "${name}" in the header (columns: ${header.slice(0, 20).join(', ')}${header.length > 20 ? ', …' : ''})`);
+          throw new CsvFormatError(
+            file,
+            row.line,
+            1,
+            `no column named "${name}" in the header (columns: ${header.slice(0, 20).join(', ')}${header.length > 20 ? ', …' : ''})`,
+          );
         }
         const acc = new ColumnAccumulator(name, options.categorical?.has(name) ?? false, options.expectedRows, options.pool);
         accumulators.set(name, acc);
@@ -101,9 +107,13 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
     }
     if (row.count !== header.length) {
       const where = Math.min(row.count, header.length);
-      throw new CsvFormatError(file, row.line, where + 1,
+      throw new CsvFormatError(
+        file,
+        row.line,
+        where + 1,
         `expected ${header.length} fields (as in the header) but found ${row.count}` +
-        (row.count > header.length ? ' — an unquoted comma inside a value? Quote that value.' : ' — a value or a separator is missing.'));
+          (row.count > header.length ? ' — an unquoted comma inside a value? Quote that value.' : ' — a value or a separator is missing.'),
+      );
     }
     rows++;
     if (sampler !== null) {
@@ -144,7 +154,11 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
   for (const [name, acc] of accumulators) columns.set(name, acc.finish());
   const finalSampler = sampler as RowSampler | null;
   const sample = finalSampler
-    ? { columns: sampleColumns, rows: finalSampler.filled, values: finalSampler.values.subarray(0, finalSampler.filled * sampleColumns.length) }
+    ? {
+        columns: sampleColumns,
+        rows: finalSampler.filled,
+        values: finalSampler.values.subarray(0, finalSampler.filled * sampleColumns.length),
+      }
     : null;
   return { result: { file, header: header as string[], rows, columns, sample }, accumulators };
 }
@@ -161,7 +175,11 @@ class RowSampler {
   readonly values: Float64Array;
   filled = 0;
   private readonly random: () => number;
-  constructor(private readonly size: number, width: number, seed: number) {
+  constructor(
+    private readonly size: number,
+    width: number,
+    seed: number,
+  ) {
     this.values = new Float64Array(size * width);
     this.random = mulberry32(seed);
   }

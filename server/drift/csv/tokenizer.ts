@@ -133,8 +133,16 @@ export class CsvTokenizer {
       const rowLine = this.line;
       let linesInRow = 0;
       // Blank line: skip (pandas skip_blank_lines).
-      if (buf[i] === LF) { i++; this.line++; continue; }
-      if (buf[i] === CR && i + 1 < len && buf[i + 1] === LF) { i += 2; this.line++; continue; }
+      if (buf[i] === LF) {
+        i++;
+        this.line++;
+        continue;
+      }
+      if (buf[i] === CR && i + 1 < len && buf[i + 1] === LF) {
+        i += 2;
+        this.line++;
+        continue;
+      }
       let count = 0;
       let complete = false;
       for (;;) {
@@ -148,7 +156,11 @@ export class CsvTokenizer {
           while (j < len) {
             const b = buf[j];
             if (b === QUOTE) {
-              if (j + 1 < len && buf[j + 1] === QUOTE) { hasEscape = 1; j += 2; continue; }
+              if (j + 1 < len && buf[j + 1] === QUOTE) {
+                hasEscape = 1;
+                j += 2;
+                continue;
+              }
               if (j + 1 >= len && !final) break; // might be the first half of `""` — wait for more
               closed = true;
               break;
@@ -158,8 +170,12 @@ export class CsvTokenizer {
           }
           if (!closed) {
             if (!final) return rowStart;
-            throw new CsvFormatError(this.file, rowLine, fieldStart - lineStartOf(buf, rowStart, fieldStart),
-              'a quoted field starts here and is never closed — add the closing `"` (write `""` for a quote inside a field)');
+            throw new CsvFormatError(
+              this.file,
+              rowLine,
+              fieldStart - lineStartOf(buf, rowStart, fieldStart),
+              'a quoted field starts here and is never closed — add the closing `"` (write `""` for a quote inside a field)',
+            );
           }
           starts[count] = fieldStart;
           ends[count] = j;
@@ -167,24 +183,42 @@ export class CsvTokenizer {
           count++;
           i = j + 1;
           c = i < len ? buf[i] : -1;
-          if (c === COMMA) { i++; continue; }
-          if (c === LF) { i++; complete = true; break; }
-          if (c === CR && i + 1 < len && buf[i + 1] === LF) { i += 2; complete = true; break; }
+          if (c === COMMA) {
+            i++;
+            continue;
+          }
+          if (c === LF) {
+            i++;
+            complete = true;
+            break;
+          }
+          if (c === CR && i + 1 < len && buf[i + 1] === LF) {
+            i += 2;
+            complete = true;
+            break;
+          }
           if (c === -1 || (c === CR && i + 1 >= len)) {
             if (!final) return rowStart;
             if (c === CR) i++;
             complete = true;
             break;
           }
-          throw new CsvFormatError(this.file, rowLine + linesInRow, i + 1 - lineStartOf(buf, rowStart, i),
-            `unexpected character after a closing quote — quote the whole field and write an inner quote as ""`);
+          throw new CsvFormatError(
+            this.file,
+            rowLine + linesInRow,
+            i + 1 - lineStartOf(buf, rowStart, i),
+            `unexpected character after a closing quote — quote the whole field and write an inner quote as ""`,
+          );
         }
         // Unquoted field: runs to the next comma or line end.
         const fieldStart = i;
         while (i < len) {
           c = buf[i];
           // Digits, letters, '.', '-' are all above ',' (0x2c): one comparison for most bytes.
-          if (c > COMMA) { i++; continue; }
+          if (c > COMMA) {
+            i++;
+            continue;
+          }
           if (c === COMMA || c === LF) break;
           if (c === CR && (i + 1 >= len || buf[i + 1] === LF)) break;
           i++;
@@ -202,10 +236,21 @@ export class CsvTokenizer {
         ends[count] = i;
         escaped[count] = 0;
         count++;
-        if (c === COMMA) { i++; continue; }
-        if (c === LF) { i++; complete = true; break; }
+        if (c === COMMA) {
+          i++;
+          continue;
+        }
+        if (c === LF) {
+          i++;
+          complete = true;
+          break;
+        }
         // CR: either CRLF, or a CR at the very end of the buffer.
-        if (i + 1 < len) { i += 2; complete = true; break; }
+        if (i + 1 < len) {
+          i += 2;
+          complete = true;
+          break;
+        }
         if (!final) return rowStart;
         i++;
         complete = true;

@@ -5,13 +5,30 @@
 
 /** pandas' default `na_values` (plus the empty field). */
 export const MISSING_TOKENS = new Set([
-  '', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A',
-  'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null',
+  '',
+  '#N/A',
+  '#N/A N/A',
+  '#NA',
+  '-1.#IND',
+  '-1.#QNAN',
+  '-NaN',
+  '-nan',
+  '1.#IND',
+  '1.#QNAN',
+  '<NA>',
+  'N/A',
+  'NA',
+  'NULL',
+  'NaN',
+  'None',
+  'n/a',
+  'nan',
+  'null',
 ]);
 
-
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
-  1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
 const NUMBER_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 const INFINITY_TEXT = /^\s*([+-]?)(inf|infinity)\s*$/i;
 
@@ -34,7 +51,10 @@ export function parseNumberBytes(buf: Buffer, start: number, end: number): numbe
   if (i >= end) return NaN;
   let negative = false;
   let c = buf[i];
-  if (c === 0x2d || c === 0x2b) { negative = c === 0x2d; i++; }
+  if (c === 0x2d || c === 0x2b) {
+    negative = c === 0x2d;
+    i++;
+  }
   let mantissa = 0;
   let scale = 0;
   let integerLiteral = true;
@@ -61,7 +81,10 @@ export function parseNumberBytes(buf: Buffer, start: number, end: number): numbe
     integerLiteral = false;
     i++;
     let expNegative = false;
-    if (i < end && (buf[i] === 0x2d || buf[i] === 0x2b)) { expNegative = buf[i] === 0x2d; i++; }
+    if (i < end && (buf[i] === 0x2d || buf[i] === 0x2b)) {
+      expNegative = buf[i] === 0x2d;
+      i++;
+    }
     let exponent = 0;
     const expStart = i;
     for (; i < end; i++) {

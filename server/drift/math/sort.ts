@@ -72,12 +72,18 @@ export function sortFloat64(values: Float64Array, scratch?: Uint32Array): Float6
 
 function digit(lo: number, hi: number, pass: number): number {
   switch (pass) {
-    case 0: return lo & MASK;
-    case 1: return (lo >>> 11) & MASK;
-    case 2: return ((lo >>> 22) | (hi << 10)) & MASK;
-    case 3: return (hi >>> 1) & MASK;
-    case 4: return (hi >>> 12) & MASK;
-    default: return hi >>> 23;
+    case 0:
+      return lo & MASK;
+    case 1:
+      return (lo >>> 11) & MASK;
+    case 2:
+      return ((lo >>> 22) | (hi << 10)) & MASK;
+    case 3:
+      return (hi >>> 1) & MASK;
+    case 4:
+      return (hi >>> 12) & MASK;
+    default:
+      return hi >>> 23;
   }
 }
 

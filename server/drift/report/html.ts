@@ -10,7 +10,9 @@ function histogramSvg(c: ColumnDrift): string {
   const { reference, current } = c.histogram;
   const bins = reference.length;
   if (bins === 0) return '<svg width="320" height="120" role="img" aria-label="no data"></svg>';
-  const W = 320, H = 110, pad = 4;
+  const W = 320,
+    H = 110,
+    pad = 4;
   const max = Math.max(...reference, ...current) || 1;
   const bw = (W - 2 * pad) / bins;
   const bars: string[] = [];
@@ -18,8 +20,12 @@ function histogramSvg(c: ColumnDrift): string {
     const x = pad + i * bw;
     const hr = (reference[i] / max) * (H - 10);
     const hc = (current[i] / max) * (H - 10);
-    bars.push(`<rect x="${x.toFixed(1)}" y="${(H - hr).toFixed(1)}" width="${Math.max(bw - 1, 0.5).toFixed(1)}" height="${hr.toFixed(1)}" class="r"/>`);
-    bars.push(`<rect x="${x.toFixed(1)}" y="${(H - hc).toFixed(1)}" width="${Math.max(bw - 1, 0.5).toFixed(1)}" height="${hc.toFixed(1)}" class="c"/>`);
+    bars.push(
+      `<rect x="${x.toFixed(1)}" y="${(H - hr).toFixed(1)}" width="${Math.max(bw - 1, 0.5).toFixed(1)}" height="${hr.toFixed(1)}" class="r"/>`,
+    );
+    bars.push(
+      `<rect x="${x.toFixed(1)}" y="${(H - hc).toFixed(1)}" width="${Math.max(bw - 1, 0.5).toFixed(1)}" height="${hc.toFixed(1)}" class="c"/>`,
+    );
   }
   const labels = c.histogram.edges?.length
     ? `<text x="${pad}" y="${H + 12}">${escapeHtml(formatScore(c.histogram.edges[0]))}</text><text x="${W - pad}" y="${H + 12}" text-anchor="end">${escapeHtml(formatScore(c.histogram.edges[c.histogram.edges.length - 1]))}</text>`
@@ -39,14 +45,22 @@ export function renderHtml(report: DriftReport): string {
 <td><small>missing ${(c.reference.missingShare * 100).toFixed(1)}% → ${(c.current.missingShare * 100).toFixed(1)}%${c.quality.outOfRangeShare ? `<br>${(c.quality.outOfRangeShare * 100).toFixed(1)}% outside ref range` : ''}${c.quality.newCategoryCount ? `<br>${c.quality.newCategoryCount} new categories: ${escapeHtml(c.quality.newCategories.slice(0, 5).join(', '))}` : ''}${c.quality.typeChange ? `<br>${escapeHtml(c.quality.typeChange)}` : ''}</small></td></tr>`;
   const rows = report.columns.map(row);
   const p = report.predictions;
-  const predictions = p ? `<h2>Predictions of <code>${escapeHtml(p.model)}</code>: ${verdict(p.drift)}</h2>
+  const predictions = p
+    ? `<h2>Predictions of <code>${escapeHtml(p.model)}</code>: ${verdict(p.drift)}</h2>
 <p>${p.rows.reference} + ${p.rows.current} rows predicted${p.failedRows.reference + p.failedRows.current ? `; ${p.failedRows.reference + p.failedRows.current} rows the model could not take (e.g. ${escapeHtml(p.firstError ?? '')})` : ''}.</p>
 <table><thead><tr><th>output</th><th>distribution</th><th>test</th><th>score</th><th>drift if</th><th>verdict</th><th>quality</th></tr></thead>
-<tbody>${p.columns.map(row).join('\n')}</tbody></table>` : '';
+<tbody>${p.columns.map(row).join('\n')}</tbody></table>`
+    : '';
   const extra = [
-    d.bonferroni ? `<li>Bonferroni (α=${d.bonferroni.alpha} over ${d.bonferroni.pValues} p-values): ${verdict(d.bonferroni.drift)} ${escapeHtml(d.bonferroni.driftedColumns.join(', '))}</li>` : '',
-    d.benjaminiHochberg ? `<li>Benjamini–Hochberg FDR (q=${d.benjaminiHochberg.alpha}): ${verdict(d.benjaminiHochberg.drift)} ${escapeHtml(d.benjaminiHochberg.driftedColumns.join(', '))}</li>` : '',
-    report.multivariate ? `<li>MMD on ${report.multivariate.columns.length} numerical columns, ${report.multivariate.rowsPerSide.reference}+${report.multivariate.rowsPerSide.current} sampled rows: p = ${formatScore(report.multivariate.pValue)} ${verdict(report.multivariate.drift)}</li>` : '',
+    d.bonferroni
+      ? `<li>Bonferroni (α=${d.bonferroni.alpha} over ${d.bonferroni.pValues} p-values): ${verdict(d.bonferroni.drift)} ${escapeHtml(d.bonferroni.driftedColumns.join(', '))}</li>`
+      : '',
+    d.benjaminiHochberg
+      ? `<li>Benjamini–Hochberg FDR (q=${d.benjaminiHochberg.alpha}): ${verdict(d.benjaminiHochberg.drift)} ${escapeHtml(d.benjaminiHochberg.driftedColumns.join(', '))}</li>`
+      : '',
+    report.multivariate
+      ? `<li>MMD on ${report.multivariate.columns.length} numerical columns, ${report.multivariate.rowsPerSide.reference}+${report.multivariate.rowsPerSide.current} sampled rows: p = ${formatScore(report.multivariate.pValue)} ${verdict(report.multivariate.drift)}</li>`
+      : '',
   ].join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Drift report — ${escapeHtml(report.current.file)}</title>

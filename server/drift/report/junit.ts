@@ -16,7 +16,9 @@ export function renderJunit(report: DriftReport): string {
     const detail = escapeXml(`${c.test} score ${formatScore(c.score)}, drift when ${c.rule} ${c.threshold}; ${c.reason}`);
     const body = c.error
       ? `<skipped message="${escapeXml(c.error)}"/>`
-      : c.drift ? `<failure message="drift detected: ${detail}" type="drift"/>` : '';
+      : c.drift
+        ? `<failure message="drift detected: ${detail}" type="drift"/>`
+        : '';
     return `    <testcase classname="drift.${escapeXml(report.current.file)}" name="${name}">${body}</testcase>`;
   });
   return [

@@ -10,7 +10,13 @@ export function formatScore(score: number | null): string {
 export function renderText(report: DriftReport): string {
   const predictions = report.predictions?.columns ?? [];
   const rows = [...report.columns, ...predictions].map((c) => [
-    c.drift ? 'DRIFT' : c.error ? 'skip' : 'ok', c.name, c.kind, c.test, formatScore(c.score), `${c.rule.replace('distance', 'd').replace('p', 'p')} ${c.threshold}`, c.error ?? c.reason,
+    c.drift ? 'DRIFT' : c.error ? 'skip' : 'ok',
+    c.name,
+    c.kind,
+    c.test,
+    formatScore(c.score),
+    `${c.rule.replace('distance', 'd').replace('p', 'p')} ${c.threshold}`,
+    c.error ?? c.reason,
   ]);
   const header = ['', 'column', 'kind', 'test', 'score', 'drift if', 'reason'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 6 ? 0 : r[i].length))));
@@ -25,26 +31,45 @@ export function renderText(report: DriftReport): string {
     '',
     `Dataset drift (share rule): ${d.share.drift ? 'YES' : 'no'} — ${d.share.driftedColumns} of ${d.share.testedColumns} columns drifted (${(d.share.shareOfDrifted * 100).toFixed(1)}%, threshold ${d.share.driftShare * 100}%)`,
   ];
-  if (d.bonferroni) out.push(`Bonferroni (α=${d.bonferroni.alpha}, ${d.bonferroni.pValues} p-values): ${d.bonferroni.drift ? `YES — ${d.bonferroni.driftedColumns.join(', ')}` : 'no'}`);
-  if (d.benjaminiHochberg) out.push(`Benjamini–Hochberg FDR (q=${d.benjaminiHochberg.alpha}): ${d.benjaminiHochberg.drift ? `YES — ${d.benjaminiHochberg.driftedColumns.join(', ')}` : 'no'}`);
+  if (d.bonferroni)
+    out.push(
+      `Bonferroni (α=${d.bonferroni.alpha}, ${d.bonferroni.pValues} p-values): ${d.bonferroni.drift ? `YES — ${d.bonferroni.driftedColumns.join(', ')}` : 'no'}`,
+    );
+  if (d.benjaminiHochberg)
+    out.push(
+      `Benjamini–Hochberg FDR (q=${d.benjaminiHochberg.alpha}): ${d.benjaminiHochberg.drift ? `YES — ${d.benjaminiHochberg.driftedColumns.join(', ')}` : 'no'}`,
+    );
   if (report.multivariate) {
     const m = report.multivariate;
-    out.push(`Multivariate MMD on ${m.columns.length} numerical columns (${m.rowsPerSide.reference}+${m.rowsPerSide.current} sampled rows): p=${formatScore(m.pValue)} ${m.drift ? 'DRIFT' : 'no drift'}`);
+    out.push(
+      `Multivariate MMD on ${m.columns.length} numerical columns (${m.rowsPerSide.reference}+${m.rowsPerSide.current} sampled rows): p=${formatScore(m.pValue)} ${m.drift ? 'DRIFT' : 'no drift'}`,
+    );
   }
   if (report.predictions) {
     const p = report.predictions;
     const failed = p.failedRows.reference + p.failedRows.current;
-    out.push(`Prediction drift: ${p.drift ? 'YES' : 'no'}${failed ? ` (${failed} rows the model could not take, e.g. ${p.firstError})` : ''}`);
+    out.push(
+      `Prediction drift: ${p.drift ? 'YES' : 'no'}${failed ? ` (${failed} rows the model could not take, e.g. ${p.firstError})` : ''}`,
+    );
   }
-  const quality = report.columns.filter((c) => c.quality.newCategoryCount || c.quality.typeChange || (c.quality.outOfRangeShare ?? 0) > 0 || Math.abs(c.quality.missingShareChange) > 0.05);
+  const quality = report.columns.filter(
+    (c) =>
+      c.quality.newCategoryCount ||
+      c.quality.typeChange ||
+      (c.quality.outOfRangeShare ?? 0) > 0 ||
+      Math.abs(c.quality.missingShareChange) > 0.05,
+  );
   if (quality.length) {
     out.push('', 'Data quality:');
     for (const c of quality) {
       const notes = [];
       if (c.quality.typeChange) notes.push(c.quality.typeChange);
-      if (c.quality.newCategoryCount) notes.push(`${c.quality.newCategoryCount} new categories (${c.quality.newCategories.slice(0, 5).join(', ')})`);
-      if ((c.quality.outOfRangeShare ?? 0) > 0) notes.push(`${((c.quality.outOfRangeShare ?? 0) * 100).toFixed(1)}% outside the reference range`);
-      if (Math.abs(c.quality.missingShareChange) > 0.05) notes.push(`missing share ${c.quality.missingShareChange > 0 ? '+' : ''}${(c.quality.missingShareChange * 100).toFixed(1)} points`);
+      if (c.quality.newCategoryCount)
+        notes.push(`${c.quality.newCategoryCount} new categories (${c.quality.newCategories.slice(0, 5).join(', ')})`);
+      if ((c.quality.outOfRangeShare ?? 0) > 0)
+        notes.push(`${((c.quality.outOfRangeShare ?? 0) * 100).toFixed(1)}% outside the reference range`);
+      if (Math.abs(c.quality.missingShareChange) > 0.05)
+        notes.push(`missing share ${c.quality.missingShareChange > 0 ? '+' : ''}${(c.quality.missingShareChange * 100).toFixed(1)} points`);
       out.push(`  ${c.name}: ${notes.join('; ')}`);
     }
   }

@@ -27,8 +27,14 @@ export const mannWhitneyStatTest = registerStatTest({
       const v = j >= n2 || (i < n1 && ref[i] <= cur[j]) ? ref[i] : cur[j];
       let a = 0;
       let b = 0;
-      while (i < n1 && ref[i] === v) { i++; a++; }
-      while (j < n2 && cur[j] === v) { j++; b++; }
+      while (i < n1 && ref[i] === v) {
+        i++;
+        a++;
+      }
+      while (j < n2 && cur[j] === v) {
+        j++;
+        b++;
+      }
       const t = a + b;
       const meanRank = rank + (t + 1) / 2;
       r1 += a * meanRank;

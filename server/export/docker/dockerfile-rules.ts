@@ -44,7 +44,9 @@ export function parseDockerfile(text: string): DockerInstruction[] {
       try {
         const parsed: unknown = JSON.parse(args);
         if (Array.isArray(parsed) && parsed.every((a) => typeof a === 'string')) exec = parsed;
-      } catch { /* shell form after all */ }
+      } catch {
+        /* shell form after all */
+      }
     }
     out.push({ keyword: match[1]!.toUpperCase(), args, exec, line: pending.line });
     pending = null;
@@ -77,7 +79,12 @@ export function checkDockerfile(text: string): DockerfileViolation[] {
   for (const from of froms) {
     const image = from.args.split(/\s+/).find((a) => !a.startsWith('--'))!;
     const { pinned, why } = baseImagePinned(image);
-    if (!pinned) v.push({ rule: 'pinned-base', line: from.line, message: `base image ${why}; pin an exact version such as node:20.20.2-bookworm-slim` });
+    if (!pinned)
+      v.push({
+        rule: 'pinned-base',
+        line: from.line,
+        message: `base image ${why}; pin an exact version such as node:20.20.2-bookworm-slim`,
+      });
   }
   // Only the final stage decides what runs.
   const lastFrom = instructions.lastIndexOf(froms.at(-1)!);
@@ -87,15 +94,20 @@ export function checkDockerfile(text: string): DockerfileViolation[] {
   const users = find('USER');
   const user = users.at(-1);
   if (!user) v.push({ rule: 'non-root', line: null, message: 'no USER instruction: the container would run as root; add e.g. USER node' });
-  else if (/^(root|0)(:|$)/.test(user.args.trim())) v.push({ rule: 'non-root', line: user.line, message: `USER ${user.args} runs as root; use an unprivileged user such as node` });
+  else if (/^(root|0)(:|$)/.test(user.args.trim()))
+    v.push({ rule: 'non-root', line: user.line, message: `USER ${user.args} runs as root; use an unprivileged user such as node` });
 
   const health = find('HEALTHCHECK').at(-1);
-  if (!health) v.push({ rule: 'healthcheck', line: null, message: 'no HEALTHCHECK: orchestrators cannot tell a hung server from a healthy one' });
-  else if (/^NONE\b/i.test(health.args)) v.push({ rule: 'healthcheck', line: health.line, message: 'HEALTHCHECK NONE disables the health check' });
-  else if (!health.args.includes('/v2/health/ready')) v.push({ rule: 'healthcheck', line: health.line, message: 'HEALTHCHECK does not probe /v2/health/ready' });
+  if (!health)
+    v.push({ rule: 'healthcheck', line: null, message: 'no HEALTHCHECK: orchestrators cannot tell a hung server from a healthy one' });
+  else if (/^NONE\b/i.test(health.args))
+    v.push({ rule: 'healthcheck', line: health.line, message: 'HEALTHCHECK NONE disables the health check' });
+  else if (!health.args.includes('/v2/health/ready'))
+    v.push({ rule: 'healthcheck', line: health.line, message: 'HEALTHCHECK does not probe /v2/health/ready' });
 
   if (find('EXPOSE').length === 0) v.push({ rule: 'expose', line: null, message: 'no EXPOSE: say which port the server listens on' });
-  if (!find('ENV').some((e) => /\bPORT\b/.test(e.args))) v.push({ rule: 'env-config', line: null, message: 'no ENV PORT: the server is configured by environment variables' });
+  if (!find('ENV').some((e) => /\bPORT\b/.test(e.args)))
+    v.push({ rule: 'env-config', line: null, message: 'no ENV PORT: the server is configured by environment variables' });
   if (find('CMD').length === 0 && find('ENTRYPOINT').length === 0) v.push({ rule: 'cmd', line: null, message: 'no CMD or ENTRYPOINT' });
 
   const installIndex = stage.findIndex((i) => i.keyword === 'RUN' && /\bnpm\s+(ci|install|i)\b/.test(i.args));
@@ -103,13 +115,29 @@ export function checkDockerfile(text: string): DockerfileViolation[] {
   if (!install) {
     v.push({ rule: 'production-install', line: null, message: 'no RUN npm ci: dependencies are not installed' });
   } else {
-    if (!/\bnpm\s+ci\b/.test(install.args)) v.push({ rule: 'production-install', line: install.line, message: 'use npm ci (reproducible from package-lock.json), not npm install' });
-    if (!/--omit[= ]dev\b|--only[= ]prod(uction)?\b|--production\b/.test(install.args)) v.push({ rule: 'production-install', line: install.line, message: 'npm ci without --omit=dev installs development dependencies' });
+    if (!/\bnpm\s+ci\b/.test(install.args))
+      v.push({
+        rule: 'production-install',
+        line: install.line,
+        message: 'use npm ci (reproducible from package-lock.json), not npm install',
+      });
+    if (!/--omit[= ]dev\b|--only[= ]prod(uction)?\b|--production\b/.test(install.args))
+      v.push({ rule: 'production-install', line: install.line, message: 'npm ci without --omit=dev installs development dependencies' });
     // Cache-friendly order: only manifests are copied before the install; the code comes after it.
     const copiesBefore = stage.slice(0, installIndex).filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD');
-    const codeCopy = copiesBefore.find((c) => c.args.split(/\s+/).slice(0, -1).filter((a) => !a.startsWith('--'))
-      .some((src) => !/(package(-lock)?\.json|\.npmrc)$/.test(src)));
-    if (codeCopy) v.push({ rule: 'layer-order', line: codeCopy.line, message: 'code is copied before npm ci: every code or model change would reinstall the dependencies; copy package*.json first' });
+    const codeCopy = copiesBefore.find((c) =>
+      c.args
+        .split(/\s+/)
+        .slice(0, -1)
+        .filter((a) => !a.startsWith('--'))
+        .some((src) => !/(package(-lock)?\.json|\.npmrc)$/.test(src)),
+    );
+    if (codeCopy)
+      v.push({
+        rule: 'layer-order',
+        line: codeCopy.line,
+        message: 'code is copied before npm ci: every code or model change would reinstall the dependencies; copy package*.json first',
+      });
   }
   return v;
 }

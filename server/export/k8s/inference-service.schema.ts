@@ -4,7 +4,12 @@
  * strict on the fields we write, so a typo (`protocolversion`) fails here instead of being pruned
  * silently by the API server.
  */
-const quantity = { anyOf: [{ type: 'integer' }, { type: 'string', pattern: '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+|[numkMGTPE]i?|[KMGTPE]i)?$' }] };
+const quantity = {
+  anyOf: [
+    { type: 'integer' },
+    { type: 'string', pattern: '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+|[numkMGTPE]i?|[KMGTPE]i)?$' },
+  ],
+};
 const resourceList = { type: 'object', additionalProperties: quantity };
 
 export const INFERENCE_SERVICE_SCHEMA = {

@@ -10,7 +10,12 @@ import { CONTAINER_PORT } from '../docker/dockerfile';
 
 /** A Kubernetes object name (RFC 1123 label, also what KServe accepts): lower-case, digits, '-'. */
 export function k8sName(modelName: string): string {
-  const name = modelName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '').slice(0, 50);
+  const name = modelName
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .replace(/-+$/, '')
+    .slice(0, 50);
   return name || 'model';
 }
 
@@ -40,28 +45,40 @@ export function deploymentObjects(options: { modelName: string; modelBytes: numb
         },
         spec: {
           securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [{
-            name: 'server',
-            image: options.image,
-            imagePullPolicy: 'IfNotPresent',
-            ports: [{ name: 'http', containerPort: CONTAINER_PORT, protocol: 'TCP' }],
-            env: [
-              { name: 'HOST', value: '0.0.0.0' },
-              { name: 'PORT', value: String(CONTAINER_PORT) },
-              // onnxruntime would otherwise size its thread pool to the node's cores, not the CPU limit.
-              { name: 'THREADS', value: '2' },
-            ],
-            resources: {
-              requests: { cpu: '500m', memory: `${memory.request}Mi` },
-              limits: { cpu: '2', memory: `${memory.limit}Mi` },
+          containers: [
+            {
+              name: 'server',
+              image: options.image,
+              imagePullPolicy: 'IfNotPresent',
+              ports: [{ name: 'http', containerPort: CONTAINER_PORT, protocol: 'TCP' }],
+              env: [
+                { name: 'HOST', value: '0.0.0.0' },
+                { name: 'PORT', value: String(CONTAINER_PORT) },
+                // onnxruntime would otherwise size its thread pool to the node's cores, not the CPU limit.
+                { name: 'THREADS', value: '2' },
+              ],
+              resources: {
+                requests: { cpu: '500m', memory: `${memory.request}Mi` },
+                limits: { cpu: '2', memory: `${memory.limit}Mi` },
+              },
+              // The model loads and warms up before /v2/health/ready answers 200.
+              startupProbe: { httpGet: { path: '/v2/health/live', port: 'http' }, periodSeconds: 2, failureThreshold: 60 },
+              readinessProbe: {
+                httpGet: { path: '/v2/health/ready', port: 'http' },
+                periodSeconds: 10,
+                timeoutSeconds: 2,
+                failureThreshold: 3,
+              },
+              livenessProbe: {
+                httpGet: { path: '/v2/health/live', port: 'http' },
+                periodSeconds: 20,
+                timeoutSeconds: 2,
+                failureThreshold: 3,
+              },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             },
-            // The model loads and warms up before /v2/health/ready answers 200.
-            startupProbe: { httpGet: { path: '/v2/health/live', port: 'http' }, periodSeconds: 2, failureThreshold: 60 },
-            readinessProbe: { httpGet: { path: '/v2/health/ready', port: 'http' }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
-            livenessProbe: { httpGet: { path: '/v2/health/live', port: 'http' }, periodSeconds: 20, timeoutSeconds: 2, failureThreshold: 3 },
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-          }],
+          ],
           volumes: [{ name: 'tmp', emptyDir: {} }],
         },
       },

@@ -47,7 +47,10 @@ export function validateK8sYaml(text: string, file: string): string[] {
     const key = `${doc.apiVersion}/${doc.kind}`;
     const Model = MODELS[key];
     const where = `${file} document ${i + 1} (${doc.kind ?? '?'} ${doc.metadata?.name ?? ''})`.trim();
-    if (!Model) { problems.push(`${where}: unexpected kind ${key}`); return; }
+    if (!Model) {
+      problems.push(`${where}: unexpected kind ${key}`);
+      return;
+    }
     try {
       new Model(doc).validate();
     } catch (err) {
@@ -62,13 +65,17 @@ function deploymentRules(doc: Obj, where: string): string[] {
   const problems: string[] = [];
   const containers: Obj[] = doc.spec?.template?.spec?.containers ?? [];
   for (const c of containers) {
-    if (c.readinessProbe?.httpGet?.path !== '/v2/health/ready') problems.push(`${where}: container ${c.name} readinessProbe must GET /v2/health/ready`);
-    if (c.livenessProbe?.httpGet?.path !== '/v2/health/live') problems.push(`${where}: container ${c.name} livenessProbe must GET /v2/health/live`);
+    if (c.readinessProbe?.httpGet?.path !== '/v2/health/ready')
+      problems.push(`${where}: container ${c.name} readinessProbe must GET /v2/health/ready`);
+    if (c.livenessProbe?.httpGet?.path !== '/v2/health/live')
+      problems.push(`${where}: container ${c.name} livenessProbe must GET /v2/health/live`);
     for (const kind of ['requests', 'limits']) {
-      for (const r of ['cpu', 'memory']) if (c.resources?.[kind]?.[r] === undefined) problems.push(`${where}: container ${c.name} has no resources.${kind}.${r}`);
+      for (const r of ['cpu', 'memory'])
+        if (c.resources?.[kind]?.[r] === undefined) problems.push(`${where}: container ${c.name} has no resources.${kind}.${r}`);
     }
   }
-  if (doc.spec?.template?.spec?.securityContext?.runAsNonRoot !== true) problems.push(`${where}: pod securityContext.runAsNonRoot must be true`);
+  if (doc.spec?.template?.spec?.securityContext?.runAsNonRoot !== true)
+    problems.push(`${where}: pod securityContext.runAsNonRoot must be true`);
   return problems;
 }
 
@@ -85,9 +92,15 @@ export function validateInferenceServiceYaml(text: string, file: string): string
   if (docs.length !== 1) return [`${file}: expected one InferenceService document, found ${docs.length}`];
   compiled ??= new Ajv({ allErrors: true, strict: false }).compile(INFERENCE_SERVICE_SCHEMA);
   const doc = docs[0]!;
-  const problems = compiled(doc) ? [] : (compiled.errors ?? []).map((e) => `${file}: ${e.instancePath || '(top level)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : ''}`);
+  const problems = compiled(doc)
+    ? []
+    : (compiled.errors ?? []).map(
+        (e) =>
+          `${file}: ${e.instancePath || '(top level)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : ''}`,
+      );
   const model = doc.spec?.predictor?.model;
   if (model?.modelFormat?.name !== 'onnx') problems.push(`${file}: spec.predictor.model.modelFormat.name must be onnx`);
-  if (model?.protocolVersion !== 'v2') problems.push(`${file}: spec.predictor.model.protocolVersion must be v2 (KServe finds no ONNX runtime otherwise)`);
+  if (model?.protocolVersion !== 'v2')
+    problems.push(`${file}: spec.predictor.model.protocolVersion must be v2 (KServe finds no ONNX runtime otherwise)`);
   return problems;
 }

@@ -32,7 +32,8 @@ export const rank = (v: Value, what = 'input'): number => {
   return v.shape.length;
 };
 export function staticShape(v: Value, what = 'input'): number[] {
-  if (!v.shape || v.shape.some((d) => d === null)) throw new Unsupported(`${what} needs a static shape, it has [${v.shape?.map((d) => d ?? '?') ?? '?'}]`);
+  if (!v.shape || v.shape.some((d) => d === null))
+    throw new Unsupported(`${what} needs a static shape, it has [${v.shape?.map((d) => d ?? '?') ?? '?'}]`);
   return v.shape as number[];
 }
 export const normAxis = (a: number, r: number) => {
@@ -43,31 +44,54 @@ export const normAxis = (a: number, r: number) => {
 
 export function broadcastShapes(a?: Dim[], b?: Dim[]): Dim[] | undefined {
   if (!a || !b) return undefined;
-  const r = Math.max(a.length, b.length), out: Dim[] = [];
+  const r = Math.max(a.length, b.length),
+    out: Dim[] = [];
   for (let i = 0; i < r; i++) {
     // (not `??`: null means "unknown dim", only a missing leading dim is 1)
-    const ia = a.length - r + i, ib = b.length - r + i;
-    const x = ia < 0 ? 1 : a[ia]!, y = ib < 0 ? 1 : b[ib]!;
-    if (x === 1) out.push(y); else if (y === 1) out.push(x);
+    const ia = a.length - r + i,
+      ib = b.length - r + i;
+    const x = ia < 0 ? 1 : a[ia]!,
+      y = ib < 0 ? 1 : b[ib]!;
+    if (x === 1) out.push(y);
+    else if (y === 1) out.push(x);
     else if (x !== null && y !== null && x !== y) throw new Unsupported(`shapes [${a}] and [${b}] do not broadcast`);
     else out.push(x ?? y);
   }
   return out;
 }
 
-const strides = (shape: number[]) => { const s = new Array<number>(shape.length).fill(1); for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!; return s; };
+const strides = (shape: number[]) => {
+  const s = new Array<number>(shape.length).fill(1);
+  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
+  return s;
+};
 
 /** Elementwise over constants with NumPy broadcasting. */
 export function evalBroadcast(vals: ConstTensor[], fn: (...x: number[]) => number): { shape: number[]; data: number[] } {
   let shape: number[] = [];
   for (const v of vals) shape = broadcastShapes(shape, v.shape) as number[];
-  const n = sizeOf(shape), out = new Array<number>(n), os = strides(shape);
-  const ins = vals.map((v) => { const s = strides(v.shape), off = shape.length - v.shape.length; return { v, s: shape.map((_, i) => (i < off || v.shape[i - off] === 1 ? 0 : s[i - off]!)) }; });
+  const n = sizeOf(shape),
+    out = new Array<number>(n),
+    os = strides(shape);
+  const ins = vals.map((v) => {
+    const s = strides(v.shape),
+      off = shape.length - v.shape.length;
+    return { v, s: shape.map((_, i) => (i < off || v.shape[i - off] === 1 ? 0 : s[i - off]!)) };
+  });
   const idx = new Array<number>(shape.length).fill(0);
   for (let k = 0; k < n; k++) {
     let rem = k;
-    for (let d = 0; d < shape.length; d++) { idx[d] = Math.floor(rem / os[d]!); rem %= os[d]!; }
-    out[k] = fn(...ins.map(({ v, s }) => { let o = 0; for (let d = 0; d < idx.length; d++) o += idx[d]! * s[d]!; return v.data[o]!; }));
+    for (let d = 0; d < shape.length; d++) {
+      idx[d] = Math.floor(rem / os[d]!);
+      rem %= os[d]!;
+    }
+    out[k] = fn(
+      ...ins.map(({ v, s }) => {
+        let o = 0;
+        for (let d = 0; d < idx.length; d++) o += idx[d]! * s[d]!;
+        return v.data[o]!;
+      }),
+    );
   }
   return { shape, data: out };
 }
@@ -79,33 +103,65 @@ export function coerce(x: number, d: TfDtype): number {
   return Math.fround(x);
 }
 
-export function unary(g: TfGraph, op: string, x: Value, js?: (x: number) => number, attrs: Record<string, ReturnType<typeof attr.i>> = {}, dtype = x.dtype): Value {
-  if (isConst(x) && js) return constOf(Array.from(x.const.data, (v) => coerce(js(v), dtype)), x.const.shape, dtype);
+export function unary(
+  g: TfGraph,
+  op: string,
+  x: Value,
+  js?: (x: number) => number,
+  attrs: Record<string, ReturnType<typeof attr.i>> = {},
+  dtype = x.dtype,
+): Value {
+  if (isConst(x) && js)
+    return constOf(
+      Array.from(x.const.data, (v) => coerce(js(v), dtype)),
+      x.const.shape,
+      dtype,
+    );
   return g.emit(op, [x], attrs, [{ dtype, onnxType: dtype === x.dtype ? x.onnxType : ONNX_OF[dtype], shape: x.shape }])[0]!;
 }
 
 export function binary(g: TfGraph, op: string, a: Value, b: Value, js?: (a: number, b: number) => number, dtype = a.dtype): Value {
-  if (isConst(a) && isConst(b) && js) { const r = evalBroadcast([a.const, b.const], js); return constOf(r.data.map((v) => coerce(v, dtype)), r.shape, dtype); }
-  return g.emit(op, [a, b], {}, [{ dtype, onnxType: dtype === a.dtype ? a.onnxType : ONNX_OF[dtype], shape: broadcastShapes(a.shape, b.shape) }])[0]!;
+  if (isConst(a) && isConst(b) && js) {
+    const r = evalBroadcast([a.const, b.const], js);
+    return constOf(
+      r.data.map((v) => coerce(v, dtype)),
+      r.shape,
+      dtype,
+    );
+  }
+  return g.emit(op, [a, b], {}, [
+    { dtype, onnxType: dtype === a.dtype ? a.onnxType : ONNX_OF[dtype], shape: broadcastShapes(a.shape, b.shape) },
+  ])[0]!;
 }
 
 export const add = (g: TfGraph, a: Value, b: Value) => binary(g, 'AddV2', a, b, (x, y) => x + y);
 export const sub = (g: TfGraph, a: Value, b: Value) => binary(g, 'Sub', a, b, (x, y) => x - y);
 export const mul = (g: TfGraph, a: Value, b: Value) => binary(g, 'Mul', a, b, (x, y) => x * y);
-export const div = (g: TfGraph, a: Value, b: Value) => binary(g, a.dtype === 'int32' ? 'FloorDiv' : 'RealDiv', a, b, (x, y) => (a.dtype === 'int32' ? Math.floor(x / y) : x / y));
+export const div = (g: TfGraph, a: Value, b: Value) =>
+  binary(g, a.dtype === 'int32' ? 'FloorDiv' : 'RealDiv', a, b, (x, y) => (a.dtype === 'int32' ? Math.floor(x / y) : x / y));
 
 export function cast(g: TfGraph, x: Value, to: TfDtype, onnxType = ONNX_OF[to]): Value {
   if (x.dtype === to) return { ...x, onnxType, ref: x.ref, const: x.const && { ...x.const, onnxType } };
   if (isConst(x)) return constValue({ onnxType, shape: x.const.shape, data: Array.from(x.const.data, (v) => coerce(v, to)) }, to);
-  return g.emit('Cast', [x], { SrcT: attr.type(x.dtype), DstT: attr.type(to), Truncate: attr.b(false) }, [{ dtype: to, onnxType, shape: x.shape }])[0]!;
+  return g.emit('Cast', [x], { SrcT: attr.type(x.dtype), DstT: attr.type(to), Truncate: attr.b(false) }, [
+    { dtype: to, onnxType, shape: x.shape },
+  ])[0]!;
 }
 
 export function transposeData(c: ConstTensor, perm: number[]): ConstTensor {
-  const shape = perm.map((p) => c.shape[p]!), n = sizeOf(shape), src = strides(c.shape), out = new Array<number>(n);
+  const shape = perm.map((p) => c.shape[p]!),
+    n = sizeOf(shape),
+    src = strides(c.shape),
+    out = new Array<number>(n);
   const os = strides(shape);
   for (let k = 0; k < n; k++) {
-    let rem = k, o = 0;
-    for (let d = 0; d < shape.length; d++) { const i = Math.floor(rem / os[d]!); rem %= os[d]!; o += i * src[perm[d]!]!; }
+    let rem = k,
+      o = 0;
+    for (let d = 0; d < shape.length; d++) {
+      const i = Math.floor(rem / os[d]!);
+      rem %= os[d]!;
+      o += i * src[perm[d]!]!;
+    }
     out[k] = c.data[o]!;
   }
   return { onnxType: c.onnxType, shape, data: c.onnxType === ONNX.FLOAT ? Float32Array.from(out) : out };
@@ -114,7 +170,9 @@ export function transposeData(c: ConstTensor, perm: number[]): ConstTensor {
 export function transpose(g: TfGraph, x: Value, perm: number[]): Value {
   if (perm.every((p, i) => p === i)) return x;
   if (isConst(x)) return constValue(transposeData(x.const, perm), x.dtype);
-  return g.emit('Transpose', [x, ints(perm)], { Tperm: attr.type('int32') }, [{ dtype: x.dtype, onnxType: x.onnxType, shape: x.shape && perm.map((p) => x.shape![p]!) }])[0]!;
+  return g.emit('Transpose', [x, ints(perm)], { Tperm: attr.type('int32') }, [
+    { dtype: x.dtype, onnxType: x.onnxType, shape: x.shape && perm.map((p) => x.shape![p]!) },
+  ])[0]!;
 }
 
 /** Reshape to a TF-style target (at most one -1, no 0-copy semantics). */
@@ -144,11 +202,15 @@ export function squeeze(g: TfGraph, x: Value, axes: number[]): Value {
 /** Reduction over static axes (TF ops Sum, Mean, Max, Min, Prod, All, Any). */
 export function reduce(g: TfGraph, op: string, x: Value, axes: number[], keep: boolean): Value {
   const shape = x.shape && (keep ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i)));
-  return g.emit(op, [x, ints(axes)], { keep_dims: attr.b(keep), Tidx: attr.type('int32') }, [{ dtype: x.dtype, onnxType: x.onnxType, shape }])[0]!;
+  return g.emit(op, [x, ints(axes)], { keep_dims: attr.b(keep), Tidx: attr.type('int32') }, [
+    { dtype: x.dtype, onnxType: x.onnxType, shape },
+  ])[0]!;
 }
 
 /** Shape of x as an int32 tensor: folded when static. */
 export function shapeOf(g: TfGraph, x: Value): Value {
   if (x.shape && x.shape.every((d) => d !== null)) return ints(x.shape as number[]);
-  return g.emit('Shape', [x], { out_type: attr.type('int32') }, [{ dtype: 'int32', onnxType: ONNX.INT64, shape: [x.shape?.length ?? null] }])[0]!;
+  return g.emit('Shape', [x], { out_type: attr.type('int32') }, [
+    { dtype: 'int32', onnxType: ONNX.INT64, shape: [x.shape?.length ?? null] },
+  ])[0]!;
 }

@@ -13,22 +13,36 @@ import { decodeTensor } from './tensor';
 import { runTfjs } from './verify';
 
 export type CaseStatus = 'pass' | 'wrong' | 'unsupported' | 'error';
-export interface CaseResult { test: string; op: string; status: CaseStatus; detail: string; maxAbsDiff?: number }
+export interface CaseResult {
+  test: string;
+  op: string;
+  status: CaseStatus;
+  detail: string;
+  maxAbsDiff?: number;
+}
 
 /** ONNX backend-test tolerance (onnx/backend/test/runner: rtol 1e-3, atol 1e-7). */
-export const RTOL = 1e-3, ATOL = 1e-7;
+export const RTOL = 1e-3,
+  ATOL = 1e-7;
 
 function mainOp(test: string, ops: string[]): string {
   const real = [...new Set(ops.filter((o) => o !== 'Constant'))];
   const expanded = test.includes('_expanded');
   if (real.length === 1 && !expanded) return real[0]!;
-  const key = test.replace(/^test_/, '').replace(/_/g, '').toLowerCase();
-  const hit = [...real].sort((a, b) => b.length - a.length).find((o) => key.startsWith(o.toLowerCase())) ?? test.replace(/^test_/, '').split('_')[0]!; // e.g. nllloss, sce
+  const key = test
+    .replace(/^test_/, '')
+    .replace(/_/g, '')
+    .toLowerCase();
+  const hit =
+    [...real].sort((a, b) => b.length - a.length).find((o) => key.startsWith(o.toLowerCase())) ?? test.replace(/^test_/, '').split('_')[0]!; // e.g. nllloss, sce
   return expanded ? `${hit} (expanded)` : hit;
 }
 
-const readPbs = (dir: string, prefix: string) => readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('.pb'))
-  .sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0])).map((f) => decodeTensor(readFileSync(join(dir, f))));
+const readPbs = (dir: string, prefix: string) =>
+  readdirSync(dir)
+    .filter((f) => f.startsWith(prefix) && f.endsWith('.pb'))
+    .sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]))
+    .map((f) => decodeTensor(readFileSync(join(dir, f))));
 
 export async function runConformanceCase(dir: string): Promise<CaseResult> {
   const test = dir.split('/').filter(Boolean).at(-1)!;
@@ -39,16 +53,30 @@ export async function runConformanceCase(dir: string): Promise<CaseResult> {
     const data = join(dir, 'test_data_set_0');
     if (!existsSync(data)) return { test, op, status: 'unsupported', detail: 'no test data' };
     let conv;
-    try { conv = convertToTfjs(model); } catch (err) {
+    try {
+      conv = convertToTfjs(model);
+    } catch (err) {
       if (err instanceof TfjsConversionError) return { test, op, status: 'unsupported', detail: err.unsupported[0]!.reason };
       return { test, op, status: 'unsupported', detail: (err as Error).message };
     }
     let ins, outs;
-    try { ins = readPbs(data, 'input_'); outs = readPbs(data, 'output_'); } catch (err) { return { test, op, status: 'unsupported', detail: `test data: ${(err as Error).message}` }; }
+    try {
+      ins = readPbs(data, 'input_');
+      outs = readPbs(data, 'output_');
+    } catch (err) {
+      return { test, op, status: 'unsupported', detail: `test data: ${(err as Error).message}` };
+    }
     const inputNames = model.graph!.input.map((i) => i.name).filter((n) => !model.graph!.initializer.some((t) => t.name === n));
-    const feeds: PlainTensor[] = ins.map((t, i) => ({ name: t.name || inputNames[i]!, dtype: 'float32', dims: t.shape, data: Float64Array.from(t.data) as unknown as TensorData }));
+    const feeds: PlainTensor[] = ins.map((t, i) => ({
+      name: t.name || inputNames[i]!,
+      dtype: 'float32',
+      dims: t.shape,
+      data: Float64Array.from(t.data) as unknown as TensorData,
+    }));
     let got: PlainTensor[];
-    try { got = await runTfjs(conv, feeds); } catch (err) {
+    try {
+      got = await runTfjs(conv, feeds);
+    } catch (err) {
       if (err instanceof RangeError) return { test, op, status: 'unsupported', detail: err.message };
       return { test, op, status: 'error', detail: (err as Error).message.split('\n')[0]!.slice(0, 200) };
     }
@@ -56,14 +84,17 @@ export async function runConformanceCase(dir: string): Promise<CaseResult> {
     for (const [i, want] of outs.entries()) {
       const g = got[i];
       if (!g) return { test, op, status: 'wrong', detail: `output ${i} missing` };
-      if (g.dims.join(',') !== want.shape.join(',')) return { test, op, status: 'wrong', detail: `output ${i} shape [${g.dims}] ≠ expected [${want.shape}]` };
+      if (g.dims.join(',') !== want.shape.join(','))
+        return { test, op, status: 'wrong', detail: `output ${i} shape [${g.dims}] ≠ expected [${want.shape}]` };
       const a = g.data as ArrayLike<number>;
       for (let k = 0; k < want.data.length; k++) {
-        const w = Number(want.data[k]), v = Number(a[k]);
+        const w = Number(want.data[k]),
+          v = Number(a[k]);
         if (Number.isNaN(w) && Number.isNaN(v)) continue;
         if (w === v) continue;
         const d = Math.abs(w - v);
-        if (!(d <= ATOL + RTOL * Math.abs(w))) return { test, op, status: 'wrong', detail: `output ${i}[${k}] = ${v}, expected ${w}`, maxAbsDiff: d };
+        if (!(d <= ATOL + RTOL * Math.abs(w)))
+          return { test, op, status: 'wrong', detail: `output ${i}[${k}] = ${v}, expected ${w}`, maxAbsDiff: d };
         worst = Math.max(worst, d);
       }
     }

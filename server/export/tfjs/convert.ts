@@ -11,7 +11,13 @@ import { NodeCtx } from './ops/types';
 import { constFromProto, ONNX, tfDtypeOf, type TfDtype } from './tensor';
 import { attr, dtName, TfGraph, type Dim, type Value } from './tf-graph';
 
-export interface TensorSpec { name: string; tfName: string; dtype: TfDtype; onnxType: number; shape: Dim[] | null }
+export interface TensorSpec {
+  name: string;
+  tfName: string;
+  dtype: TfDtype;
+  onnxType: number;
+  shape: Dim[] | null;
+}
 
 export interface TfjsReport {
   opset: number;
@@ -27,7 +33,13 @@ export interface TfjsReport {
   narrowed: string[];
 }
 
-export interface TfjsGraphResult { graph: TfGraph; inputs: TensorSpec[]; outputs: TensorSpec[]; report: TfjsReport; unsupported: UnsupportedNode[] }
+export interface TfjsGraphResult {
+  graph: TfGraph;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  report: TfjsReport;
+  unsupported: UnsupportedNode[];
+}
 
 const SUBGRAPH_OPS = new Set(['If', 'Loop', 'Scan', 'SequenceMap']);
 
@@ -49,14 +61,23 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
   const narrowed: string[] = [];
   const info = new Map<string, OnnxValueInfo>([...(graph.valueInfo ?? []), ...graph.output].map((v) => [v.name, v]));
   for (const t of graph.initializer) {
-    try { env.set(t.name ?? '', constValue(constFromProto(t))); } catch (err) { unsupported.push({ node: t.name ?? '', opType: 'initializer', reason: (err as Error).message }); }
+    try {
+      env.set(t.name ?? '', constValue(constFromProto(t)));
+    } catch (err) {
+      unsupported.push({ node: t.name ?? '', opType: 'initializer', reason: (err as Error).message });
+    }
   }
   const inputs: TensorSpec[] = [];
   for (const i of graph.input) {
     if (env.has(i.name)) continue;
     const onnxType = i.type?.tensorType?.elemType ?? 0;
     let dtype: TfDtype;
-    try { dtype = tfDtypeOf(onnxType); } catch (err) { unsupported.push({ node: i.name, opType: 'input', reason: (err as Error).message }); continue; }
+    try {
+      dtype = tfDtypeOf(onnxType);
+    } catch (err) {
+      unsupported.push({ node: i.name, opType: 'input', reason: (err as Error).message });
+      continue;
+    }
     const shape = dimsOf(i) ?? null;
     const v = g.placeholder(i.name, { dtype, onnxType, shape: shape ?? undefined });
     env.set(i.name, v);
@@ -66,8 +87,10 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
   let folded = 0;
   graph.node.forEach((node, k) => {
     const name = node.name || `${node.opType}_${k}`;
-    const fail = (reason: string) => unsupported.push({ node: name, opType: node.domain ? `${node.domain}:${node.opType}` : node.opType, reason });
-    if (node.domain && node.domain !== 'ai.onnx') return fail(`operator set '${node.domain}' has no TF.js mapping (only standard ONNX ops convert)`);
+    const fail = (reason: string) =>
+      unsupported.push({ node: name, opType: node.domain ? `${node.domain}:${node.opType}` : node.opType, reason });
+    if (node.domain && node.domain !== 'ai.onnx')
+      return fail(`operator set '${node.domain}' has no TF.js mapping (only standard ONNX ops convert)`);
     if (SUBGRAPH_OPS.has(node.opType)) return fail('control flow with subgraphs is not supported');
     const handler = HANDLERS[node.opType];
     if (!handler) return fail(`no TF.js mapping for ${node.opType}`);
@@ -80,7 +103,7 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
         const v = outs[j];
         if (!o || !v) return;
         const known = dimsOf(info.get(o));
-        const shape = v.shape && known && v.shape.length === known.length ? v.shape.map((d, x) => d ?? known[x]!) : v.shape ?? known;
+        const shape = v.shape && known && v.shape.length === known.length ? v.shape.map((d, x) => d ?? known[x]!) : (v.shape ?? known);
         env.set(o, { ...v, shape });
       });
       if (outs.every((v) => !v || v.const)) folded++;
@@ -92,7 +115,10 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
   const outNames: string[] = [];
   for (const o of graph.output) {
     const v = env.get(o.name);
-    if (!v) { if (!unsupported.length) unsupported.push({ node: o.name, opType: 'output', reason: 'the output is not produced by any node' }); continue; }
+    if (!v) {
+      if (!unsupported.length) unsupported.push({ node: o.name, opType: 'output', reason: 'the output is not produced by any node' });
+      continue;
+    }
     const [id] = g.emit('Identity', [v], { T: attr.type(v.dtype) }, [v], `${o.name}_out`);
     outNames.push(id!.ref!);
     const onnxType = o.type?.tensorType?.elemType ?? v.onnxType;
@@ -102,14 +128,24 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
   if (unsupported.length && !collect) throw new TfjsConversionError(unsupported);
   const layout = unsupported.length ? { transposesBefore: 0, transposesAfter: 0 } : optimizeLayout(g, outNames);
   const report: TfjsReport = {
-    opset, onnxNodes: graph.node.length, tfNodes: g.nodes.length, foldedNodes: folded, layout,
-    weightBytes: g.weights.reduce((a, w) => a + w.bytes.length, 0), inputs, outputs, narrowed,
+    opset,
+    onnxNodes: graph.node.length,
+    tfNodes: g.nodes.length,
+    foldedNodes: folded,
+    layout,
+    weightBytes: g.weights.reduce((a, w) => a + w.bytes.length, 0),
+    inputs,
+    outputs,
+    narrowed,
   };
   return { graph: g, inputs, outputs, report, unsupported };
 }
 
 /** The model.json `signature`: ONNX names as keys, so callers can feed and fetch by the names they know. */
 export function signatureOf(inputs: TensorSpec[], outputs: TensorSpec[]) {
-  const entry = (t: TensorSpec) => [t.name, { name: `${t.tfName}:0`, dtype: dtName(t.dtype), tensorShape: { dim: (t.shape ?? []).map((d) => ({ size: String(d ?? -1) })) } }];
+  const entry = (t: TensorSpec) => [
+    t.name,
+    { name: `${t.tfName}:0`, dtype: dtName(t.dtype), tensorShape: { dim: (t.shape ?? []).map((d) => ({ size: String(d ?? -1) })) } },
+  ];
   return { inputs: Object.fromEntries(inputs.map(entry)), outputs: Object.fromEntries(outputs.map(entry)) };
 }

@@ -12,13 +12,23 @@ export class Unsupported extends ModelLabError {
 }
 
 /** One node the converter cannot translate, as the pre-check lists it. */
-export interface UnsupportedNode { node: string; opType: string; reason: string }
+export interface UnsupportedNode {
+  node: string;
+  opType: string;
+  reason: string;
+}
 
 /** Conversion refused: names every node that blocks it (the pre-check's list). 422 / exit 1. */
 export class TfjsConversionError extends ModelLabError {
   constructor(readonly unsupported: UnsupportedNode[]) {
-    super(`cannot convert to TF.js: ${unsupported.length} unsupported node(s): ` +
-      unsupported.slice(0, 8).map((u) => `${u.node} (${u.opType}): ${u.reason}`).join('; ') +
-      (unsupported.length > 8 ? `; and ${unsupported.length - 8} more` : ''), { status: 422 });
+    super(
+      `cannot convert to TF.js: ${unsupported.length} unsupported node(s): ` +
+        unsupported
+          .slice(0, 8)
+          .map((u) => `${u.node} (${u.opType}): ${u.reason}`)
+          .join('; ') +
+        (unsupported.length > 8 ? `; and ${unsupported.length - 8} more` : ''),
+      { status: 422 },
+    );
   }
 }

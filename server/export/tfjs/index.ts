@@ -23,7 +23,9 @@ export { decodeTensor, type ConstTensor } from './tensor';
 export { verifyTfjs, runTfjs, loadTfjs, randomInputs, type TfjsVerification } from './verify';
 
 export type { TfjsConversion, TfjsModelJson, WeightSpec } from './types';
-export interface ConvertOptions { /** Shard size for writeTfjsModel (default 4 MiB, as tfjs-converter does). */ shardBytes?: number }
+export interface ConvertOptions {
+  /** Shard size for writeTfjsModel (default 4 MiB, as tfjs-converter does). */ shardBytes?: number;
+}
 
 const asModel = (m: OnnxModel | Uint8Array) => (m instanceof Uint8Array ? decodeModel(m) : m);
 
@@ -43,16 +45,23 @@ export function convertToTfjs(model: OnnxModel | Uint8Array, options: ConvertOpt
   const weightSpecs = graph.weights.map((w) => ({ name: w.name, shape: w.shape, dtype: w.dtype }));
   const weightData = new Uint8Array(report.weightBytes);
   let off = 0;
-  for (const w of graph.weights) { weightData.set(w.bytes, off); off += w.bytes.length; }
+  for (const w of graph.weights) {
+    weightData.set(w.bytes, off);
+    off += w.bytes.length;
+  }
   const shards = shardNames(weightData.length, options.shardBytes);
   return {
     modelJson: {
-      format: 'graph-model', generatedBy: `onnx opset ${report.opset}`, convertedBy: 'Model Lab ONNX→TF.js converter',
+      format: 'graph-model',
+      generatedBy: `onnx opset ${report.opset}`,
+      convertedBy: 'Model Lab ONNX→TF.js converter',
       modelTopology: { node: graph.nodes, library: {}, versions: { producer: 1987 } },
       weightsManifest: [{ paths: shards, weights: weightSpecs }],
       signature: signatureOf(inputs, outputs),
     },
-    weightData, weightSpecs, report,
+    weightData,
+    weightSpecs,
+    report,
   };
 }
 

@@ -20,7 +20,12 @@ export interface Value {
 }
 
 export type TfAttr = Record<string, unknown>;
-export interface TfNode { name: string; op: string; input: string[]; attr: Record<string, TfAttr> }
+export interface TfNode {
+  name: string;
+  op: string;
+  input: string[];
+  attr: Record<string, TfAttr>;
+}
 
 const DT: Record<TfDtype, string> = { float32: 'DT_FLOAT', int32: 'DT_INT32', bool: 'DT_BOOL' };
 
@@ -32,19 +37,29 @@ export const attr = {
   b: (v: boolean): TfAttr => ({ b: v }),
   ints: (v: number[]): TfAttr => ({ list: { i: v.map((x) => String(Math.trunc(x))) } }),
   type: (d: TfDtype): TfAttr => ({ type: DT[d] }),
-  shape: (s: Dim[] | undefined): TfAttr => (s ? { shape: { dim: s.map((d) => ({ size: String(d ?? -1) })) } } : { shape: { unknownRank: true } }),
+  shape: (s: Dim[] | undefined): TfAttr =>
+    s ? { shape: { dim: s.map((d) => ({ size: String(d ?? -1) })) } } : { shape: { unknownRank: true } },
 };
 export const dtName = (d: TfDtype) => DT[d];
 
 /** Weight bytes for the manifest, with the int64 → int32 narrowing check. */
-export interface Weight { name: string; shape: number[]; dtype: TfDtype; bytes: Uint8Array }
+export interface Weight {
+  name: string;
+  shape: number[];
+  dtype: TfDtype;
+  bytes: Uint8Array;
+}
 
-const INT32_MIN = -2147483648, INT32_MAX = 2147483647;
+const INT32_MIN = -2147483648,
+  INT32_MAX = 2147483647;
 
 function weightBytes(name: string, v: Value): Uint8Array {
   const c = v.const!;
   const n = sizeOf(c.shape);
-  if (v.dtype === 'float32') { const a = Float32Array.from(c.data as ArrayLike<number>); return new Uint8Array(a.buffer); }
+  if (v.dtype === 'float32') {
+    const a = Float32Array.from(c.data as ArrayLike<number>);
+    return new Uint8Array(a.buffer);
+  }
   if (v.dtype === 'bool') return Uint8Array.from(c.data as ArrayLike<number>, (x) => (x ? 1 : 0));
   const a = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -84,13 +99,27 @@ export class TfGraph {
     if (!v.const) throw new Error('internal: value has neither a TF node nor constant data');
     const name = this.unique(hint);
     this.weights.push({ name, shape: v.const.shape, dtype: v.dtype, bytes: weightBytes(name, v) });
-    this.nodes.push({ name, op: 'Const', input: [], attr: { dtype: attr.type(v.dtype), value: { tensor: { dtype: DT[v.dtype], tensorShape: { dim: v.const.shape.map((d) => ({ size: String(d) })) } } } } });
+    this.nodes.push({
+      name,
+      op: 'Const',
+      input: [],
+      attr: {
+        dtype: attr.type(v.dtype),
+        value: { tensor: { dtype: DT[v.dtype], tensorShape: { dim: v.const.shape.map((d) => ({ size: String(d) })) } } },
+      },
+    });
     v.ref = name;
     return name;
   }
 
   /** Emits one TF node; returns a Value per output (refs `name` and `name:i`). */
-  emit(op: string, inputs: (Value | string)[], attrs: Record<string, TfAttr>, outs: { dtype: TfDtype; onnxType: number; shape?: Dim[] }[], hint: string = op): Value[] {
+  emit(
+    op: string,
+    inputs: (Value | string)[],
+    attrs: Record<string, TfAttr>,
+    outs: { dtype: TfDtype; onnxType: number; shape?: Dim[] }[],
+    hint: string = op,
+  ): Value[] {
     const name = this.unique(hint);
     this.nodes.push({ name, op, input: inputs.map((i) => (typeof i === 'string' ? i : this.ref(i, `${name}/c`))), attr: attrs });
     return outs.map((o, i) => ({ ...o, ref: i === 0 ? name : `${name}:${i}` }));

@@ -4,11 +4,22 @@
  */
 import type { signatureOf, TfjsReport } from './convert';
 
-export interface WeightSpec { name: string; shape: number[]; dtype: 'float32' | 'int32' | 'bool' }
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32' | 'bool';
+}
 export interface TfjsModelJson {
-  format: 'graph-model'; generatedBy: string; convertedBy: string;
+  format: 'graph-model';
+  generatedBy: string;
+  convertedBy: string;
   modelTopology: { node: unknown[]; library: Record<string, never>; versions: { producer: number } };
   weightsManifest: { paths: string[]; weights: WeightSpec[] }[];
   signature: ReturnType<typeof signatureOf>;
 }
-export interface TfjsConversion { modelJson: TfjsModelJson; weightData: Uint8Array; weightSpecs: WeightSpec[]; report: TfjsReport }
+export interface TfjsConversion {
+  modelJson: TfjsModelJson;
+  weightData: Uint8Array;
+  weightSpecs: WeightSpec[];
+  report: TfjsReport;
+}

@@ -8,10 +8,19 @@
 import type { Signature, TensorDtype, TensorInfo } from '../../protocol/signature';
 
 export const TRITON_TYPE: Record<TensorDtype, string> = {
-  float32: 'TYPE_FP32', float64: 'TYPE_FP64', float16: 'TYPE_FP16',
-  int8: 'TYPE_INT8', int16: 'TYPE_INT16', int32: 'TYPE_INT32', int64: 'TYPE_INT64',
-  uint8: 'TYPE_UINT8', uint16: 'TYPE_UINT16', uint32: 'TYPE_UINT32', uint64: 'TYPE_UINT64',
-  bool: 'TYPE_BOOL', string: 'TYPE_STRING',
+  float32: 'TYPE_FP32',
+  float64: 'TYPE_FP64',
+  float16: 'TYPE_FP16',
+  int8: 'TYPE_INT8',
+  int16: 'TYPE_INT16',
+  int32: 'TYPE_INT32',
+  int64: 'TYPE_INT64',
+  uint8: 'TYPE_UINT8',
+  uint16: 'TYPE_UINT16',
+  uint32: 'TYPE_UINT32',
+  uint64: 'TYPE_UINT64',
+  bool: 'TYPE_BOOL',
+  string: 'TYPE_STRING',
 };
 
 export const TRITON_MAX_BATCH = 64;

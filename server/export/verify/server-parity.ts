@@ -41,8 +41,12 @@ export async function verifyBundledServer(options: ServerParityOptions): Promise
   const measured: Record<string, number | string | boolean> = { install: options.install };
   try {
     const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH, HOME: process.env.HOME,
-      HOST: '127.0.0.1', PORT: '0', MODEL_PATH: join(options.bundleDir, options.modelFile), BATCHING: 'on',
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      MODEL_PATH: join(options.bundleDir, options.modelFile),
+      BATCHING: 'on',
     };
     if (options.install === 'npm-ci') {
       // What the Dockerfile does, in a scratch copy so the bundle never carries a node_modules.
@@ -50,7 +54,11 @@ export async function verifyBundledServer(options: ServerParityOptions): Promise
       await cp(serverDir, scratch, { recursive: true });
       serverDir = scratch;
       const t = performance.now();
-      await run('npm', ['ci', '--omit=dev', '--offline', '--no-audit', '--no-fund'], { cwd: serverDir, timeout: 300_000, signal: options.signal });
+      await run('npm', ['ci', '--omit=dev', '--offline', '--no-audit', '--no-fund'], {
+        cwd: serverDir,
+        timeout: 300_000,
+        signal: options.signal,
+      });
       measured.npmCiMs = Math.round(performance.now() - t);
     } else {
       env.NODE_PATH = projectNodeModules();
@@ -79,31 +87,49 @@ async function compareAnswers(url: string, o: ServerParityOptions, measured: Ser
   const problems: string[] = [];
   const ready = await fetch(`${url}/v2/health/ready`);
   if (ready.status !== 200) problems.push(`GET /v2/health/ready answered ${ready.status}`);
-  const meta = await (await fetch(`${url}/v2/models/${o.modelName}`)).json() as { inputs?: { name: string }[] };
+  const meta = (await (await fetch(`${url}/v2/models/${o.modelName}`)).json()) as { inputs?: { name: string }[] };
   const devInputs = o.dev.info.inputs.map((i) => i.name).join(',');
-  if (meta.inputs?.map((i) => i.name).join(',') !== devInputs) problems.push(`model metadata lists inputs ${JSON.stringify(meta.inputs?.map((i) => i.name))}, expected ${devInputs}`);
+  if (meta.inputs?.map((i) => i.name).join(',') !== devInputs)
+    problems.push(`model metadata lists inputs ${JSON.stringify(meta.inputs?.map((i) => i.name))}, expected ${devInputs}`);
 
   // OIP v2: the same tensors to both; every output compared element by element.
   const devOutputs = await o.dev.run(o.samples.tensors);
-  const res = await fetch(`${url}/v2/models/${o.modelName}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(o.samples.oip) });
-  const body = await res.json() as OipInferResponse & { error?: string };
+  const res = await fetch(`${url}/v2/models/${o.modelName}/infer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(o.samples.oip),
+  });
+  const body = (await res.json()) as OipInferResponse & { error?: string };
   let worst: Comparison = { maxAbsDiff: 0, mismatches: [] };
   if (res.status !== 200) {
     problems.push(`POST /v2/models/${o.modelName}/infer answered ${res.status}: ${body.error ?? ''}`);
   } else {
     for (const dev of devOutputs) {
       const got = body.outputs.find((t) => t.name === dev.name);
-      if (!got) { problems.push(`OIP response has no output '${dev.name}'`); continue; }
-      if (got.shape.join('x') !== dev.dims.join('x')) problems.push(`output '${dev.name}' has shape [${got.shape}], dev server [${dev.dims}]`);
-      const c = compareValues(Array.from(dev.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v)), got.data, `output '${dev.name}'`, o.tolerance);
+      if (!got) {
+        problems.push(`OIP response has no output '${dev.name}'`);
+        continue;
+      }
+      if (got.shape.join('x') !== dev.dims.join('x'))
+        problems.push(`output '${dev.name}' has shape [${got.shape}], dev server [${dev.dims}]`);
+      const c = compareValues(
+        Array.from(dev.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v)),
+        got.data,
+        `output '${dev.name}'`,
+        o.tolerance,
+      );
       worst = { maxAbsDiff: Math.max(worst.maxAbsDiff, c.maxAbsDiff), mismatches: [...worst.mismatches, ...c.mismatches] };
     }
   }
   // v1 instances: decoded predictions (labels, probabilities, values) compared as JSON.
   if (o.samples.v1) {
     const devPredictions = (await o.dev.predictRecords(o.samples.records)).predictions;
-    const v1 = await fetch(`${url}/v1/models/${o.modelName}:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(o.samples.v1) });
-    const v1Body = await v1.json() as { predictions?: unknown; error?: string };
+    const v1 = await fetch(`${url}/v1/models/${o.modelName}:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(o.samples.v1),
+    });
+    const v1Body = (await v1.json()) as { predictions?: unknown; error?: string };
     if (v1.status !== 200) problems.push(`POST /v1/models/${o.modelName}:predict answered ${v1.status}: ${v1Body.error ?? ''}`);
     else {
       const c = compareValues(JSON.parse(JSON.stringify(devPredictions)), v1Body.predictions, 'v1 predictions', o.tolerance);
@@ -117,7 +143,11 @@ async function compareAnswers(url: string, o: ServerParityOptions, measured: Ser
   const requests = o.samples.v1 ? 'OIP v2 and v1 instances' : 'OIP v2';
   return problems.length
     ? { ok: false, detail: `the bundled server disagrees with the dev model: ${problems.join('; ')}`, measured }
-    : { ok: true, detail: `node server/index.js answered ${requests} on ${o.samples.rows} sample row(s) like the dev model (max abs diff ${worst.maxAbsDiff.toExponential(2)}, tolerance ${o.tolerance})`, measured };
+    : {
+        ok: true,
+        detail: `node server/index.js answered ${requests} on ${o.samples.rows} sample row(s) like the dev model (max abs diff ${worst.maxAbsDiff.toExponential(2)}, tolerance ${o.tolerance})`,
+        measured,
+      };
 }
 
 /** Resolves with the URL from the server's ready line; rejects with its stderr if it exits first. */
@@ -125,17 +155,31 @@ function waitForReady(child: ChildProcess, timeoutMs: number, signal?: AbortSign
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const done = (fn: () => void): void => { clearTimeout(timer); signal?.removeEventListener('abort', onAbort); fn(); };
-    const timer = setTimeout(() => done(() => reject(new Error(`no ready line within ${timeoutMs / 1000} s; stderr: ${err.trim().split('\n').slice(-2).join(' ')}`))), timeoutMs);
+    const done = (fn: () => void): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const timer = setTimeout(
+      () =>
+        done(() => reject(new Error(`no ready line within ${timeoutMs / 1000} s; stderr: ${err.trim().split('\n').slice(-2).join(' ')}`))),
+      timeoutMs,
+    );
     const onAbort = (): void => done(() => reject(new CancelledError()));
     signal?.addEventListener('abort', onAbort);
-    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const line = out.split('\n').find((l) => l.includes('"event":"ready"'));
       if (line) done(() => resolve((JSON.parse(line) as { url: string }).url));
     });
-    child.once('exit', (code) => done(() => reject(new Error(`node server/index.js exited with code ${code}: ${err.trim().split('\n').slice(-2).join(' ') || 'no output'}`))));
+    child.once('exit', (code) =>
+      done(() =>
+        reject(new Error(`node server/index.js exited with code ${code}: ${err.trim().split('\n').slice(-2).join(' ') || 'no output'}`)),
+      ),
+    );
     child.once('error', (spawnError) => done(() => reject(new Error(`node server/index.js could not be started: ${spawnError.message}`))));
   });
 }

@@ -67,7 +67,10 @@ export function describeModel(model: OnnxModel, where: { path: string; fileBytes
   for (const p of model.metadataProps) if (p.key) metadata[p.key] = p.value ?? '';
   const tensors = (list: OnnxValueInfo[]) => list.map(tensorInfo).filter((t): t is TensorInfo => t !== undefined);
   return {
-    name: basename(where.path).replace(/\.onnx$/i, '').replace(/[^A-Za-z0-9_.-]/g, '_') || 'model',
+    name:
+      basename(where.path)
+        .replace(/\.onnx$/i, '')
+        .replace(/[^A-Za-z0-9_.-]/g, '_') || 'model',
     path: where.path,
     fileBytes: where.fileBytes,
     irVersion: toNumber(model.irVersion),

@@ -6,28 +6,66 @@ import protobuf from 'protobufjs';
 import { ONNX_PROTO_TEXT } from './schema-text';
 
 /** The parts of the ONNX messages Model Lab reads. int64 fields may arrive as Long objects: use `toNumber`. */
-export interface OnnxDimension { dimValue?: unknown; dimParam?: string }
+export interface OnnxDimension {
+  dimValue?: unknown;
+  dimParam?: string;
+}
 export interface OnnxTypeProto {
   tensorType?: { elemType?: number; shape?: { dim?: OnnxDimension[] } };
   sequenceType?: { elemType?: OnnxTypeProto };
   mapType?: { keyType?: number; valueType?: OnnxTypeProto };
   optionalType?: { elemType?: OnnxTypeProto };
 }
-export interface OnnxValueInfo { name: string; type?: OnnxTypeProto; docString?: string }
-export interface OnnxAttribute {
-  name: string; type?: number; f?: number; i?: unknown; s?: Uint8Array; t?: OnnxTensor; g?: OnnxGraph;
-  floats?: number[]; ints?: unknown[]; strings?: Uint8Array[]; graphs?: OnnxGraph[];
+export interface OnnxValueInfo {
+  name: string;
+  type?: OnnxTypeProto;
+  docString?: string;
 }
-export interface OnnxNode { input: string[]; output: string[]; name?: string; opType: string; domain?: string; attribute: OnnxAttribute[] }
-export interface OnnxTensor { name?: string; dims: unknown[]; dataType?: number }
+export interface OnnxAttribute {
+  name: string;
+  type?: number;
+  f?: number;
+  i?: unknown;
+  s?: Uint8Array;
+  t?: OnnxTensor;
+  g?: OnnxGraph;
+  floats?: number[];
+  ints?: unknown[];
+  strings?: Uint8Array[];
+  graphs?: OnnxGraph[];
+}
+export interface OnnxNode {
+  input: string[];
+  output: string[];
+  name?: string;
+  opType: string;
+  domain?: string;
+  attribute: OnnxAttribute[];
+}
+export interface OnnxTensor {
+  name?: string;
+  dims: unknown[];
+  dataType?: number;
+}
 export interface OnnxGraph {
-  name?: string; node: OnnxNode[]; initializer: OnnxTensor[]; sparseInitializer?: { values?: OnnxTensor; dims?: unknown[] }[];
-  input: OnnxValueInfo[]; output: OnnxValueInfo[]; valueInfo?: OnnxValueInfo[];
+  name?: string;
+  node: OnnxNode[];
+  initializer: OnnxTensor[];
+  sparseInitializer?: { values?: OnnxTensor; dims?: unknown[] }[];
+  input: OnnxValueInfo[];
+  output: OnnxValueInfo[];
+  valueInfo?: OnnxValueInfo[];
 }
 export interface OnnxModel {
-  irVersion?: unknown; opsetImport: { domain?: string; version?: unknown }[];
-  producerName?: string; producerVersion?: string; domain?: string; modelVersion?: unknown; docString?: string;
-  graph?: OnnxGraph; metadataProps: { key?: string; value?: string }[];
+  irVersion?: unknown;
+  opsetImport: { domain?: string; version?: unknown }[];
+  producerName?: string;
+  producerVersion?: string;
+  domain?: string;
+  modelVersion?: unknown;
+  docString?: string;
+  graph?: OnnxGraph;
+  metadataProps: { key?: string; value?: string }[];
 }
 
 let modelType: protobuf.Type | undefined;
@@ -42,7 +80,9 @@ export function decodeModel(bytes: Uint8Array): OnnxModel {
 }
 
 export function encodeModel(model: OnnxModel): Uint8Array {
-  return ModelProto().encode(model as unknown as protobuf.Message).finish();
+  return ModelProto()
+    .encode(model as unknown as protobuf.Message)
+    .finish();
 }
 
 /** int64 fields come back as numbers or Long objects depending on size. */
@@ -56,15 +96,47 @@ export function toNumber(v: unknown): number {
 
 /** ONNX TensorProto.DataType → Model Lab dtype (undefined for types onnxruntime-node cannot feed). */
 export const ONNX_ELEM_TYPE: Record<number, import('../../protocol/signature').TensorDtype | undefined> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string',
-  9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64',
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  12: 'uint32',
+  13: 'uint64',
 };
 
 export const ONNX_ELEM_NAME: Record<number, string> = {
-  0: 'undefined', 1: 'float', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string',
-  9: 'bool', 10: 'float16', 11: 'double', 12: 'uint32', 13: 'uint64', 14: 'complex64', 15: 'complex128',
-  16: 'bfloat16', 17: 'float8e4m3fn', 18: 'float8e4m3fnuz', 19: 'float8e5m2', 20: 'float8e5m2fnuz', 21: 'uint4',
-  22: 'int4', 23: 'float4e2m1', 24: 'float8e8m0',
+  0: 'undefined',
+  1: 'float',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'double',
+  12: 'uint32',
+  13: 'uint64',
+  14: 'complex64',
+  15: 'complex128',
+  16: 'bfloat16',
+  17: 'float8e4m3fn',
+  18: 'float8e4m3fnuz',
+  19: 'float8e5m2',
+  20: 'float8e5m2fnuz',
+  21: 'uint4',
+  22: 'int4',
+  23: 'float4e2m1',
+  24: 'float8e8m0',
 };
 
 /** Reads an attribute as a JS value (strings decoded as UTF-8). */

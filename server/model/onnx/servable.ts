@@ -28,23 +28,43 @@ export function makeServable(model: OnnxModel): ServableModel {
   let changed = false;
   const keptOutputs: OnnxValueInfo[] = [];
   for (const output of graph.output) {
-    if (output.type?.tensorType) { keptOutputs.push(output); continue; }
+    if (output.type?.tensorType) {
+      keptOutputs.push(output);
+      continue;
+    }
     const producerIndex = graph.node.findIndex((n) => n.output.includes(output.name));
     const producer = producerIndex >= 0 ? graph.node[producerIndex] : undefined;
     if (producer && producer.opType === 'ZipMap' && producer.input.length === 1) {
-      const labels = (attributeValue(producer, 'classlabels_strings') ?? attributeValue(producer, 'classlabels_int64s')) as (string | number)[] | undefined;
+      const labels = (attributeValue(producer, 'classlabels_strings') ?? attributeValue(producer, 'classlabels_int64s')) as
+        (string | number)[] | undefined;
       const classNames = (labels ?? []).map(String);
       const source = producer.input[0]!;
       const batchDim = findBatchDim(model, source);
-      graph.node[producerIndex] = { input: [source], output: [output.name], name: `${producer.name || 'ZipMap'}_as_tensor`, opType: 'Identity', domain: '', attribute: [] };
+      graph.node[producerIndex] = {
+        input: [source],
+        output: [output.name],
+        name: `${producer.name || 'ZipMap'}_as_tensor`,
+        opType: 'Identity',
+        domain: '',
+        attribute: [],
+      };
       const was = typeName(output.type);
-      output.type = { tensorType: { elemType: FLOAT, shape: { dim: [batchDim, classNames.length ? { dimValue: classNames.length } : { dimParam: 'classes' }] } } };
+      output.type = {
+        tensorType: {
+          elemType: FLOAT,
+          shape: { dim: [batchDim, classNames.length ? { dimValue: classNames.length } : { dimParam: 'classes' }] },
+        },
+      };
       keptOutputs.push(output);
       outputClassNames[output.name] = classNames;
-      rewrites.push(`ZipMap output '${output.name}' (${was}) is served as a float tensor [N, ${classNames.length || 'classes'}] of class probabilities: onnxruntime-node returns tensors only.`);
+      rewrites.push(
+        `ZipMap output '${output.name}' (${was}) is served as a float tensor [N, ${classNames.length || 'classes'}] of class probabilities: onnxruntime-node returns tensors only.`,
+      );
       changed = true;
     } else {
-      rewrites.push(`Output '${output.name}' is ${typeName(output.type)}, not a tensor: onnxruntime-node cannot return it, so it is not served.`);
+      rewrites.push(
+        `Output '${output.name}' is ${typeName(output.type)}, not a tensor: onnxruntime-node cannot return it, so it is not served.`,
+      );
       changed = true;
     }
   }

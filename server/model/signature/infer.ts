@@ -5,7 +5,16 @@
  */
 import type { ModelInfo } from '../../protocol/api';
 import type {
-  Dim, Feature, FeatureKind, ImageSpec, InputBinding, OutputBinding, Signature, SignatureSource, TensorDtype, TensorInfo,
+  Dim,
+  Feature,
+  FeatureKind,
+  ImageSpec,
+  InputBinding,
+  OutputBinding,
+  Signature,
+  SignatureSource,
+  TensorDtype,
+  TensorInfo,
 } from '../../protocol/signature';
 import { attributeValue, type OnnxModel, type OnnxNode } from '../onnx/proto';
 import type { ColumnFacts, ReferenceLook } from '../reference';
@@ -32,8 +41,13 @@ function metadataList(metadata: Record<string, string>, ...keys: string[]): stri
     try {
       const parsed: unknown = JSON.parse(raw);
       if (Array.isArray(parsed)) return parsed.map(String);
-    } catch { /* not JSON: fall through to comma-separated */ }
-    return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    } catch {
+      /* not JSON: fall through to comma-separated */
+    }
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
   return undefined;
 }
@@ -69,29 +83,43 @@ function imageSpec(input: TensorInfo, given: Partial<ImageSpec> | undefined): Im
 }
 
 /** Feature names for a packed input of width `width`, with where they came from. */
-function packedNames(width: number, src: SignatureSources, sidecar: Sidecar | undefined, packedCount: number, tensor: string):
-  { names: string[]; source: SignatureSource; target?: string; note: string } {
+function packedNames(
+  width: number,
+  src: SignatureSources,
+  sidecar: Sidecar | undefined,
+  packedCount: number,
+  tensor: string,
+): { names: string[]; source: SignatureSource; target?: string; note: string } {
   const given = sidecar?.inputs?.[tensor]?.features ?? (packedCount === 1 ? sidecar?.features?.map((f) => f.name) : undefined);
   if (given) {
-    if (given.length !== width) throw new Error(`the signature lists ${given.length} features for input '${tensor}', but the tensor has ${width}`);
+    if (given.length !== width)
+      throw new Error(`the signature lists ${given.length} features for input '${tensor}', but the tensor has ${width}`);
     return { names: given, source: 'sidecar', note: `feature names of '${tensor}' from the signature file` };
   }
   const meta = packedCount === 1 ? metadataList(src.info.metadata, 'feature_names', 'features', 'columns') : undefined;
-  if (meta && meta.length === width) return { names: meta, source: 'metadata', note: `feature names of '${tensor}' from the model's metadata_props` };
+  if (meta && meta.length === width)
+    return { names: meta, source: 'metadata', note: `feature names of '${tensor}' from the model's metadata_props` };
   const columns = src.reference?.sample.columns;
   if (columns && packedCount === 1) {
-    if (columns.length === width) return { names: columns, source: 'csv', note: `feature names of '${tensor}' from the reference CSV header` };
+    if (columns.length === width)
+      return { names: columns, source: 'csv', note: `feature names of '${tensor}' from the reference CSV header` };
     if (columns.length === width + 1) {
       const target = sidecar?.target ?? src.info.metadata['target'];
       const drop = target && columns.includes(target) ? target : columns[columns.length - 1]!;
       return {
-        names: columns.filter((c) => c !== drop), source: 'csv', target: drop,
+        names: columns.filter((c) => c !== drop),
+        source: 'csv',
+        target: drop,
         note: `feature names of '${tensor}' from the reference CSV header; its column '${drop}' is taken as the target`,
       };
     }
   }
   const names = Array.from({ length: width }, (_, i) => (packedCount === 1 ? `feature_${i}` : `${tensor}_${i}`));
-  return { names, source: 'generated', note: `no names for the ${width} features of '${tensor}': generated ${names[0]}…${names[width - 1]} (add a reference CSV or a signature file to name them)` };
+  return {
+    names,
+    source: 'generated',
+    note: `no names for the ${width} features of '${tensor}': generated ${names[0]}…${names[width - 1]} (add a reference CSV or a signature file to name them)`,
+  };
 }
 
 /** Categories an skl2onnx-style graph encodes for an input (OneHotEncoder / LabelEncoder reading it). */
@@ -110,9 +138,17 @@ function graphCategories(model: OnnxModel, tensor: string): string[] | undefined
   return undefined;
 }
 
-function describeFeature(feature: Feature, facts: ColumnFacts | undefined, sample: Record<string, string> | undefined, given: Partial<Feature> | undefined): Feature {
+function describeFeature(
+  feature: Feature,
+  facts: ColumnFacts | undefined,
+  sample: Record<string, string> | undefined,
+  given: Partial<Feature> | undefined,
+): Feature {
   const f: Feature = { ...feature };
-  if (facts?.numeric && f.kind !== 'category') { f.min = facts.min; f.max = facts.max; }
+  if (facts?.numeric && f.kind !== 'category') {
+    f.min = facts.min;
+    f.max = facts.max;
+  }
   if (f.kind === 'category' && !f.categories && facts?.distinct) f.categories = facts.distinct;
   const raw = sample?.[f.name];
   if (raw !== undefined && raw !== '') {
@@ -127,7 +163,9 @@ function describeFeature(feature: Feature, facts: ColumnFacts | undefined, sampl
   if (f.example === undefined) {
     if (f.kind === 'category') f.example = f.categories?.[0] ?? '';
     else if (f.kind === 'boolean') f.example = false;
-    else if (f.kind !== 'image') f.example = f.min !== undefined && f.max !== undefined ? (f.kind === 'integer' ? Math.round((f.min + f.max) / 2) : (f.min + f.max) / 2) : 0;
+    else if (f.kind !== 'image')
+      f.example =
+        f.min !== undefined && f.max !== undefined ? (f.kind === 'integer' ? Math.round((f.min + f.max) / 2) : (f.min + f.max) / 2) : 0;
   }
   return f;
 }
@@ -146,13 +184,19 @@ function producerOf(model: OnnxModel, name: string): OnnxNode | undefined {
 function classifierLabels(model: OnnxModel): string[] | undefined {
   for (const node of model.graph?.node ?? []) {
     if (!CLASSIFIER_OPS.has(node.opType)) continue;
-    const labels = attributeValue(node, 'classlabels_strings') ?? attributeValue(node, 'classlabels_ints') ?? attributeValue(node, 'classlabels_int64s');
+    const labels =
+      attributeValue(node, 'classlabels_strings') ?? attributeValue(node, 'classlabels_ints') ?? attributeValue(node, 'classlabels_int64s');
     if (Array.isArray(labels)) return labels.map(String);
   }
   return undefined;
 }
 
-function outputBinding(out: TensorInfo, src: SignatureSources, sidecar: Sidecar | undefined, classNames: string[] | undefined): OutputBinding {
+function outputBinding(
+  out: TensorInfo,
+  src: SignatureSources,
+  sidecar: Sidecar | undefined,
+  classNames: string[] | undefined,
+): OutputBinding {
   const given = sidecar?.outputs?.[out.name];
   const binding: OutputBinding = { tensor: out.name, dtype: out.dtype, dims: out.dims, role: 'raw' };
   const last = out.dims.length >= 2 ? fixed(out.dims[out.dims.length - 1]) : undefined;
@@ -162,8 +206,11 @@ function outputBinding(out: TensorInfo, src: SignatureSources, sidecar: Sidecar 
   if (zipmapNames) {
     binding.role = 'probabilities';
     binding.classNames = classNames && classNames.length === zipmapNames.length ? classNames : zipmapNames;
-  } else if ((out.dtype === 'string' || out.dtype.startsWith('int')) && perRowScalar
-    && (/label|class|pred/i.test(out.name) || (producer && CLASSIFIER_OPS.has(producer.opType)))) {
+  } else if (
+    (out.dtype === 'string' || out.dtype.startsWith('int')) &&
+    perRowScalar &&
+    (/label|class|pred/i.test(out.name) || (producer && CLASSIFIER_OPS.has(producer.opType)))
+  ) {
     binding.role = 'label';
     if (classNames) binding.classNames = classNames;
   } else if (out.dtype.startsWith('float') && out.dims.length === 2 && (last === undefined || last >= 2)) {
@@ -196,9 +243,13 @@ export function inferSignature(src: SignatureSources): Signature {
   // Batch: a fixed first dimension on any input fixes the batch for the whole model.
   const firstDims = info.inputs.map((i) => i.dims[0]);
   const fixedBatch = firstDims.map(fixed).find((d) => d !== undefined);
-  const batch = info.inputs.some((i) => i.dims.length === 0) ? { dynamic: false, size: 1 }
-    : fixedBatch !== undefined ? { dynamic: false, size: fixedBatch } : { dynamic: true };
-  if (!batch.dynamic) notes.push(`fixed batch size ${batch.size}: requests must carry exactly ${batch.size} row(s); dynamic batching is off`);
+  const batch = info.inputs.some((i) => i.dims.length === 0)
+    ? { dynamic: false, size: 1 }
+    : fixedBatch !== undefined
+      ? { dynamic: false, size: fixedBatch }
+      : { dynamic: true };
+  if (!batch.dynamic)
+    notes.push(`fixed batch size ${batch.size}: requests must carry exactly ${batch.size} row(s); dynamic batching is off`);
 
   const kinds = info.inputs.map((input): InputBinding['kind'] => {
     const givenKind = sidecar?.inputs?.[input.name]?.kind;
@@ -218,17 +269,25 @@ export function inferSignature(src: SignatureSources): Signature {
   // The first source that applied: a sidecar (file or embedded), else whatever named the packed features,
   // else the model itself (per-column inputs are named by the graph).
   let source: SignatureSource = sidecar ? sidecarSource : 'metadata';
-  let target: string | undefined = sidecar?.target ?? info.metadata["target"];
+  let target: string | undefined = sidecar?.target ?? info.metadata['target'];
   const features: Feature[] = [];
   const inputs: InputBinding[] = info.inputs.map((input, idx) => {
     const kind = kinds[idx]!;
     const binding: InputBinding = { tensor: input.name, dtype: input.dtype, dims: input.dims, kind, features: [] };
     if (kind === 'image') {
       const spec = imageSpec(input, sidecar?.inputs?.[input.name]?.image);
-      if (!spec) throw new Error(`input '${input.name}' is declared an image but its shape ${JSON.stringify(input.dims)} is not 4-D float NCHW/NHWC`);
+      if (!spec)
+        throw new Error(
+          `input '${input.name}' is declared an image but its shape ${JSON.stringify(input.dims)} is not 4-D float NCHW/NHWC`,
+        );
       binding.image = spec;
       binding.features = [input.name];
-      features.push({ name: input.name, kind: 'image', input: input.name, description: `${spec.width}×${spec.height} ${spec.channels === 1 ? 'grayscale' : 'RGB'} image (${spec.layout})` });
+      features.push({
+        name: input.name,
+        kind: 'image',
+        input: input.name,
+        description: `${spec.width}×${spec.height} ${spec.channels === 1 ? 'grayscale' : 'RGB'} image (${spec.layout})`,
+      });
     } else if (kind === 'column') {
       binding.features = [input.name];
       features.push({ name: input.name, kind: kindOf(input.dtype), input: input.name, categories: graphCategories(src.model, input.name) });
@@ -252,15 +311,20 @@ export function inferSignature(src: SignatureSources): Signature {
     const given = sidecarFeatures.get(f.name) as Partial<Feature> | undefined;
     if (given?.kind && given.kind !== f.kind && f.kind !== 'image') {
       if (!(f.kind === 'number' && given.kind === 'integer')) {
-        throw new Error(`the signature says feature '${f.name}' is ${given.kind}, but input '${f.input}' is ${info.inputs.find((i) => i.name === f.input)?.dtype}`);
+        throw new Error(
+          `the signature says feature '${f.name}' is ${given.kind}, but input '${f.input}' is ${info.inputs.find((i) => i.name === f.input)?.dtype}`,
+        );
       }
       f.kind = given.kind;
     }
     return describeFeature(f, facts.get(f.name), firstRow, given);
   });
 
-  const classNames = sidecar?.classNames ?? metadataList(info.metadata, 'class_names', 'classes', 'labels')
-    ?? Object.values(src.outputClassNames ?? {})[0] ?? classifierLabels(src.model);
+  const classNames =
+    sidecar?.classNames ??
+    metadataList(info.metadata, 'class_names', 'classes', 'labels') ??
+    Object.values(src.outputClassNames ?? {})[0] ??
+    classifierLabels(src.model);
   const outputs = info.outputs.map((o) => outputBinding(o, src, sidecar, classNames));
   const hasClasses = outputs.some((o) => o.role === 'probabilities' || o.role === 'label' || o.role === 'scores');
   const task = sidecar?.task ?? (hasClasses ? 'classification' : outputs.some((o) => o.role === 'value') ? 'regression' : 'raw');
@@ -269,12 +333,23 @@ export function inferSignature(src: SignatureSources): Signature {
   if (!target && src.reference) {
     const featureNames = new Set(described.map((f) => f.name));
     const extra = src.reference.sample.columns.filter((c) => !featureNames.has(c));
-    if (extra.length === 1 && described.length > 0 && described.every((f) => f.kind === 'image' || src.reference!.sample.columns.includes(f.name))) target = extra[0];
+    if (
+      extra.length === 1 &&
+      described.length > 0 &&
+      described.every((f) => f.kind === 'image' || src.reference!.sample.columns.includes(f.name))
+    )
+      target = extra[0];
   }
 
   return {
-    source, task, features: described, inputs, outputs,
+    source,
+    task,
+    features: described,
+    inputs,
+    outputs,
     ...(classNames && hasClasses ? { classNames } : {}),
-    batch, ...(target ? { target } : {}), notes,
+    batch,
+    ...(target ? { target } : {}),
+    notes,
   };
 }

@@ -16,24 +16,28 @@ export interface AllowedFiles {
 }
 
 export function allowedFiles(allowedRoots: readonly string[]): AllowedFiles {
-  const roots = Promise.all(allowedRoots.map(async (r) => {
-    try {
-      return [resolve(r), await realpath(resolve(r))];
-    } catch {
-      return [resolve(r)];
-    }
-  })).then((pairs) => [...new Set(pairs.flat())]);
+  const roots = Promise.all(
+    allowedRoots.map(async (r) => {
+      try {
+        return [resolve(r), await realpath(resolve(r))];
+      } catch {
+        return [resolve(r)];
+      }
+    }),
+  ).then((pairs) => [...new Set(pairs.flat())]);
 
-  const isInside = async (p: string) => (await roots).some((root) => {
-    const rel = relative(root, p);
-    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-  });
+  const isInside = async (p: string) =>
+    (await roots).some((root) => {
+      const rel = relative(root, p);
+      return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+    });
 
   return {
     roots: () => roots,
     async check(field, path, extensions) {
       const outside = () => new ModelLabError(`${field}: '${path}' is outside the folders this server may read`, { status: 403, field });
-      const wrongType = () => new ModelLabError(`${field}: '${path}' is not a ${extensions.join(' or ')} file; drift checks only read those`, { field });
+      const wrongType = () =>
+        new ModelLabError(`${field}: '${path}' is not a ${extensions.join(' or ')} file; drift checks only read those`, { field });
       // Checked before touching the disk (so nothing outside is even probed), and again after
       // following symlinks (a link inside may point outside).
       const lexical = resolve(path);

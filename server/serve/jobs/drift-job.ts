@@ -37,19 +37,29 @@ type EngineOptions = Omit<DriftOptions, 'reference' | 'current' | 'signal' | 'on
 type Prepared = PreparedJob<JobResult<'drift'>>;
 
 const PHASE_STEPS: Record<DriftProgress['phase'], string> = {
-  reading: 'reading', testing: 'testing columns', predicting: 'predicting', multivariate: 'multivariate test', done: 'done',
+  reading: 'reading',
+  testing: 'testing columns',
+  predicting: 'predicting',
+  multivariate: 'multivariate test',
+  done: 'done',
 };
 
 /** The engine's progress as a job's: bytes read of bytes to read; the engine's own report in `detail`. */
 function jobProgress(p: DriftProgress): JobProgress {
   return {
-    done: p.bytesRead, total: Math.max(1, p.bytesTotal),
+    done: p.bytesRead,
+    total: Math.max(1, p.bytesTotal),
     step: `${PHASE_STEPS[p.phase]}${p.passes > 1 ? ` (pass ${p.pass} of ${p.passes})` : ''}`,
     detail: { ...p },
   };
 }
 
-function runCheck(files: { reference: string; current: string }, options: EngineOptions, summary: string, cleanup?: () => Promise<void>): Prepared {
+function runCheck(
+  files: { reference: string; current: string },
+  options: EngineOptions,
+  summary: string,
+  cleanup?: () => Promise<void>,
+): Prepared {
   return {
     summary,
     ...(cleanup ? { cleanup } : {}),
@@ -74,17 +84,27 @@ async function prepareFiles(request: DriftFilesRequest, files: AllowedFiles): Pr
 async function prepareLive(request: DriftLiveRequest, live: LiveDriftSource | undefined): Promise<Prepared> {
   if (!live) throw new ModelLabError('this server keeps no log of served rows, so it cannot check live drift', { status: 501 });
   const reference = live.reference();
-  if (!reference) throw new ModelLabError('this server has no reference CSV to compare what it served against; restart it with --reference <training data.csv>');
+  if (!reference)
+    throw new ModelLabError(
+      'this server has no reference CSV to compare what it served against; restart it with --reference <training data.csv>',
+    );
   const status = live.served.status();
-  if (status.rows < MIN_LIVE_ROWS) throw new ModelLabError(`the server has served ${status.rows} row(s) with named features so far; send some predictions first (at least ${MIN_LIVE_ROWS})`);
+  if (status.rows < MIN_LIVE_ROWS)
+    throw new ModelLabError(
+      `the server has served ${status.rows} row(s) with named features so far; send some predictions first (at least ${MIN_LIVE_ROWS})`,
+    );
   const { predictions, ...options } = request.options ?? {};
   // Deleted or moved while serving (a file-removed event said so): the model serves from memory, but
   // drift reads the file.
-  if (!existsSync(reference)) throw new ModelLabError(`the reference CSV ${basename(reference)} was removed while serving; put it back to check live drift`, { status: 409 });
+  if (!existsSync(reference))
+    throw new ModelLabError(`the reference CSV ${basename(reference)} was removed while serving; put it back to check live drift`, {
+      status: 409,
+    });
   // The log holds the model's features; the reference may have more (the target): check the common ones.
   const header = await readHeader(reference);
   const columns = options.columns ?? status.columns.filter((c) => header.includes(c));
-  if (!columns.length) throw new ModelLabError(`none of the served features (${status.columns.join(', ')}) is a column of the reference ${reference}`);
+  if (!columns.length)
+    throw new ModelLabError(`none of the served features (${status.columns.join(', ')}) is a column of the reference ${reference}`);
   // The server's own file, so no path check applies; deleted when the job ends, whatever the outcome.
   const dir = await mkdtemp(join(tmpdir(), 'model-lab-served-'));
   const removeDir = () => rm(dir, { recursive: true, force: true });
@@ -95,8 +115,12 @@ async function prepareLive(request: DriftLiveRequest, live: LiveDriftSource | un
     await removeDir();
     throw err;
   }
-  return runCheck({ reference, current }, { ...options, columns, model: predictions ? live.modelPath() : undefined },
-    `${status.rows} served rows against ${basename(reference)}`, removeDir);
+  return runCheck(
+    { reference, current },
+    { ...options, columns, model: predictions ? live.modelPath() : undefined },
+    `${status.rows} served rows against ${basename(reference)}`,
+    removeDir,
+  );
 }
 
 export function driftJob(files: AllowedFiles, live: LiveDriftSource | undefined): JobSpec<JobRequest<'drift'>, JobResult<'drift'>> {
@@ -106,6 +130,6 @@ export function driftJob(files: AllowedFiles, live: LiveDriftSource | undefined)
     maxRunning: 2,
     keep: 10,
     bodyLimitBytes: DRIFT_BODY_LIMIT_BYTES,
-    prepare: (request) => request.source === 'live' ? prepareLive(request, live) : prepareFiles(request, files),
+    prepare: (request) => (request.source === 'live' ? prepareLive(request, live) : prepareFiles(request, files)),
   };
 }

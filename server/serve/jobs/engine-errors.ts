@@ -8,7 +8,13 @@ import { isCancellation, ModelLabError } from '../../protocol/errors';
 
 /** Error names whose message is meant for the user (input problems). */
 const INPUT_ERROR_NAMES = new Set([
-  'CsvFormatError', 'EmptyCsvError', 'CsvError', 'ModelLoadError', 'CompressError', 'ExportError', 'TfjsConversionError',
+  'CsvFormatError',
+  'EmptyCsvError',
+  'CsvError',
+  'ModelLoadError',
+  'CompressError',
+  'ExportError',
+  'TfjsConversionError',
 ]);
 
 /**
@@ -18,7 +24,9 @@ const INPUT_ERROR_NAMES = new Set([
 export function asJobFailure(err: unknown, options: { plainErrorsAreInput?: boolean } = {}): unknown {
   if (err instanceof ModelLabError || isCancellation(err) || !(err instanceof Error)) return err;
   // By class name too: not every engine error sets `name`.
-  const input = INPUT_ERROR_NAMES.has(err.name) || INPUT_ERROR_NAMES.has(err.constructor.name)
-    || (options.plainErrorsAreInput === true && err.constructor === Error);
+  const input =
+    INPUT_ERROR_NAMES.has(err.name) ||
+    INPUT_ERROR_NAMES.has(err.constructor.name) ||
+    (options.plainErrorsAreInput === true && err.constructor === Error);
   return input ? new ModelLabError(err.message.split('\n')[0]!, { cause: err }) : err;
 }

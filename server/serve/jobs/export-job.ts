@@ -23,11 +23,15 @@ export function exportRoot(modelPath: string): string {
 /** A folder name inside the root, refusing paths, `..`, hidden names and symlinks. */
 export function bundleFolder(root: string, folder: string): string {
   if (!FOLDER_NAME.test(folder) || folder.includes('..')) {
-    throw new ModelLabError(`folder '${folder.slice(0, 60)}' must be a plain folder name (letters, digits, '.', '_', '-'; no path), created inside ${root}`, { field: 'folder' });
+    throw new ModelLabError(
+      `folder '${folder.slice(0, 60)}' must be a plain folder name (letters, digits, '.', '_', '-'; no path), created inside ${root}`,
+      { field: 'folder' },
+    );
   }
   const path = resolve(root, folder);
   if (!path.startsWith(root + sep)) throw new ModelLabError(`folder '${folder}' is outside the export root ${root}`, { field: 'folder' });
-  if (existsSync(path) && lstatSync(path).isSymbolicLink()) throw new ModelLabError(`${path} is a symbolic link; choose another folder name`, { field: 'folder' });
+  if (existsSync(path) && lstatSync(path).isSymbolicLink())
+    throw new ModelLabError(`${path} is a symbolic link; choose another folder name`, { field: 'folder' });
   return path;
 }
 
@@ -55,14 +59,22 @@ export function exportJob(host: ModelHost, bodyLimitBytes: number): JobSpec<JobR
         throw asJobFailure(err);
       }
       if (!request.force && existsSync(outDir) && readdirSync(outDir).length > 0) {
-        throw new ModelLabError(`${outDir} is not empty; choose another folder name, or export with force to replace it`, { status: 409, field: 'folder' });
+        throw new ModelLabError(`${outDir} is not empty; choose another folder name, or export with force to replace it`, {
+          status: 409,
+          field: 'folder',
+        });
       }
       return {
         summary: `${model.info.name} → ${outDir} (${targets.join(', ')})`,
         async run(control) {
           try {
             return await exportBundle(model.info.path, {
-              outDir, targets, variant: request.variant, force: request.force, referenceCsv: model.reference?.path, signal: control.signal,
+              outDir,
+              targets,
+              variant: request.variant,
+              force: request.force,
+              referenceCsv: model.reference?.path,
+              signal: control.signal,
               onProgress: (p) => control.progress({ done: p.done, total: p.total, step: p.message, detail: { stage: p.stage } }),
             });
           } catch (err) {

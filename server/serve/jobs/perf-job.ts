@@ -34,15 +34,25 @@ export function perfJob(modelPath: string, referenceCsv: string | undefined): Pe
     prepare(request) {
       const variants = [...new Set(request.variants.map((v) => v.trim().toLowerCase()))];
       for (const v of variants) {
-        try { parseVariant(v); } catch (err) { throw new ModelLabError((err as Error).message, { field: 'variants' }); }
+        try {
+          parseVariant(v);
+        } catch (err) {
+          throw new ModelLabError((err as Error).message, { field: 'variants' });
+        }
       }
       return {
         summary: variants.join(', '),
         async run(control) {
           control.progress({ done: 0, total: 1, step: 'loading the model' });
           const { report, results } = await compareVariants(modelPath, {
-            variants, referenceCsv, signal: control.signal,
-            iterations: request.iterations, budgetMs: request.budgetMs, warmup: request.warmup, batches: request.batches, agreementRows: request.rows,
+            variants,
+            referenceCsv,
+            signal: control.signal,
+            iterations: request.iterations,
+            budgetMs: request.budgetMs,
+            warmup: request.warmup,
+            batches: request.batches,
+            agreementRows: request.rows,
             onProgress: (p) => control.progress(p),
           });
           made.set(control.id, results);

@@ -20,7 +20,10 @@ const DEFAULT_BODY_LIMIT = 256 * 1024;
 
 function requireJob(runner: JobRunner, id: string): JobState {
   const state = runner.get(id);
-  if (!state) throw new ModelLabError(`no job '${id.slice(0, 60)}' (finished jobs are kept until ten newer ones of their kind exist)`, { status: 404 });
+  if (!state)
+    throw new ModelLabError(`no job '${id.slice(0, 60)}' (finished jobs are kept until ten newer ones of their kind exist)`, {
+      status: 404,
+    });
   return state;
 }
 
@@ -42,7 +45,8 @@ export function mountJobRoutes(app: Hono, runner: JobRunner): void {
 
   app.get('/api/jobs', (c) => {
     const kind = c.req.query('kind');
-    if (kind !== undefined && !runner.spec(kind)) throw new ModelLabError(`no job kind '${kind.slice(0, 40)}'`, { status: 404, field: 'kind' });
+    if (kind !== undefined && !runner.spec(kind))
+      throw new ModelLabError(`no job kind '${kind.slice(0, 40)}'`, { status: 404, field: 'kind' });
     return c.json({ jobs: runner.list(kind as JobKind | undefined) });
   });
 
@@ -61,8 +65,14 @@ export function mountJobRoutes(app: Hono, runner: JobRunner): void {
       const queue: JobEvent[] = [];
       let wake: (() => void) | undefined;
       let closed = false;
-      const unsubscribe = runner.subscribe(id, (event) => { queue.push(event); wake?.(); });
-      stream.onAbort(() => { closed = true; wake?.(); });
+      const unsubscribe = runner.subscribe(id, (event) => {
+        queue.push(event);
+        wake?.();
+      });
+      stream.onAbort(() => {
+        closed = true;
+        wake?.();
+      });
       try {
         // Subscribed before reading the state: a job that finishes in between is seen either way.
         const now = runner.get(id) ?? initial;
@@ -70,14 +80,19 @@ export function mountJobRoutes(app: Hono, runner: JobRunner): void {
           await stream.writeSSE({ event: 'finished', data: JSON.stringify({ type: 'finished', state: now } satisfies JobEvent) });
           return;
         }
-        await stream.writeSSE({ event: 'progress', data: JSON.stringify({ type: 'progress', id, progress: now.progress } satisfies JobEvent) });
+        await stream.writeSSE({
+          event: 'progress',
+          data: JSON.stringify({ type: 'progress', id, progress: now.progress } satisfies JobEvent),
+        });
         while (!closed) {
           const event = queue.shift();
           if (event) {
             await stream.writeSSE({ event: event.type, data: JSON.stringify(event) });
             if (event.type === 'finished') break;
           } else {
-            await new Promise<void>((resolve) => { wake = resolve; });
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+            });
             wake = undefined;
           }
         }

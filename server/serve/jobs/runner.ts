@@ -95,7 +95,11 @@ export function createJobRunner(options: { log?: (line: string) => void } = {}):
 
   const emit = (job: Job, event: JobEvent): void => {
     for (const listener of [...job.listeners]) {
-      try { listener(event); } catch { /* a broken listener (closed stream) must not stop the job */ }
+      try {
+        listener(event);
+      } catch {
+        /* a broken listener (closed stream) must not stop the job */
+      }
     }
   };
 
@@ -116,11 +120,15 @@ export function createJobRunner(options: { log?: (line: string) => void } = {}):
       if (!spec) throw new ModelLabError(`no job kind '${kind.slice(0, 40)}'; kinds: ${[...specs.keys()].join(', ')}`, { status: 404 });
       const parsed = spec.schema.safeParse(body);
       if (!parsed.success) throw new ModelLabError(describeZodError(parsed.error));
-      const running = [...jobs.values()].filter((j) => j.state.kind === spec.kind && j.state.status === 'running').length
-        + (preparing.get(spec.kind) ?? 0);
+      const running =
+        [...jobs.values()].filter((j) => j.state.kind === spec.kind && j.state.status === 'running').length +
+        (preparing.get(spec.kind) ?? 0);
       const limit = spec.maxRunning ?? 1;
       if (running >= limit) {
-        throw new ModelLabError(`${running === 1 ? 'one' : running} ${spec.kind} job${running === 1 ? ' is' : 's are'} already running; wait for ${running === 1 ? 'it' : 'one'} to finish or cancel it`, { status: 409 });
+        throw new ModelLabError(
+          `${running === 1 ? 'one' : running} ${spec.kind} job${running === 1 ? ' is' : 's are'} already running; wait for ${running === 1 ? 'it' : 'one'} to finish or cancel it`,
+          { status: 409 },
+        );
       }
       preparing.set(spec.kind, (preparing.get(spec.kind) ?? 0) + 1);
       let prepared: PreparedJob<unknown>;
@@ -132,8 +140,15 @@ export function createJobRunner(options: { log?: (line: string) => void } = {}):
       const id = randomUUID();
       const abort = new AbortController();
       const state: JobState = {
-        id, kind: spec.kind, status: 'running', startedAt: new Date().toISOString(), finishedAt: null,
-        progress: { done: 0, total: 1, step: 'starting' }, summary: prepared.summary, result: null, error: null,
+        id,
+        kind: spec.kind,
+        status: 'running',
+        startedAt: new Date().toISOString(),
+        finishedAt: null,
+        progress: { done: 0, total: 1, step: 'starting' },
+        summary: prepared.summary,
+        result: null,
+        error: null,
       };
       const job: Job = { state, abort, listeners: new Set(), done: Promise.resolve() };
       jobs.set(id, job);
@@ -176,10 +191,11 @@ export function createJobRunner(options: { log?: (line: string) => void } = {}):
       return state;
     },
     get: (id) => jobs.get(id)?.state,
-    list: (kind) => [...jobs.values()]
-      .filter((j) => kind === undefined || j.state.kind === kind)
-      .map((j) => ({ ...j.state, result: null }))
-      .reverse(),
+    list: (kind) =>
+      [...jobs.values()]
+        .filter((j) => kind === undefined || j.state.kind === kind)
+        .map((j) => ({ ...j.state, result: null }))
+        .reverse(),
     cancel(id) {
       const job = jobs.get(id);
       if (job?.state.status === 'running') job.abort.abort();
@@ -189,9 +205,13 @@ export function createJobRunner(options: { log?: (line: string) => void } = {}):
       const job = jobs.get(id);
       if (!job) return () => undefined;
       job.listeners.add(listener);
-      return () => { job.listeners.delete(listener); };
+      return () => {
+        job.listeners.delete(listener);
+      };
     },
-    settled: async (id) => { await jobs.get(id)?.done; },
+    settled: async (id) => {
+      await jobs.get(id)?.done;
+    },
     async close() {
       const running = [...jobs.values()].filter((j) => j.state.status === 'running');
       for (const job of running) job.abort.abort();

@@ -9,7 +9,6 @@ import type { Feature, FeatureRecord, TensorInfo } from '../../protocol/signatur
 import { documentedRoutes } from './routes-table';
 import { escapeHtml } from '../../protocol/html';
 
-
 /** Tensors with more values than this are shown abbreviated in examples. */
 const MAX_EXAMPLE_VALUES = 64;
 
@@ -40,7 +39,12 @@ function exampleTensors(model: LoadedModel, record: FeatureRecord): PlainTensor[
 function oipExample(model: LoadedModel, record: FeatureRecord): string {
   const inputs = exampleTensors(model, record).map((t) => {
     const data = Array.isArray(t.data) ? t.data : Array.from({ length: t.data.length }, (_, i) => readScalar(t, i));
-    return { name: t.name, shape: t.dims, datatype: OIP_DATATYPE[t.dtype], data: data.length > MAX_EXAMPLE_VALUES ? `…${data.length} values…` : data };
+    return {
+      name: t.name,
+      shape: t.dims,
+      datatype: OIP_DATATYPE[t.dtype],
+      data: data.length > MAX_EXAMPLE_VALUES ? `…${data.length} values…` : data,
+    };
   });
   return JSON.stringify({ inputs });
 }
@@ -59,22 +63,43 @@ export function renderDocsPage(model: LoadedModel, origin: string, nonce: string
   const record: FeatureRecord = Object.fromEntries(features.map((f) => [f.name, exampleValue(f)]));
   const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const curlJson = (path: string, body: string) => `curl -s ${sq(origin + path)} -H 'Content-Type: application/json' -d ${sq(body)}`;
-  const examples: [string, string][] = [
-    ['Open Inference Protocol v2', curlJson(`/v2/models/${m}/infer`, oipExample(model, record))],
-  ];
+  const examples: [string, string][] = [['Open Inference Protocol v2', curlJson(`/v2/models/${m}/infer`, oipExample(model, record))]];
   if (features.length && model.signature.inputs.every((b) => b.kind !== 'raw')) {
     examples.push(
       ['TF Serving / KServe v1 (named features)', curlJson(`/v1/models/${m}:predict`, JSON.stringify({ instances: [record] }))],
-      ['MLflow', curlJson('/invocations', JSON.stringify({ dataframe_split: { columns: features.map((f) => f.name), data: [features.map((f) => record[f.name])] } }))],
-      ['CSV batch (streams; add -H "Accept: application/x-ndjson" for JSON lines)',
+      [
+        'MLflow',
+        curlJson(
+          '/invocations',
+          JSON.stringify({ dataframe_split: { columns: features.map((f) => f.name), data: [features.map((f) => record[f.name])] } }),
+        ),
+      ],
+      [
+        'CSV batch (streams; add -H "Accept: application/x-ndjson" for JSON lines)',
         `printf '%s\\n' ${sq(features.map((f) => csvCell(f.name)).join(','))} ${sq(features.map((f) => csvCell(record[f.name])).join(','))} > rows.csv\n` +
-        `curl -s ${sq(`${origin}/v2/models/${m}/predict-csv`)} -H 'Content-Type: text/csv' --data-binary @rows.csv`],
+          `curl -s ${sq(`${origin}/v2/models/${m}/predict-csv`)} -H 'Content-Type: text/csv' --data-binary @rows.csv`,
+      ],
     );
   }
   const groups = [...new Set(routes.map((r) => r.group))];
-  const routeList = groups.map((g) => `<h3>${escapeHtml(g)}</h3><table>${routes.filter((r) => r.group === g).map((r) =>
-    `<tr><td class="m">${r.method.toUpperCase()}</td><td><code>${escapeHtml(r.path.replace('{model}', name))}</code></td><td>${escapeHtml(r.summary)}</td></tr>`).join('')}</table>`).join('\n');
-  const featureRows = features.map((f) => `<tr><td><code>${escapeHtml(f.name)}</code></td><td>${f.kind}</td><td>${escapeHtml(f.input)}</td><td>${escapeHtml(f.categories?.join(', ') ?? (f.min !== undefined ? `${f.min} … ${f.max}` : ''))}</td></tr>`).join('');
+  const routeList = groups
+    .map(
+      (g) =>
+        `<h3>${escapeHtml(g)}</h3><table>${routes
+          .filter((r) => r.group === g)
+          .map(
+            (r) =>
+              `<tr><td class="m">${r.method.toUpperCase()}</td><td><code>${escapeHtml(r.path.replace('{model}', name))}</code></td><td>${escapeHtml(r.summary)}</td></tr>`,
+          )
+          .join('')}</table>`,
+    )
+    .join('\n');
+  const featureRows = features
+    .map(
+      (f) =>
+        `<tr><td><code>${escapeHtml(f.name)}</code></td><td>${f.kind}</td><td>${escapeHtml(f.input)}</td><td>${escapeHtml(f.categories?.join(', ') ?? (f.min !== undefined ? `${f.min} … ${f.max}` : ''))}</td></tr>`,
+    )
+    .join('');
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(name)} — Model Lab API</title>
 <style nonce="${nonce}">body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
 pre{background:#8881;padding:.7rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}td{padding:.15rem .6rem;vertical-align:top}.m{font-weight:600}</style></head>

@@ -12,13 +12,17 @@ const COMPONENT = '#/components/schemas/';
 /** All registered zod schemas as OpenAPI components, refs pointing at each other. */
 function componentSchemas(): Record<string, unknown> {
   const { schemas } = z.toJSONSchema(z.globalRegistry, {
-    uri: (id) => `${COMPONENT}${id}`, unrepresentable: 'any', io: 'input',
+    uri: (id) => `${COMPONENT}${id}`,
+    unrepresentable: 'any',
+    io: 'input',
   });
   // Each entry carries `$schema`/`$id` for standalone use; inside components they are noise.
-  return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => {
-    const { $schema: _schema, $id: _id, ...rest } = schema as Record<string, unknown>;
-    return [id, rest];
-  }));
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, schema]) => {
+      const { $schema: _schema, $id: _id, ...rest } = schema as Record<string, unknown>;
+      return [id, rest];
+    }),
+  );
 }
 
 function schemaRef(schema: z.ZodType | null | undefined): Record<string, unknown> {
@@ -38,21 +42,33 @@ const PARAM_DESCRIPTIONS: Record<string, string> = {
 
 function operation(route: RouteDoc): Record<string, unknown> {
   const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-    name: m[1], in: 'path', required: true, schema: { type: 'string' },
+    name: m[1],
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
     description: PARAM_DESCRIPTIONS[m[1]!] ?? m[1],
   }));
-  const error = { description: 'The request was wrong; the message names the field.', content: { 'application/json': { schema: schemaRef(ErrorResponseSchema) } } };
+  const error = {
+    description: 'The request was wrong; the message names the field.',
+    content: { 'application/json': { schema: schemaRef(ErrorResponseSchema) } },
+  };
   const ok = route.response
-    ? { description: route.response.description, content: { [route.response.type]: { schema: route.response.type === 'application/json' || route.response.schema ? schemaRef(route.response.schema) : { type: 'string' } } } }
+    ? {
+        description: route.response.description,
+        content: {
+          [route.response.type]: {
+            schema:
+              route.response.type === 'application/json' || route.response.schema ? schemaRef(route.response.schema) : { type: 'string' },
+          },
+        },
+      }
     : { description: 'OK (empty body).' };
   const op: Record<string, unknown> = {
     summary: route.summary,
     tags: [route.group],
     operationId: `${route.method}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, ch: string | undefined) => (ch ? ch.toUpperCase() : ''))}`,
     parameters: params,
-    responses: route.method === 'post'
-      ? { 200: ok, 400: error, 404: error, 413: error, 415: error, 500: error }
-      : { 200: ok, 404: error },
+    responses: route.method === 'post' ? { 200: ok, 400: error, 404: error, 413: error, 415: error, 500: error } : { 200: ok, 404: error },
   };
   if (route.request) {
     op['requestBody'] = {

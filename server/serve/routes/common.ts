@@ -104,8 +104,13 @@ function readNodeStream(stream: NodeJS.ReadableStream, limit: number, hint: stri
 }
 
 function tooLarge(limit: number, hint?: string): HttpError {
-  return new HttpError(413, `request body is larger than the limit of ${limit} bytes; ` + (hint ?? 'send fewer rows per request, ' +
-    'use the streaming CSV route (POST /v2/models/{model}/predict-csv), or start the server with a larger body limit'));
+  return new HttpError(
+    413,
+    `request body is larger than the limit of ${limit} bytes; ` +
+      (hint ??
+        'send fewer rows per request, ' +
+          'use the streaming CSV route (POST /v2/models/{model}/predict-csv), or start the server with a larger body limit'),
+  );
 }
 
 /** Reads a small body as text, refusing (413) past `limit` bytes while reading: for the /api routes. */
@@ -138,8 +143,11 @@ export function parseJsonText(text: string): unknown {
     return JSON.parse(text);
   } catch (err) {
     // V8 says "Unexpected token N in JSON at position 42": keep it, the position helps find a NaN or a typo.
-    throw new HttpError(400, `request body is not valid JSON: ${quote((err as Error).message)}` +
-      (/\bNaN\b|\bInfinity\b/.test(text) ? ' (JSON has no NaN/Infinity; send a finite number or leave the value out)' : ''));
+    throw new HttpError(
+      400,
+      `request body is not valid JSON: ${quote((err as Error).message)}` +
+        (/\bNaN\b|\bInfinity\b/.test(text) ? ' (JSON has no NaN/Infinity; send a finite number or leave the value out)' : ''),
+    );
   }
 }
 

@@ -20,7 +20,15 @@ import { decodePredictions, encodeRecords, InputError } from '../../protocol/cod
 import type { FeatureRecord } from '../../protocol/signature';
 import type { LoadedModel } from '../../model/types';
 import { HttpError, mediaType, timedInfer, type RouteContext } from './common';
-import { mapColumns, predictCsvChunk, predictionCells, predictionColumns, type ColumnMapping, type CsvRow, type RowResult } from '../../model/csv-rows';
+import {
+  mapColumns,
+  predictCsvChunk,
+  predictionCells,
+  predictionColumns,
+  type ColumnMapping,
+  type CsvRow,
+  type RowResult,
+} from '../../model/csv-rows';
 
 type OutputFormat = 'csv' | 'json' | 'ndjson';
 
@@ -41,7 +49,9 @@ function chooseFormat(accept: string | undefined): OutputFormat {
 }
 
 const CONTENT_TYPES: Record<OutputFormat, string> = {
-  csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8', ndjson: 'application/x-ndjson; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  ndjson: 'application/x-ndjson; charset=utf-8',
 };
 
 /**
@@ -60,7 +70,11 @@ class ChunkReader {
   /** Line on which the last good record ended (1 = header), to say where a malformed one began. */
   lastLine = 0;
 
-  constructor(private readonly source: Readable, private readonly parser: Parser, private readonly highWater: number) {
+  constructor(
+    private readonly source: Readable,
+    private readonly parser: Parser,
+    private readonly highWater: number,
+  ) {
     source.on('data', (chunk: Buffer) => parser.write(chunk));
     source.on('end', () => parser.end());
     source.on('error', (err) => parser.destroy(err));
@@ -70,7 +84,10 @@ class ChunkReader {
       if (this.queue.length >= this.highWater) source.pause();
       this.notify();
     });
-    parser.on('end', () => { this.finished = true; this.notify(); });
+    parser.on('end', () => {
+      this.finished = true;
+      this.notify();
+    });
     parser.on('error', (err: Error) => {
       // csv-parse reports where it gave up (often the end of the file); where the bad record began helps more.
       this.error ??= new Error(`malformed CSV in the record starting at line ${this.lastLine + 1}: ${err.message}`);
@@ -87,7 +104,10 @@ class ChunkReader {
     for (;;) {
       while (rows.length < max && this.queue.length) rows.push(this.queue.shift()!);
       if (rows.length >= max || (this.finished && !this.queue.length)) break;
-      await new Promise<void>((resolve) => { this.wake = resolve; this.source.resume(); });
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.source.resume();
+      });
     }
     if (!this.finished || this.queue.length) return { rows };
     this.done = true;
@@ -114,7 +134,11 @@ class ChunkReader {
 class OutputWriter {
   private columns: string[] | undefined;
   private rowsWritten = 0;
-  constructor(private readonly format: OutputFormat, private readonly header: string[], private readonly model: LoadedModel) {}
+  constructor(
+    private readonly format: OutputFormat,
+    private readonly header: string[],
+    private readonly model: LoadedModel,
+  ) {}
 
   chunk(results: RowResult[]): string {
     if (this.format === 'csv') {
@@ -130,12 +154,16 @@ class OutputWriter {
       this.rowsWritten += records.length;
       return text + (records.length ? stringify(records) : '');
     }
-    return results.map((r) => this.jsonItem({
-      line: r.row.line,
-      input: Object.fromEntries(this.header.map((h, i) => [h, r.row.values[i] ?? ''])),
-      ...(r.prediction ? { prediction: r.prediction } : {}),
-      ...(r.error !== undefined ? { error: r.error } : {}),
-    })).join('');
+    return results
+      .map((r) =>
+        this.jsonItem({
+          line: r.row.line,
+          input: Object.fromEntries(this.header.map((h, i) => [h, r.row.values[i] ?? ''])),
+          ...(r.prediction ? { prediction: r.prediction } : {}),
+          ...(r.error !== undefined ? { error: r.error } : {}),
+        }),
+      )
+      .join('');
   }
 
   /** The last item of a stream that ends on an error. */
@@ -196,34 +224,40 @@ export async function handleCsvBatch(ctx: RouteContext, c: Context, route: strin
   const encoder = new TextEncoder();
   let pending: { rows: CsvRow[]; error?: Error } | undefined = first;
   let started = false;
-  const output = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        let text = started ? '' : writer.start();
-        started = true;
-        const chunk = pending ?? await reader.next(ctx.csvChunkRows);
-        pending = undefined;
-        if (chunk.rows.length) text += writer.chunk(await predictCsvChunk(model.signature, header, mapping, chunk.rows, (inputs) => timedInfer(ctx, route, inputs)));
-        if (chunk.error) text += writer.error(`${chunk.error.message}; rows after it were not processed`);
-        if (chunk.error || reader.done) {
-          text += writer.end();
+  const output = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          let text = started ? '' : writer.start();
+          started = true;
+          const chunk = pending ?? (await reader.next(ctx.csvChunkRows));
+          pending = undefined;
+          if (chunk.rows.length)
+            text += writer.chunk(
+              await predictCsvChunk(model.signature, header, mapping, chunk.rows, (inputs) => timedInfer(ctx, route, inputs)),
+            );
+          if (chunk.error) text += writer.error(`${chunk.error.message}; rows after it were not processed`);
+          if (chunk.error || reader.done) {
+            text += writer.end();
+            controller.enqueue(encoder.encode(text));
+            controller.close();
+            reader.close();
+            return;
+          }
           controller.enqueue(encoder.encode(text));
+        } catch (err) {
+          // Headers are gone: the only way left to tell the client is the last line of the body.
+          controller.enqueue(encoder.encode(writer.error(`server error: ${(err as Error).message}`) + writer.end()));
           controller.close();
           reader.close();
-          return;
         }
-        controller.enqueue(encoder.encode(text));
-      } catch (err) {
-        // Headers are gone: the only way left to tell the client is the last line of the body.
-        controller.enqueue(encoder.encode(writer.error(`server error: ${(err as Error).message}`) + writer.end()));
-        controller.close();
+      },
+      cancel() {
         reader.close();
-      }
+      },
     },
-    cancel() {
-      reader.close();
-    },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
   return new Response(output, {
     status: 200,
     headers: { 'content-type': CONTENT_TYPES[format], 'x-model-lab-columns': mapping.matchedBy, 'x-content-type-options': 'nosniff' },

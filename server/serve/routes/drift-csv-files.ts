@@ -25,13 +25,20 @@ export async function listCsvFiles(roots: string[]): Promise<DriftFileList> {
       const nextLevel: string[] = [];
       for (const dir of level) {
         let entries;
-        try { entries = await readdir(dir, { withFileTypes: true }); } catch { continue; }
+        try {
+          entries = await readdir(dir, { withFileTypes: true });
+        } catch {
+          continue;
+        }
         entries.sort((a, b) => a.name.localeCompare(b.name));
         for (const e of entries) {
           const path = join(dir, e.name);
           if (e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith('.')) nextLevel.push(path);
           else if (e.isFile() && hasExtension(e.name, DATA_FILE_EXTENSIONS) && !seen.has(path)) {
-            if (files.length >= MAX_FILES) { truncated = true; break; }
+            if (files.length >= MAX_FILES) {
+              truncated = true;
+              break;
+            }
             seen.add(path);
             files.push({ path, root, relative: relative(root, path) });
           }
@@ -41,6 +48,11 @@ export async function listCsvFiles(roots: string[]): Promise<DriftFileList> {
       level = nextLevel;
     }
   }
-  const statTests = listStatTests().map((t) => ({ name: t.name, displayName: t.displayName, kinds: [...t.kinds], defaultThreshold: t.defaultThreshold }));
+  const statTests = listStatTests().map((t) => ({
+    name: t.name,
+    displayName: t.displayName,
+    kinds: [...t.kinds],
+    defaultThreshold: t.defaultThreshold,
+  }));
   return { roots: unique, files, truncated, statTests };
 }

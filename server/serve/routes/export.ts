@@ -26,8 +26,12 @@ export function exportRoutes(ctx: RouteContext, jobs: JobRunner): Hono {
   app.get('/api/export', (c) => {
     const exports = jobs.list('export');
     const lastDone = exports.find((j) => j.status === 'done');
-    const last = lastDone ? (jobs.get(lastDone.id)?.result as ExportResult | null | undefined) ?? null : null;
-    return c.json({ exportRoot: exportRoot(ctx.host.current().info.path), running: exports.some((j) => j.status === 'running'), last } satisfies ExportStatus);
+    const last = lastDone ? ((jobs.get(lastDone.id)?.result as ExportResult | null | undefined) ?? null) : null;
+    return c.json({
+      exportRoot: exportRoot(ctx.host.current().info.path),
+      running: exports.some((j) => j.status === 'running'),
+      last,
+    } satisfies ExportStatus);
   });
 
   app.post('/api/export/precheck', async (c) => {

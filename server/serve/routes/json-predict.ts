@@ -38,8 +38,11 @@ function featureList(model: LoadedModel): string {
 export async function predictRecords(target: PredictTarget, records: FeatureRecord[]): Promise<unknown[]> {
   const { model } = target;
   if (!takesRecords(model)) {
-    throw new InputError('instances', `this model's inputs (${model.info.inputs.map((i) => i.name).join(', ')}) have no named features; ` +
-      'send tensors instead (v1 "inputs", or OIP v2 /infer)');
+    throw new InputError(
+      'instances',
+      `this model's inputs (${model.info.inputs.map((i) => i.name).join(', ')}) have no named features; ` +
+        'send tensors instead (v1 "inputs", or OIP v2 /infer)',
+    );
   }
   const tensors = encodeRecords(model.signature, records, 0, target.ctx.maxElements);
   const outputs = await timedInfer(target.ctx, target.route, tensors);
@@ -73,19 +76,41 @@ export async function predictInstances(target: PredictTarget, instances: unknown
     const keys = new Set(instances.flatMap((row) => Object.keys(row)));
     if (takesRecords(model) && [...keys].some((k) => features.has(k))) return predictRecords(target, instances);
     if ([...keys].every((k) => inputNames.has(k))) {
-      return predictTensors(target, [...keys].map((name) => tensorFromRows(findInput(model.info.inputs, name), instances.map((row) => row[name]), target.ctx.maxElements)));
+      return predictTensors(
+        target,
+        [...keys].map((name) =>
+          tensorFromRows(
+            findInput(model.info.inputs, name),
+            instances.map((row) => row[name]),
+            target.ctx.maxElements,
+          ),
+        ),
+      );
     }
-    throw new InputError('instances', `keys ${quote([...keys].filter((k) => !features.has(k) && !inputNames.has(k)).map((k) => `'${quote(k, 60)}'`).join(', '))} ` +
-      `are neither features (${featureList(model)}) nor inputs (${[...inputNames].join(', ')}) of this model`);
+    throw new InputError(
+      'instances',
+      `keys ${quote(
+        [...keys]
+          .filter((k) => !features.has(k) && !inputNames.has(k))
+          .map((k) => `'${quote(k, 60)}'`)
+          .join(', '),
+      )} ` + `are neither features (${featureList(model)}) nor inputs (${[...inputNames].join(', ')}) of this model`,
+    );
   }
   const flatRows = instances.every((row) => Array.isArray(row) && row.every(isScalar));
   const scalarRows = instances.every(isScalar);
   if (takesRecords(model) && (flatRows || (scalarRows && features.size === 1))) {
-    return predictRecords(target, instances.map((row, i) => recordFromRow(model.signature, Array.isArray(row) ? row : [row], i)));
+    return predictRecords(
+      target,
+      instances.map((row, i) => recordFromRow(model.signature, Array.isArray(row) ? row : [row], i)),
+    );
   }
-  if (model.info.inputs.length === 1) return predictTensors(target, [tensorFromRows(model.info.inputs[0]!, instances, target.ctx.maxElements)]);
-  throw new InputError('instances', `each row must be a list of ${features.size} values in feature order (${featureList(model)}) ` +
-    'or an object {feature: value}');
+  if (model.info.inputs.length === 1)
+    return predictTensors(target, [tensorFromRows(model.info.inputs[0]!, instances, target.ctx.maxElements)]);
+  throw new InputError(
+    'instances',
+    `each row must be a list of ${features.size} values in feature order (${featureList(model)}) ` + 'or an object {feature: value}',
+  );
 }
 
 /**
@@ -96,7 +121,10 @@ export async function predictColumns(target: PredictTarget, inputs: unknown): Pr
   const { model } = target;
   if (Array.isArray(inputs)) {
     if (model.info.inputs.length !== 1) {
-      throw new InputError('inputs', `a bare array only works for single-input models; this one has inputs ${model.info.inputs.map((i) => i.name).join(', ')}: send {"input": [...]} per input`);
+      throw new InputError(
+        'inputs',
+        `a bare array only works for single-input models; this one has inputs ${model.info.inputs.map((i) => i.name).join(', ')}: send {"input": [...]} per input`,
+      );
     }
     return predictTensors(target, [tensorFromNested(model.info.inputs[0]!, inputs, target.ctx.maxElements)]);
   }
@@ -112,7 +140,10 @@ export async function predictColumns(target: PredictTarget, inputs: unknown): Pr
     const columns = keys.filter((k) => features.has(k));
     const lengths = new Set(columns.map((k) => (inputs[k] as unknown[]).length));
     if (lengths.size !== 1) {
-      throw new InputError('inputs', `feature columns must all have the same length; got ${columns.map((k) => `${k}: ${(inputs[k] as unknown[]).length}`).join(', ')}`);
+      throw new InputError(
+        'inputs',
+        `feature columns must all have the same length; got ${columns.map((k) => `${k}: ${(inputs[k] as unknown[]).length}`).join(', ')}`,
+      );
     }
     const rows = [...lengths][0]!;
     const records: FeatureRecord[] = [];
@@ -120,8 +151,14 @@ export async function predictColumns(target: PredictTarget, inputs: unknown): Pr
     return predictRecords(target, records);
   }
   if (keys.length && keys.every((k) => inputNames.has(k))) {
-    return predictTensors(target, keys.map((name) => tensorFromNested(findInput(model.info.inputs, name), inputs[name], target.ctx.maxElements)));
+    return predictTensors(
+      target,
+      keys.map((name) => tensorFromNested(findInput(model.info.inputs, name), inputs[name], target.ctx.maxElements)),
+    );
   }
-  throw new InputError('inputs', `keys ${quote(keys.map((k) => `'${quote(k, 60)}'`).join(', '))} match neither the inputs (${[...inputNames].join(', ')}) ` +
-    `nor the features (${featureList(model)}) of this model`);
+  throw new InputError(
+    'inputs',
+    `keys ${quote(keys.map((k) => `'${quote(k, 60)}'`).join(', '))} match neither the inputs (${[...inputNames].join(', ')}) ` +
+      `nor the features (${featureList(model)}) of this model`,
+  );
 }

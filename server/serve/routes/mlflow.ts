@@ -29,8 +29,11 @@ export async function handleInvocation(ctx: RouteContext, c: Context, route: str
   const body = parsed.data;
   const present = KEYS.filter((k) => body[k] !== undefined);
   if (present.length !== 1) {
-    throw new HttpError(400, `send exactly one of ${KEYS.map((k) => `"${k}"`).join(', ')}` +
-      (present.length ? `; the body has ${present.map((k) => `"${k}"`).join(' and ')}` : '; the body has none of them'));
+    throw new HttpError(
+      400,
+      `send exactly one of ${KEYS.map((k) => `"${k}"`).join(', ')}` +
+        (present.length ? `; the body has ${present.map((k) => `"${k}"`).join(' and ')}` : '; the body has none of them'),
+    );
   }
   if (body.dataframe_split) {
     const { columns, data } = body.dataframe_split;
@@ -57,8 +60,11 @@ async function predictCsvText(target: PredictTarget, c: Context): Promise<unknow
   // Before parsing: a 20 MB single-line "header" would cost seconds of parsing to be refused anyway.
   const headerEnd = text.indexOf('\n');
   if ((headerEnd < 0 ? text.length : headerEnd) > MAX_CSV_HEADER_CHARS) {
-    throw new HttpError(400, `CSV body: the header row is longer than ${MAX_CSV_HEADER_CHARS} characters (it starts ${quote(JSON.stringify(text.slice(0, 80)), 80)}); ` +
-      'send a header row naming the feature columns, then data rows');
+    throw new HttpError(
+      400,
+      `CSV body: the header row is longer than ${MAX_CSV_HEADER_CHARS} characters (it starts ${quote(JSON.stringify(text.slice(0, 80)), 80)}); ` +
+        'send a header row naming the feature columns, then data rows',
+    );
   }
   let rows: { record: string[]; info: { lines: number } }[];
   try {
@@ -74,7 +80,8 @@ async function predictCsvText(target: PredictTarget, c: Context): Promise<unknow
     return await predictRecords(target, records);
   } catch (err) {
     // err.row counts records after the header; the parser knows the line each record ended on.
-    if (err instanceof InputError && err.row !== undefined) throw new HttpError(400, csvValueError(err, rows[err.row + 1]?.info.lines ?? err.row + 2));
+    if (err instanceof InputError && err.row !== undefined)
+      throw new HttpError(400, csvValueError(err, rows[err.row + 1]?.info.lines ?? err.row + 2));
     throw err;
   }
 }

@@ -9,8 +9,16 @@ import { InputError, type PlainTensor } from '../../protocol/codec';
 import { describeZodError, OipInferRequestSchema } from '../../protocol/schemas';
 import type { LoadedModel } from '../../model/types';
 import {
-  HttpError, newRequestId, parseJsonText, readBodyBytes, mediaType, isJsonMediaType,
-  requireModel, servedVersion, timedInfer, type RouteContext,
+  HttpError,
+  newRequestId,
+  parseJsonText,
+  readBodyBytes,
+  mediaType,
+  isJsonMediaType,
+  requireModel,
+  servedVersion,
+  timedInfer,
+  type RouteContext,
 } from './common';
 import { decodeBinaryTensor, splitBinaryBody } from './oip-binary';
 import { checkDatatype, checkShape, findInput, formatShape, metadataShape, oipOutput, requestElementCount, tensorFromOip } from './tensors';
@@ -22,7 +30,11 @@ export const OIP_EXTENSIONS = ['binary_tensor_data'];
 const PLATFORM = 'onnxruntime_onnx';
 
 export function modelMetadata(model: LoadedModel) {
-  const tensor = (t: LoadedModel['info']['inputs'][number]) => ({ name: t.name, datatype: OIP_DATATYPE[t.dtype], shape: metadataShape(t.dims) });
+  const tensor = (t: LoadedModel['info']['inputs'][number]) => ({
+    name: t.name,
+    datatype: OIP_DATATYPE[t.dtype],
+    shape: metadataShape(t.dims),
+  });
   return {
     name: model.info.name,
     versions: [servedVersion(model)],
@@ -50,8 +62,12 @@ export function oipRoutes(ctx: RouteContext, serverVersion: string): Hono {
 
   app.get('/v2/models/:model', (c) => c.json(modelMetadata(requireModel(ctx.host, c.req.param('model')))));
   app.get('/v2/models/:model/versions/:version', (c) =>
-    c.json(modelMetadata(requireModel(ctx.host, c.req.param('model'), c.req.param('version')))));
-  app.get('/v2/models/:model/ready', (c) => { requireModel(ctx.host, c.req.param('model')); return c.body(null, 200); });
+    c.json(modelMetadata(requireModel(ctx.host, c.req.param('model'), c.req.param('version')))),
+  );
+  app.get('/v2/models/:model/ready', (c) => {
+    requireModel(ctx.host, c.req.param('model'));
+    return c.body(null, 200);
+  });
   app.get('/v2/models/:model/versions/:version/ready', (c) => {
     requireModel(ctx.host, c.req.param('model'), c.req.param('version'));
     return c.body(null, 200);
@@ -59,7 +75,8 @@ export function oipRoutes(ctx: RouteContext, serverVersion: string): Hono {
 
   app.post('/v2/models/:model/infer', (c) => infer(ctx, c, '/v2/models/:model/infer', requireModel(ctx.host, c.req.param('model'))));
   app.post('/v2/models/:model/versions/:version/infer', (c) =>
-    infer(ctx, c, '/v2/models/:model/versions/:version/infer', requireModel(ctx.host, c.req.param('model'), c.req.param('version'))));
+    infer(ctx, c, '/v2/models/:model/versions/:version/infer', requireModel(ctx.host, c.req.param('model'), c.req.param('version'))),
+  );
   return app;
 }
 
@@ -80,29 +97,47 @@ async function infer(ctx: RouteContext, c: Context, route: string, model: Loaded
     const binarySize = t.parameters?.['binary_data_size'];
     if (binarySize === undefined) return tensorFromOip(info, t, count);
     // Binary extension: the values follow the JSON header instead of sitting in `data`.
-    if (!binary) throw new HttpError(400, `input '${t.name}': parameters.binary_data_size is set but the request has no Inference-Header-Content-Length header`);
+    if (!binary)
+      throw new HttpError(
+        400,
+        `input '${t.name}': parameters.binary_data_size is set but the request has no Inference-Header-Content-Length header`,
+      );
     if (typeof binarySize !== 'number' || !Number.isInteger(binarySize) || binarySize < 0) {
-      throw new InputError(`input '${t.name}'`, `parameters.binary_data_size must be a non-negative integer, got ${JSON.stringify(binarySize)}`);
+      throw new InputError(
+        `input '${t.name}'`,
+        `parameters.binary_data_size must be a non-negative integer, got ${JSON.stringify(binarySize)}`,
+      );
     }
     checkDatatype(info, t.datatype);
     checkShape(info, t.shape);
     const bytes = binary.subarray(binaryOffset, binaryOffset + binarySize);
-    if (bytes.length !== binarySize) throw new InputError(`input '${t.name}'`, `binary_data_size is ${binarySize} but only ${bytes.length} bytes remain in the body`);
+    if (bytes.length !== binarySize)
+      throw new InputError(`input '${t.name}'`, `binary_data_size is ${binarySize} but only ${bytes.length} bytes remain in the body`);
     binaryOffset += binarySize;
     return { name: info.name, dtype: info.dtype, dims: t.shape, data: decodeBinaryTensor(`input '${t.name}'`, t.datatype, count, bytes) };
   });
   if (binary && binaryOffset !== binary.length) {
-    throw new HttpError(400, `the body has ${binary.length - binaryOffset} bytes after the JSON header that no input's binary_data_size accounts for`);
+    throw new HttpError(
+      400,
+      `the body has ${binary.length - binaryOffset} bytes after the JSON header that no input's binary_data_size accounts for`,
+    );
   }
   const missing = model.info.inputs.filter((i) => !seen.has(i.name));
   if (missing.length) {
-    throw new HttpError(400, missing.map((i) =>
-      `missing input '${i.name}' (datatype ${OIP_DATATYPE[i.dtype]}, shape ${formatShape(metadataShape(i.dims))})`).join('; '));
+    throw new HttpError(
+      400,
+      missing
+        .map((i) => `missing input '${i.name}' (datatype ${OIP_DATATYPE[i.dtype]}, shape ${formatShape(metadataShape(i.dims))})`)
+        .join('; '),
+    );
   }
   const served = new Set(model.info.outputs.map((o) => o.name));
   const outputNames = request.outputs?.map((o) => {
     if (!served.has(o.name)) {
-      throw new HttpError(400, `output '${o.name}': the model has no such output; its outputs are: ${[...served].map((n) => `'${n}'`).join(', ')}`);
+      throw new HttpError(
+        400,
+        `output '${o.name}': the model has no such output; its outputs are: ${[...served].map((n) => `'${n}'`).join(', ')}`,
+      );
     }
     return o.name;
   });
@@ -127,8 +162,11 @@ async function readInferBody(ctx: RouteContext, c: Context): Promise<{ request: 
   const headerLength = c.req.header('inference-header-content-length');
   const type = mediaType(c);
   if (headerLength === undefined && !isJsonMediaType(type)) {
-    throw new HttpError(415, `Content-Type '${type}' is not supported here; send a JSON body with 'Content-Type: application/json' ` +
-      '(or application/octet-stream with an Inference-Header-Content-Length header for binary tensors)');
+    throw new HttpError(
+      415,
+      `Content-Type '${type}' is not supported here; send a JSON body with 'Content-Type: application/json' ` +
+        '(or application/octet-stream with an Inference-Header-Content-Length header for binary tensors)',
+    );
   }
   const body = await readBodyBytes(c, ctx.bodyLimitBytes);
   let text: string;

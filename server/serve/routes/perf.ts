@@ -33,8 +33,10 @@ async function sessionConfigOf(path: string): Promise<Record<string, string>> {
   try {
     const model = decodeModel(await readFile(path));
     const entry = model.metadataProps.find((p) => p.key === 'model_lab.session_config');
-    const parsed = entry?.value ? JSON.parse(entry.value) as unknown : {};
-    return parsed && typeof parsed === 'object' ? Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string> : {};
+    const parsed = entry?.value ? (JSON.parse(entry.value) as unknown) : {};
+    return parsed && typeof parsed === 'object'
+      ? (Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>)
+      : {};
   } catch {
     return {};
   }
@@ -50,23 +52,28 @@ export function perfRoutes(ctx: RouteContext, jobs: JobRunner): Hono {
   const perf = perfJob(modelPath, referenceCsv);
   jobs.register(perf.spec);
 
-  app.get('/api/perf', (c) => c.json({
-    model: { name: original.info.name, path: modelPath },
-    served: ctx.host.current().info.path,
-    variants: listVariants(),
-    defaults: DEFAULT_VARIANTS,
-    machine: describeMachine(),
-    jobs: jobs.list('perf'),
-  }));
+  app.get('/api/perf', (c) =>
+    c.json({
+      model: { name: original.info.name, path: modelPath },
+      served: ctx.host.current().info.path,
+      variants: listVariants(),
+      defaults: DEFAULT_VARIANTS,
+      machine: describeMachine(),
+      jobs: jobs.list('perf'),
+    }),
+  );
 
   app.post('/api/perf/save', async (c) => {
     const request = parse(PerfSaveRequestSchema, await readJsonBody(c, 64 * 1024));
     const job = jobs.get(request.id);
-    if (job?.kind !== 'perf') throw new HttpError(404, `no perf job '${request.id.slice(0, 60)}' (finished jobs are kept until five newer ones exist)`);
+    if (job?.kind !== 'perf')
+      throw new HttpError(404, `no perf job '${request.id.slice(0, 60)}' (finished jobs are kept until five newer ones exist)`);
     const made = perf.variantOf(request.id, request.variant);
-    if (!made) throw new HttpError(404, `job '${request.id.slice(0, 60)}' has no working '${request.variant.slice(0, 40)}' variant to save`);
+    if (!made)
+      throw new HttpError(404, `job '${request.id.slice(0, 60)}' has no working '${request.variant.slice(0, 40)}' variant to save`);
     const target = variantPathBeside(modelPath, made.spec.id);
-    if (existsSync(target) && !request.overwrite) throw new HttpError(409, `${target} already exists; send "overwrite": true to replace it`);
+    if (existsSync(target) && !request.overwrite)
+      throw new HttpError(409, `${target} already exists; send "overwrite": true to replace it`);
     // A CompressError is a ModelLabError (400): app.onError answers it.
     const written = await writeVariantFile(modelPath, made, target, { overwrite: true, loadOptions: { referenceCsv } });
     return c.json({ variant: made.spec.id, path: written.path, sidecar: written.sidecar ?? null, fileBytes: made.fileBytes });

@@ -21,7 +21,8 @@ export function formatShape(shape: number[]): string {
  * `maxElements`. Checked before anything of that size is allocated or walked.
  */
 export function requestElementCount(name: string, shape: readonly unknown[], maxElements: number): number {
-  if (shape.length > MAX_NESTING_DEPTH) throw new InputError(`input '${name}'`, `shape has ${shape.length} dimensions; at most ${MAX_NESTING_DEPTH} are accepted`);
+  if (shape.length > MAX_NESTING_DEPTH)
+    throw new InputError(`input '${name}'`, `shape has ${shape.length} dimensions; at most ${MAX_NESTING_DEPTH} are accepted`);
   return checkedElementCount(shape, maxElements, (message) => new InputError(`input '${name}'`, message));
 }
 
@@ -36,7 +37,10 @@ export function checkShape(info: TensorInfo, shape: number[]): void {
 export function findInput(inputs: TensorInfo[], name: string): TensorInfo {
   const info = inputs.find((i) => i.name === name);
   if (!info) {
-    throw new InputError(`input '${quote(name, 100)}'`, `the model has no such input; its inputs are: ${inputs.map((i) => `'${i.name}'`).join(', ')}`);
+    throw new InputError(
+      `input '${quote(name, 100)}'`,
+      `the model has no such input; its inputs are: ${inputs.map((i) => `'${i.name}'`).join(', ')}`,
+    );
   }
   return info;
 }
@@ -55,7 +59,8 @@ export function tensorFromOip(
   checkDatatype(info, request.datatype);
   const count = requestElementCount(info.name, request.shape, maxElements);
   checkShape(info, request.shape);
-  if (request.data === undefined) throw new InputError(`input '${info.name}'`, '"data" is missing; send the values row-major, flat or nested');
+  if (request.data === undefined)
+    throw new InputError(`input '${info.name}'`, '"data" is missing; send the values row-major, flat or nested');
   const values = flatten(request.data, count, `input '${info.name}'`, Math.max(1, request.shape.length));
   return tensorFromValues(info.name, DTYPE_OF_OIP[request.datatype], request.shape, values);
 }
@@ -75,7 +80,10 @@ export function tensorFromRows(info: TensorInfo, rows: unknown[], maxElements = 
   rows.forEach((row, i) => {
     const shape = nestedShape(row);
     if (formatShape(shape) !== formatShape(rowShape)) {
-      throw new InputError('instances', `row ${i + 1} has shape ${formatShape(shape)} but row 1 has ${formatShape(rowShape)}; every row must have the same shape`);
+      throw new InputError(
+        'instances',
+        `row ${i + 1} has shape ${formatShape(shape)} but row 1 has ${formatShape(rowShape)}; every row must have the same shape`,
+      );
     }
   });
   return tensorFromNested(info, rows, maxElements);

@@ -15,8 +15,14 @@ import { escapeHtml } from '../../protocol/html';
 
 /** Extensions the asset route serves, with their content types; anything else is 404. */
 const ASSET_TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.ttf': 'font/ttf', '.json': 'application/json; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.json': 'application/json; charset=utf-8',
 };
 
 /** A plain file name: no separators, no leading dot (so no `..`, no dotfiles). */
@@ -31,7 +37,6 @@ export interface UiRouteOptions {
   labTabs?: boolean;
 }
 
-
 /** The page shown when the UI bundle was not built: says how to build it, and where the API is. */
 function missingBundlePage(nonce: string, name: string, dir: string | undefined): string {
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(name)} — Model Lab</title>
@@ -43,7 +48,10 @@ function missingBundlePage(nonce: string, name: string, dir: string | undefined)
 }
 
 async function fileExists(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 export function uiRoutes(ctx: RouteContext, options: UiRouteOptions): Hono {
@@ -59,12 +67,20 @@ export function uiRoutes(ctx: RouteContext, options: UiRouteOptions): Hono {
     c.header('Cache-Control', 'no-store');
     const dir = options.uiAssetsDir;
     if (!dir || !(await fileExists(join(dir, 'main.js')))) return c.html(missingBundlePage(nonce, name, dir));
-    return c.html(renderUiPage({
-      // The valid token the page was opened with (a share link's, or the owner's from the URL
-      // `model-lab serve` printed): the UI sends it on every call, so the owner's lab tabs work.
-      scriptUri: 'assets/main.js', styleUri: 'assets/main.css', nonce, cspSource: "'self'", serverOrigin: '', token: c.get('token'), labTabs: options.labTabs !== false && c.get('caller') === 'owner',
-      title: `${name} — Model Lab`,
-    }));
+    return c.html(
+      renderUiPage({
+        // The valid token the page was opened with (a share link's, or the owner's from the URL
+        // `model-lab serve` printed): the UI sends it on every call, so the owner's lab tabs work.
+        scriptUri: 'assets/main.js',
+        styleUri: 'assets/main.css',
+        nonce,
+        cspSource: "'self'",
+        serverOrigin: '',
+        token: c.get('token'),
+        labTabs: options.labTabs !== false && c.get('caller') === 'owner',
+        title: `${name} — Model Lab`,
+      }),
+    );
   });
 
   app.get('/assets/:file', async (c) => {
@@ -97,28 +113,43 @@ export function uiRoutes(ctx: RouteContext, options: UiRouteOptions): Hono {
     return c.json(c.get('caller') === 'share' ? shareSafeDescription(description) : description);
   });
 
-  app.get('/api/events', (c) => withNoTransform(streamSSE(c, async (stream) => {
-    const shown = c.get('caller') === 'share' ? shareSafeEvent : (event: ServerEvent) => event;
-    // Queue live events while the replay is written, so none is lost or reordered.
-    const queue: ServerEvent[] = [];
-    let wake: (() => void) | undefined;
-    const unsubscribe = ctx.host.onEvent((event) => { queue.push(event); wake?.(); });
-    const heartbeat = setInterval(() => { stream.write(': heartbeat\n\n').catch(() => undefined); }, ctx.sseHeartbeatMs);
-    let closed = false;
-    stream.onAbort(() => { closed = true; wake?.(); });
-    try {
-      for (const event of ctx.host.recentEvents()) await stream.writeSSE({ event: event.type, data: JSON.stringify(shown(event)) });
-      while (!closed) {
-        const event = queue.shift();
-        if (event) await stream.writeSSE({ event: event.type, data: JSON.stringify(shown(event)) });
-        else await new Promise<void>((resolve) => { wake = resolve; });
-        wake = undefined;
-      }
-    } finally {
-      clearInterval(heartbeat);
-      unsubscribe();
-    }
-  })));
+  app.get('/api/events', (c) =>
+    withNoTransform(
+      streamSSE(c, async (stream) => {
+        const shown = c.get('caller') === 'share' ? shareSafeEvent : (event: ServerEvent) => event;
+        // Queue live events while the replay is written, so none is lost or reordered.
+        const queue: ServerEvent[] = [];
+        let wake: (() => void) | undefined;
+        const unsubscribe = ctx.host.onEvent((event) => {
+          queue.push(event);
+          wake?.();
+        });
+        const heartbeat = setInterval(() => {
+          stream.write(': heartbeat\n\n').catch(() => undefined);
+        }, ctx.sseHeartbeatMs);
+        let closed = false;
+        stream.onAbort(() => {
+          closed = true;
+          wake?.();
+        });
+        try {
+          for (const event of ctx.host.recentEvents()) await stream.writeSSE({ event: event.type, data: JSON.stringify(shown(event)) });
+          while (!closed) {
+            const event = queue.shift();
+            if (event) await stream.writeSSE({ event: event.type, data: JSON.stringify(shown(event)) });
+            else
+              await new Promise<void>((resolve) => {
+                wake = resolve;
+              });
+            wake = undefined;
+          }
+        } finally {
+          clearInterval(heartbeat);
+          unsubscribe();
+        }
+      }),
+    ),
+  );
   return app;
 }
 

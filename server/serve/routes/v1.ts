@@ -36,8 +36,11 @@ export function v1Routes(ctx: RouteContext): Hono {
     if (!parsed.success) throw new HttpError(400, describeZodError(parsed.error));
     const { instances, inputs } = parsed.data;
     if ((instances === undefined) === (inputs === undefined)) {
-      throw new HttpError(400, 'send exactly one of "instances" (a list of rows) or "inputs" (columns)' +
-        (instances === undefined ? '; the body has neither' : '; the body has both'));
+      throw new HttpError(
+        400,
+        'send exactly one of "instances" (a list of rows) or "inputs" (columns)' +
+          (instances === undefined ? '; the body has neither' : '; the body has both'),
+      );
     }
     const where = { ctx, route: V1_PREDICT_ROUTE, model };
     const predictions = instances !== undefined ? await predictInstances(where, instances) : await predictColumns(where, inputs);

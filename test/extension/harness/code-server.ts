@@ -73,12 +73,24 @@ export async function freePort(): Promise<number> {
 
 /** The environment for code-server and the browser: private HOME/XDG folders, no leaking test-runner variables. */
 export function isolatedEnv(home: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'),
-    XDG_DATA_HOME: join(home, '.local', 'share'), XDG_CACHE_HOME: join(home, '.cache') };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+  };
   for (const key of Object.keys(env)) {
     // NODE_PATH: nothing the extension runs may resolve modules from this repository.
-    if (key === 'NODE_OPTIONS' || key === 'NODE_PATH' || key === 'NODE_TEST_CONTEXT' || key === 'ELECTRON_RUN_AS_NODE'
-        || key.startsWith('VSCODE_') || key.startsWith('npm_')) delete env[key];
+    if (
+      key === 'NODE_OPTIONS' ||
+      key === 'NODE_PATH' ||
+      key === 'NODE_TEST_CONTEXT' ||
+      key === 'ELECTRON_RUN_AS_NODE' ||
+      key.startsWith('VSCODE_') ||
+      key.startsWith('npm_')
+    )
+      delete env[key];
   }
   return env;
 }
@@ -106,14 +118,26 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   }
 
   const port = await freePort();
-  const args = [CODE_SERVER_ENTRY, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override'];
+  const args = [
+    CODE_SERVER_ENTRY,
+    ...common,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+  ];
   if (options.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
   // detached = setsid: code-server, its extension host and every server child the extension spawns
   // share one process group that close() ends at once.
   const child = spawn(NODE24, args, { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  const append = (chunk: Buffer) => { log = (log + chunk.toString()).slice(-200_000); };
+  const append = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-200_000);
+  };
   child.stdout!.on('data', append);
   child.stderr!.on('data', append);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -139,13 +163,17 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
 async function waitForHealth(url: string, exited: Promise<number | null>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let gone: number | null | undefined;
-  void exited.then((code) => { gone = code; });
+  void exited.then((code) => {
+    gone = code;
+  });
   while (Date.now() < deadline) {
     if (gone !== undefined) throw new Error(`code-server exited (code ${gone}) before it answered /healthz`);
     try {
       const res = await fetch(`${url}/healthz`);
       if (res.ok) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`code-server did not answer ${url}/healthz within ${timeoutMs} ms`);
@@ -155,7 +183,13 @@ async function waitForHealth(url: string, exited: Promise<number | null>, timeou
 async function stopGroup(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
   const pgid = child.pid;
   if (pgid === undefined) return;
-  const signal = (sig: NodeJS.Signals) => { try { process.kill(-pgid, sig); } catch { /* group already gone */ } };
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pgid, sig);
+    } catch {
+      /* group already gone */
+    }
+  };
   signal('SIGTERM');
   const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5_000).unref());
   if (child.exitCode === null && (await Promise.race([exited, timer])) === 'timeout') signal('SIGKILL');

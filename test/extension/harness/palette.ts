@@ -8,7 +8,14 @@ import type { Frame, Page } from 'playwright-core';
 const QUICK_INPUT = '.quick-input-widget input';
 const QUICK_ROW = '.quick-input-list .monaco-list-row';
 
-async function pickFromQuickInput(page: Page, open: () => Promise<void>, text: string, rowText: string, what: string, attempts = 15): Promise<void> {
+async function pickFromQuickInput(
+  page: Page,
+  open: () => Promise<void>,
+  text: string,
+  rowText: string,
+  what: string,
+  attempts = 15,
+): Promise<void> {
   let lastError: unknown;
   for (let i = 0; i < attempts; i++) {
     await open();
@@ -45,7 +52,13 @@ export async function findFrame(page: Page, selector: string, timeoutMs = 60_000
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
       if (frame.isDetached()) continue;
-      if (await frame.locator(selector).count().catch(() => 0)) return frame;
+      if (
+        await frame
+          .locator(selector)
+          .count()
+          .catch(() => 0)
+      )
+        return frame;
     }
     await page.waitForTimeout(250);
   }
@@ -54,7 +67,9 @@ export async function findFrame(page: Page, selector: string, timeoutMs = 60_000
 
 /** A file or folder row in the Explorer tree, by its name. */
 function explorerRow(page: Page, name: string) {
-  return page.locator('.explorer-folders-view .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
+  return page.locator('.explorer-folders-view .monaco-list-row', {
+    has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
+  });
 }
 
 /** Opens a file from the Explorer (expanding the folders on the way), as a person clicks it. */
@@ -77,7 +92,12 @@ export async function explorerContextMenu(page: Page, fileName: string, item: st
   // the item is highlighted, the menu stays open); click again until the menu closes.
   for (let attempt = 0; attempt < 5; attempt++) {
     await entry.click().catch(() => undefined);
-    try { await menu.waitFor({ state: 'hidden', timeout: 2_000 }); return; } catch { /* still open */ }
+    try {
+      await menu.waitFor({ state: 'hidden', timeout: 2_000 });
+      return;
+    } catch {
+      /* still open */
+    }
   }
   throw new Error(`the Explorer context menu of ${fileName} did not run "${item}" after 5 clicks`);
 }

@@ -42,14 +42,25 @@ export async function runSuiteInHost(options: { timeoutMs?: number } = {}): Prom
     const exitCode = await Promise.race([
       workbench.exitCode,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the extension host did not finish the suite within ${timeoutMs} ms.\n`
-          + `Host log so far:\n${workbench!.log.join('\n')}\ncode-server output:\n${server.output().slice(-5000)}`)), timeoutMs);
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `the extension host did not finish the suite within ${timeoutMs} ms.\n` +
+                  `Host log so far:\n${workbench!.log.join('\n')}\ncode-server output:\n${server.output().slice(-5000)}`,
+              ),
+            ),
+          timeoutMs,
+        );
       }),
     ]).finally(() => clearTimeout(timer));
     const figures: Record<string, number> = {};
     for (const line of workbench.log) {
       const m = /MODEL_LAB_FIGURE (\{.*\})/.exec(line);
-      if (m) { const { name, value } = JSON.parse(m[1]!) as { name: string; value: number }; figures[name] = value; }
+      if (m) {
+        const { name, value } = JSON.parse(m[1]!) as { name: string; value: number };
+        figures[name] = value;
+      }
     }
     return { exitCode, log: workbench.log, figures, durationMs: Date.now() - started };
   } finally {

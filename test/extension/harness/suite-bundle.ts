@@ -19,8 +19,13 @@ export async function bundleSuite(outDir = SUITE_OUT_DIR): Promise<string> {
   await build({
     entryPoints: entries.map((f) => join(SUITE_SOURCE_DIR, f)),
     outdir: outDir,
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'inline',
-    external: ['vscode', 'mocha'], logLevel: 'warning',
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    external: ['vscode', 'mocha'],
+    logLevel: 'warning',
   });
   return outDir;
 }

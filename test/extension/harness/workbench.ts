@@ -44,8 +44,15 @@ export async function openWorkbench(server: CodeServer, options: WorkbenchOption
     headless: true,
     viewport: { width: 1400, height: 900 },
     env: isolatedEnv(home) as Record<string, string>,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const close = async () => {
     await context.close().catch(() => undefined);
@@ -56,10 +63,12 @@ export async function openWorkbench(server: CodeServer, options: WorkbenchOption
       const { hostname } = new URL(route.request().url());
       return hostname === '127.0.0.1' || hostname === 'localhost' ? route.continue() : route.abort();
     });
-    const page = context.pages()[0] ?? await context.newPage();
+    const page = context.pages()[0] ?? (await context.newPage());
     const log: string[] = [];
     let exit!: (code: number) => void;
-    const exitCode = new Promise<number>((resolve) => { exit = resolve; });
+    const exitCode = new Promise<number>((resolve) => {
+      exit = resolve;
+    });
     // The workbench forwards console calls as (level, [format, ...args]), e.g. Mocha's ["  %d passing (%s)", 2, "179ms"].
     await page.exposeFunction('codeAutomationLog', (level: string, message: unknown) => {
       const text = Array.isArray(message) ? format(...(message as unknown[])) : String(message);
@@ -79,11 +88,14 @@ export function workbenchUrl(server: CodeServer, options: WorkbenchOptions): str
   const params = new URLSearchParams({ folder: options.folder });
   if (options.extensionTests) {
     const remote = (path: string) => `vscode-remote://127.0.0.1:${server.port}${path}`;
-    params.set('payload', JSON.stringify([
-      ['extensionDevelopmentPath', remote(options.extensionTests.extensionDevelopmentPath)],
-      ['extensionTestsPath', remote(options.extensionTests.extensionTestsPath)],
-      ['skipWelcome', 'true'],
-    ]));
+    params.set(
+      'payload',
+      JSON.stringify([
+        ['extensionDevelopmentPath', remote(options.extensionTests.extensionDevelopmentPath)],
+        ['extensionTestsPath', remote(options.extensionTests.extensionTestsPath)],
+        ['skipWelcome', 'true'],
+      ]),
+    );
   }
   return `${server.url}/?${params.toString()}`;
 }

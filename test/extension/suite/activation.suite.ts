@@ -10,7 +10,11 @@ import { activate, extension, reportFigure } from './model-lab';
 describe('activation', () => {
   it('is not active before anything asks for it (lazy activation events only)', () => {
     const manifest = extension().packageJSON as { activationEvents?: string[] };
-    assert.deepEqual((manifest.activationEvents ?? []).filter((e) => e === '*' || e === 'onStartupFinished'), [], 'eager activation events');
+    assert.deepEqual(
+      (manifest.activationEvents ?? []).filter((e) => e === '*' || e === 'onStartupFinished'),
+      [],
+      'eager activation events',
+    );
     assert.equal(extension().isActive, false, 'the extension was activated at start-up');
   });
 
@@ -28,10 +32,15 @@ describe('activation', () => {
 
   it('registers every command its package.json contributes', async () => {
     await activate();
-    const contributed = ((extension().packageJSON as { contributes?: { commands?: { command: string }[] } })
-      .contributes?.commands ?? []).map((c) => c.command);
+    const contributed = (
+      (extension().packageJSON as { contributes?: { commands?: { command: string }[] } }).contributes?.commands ?? []
+    ).map((c) => c.command);
     assert.ok(contributed.length > 0, 'package.json contributes no commands');
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(contributed.filter((id) => !registered.has(id)), [], 'contributed but not registered');
+    assert.deepEqual(
+      contributed.filter((id) => !registered.has(id)),
+      [],
+      'contributed but not registered',
+    );
   });
 });

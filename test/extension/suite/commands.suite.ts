@@ -17,7 +17,11 @@ const ISSUE_COMMANDS: Record<string, string> = {
   [CommandId.showLog]: 'Show Server Log',
 };
 
-interface ContributedCommand { command: string; title: string; category?: string }
+interface ContributedCommand {
+  command: string;
+  title: string;
+  category?: string;
+}
 
 describe('commands', () => {
   it('contributes every issue command under the "Model Lab" category', () => {
@@ -34,6 +38,10 @@ describe('commands', () => {
   it('registers them in the extension host', async () => {
     await activate();
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(Object.keys(ISSUE_COMMANDS).filter((id) => !registered.has(id)), [], 'commands not registered');
+    assert.deepEqual(
+      Object.keys(ISSUE_COMMANDS).filter((id) => !registered.has(id)),
+      [],
+      'commands not registered',
+    );
   });
 });

@@ -38,7 +38,9 @@ describe('csv commands', () => {
     assert.match(header, /(^|,)label,p_setosa,p_versicolor,p_virginica/, header);
     const rows = readFileSync(output, 'utf8').trim().split('\n').length;
     assert.equal(rows, readFileSync(csv.fsPath, 'utf8').trim().split('\n').length, 'one prediction per input row');
-    await waitFor('the predictions opened in an editor', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === output));
+    await waitFor('the predictions opened in an editor', () =>
+      vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === output),
+    );
   });
 
   it('"Set as Reference for the Open Model" restarts the model\'s server with that CSV', async () => {
@@ -57,10 +59,17 @@ describe('csv commands', () => {
   it('"Check Drift Against Reference…" on CSVs outside the model folder opens the HTML report', async () => {
     const current = join(outside, 'current.csv');
     copyFileSync(workspaceFile('iris', 'current.csv').fsPath, current);
-    const report = await vscode.commands.executeCommand<string>(CommandId.checkDrift, vscode.Uri.file(current), vscode.Uri.file(join(outside, 'my-reference.csv')));
+    const report = await vscode.commands.executeCommand<string>(
+      CommandId.checkDrift,
+      vscode.Uri.file(current),
+      vscode.Uri.file(join(outside, 'my-reference.csv')),
+    );
     assert.ok(report && existsSync(report), `report path ${report}`);
     assert.match(readFileSync(report, 'utf8'), /<html/i);
-    await waitFor('a drift report tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
-      .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('modelLab.driftReport')));
+    await waitFor('a drift report tab', () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('modelLab.driftReport')),
+    );
   });
 });

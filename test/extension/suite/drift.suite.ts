@@ -22,17 +22,32 @@ describe('drift from the explorer', () => {
     await api?.servers.stop(model.fsPath).catch(() => undefined);
   });
 
-  it('opens the Drift tab of the model\'s panel, which starts the check on the server', async () => {
+  it("opens the Drift tab of the model's panel, which starts the check on the server", async () => {
     await vscode.commands.executeCommand(CommandId.openModel, model);
     await waitFor('a lab panel for flights.onnx', () => api.panels.list().find((p) => p.modelPath === model.fsPath && p.serverOrigin));
-    const result = await vscode.commands.executeCommand(CommandId.checkDrift,
-      workspaceFile('flights', 'current.csv'), workspaceFile('flights', 'reference.csv'));
+    const result = await vscode.commands.executeCommand(
+      CommandId.checkDrift,
+      workspaceFile('flights', 'current.csv'),
+      workspaceFile('flights', 'reference.csv'),
+    );
     assert.equal(result, 'panel');
     const { token } = await api.share.create(model.fsPath, { expiresInMinutes: 5, role: 'owner' }); // /metrics is the owner's
     const server = api.servers.list().find((s) => s.modelPath === model.fsPath)!;
-    await waitFor('the UI\'s POST /api/jobs/drift in the server metrics', async () => {
-      const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
-      return text.split('\n').find((l) => l.startsWith('http_requests_total') && l.includes('route="/api/jobs/:kind"') && l.includes('method="POST"') && l.includes('status="202"'));
-    }, 60_000);
+    await waitFor(
+      "the UI's POST /api/jobs/drift in the server metrics",
+      async () => {
+        const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+        return text
+          .split('\n')
+          .find(
+            (l) =>
+              l.startsWith('http_requests_total') &&
+              l.includes('route="/api/jobs/:kind"') &&
+              l.includes('method="POST"') &&
+              l.includes('status="202"'),
+          );
+      },
+      60_000,
+    );
   });
 });

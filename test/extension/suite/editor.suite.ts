@@ -8,12 +8,15 @@ import { waitFor, workspaceFile } from './model-lab';
 const VIEW_TYPE = 'modelLab.onnxEditor';
 
 function customTabFor(uri: vscode.Uri): vscode.Tab | undefined {
-  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((tab) =>
-    tab.input instanceof vscode.TabInputCustom && tab.input.uri.toString() === uri.toString());
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .find((tab) => tab.input instanceof vscode.TabInputCustom && tab.input.uri.toString() === uri.toString());
 }
 
 describe('custom editor for .onnx', () => {
-  after(async () => { await vscode.commands.executeCommand('workbench.action.closeAllEditors'); });
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
 
   it('opens iris.onnx (a plain "open", as a double-click does) in the Model Lab overview editor', async () => {
     const model = workspaceFile('iris', 'iris.onnx');

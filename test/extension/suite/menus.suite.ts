@@ -12,7 +12,12 @@ import * as vscode from 'vscode';
 import { CommandId } from '../../../extension/command-ids';
 import { activate, stubWindow, waitFor, workspaceFile, type ModelLabTestApi } from './model-lab';
 
-interface Pickable { label: string; detail?: string; description?: string; picked?: boolean }
+interface Pickable {
+  label: string;
+  detail?: string;
+  description?: string;
+  picked?: boolean;
+}
 
 describe('menus and dialogs', () => {
   let api: ModelLabTestApi;
@@ -24,7 +29,10 @@ describe('menus and dialogs', () => {
     assert.ok(exported?.servers, 'activate() returns no test API (see extension/TESTING.md)');
     api = exported;
   });
-  afterEach(() => { restore?.(); restore = undefined; });
+  afterEach(() => {
+    restore?.();
+    restore = undefined;
+  });
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     for (const s of api?.servers.list() ?? []) await api.servers.stop(s.modelPath).catch(() => undefined);
@@ -45,12 +53,19 @@ describe('menus and dialogs', () => {
     });
     await vscode.commands.executeCommand(CommandId.serverMenu);
     for (const action of ['Open Lab Panel', 'Share Prototype URL…', 'Restart Server', 'Stop Server', 'Show Server Log']) {
-      assert.ok(offered.some((l) => l.endsWith(action)), `menu offers "${action}": ${offered.join(' | ')}`);
+      assert.ok(
+        offered.some((l) => l.endsWith(action)),
+        `menu offers "${action}": ${offered.join(' | ')}`,
+      );
     }
-    const after = await waitFor('a restarted server', () => {
-      const s = api.servers.list().find((x) => x.modelPath === model.fsPath);
-      return s?.state === 'running' && s.pid !== before.pid ? s : undefined;
-    }, 30_000);
+    const after = await waitFor(
+      'a restarted server',
+      () => {
+        const s = api.servers.list().find((x) => x.modelPath === model.fsPath);
+        return s?.state === 'running' && s.pid !== before.pid ? s : undefined;
+      },
+      30_000,
+    );
     assert.equal((await fetch(`${after.url}/v2/health/ready`)).status, 200);
   });
 
@@ -59,7 +74,11 @@ describe('menus and dialogs', () => {
     const model = workspaceFile('diabetes', 'diabetes.onnx');
     let offered: string[] = [];
     restore = stubWindow({
-      showQuickPick: async (items: readonly Pickable[] | Thenable<readonly Pickable[]>) => { const list = await items; offered = list.map((i) => i.label); return [...list]; },
+      showQuickPick: async (items: readonly Pickable[] | Thenable<readonly Pickable[]>) => {
+        const list = await items;
+        offered = list.map((i) => i.label);
+        return [...list];
+      },
       showOpenDialog: async (options: vscode.OpenDialogOptions) => {
         assert.equal(options.canSelectFolders, true, 'asks for a folder');
         return [vscode.Uri.file(exportParent)];
@@ -68,32 +87,48 @@ describe('menus and dialogs', () => {
     const outDir = await vscode.commands.executeCommand<string>(CommandId.exportBundle, model);
     assert.deepEqual(offered.sort(), ['docker', 'k8s', 'kserve', 'tfjs', 'triton']);
     assert.equal(outDir, join(exportParent, 'diabetes-bundle'));
-    const manifest = JSON.parse(readFileSync(join(outDir, 'MANIFEST.json'), 'utf8')) as { checks: { target: string; name: string; status: string; detail?: string }[] };
+    const manifest = JSON.parse(readFileSync(join(outDir, 'MANIFEST.json'), 'utf8')) as {
+      checks: { target: string; name: string; status: string; detail?: string }[];
+    };
     const failed = manifest.checks.filter((c) => c.status !== 'pass' && c.status !== 'skipped');
     assert.deepEqual(failed, [], 'every check passed (or was skipped for lack of Docker)');
     const targets = new Set(manifest.checks.map((c) => c.target));
-    for (const t of ['onnx', 'docker', 'k8s', 'kserve', 'triton', 'tfjs']) assert.ok(targets.has(t), `MANIFEST.json has checks of ${t}: ${[...targets].join(', ')}`);
-    for (const f of ['Dockerfile', 'server/index.js', 'server/package.json', 'server/package-lock.json']) assert.ok(existsSync(join(outDir, f)), `bundle has ${f}`);
+    for (const t of ['onnx', 'docker', 'k8s', 'kserve', 'triton', 'tfjs'])
+      assert.ok(targets.has(t), `MANIFEST.json has checks of ${t}: ${[...targets].join(', ')}`);
+    for (const f of ['Dockerfile', 'server/index.js', 'server/package.json', 'server/package-lock.json'])
+      assert.ok(existsSync(join(outDir, f)), `bundle has ${f}`);
   });
 
   it('"Try a Sample Model" offers the samples with a description, copies the chosen one into the workspace and opens it', async () => {
     let offered: Pickable[] = [];
     restore = stubWindow({
-      showQuickPick: async (items: readonly Pickable[] | Thenable<readonly Pickable[]>) => { offered = [...await items]; return offered.find((i) => i.label === 'flights'); },
+      showQuickPick: async (items: readonly Pickable[] | Thenable<readonly Pickable[]>) => {
+        offered = [...(await items)];
+        return offered.find((i) => i.label === 'flights');
+      },
     });
     const modelPath = await vscode.commands.executeCommand<string>(CommandId.trySample);
-    assert.deepEqual(offered.map((o) => o.label), ['iris', 'flights', 'breast-cancer', 'diabetes']);
+    assert.deepEqual(
+      offered.map((o) => o.label),
+      ['iris', 'flights', 'breast-cancer', 'diabetes'],
+    );
     for (const o of offered) assert.ok(o.detail && o.detail.length > 10, `a one-line description for ${o.label}`);
     assert.equal(modelPath, workspaceFile('model-lab-samples', 'flights', 'flights.onnx').fsPath);
-    for (const f of ['flights.onnx', 'reference.csv', 'current.csv']) assert.ok(existsSync(workspaceFile('model-lab-samples', 'flights', f).fsPath), f);
+    for (const f of ['flights.onnx', 'reference.csv', 'current.csv'])
+      assert.ok(existsSync(workspaceFile('model-lab-samples', 'flights', f).fsPath), f);
     await waitFor('a lab panel for the copied sample', () => api.panels.list().find((p) => p.modelPath === modelPath && p.serverOrigin));
     assert.equal(api.servers.list().find((s) => s.modelPath === modelPath)?.state, 'running');
   });
 
   it('contributes a walkthrough: open a sample, predict, check drift, export — each with a command link', () => {
-    const pkg = vscode.extensions.getExtension('model-lab.model-lab')!.packageJSON as { contributes: { walkthroughs?: { steps: { id: string; description: string }[] }[] } };
+    const pkg = vscode.extensions.getExtension('model-lab.model-lab')!.packageJSON as {
+      contributes: { walkthroughs?: { steps: { id: string; description: string }[] }[] };
+    };
     const steps = pkg.contributes.walkthroughs?.[0]?.steps ?? [];
-    assert.deepEqual(steps.map((s) => s.id), ['openSample', 'predict', 'checkDrift', 'export']);
+    assert.deepEqual(
+      steps.map((s) => s.id),
+      ['openSample', 'predict', 'checkDrift', 'export'],
+    );
     for (const s of steps) assert.match(s.description, /\(command:modelLab\.\w+\)/, `step ${s.id} links a command`);
   });
 });

@@ -53,5 +53,7 @@ export function stubWindow(stubs: Partial<Record<keyof typeof vscode.window, unk
   const window = vscode.window as unknown as Record<string, unknown>;
   const originals = Object.fromEntries(Object.keys(stubs).map((k) => [k, window[k]]));
   for (const [k, v] of Object.entries(stubs)) window[k] = v;
-  return () => { for (const [k, v] of Object.entries(originals)) window[k] = v; };
+  return () => {
+    for (const [k, v] of Object.entries(originals)) window[k] = v;
+  };
 }

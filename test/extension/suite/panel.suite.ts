@@ -21,9 +21,19 @@ describe('lab panel', () => {
 
   it('opens a webview tab for the model, backed by its running server', async () => {
     await vscode.commands.executeCommand(CommandId.openModel, model);
-    const panel = await waitFor('a lab panel for diabetes.onnx', () => api.panels.list().find((p) => p.modelPath === model.fsPath && p.serverOrigin));
-    const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('modelLab.lab'));
-    assert.ok(tab, `no lab webview tab among: ${vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label).join(', ')}`);
+    const panel = await waitFor('a lab panel for diabetes.onnx', () =>
+      api.panels.list().find((p) => p.modelPath === model.fsPath && p.serverOrigin),
+    );
+    const tab = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('modelLab.lab'));
+    assert.ok(
+      tab,
+      `no lab webview tab among: ${vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .map((t) => t.label)
+        .join(', ')}`,
+    );
     const server = api.servers.list().find((s) => s.modelPath === model.fsPath);
     assert.equal(server?.state, 'running');
     // In the web host the panel's origin is the code-server proxy for the server's port (asExternalUri).

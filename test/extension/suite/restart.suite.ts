@@ -9,8 +9,10 @@ import * as vscode from 'vscode';
 import { CommandId } from '../../../extension/command-ids';
 import { activate, waitFor, workspaceFile, type ModelLabTestApi } from './model-lab';
 
-const labTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
-  .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('modelLab.lab'));
+const labTabs = () =>
+  vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('modelLab.lab'));
 
 describe('after a restart', () => {
   const model = workspaceFile('iris', 'iris.onnx');
@@ -32,14 +34,22 @@ describe('after a restart', () => {
     const share = await api.share.create(model.fsPath, { expiresInMinutes: 10 });
     assert.equal((await fetch(share.localUrl)).status, 200, 'the link before the crash');
     process.kill(first.pid!, 'SIGKILL');
-    const restarted = await waitFor('the supervisor to restart the server', () => {
-      const s = api.servers.list().find((x) => x.modelPath === model.fsPath);
-      return s?.state === 'running' && s.pid !== first.pid ? s : undefined;
-    }, 30_000);
+    const restarted = await waitFor(
+      'the supervisor to restart the server',
+      () => {
+        const s = api.servers.list().find((x) => x.modelPath === model.fsPath);
+        return s?.state === 'running' && s.pid !== first.pid ? s : undefined;
+      },
+      30_000,
+    );
     const link = share.localUrl.replace(`:${first.port}/`, `:${restarted.port}/`);
     const page = await fetch(link);
     assert.equal(page.status, 200, `the old link ${link} after the restart`);
-    assert.equal((await fetch(`${restarted.url}/api/model`, { headers: { authorization: `Bearer ${share.token}` } })).status, 200, 'its token as a bearer');
+    assert.equal(
+      (await fetch(`${restarted.url}/api/model`, { headers: { authorization: `Bearer ${share.token}` } })).status,
+      200,
+      'its token as a bearer',
+    );
     assert.equal((await fetch(`${restarted.url}/api/model`)).status, 401, 'no token');
   });
 
@@ -50,11 +60,17 @@ describe('after a restart', () => {
     await waitFor('the panel to close', () => (api.panels.list().length === 0 ? true : undefined));
     await api.servers.stop(model.fsPath);
     // What VS Code hands the serializer after a reload: an empty panel of the view type and the UI's saved state.
-    const panel = vscode.window.createWebviewPanel('modelLab.lab', 'iris.onnx — Model Lab', vscode.ViewColumn.Active, { enableScripts: true });
+    const panel = vscode.window.createWebviewPanel('modelLab.lab', 'iris.onnx — Model Lab', vscode.ViewColumn.Active, {
+      enableScripts: true,
+    });
     await api.panels.revive(panel, { modelName: 'iris' });
-    const revived = await waitFor('the revived panel', () => api.panels.list().find((p) => p.modelPath === model.fsPath && p.serverOrigin), 40_000);
+    const revived = await waitFor(
+      'the revived panel',
+      () => api.panels.list().find((p) => p.modelPath === model.fsPath && p.serverOrigin),
+      40_000,
+    );
     const server = api.servers.list().find((s) => s.modelPath === model.fsPath)!;
-    assert.equal(server.state, 'running', 'the serializer restarted the model\'s server');
+    assert.equal(server.state, 'running', "the serializer restarted the model's server");
     assert.ok(revived.serverOrigin!.includes(String(server.port)), `panel origin ${revived.serverOrigin} vs port ${server.port}`);
     assert.match(panel.webview.html, /iris\.onnx — Model Lab/, 'the lab UI page, not the "lost track" page');
   });

@@ -10,7 +10,12 @@ import { CommandId } from '../../../extension/command-ids';
 import { activate, waitFor, workspaceFile, type ModelLabTestApi, type ServerSnapshot } from './model-lab';
 
 function isAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function healthReady(url: string): Promise<number> {
@@ -44,7 +49,9 @@ describe('server supervision', () => {
     assert.ok(exported?.servers, 'activate() returns no test API (see extension/TESTING.md)');
     api = exported;
   });
-  after(async () => { await api?.servers.stop(model.fsPath).catch(() => undefined); });
+  after(async () => {
+    await api?.servers.stop(model.fsPath).catch(() => undefined);
+  });
 
   it('"Start Server" brings up a child process that answers /v2/health/ready', async () => {
     await vscode.commands.executeCommand(CommandId.startServer, model);
@@ -57,10 +64,16 @@ describe('server supervision', () => {
 
   it('restarts a killed server: a new pid answers', async () => {
     process.kill(first.pid, 'SIGKILL');
-    const restarted = running(await waitFor('a restarted server with a new pid', () => {
-      const s = api.servers.list().find((x) => x.modelPath === model.fsPath);
-      return s && s.state === 'running' && s.pid !== first.pid ? s : undefined;
-    }, 30_000));
+    const restarted = running(
+      await waitFor(
+        'a restarted server with a new pid',
+        () => {
+          const s = api.servers.list().find((x) => x.modelPath === model.fsPath);
+          return s && s.state === 'running' && s.pid !== first.pid ? s : undefined;
+        },
+        30_000,
+      ),
+    );
     assert.ok(restarted.restarts >= 1, `restarts = ${restarted.restarts}`);
     assert.equal(isAlive(first.pid), false, 'the killed pid is gone');
     assert.equal(await healthReady(restarted.url), 200);

@@ -16,14 +16,20 @@ describe('share links', () => {
     assert.ok(server.url, `no url for a started server: ${JSON.stringify(server)}`);
     origin = server.url;
   });
-  after(async () => { await api?.servers.stop(model.fsPath).catch(() => undefined); });
+  after(async () => {
+    await api?.servers.stop(model.fsPath).catch(() => undefined);
+  });
 
   it('rejects requests without a valid token and accepts the shared link', async () => {
     const share = await api.share.create(model.fsPath);
     assert.ok(share.token.length >= 22, `token too short for 128 bits: ${share.token.length} chars`);
     assert.equal((await fetch(`${origin}/api/model`)).status, 401, 'no token');
     assert.equal((await fetch(`${origin}/api/model`, { headers: { authorization: `Bearer ${share.token}x` } })).status, 401, 'wrong token');
-    const unauthorized = await fetch(`${origin}/v2/models/flights/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const unauthorized = await fetch(`${origin}/v2/models/flights/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(unauthorized.status, 401, 'inference without a token');
     assert.equal((await fetch(`${origin}/api/model`, { headers: { authorization: `Bearer ${share.token}` } })).status, 200, 'bearer token');
     const page = await fetch(share.localUrl);

@@ -14,7 +14,13 @@ export type DriftFiles = DriftFileList;
 export type LiveStatus = LiveDriftStatus;
 
 /** Options the tab sends; `model` (file checks) / `predictions` (live) turn prediction drift on. */
-export interface DriftRunOptions { stattestAll?: string; threshold?: number; model?: string; predictions?: boolean; mmd?: boolean }
+export interface DriftRunOptions {
+  stattestAll?: string;
+  threshold?: number;
+  model?: string;
+  predictions?: boolean;
+  mmd?: boolean;
+}
 
 export interface DriftClient {
   files(): Promise<DriftFiles>;
@@ -28,19 +34,25 @@ export interface DriftClient {
 
 /** The drift engine's own progress, which the drift job sends as its progress `detail`. */
 const driftProgressOf = (p: JobProgress): DriftProgress | undefined =>
-  p.detail && typeof p.detail['phase'] === 'string' ? p.detail as unknown as DriftProgress : undefined;
+  p.detail && typeof p.detail['phase'] === 'string' ? (p.detail as unknown as DriftProgress) : undefined;
 
 export function createDriftClient(client: ServerClient): DriftClient {
   const jobs = createJobsClient(client);
   return {
     files: () => client.json<DriftFiles>('GET', '/api/drift/files'),
     live: () => client.json<LiveStatus>('GET', '/api/drift/live'),
-    start: (reference, current, { predictions: _ignored, ...options }) => jobs.start('drift', { source: 'files', reference, current, options }),
+    start: (reference, current, { predictions: _ignored, ...options }) =>
+      jobs.start('drift', { source: 'files', reference, current, options }),
     startLive: ({ model: _ignored, ...options }) => jobs.start('drift', { source: 'live', options }),
     cancel: (id) => jobs.cancel(id),
-    follow: (id, onProgress, onFinished) => jobs.follow<DriftReport>(id, (p) => {
-      const progress = driftProgressOf(p);
-      if (progress) onProgress(progress);
-    }, onFinished),
+    follow: (id, onProgress, onFinished) =>
+      jobs.follow<DriftReport>(
+        id,
+        (p) => {
+          const progress = driftProgressOf(p);
+          if (progress) onProgress(progress);
+        },
+        onFinished,
+      ),
   };
 }

@@ -46,7 +46,10 @@ function qualityFlags(c: ColumnDrift): string[] {
   const flags: string[] = [];
   if (Math.abs(q.missingShareChange) >= 0.01) flags.push(`missing ${q.missingShareChange > 0 ? '+' : ''}${pct(q.missingShareChange)}`);
   if (q.outOfRangeShare) flags.push(`${pct(q.outOfRangeShare)} outside the reference range`);
-  if (q.newCategoryCount) flags.push(`${q.newCategoryCount} new categor${q.newCategoryCount === 1 ? 'y' : 'ies'}${q.newCategories.length ? ` (${q.newCategories.slice(0, 3).join(', ')}${q.newCategoryCount > 3 ? ', …' : ''})` : ''}`);
+  if (q.newCategoryCount)
+    flags.push(
+      `${q.newCategoryCount} new categor${q.newCategoryCount === 1 ? 'y' : 'ies'}${q.newCategories.length ? ` (${q.newCategories.slice(0, 3).join(', ')}${q.newCategoryCount > 3 ? ', …' : ''})` : ''}`,
+    );
   if (q.typeChange) flags.push(`type change: ${q.typeChange}`);
   if (q.constantInReference) flags.push('constant in reference');
   if (q.constantInCurrent) flags.push('constant in current');
@@ -55,28 +58,39 @@ function qualityFlags(c: ColumnDrift): string[] {
 
 function verdict(drift: boolean, text: string, detail: string): HTMLElement {
   return h('li', { className: drift ? 'drift-verdict is-drift' : 'drift-verdict', attrs: { 'data-drift': String(drift) } }, [
-    h('strong', {}, [text]), ' ', h('span', { className: 'muted small' }, [detail]),
+    h('strong', {}, [text]),
+    ' ',
+    h('span', { className: 'muted small' }, [detail]),
   ]);
 }
 
 function banner(report: DriftReport): HTMLElement {
   const d = report.dataset;
   const items: HTMLElement[] = [
-    verdict(d.share.drift, d.share.drift ? 'Dataset drift' : 'No dataset drift',
-      `${d.share.driftedColumns} of ${d.share.testedColumns} columns drifted (${pct(d.share.shareOfDrifted)}; Evidently's rule: drift when ≥ ${pct(d.share.driftShare)})`),
+    verdict(
+      d.share.drift,
+      d.share.drift ? 'Dataset drift' : 'No dataset drift',
+      `${d.share.driftedColumns} of ${d.share.testedColumns} columns drifted (${pct(d.share.shareOfDrifted)}; Evidently's rule: drift when ≥ ${pct(d.share.driftShare)})`,
+    ),
   ];
   items[0]!.dataset.verdict = 'share';
   const multiple = (name: string, key: 'bonferroni' | 'benjaminiHochberg') => {
     const v = d[key];
     if (!v) {
       const li = h('li', { className: 'drift-verdict', attrs: { 'data-verdict': key, 'data-drift': 'n/a' } }, [
-        h('strong', {}, [`${name}: not applicable`]), ' ',
-        h('span', { className: 'muted small' }, ['no column was tested with a p-value test (distance tests are the default above 1,000 reference rows; pick KS or chi-square under “Test” for p-values)']),
+        h('strong', {}, [`${name}: not applicable`]),
+        ' ',
+        h('span', { className: 'muted small' }, [
+          'no column was tested with a p-value test (distance tests are the default above 1,000 reference rows; pick KS or chi-square under “Test” for p-values)',
+        ]),
       ]);
       return li;
     }
-    const li = verdict(v.drift, `${name}: ${v.drift ? 'drift' : 'no drift'}`,
-      `${v.driftedColumns.length} of ${v.pValues} p-values below ${formatScore(v.threshold)} at α = ${v.alpha}${v.driftedColumns.length ? ` (${v.driftedColumns.slice(0, 5).join(', ')}${v.driftedColumns.length > 5 ? ', …' : ''})` : ''}`);
+    const li = verdict(
+      v.drift,
+      `${name}: ${v.drift ? 'drift' : 'no drift'}`,
+      `${v.driftedColumns.length} of ${v.pValues} p-values below ${formatScore(v.threshold)} at α = ${v.alpha}${v.driftedColumns.length ? ` (${v.driftedColumns.slice(0, 5).join(', ')}${v.driftedColumns.length > 5 ? ', …' : ''})` : ''}`,
+    );
     li.dataset.verdict = key;
     return li;
   };
@@ -86,34 +100,55 @@ function banner(report: DriftReport): HTMLElement {
   if (bh) items.push(bh);
   const m = report.multivariate;
   if (m) {
-    const li = verdict(m.drift, `MMD (multivariate): ${m.drift ? 'drift' : 'no drift'}`,
-      `p = ${formatScore(m.pValue)} over ${m.columns.length} numeric columns, ${m.rowsPerSide.reference}/${m.rowsPerSide.current} sampled rows`);
+    const li = verdict(
+      m.drift,
+      `MMD (multivariate): ${m.drift ? 'drift' : 'no drift'}`,
+      `p = ${formatScore(m.pValue)} over ${m.columns.length} numeric columns, ${m.rowsPerSide.reference}/${m.rowsPerSide.current} sampled rows`,
+    );
     li.dataset.verdict = 'mmd';
     items.push(li);
   }
-  return h('section', { className: d.share.drift ? 'drift-banner is-drift' : 'drift-banner', attrs: { 'aria-label': 'Dataset verdicts', role: 'status' } }, [
-    h('ul', {}, items),
-    h('p', { className: 'muted small' }, [`${report.reference.rows.toLocaleString('en-US')} reference rows (${report.reference.file}) vs ${report.current.rows.toLocaleString('en-US')} current rows (${report.current.file}); ${report.timings.totalMs} ms.`]),
-  ]);
+  return h(
+    'section',
+    { className: d.share.drift ? 'drift-banner is-drift' : 'drift-banner', attrs: { 'aria-label': 'Dataset verdicts', role: 'status' } },
+    [
+      h('ul', {}, items),
+      h('p', { className: 'muted small' }, [
+        `${report.reference.rows.toLocaleString('en-US')} reference rows (${report.reference.file}) vs ${report.current.rows.toLocaleString('en-US')} current rows (${report.current.file}); ${report.timings.totalMs} ms.`,
+      ]),
+    ],
+  );
 }
 
 function columnTable(columns: ColumnDrift[], caption: string): HTMLElement {
   const head = ['Column', 'Type', 'Test', 'Why this test', 'Score', 'Drift if', 'Verdict', 'Data quality'];
-  const rows = columns.map((c) => h('tr', { attrs: { 'data-column': c.name, 'data-drift': String(c.drift) }, className: c.drift ? 'is-drift' : '' }, [
-    h('th', { attrs: { scope: 'row' } }, [c.name]),
-    h('td', {}, [c.kind]),
-    h('td', { attrs: { 'data-test': c.test } }, [c.testDisplayName]),
-    h('td', { className: 'drift-reason' }, [c.reason]),
-    h('td', { className: 'num', attrs: { 'data-score': c.score === null ? '' : String(c.score) } }, [formatScore(c.score)]),
-    h('td', { className: 'num' }, [`${c.rule.replace('distance', 'score ')} ${c.threshold}`]),
-    h('td', { className: 'drift-cell' }, [c.error ? h('span', { className: 'drift-error' }, [`not tested: ${c.error}`]) : c.drift ? h('strong', {}, ['Drift']) : 'No drift']),
-    h('td', { className: 'drift-quality' }, [qualityFlags(c).join('; ') || '—']),
-  ]));
-  return h('div', { className: 'drift-table-wrap' }, [h('table', { className: 'drift-table' }, [
-    h('caption', { className: 'visually-hidden' }, [caption]),
-    h('thead', {}, [h('tr', {}, head.map((x) => h('th', { attrs: { scope: 'col' } }, [x])))]),
-    h('tbody', {}, rows),
-  ])]);
+  const rows = columns.map((c) =>
+    h('tr', { attrs: { 'data-column': c.name, 'data-drift': String(c.drift) }, className: c.drift ? 'is-drift' : '' }, [
+      h('th', { attrs: { scope: 'row' } }, [c.name]),
+      h('td', {}, [c.kind]),
+      h('td', { attrs: { 'data-test': c.test } }, [c.testDisplayName]),
+      h('td', { className: 'drift-reason' }, [c.reason]),
+      h('td', { className: 'num', attrs: { 'data-score': c.score === null ? '' : String(c.score) } }, [formatScore(c.score)]),
+      h('td', { className: 'num' }, [`${c.rule.replace('distance', 'score ')} ${c.threshold}`]),
+      h('td', { className: 'drift-cell' }, [
+        c.error ? h('span', { className: 'drift-error' }, [`not tested: ${c.error}`]) : c.drift ? h('strong', {}, ['Drift']) : 'No drift',
+      ]),
+      h('td', { className: 'drift-quality' }, [qualityFlags(c).join('; ') || '—']),
+    ]),
+  );
+  return h('div', { className: 'drift-table-wrap' }, [
+    h('table', { className: 'drift-table' }, [
+      h('caption', { className: 'visually-hidden' }, [caption]),
+      h('thead', {}, [
+        h(
+          'tr',
+          {},
+          head.map((x) => h('th', { attrs: { scope: 'col' } }, [x])),
+        ),
+      ]),
+      h('tbody', {}, rows),
+    ]),
+  ]);
 }
 
 const W = 300;
@@ -131,26 +166,45 @@ export function histogramChart(c: ColumnDrift): HTMLElement {
   const step = n ? plotW / n : plotW;
   const categorical = !hist.edges;
   for (let i = 0; i < n; i++) {
-    const sides: ['reference' | 'current', number][] = [['reference', hist.reference[i] ?? 0], ['current', hist.current[i] ?? 0]];
+    const sides: ['reference' | 'current', number][] = [
+      ['reference', hist.reference[i] ?? 0],
+      ['current', hist.current[i] ?? 0],
+    ];
     sides.forEach(([side, share], k) => {
       const height = (share / max) * plotH;
       // Categories side by side; numeric bins overlaid (both full width, current drawn on top, translucent).
       const x = PAD.left + i * step + (categorical ? (k * step) / 2 : 0);
       const width = Math.max(0.5, (categorical ? step / 2 : step) - 1);
-      const label = categorical ? hist.labels?.[i] ?? '' : `${formatEdge(hist.edges![i])}–${formatEdge(hist.edges![i + 1])}`;
-      bars.push(svg('rect', { x: x.toFixed(2), y: (PAD.top + plotH - height).toFixed(2), width: width.toFixed(2), height: height.toFixed(2), class: `drift-bar drift-bar-${side}` },
-        [svg('title', {}, [document.createTextNode(`${side} ${label}: ${pct(share)}`)])]));
+      const label = categorical ? (hist.labels?.[i] ?? '') : `${formatEdge(hist.edges![i])}–${formatEdge(hist.edges![i + 1])}`;
+      bars.push(
+        svg(
+          'rect',
+          {
+            x: x.toFixed(2),
+            y: (PAD.top + plotH - height).toFixed(2),
+            width: width.toFixed(2),
+            height: height.toFixed(2),
+            class: `drift-bar drift-bar-${side}`,
+          },
+          [svg('title', {}, [document.createTextNode(`${side} ${label}: ${pct(share)}`)])],
+        ),
+      );
     });
   }
-  const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${c.name}: reference and current distributions`, class: 'drift-svg' }, [
-    svg('line', { x1: PAD.left, x2: W - PAD.right, y1: H - PAD.bottom, y2: H - PAD.bottom, class: 'drift-axis' }),
-    ...bars,
-  ]);
+  const chart = svg(
+    'svg',
+    { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${c.name}: reference and current distributions`, class: 'drift-svg' },
+    [svg('line', { x1: PAD.left, x2: W - PAD.right, y1: H - PAD.bottom, y2: H - PAD.bottom, class: 'drift-axis' }), ...bars],
+  );
   const axis: Child[] = categorical
     ? [h('span', {}, [(hist.labels ?? []).slice(0, 4).join(', ') + ((hist.labels?.length ?? 0) > 4 ? ', …' : '')])]
     : [h('span', {}, [formatEdge(hist.edges?.[0])]), h('span', {}, [formatEdge(hist.edges?.at(-1))])];
   return h('figure', { className: c.drift ? 'drift-figure is-drift' : 'drift-figure', attrs: { 'data-column': c.name } }, [
-    h('figcaption', {}, [h('strong', {}, [c.name]), ' ', h('span', { className: 'muted small' }, [`${c.testDisplayName} ${formatScore(c.score)} — ${c.drift ? 'drift' : 'no drift'}`])]),
+    h('figcaption', {}, [
+      h('strong', {}, [c.name]),
+      ' ',
+      h('span', { className: 'muted small' }, [`${c.testDisplayName} ${formatScore(c.score)} — ${c.drift ? 'drift' : 'no drift'}`]),
+    ]),
     chart,
     h('div', { className: 'drift-axis-labels muted small' }, axis),
   ]);
@@ -163,25 +217,38 @@ function formatEdge(v: number | undefined): string {
 
 function legend(): HTMLElement {
   return h('p', { className: 'drift-legend small' }, [
-    h('span', { className: 'drift-key drift-key-reference', attrs: { 'aria-hidden': 'true' } }), ' reference ',
-    h('span', { className: 'drift-key drift-key-current', attrs: { 'aria-hidden': 'true' } }), ' current (share of rows per bin or category)',
+    h('span', { className: 'drift-key drift-key-reference', attrs: { 'aria-hidden': 'true' } }),
+    ' reference ',
+    h('span', { className: 'drift-key drift-key-current', attrs: { 'aria-hidden': 'true' } }),
+    ' current (share of rows per bin or category)',
   ]);
 }
 
 function charts(columns: ColumnDrift[]): HTMLElement {
-  return h('div', { className: 'drift-charts' }, columns.filter((c) => c.histogram && (c.histogram.reference.length || c.histogram.current.length)).map(histogramChart));
+  return h(
+    'div',
+    { className: 'drift-charts' },
+    columns.filter((c) => c.histogram && (c.histogram.reference.length || c.histogram.current.length)).map(histogramChart),
+  );
 }
 
 export function renderDriftReport(report: DriftReport): HTMLElement {
   const sorted = sortColumns(report.columns);
   const p = report.predictions;
-  const predictions = p ? h('section', { className: 'drift-predictions', attrs: { 'aria-label': 'Prediction drift' } }, [
-    h('h3', {}, [`Prediction drift: ${p.drift ? 'the model\'s outputs drifted' : 'no drift in the model\'s outputs'}`]),
-    h('p', { className: 'muted small' }, [`${p.model} predicted ${p.rows.reference} reference and ${p.rows.current} current rows`,
-      p.failedRows.reference + p.failedRows.current ? `; ${p.failedRows.reference + p.failedRows.current} rows failed (${p.firstError ?? 'see the report'})` : '', '.']),
-    columnTable(sortColumns(p.columns), 'Prediction columns'),
-    charts(sortColumns(p.columns)),
-  ]) : null;
+  const predictions = p
+    ? h('section', { className: 'drift-predictions', attrs: { 'aria-label': 'Prediction drift' } }, [
+        h('h3', {}, [`Prediction drift: ${p.drift ? "the model's outputs drifted" : "no drift in the model's outputs"}`]),
+        h('p', { className: 'muted small' }, [
+          `${p.model} predicted ${p.rows.reference} reference and ${p.rows.current} current rows`,
+          p.failedRows.reference + p.failedRows.current
+            ? `; ${p.failedRows.reference + p.failedRows.current} rows failed (${p.firstError ?? 'see the report'})`
+            : '',
+          '.',
+        ]),
+        columnTable(sortColumns(p.columns), 'Prediction columns'),
+        charts(sortColumns(p.columns)),
+      ])
+    : null;
   return h('div', { className: 'drift-report', attrs: { 'data-state': 'report' } }, [
     banner(report),
     h('h3', {}, ['Columns, drifted first']),

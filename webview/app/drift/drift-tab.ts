@@ -18,28 +18,40 @@ import { renderDriftReport } from './drift-report';
 import './drift.css';
 
 const PHASES: Record<DriftProgress['phase'], string> = {
-  reading: 'Reading both files', testing: 'Testing columns', predicting: 'Predicting both files with the model',
-  multivariate: 'Multivariate (MMD) test', done: 'Done',
+  reading: 'Reading both files',
+  testing: 'Testing columns',
+  predicting: 'Predicting both files with the model',
+  multivariate: 'Multivariate (MMD) test',
+  done: 'Done',
 };
 
 export function describeProgress(p: DriftProgress): string {
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
-  const parts = [PHASES[p.phase] ?? p.phase, `${p.rowsRead.toLocaleString('en-US')} rows`, `${mb(p.bytesRead)} of ${mb(p.bytesTotal)}`,
-    `${p.columnsDone}/${p.columnsTotal} columns`];
+  const parts = [
+    PHASES[p.phase] ?? p.phase,
+    `${p.rowsRead.toLocaleString('en-US')} rows`,
+    `${mb(p.bytesRead)} of ${mb(p.bytesTotal)}`,
+    `${p.columnsDone}/${p.columnsTotal} columns`,
+  ];
   if (p.passes > 1) parts.push(`pass ${p.pass} of ${p.passes}`);
   return parts.join(' · ');
 }
 
 export function createDriftTab(client: ServerClient): AppTab {
   const drift = createDriftClient(client);
-  const input = (id: string, label: string, placeholder: string) => h('input', {
-    className: 'drift-path', attrs: { id, type: 'text', list: 'drift-files', placeholder, 'aria-label': label, spellcheck: 'false', autocomplete: 'off' },
-  }) as HTMLInputElement;
+  const input = (id: string, label: string, placeholder: string) =>
+    h('input', {
+      className: 'drift-path',
+      attrs: { id, type: 'text', list: 'drift-files', placeholder, 'aria-label': label, spellcheck: 'false', autocomplete: 'off' },
+    }) as HTMLInputElement;
   const reference = input('drift-reference', 'Reference CSV path', 'reference.csv (training data)');
   const current = input('drift-current', 'Current CSV path', 'the new data to check');
   const fileList = h('datalist', { attrs: { id: 'drift-files' } });
   const radio = (value: string, text: string, checked: boolean) => {
-    const el = h('input', { attrs: { type: 'radio', name: 'drift-source', id: `drift-source-${value}`, value, checked }, on: { change: () => sourceChanged() } }) as HTMLInputElement;
+    const el = h('input', {
+      attrs: { type: 'radio', name: 'drift-source', id: `drift-source-${value}`, value, checked },
+      on: { change: () => sourceChanged() },
+    }) as HTMLInputElement;
     return { el, label: h('label', { attrs: { for: `drift-source-${value}` } }, [el, ' ', text]) };
   };
   const fromFile = radio('file', 'a CSV file', true);
@@ -49,19 +61,36 @@ export function createDriftTab(client: ServerClient): AppTab {
   const stattest = h('select', { attrs: { id: 'drift-stattest', 'aria-label': 'Statistical test for every column' } }, [
     h('option', { attrs: { value: '' } }, ["Evidently's choice per column"]),
   ]) as HTMLSelectElement;
-  const threshold = h('input', { attrs: { id: 'drift-threshold', type: 'number', min: 0, step: 'any', placeholder: "each test's own", 'aria-label': 'Threshold for every column' } }) as HTMLInputElement;
+  const threshold = h('input', {
+    attrs: {
+      id: 'drift-threshold',
+      type: 'number',
+      min: 0,
+      step: 'any',
+      placeholder: "each test's own",
+      'aria-label': 'Threshold for every column',
+    },
+  }) as HTMLInputElement;
   const run = h('vscode-button', { attrs: { id: 'drift-run' }, on: { click: () => void start() } }, ['Check drift']);
-  const cancel = h('vscode-button', { attrs: { id: 'drift-cancel', appearance: 'secondary', disabled: true }, on: { click: () => void stop() } }, ['Cancel']);
+  const cancel = h(
+    'vscode-button',
+    { attrs: { id: 'drift-cancel', appearance: 'secondary', disabled: true }, on: { click: () => void stop() } },
+    ['Cancel'],
+  );
   const bar = h('progress', { attrs: { max: 1, value: 0, 'aria-label': 'Drift check progress' } }) as HTMLProgressElement;
   const step = h('span', { className: 'muted small', attrs: { 'aria-live': 'polite', id: 'drift-step' } });
   const progress = h('div', { className: 'drift-progress', attrs: { hidden: true, id: 'drift-progress' } }, [bar, step]);
   const message = h('div', { className: 'drift-message', attrs: { role: 'status', 'aria-live': 'polite', id: 'drift-message' } });
-  const results = h('section', { className: 'drift-results', attrs: { 'aria-label': 'Drift results', 'data-state': 'empty', id: 'drift-results' } }, [
-    h('p', { className: 'muted' }, ['No check yet. Choose the files and press “Check drift”.']),
-  ]);
+  const results = h(
+    'section',
+    { className: 'drift-results', attrs: { 'aria-label': 'Drift results', 'data-state': 'empty', id: 'drift-results' } },
+    [h('p', { className: 'muted' }, ['No check yet. Choose the files and press “Check drift”.'])],
+  );
   const currentRow = h('div', { className: 'drift-field' }, [h('label', { attrs: { for: 'drift-current' } }, ['Current']), current]);
   const element = h('div', { className: 'drift-tab' }, [
-    h('p', {}, ["Is new data like the data the model learned from? Each column is compared with Evidently's default test (or the one you pick); the dataset verdicts use Evidently's share rule and, side by side, Bonferroni and Benjamini–Hochberg over the p-values."]),
+    h('p', {}, [
+      "Is new data like the data the model learned from? Each column is compared with Evidently's default test (or the one you pick); the dataset verdicts use Evidently's share rule and, side by side, Bonferroni and Benjamini–Hochberg over the p-values.",
+    ]),
     h('div', { className: 'drift-field' }, [h('label', { attrs: { for: 'drift-reference' } }, ['Reference']), reference]),
     h('fieldset', { className: 'drift-source' }, [h('legend', {}, ['Current data']), fromFile.label, fromLive.label, liveInfo]),
     currentRow,
@@ -84,7 +113,10 @@ export function createDriftTab(client: ServerClient): AppTab {
   let pendingRun = false;
 
   const say = (text: string, error = false) => {
-    replaceChildren(message, text ? [h('div', { className: error ? 'error-box' : 'muted', attrs: error ? { role: 'alert' } : {} }, [text])] : []);
+    replaceChildren(
+      message,
+      text ? [h('div', { className: error ? 'error-box' : 'muted', attrs: error ? { role: 'alert' } : {} }, [text])] : [],
+    );
   };
   const setRunning = (running: boolean) => {
     run.toggleAttribute('disabled', running);
@@ -103,15 +135,21 @@ export function createDriftTab(client: ServerClient): AppTab {
   async function refreshLive(): Promise<void> {
     try {
       const s = await drift.live();
-      replaceChildren(liveInfo, [`${s.rows.toLocaleString('en-US')} of the last ${s.capacity.toLocaleString('en-US')} rows kept`,
-        s.since ? ` (since ${new Date(s.since).toLocaleString()})` : '', s.reference ? '' : ' — this server has no reference CSV (start it with --reference)']);
+      replaceChildren(liveInfo, [
+        `${s.rows.toLocaleString('en-US')} of the last ${s.capacity.toLocaleString('en-US')} rows kept`,
+        s.since ? ` (since ${new Date(s.since).toLocaleString()})` : '',
+        s.reference ? '' : ' — this server has no reference CSV (start it with --reference)',
+      ]);
     } catch (err) {
       replaceChildren(liveInfo, [`Cannot read the served-rows log: ${(err as Error).message}`]);
     }
   }
 
   function showFiles(list: DriftFiles): void {
-    replaceChildren(fileList, list.files.map((f) => h('option', { attrs: { value: f.path } }, [f.relative])));
+    replaceChildren(
+      fileList,
+      list.files.map((f) => h('option', { attrs: { value: f.path } }, [f.relative])),
+    );
     for (const t of list.statTests) stattest.append(h('option', { attrs: { value: t.name } }, [`${t.displayName} (${t.kinds.join('/')})`]));
   }
 
@@ -133,10 +171,16 @@ export function createDriftTab(client: ServerClient): AppTab {
   async function start(): Promise<void> {
     if (jobId) return;
     const o = options();
-    if (typeof o === 'string') { say(o, true); return; }
+    if (typeof o === 'string') {
+      say(o, true);
+      return;
+    }
     const ref = reference.value.trim();
     const cur = current.value.trim();
-    if (!live() && (!ref || !cur)) { say(!ref ? 'Reference: enter the path of the reference CSV.' : 'Current: enter the path of the CSV to check.', true); return; }
+    if (!live() && (!ref || !cur)) {
+      say(!ref ? 'Reference: enter the path of the reference CSV.' : 'Current: enter the path of the CSV to check.', true);
+      return;
+    }
     try {
       say('');
       const job = live() ? await drift.startLive(o) : await drift.start(ref, cur, o);
@@ -160,8 +204,14 @@ export function createDriftTab(client: ServerClient): AppTab {
     stopFollowing = null;
     jobId = null;
     setRunning(false);
-    if (job.status === 'cancelled') { say('Cancelled: the check was stopped before it finished.'); return; }
-    if (job.status !== 'done' || !job.result) { say(`The check failed: ${job.error?.message ?? 'no report came back'}`, true); return; }
+    if (job.status === 'cancelled') {
+      say('Cancelled: the check was stopped before it finished.');
+      return;
+    }
+    if (job.status !== 'done' || !job.result) {
+      say(`The check failed: ${job.error?.message ?? 'no report came back'}`, true);
+      return;
+    }
     results.dataset.state = 'report';
     replaceChildren(results, [renderDriftReport(job.result)]);
   }
@@ -183,9 +233,15 @@ export function createDriftTab(client: ServerClient): AppTab {
     fromFile.el.checked = true;
     sourceChanged();
     current.value = data.current;
-    if (jobId) { say('A check is already running: cancel it or wait, then press “Check drift”.', true); return; }
+    if (jobId) {
+      say('A check is already running: cancel it or wait, then press “Check drift”.', true);
+      return;
+    }
     // Before the model description arrives there may be no reference yet: run once it does.
-    if (!reference.value.trim() && !description) { pendingRun = true; return; }
+    if (!reference.value.trim() && !description) {
+      pendingRun = true;
+      return;
+    }
     void start();
   });
 
@@ -196,7 +252,10 @@ export function createDriftTab(client: ServerClient): AppTab {
     update(next: ModelDescription) {
       description = next;
       if (!reference.value && next.reference) reference.value = next.reference.path;
-      if (pendingRun) { pendingRun = false; void start(); }
+      if (pendingRun) {
+        pendingRun = false;
+        void start();
+      }
       if (!filesLoaded) {
         filesLoaded = true;
         drift.files().then(showFiles, (err: Error) => say(`Cannot list the CSV files this server may read: ${err.message}`, true));

@@ -13,7 +13,10 @@ export type { ExportRequest, ExportStatus };
 
 /** Thrown with the server's message; `unavailable` when this server has no export routes (a deployed bundle). */
 export class ExportCallError extends Error {
-  constructor(message: string, readonly unavailable = false) {
+  constructor(
+    message: string,
+    readonly unavailable = false,
+  ) {
     super(message);
     this.name = 'ExportCallError';
   }
@@ -35,7 +38,11 @@ function callError(err: unknown): ExportCallError {
 export function createExportClient(server: ServerClient): ExportClient {
   const jobs = createJobsClient(server);
   const call = async <T>(promise: Promise<T>): Promise<T> => {
-    try { return await promise; } catch (err) { throw callError(err); }
+    try {
+      return await promise;
+    } catch (err) {
+      throw callError(err);
+    }
   };
   return {
     status: () => call(server.json<ExportStatus>('GET', '/api/export')),
@@ -45,9 +52,17 @@ export function createExportClient(server: ServerClient): ExportClient {
       const started = await call(jobs.start('export', request));
       onProgress(started.progress);
       const state = await new Promise<JobState<ExportResult>>((resolve) => {
-        const stop = jobs.follow<ExportResult>(started.id, onProgress, (final) => { signal.removeEventListener('abort', cancel); resolve(final); });
+        const stop = jobs.follow<ExportResult>(started.id, onProgress, (final) => {
+          signal.removeEventListener('abort', cancel);
+          resolve(final);
+        });
         // Cancelling asks the server to stop; the job's final state (cancelled) still arrives through follow.
-        const cancel = (): void => { jobs.cancel(started.id).catch(() => { stop(); resolve({ ...started, status: 'cancelled' }); }); };
+        const cancel = (): void => {
+          jobs.cancel(started.id).catch(() => {
+            stop();
+            resolve({ ...started, status: 'cancelled' });
+          });
+        };
         signal.addEventListener('abort', cancel, { once: true });
       });
       if (state.status === 'done' && state.result) return state.result;

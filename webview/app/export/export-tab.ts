@@ -12,7 +12,12 @@ import { createExportClient, ExportCallError } from './export-client';
 import './export.css';
 
 const TARGET_LABELS: Record<string, string> = {
-  onnx: 'ONNX model + signature (always)', docker: 'Server + Dockerfile', k8s: 'Kubernetes', kserve: 'KServe', triton: 'Triton repository', tfjs: 'TF.js graph model',
+  onnx: 'ONNX model + signature (always)',
+  docker: 'Server + Dockerfile',
+  k8s: 'Kubernetes',
+  kserve: 'KServe',
+  triton: 'Triton repository',
+  tfjs: 'TF.js graph model',
 };
 
 function formatBytes(n: number): string {
@@ -32,34 +37,78 @@ function sizeByPart(result: ExportResult): [string, number][] {
 function sizeChart(result: ExportResult): HTMLElement {
   const parts = sizeByPart(result);
   const max = Math.max(1, ...parts.map(([, b]) => b));
-  return h('div', { className: 'bar-chart export-sizes', attrs: { role: 'img', 'aria-label': 'bundle size by part' } }, parts.flatMap(([part, bytes]) => {
-    const fill = h('span', { className: 'bar-fill' });
-    fill.style.width = `${Math.max(0.5, (100 * bytes) / max)}%`;
-    return [h('div', { className: 'bar-row' }, [
-      h('span', { className: 'bar-label' }, [part]), h('span', { className: 'bar-track' }, [fill]), h('span', { className: 'bar-value' }, [formatBytes(bytes)]),
-    ])];
-  }));
+  return h(
+    'div',
+    { className: 'bar-chart export-sizes', attrs: { role: 'img', 'aria-label': 'bundle size by part' } },
+    parts.flatMap(([part, bytes]) => {
+      const fill = h('span', { className: 'bar-fill' });
+      fill.style.width = `${Math.max(0.5, (100 * bytes) / max)}%`;
+      return [
+        h('div', { className: 'bar-row' }, [
+          h('span', { className: 'bar-label' }, [part]),
+          h('span', { className: 'bar-track' }, [fill]),
+          h('span', { className: 'bar-value' }, [formatBytes(bytes)]),
+        ]),
+      ];
+    }),
+  );
 }
 
 function checksTable(checks: ExportCheck[]): HTMLElement {
   return h('table', { className: 'export-checks' }, [
-    h('thead', {}, [h('tr', {}, ['target', 'check', 'result', 'detail'].map((t) => h('th', { attrs: { scope: 'col' } }, [t])))]),
-    h('tbody', {}, checks.map((c) => h('tr', { className: `check-${c.status}` }, [
-      h('td', {}, [c.target]), h('td', {}, [c.name]),
-      h('td', {}, [h('span', { className: `check-badge check-badge-${c.status}` }, [c.status === 'pass' ? 'pass' : c.status === 'fail' ? 'FAIL' : 'skipped'])]),
-      h('td', {}, [c.detail]),
-    ]))),
+    h('thead', {}, [
+      h(
+        'tr',
+        {},
+        ['target', 'check', 'result', 'detail'].map((t) => h('th', { attrs: { scope: 'col' } }, [t])),
+      ),
+    ]),
+    h(
+      'tbody',
+      {},
+      checks.map((c) =>
+        h('tr', { className: `check-${c.status}` }, [
+          h('td', {}, [c.target]),
+          h('td', {}, [c.name]),
+          h('td', {}, [
+            h('span', { className: `check-badge check-badge-${c.status}` }, [
+              c.status === 'pass' ? 'pass' : c.status === 'fail' ? 'FAIL' : 'skipped',
+            ]),
+          ]),
+          h('td', {}, [c.detail]),
+        ]),
+      ),
+    ),
   ]);
 }
 
 function precheckView(result: PrecheckResult): HTMLElement {
-  return h('ul', { className: 'export-precheck' }, result.targets.map((t) => h('li', { className: t.ok ? 'precheck-ok' : 'precheck-blocked' }, [
-    h('strong', {}, [`${t.target}: `]), t.ok ? 'can be exported' : t.problems.join('; '),
-    t.unsupportedNodes?.length ? h('table', { className: 'export-nodes' }, [
-      h('thead', {}, [h('tr', {}, ['node', 'op', 'why'].map((x) => h('th', { attrs: { scope: 'col' } }, [x])))]),
-      h('tbody', {}, t.unsupportedNodes.map((n) => h('tr', {}, [h('td', {}, [n.node]), h('td', {}, [n.opType]), h('td', {}, [n.reason])]))),
-    ]) : null,
-  ])));
+  return h(
+    'ul',
+    { className: 'export-precheck' },
+    result.targets.map((t) =>
+      h('li', { className: t.ok ? 'precheck-ok' : 'precheck-blocked' }, [
+        h('strong', {}, [`${t.target}: `]),
+        t.ok ? 'can be exported' : t.problems.join('; '),
+        t.unsupportedNodes?.length
+          ? h('table', { className: 'export-nodes' }, [
+              h('thead', {}, [
+                h(
+                  'tr',
+                  {},
+                  ['node', 'op', 'why'].map((x) => h('th', { attrs: { scope: 'col' } }, [x])),
+                ),
+              ]),
+              h(
+                'tbody',
+                {},
+                t.unsupportedNodes.map((n) => h('tr', {}, [h('td', {}, [n.node]), h('td', {}, [n.opType]), h('td', {}, [n.reason])])),
+              ),
+            ])
+          : null,
+      ]),
+    ),
+  );
 }
 
 function resultView(result: ExportResult): HTMLElement {
@@ -80,13 +129,22 @@ function resultView(result: ExportResult): HTMLElement {
 export function createExportTab(server: ServerClient): AppTab {
   const api = createExportClient(server);
   const boxes = new Map<string, HTMLInputElement>();
-  const targetList = h('fieldset', { className: 'export-targets' }, [h('legend', {}, ['Targets']), ...EXPORT_TARGETS.map((t) => {
-    const box = h('input', { attrs: { type: 'checkbox', id: `export-target-${t}`, checked: true, disabled: t === 'onnx' } }) as HTMLInputElement;
-    boxes.set(t, box);
-    return h('label', { className: 'export-target', attrs: { for: `export-target-${t}` } }, [box, ` ${TARGET_LABELS[t] ?? t}`]);
-  })]);
-  const variant = h('input', { attrs: { type: 'text', id: 'export-variant', placeholder: 'original', 'aria-label': 'compressed variant (optional)' } }) as HTMLInputElement;
-  const folder = h('input', { attrs: { type: 'text', id: 'export-folder', placeholder: '<model>-<time>', 'aria-label': 'bundle folder name' } }) as HTMLInputElement;
+  const targetList = h('fieldset', { className: 'export-targets' }, [
+    h('legend', {}, ['Targets']),
+    ...EXPORT_TARGETS.map((t) => {
+      const box = h('input', {
+        attrs: { type: 'checkbox', id: `export-target-${t}`, checked: true, disabled: t === 'onnx' },
+      }) as HTMLInputElement;
+      boxes.set(t, box);
+      return h('label', { className: 'export-target', attrs: { for: `export-target-${t}` } }, [box, ` ${TARGET_LABELS[t] ?? t}`]);
+    }),
+  ]);
+  const variant = h('input', {
+    attrs: { type: 'text', id: 'export-variant', placeholder: 'original', 'aria-label': 'compressed variant (optional)' },
+  }) as HTMLInputElement;
+  const folder = h('input', {
+    attrs: { type: 'text', id: 'export-folder', placeholder: '<model>-<time>', 'aria-label': 'bundle folder name' },
+  }) as HTMLInputElement;
   const force = h('input', { attrs: { type: 'checkbox', id: 'export-force' } }) as HTMLInputElement;
   const rootLine = h('p', { className: 'export-root' });
   const precheckButton = h('vscode-button', { attrs: { id: 'export-precheck', appearance: 'secondary' } }, ['Pre-check']);
@@ -104,7 +162,8 @@ export function createExportTab(server: ServerClient): AppTab {
     message.className = 'export-message export-error';
     message.textContent = (err as Error).message;
     if (err instanceof ExportCallError && err.unavailable) {
-      message.textContent = 'Exporting is available from the Model Lab dev server (model-lab serve or VS Code), not from a deployed bundle.';
+      message.textContent =
+        'Exporting is available from the Model Lab dev server (model-lab serve or VS Code), not from a deployed bundle.';
     }
   };
   const setRunning = (on: boolean): void => {
@@ -119,7 +178,9 @@ export function createExportTab(server: ServerClient): AppTab {
     try {
       replaceChildren(precheckArea, [h('h4', {}, ['Pre-check']), precheckView(await api.precheck(request()))]);
       message.textContent = '';
-    } catch (err) { showError(err); }
+    } catch (err) {
+      showError(err);
+    }
   });
   exportButton.addEventListener('click', async () => {
     if (running) return;
@@ -128,11 +189,15 @@ export function createExportTab(server: ServerClient): AppTab {
     message.className = 'export-message';
     message.textContent = 'Starting the export…';
     try {
-      const result = await api.run({ ...request(), ...(folder.value.trim() ? { folder: folder.value.trim() } : {}), force: force.checked }, (p) => {
-        progress.max = p.total;
-        progress.value = p.done;
-        message.textContent = `${p.done}/${p.total} ${p.step}`;
-      }, running.signal);
+      const result = await api.run(
+        { ...request(), ...(folder.value.trim() ? { folder: folder.value.trim() } : {}), force: force.checked },
+        (p) => {
+          progress.max = p.total;
+          progress.value = p.done;
+          message.textContent = `${p.done}/${p.total} ${p.step}`;
+        },
+        running.signal,
+      );
       message.textContent = '';
       replaceChildren(resultArea, [h('h4', {}, ['Last verification']), resultView(result)]);
     } catch (err) {
@@ -145,15 +210,22 @@ export function createExportTab(server: ServerClient): AppTab {
   cancelButton.addEventListener('click', () => running?.abort());
 
   const element = h('section', { className: 'export-tab', attrs: { 'aria-label': 'Export a deployment bundle' } }, [
-    h('p', {}, ['Writes a folder an engineer can deploy — the model, a Node prediction server with its Dockerfile, Kubernetes, KServe and Triton files, a TF.js model — and checks each part before handing it over.']),
-    rootLine, targetList,
+    h('p', {}, [
+      'Writes a folder an engineer can deploy — the model, a Node prediction server with its Dockerfile, Kubernetes, KServe and Triton files, a TF.js model — and checks each part before handing it over.',
+    ]),
+    rootLine,
+    targetList,
     h('div', { className: 'export-options' }, [
-      h('label', { attrs: { for: 'export-variant' } }, ['Variant ']), variant,
-      h('label', { attrs: { for: 'export-folder' } }, [' Folder ']), folder,
+      h('label', { attrs: { for: 'export-variant' } }, ['Variant ']),
+      variant,
+      h('label', { attrs: { for: 'export-folder' } }, [' Folder ']),
+      folder,
       h('label', { attrs: { for: 'export-force' } }, [force, ' replace a non-empty folder']),
     ]),
     h('div', { className: 'export-actions' }, [precheckButton, exportButton, cancelButton, progress]),
-    message, precheckArea, resultArea,
+    message,
+    precheckArea,
+    resultArea,
   ]);
 
   return {

@@ -31,13 +31,20 @@ function decorate(wrapper: HTMLElement, target: HTMLElement, hintText: string | 
   };
 }
 
-const KIND_TEXT: Record<Feature['kind'], string> = { number: 'number', integer: 'integer', category: 'category', boolean: 'yes/no', image: 'image' };
+const KIND_TEXT: Record<Feature['kind'], string> = {
+  number: 'number',
+  integer: 'integer',
+  category: 'category',
+  boolean: 'yes/no',
+  image: 'image',
+};
 
 /** The line under a field: its kind, then what is known about typical values. */
 function hintText(feature: Feature): string {
   const parts: string[] = [KIND_TEXT[feature.kind]];
   if (feature.categories?.length) parts.push(`${feature.categories.length} values`);
-  if (feature.min !== undefined && feature.max !== undefined) parts.push(`typical ${formatNumber(feature.min)} – ${formatNumber(feature.max)}`);
+  if (feature.min !== undefined && feature.max !== undefined)
+    parts.push(`typical ${formatNumber(feature.min)} – ${formatNumber(feature.max)}`);
   if (feature.description) parts.push(feature.description);
   return parts.join(' · ');
 }
@@ -48,21 +55,34 @@ function kindBadge(text: string): HTMLElement {
 
 /** A text field: numbers (typed as text so a wrong entry can be explained) and categories without a known list. */
 function textField(feature: Feature, onInput: () => void): FieldControl {
-  const input = h('vscode-text-field', {
-    className: 'field-control',
-    attrs: {
-      'aria-label': feature.name, 'data-feature': feature.name,
-      inputmode: feature.kind === 'integer' ? 'numeric' : feature.kind === 'number' ? 'decimal' : undefined,
+  const input = h(
+    'vscode-text-field',
+    {
+      className: 'field-control',
+      attrs: {
+        'aria-label': feature.name,
+        'data-feature': feature.name,
+        inputmode: feature.kind === 'integer' ? 'numeric' : feature.kind === 'number' ? 'decimal' : undefined,
+      },
+      on: { input: onInput },
+      // The toolkit names the inner input after the slotted text, so the slot holds the name only.
     },
-    on: { input: onInput },
-    // The toolkit names the inner input after the slotted text, so the slot holds the name only.
-  }, [feature.name]) as ValueElement;
-  const wrapper = h('div', { className: 'field', attrs: { title: feature.description ? `${feature.name}: ${feature.description}` : feature.name } }, [input]);
+    [feature.name],
+  ) as ValueElement;
+  const wrapper = h(
+    'div',
+    { className: 'field', attrs: { title: feature.description ? `${feature.name}: ${feature.description}` : feature.name } },
+    [input],
+  );
   const setError = decorate(wrapper, input, hintText(feature));
   return {
-    key: feature.name, element: wrapper, setError,
+    key: feature.name,
+    element: wrapper,
+    setError,
     read: () => input.value ?? '',
-    write: (v) => { input.value = String(v); },
+    write: (v) => {
+      input.value = String(v);
+    },
     focus: () => input.focus(),
   };
 }
@@ -72,18 +92,29 @@ function categoryField(feature: Feature, onInput: () => void): FieldControl {
   const label = h('label', { className: 'field-label', attrs: { for: id, id: `${id}-label` } }, [feature.name]);
   const categories = feature.categories ?? [];
   const initial = typeof feature.example === 'string' && categories.includes(feature.example) ? feature.example : categories[0];
-  const dropdown = h('vscode-dropdown', {
-    className: 'field-control',
-    attrs: { id, 'aria-labelledby': `${id}-label`, 'data-feature': feature.name, position: 'below' },
-    on: { change: () => { current = dropdown.value; onInput(); } },
-  }, categories.map((c) => h('vscode-option', { attrs: { value: c, selected: c === initial } }, [c]))) as ValueElement;
+  const dropdown = h(
+    'vscode-dropdown',
+    {
+      className: 'field-control',
+      attrs: { id, 'aria-labelledby': `${id}-label`, 'data-feature': feature.name, position: 'below' },
+      on: {
+        change: () => {
+          current = dropdown.value;
+          onInput();
+        },
+      },
+    },
+    categories.map((c) => h('vscode-option', { attrs: { value: c, selected: c === initial } }, [c])),
+  ) as ValueElement;
   // The component only knows its value once its options are slotted (after it is connected), so the
   // field keeps its own copy: valid from the start, and writable before the form is on screen.
   let current = initial ?? '';
   const wrapper = h('div', { className: 'field', attrs: { title: feature.name } }, [label, dropdown]);
   const setError = decorate(wrapper, dropdown, hintText(feature));
   return {
-    key: feature.name, element: wrapper, setError,
+    key: feature.name,
+    element: wrapper,
+    setError,
     read: () => current,
     write: (v) => {
       current = categories.includes(String(v)) ? String(v) : '';
@@ -95,17 +126,25 @@ function categoryField(feature: Feature, onInput: () => void): FieldControl {
 }
 
 function booleanField(feature: Feature, onInput: () => void): FieldControl {
-  const checkbox = h('vscode-checkbox', {
-    className: 'field-control',
-    attrs: { 'aria-label': feature.name, 'data-feature': feature.name, checked: feature.example === true },
-    on: { change: onInput },
-  }, [feature.name]) as CheckboxElement;
+  const checkbox = h(
+    'vscode-checkbox',
+    {
+      className: 'field-control',
+      attrs: { 'aria-label': feature.name, 'data-feature': feature.name, checked: feature.example === true },
+      on: { change: onInput },
+    },
+    [feature.name],
+  ) as CheckboxElement;
   const wrapper = h('div', { className: 'field field-boolean' }, [checkbox]);
   const setError = decorate(wrapper, checkbox, hintText(feature));
   return {
-    key: feature.name, element: wrapper, setError,
+    key: feature.name,
+    element: wrapper,
+    setError,
     read: () => !!checkbox.checked,
-    write: (v) => { checkbox.checked = v === true || v === 'true' || v === '1'; },
+    write: (v) => {
+      checkbox.checked = v === true || v === 'true' || v === '1';
+    },
     focus: () => checkbox.focus(),
   };
 }
@@ -124,9 +163,13 @@ export function createRawTensorField(binding: InputBinding, onInput: () => void)
   const wrapper = h('div', { className: 'field field-wide' }, [label, textarea]);
   const setError = decorate(wrapper, textarea, 'Nested JSON array, one row; unknown dimensions may have any size.');
   return {
-    key: rawValueKey(binding), element: wrapper, setError,
+    key: rawValueKey(binding),
+    element: wrapper,
+    setError,
     read: () => textarea.value,
-    write: (v) => { textarea.value = String(v); },
+    write: (v) => {
+      textarea.value = String(v);
+    },
     focus: () => textarea.focus(),
   };
 }
@@ -138,9 +181,13 @@ export function createFeatureField(feature: Feature, binding: InputBinding | und
     case 'category':
       control = feature.categories?.length ? categoryField(feature, onInput) : textField(feature, onInput);
       break;
-    case 'boolean': control = booleanField(feature, onInput); break;
-    case 'image': return createImageField(feature, binding?.image, onInput);
-    default: control = textField(feature, onInput);
+    case 'boolean':
+      control = booleanField(feature, onInput);
+      break;
+    case 'image':
+      return createImageField(feature, binding?.image, onInput);
+    default:
+      control = textField(feature, onInput);
   }
   // Dropdowns and checkboxes are born with their example selected (setting a value before the options
   // are slotted would be lost).

@@ -35,7 +35,10 @@ export function createFeatureForm(signature: Signature, onChange: () => void): F
   const grid = h('div', { className: 'field-grid' });
   const wide = h('div', { className: 'field-stack' });
 
-  const changed = (key: string) => () => { check(key); onChange(); };
+  const changed = (key: string) => () => {
+    check(key);
+    onChange();
+  };
 
   for (const feature of signature.features) {
     const binding = bindings.get(feature.input);
@@ -105,8 +108,12 @@ export function createFeatureForm(signature: Signature, onChange: () => void): F
       }
       return out;
     },
-    showError(key, message) { controls.get(key)?.setError(message); },
-    focus(key) { controls.get(key)?.focus(); },
+    showError(key, message) {
+      controls.get(key)?.setError(message);
+    },
+    focus(key) {
+      controls.get(key)?.focus();
+    },
   };
   for (const key of controls.keys()) check(key);
   return form;

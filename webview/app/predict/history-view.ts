@@ -23,18 +23,31 @@ export function createHistoryView(onRestore: (entry: HistoryEntry) => void): His
         replaceChildren(list, [h('li', { className: 'muted' }, ['No predictions yet.'])]);
         return;
       }
-      replaceChildren(list, entries.map((entry) => {
-        const time = new Date(entry.at).toLocaleTimeString();
-        return h('li', {}, [h('button', {
-          className: 'history-item',
-          attrs: { type: 'button', title: 'Restore these inputs', 'aria-label': `Restore inputs ${entry.inputsSummary}; result ${entry.outcome}` },
-          on: { click: () => onRestore(entry) },
-        }, [
-          h('span', { className: 'history-inputs' }, [entry.inputsSummary]),
-          h('span', { className: 'history-outcome' }, ['→ ', h('strong', {}, [entry.outcome])]),
-          h('span', { className: 'history-meta muted' }, [`${formatMs(entry.latencyMs)} · ${time}`]),
-        ])]);
-      }));
+      replaceChildren(
+        list,
+        entries.map((entry) => {
+          const time = new Date(entry.at).toLocaleTimeString();
+          return h('li', {}, [
+            h(
+              'button',
+              {
+                className: 'history-item',
+                attrs: {
+                  type: 'button',
+                  title: 'Restore these inputs',
+                  'aria-label': `Restore inputs ${entry.inputsSummary}; result ${entry.outcome}`,
+                },
+                on: { click: () => onRestore(entry) },
+              },
+              [
+                h('span', { className: 'history-inputs' }, [entry.inputsSummary]),
+                h('span', { className: 'history-outcome' }, ['→ ', h('strong', {}, [entry.outcome])]),
+                h('span', { className: 'history-meta muted' }, [`${formatMs(entry.latencyMs)} · ${time}`]),
+              ],
+            ),
+          ]);
+        }),
+      );
     },
   };
 }

@@ -11,9 +11,14 @@ export function createImageField(feature: Feature, spec: ImageSpec | undefined, 
   const width = spec?.width ?? 224;
   const height = spec?.height ?? 224;
   const id = uniqueId(`img-${slug(feature.name)}`);
-  const canvas = h('canvas', { className: 'image-preview', attrs: { width, height, role: 'img', 'aria-label': `${feature.name} preview` } }) as HTMLCanvasElement;
+  const canvas = h('canvas', {
+    className: 'image-preview',
+    attrs: { width, height, role: 'img', 'aria-label': `${feature.name} preview` },
+  }) as HTMLCanvasElement;
   canvas.hidden = true;
-  const status = h('div', { className: 'field-hint' }, [`image · any picture, resized to ${width}×${height}${spec?.channels === 1 ? ', grayscale' : ''}`]);
+  const status = h('div', { className: 'field-hint' }, [
+    `image · any picture, resized to ${width}×${height}${spec?.channels === 1 ? ', grayscale' : ''}`,
+  ]);
   const error = h('div', { className: 'field-error', attrs: { 'aria-live': 'polite' } });
   error.hidden = true;
   let pixels: ImagePixels | null = null;
@@ -62,10 +67,14 @@ export function createImageField(feature: Feature, spec: ImageSpec | undefined, 
   const label = h('label', { className: 'field-label', attrs: { for: id } }, [feature.name]);
   const wrapper = h('div', { className: 'field field-wide field-image' }, [label, input, canvas, status, error]);
   return {
-    key: feature.name, element: wrapper, setError,
+    key: feature.name,
+    element: wrapper,
+    setError,
     // Only the file name is kept in values/history; the pixels are re-chosen after a reload.
     read: () => fileName,
-    write: () => { /* a file cannot be restored from state */ },
+    write: () => {
+      /* a file cannot be restored from state */
+    },
     focus: () => input.focus(),
     image: () => pixels,
   };

@@ -2,9 +2,24 @@
  * Form values ↔ Open Inference Protocol, through the shared codec so the UI encodes exactly as the
  * server decodes. DOM-free: unit-tested in Node, run in the browser.
  */
-import { DTYPE_OF_OIP, OIP_DATATYPE, type OipInferRequest, type OipInferResponse, type OipTensor, type RowPrediction } from '../../../server/protocol/api';
 import {
-  decodePredictions, encodeRecords, flatten, InputError, nest, nestedShape, readScalar, tensorFromValues, type PlainTensor,
+  DTYPE_OF_OIP,
+  OIP_DATATYPE,
+  type OipInferRequest,
+  type OipInferResponse,
+  type OipTensor,
+  type RowPrediction,
+} from '../../../server/protocol/api';
+import {
+  decodePredictions,
+  encodeRecords,
+  flatten,
+  InputError,
+  nest,
+  nestedShape,
+  readScalar,
+  tensorFromValues,
+  type PlainTensor,
 } from '../../../server/protocol/codec';
 import type { Dim, FeatureRecord, InputBinding, Signature } from '../../../server/protocol/signature';
 import type { FieldValue } from '../persisted-state';
@@ -35,7 +50,11 @@ export function defaultRawJson(binding: InputBinding): string {
 }
 
 /** Turns the form's typed values into a record the codec accepts. */
-export function recordFromValues(signature: Signature, values: Record<string, FieldValue>, images: Record<string, ImagePixels>): FeatureRecord {
+export function recordFromValues(
+  signature: Signature,
+  values: Record<string, FieldValue>,
+  images: Record<string, ImagePixels>,
+): FeatureRecord {
   const record: FeatureRecord = {};
   for (const feature of signature.features) {
     const value = values[feature.name];
@@ -83,11 +102,17 @@ function rawTensor(binding: InputBinding, text: FieldValue | undefined): PlainTe
   try {
     parsed = JSON.parse(String(text ?? ''));
   } catch (err) {
-    throw new InputError(binding.tensor, `not valid JSON (${(err as Error).message}); enter a nested array such as ${defaultRawJson(binding)}`);
+    throw new InputError(
+      binding.tensor,
+      `not valid JSON (${(err as Error).message}); enter a nested array such as ${defaultRawJson(binding)}`,
+    );
   }
   const dims = nestedShape(parsed);
   if (dims.length !== binding.dims.length) {
-    throw new InputError(binding.tensor, `expected ${binding.dims.length} nesting levels (dims [${binding.dims.map((d) => d ?? '?').join(', ')}]), got ${dims.length}`);
+    throw new InputError(
+      binding.tensor,
+      `expected ${binding.dims.length} nesting levels (dims [${binding.dims.map((d) => d ?? '?').join(', ')}]), got ${dims.length}`,
+    );
   }
   binding.dims.forEach((d, i) => {
     if (typeof d === 'number' && d > 0 && dims[i] !== d) {
@@ -102,14 +127,17 @@ function rawTensor(binding: InputBinding, text: FieldValue | undefined): PlainTe
  * Builds the OIP v2 request for one row of form values. Inputs come in the order the model declares them.
  * Throws {@link InputError} naming the feature or tensor that cannot be encoded.
  */
-export function buildInferRequest(signature: Signature, values: Record<string, FieldValue>, images: Record<string, ImagePixels> = {}): OipInferRequest {
+export function buildInferRequest(
+  signature: Signature,
+  values: Record<string, FieldValue>,
+  images: Record<string, ImagePixels> = {},
+): OipInferRequest {
   const named = signature.inputs.filter((b) => b.kind !== 'raw');
-  const encoded = named.length
-    ? encodeRecords({ ...signature, inputs: named }, [recordFromValues(signature, values, images)])
-    : [];
+  const encoded = named.length ? encodeRecords({ ...signature, inputs: named }, [recordFromValues(signature, values, images)]) : [];
   const byName = new Map(encoded.map((t) => [t.name, t]));
   const inputs = signature.inputs.map((binding) =>
-    toOipTensor(binding.kind === 'raw' ? rawTensor(binding, values[rawValueKey(binding)]) : byName.get(binding.tensor)!));
+    toOipTensor(binding.kind === 'raw' ? rawTensor(binding, values[rawValueKey(binding)]) : byName.get(binding.tensor)!),
+  );
   return { inputs };
 }
 

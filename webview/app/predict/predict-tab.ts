@@ -20,7 +20,11 @@ import type { AppTab } from '../tabs';
 import { fieldOfError } from './validate';
 
 /** Values worth carrying into a reloaded model's form: same feature name and kind, still-allowed category. */
-function applicableValues(signature: Signature, previous: Signature | undefined, values: Record<string, FieldValue>): Record<string, FieldValue> {
+function applicableValues(
+  signature: Signature,
+  previous: Signature | undefined,
+  values: Record<string, FieldValue>,
+): Record<string, FieldValue> {
   const out: Record<string, FieldValue> = {};
   for (const feature of signature.features) {
     if (!(feature.name in values) || feature.kind === 'image') continue;
@@ -30,7 +34,8 @@ function applicableValues(signature: Signature, previous: Signature | undefined,
     if (feature.kind === 'category' && feature.categories?.length && !feature.categories.includes(String(value))) continue;
     out[feature.name] = value;
   }
-  for (const key of Object.keys(values)) if (key.startsWith('@tensor:') && signature.inputs.some((b) => `@tensor:${b.tensor}` === key)) out[key] = values[key]!;
+  for (const key of Object.keys(values))
+    if (key.startsWith('@tensor:') && signature.inputs.some((b) => `@tensor:${b.tensor}` === key)) out[key] = values[key]!;
   return out;
 }
 
@@ -50,11 +55,15 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
   const formHost = h('div', { className: 'form-host' });
   const sampleHost = h('div', { className: 'sample-host' });
   const status = h('span', { className: 'predict-status muted small', attrs: { id: 'predict-status', 'aria-live': 'polite' } });
-  const predictButton = h('vscode-button', {
-    className: 'predict-button',
-    attrs: { title: 'Predict (Ctrl+Enter / ⌘+Enter)' },
-    on: { click: () => void predict() },
-  }, ['Predict']) as HTMLElement & { disabled: boolean };
+  const predictButton = h(
+    'vscode-button',
+    {
+      className: 'predict-button',
+      attrs: { title: 'Predict (Ctrl+Enter / ⌘+Enter)' },
+      on: { click: () => void predict() },
+    },
+    ['Predict'],
+  ) as HTMLElement & { disabled: boolean };
   const result = createResultView();
   const requestView = createRequestView();
   const historyView = createHistoryView((entry) => {
@@ -84,7 +93,11 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
 
   function fill(values: Record<string, FieldValue>): void {
     filling = true;
-    try { form?.setValues(values); } finally { filling = false; }
+    try {
+      form?.setValues(values);
+    } finally {
+      filling = false;
+    }
     refreshActions();
     persist();
   }
@@ -93,8 +106,10 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
     const problems = form?.problems() ?? new Map();
     predictButton.disabled = inFlight || problems.size > 0 || !form;
     if (inFlight) status.textContent = 'Predicting…';
-    else if (problems.size === 1 && [...problems.values()][0] === 'Choose an image file.') status.textContent = 'Choose an image to predict.';
-    else if (problems.size) status.textContent = `Fix ${problems.size} field${problems.size > 1 ? 's' : ''} to predict: ${[...problems.keys()].join(', ')}.`;
+    else if (problems.size === 1 && [...problems.values()][0] === 'Choose an image file.')
+      status.textContent = 'Choose an image to predict.';
+    else if (problems.size)
+      status.textContent = `Fix ${problems.size} field${problems.size > 1 ? 's' : ''} to predict: ${[...problems.keys()].join(', ')}.`;
     else status.textContent = 'Ctrl+Enter to predict';
   }
 
@@ -140,10 +155,16 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
       const { prediction } = readInferResponse(model.signature, response);
       const shown = { prediction, latencyMs, ...(truth !== undefined ? { truth } : {}) };
       result.showPrediction(model.signature, shown);
-      history = [{
-        at: new Date().toISOString(), values, inputsSummary: summarizeValues(values),
-        outcome: outcomeText(prediction), latencyMs,
-      }, ...history].slice(0, HISTORY_LIMIT);
+      history = [
+        {
+          at: new Date().toISOString(),
+          values,
+          inputsSummary: summarizeValues(values),
+          outcome: outcomeText(prediction),
+          latencyMs,
+        },
+        ...history,
+      ].slice(0, HISTORY_LIMIT);
       historyView.render(history);
       persist();
     } catch (err) {
@@ -170,7 +191,10 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
       form = createFeatureForm(next.signature, onFormChange);
       replaceChildren(formHost, [form.element]);
       picker = next.reference?.rows.length
-        ? createSampleRowPicker(next.signature, next.reference, (choice) => { fill(choice.values); truth = choice.truth; })
+        ? createSampleRowPicker(next.signature, next.reference, (choice) => {
+            fill(choice.values);
+            truth = choice.truth;
+          })
         : null;
       replaceChildren(sampleHost, [picker?.element]);
       truth = undefined;

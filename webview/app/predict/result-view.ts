@@ -46,14 +46,20 @@ function probabilityChart(probabilities: Record<string, number>, label: string |
     const fill = h('span', { className: 'bar-fill' });
     // Width via CSSOM (allowed by the CSP), never a style attribute.
     fill.style.width = `${Math.max(0, Math.min(1, isProbability ? p : Math.abs(p) / max)) * 100}%`;
-    list.append(h('li', {
-      className: predicted ? 'bar-row is-predicted' : 'bar-row',
-      attrs: { 'data-class': name, 'data-value': String(p) },
-    }, [
-      h('span', { className: 'bar-label' }, [name, predicted ? h('span', { className: 'visually-hidden' }, [' (predicted)']) : null]),
-      h('span', { className: 'bar-track', attrs: { 'aria-hidden': 'true' } }, [fill]),
-      h('span', { className: 'bar-value' }, [isProbability ? formatPercent(p) : formatNumber(p)]),
-    ]));
+    list.append(
+      h(
+        'li',
+        {
+          className: predicted ? 'bar-row is-predicted' : 'bar-row',
+          attrs: { 'data-class': name, 'data-value': String(p) },
+        },
+        [
+          h('span', { className: 'bar-label' }, [name, predicted ? h('span', { className: 'visually-hidden' }, [' (predicted)']) : null]),
+          h('span', { className: 'bar-track', attrs: { 'aria-hidden': 'true' } }, [fill]),
+          h('span', { className: 'bar-value' }, [isProbability ? formatPercent(p) : formatNumber(p)]),
+        ],
+      ),
+    );
   }
   const hidden = Object.keys(probabilities).length - entries.length;
   return h('div', {}, [list, hidden > 0 ? h('p', { className: 'muted small' }, [`${hidden} less likely classes not shown.`]) : null]);
@@ -63,19 +69,25 @@ function truthBadge(truth: string, outcome: RowPrediction): HTMLElement {
   const predicted = outcome.label ?? outcome.value;
   let verdict = '';
   if (predicted !== undefined && !Array.isArray(predicted)) {
-    const same = typeof predicted === 'number' && truth.trim() !== '' && !Number.isNaN(Number(truth))
-      ? Math.abs(predicted - Number(truth)) <= 1e-6 * Math.max(1, Math.abs(predicted))
-      : String(predicted) === truth;
+    const same =
+      typeof predicted === 'number' && truth.trim() !== '' && !Number.isNaN(Number(truth))
+        ? Math.abs(predicted - Number(truth)) <= 1e-6 * Math.max(1, Math.abs(predicted))
+        : String(predicted) === truth;
     if (outcome.label !== undefined) verdict = same ? ' ✓ match' : ' ✗ differs';
     else if (typeof predicted === 'number' && !Number.isNaN(Number(truth))) verdict = ` (error ${formatNumber(predicted - Number(truth))})`;
   }
   return h('div', { className: 'truth', attrs: { 'data-truth': truth } }, [
-    h('span', { className: 'muted' }, ['True value ']), h('strong', {}, [truth]), verdict,
+    h('span', { className: 'muted' }, ['True value ']),
+    h('strong', {}, [truth]),
+    verdict,
   ]);
 }
 
 export function createResultView(): ResultView {
-  const element = h('section', { className: 'card result', attrs: { 'aria-live': 'polite', 'aria-label': 'Prediction result', 'data-state': 'empty' } });
+  const element = h('section', {
+    className: 'card result',
+    attrs: { 'aria-live': 'polite', 'aria-label': 'Prediction result', 'data-state': 'empty' },
+  });
   const empty = (): HTMLElement => h('p', { className: 'muted' }, ['Fill in the inputs and press Predict (Ctrl+Enter).']);
   replaceChildren(element, [empty()]);
 
@@ -94,16 +106,24 @@ export function createResultView(): ResultView {
       const isRegression = prediction.label === undefined && prediction.value !== undefined;
       const headline = h('div', { className: 'headline' }, [
         h('div', {}, [
-          h('div', { className: 'eyebrow' }, [isRegression ? 'Predicted value' : prediction.label !== undefined ? 'Predicted class' : 'Output']),
-          h('div', { className: isRegression ? 'prediction-value' : 'prediction-label', attrs: { 'data-outcome': outcomeText(prediction) } }, [outcomeText(prediction)]),
+          h('div', { className: 'eyebrow' }, [
+            isRegression ? 'Predicted value' : prediction.label !== undefined ? 'Predicted class' : 'Output',
+          ]),
+          h(
+            'div',
+            { className: isRegression ? 'prediction-value' : 'prediction-label', attrs: { 'data-outcome': outcomeText(prediction) } },
+            [outcomeText(prediction)],
+          ),
           Array.isArray(prediction.value) ? valueNames(signature, prediction.value) : null,
         ]),
         h('div', { className: 'latency', attrs: { title: 'Client round trip: request sent → answer decoded' } }, [formatMs(latencyMs)]),
       ]);
-      const raw = prediction.raw ? h('details', { className: 'raw-outputs', attrs: { open: signature.task === 'raw' } }, [
-        h('summary', {}, ['Other outputs']),
-        h('pre', { className: 'code' }, [truncateForDisplay(prettyJson(prediction.raw), 8000)]),
-      ]) : null;
+      const raw = prediction.raw
+        ? h('details', { className: 'raw-outputs', attrs: { open: signature.task === 'raw' } }, [
+            h('summary', {}, ['Other outputs']),
+            h('pre', { className: 'code' }, [truncateForDisplay(prettyJson(prediction.raw), 8000)]),
+          ])
+        : null;
       replaceChildren(element, [
         headline,
         truth !== undefined ? truthBadge(truth, prediction) : null,
@@ -115,9 +135,9 @@ export function createResultView(): ResultView {
       element.removeAttribute('aria-busy');
       element.classList.remove('is-pending');
       element.dataset.state = 'error';
-      replaceChildren(element, [h('div', { className: 'error-box', attrs: { role: 'alert' } }, [
-        h('strong', {}, ['Prediction failed: ']), message,
-      ])]);
+      replaceChildren(element, [
+        h('div', { className: 'error-box', attrs: { role: 'alert' } }, [h('strong', {}, ['Prediction failed: ']), message]),
+      ]);
     },
     clear() {
       element.dataset.state = 'empty';
@@ -129,5 +149,9 @@ export function createResultView(): ResultView {
 function valueNames(signature: Signature, values: number[]): HTMLElement | null {
   const names = signature.outputs.find((o) => o.role === 'value')?.names;
   if (!names) return null;
-  return h('dl', { className: 'value-list' }, values.flatMap((v, i) => [h('dt', {}, [names[i] ?? `#${i}`]), h('dd', {}, [formatNumber(v)])]));
+  return h(
+    'dl',
+    { className: 'value-list' },
+    values.flatMap((v, i) => [h('dt', {}, [names[i] ?? `#${i}`]), h('dd', {}, [formatNumber(v)])]),
+  );
 }

@@ -34,17 +34,25 @@ export function valuesFromRow(signature: Signature, row: Record<string, string>)
 
 const PLACEHOLDER = '';
 
-export function createSampleRowPicker(signature: Signature, reference: ReferenceSample, onChoose: (choice: SampleRowChoice) => void): SampleRowPicker {
+export function createSampleRowPicker(
+  signature: Signature,
+  reference: ReferenceSample,
+  onChoose: (choice: SampleRowChoice) => void,
+): SampleRowPicker {
   const target = signature.target && reference.columns.includes(signature.target) ? signature.target : undefined;
   const optionText = (row: Record<string, string>, i: number): string =>
     target ? `Row ${i + 1} — ${target}: ${row[target]}` : `Row ${i + 1}`;
-  const dropdown = h('vscode-dropdown', {
-    className: 'sample-dropdown',
-    attrs: { id: 'sample-row', 'aria-labelledby': 'sample-row-label', position: 'below' },
-  }, [
-    h('vscode-option', { attrs: { value: PLACEHOLDER, selected: true } }, ['Choose a row…']),
-    ...reference.rows.map((row, i) => h('vscode-option', { attrs: { value: String(i) } }, [optionText(row, i)])),
-  ]) as HTMLElement & { value: string; selectedIndex: number };
+  const dropdown = h(
+    'vscode-dropdown',
+    {
+      className: 'sample-dropdown',
+      attrs: { id: 'sample-row', 'aria-labelledby': 'sample-row-label', position: 'below' },
+    },
+    [
+      h('vscode-option', { attrs: { value: PLACEHOLDER, selected: true } }, ['Choose a row…']),
+      ...reference.rows.map((row, i) => h('vscode-option', { attrs: { value: String(i) } }, [optionText(row, i)])),
+    ],
+  ) as HTMLElement & { value: string; selectedIndex: number };
 
   const choose = (index: number): void => {
     const row = reference.rows[index];
@@ -64,19 +72,32 @@ export function createSampleRowPicker(signature: Signature, reference: Reference
     choose(next);
   };
 
-  const count = reference.rowCount !== null ? `${reference.rows.length} of ${reference.rowCount.toLocaleString()} rows` : `${reference.rows.length} rows`;
+  const count =
+    reference.rowCount !== null
+      ? `${reference.rows.length} of ${reference.rowCount.toLocaleString()} rows`
+      : `${reference.rows.length} rows`;
   const fileName = reference.path.split(/[\\/]/).pop() ?? reference.path;
   const element = h('div', { className: 'sample-rows' }, [
     h('label', { className: 'field-label', attrs: { id: 'sample-row-label', for: 'sample-row' } }, ['Fill from sample row']),
     h('div', { className: 'sample-controls' }, [
-      h('vscode-button', { attrs: { appearance: 'icon', 'aria-label': 'Previous sample row', title: 'Previous sample row' }, on: { click: () => step(-1) } }, ['‹']),
+      h(
+        'vscode-button',
+        { attrs: { appearance: 'icon', 'aria-label': 'Previous sample row', title: 'Previous sample row' }, on: { click: () => step(-1) } },
+        ['‹'],
+      ),
       dropdown,
-      h('vscode-button', { attrs: { appearance: 'icon', 'aria-label': 'Next sample row', title: 'Next sample row' }, on: { click: () => step(1) } }, ['›']),
+      h(
+        'vscode-button',
+        { attrs: { appearance: 'icon', 'aria-label': 'Next sample row', title: 'Next sample row' }, on: { click: () => step(1) } },
+        ['›'],
+      ),
     ]),
     h('div', { className: 'field-hint' }, [`${fileName} · ${count}${target ? ` · target “${target}” shown with the prediction` : ''}`]),
   ]);
   return {
     element,
-    reset() { if (dropdown.value !== PLACEHOLDER) dropdown.value = PLACEHOLDER; },
+    reset() {
+      if (dropdown.value !== PLACEHOLDER) dropdown.value = PLACEHOLDER;
+    },
   };
 }

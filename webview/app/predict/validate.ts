@@ -13,7 +13,8 @@ export function validateFeatureValue(feature: Feature, dtype: TensorDtype, value
       const text = typeof value === 'string' ? value.trim() : '';
       if (text === '') return `Required: enter ${feature.kind === 'integer' ? 'a whole number' : 'a number'}.`;
       const n = Number(text);
-      if (!Number.isFinite(n)) return `"${text.length > 24 ? text.slice(0, 24) + '…' : text}" is not a number; use digits, a "." for decimals, e.g. ${exampleNumber(feature)}.`;
+      if (!Number.isFinite(n))
+        return `"${text.length > 24 ? text.slice(0, 24) + '…' : text}" is not a number; use digits, a "." for decimals, e.g. ${exampleNumber(feature)}.`;
       if ((feature.kind === 'integer' || isIntegerDtype(dtype)) && !Number.isInteger(n)) {
         return `Must be a whole number (the model takes ${dtype}); got ${text}.`;
       }
@@ -58,6 +59,8 @@ function withoutFieldPrefix(message: string, field: string): string {
  */
 export function fieldOfError(message: string, fieldNames: string[]): string | null {
   const text = message.replace(/^row \d+, /, '');
-  const candidates = fieldNames.filter((name) => text.startsWith(`${name}:`) || text.startsWith(`${name}[`) || text.startsWith(`"${name}"`));
+  const candidates = fieldNames.filter(
+    (name) => text.startsWith(`${name}:`) || text.startsWith(`${name}[`) || text.startsWith(`"${name}"`),
+  );
   return candidates.sort((a, b) => b.length - a.length)[0] ?? null;
 }

@@ -4,7 +4,13 @@ import type { TfGraph, Value } from '../tf-graph';
 
 /** What an op handler gets: the graph to emit into, the node, its resolved input values, attribute readers. */
 export class NodeCtx {
-  constructor(readonly g: TfGraph, readonly node: OnnxNode, readonly name: string, readonly opset: number, readonly inputs: (Value | undefined)[]) {}
+  constructor(
+    readonly g: TfGraph,
+    readonly node: OnnxNode,
+    readonly name: string,
+    readonly opset: number,
+    readonly inputs: (Value | undefined)[],
+  ) {}
 
   /** A required input. */
   in(i: number): Value {
@@ -13,26 +19,42 @@ export class NodeCtx {
     return v;
   }
   /** An optional input ('' in ONNX → undefined). */
-  opt(i: number): Value | undefined { return this.inputs[i]; }
-  has(name: string): boolean { return this.node.attribute.some((a) => a.name === name); }
-  int(name: string, def: number): number { const v = attributeValue(this.node, name); return v === undefined ? def : Number(v); }
+  opt(i: number): Value | undefined {
+    return this.inputs[i];
+  }
+  has(name: string): boolean {
+    return this.node.attribute.some((a) => a.name === name);
+  }
+  int(name: string, def: number): number {
+    const v = attributeValue(this.node, name);
+    return v === undefined ? def : Number(v);
+  }
   float(name: string, def: number): number {
     const a = this.node.attribute.find((x) => x.name === name);
     return a ? (a.f ?? 0) : def;
   }
-  str(name: string, def: string): string { const v = attributeValue(this.node, name); return v === undefined ? def : String(v); }
+  str(name: string, def: string): string {
+    const v = attributeValue(this.node, name);
+    return v === undefined ? def : String(v);
+  }
   ints(name: string): number[] | undefined {
     const a = this.node.attribute.find((x) => x.name === name);
     return a ? (a.ints ?? []).map(toNumber) : undefined;
   }
-  floats(name: string): number[] | undefined { return this.node.attribute.find((x) => x.name === name)?.floats; }
-  tensor(name: string): OnnxTensor | undefined { return this.node.attribute.find((x) => x.name === name)?.t; }
+  floats(name: string): number[] | undefined {
+    return this.node.attribute.find((x) => x.name === name)?.floats;
+  }
+  tensor(name: string): OnnxTensor | undefined {
+    return this.node.attribute.find((x) => x.name === name)?.t;
+  }
   /** Refuses attributes whose value this mapping does not implement. */
   refuse(name: string, ok: (v: unknown) => boolean, why: string): void {
     const v = attributeValue(this.node, name);
     if (v !== undefined && !ok(v)) throw new Unsupported(`attribute ${name}=${JSON.stringify(v)}: ${why}`);
   }
-  hint(suffix = ''): string { return this.name + suffix; }
+  hint(suffix = ''): string {
+    return this.name + suffix;
+  }
 }
 
 export type Handler = (c: NodeCtx) => Value | (Value | undefined)[];

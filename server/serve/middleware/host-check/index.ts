@@ -33,7 +33,8 @@ const LOOPBACK_V4 = /^127(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 /** The host name of a `Host` header value, lower-case, without port, brackets or a trailing dot. */
 export function hostnameOf(hostHeader: string): string {
   const value = hostHeader.trim().toLowerCase();
-  const name = value.startsWith('[') ? value.slice(1, value.indexOf(']') === -1 ? undefined : value.indexOf(']'))
+  const name = value.startsWith('[')
+    ? value.slice(1, value.indexOf(']') === -1 ? undefined : value.indexOf(']'))
     : value.replace(/:\d*$/, '');
   return name.replace(/\.$/, '');
 }
@@ -47,16 +48,20 @@ const normalizeAllowed = (name: string): string => hostnameOf(name.includes(':')
 
 export function hostCheck(options: HostCheckOptions = {}): MiddlewareHandler {
   const any = options.allowedHosts === 'any';
-  const extra = new Set(any ? [] : (options.allowedHosts as readonly string[] | undefined ?? []).map(normalizeAllowed));
+  const extra = new Set(any ? [] : ((options.allowedHosts as readonly string[] | undefined) ?? []).map(normalizeAllowed));
   return async (c, next) => {
     if (any || c.req.path.startsWith('/assets/') || options.trusted?.(c)) return next();
     const header = c.req.header('host');
     const hostname = header === undefined ? '' : hostnameOf(header);
     if (hostname && (isLoopbackHost(hostname) || extra.has(hostname))) return next();
-    return c.json({
-      // The names accepted besides loopback are not listed: the page that sent this must not learn the LAN address.
-      error: 'this server only answers requests addressed to this machine (localhost, 127.0.0.1, [::1]) or to a name its owner allowed; ' +
-        `the Host header '${(header ?? '(none)').slice(0, 100)}' is not one of them. Start the server with --allow-host <name> to accept another name`,
-    }, 403);
+    return c.json(
+      {
+        // The names accepted besides loopback are not listed: the page that sent this must not learn the LAN address.
+        error:
+          'this server only answers requests addressed to this machine (localhost, 127.0.0.1, [::1]) or to a name its owner allowed; ' +
+          `the Host header '${(header ?? '(none)').slice(0, 100)}' is not one of them. Start the server with --allow-host <name> to accept another name`,
+      },
+      403,
+    );
   };
 }

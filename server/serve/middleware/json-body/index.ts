@@ -22,9 +22,13 @@ export function requireJsonBody(): MiddlewareHandler {
   return async (c, next) => {
     if (!BODY_METHODS.has(c.req.method) || isStrictJsonType(c.req.header('content-type'))) return next();
     const sent = c.req.header('content-type');
-    return c.json({
-      error: `${sent ? `Content-Type '${sent.slice(0, 100)}'` : 'a missing Content-Type'} is not accepted here; ` +
-        "send the body as JSON with 'Content-Type: application/json'",
-    }, 415);
+    return c.json(
+      {
+        error:
+          `${sent ? `Content-Type '${sent.slice(0, 100)}'` : 'a missing Content-Type'} is not accepted here; ` +
+          "send the body as JSON with 'Content-Type: application/json'",
+      },
+      415,
+    );
   };
 }

@@ -42,10 +42,14 @@ export function originCheck(options: OriginCheckOptions = {}): MiddlewareHandler
     const origin = c.req.header('origin');
     if (origin === undefined || SAFE_METHODS.has(c.req.method)) return next();
     if (isAllowedOrigin(origin, corsOrigins) || isOwnOrigin(origin, c.req.header('host')) || options.trusted?.(c)) return next();
-    return c.json({
-      error: `${c.req.method} requests from web pages of other origins are refused (Origin '${origin.slice(0, 100)}'); ` +
-        'call this server from its own UI, from VS Code, or without a browser (curl, a script); ' +
-        'start it with --cors-origin <origin> to allow a page you trust',
-    }, 403);
+    return c.json(
+      {
+        error:
+          `${c.req.method} requests from web pages of other origins are refused (Origin '${origin.slice(0, 100)}'); ` +
+          'call this server from its own UI, from VS Code, or without a browser (curl, a script); ' +
+          'start it with --cors-origin <origin> to allow a page you trust',
+      },
+      403,
+    );
   };
 }

@@ -29,11 +29,18 @@ export function ownerOnly(options: OwnerOnlyOptions = {}): MiddlewareHandler {
     const caller: Caller = c.get('caller') ?? 'anonymous';
     if (caller === 'owner') return next();
     if (caller === 'share') {
-      return c.json({ error: 'this route reads or writes files on the server or runs jobs there: it is for the server owner, not for shared links' }, 403);
+      return c.json(
+        { error: 'this route reads or writes files on the server or runs jobs there: it is for the server owner, not for shared links' },
+        403,
+      );
     }
-    return c.json({
-      error: 'this route reads or writes files on the server or runs jobs there, so it needs the owner token: open the URL ' +
-        '`model-lab serve` printed (…/?token=…) or send Authorization: Bearer <token>',
-    }, 401);
+    return c.json(
+      {
+        error:
+          'this route reads or writes files on the server or runs jobs there, so it needs the owner token: open the URL ' +
+          '`model-lab serve` printed (…/?token=…) or send Authorization: Bearer <token>',
+      },
+      401,
+    );
   };
 }
