@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const reports: ComparisonReport[] = [];
   for (const m of MODELS) {
     const server = m.http
-      ? await startServerProcess([join(root, m.path), '--reference', join(root, m.reference!), '--no-batching'])
+      ? await startServerProcess([join(root, m.path), '--reference', join(root, m.reference), '--no-batching'])
       : undefined;
     try {
       process.stderr.write(`\n== ${m.name}\n`);

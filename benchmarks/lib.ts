@@ -14,7 +14,7 @@ export interface Summary {
 /** Percentiles of samples in microseconds (nearest-rank). */
 export function summarize(samplesUs: number[]): Summary {
   const s = [...samplesUs].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
+  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
   return { n: s.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length };
 }
 
@@ -29,7 +29,7 @@ export async function startServerProcess(args: string[]): Promise<ServerProcess>
   const child = spawn(process.execPath, ['bin/model-lab.js', 'serve', ...args, '--port', '0', '--no-watch'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   for await (const line of lines) {
     try {
       const ready = JSON.parse(line) as { event?: string; url?: string };
@@ -74,7 +74,7 @@ export function parseServerTiming(header: string | undefined): Record<string, nu
   const out: Record<string, number> = {};
   for (const part of (header ?? '').split(',')) {
     const m = /^\s*([\w-]+);dur=([\d.]+)/.exec(part);
-    if (m) out[m[1]!] = Number(m[2]);
+    if (m) out[m[1]] = Number(m[2]);
   }
   return out;
 }
@@ -95,7 +95,7 @@ export async function startFloorServer(): Promise<ServerProcess> {
     server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ event: 'ready', url: 'http://127.0.0.1:' + server.address().port })));
     process.on('SIGTERM', () => process.exit(0));`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  for await (const line of createInterface({ input: child.stdout! })) {
+  for await (const line of createInterface({ input: child.stdout })) {
     const ready = JSON.parse(line) as { url: string };
     return {
       url: ready.url,

@@ -21,7 +21,7 @@ const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 
 async function bareLatency(path: string, reference: string): Promise<{ summary: Summary; body: string; rows: number }> {
   const model = await loadModel(path, { referenceCsv: reference });
-  const record = model.reference!.rows[0]!;
+  const record = model.reference!.rows[0];
   const inputs = encodeRecords(model.signature, [record]);
   for (let i = 0; i < 200; i++) await model.run(inputs);
   const samples: number[] = [];

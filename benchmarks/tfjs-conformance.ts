@@ -11,8 +11,8 @@ const ROOT = process.env.ONNX_NODE_TESTS ?? '/usr/share/libonnx-testdata/data/no
 
 async function main() {
   const args = process.argv.slice(2);
-  const filter = args.includes('--filter') ? args[args.indexOf('--filter') + 1]! : '';
-  const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1]! : '';
+  const filter = args.includes('--filter') ? args[args.indexOf('--filter') + 1] : '';
+  const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : '';
   const verbose = args.includes('--verbose');
   if (!existsSync(ROOT)) {
     console.error(
@@ -41,7 +41,7 @@ async function main() {
   const byOp = new Map<string, Record<string, number>>();
   for (const r of results) {
     const e = byOp.get(r.op) ?? { pass: 0, wrong: 0, unsupported: 0, error: 0 };
-    e[r.status]!++;
+    e[r.status]++;
     byOp.set(r.op, e);
   }
   console.log(`\nONNX backend node tests → TF.js: ${results.length} tests in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -54,7 +54,7 @@ async function main() {
       `${op.padEnd(34)}${String(e.pass).padStart(4)}  ${String(e.wrong).padStart(5)}  ${String(e.unsupported).padStart(5)}  ${String(e.error).padStart(5)}`,
     );
   const top = [...byOp]
-    .map(([op, e]) => [op, e.unsupported!] as const)
+    .map(([op, e]) => [op, e.unsupported] as const)
     .filter(([, n]) => n > 0)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 15);

@@ -43,8 +43,8 @@ export function runCli(args: string[], options: CliRunOptions): Promise<CliResul
       child.kill('SIGTERM');
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
-    createInterface({ input: child.stderr! }).on('line', (line) => {
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    createInterface({ input: child.stderr }).on('line', (line) => {
       err.push(line);
       options.onStderrLine?.(line);
     });

@@ -252,7 +252,7 @@ export class ModelServer extends EventEmitter {
     this.child = child;
     if (this.state !== 'restarting') this.setState('starting');
     const stderrTail: string[] = [];
-    createInterface({ input: child.stderr! }).on('line', (line) => {
+    createInterface({ input: child.stderr }).on('line', (line) => {
       log(`[${name}] ${line}`);
       stderrTail.push(line);
       if (stderrTail.length > STDERR_TAIL) stderrTail.shift();
@@ -267,7 +267,7 @@ export class ModelServer extends EventEmitter {
         }
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      createInterface({ input: child.stdout! }).on('line', (line) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
         const event = parseReadyLine(line);
         if (!event) {
           log(`[${name}] ${line}`);

@@ -45,7 +45,7 @@ function table(headers: string[], rows: string[][]): string {
 function opBars(histogram: Record<string, number>): string {
   const ops = Object.entries(histogram).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   if (!ops.length) return '<p class="muted">no nodes</p>';
-  const max = ops[0]![1];
+  const max = ops[0][1];
   return `<ul class="bars" aria-label="Operators by count">${ops
     .map(
       ([op, n]) =>

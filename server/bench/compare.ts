@@ -114,7 +114,7 @@ export async function compareVariants(modelPath: string, options: CompareOptions
         } catch (err) {
           if (options.signal?.aborted) throw err;
           const failed = loaded.findIndex((l) => l.report.id === spec.id);
-          if (failed >= 0) await loaded.splice(failed, 1)[0]!.model.dispose();
+          if (failed >= 0) await loaded.splice(failed, 1)[0].model.dispose();
           const report: VariantReport = variants.find((v) => v.id === spec.id) ?? {
             id: spec.id,
             label: info.label,
@@ -139,7 +139,7 @@ export async function compareVariants(modelPath: string, options: CompareOptions
       for (const b of batches) {
         step(`timing batch ${b} (${models.length} model${models.length > 1 ? 's' : ''}, interleaved)`);
         const stats = await measureInterleaved(models, inputs.get(b)!, b, options);
-        stats.forEach((s, i) => reports[i]!.latency.push(s));
+        stats.forEach((s, i) => reports[i].latency.push(s));
         done++;
       }
     } finally {
@@ -153,7 +153,7 @@ export async function compareVariants(modelPath: string, options: CompareOptions
       const name = original.info.name;
       const largest = Math.max(...batches);
       for (const [mode, b] of [
-        ['single-row', batches[0]!],
+        ['single-row', batches[0]],
         ['batched', largest],
       ] as const) {
         step(`HTTP ${mode}: timing batch ${b}`);

@@ -24,7 +24,7 @@ export function table(head: string[], rows: string[][]): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => c.padEnd(widths[i]!))
+      .map((c, i) => c.padEnd(widths[i]))
       .join('  ')
       .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
@@ -41,7 +41,7 @@ function quality(v: VariantReport, which: 'original' | 'variant'): string {
 /** The summary table: one row per model form; batch 1 and the largest batch. */
 export function formatComparison(report: ComparisonReport): string {
   const batches = report.settings.batches;
-  const first = batches[0]!;
+  const first = batches[0];
   const last = batches.at(-1)!;
   const at = (l: LatencyStats[], b: number) => l.find((x) => x.batch === b);
   const all = [report.original, ...report.variants];

@@ -105,11 +105,11 @@ export async function measureInterleaved(
     (samples.some((s) => s.length < minIterations) || process.hrtime.bigint() - started < budgetNs);
   while (more()) {
     for (const [m, model] of models.entries()) {
-      for (let i = 0; i < slice && samples[m]!.length < iterations; i++) {
+      for (let i = 0; i < slice && samples[m].length < iterations; i++) {
         options.signal?.throwIfAborted();
         const t0 = process.hrtime.bigint();
         await model.run(inputs);
-        samples[m]!.push(Number(process.hrtime.bigint() - t0) / 1000);
+        samples[m].push(Number(process.hrtime.bigint() - t0) / 1000);
       }
     }
     peakRss = Math.max(peakRss, process.memoryUsage.rss());

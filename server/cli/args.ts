@@ -23,7 +23,7 @@ export function parseCommandLine(command: string, args: string[], options: Optio
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
     // parseArgs says e.g. "Unknown option '--prot'. To specify a positional argument starting with a '-'…"
-    const message = (err as Error).message.split('. To specify')[0]!.replace(/\.$/, '');
+    const message = (err as Error).message.split('. To specify')[0].replace(/\.$/, '');
     throw new UsageError(`${command}: ${message}; see 'model-lab ${command} --help'`);
   }
   const required = positionalNames.filter((n) => !n.endsWith('?'));

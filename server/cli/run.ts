@@ -86,7 +86,7 @@ export async function main(argv: string[], io: CliIO = defaultIO, commands: read
     }
     // Everything else is about the input (file, model, CSV) or the environment: say it in one line.
     const message = err instanceof Error ? err.message : String(err);
-    io.err(`model-lab ${command.name}: ${capMessage(message.split('\n')[0]!)}\n`);
+    io.err(`model-lab ${command.name}: ${capMessage(message.split('\n')[0])}\n`);
     if (process.env.MODEL_LAB_DEBUG && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
     return err instanceof ModelLabError ? err.exitCode : EXIT_USER_ERROR;
   }

@@ -57,7 +57,7 @@ export function sampleInputs(
   const sig = model.signature;
   const fromReference = !records && model.reference !== null && model.reference.rows.length > 0;
   const chosen = records?.length
-    ? Array.from({ length: rows }, (_, i) => records[i % records.length]!)
+    ? Array.from({ length: rows }, (_, i) => records[i % records.length])
     : sampleRecords(sig, model.reference, rows);
   if (chosen.length)
     return { tensors: encodeRecords(sig, chosen), records: chosen, source: records || fromReference ? 'reference' : 'generated' };
@@ -68,7 +68,7 @@ export function sampleInputs(
 export function sliceRows(tensors: PlainTensor[], start: number, end: number): PlainTensor[] {
   return tensors.map((t) => {
     const per = t.dims.slice(1).reduce((a, b) => a * b, 1);
-    return { ...t, dims: [end - start, ...t.dims.slice(1)], data: t.data.slice(start * per, end * per) as PlainTensor['data'] };
+    return { ...t, dims: [end - start, ...t.dims.slice(1)], data: t.data.slice(start * per, end * per) };
   });
 }
 
@@ -82,7 +82,7 @@ async function runInChunks(model: LoadedModel, tensors: PlainTensor[], chunk: nu
   }
   return (parts[0] ?? []).map((first, o) => {
     const values: (number | string)[] = [];
-    for (const part of parts) for (const v of part[o]!.data as Iterable<unknown>) values.push(typeof v === 'string' ? v : Number(v));
+    for (const part of parts) for (const v of part[o].data as Iterable<unknown>) values.push(typeof v === 'string' ? v : Number(v));
     const strings = first.dtype === 'string';
     return {
       name: first.name,
@@ -103,7 +103,7 @@ function classesOf(sig: Signature, outputs: PlainTensor[]): (string | number)[] 
     const data = t.data as Float64Array;
     return Array.from({ length: rows }, (_, r) => {
       let best = 0;
-      for (let c = 1; c < per; c++) if (data[r * per + c]! > data[r * per + best]!) best = c;
+      for (let c = 1; c < per; c++) if (data[r * per + c] > data[r * per + best]) best = c;
       return best;
     });
   }
@@ -122,7 +122,7 @@ function compare(sig: Signature, a: PlainTensor[], b: PlainTensor[]): AgreementF
     const x = ta.data as Float64Array;
     const y = tb.data as Float64Array;
     for (let i = 0; i < x.length; i++) {
-      const d = Math.abs(x[i]! - y[i]!);
+      const d = Math.abs(x[i] - y[i]);
       if (d > max || Number.isNaN(d)) max = Number.isNaN(d) ? Infinity : d;
       sum += Number.isFinite(d) ? d : 0;
       count++;
@@ -136,7 +136,7 @@ function compare(sig: Signature, a: PlainTensor[], b: PlainTensor[]): AgreementF
 
 function quality(sig: Signature, records: FeatureRecord[], outputs: PlainTensor[]): QualityScores | null {
   const target = sig.target;
-  if (!target || !records.length || records[0]![target] === undefined) return null;
+  if (!target || !records.length || records[0][target] === undefined) return null;
   const predictions = decodePredictions(sig, outputs);
   const truths = records.map((r) => String(r[target] ?? '').trim());
   if (sig.task === 'regression') {
@@ -154,8 +154,8 @@ function quality(sig: Signature, records: FeatureRecord[], outputs: PlainTensor[
     return n ? { rmse: Math.sqrt(se / n), mae: ae / n } : null;
   }
   const names = sig.classNames;
-  const normal = (v: string) => (names && !names.includes(v) && /^\d+$/.test(v) && names[Number(v)] !== undefined ? names[Number(v)]! : v);
-  const pairs = predictions.map((p, i) => [normal(String(p.label ?? '')), normal(truths[i]!)] as const).filter(([, t]) => t !== '');
+  const normal = (v: string) => (names && !names.includes(v) && /^\d+$/.test(v) && names[Number(v)] !== undefined ? names[Number(v)] : v);
+  const pairs = predictions.map((p, i) => [normal(String(p.label ?? '')), normal(truths[i])] as const).filter(([, t]) => t !== '');
   if (!pairs.length) return null;
   const classes = [...new Set(pairs.flatMap(([p, t]) => [p, t]))];
   const f1s = classes.map((c) => {

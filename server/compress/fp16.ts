@@ -51,7 +51,7 @@ export function rewriteFp16(model: OnnxModel, options: { minWeights?: number } =
       continue;
     }
     const half = new Uint16Array(values.length);
-    for (let i = 0; i < values.length; i++) half[i] = toHalf(values[i]!);
+    for (let i = 0; i < values.length; i++) half[i] = toHalf(values[i]);
     const halfName = fresh(`${name}_fp16`);
     replaced.set(name, makeTensor(halfName, FLOAT16, tensor.dims.map(Number), half));
     casts.push(makeNode('Cast', [halfName], [name], fresh(`${name}_Cast`), { to: FLOAT }));

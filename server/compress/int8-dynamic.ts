@@ -96,7 +96,7 @@ export function rewriteInt8Dynamic(model: OnnxModel, options: Int8DynamicOptions
     if (!w) {
       const { q, scales } = quantizeSymmetric(values, [k, n], options.perChannel ? 1 : null, reduceRange ? 63 : 127);
       const alpha = gemm?.alpha ?? 1;
-      if (alpha !== 1) for (let i = 0; i < scales.length; i++) scales[i] = scales[i]! * alpha;
+      if (alpha !== 1) for (let i = 0; i < scales.length; i++) scales[i] = scales[i] * alpha;
       const base = slot.weight.name!;
       w = { q: fresh(`${base}_quantized`), scale: fresh(`${base}_scale`), zp: fresh(`${base}_zero_point`) };
       const scaleDims = options.perChannel ? [n] : [];
@@ -108,14 +108,14 @@ export function rewriteInt8Dynamic(model: OnnxModel, options: Int8DynamicOptions
       quantizedWeights.set(key, w);
     }
 
-    const input = node.input[0]!;
+    const input = node.input[0];
     let xq = quantizedInputs.get(input);
     if (!xq) {
       xq = [fresh(`${input}_quantized`), fresh(`${input}_scale`), fresh(`${input}_zero_point`)];
       out.push(makeNode('DynamicQuantizeLinear', [input], xq, fresh(`${input}_QuantizeLinear`)));
       quantizedInputs.set(input, xq);
     }
-    const output = node.output[0]!;
+    const output = node.output[0];
     const integer = fresh(`${output}_MatMulInteger`);
     const asFloat = fresh(`${output}_cast`);
     const scale = fresh(`${output}_scale`);

@@ -75,7 +75,7 @@ export function rewriteInt8Weights(model: OnnxModel, options: { perChannel: bool
       const qName = fresh(`${name}_quantized`);
       const scaleName = fresh(`${name}_scale`);
       const zpName = fresh(`${name}_zero_point`);
-      const scaleDims = axis === null ? [] : [slot.dims[axis]!];
+      const scaleDims = axis === null ? [] : [slot.dims[axis]];
       added.push(
         makeTensor(qName, INT8, slot.dims, q),
         makeTensor(scaleName, FLOAT, scaleDims, scales),
@@ -93,7 +93,7 @@ export function rewriteInt8Weights(model: OnnxModel, options: { perChannel: bool
       );
       dequantized.set(key, floatName);
     }
-    out.push({ ...node, input: node.input.map((x, i) => (i === slot.input ? floatName! : x)) });
+    out.push({ ...node, input: node.input.map((x, i) => (i === slot.input ? floatName : x)) });
     nodes.push({
       node: label,
       op: node.opType,

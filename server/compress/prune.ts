@@ -38,11 +38,11 @@ export function rewritePrune(model: OnnxModel, options: { sparsity: number; minW
     const magnitudes = Float32Array.from(values, Math.abs).sort();
     const k = Math.floor(sparsity * values.length);
     // Ties at the threshold are kept, so a layer is never pruned beyond the target.
-    const threshold = k > 0 ? magnitudes[k - 1]! : -1;
+    const threshold = k > 0 ? magnitudes[k - 1] : -1;
     let zeroed = 0;
     let budget = k - (k > 0 ? magnitudes.findIndex((v) => v >= threshold) : 0);
     for (let i = 0; i < values.length; i++) {
-      const m = Math.abs(values[i]!);
+      const m = Math.abs(values[i]);
       if (m < threshold || (m === threshold && budget > 0)) {
         if (m === threshold) budget--;
         values[i] = 0;

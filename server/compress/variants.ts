@@ -72,6 +72,6 @@ export function parseVariant(id: string): VariantSpec {
 export function variantInfo(id: string): VariantInfo {
   const spec = parseVariant(id);
   if (spec.kind === 'prune') return pruneInfo(Math.round(spec.sparsity! * 100));
-  const fixed = FIXED[spec.id]!;
+  const fixed = FIXED[spec.id];
   return { id: spec.id, label: fixed.label, about: fixed.about };
 }

@@ -56,20 +56,20 @@ export function quantizeSymmetric(
   axis: number | null,
   qmax = 127,
 ): { q: Int8Array; scales: Float32Array } {
-  const channels = axis === null ? 1 : dims[axis]!;
+  const channels = axis === null ? 1 : dims[axis];
   const stride = axis === null ? 1 : dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const channelOf = (i: number) => (axis === null ? 0 : Math.floor(i / stride) % channels);
   const absmax = new Float32Array(channels);
   for (let i = 0; i < values.length; i++) {
     const c = channelOf(i);
-    const v = Math.abs(values[i]!);
-    if (v > absmax[c]!) absmax[c] = v;
+    const v = Math.abs(values[i]);
+    if (v > absmax[c]) absmax[c] = v;
   }
   // An all-zero channel gets scale 1 so dequantisation stays finite (its values are all 0 anyway).
   const scales = Float32Array.from(absmax, (m) => (m > 0 ? m / qmax : 1));
   const q = new Int8Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    const v = Math.round(values[i]! / scales[channelOf(i)]!);
+    const v = Math.round(values[i] / scales[channelOf(i)]);
     q[i] = v > qmax ? qmax : v < -qmax ? -qmax : v;
   }
   return { q, scales };

@@ -84,7 +84,7 @@ function reachable(packages: Record<string, LockEntry>, start: string, requiredO
   const queue = [start];
   while (queue.length) {
     const from = queue.shift()!;
-    for (const edge of edgesOf(packages[from]!)) {
+    for (const edge of edgesOf(packages[from])) {
       if (requiredOnly && edge.optional) continue;
       const at = resolveLocation(packages, from, edge.name);
       if (!at) {
@@ -92,8 +92,8 @@ function reachable(packages: Record<string, LockEntry>, start: string, requiredO
         if (edge.optional) continue;
         throw new Error(`the project's package-lock.json has no ${edge.name} for ${from} (run npm install in the project)`);
       }
-      if (packages[at]!.link)
-        throw new Error(`${at} is a link (${String(packages[at]!.resolved)}), not a registry package: it cannot be shipped`);
+      if (packages[at].link)
+        throw new Error(`${at} is a link (${String(packages[at].resolved)}), not a registry package: it cannot be shipped`);
       if (!seen.has(at)) {
         seen.add(at);
         queue.push(at);
@@ -133,7 +133,7 @@ export function deriveBundleLock(project: PackageLock, root: BundleRoot): Packag
     },
   };
   for (const location of [...all].sort()) {
-    const entry: LockEntry = { ...project.packages[location]! };
+    const entry: LockEntry = { ...project.packages[location] };
     for (const flag of PROJECT_ROLE_FLAGS) delete entry[flag];
     if (!required.has(location)) entry.optional = true;
     packages[location] = entry;

@@ -165,7 +165,7 @@ export async function exportBundle(modelPath: string, options: ExportOptions): P
         written.push(target);
       } catch (err) {
         if (options.signal?.aborted) throw new CancelledError('export cancelled; nothing was written');
-        failed.push({ target, reason: (err as Error).message.split('\n')[0]! });
+        failed.push({ target, reason: (err as Error).message.split('\n')[0] });
       }
       done++;
     }

@@ -61,7 +61,7 @@ export async function timedCheck(
     const r = await fn();
     return { target, name, ...r, ms: Math.round(performance.now() - started) };
   } catch (err) {
-    return { target, name, status: 'fail', detail: (err as Error).message.split('\n')[0]!, ms: Math.round(performance.now() - started) };
+    return { target, name, status: 'fail', detail: (err as Error).message.split('\n')[0], ms: Math.round(performance.now() - started) };
   }
 }
 
@@ -178,9 +178,9 @@ const k8s: TargetWriter = {
       modelBytes: ctx.info.fileBytes,
       image: `${k8sName(ctx.info.name)}-server:1.0.0`,
     });
-    await writeFile(join(ctx.dir, 'k8s/deployment.yaml'), renderK8sYaml([deployment!], k8sHeader(ctx.info.name)));
-    await writeFile(join(ctx.dir, 'k8s/service.yaml'), renderK8sYaml([service!], k8sHeader(ctx.info.name)));
-    await writeFile(join(ctx.dir, 'k8s/hpa.yaml'), renderK8sYaml([hpa!], k8sHeader(ctx.info.name)));
+    await writeFile(join(ctx.dir, 'k8s/deployment.yaml'), renderK8sYaml([deployment], k8sHeader(ctx.info.name)));
+    await writeFile(join(ctx.dir, 'k8s/service.yaml'), renderK8sYaml([service], k8sHeader(ctx.info.name)));
+    await writeFile(join(ctx.dir, 'k8s/hpa.yaml'), renderK8sYaml([hpa], k8sHeader(ctx.info.name)));
   },
   async verify(ctx) {
     return [
@@ -276,7 +276,7 @@ export function checkTritonConfig(text: string, info: ModelInfo): string[] {
         continue;
       }
       if (b[2] !== TRITON_TYPE[t.dtype]) problems.push(`config.pbtxt: ${section} '${t.name}' has ${b[2]}, the graph ${t.dtype}`);
-      const rank = b[3]!.split(',').filter((d) => d.trim()).length;
+      const rank = b[3].split(',').filter((d) => d.trim()).length;
       const expectedRank = Math.max(1, t.dims.length - (batched ? 1 : 0));
       if (rank !== expectedRank) problems.push(`config.pbtxt: ${section} '${t.name}' has ${rank} dims, expected ${expectedRank}`);
     }

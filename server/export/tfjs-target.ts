@@ -50,7 +50,7 @@ const converter: TfjsConverterApi = {
     written.delete(dir);
     // Read back what is on disk, so the check covers the files the engineer receives.
     const modelJson = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as TfjsConversion['modelJson'];
-    const shards = await Promise.all(modelJson.weightsManifest[0]!.paths.map((p) => readFile(join(dir, p))));
+    const shards = await Promise.all(modelJson.weightsManifest[0].paths.map((p) => readFile(join(dir, p))));
     const fromDisk: TfjsConversion = { ...conv, modelJson, weightData: new Uint8Array(Buffer.concat(shards)) };
     const got = await runTfjs(fromDisk, inputs);
     let maxAbsDiff = 0;
@@ -61,8 +61,8 @@ const converter: TfjsConverterApi = {
       const b = Array.from(g.data as ArrayLike<number>, Number);
       if (a.length !== b.length) throw new Error(`output '${g.name}': TF.js gives ${b.length} values, onnxruntime ${a.length}`);
       for (let i = 0; i < a.length; i++) {
-        const d = Math.abs(a[i]! - b[i]!);
-        maxAbsDiff = Math.max(maxAbsDiff, Number.isNaN(d) ? (Number.isNaN(a[i]!) && Number.isNaN(b[i]!) ? 0 : Infinity) : d);
+        const d = Math.abs(a[i] - b[i]);
+        maxAbsDiff = Math.max(maxAbsDiff, Number.isNaN(d) ? (Number.isNaN(a[i]) && Number.isNaN(b[i]) ? 0 : Infinity) : d);
       }
     }
     return { maxAbsDiff, compared: got.map((g) => g.name) };

@@ -26,7 +26,7 @@ export function mapColumns(signature: Signature, header: string[]): ColumnMappin
   });
   if (featureColumns.every((i) => i >= 0)) return { featureColumns, matchedBy: 'name' };
   if (header.length === signature.features.length) return { featureColumns: header.map((_, i) => i), matchedBy: 'position' };
-  const missing = signature.features.filter((_, i) => featureColumns[i]! < 0).map((f) => f.name);
+  const missing = signature.features.filter((_, i) => featureColumns[i] < 0).map((f) => f.name);
   throw new InputError(
     'CSV header',
     `no column for feature(s) ${missing.join(', ')}; the header has ${header.length} columns ` +
@@ -44,7 +44,7 @@ export function mapColumns(signature: Signature, header: string[]): ColumnMappin
 export function recordFromCsv(signature: Signature, mapping: ColumnMapping, values: string[]): FeatureRecord {
   const record: FeatureRecord = {};
   signature.features.forEach((f, i) => {
-    record[f.name] = values[mapping.featureColumns[i]!];
+    record[f.name] = values[mapping.featureColumns[i]];
   });
   return record;
 }
@@ -161,7 +161,7 @@ export async function predictCsvChunk(
   for (let i = 0; i < valid.length; i += step) {
     const part = valid.slice(i, i + step);
     if (part.length < step) {
-      const message = `line ${part[0]!.result.row.line}: this model takes exactly ${step} rows per run (fixed batch) and the file ends with ${part.length}`;
+      const message = `line ${part[0].result.row.line}: this model takes exactly ${step} rows per run (fixed batch) and the file ends with ${part.length}`;
       for (const g of part) g.result.error = message;
       break;
     }
@@ -173,10 +173,10 @@ export async function predictCsvChunk(
         ),
       );
       decodePredictions(signature, outputs).forEach((p, j) => {
-        part[j]!.result.prediction = p;
+        part[j].result.prediction = p;
       });
     } catch (err) {
-      const message = `lines ${part[0]!.result.row.line}-${part[part.length - 1]!.result.row.line}: inference failed: ${(err as Error).message}`;
+      const message = `lines ${part[0].result.row.line}-${part[part.length - 1].result.row.line}: inference failed: ${(err as Error).message}`;
       for (const g of part) g.result.error = message;
     }
   }

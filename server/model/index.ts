@@ -123,7 +123,7 @@ function storedSessionConfig(info: ModelInfo): Record<string, string> {
   try {
     const parsed = JSON.parse(raw) as unknown;
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
-    return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string'));
   } catch {
     return {};
   }
@@ -159,10 +159,10 @@ export async function loadModel(path: string, options: LoadOptions = {}): Promis
         // Scrubbed: onnxruntime's text names its C++ sources and paths, which are no business of a client.
         throw new InputError(
           'inputs',
-          `onnxruntime could not run the model on these inputs: ${scrubInternals((err as Error).message.split('\n')[0]!)}`,
+          `onnxruntime could not run the model on these inputs: ${scrubInternals((err as Error).message.split('\n')[0])}`,
         );
       }
-      return names.map((n) => fromOrt(n, results[n]!));
+      return names.map((n) => fromOrt(n, results[n]));
     },
     async predictRecords(records, rowBase) {
       const outputs = await model.run(encodeRecords(signature, records, rowBase));

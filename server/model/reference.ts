@@ -73,7 +73,7 @@ export async function readReference(path: string, options: { sampleRows?: number
       }
       scanned++;
       if (rows.length < sampleRows) rows.push(Object.fromEntries(header.map((h, i) => [h, record[i] ?? ''])));
-      record.forEach((value, i) => observe(facts[i]!, distinct[i]!, value));
+      record.forEach((value, i) => observe(facts[i], distinct[i], value));
     }
   } catch (err) {
     const unreadable = fileReadProblem(err);
@@ -84,7 +84,7 @@ export async function readReference(path: string, options: { sampleRows?: number
   }
   if (!header) throw new CsvError(path, 1, undefined, 'the file is empty; expected a header row');
   facts.forEach((f, i) => {
-    if (distinct[i]!.size <= MAX_DISTINCT) f.distinct = [...distinct[i]!];
+    if (distinct[i].size <= MAX_DISTINCT) f.distinct = [...distinct[i]];
     if (f.missing === scanned) {
       f.numeric = false;
       f.integer = false;

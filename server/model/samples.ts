@@ -23,7 +23,7 @@ export function seededRandom(seed: number): () => number {
 export function sampleRecords(signature: Signature, reference: ReferenceSample | null, count: number, seed = 42): FeatureRecord[] {
   if (signature.features.some((f) => f.kind === 'image') || signature.inputs.some((b) => b.kind === 'raw')) return [];
   const rows = reference?.rows.filter((r) => signature.features.every((f) => r[f.name] !== undefined && r[f.name] !== '')) ?? [];
-  if (rows.length) return Array.from({ length: count }, (_, i) => ({ ...rows[i % rows.length]! }));
+  if (rows.length) return Array.from({ length: count }, (_, i) => ({ ...rows[i % rows.length] }));
   const random = seededRandom(seed);
   return Array.from({ length: count }, () => {
     const record: FeatureRecord = {};

@@ -14,7 +14,7 @@ export async function createSession(bytes: Uint8Array, options: LoadOptions): Pr
   const extra: Record<string, Record<string, string>> = {};
   for (const [key, value] of Object.entries(options.sessionConfig ?? {})) {
     const [group, ...rest] = key.split('.');
-    (extra[group!] ??= {})[rest.join('.')] = value;
+    (extra[group] ??= {})[rest.join('.')] = value;
   }
   return ort.InferenceSession.create(bytes, {
     graphOptimizationLevel: 'all',
@@ -53,9 +53,9 @@ export function checkInputs(declared: TensorInfo[], inputs: PlainTensor[]): void
 }
 
 export function toOrt(t: PlainTensor): ort.Tensor {
-  return new ort.Tensor(t.dtype, t.data as ort.Tensor.DataType, t.dims);
+  return new ort.Tensor(t.dtype, t.data, t.dims);
 }
 
 export function fromOrt(name: string, t: ort.Tensor): PlainTensor {
-  return { name, dtype: t.type as PlainTensor['dtype'], dims: [...t.dims], data: t.data as TensorData };
+  return { name, dtype: t.type as PlainTensor['dtype'], dims: [...t.dims], data: t.data };
 }

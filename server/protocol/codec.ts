@@ -106,7 +106,7 @@ function describe(value: unknown): string {
 /** float32 → IEEE half bits (round to nearest even), for FP16 inputs. */
 export function toHalf(value: number): number {
   const f32 = new Float32Array([value]);
-  const x = new Uint32Array(f32.buffer)[0]!;
+  const x = new Uint32Array(f32.buffer)[0];
   const sign = (x >>> 16) & 0x8000;
   let exp = ((x >>> 23) & 0xff) - 127 + 15;
   let mant = x & 0x7fffff;
@@ -225,11 +225,11 @@ function write64(data: TensorData, dtype: 'int64' | 'uint64', index: number, val
 
 /** Reads element `index` of a tensor as a JSON-friendly value. */
 export function readScalar(t: { dtype: TensorDtype; data: TensorData }, index: number): number | string | boolean {
-  const v = t.data[index]!;
+  const v = t.data[index];
   if (t.dtype === 'bool') return v === 1;
   if (t.dtype === 'float16') return fromHalf(v as number);
   if (typeof v === 'bigint') return Number(v);
-  return v as number | string;
+  return v;
 }
 
 /** Shape of a nested JSON array (the first element at each level decides; ragged data is caught by flatten). */
@@ -254,7 +254,7 @@ export function flatten(data: unknown, count: number, field: string, maxDepth = 
     // One frame per open array: the array and the next index to visit.
     const stack: { items: unknown[]; next: number }[] = [{ items: data, next: 0 }];
     while (stack.length) {
-      const top = stack[stack.length - 1]!;
+      const top = stack[stack.length - 1];
       if (top.next >= top.items.length) {
         stack.pop();
         continue;
@@ -300,9 +300,9 @@ export function encodeImagePixels(spec: ImageSpec, pixels: ArrayLike<number>, in
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const p = (y * width + x) * 4;
-      const gray = pixels[p]! * 0.299 + pixels[p + 1]! * 0.587 + pixels[p + 2]! * 0.114;
+      const gray = pixels[p] * 0.299 + pixels[p + 1] * 0.587 + pixels[p + 2] * 0.114;
       for (let c = 0; c < channels; c++) {
-        const raw = channels === 1 ? gray : pixels[p + c]!;
+        const raw = channels === 1 ? gray : pixels[p + c];
         const v = (raw * scale - (mean[c] ?? 0)) / (std[c] ?? 1);
         const pos = layout === 'NCHW' ? c * plane + y * width + x : (y * width + x) * channels + c;
         into[offset + pos] = v;
@@ -313,7 +313,7 @@ export function encodeImagePixels(spec: ImageSpec, pixels: ArrayLike<number>, in
 
 function encodeImage(binding: InputBinding, records: FeatureRecord[], rowBase: number | undefined, maxElements: number): PlainTensor {
   const spec = binding.image!;
-  const feature = binding.features[0]!;
+  const feature = binding.features[0];
   const per = spec.width * spec.height * spec.channels;
   checkRequestElements(records.length, per, maxElements);
   const data = new Float32Array(per * records.length);
@@ -343,7 +343,7 @@ function encodeImage(binding: InputBinding, records: FeatureRecord[], rowBase: n
 function convert(values: Float32Array, dtype: TensorDtype): TensorData {
   const out = allocate(dtype, values.length);
   for (let i = 0; i < values.length; i++)
-    writeScalar(out, dtype, i, dtype.startsWith('float') ? values[i] : Math.round(values[i]!), 'pixel');
+    writeScalar(out, dtype, i, dtype.startsWith('float') ? values[i] : Math.round(values[i]), 'pixel');
   return out;
 }
 
@@ -437,7 +437,7 @@ export function nest(values: unknown[], dims: number[]): unknown {
   const [head, ...rest] = dims;
   const per = rest.reduce((a, b) => a * b, 1);
   const out: unknown[] = [];
-  for (let i = 0; i < head!; i++) out.push(nest(values.slice(i * per, (i + 1) * per), rest));
+  for (let i = 0; i < head; i++) out.push(nest(values.slice(i * per, (i + 1) * per), rest));
   return out;
 }
 
@@ -451,7 +451,7 @@ function perRow(t: PlainTensor, row: number): (number | string | boolean)[] {
 /** Reads predictions per row from output tensors (those missing from `outputs` are skipped). */
 export function decodePredictions(signature: Signature, outputs: PlainTensor[]): RowPrediction[] {
   const byName = new Map(outputs.map((t) => [t.name, t]));
-  const rows = outputs.length ? (outputs[0]!.dims[0] ?? 1) : 0;
+  const rows = outputs.length ? (outputs[0].dims[0] ?? 1) : 0;
   const result: RowPrediction[] = [];
   for (let r = 0; r < rows; r++) {
     const p: RowPrediction = {};
@@ -483,11 +483,11 @@ function decodeOne(binding: OutputBinding, t: PlainTensor, r: number, p: RowPred
       return;
     }
     case 'label': {
-      const v = values[0]!;
+      const v = values[0];
       const names = binding.classNames ?? classNames;
       p.label =
         typeof v === 'number' && names && binding.dtype !== 'string' && names[v] !== undefined && !names.every((n) => /^-?\d+$/.test(n))
-          ? names[v]!
+          ? names[v]
           : (v as string | number);
       return;
     }

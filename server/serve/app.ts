@@ -147,7 +147,7 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
     if (err instanceof ModelLabError) return c.json({ error: capMessage(err.message) }, err.status);
     if (err instanceof HTTPException && err.status < 500) return c.json({ error: capMessage(err.message || 'bad request') }, err.status);
     const id = randomBytes(6).toString('hex');
-    logError(`${c.req.method} ${capMessage(c.req.path)} failed (error id ${id}): ${(err as Error).stack ?? String(err)}`);
+    logError(`${c.req.method} ${capMessage(c.req.path)} failed (error id ${id}): ${err.stack ?? String(err)}`);
     return c.json({ error: `internal server error (error id ${id}; the server's log has the details)` }, 500);
   });
   app.notFound((c) => c.json({ error: capMessage(`no route for ${c.req.method} ${c.req.path}; see /docs for the routes`) }, 404));

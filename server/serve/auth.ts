@@ -294,9 +294,9 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
     try {
       return c.json(
         auth.mint({
-          expiresInMinutes: expires as number | null | undefined,
+          expiresInMinutes: expires,
           label: typeof body.label === 'string' ? body.label.slice(0, 200) : undefined,
-          role: body.role as 'share' | 'owner' | undefined,
+          role: body.role,
         }),
         201,
       );
@@ -379,7 +379,7 @@ function preflight(c: Context, origin: string | undefined, allowed: boolean): Re
         ? `header '${headers.find((h) => !CORS_HEADERS.includes(h))}' is not allowed (only Authorization, Content-Type)`
         : undefined;
   if (refused) return c.json({ error: `CORS preflight refused: ${refused}` }, 403);
-  c.header('Access-Control-Allow-Origin', origin!);
+  c.header('Access-Control-Allow-Origin', origin);
   c.header('Access-Control-Allow-Methods', CORS_METHODS.join(', '));
   c.header('Access-Control-Allow-Headers', 'Authorization, Content-Type');
   c.header('Access-Control-Max-Age', '600');

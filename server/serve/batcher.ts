@@ -100,7 +100,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
       }
       return;
     }
-    const oldest = queue[0]!;
+    const oldest = queue[0];
     const group: Pending[] = [];
     let rows = 0;
     let full = false;
@@ -136,21 +136,21 @@ export function createBatcher(options: BatcherOptions): Batcher {
     }
     for (const p of group) queue.splice(queue.indexOf(p), 1);
     const started = performance.now();
-    const queueMs = started - group[0]!.enqueuedAt;
+    const queueMs = started - group[0].enqueuedAt;
     const rows = group.reduce((n, p) => n + p.rows, 0);
     let retriedAlone = false;
     try {
       if (group.length === 1) {
-        await settle(group[0]!);
+        await settle(group[0]);
       } else {
         try {
-          const merged = group[0]!.inputs.map((t, i) => concatRows(group.map((p) => p.inputs[i]!)));
-          const outputs = await options.run(merged, group[0]!.outputNames);
+          const merged = group[0].inputs.map((t, i) => concatRows(group.map((p) => p.inputs[i])));
+          const outputs = await options.run(merged, group[0].outputNames);
           const parts = splitOutputs(
             outputs,
             group.map((p) => p.rows),
           );
-          group.forEach((p, i) => p.resolve(parts[i]!));
+          group.forEach((p, i) => p.resolve(parts[i]));
         } catch {
           // Someone in the batch is bad (or the model's outputs are not per row): re-run each member
           // alone, so only the culprit sees an error, and it sees its own error.
@@ -218,7 +218,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
 /** Rows along axis 0 shared by every input, or null when the request cannot be batched. */
 export function batchRows(inputs: PlainTensor[]): number | null {
   if (inputs.length === 0) return null;
-  const rows = inputs[0]!.dims[0];
+  const rows = inputs[0].dims[0];
   if (rows === undefined || rows < 1) return null;
   return inputs.every((t) => t.dims.length > 0 && t.dims[0] === rows) ? rows : null;
 }
@@ -231,8 +231,8 @@ function groupKey(sortedInputs: PlainTensor[], outputNames: string[] | undefined
 
 /** Concatenates tensors of one input along axis 0 (they share name, dtype and non-batch dims). */
 export function concatRows(parts: PlainTensor[]): PlainTensor {
-  const first = parts[0]!;
-  const rows = parts.reduce((n, t) => n + t.dims[0]!, 0);
+  const first = parts[0];
+  const rows = parts.reduce((n, t) => n + t.dims[0], 0);
   const total = parts.reduce((n, t) => n + t.data.length, 0);
   let data: TensorData;
   if (first.dtype === 'string') {
@@ -264,7 +264,7 @@ export function splitOutputs(outputs: PlainTensor[], rowCounts: number[]): Plain
     let row = 0;
     rowCounts.forEach((n, i) => {
       const data = t.data.slice(row * per, (row + n) * per) as TensorData;
-      result[i]!.push({ name: t.name, dtype: t.dtype, dims: [n, ...t.dims.slice(1)], data });
+      result[i].push({ name: t.name, dtype: t.dtype, dims: [n, ...t.dims.slice(1)], data });
       row += n;
     });
   }

@@ -42,7 +42,7 @@ function defaultModelPath(): string {
   const dir = resolve(__dirname, '../model');
   const models = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.onnx')) : [];
   if (models.length !== 1) fail(`set MODEL_PATH to the .onnx file to serve (found ${models.length} .onnx files in ${dir})`);
-  return join(dir, models[0]!);
+  return join(dir, models[0]);
 }
 
 /** SESSION_CONFIG, else what the model's metadata asks for (e.g. int8 weight-only: disable_quant_qdq). */
@@ -97,4 +97,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((err: Error) => fail(err.message.split('\n')[0]!));
+main().catch((err: Error) => fail(err.message.split('\n')[0]));

@@ -162,8 +162,8 @@ function compareRow(a: PlainTensor, b: PlainTensor, start: number, count: number
   let maxAbs = 0;
   let withinTolerance = true;
   for (let i = 0; i < count; i++) {
-    const x = va[i]!;
-    const y = vb[i]!;
+    const x = va[i];
+    const y = vb[i];
     if (typeof x === 'number' && typeof y === 'number') {
       const d = Math.abs(x - y);
       if (Number.isFinite(d)) maxAbs = Math.max(maxAbs, d);

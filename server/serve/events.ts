@@ -31,7 +31,7 @@ export function createEventBus(capacity = 50): EventBus {
   const buffer: ServerEvent[] = [];
   return {
     emit(input) {
-      const event = { ...input, at: new Date().toISOString() } as ServerEvent;
+      const event = { ...input, at: new Date().toISOString() };
       buffer.push(event);
       if (buffer.length > capacity) buffer.splice(0, buffer.length - capacity);
       for (const listener of [...listeners]) {

@@ -78,7 +78,7 @@ export class ServedRows {
       capacity: this.capacity,
       total: this.total,
       columns: this.columns,
-      since: this.count ? new Date(this.times[oldest]!).toISOString() : null,
+      since: this.count ? new Date(this.times[oldest]).toISOString() : null,
     };
   }
 
@@ -135,7 +135,7 @@ export function recordsFromTensors(signature: Signature, inputs: PlainTensor[]):
   for (const binding of bindings) {
     const tensor = inputs.find((t) => t.name === binding.tensor);
     if (!tensor || tensor.dims.length === 0) return null;
-    const n = tensor.dims[0]!;
+    const n = tensor.dims[0];
     const width = tensor.dims.slice(1).reduce((a, b) => a * b, 1);
     if (rows !== -1 && n !== rows) return null;
     rows = n;

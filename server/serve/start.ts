@@ -217,5 +217,5 @@ function listenError(err: unknown, host: string, port: number): string {
 /** dist/webview: beside dist/server in the bundle, two levels up from server/serve/ under tsx. */
 function findUiAssets(): string {
   const candidates = [join(__dirname, '../webview'), join(__dirname, '../../dist/webview')];
-  return candidates.find((dir) => existsSync(join(dir, 'main.js'))) ?? candidates[1]!;
+  return candidates.find((dir) => existsSync(join(dir, 'main.js'))) ?? candidates[1];
 }

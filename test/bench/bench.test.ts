@@ -132,7 +132,7 @@ describe('comparison', () => {
     assert.equal(report.variants.find((v) => v.id === 'int8-weights')!.sessionConfig['session.disable_quant_qdq'], '1');
     for (const v of report.variants) assert.match(v.verdict, /smaller file .* At batch 1: .* At batch 32: /);
     assert.ok(
-      progress.every((p, i) => i === 0 || p.done >= progress[i - 1]!.done),
+      progress.every((p, i) => i === 0 || p.done >= progress[i - 1].done),
       'progress never goes back',
     );
     assert.equal(progress.at(-1)!.done, progress.at(-1)!.total);
@@ -145,8 +145,8 @@ describe('comparison', () => {
       warmup: 0,
       agreementRows: 4,
     });
-    assert.match(iris.report.variants[0]!.error!, /no quantizable ops/);
-    assert.match(iris.report.variants[0]!.verdict, /^Not usable: no quantizable ops/);
+    assert.match(iris.report.variants[0].error!, /no quantizable ops/);
+    assert.match(iris.report.variants[0].verdict, /^Not usable: no quantizable ops/);
   });
 
   it('an AbortSignal stops a comparison between runs', async () => {

@@ -32,7 +32,7 @@ const ourLines = (stderr: string) => stderr.split('\n').filter((l) => l.trim() &
 function assertOneLineError(stderr: string, pattern: RegExp): void {
   const lines = ourLines(stderr);
   assert.equal(lines.length, 1, `exactly one line on stderr, got:\n${stderr}`);
-  assert.match(lines[0]!, pattern);
+  assert.match(lines[0], pattern);
   assert.doesNotMatch(stderr, /^\s+at /m, 'no stack trace');
 }
 
@@ -92,7 +92,7 @@ test('info --json is JSON with the model description and signature', () => {
   assert.equal(parsed.signature.task, 'classification');
   assert.deepEqual(
     parsed.signature.features.map((f) => f.name),
-    Object.keys(expected.records[0]!),
+    Object.keys(expected.records[0]),
   );
   const table = cli('info', IRIS);
   assert.equal(table.status, 0);
@@ -102,17 +102,17 @@ test('info --json is JSON with the model description and signature', () => {
 
 test('predict writes input columns, predictions and an error column; a bad row fails alone (exit 1)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'model-lab-cli-'));
-  const columns = Object.keys(expected.records[0]!);
+  const columns = Object.keys(expected.records[0]);
   const lines = [columns.join(','), ...expected.records.map((r) => columns.map((c) => r[c]).join(','))];
   writeFileSync(join(dir, 'in.csv'), `${lines.join('\n')}\n`);
 
   const ok = cli('predict', IRIS, join(dir, 'in.csv'), '-o', join(dir, 'out.csv'));
   assert.equal(ok.status, 0, ok.stderr);
   const rows = parse(readFileSync(join(dir, 'out.csv')), { columns: true }) as Record<string, string>[];
-  assert.deepEqual(Object.keys(rows[0]!), [...columns, 'label', 'p_setosa', 'p_versicolor', 'p_virginica', 'error']);
+  assert.deepEqual(Object.keys(rows[0]), [...columns, 'label', 'p_setosa', 'p_versicolor', 'p_virginica', 'error']);
   assert.equal(rows.length, expected.predictions.length);
   rows.forEach((row, i) => {
-    const want = expected.predictions[i]!;
+    const want = expected.predictions[i];
     assert.equal(row.label, want.label, `row ${i + 1} label`);
     for (const [cls, p] of Object.entries(want.probabilities)) {
       assert.ok(Math.abs(Number(row[`p_${cls}`]) - p) <= expected.tolerance, `row ${i + 1} p_${cls}: ${row[`p_${cls}`]} vs ${p}`);
@@ -122,17 +122,17 @@ test('predict writes input columns, predictions and an error column; a bad row f
 
   // Line 3 (second data row) gets a non-number: only that row has an error.
   const badLines = [...lines];
-  badLines[2] = badLines[2]!.replace(/^[^,]+/, 'abc');
+  badLines[2] = badLines[2].replace(/^[^,]+/, 'abc');
   writeFileSync(join(dir, 'bad.csv'), `${badLines.join('\n')}\n`);
   const bad = cli('predict', IRIS, join(dir, 'bad.csv'), '-o', join(dir, 'bad-out.csv'));
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /1 of 5 rows could not be predicted.*line 3/);
   const badRows = parse(readFileSync(join(dir, 'bad-out.csv')), { columns: true }) as Record<string, string>[];
   assert.equal(badRows.length, 5);
-  assert.match(badRows[1]!.error!, /line 3.*sepal length/);
-  assert.equal(badRows[1]!.label, '');
-  assert.equal(badRows[0]!.label, expected.predictions[0]!.label);
-  assert.equal(badRows[2]!.label, expected.predictions[2]!.label);
+  assert.match(badRows[1].error, /line 3.*sepal length/);
+  assert.equal(badRows[1].label, '');
+  assert.equal(badRows[0].label, expected.predictions[0].label);
+  assert.equal(badRows[2].label, expected.predictions[2].label);
   assert.ok(!existsSync(join(dir, '.bad-out.csv.partial')));
 });
 

@@ -21,7 +21,7 @@ async function readEvents(url: string): Promise<{ event: string; data: any }[]> 
     .filter((b) => b.includes('data:'))
     .map((block) => ({
       event: /^event: (.*)$/m.exec(block)?.[1] ?? 'message',
-      data: JSON.parse(/^data: (.*)$/m.exec(block)![1]!),
+      data: JSON.parse(/^data: (.*)$/m.exec(block)![1]),
     }));
 }
 

@@ -63,13 +63,13 @@ describe('rewrites of the 30→512→512→2 MLP (weight-dominated)', () => {
         const a = await measureAgreement(original, variant.model, { rows: 200 });
         assert.equal(a.source, 'reference');
         assert.ok(a.rowByRow, 'dynamic batch → row-by-row figures');
-        for (const figures of [a.rowByRow!, a.batched]) {
+        for (const figures of [a.rowByRow, a.batched]) {
           assert.ok(figures.argmax! >= 0.99, `argmax agreement ${figures.argmax}`);
-          assert.ok(figures.maxAbsDiff <= TOLERANCE[id]!, `max abs diff ${figures.maxAbsDiff} ≤ ${TOLERANCE[id]}`);
+          assert.ok(figures.maxAbsDiff <= TOLERANCE[id], `max abs diff ${figures.maxAbsDiff} ≤ ${TOLERANCE[id]}`);
           assert.ok(figures.maxAbsDiff > 0, 'a lossy rewrite changes something (the comparison is real)');
         }
         assert.equal(a.quality?.target, 'diagnosis');
-        assert.ok('accuracy' in a.quality!.variant && a.quality!.variant.accuracy >= 0.95);
+        assert.ok('accuracy' in a.quality.variant && a.quality.variant.accuracy >= 0.95);
       } finally {
         await variant.model.dispose();
       }
@@ -119,7 +119,7 @@ describe('rewrites of the sample models', () => {
       skipped.map((n) => n.node),
       ['/layers/layers.4/Gemm'],
     );
-    assert.match(skipped[0]!.detail, /only 128 weights/);
+    assert.match(skipped[0].detail, /only 128 weights/);
     assert.ok(result.nodes.some((n) => n.action === 'left' && n.op === 'Softmax'));
     const original = await loadModel(BC, { referenceCsv: BC_REF });
     const variant = await loadVariant(BC, result, { referenceCsv: BC_REF });
@@ -141,7 +141,7 @@ describe('rewrites of the sample models', () => {
           ['Conv', 'Gemm'],
         );
       const variant = await loadVariant(path, result);
-      assert.equal(variant.model.signature.inputs[0]!.kind, 'image', 'the sidecar signature carries over to the variant');
+      assert.equal(variant.model.signature.inputs[0].kind, 'image', 'the sidecar signature carries over to the variant');
       const a = await measureAgreement(original, variant.model, { rows: 64 });
       assert.equal(a.source, 'tensors');
       assert.ok(a.batched.argmax! >= 0.95 && a.batched.maxAbsDiff < 0.05, JSON.stringify(a.batched));
@@ -194,7 +194,7 @@ describe('errors', () => {
   it('a variant onnxruntime refuses becomes a CompressError naming the variant', async () => {
     const result = compressBytes(readFileSync(BC), parseVariant('fp16'));
     const broken = decodeModel(result.bytes);
-    broken.graph!.node[0]!.opType = 'NoSuchOp';
+    broken.graph!.node[0].opType = 'NoSuchOp';
     await assert.rejects(
       loadVariant(BC, { ...result, bytes: encodeModel(broken) }),
       (err: Error) =>

@@ -74,10 +74,10 @@ test('bad input exits 2 with a message naming the problem', async () => {
   writeFileSync(bad, 'cont,cat\n1,a\n2,b,c\n');
   const errors: string[] = [];
   const write = process.stderr.write;
-  process.stderr.write = ((s: string) => {
+  process.stderr.write = (s: string) => {
     errors.push(s);
     return true;
-  }) as typeof process.stderr.write;
+  };
   try {
     assert.equal(await drift.run([fixture('small_reference.csv'), bad, '--columns', 'cont,cat', '--quiet', '-o', out('x')]), 2);
     assert.equal(await drift.run([fixture('small_reference.csv'), join(dir, 'missing.csv'), '--quiet']), 2);

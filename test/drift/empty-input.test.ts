@@ -21,7 +21,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 before(() => {
   copyFileSync(repoPath('samples/flights/reference.csv'), reference);
   copyFileSync(repoPath('samples/flights/flights.onnx'), join(dir, 'flights.onnx'));
-  const header = readFileSync(reference, 'utf8').split('\n')[0]!;
+  const header = readFileSync(reference, 'utf8').split('\n')[0];
   writeFileSync(headerOnly, `${header}\n`);
   writeFileSync(zeroBytes, '');
   writeFileSync(blankRows, `${header}\n\n\n`);

@@ -47,7 +47,7 @@ const post = async (body: Record<string, unknown>) => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ source: 'files', ...body }),
   });
-  return { status: res.status, json: (await res.json()) as any };
+  return { status: res.status, json: await res.json() };
 };
 
 /** Reads the SSE stream to its `finished` event; returns the event names in order and the final job state. */
@@ -55,8 +55,8 @@ async function followEvents(id: string): Promise<{ events: string[]; finished: a
   const res = await fetch(`${url}/api/jobs/${id}/events`);
   assert.equal(res.headers.get('content-type')?.split(';')[0], 'text/event-stream');
   const text = await res.text(); // the server ends the stream after `finished`
-  const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]!);
-  const data = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!));
+  const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+  const data = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]));
   return { events, finished: data.at(-1).state };
 }
 
@@ -69,7 +69,7 @@ test('POST → SSE → GET gives the same report as the engine', async () => {
   assert.equal(events.at(-1), 'finished');
   assert.equal(finished.status, 'done');
   const res = await fetch(`${url}/api/jobs/${started.json.id}`);
-  const job = (await res.json()) as any;
+  const job = await res.json();
   const direct = await runDrift({ reference: fixture('large_reference.csv'), current: fixture('large_current.csv'), mmd: false });
   assert.deepEqual(job.result.columns, JSON.parse(JSON.stringify(direct.columns)));
   assert.deepEqual(job.result.dataset, JSON.parse(JSON.stringify(direct.dataset)));

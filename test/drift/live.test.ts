@@ -20,10 +20,10 @@ after(() => rmSync(temp, { recursive: true, force: true }));
 /** The first `n` rows of samples/flights/current.csv as typed records (no quoted cells in that file). */
 function currentRows(n: number): Record<string, string | number>[] {
   const [header, ...lines] = readFileSync(repoPath('samples/flights/current.csv'), 'utf8').trim().split(/\r?\n/);
-  const names = header!.split(',');
+  const names = header.split(',');
   return lines.slice(0, n).map((line) => {
     const cells = line.split(',');
-    return Object.fromEntries(names.map((name, i) => [name, /^-?\d+(\.\d+)?$/.test(cells[i]!) ? Number(cells[i]) : cells[i]!]));
+    return Object.fromEntries(names.map((name, i) => [name, /^-?\d+(\.\d+)?$/.test(cells[i]) ? Number(cells[i]) : cells[i]]));
   });
 }
 
@@ -43,7 +43,7 @@ test("200 served v1 rows → GET /api/drift/live says 200 → POST gives the eng
       const res = await postJson(`${server.url}/v1/models/flights:predict`, { instances });
       assert.equal(res.status, 200, JSON.stringify(res.json));
     }
-    const status = (await (await fetch(`${server.url}/api/drift/live?token=${server.ownerToken}`)).json()) as any;
+    const status = await (await fetch(`${server.url}/api/drift/live?token=${server.ownerToken}`)).json();
     assert.equal(status.rows, 200);
     assert.equal(status.total, 200);
     assert.equal(status.capacity, 10_000);
@@ -99,14 +99,14 @@ test('OIP and CSV requests are logged too, failed requests are not', async () =>
     });
     assert.equal(csv.status, 200);
     await csv.text();
-    const status = (await (await fetch(`${server.url}/api/drift/live?token=${server.ownerToken}`)).json()) as any;
+    const status = await (await fetch(`${server.url}/api/drift/live?token=${server.ownerToken}`)).json();
     assert.equal(status.rows, 3);
     // A failed request (bad value) is not logged.
     const bad = await postJson(`${server.url}/v1/models/flights:predict`, {
       instances: [{ carrier: 'AA', origin: 'ATL', distance: 'far', dep_hour: 1, day_of_week: 1 }],
     });
     assert.equal(bad.status, 400);
-    assert.equal(((await (await fetch(`${server.url}/api/drift/live?token=${server.ownerToken}`)).json()) as any).rows, 3);
+    assert.equal((await (await fetch(`${server.url}/api/drift/live?token=${server.ownerToken}`)).json()).rows, 3);
   } finally {
     await server.close();
   }
@@ -181,7 +181,7 @@ test('live drift without a reference or without rows is a 400 that says what to 
     const empty = await postJson(`${withRef.url}/api/jobs/drift?token=${withRef.ownerToken}`, { source: 'live' });
     assert.equal(empty.status, 400);
     assert.match(empty.json.error, /served 0 row/);
-    const files = (await (await fetch(`${withRef.url}/api/drift/files?token=${withRef.ownerToken}`)).json()) as any;
+    const files = await (await fetch(`${withRef.url}/api/drift/files?token=${withRef.ownerToken}`)).json();
     assert.ok(
       files.files.some((f: any) => f.path === REFERENCE),
       "the model folder's reference.csv is listed",

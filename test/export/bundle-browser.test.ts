@@ -67,9 +67,9 @@ describe('bundle pages in chromium', () => {
       try {
         const samples = makeSampleRequests(dev.signature, null);
         const [expected] = await dev.run(samples.tensors);
-        const want = Array.from(expected!.data as Float32Array);
+        const want = Array.from(expected.data as Float32Array);
         assert.equal(got.length, want.length);
-        got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-4, `value ${i}: ${v} vs ${want[i]}`));
+        got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-4, `value ${i}: ${v} vs ${want[i]}`));
       } finally {
         await dev.dispose();
       }

@@ -110,12 +110,12 @@ describe('export folders: atomic, refusing, cancellable', () => {
         [['det_of_scaled', 'Det']],
       );
     } else {
-      assert.match(tfjs.problems[0]!, /TF\.js converter .* not part of this build/);
+      assert.match(tfjs.problems[0], /TF\.js converter .* not part of this build/);
     }
     const result = await exportBundle(model, { outDir: join(temp, 'det'), targets: ['tfjs', 'triton', 'kserve'] });
     assert.deepEqual(result.manifest.targets.written, ['onnx', 'kserve', 'triton']);
     assert.equal(result.ok, false, 'a requested target that could not be written fails the export');
-    const failure = result.manifest.targets.failed[0]!;
+    const failure = result.manifest.targets.failed[0];
     assert.equal(failure.target, 'tfjs');
     if (loadTfjsConverter().api) assert.match(failure.reason, /det_of_scaled \(Det/);
     assert.equal(result.checks.find((c) => c.name === 'triton-model')?.status, 'pass');

@@ -16,7 +16,7 @@ async function readEvents(res: Response): Promise<[string, any][]> {
     .split('\n\n')
     .filter((b) => b.includes('data:'))
     .map((b) => [
-      /^event: ?(.*)$/m.exec(b)![1]!,
+      /^event: ?(.*)$/m.exec(b)![1],
       JSON.parse(
         b
           .split('\n')

@@ -19,14 +19,14 @@ describe('bundle lock derived from the project lock', () => {
     const project = JSON.parse(readFileSync(repoPath('package-lock.json'), 'utf8')) as PackageLock;
     const bundle = deriveBundleLock(project, ROOT);
     assert.equal(bundle.lockfileVersion, 3);
-    const ort = project.packages['node_modules/onnxruntime-node']!;
-    assert.deepEqual(bundle.packages['']!.dependencies, { 'onnxruntime-node': ort.version });
-    assert.equal(bundle.packages['']!.name, 'flights-server');
+    const ort = project.packages['node_modules/onnxruntime-node'];
+    assert.deepEqual(bundle.packages[''].dependencies, { 'onnxruntime-node': ort.version });
+    assert.equal(bundle.packages[''].name, 'flights-server');
 
     const shipped = Object.keys(bundle.packages).filter((k) => k !== '');
     assert.ok(shipped.length >= 4, `onnxruntime-node and its dependencies (${shipped.join(', ')})`);
     for (const location of shipped) {
-      const mine = bundle.packages[location]!;
+      const mine = bundle.packages[location];
       const theirs = project.packages[location];
       assert.ok(theirs, `${location} exists in the project lock`);
       assert.equal(mine.version, theirs.version, `${location} version`);
@@ -78,10 +78,10 @@ describe('bundle lock derived from the project lock', () => {
       'node_modules/opt',
       'node_modules/ort',
     ]);
-    assert.equal(bundle.packages['node_modules/a']!.dev, undefined, 'a dev package of the project is a production package of the bundle');
-    assert.equal(bundle.packages['node_modules/opt']!.optional, true, 'reached only through an optional edge');
-    assert.equal(bundle.packages['node_modules/c']!.optional, undefined);
-    assert.equal(bundle.packages['node_modules/a/node_modules/b']!.integrity, 'sha512-2.0.0');
+    assert.equal(bundle.packages['node_modules/a'].dev, undefined, 'a dev package of the project is a production package of the bundle');
+    assert.equal(bundle.packages['node_modules/opt'].optional, true, 'reached only through an optional edge');
+    assert.equal(bundle.packages['node_modules/c'].optional, undefined);
+    assert.equal(bundle.packages['node_modules/a/node_modules/b'].integrity, 'sha512-2.0.0');
   });
 
   test('a missing required dependency or a missing subtree root is an error, not a partial lock', () => {
@@ -104,7 +104,7 @@ describe('bundle lock derived from the project lock', () => {
       mkdirSync(join(install, 'dist/bundle-server'), { recursive: true });
       cpSync(repoPath('package-lock.json'), join(install, 'dist/bundle-server/project-package-lock.json'));
       const project = JSON.parse(readFileSync(repoPath('package-lock.json'), 'utf8')) as PackageLock;
-      const version = project.packages['node_modules/onnxruntime-node']!.version!;
+      const version = project.packages['node_modules/onnxruntime-node'].version!;
       const folder = await writeServerPackage({
         dir: out,
         modelName: 'Flights',

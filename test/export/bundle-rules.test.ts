@@ -30,8 +30,8 @@ describe('Dockerfile parser and rules', () => {
         ['HEALTHCHECK', 6],
       ],
     );
-    assert.equal(parsed[1]!.args, 'A=1 B=2');
-    assert.deepEqual(parseDockerfile('CMD ["node", "index.js"]')[0]!.exec, ['node', 'index.js']);
+    assert.equal(parsed[1].args, 'A=1 B=2');
+    assert.deepEqual(parseDockerfile('CMD ["node", "index.js"]')[0].exec, ['node', 'index.js']);
     assert.throws(() => parseDockerfile('FROM x\n!!!\n'), /line 2/);
   });
 
@@ -83,7 +83,7 @@ describe('Kubernetes and KServe YAML against their schemas', () => {
 
   test('the generated Deployment, Service and HPA are valid', () => {
     assert.deepEqual(validateK8sYaml(k8sYaml, 'k8s/'), []);
-    const deployment = parse(k8sYaml.split('---\n')[0]!);
+    const deployment = parse(k8sYaml.split('---\n')[0]);
     assert.equal(deployment.metadata.name, 'flights-model', 'a valid DNS-1123 name from the model name');
   });
 
@@ -101,8 +101,8 @@ describe('Kubernetes and KServe YAML against their schemas', () => {
     assert.ok(problems.some((p) => /limits\.memory/.test(p)));
     const badHpa = structuredClone(hpa);
     delete badHpa.spec.maxReplicas;
-    assert.ok(validateK8sYaml(renderK8sYaml([objects[0]!, objects[1]!, badHpa], ''), 'k8s/').some((p) => /maxReplicas/.test(p)));
-    assert.ok(validateK8sYaml('a: [1', 'k8s/x.yaml')[0]!.startsWith('k8s/x.yaml: YAML error'));
+    assert.ok(validateK8sYaml(renderK8sYaml([objects[0], objects[1], badHpa], ''), 'k8s/').some((p) => /maxReplicas/.test(p)));
+    assert.ok(validateK8sYaml('a: [1', 'k8s/x.yaml')[0].startsWith('k8s/x.yaml: YAML error'));
   });
 
   test('the InferenceService is valid; protocolVersion, typos and names are checked', () => {

@@ -78,7 +78,7 @@ describe('bundled server run from a copied bundle folder', () => {
 
       // The v1 body exactly as the README shows it.
       const readme = readFileSync(join(copy, 'README.md'), 'utf8');
-      const v1Body = JSON.parse(/```json\n(\{\n  "instances"[\s\S]*?)\n```/.exec(readme)![1]!);
+      const v1Body = JSON.parse(/```json\n(\{\n  "instances"[\s\S]*?)\n```/.exec(readme)![1]);
       assert.equal(v1Body.instances.length, 3);
       const res = await fetch(`${url}/v1/models/flights:predict`, {
         method: 'POST',
@@ -96,8 +96,8 @@ describe('bundled server run from a copied bundle folder', () => {
           expected.map((p) => p.label),
         );
         predictions.forEach((p, i) => {
-          for (const [k, v] of Object.entries(expected[i]!.probabilities!))
-            assert.ok(Math.abs(p.probabilities[k]! - v) <= 1e-6, `row ${i} ${k}`);
+          for (const [k, v] of Object.entries(expected[i].probabilities!))
+            assert.ok(Math.abs(p.probabilities[k] - v) <= 1e-6, `row ${i} ${k}`);
         });
       } finally {
         await dev.dispose();

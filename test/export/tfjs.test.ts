@@ -100,7 +100,7 @@ test('writeTfjsModel writes a graph model (base64 strings, decimal-string ints, 
     const inputs = randomInputs(conv, 2, 3);
     const [a] = await runTfjs(conv, inputs),
       [b] = await runTfjs(reloaded, inputs);
-    assert.deepEqual(Array.from(b!.data as Float32Array), Array.from(a!.data as Float32Array));
+    assert.deepEqual(Array.from(b.data as Float32Array), Array.from(a.data as Float32Array));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -110,8 +110,8 @@ test('an int64 constant beyond int32 is refused, naming the constant', () => {
   const model = decodeModel(readFileSync(join(root, 'test/fixtures/tfjs/onnx-node/test_add_bcast/model.onnx')));
   // make input B an int64 initializer holding 2^40 (TF.js has no int64)
   const g = model.graph!;
-  g.input[1]!.type!.tensorType!.elemType = 7;
-  g.initializer.push({ name: g.input[1]!.name, dims: [1], dataType: 7, int64Data: [2 ** 40] } as never);
+  g.input[1].type!.tensorType!.elemType = 7;
+  g.initializer.push({ name: g.input[1].name, dims: [1], dataType: 7, int64Data: [2 ** 40] } as never);
   assert.throws(() => convertToTfjs(model), /does not fit int32/);
 });
 

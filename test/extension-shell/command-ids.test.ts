@@ -44,7 +44,7 @@ test('menus name only known commands', () => {
 test('walkthrough links and completion events name only known commands', () => {
   for (const step of (pkg.contributes.walkthroughs ?? []).flatMap((w) => w.steps)) {
     for (const [, id] of step.description.matchAll(/\(command:([\w.]+)/g))
-      assert.ok(known.has(id!), `walkthrough link: unknown command ${id}`);
+      assert.ok(known.has(id), `walkthrough link: unknown command ${id}`);
     for (const event of step.completionEvents ?? []) {
       if (event.startsWith('onCommand:')) assert.ok(known.has(event.slice('onCommand:'.length)), `completionEvents: unknown ${event}`);
     }

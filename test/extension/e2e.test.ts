@@ -134,11 +134,11 @@ test(
           ),
         ),
       );
-      const truth = decodePredictions(model.signature, tensors)[0]!;
+      const truth = decodePredictions(model.signature, tensors)[0];
       assert.equal(shown.outcome, String(truth.label));
       assert.deepEqual(Object.keys(shown.bars), Object.keys(truth.probabilities!));
       for (const [cls, p] of Object.entries(truth.probabilities!))
-        assert.ok(Math.abs(shown.bars[cls]! - p) < 1e-6, `P(${cls}) shown ${shown.bars[cls]} vs server ${p}`);
+        assert.ok(Math.abs(shown.bars[cls] - p) < 1e-6, `P(${cls}) shown ${shown.bars[cls]} vs server ${p}`);
       // The palette reaches the extension too: "Show Server Log" shows the supervisor's log of this server.
       await runCommand(page, 'Model Lab: Show Server Log');
       // (Monaco renders spaces as U+00A0: \s matches both.)

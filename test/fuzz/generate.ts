@@ -60,7 +60,7 @@ export class Rng {
     return this.next() < p;
   }
   pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
+    return items[Math.floor(this.next() * items.length)];
   }
   bytes(n: number): Uint8Array {
     const b = new Uint8Array(n);
@@ -239,7 +239,7 @@ function maybeBreak(rng: Rng, body: string): Uint8Array {
 function oipInfer(rng: Rng, t: FuzzTarget): FuzzRequest {
   const binary = rng.chance(0.4);
   const inputs = t.inputs.filter(() => rng.chance(0.9)).map((i) => oipTensorJson(rng, i, binary));
-  if (rng.chance(0.05) && inputs.length) inputs.push(inputs[0]!);
+  if (rng.chance(0.05) && inputs.length) inputs.push(inputs[0]);
   const version = rng.chance(0.2) ? `/versions/${rng.pick(['1', '2', 'x'])}` : '';
   const model = rng.chance(0.95) ? t.name : 'other';
   const header = `{"id":"fz","inputs":[${inputs.map((i) => i.json).join(',')}]${rng.chance(0.1) ? ',"outputs":[{"name":"nope"}]' : ''}}`;
@@ -288,7 +288,7 @@ function positional(rng: Rng, t: FuzzTarget): unknown[] {
 
 function v1Predict(rng: Rng, t: FuzzTarget): FuzzRequest {
   const rows = rng.int(0, 6);
-  const input = t.inputs[0]!;
+  const input = t.inputs[0];
   const bodies = [
     () => JSON.stringify({ instances: Array.from({ length: rows }, () => (rng.chance(0.5) ? recordOf(rng, t) : positional(rng, t))) }),
     () => `{"inputs":${dataJson(rng, input.datatype, goodShape(rng, input.shape))}}`,

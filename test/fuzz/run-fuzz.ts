@@ -44,7 +44,7 @@ export async function loadTarget(url: string, modelName: string, csvPath?: strin
   let rows: string[][] = [];
   if (csvPath) {
     const lines = readFileSync(csvPath, 'utf8').split(/\r?\n/).filter(Boolean);
-    features = lines[0]!.split(',');
+    features = lines[0].split(',');
     rows = lines.slice(1, 40).map((l) => l.split(','));
   }
   return { name: metadata.name, inputs: metadata.inputs, features, rows };

@@ -17,9 +17,9 @@ describe('model loading', () => {
     assert.ok(info.opsets.some((o) => o.domain === 'ai.onnx' && o.version >= 13));
     assert.equal(info.producer.name, 'pytorch');
     assert.ok(info.parameterCount > 1000);
-    assert.ok(info.opHistogram['Gemm']! >= 2 || info.opHistogram['MatMul']! >= 2);
+    assert.ok(info.opHistogram['Gemm'] >= 2 || info.opHistogram['MatMul'] >= 2);
     assert.equal(info.fileBytes, readFileSync('samples/breast-cancer/breast_cancer.onnx').length);
-    assert.deepEqual(info.inputs[0]!.dims, ['batch', 30]);
+    assert.deepEqual(info.inputs[0].dims, ['batch', 30]);
   });
 
   it('re-encodes every sample byte-identically (nothing dropped by the schema)', () => {
@@ -71,7 +71,7 @@ describe('model loading', () => {
         /exactly 1 row/,
       );
       const [y] = await model.run([{ name: 'x', dtype: 'float32', dims: [1, 3], data: new Float32Array([1, 2, 3]) }]);
-      assert.deepEqual(y!.dims, [1, 2]);
+      assert.deepEqual(y.dims, [1, 2]);
     } finally {
       await model.dispose();
     }

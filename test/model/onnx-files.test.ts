@@ -140,7 +140,7 @@ test('fixture fixed_batch: y = x·W + b, and a batch of 2 is refused', async () 
     const x = new ort.Tensor('float32', Float32Array.from([1, 2, 3]), [1, 3]);
     const { y } = await s.run({ x });
     // W = [[1,-1],[0.5,2],[-2,0.25]], b = [0.1,-0.2]
-    assertClose(y.data as Float32Array, [1 + 1 - 6 + 0.1, -1 + 4 + 0.75 - 0.2], 1e-6, 'y');
+    assertClose(y.data, [1 + 1 - 6 + 0.1, -1 + 4 + 0.75 - 0.2], 1e-6, 'y');
     const two = new ort.Tensor('float32', new Float32Array(6), [2, 3]);
     await assert.rejects(s.run({ x: two }), /dimension|Got invalid dimensions/i);
   } finally {
@@ -155,7 +155,7 @@ test('fixture nhwc_image: mean colour per channel, channels last', async () => {
     for (let i = 0; i < 16; i++) pixels.set([i, 10, 255 - i], i * 3);
     const { mean_rgb } = await s.run({ pixels: new ort.Tensor('float32', pixels, [1, 4, 4, 3]) });
     assert.deepEqual(mean_rgb.dims, [1, 3]);
-    assertClose(mean_rgb.data as Float32Array, [7.5, 10, 247.5], 1e-6, 'mean_rgb');
+    assertClose(mean_rgb.data, [7.5, 10, 247.5], 1e-6, 'mean_rgb');
     const sidecar = JSON.parse(readFileSync(join(fixtures, 'nhwc_image.signature.json'), 'utf8'));
     assert.equal(sidecar.inputs.pixels.image.layout, 'NHWC');
   } finally {

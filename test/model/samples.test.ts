@@ -23,7 +23,7 @@ const SAMPLES: [string, string, string | undefined][] = [
 /** An 8-bit grey picture as the RGBA pixels a browser canvas hands the codec. */
 function rgba(pixels: number[][]): { width: number; height: number; data: Uint8ClampedArray } {
   const h = pixels.length,
-    w = pixels[0]!.length;
+    w = pixels[0].length;
   const data = new Uint8ClampedArray(w * h * 4);
   pixels.flat().forEach((p, i) => {
     data.set([p, p, p, 255], i * 4);
@@ -45,13 +45,13 @@ describe('bundled samples reproduce their framework outputs in onnxruntime-node'
         const { predictions } = await model.predictRecords(records);
         assert.equal(predictions.length, expected.predictions.length);
         predictions.forEach((p, i) => {
-          const want = expected.predictions[i]!;
+          const want = expected.predictions[i];
           if (want.label !== undefined) assert.equal(String(p.label), String(want.label), `row ${i} label`);
           for (const [cls, prob] of Object.entries(want.probabilities ?? {})) {
             close(p.probabilities?.[cls] ?? NaN, prob, expected.tolerance, `row ${i} p(${cls})`);
           }
           if (want.value !== undefined) {
-            const v = typeof want.value === 'number' ? want.value : Object.values(want.value)[0]!;
+            const v = typeof want.value === 'number' ? want.value : Object.values(want.value)[0];
             close(p.value as number, v, expected.tolerance * Math.max(1, Math.abs(v)), `row ${i} value`);
           }
           assert.ok(want.label !== undefined || want.value !== undefined, 'the fixture names an expected output');

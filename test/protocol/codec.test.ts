@@ -53,16 +53,16 @@ describe('codec', () => {
       { income: 2, age: 1 },
       { age: '3', income: ' 4 ' },
     ]);
-    assert.deepEqual(x!.dims, [2, 2]);
-    assert.deepEqual([...(x!.data as Float32Array)], [1, 2, 3, 4]);
+    assert.deepEqual(x.dims, [2, 2]);
+    assert.deepEqual([...(x.data as Float32Array)], [1, 2, 3, 4]);
   });
 
   it('encodes per-column string, int64 and bool inputs', () => {
     const [c, h, w] = encodeRecords(columns, [{ carrier: 'AA', hour: 18, weekend: 'true' }]);
-    assert.deepEqual(c!.data, ['AA']);
-    assert.deepEqual(c!.dims, [1, 1]);
-    assert.equal((h!.data as BigInt64Array)[0], 18n);
-    assert.equal((w!.data as Uint8Array)[0], 1);
+    assert.deepEqual(c.data, ['AA']);
+    assert.deepEqual(c.dims, [1, 1]);
+    assert.equal((h.data as BigInt64Array)[0], 18n);
+    assert.equal((w.data as Uint8Array)[0], 1);
   });
 
   it('names the field, the row and what was wrong', () => {
@@ -123,10 +123,10 @@ describe('codec', () => {
 
   it('decodes probabilities with class names and derives the label', () => {
     const p = decodePredictions(tabular, [{ name: 'p', dtype: 'float32', dims: [2, 2], data: new Float32Array([0.9, 0.1, 0.2, 0.8]) }]);
-    assert.equal(p[0]!.label, 'no');
-    assert.equal(p[1]!.label, 'yes');
-    assert.ok(Math.abs(p[1]!.probabilities!['yes']! - 0.8) < 1e-6);
+    assert.equal(p[0].label, 'no');
+    assert.equal(p[1].label, 'yes');
+    assert.ok(Math.abs(p[1].probabilities!['yes'] - 0.8) < 1e-6);
     const l = decodePredictions(columns, [{ name: 'label', dtype: 'int64', dims: [1], data: new BigInt64Array([1n]) }]);
-    assert.equal(l[0]!.label, 'delayed');
+    assert.equal(l[0].label, 'delayed');
   });
 });

@@ -77,7 +77,7 @@ describe("the app's onError maps every ModelLabError once", () => {
     // The lab seam is where a caller adds routes: here, routes that throw each kind of error.
     const labRoutes = (app: Hono): void => {
       app.get('/test/error/:i', (c) => {
-        throw cases[Number(c.req.param('i'))]![1];
+        throw cases[Number(c.req.param('i'))][1];
       });
       app.get('/test/long', () => {
         throw new ModelLabError(`bad ${'x'.repeat(5000)}`, { status: 422 });

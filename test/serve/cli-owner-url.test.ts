@@ -17,14 +17,14 @@ test('serve prints the owner URL (…/?token=…) on stderr, not on stdout; its 
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
-    const stderrLines = createInterface({ input: child.stderr! });
+    const stderrLines = createInterface({ input: child.stderr });
     const openLine = new Promise<string>((resolve, reject) => {
       stderrLines.on('line', (line) => {
         if (/ open http/.test(line)) resolve(line);
       });
       child.once('exit', () => reject(new Error('serve exited before printing the URL')));
     });
-    const readyLine = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
+    const readyLine = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
     const ready = JSON.parse(readyLine) as { url: string };
     assert.doesNotMatch(readyLine, /token/i, 'the ready line carries no token');
     const match = / open (http:\/\/127\.0\.0\.1:\d+)\/\?token=([A-Za-z0-9_-]{43}) /.exec(await openLine);

@@ -43,9 +43,9 @@ test('concurrent requests are coalesced and get the same answers as one-by-one r
     const batched = await Promise.all(requests.map((inputs) => host.infer(inputs)));
 
     batched.forEach((outputs, r) => {
-      assert.equal(outputs.length, expected[r]!.length);
+      assert.equal(outputs.length, expected[r].length);
       outputs.forEach((t, o) => {
-        const want = expected[r]![o]!;
+        const want = expected[r][o];
         assert.equal(t.name, want.name);
         assert.deepEqual(t.dims, want.dims, `request ${r}, output ${t.name}: shape`);
         const got = values(t);
@@ -92,9 +92,9 @@ test('a bad request inside a batch fails alone; its batch-mates get their answer
     const requests = [idx(0), idx(1, 2), idx(3), idx(9), idx(4, 0), idx(2)];
     const results = await Promise.allSettled(requests.map((r) => host.infer(r)));
 
-    const bad = results[3]!;
+    const bad = results[3];
     assert.equal(bad.status, 'rejected');
-    assert.match(String((bad as PromiseRejectedResult).reason.message), /out of data bounds|idx=9/);
+    assert.match(String(bad.reason.message), /out of data bounds|idx=9/);
     const table = (i: number) => [i * 10, i * 10 + 1];
     const expected: Record<number, number[]> = {
       0: table(0),
@@ -104,9 +104,9 @@ test('a bad request inside a batch fails alone; its batch-mates get their answer
       5: table(2),
     };
     for (const [r, want] of Object.entries(expected)) {
-      const result = results[Number(r)]!;
+      const result = results[Number(r)];
       assert.equal(result.status, 'fulfilled', `request ${r} should succeed`);
-      assert.deepEqual(values((result as PromiseFulfilledResult<PlainTensor[]>).value[0]!), want, `request ${r}`);
+      assert.deepEqual(values(result.value[0]), want, `request ${r}`);
     }
     // The bad request really was inside a coalesced run that failed and was retried member by member.
     assert.ok(
@@ -135,7 +135,7 @@ test('a fixed-batch model is never batched, and neither is any model with batchi
       results.forEach((outputs, i) => {
         // y = x·W + b with W = [[1,-1],[0.5,2],[-0.25,0.75]], b = [0.1,-0.2]
         assert.deepEqual(
-          values(outputs[0]!).map((v) => Math.round((v as number) * 1000) / 1000),
+          values(outputs[0]).map((v) => Math.round((v as number) * 1000) / 1000),
           [i + 0.5 + 0.1, -i + 2 - 0.2].map((v) => Math.round(v * 1000) / 1000),
         );
       });
@@ -155,7 +155,7 @@ test('concatRows and splitOutputs round-trip numeric and string tensors', () => 
   const f: PlainTensor = { name: 'f', dtype: 'int64', dims: [3], data: new BigInt64Array([1n, 2n, 3n]) };
   const parts = splitOutputs([merged, f], [1, 2]);
   assert.deepEqual(
-    parts[0]!.map((t) => [t.dims, Array.from(t.data as ArrayLike<unknown>)]),
+    parts[0].map((t) => [t.dims, Array.from(t.data as ArrayLike<unknown>)]),
     [
       [
         [1, 2],
@@ -165,7 +165,7 @@ test('concatRows and splitOutputs round-trip numeric and string tensors', () => 
     ],
   );
   assert.deepEqual(
-    parts[1]!.map((t) => [t.dims, Array.from(t.data as ArrayLike<unknown>)]),
+    parts[1].map((t) => [t.dims, Array.from(t.data as ArrayLike<unknown>)]),
     [
       [
         [2, 2],

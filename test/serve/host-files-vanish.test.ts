@@ -64,7 +64,7 @@ describe('served files that vanish', () => {
     const referenceText = readFileSync(reference);
     unlinkSync(reference);
     const text = await readUntil(/event: file-removed\ndata: [^\n]*reference\.csv/);
-    const event = JSON.parse(/event: file-removed\ndata: ([^\n]*)/.exec(text)![1]!);
+    const event = JSON.parse(/event: file-removed\ndata: ([^\n]*)/.exec(text)![1]);
     assert.equal(event.file, 'reference');
     assert.equal(event.path, reference);
     assert.match(event.message, /reference file reference\.csv was removed/);
@@ -96,7 +96,7 @@ describe('served files that vanish', () => {
     const generation = server.host.generation();
     unlinkSync(model);
     const text = await readUntil(/event: file-removed\ndata: [^\n]*flights\.onnx/);
-    const event = JSON.parse([...text.matchAll(/event: file-removed\ndata: ([^\n]*)/g)].at(-1)![1]!);
+    const event = JSON.parse([...text.matchAll(/event: file-removed\ndata: ([^\n]*)/g)].at(-1)![1]);
     assert.equal(event.file, 'model');
     assert.match(event.message, /model file flights\.onnx was removed; still serving the last good model/);
     assert.equal(event.keptGeneration, generation);

@@ -33,12 +33,12 @@ const expectedY = (scale: number) => [scale * 1.25 + 0.1, scale * 1.75 - 0.2];
 async function predictOnes(host: ModelHostImpl): Promise<number[]> {
   const x: PlainTensor = { name: 'x', dtype: 'float32', dims: [1, 3], data: new Float32Array([1, 1, 1]) };
   const [y] = await host.infer([x]);
-  return [0, 1].map((i) => readScalar(y!, i) as number);
+  return [0, 1].map((i) => readScalar(y, i) as number);
 }
 
 function assertClose(actual: number[], expected: number[], what: string): void {
   assert.equal(actual.length, expected.length, what);
-  actual.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-5, `${what}: got [${actual}], expected [${expected}]`));
+  actual.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-5, `${what}: got [${actual}], expected [${expected}]`));
 }
 
 test('hot reload: swap on a good file, refuse a truncated one, survive rename and delete + re-create', async () => {

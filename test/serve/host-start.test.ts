@@ -36,7 +36,7 @@ test('startServer: serves, exports batch sizes, streams reload events, and close
         return r.json() as Promise<{ outputs: { data: number[] }[] }>;
       });
     const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => infer(i)));
-    answers.forEach((a, i) => assert.ok(Math.abs(a.outputs[0]!.data[0]! - (i + 0.1)) < 1e-5, JSON.stringify(a)));
+    answers.forEach((a, i) => assert.ok(Math.abs(a.outputs[0].data[0] - (i + 0.1)) < 1e-5, JSON.stringify(a)));
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     const rows = Number(/^inference_batch_size_sum (\S+)$/m.exec(metrics)?.[1]);
     assert.equal(rows, 10, 'every row counted once in inference_batch_size');

@@ -72,7 +72,7 @@ describe('job runner', () => {
       ['step 1', 'step 2'],
     );
     assert.equal(events.at(-1)!.type, 'finished');
-    assert.equal(runner.list('perf')[0]!.result, null, 'lists carry no results');
+    assert.equal(runner.list('perf')[0].result, null, 'lists carry no results');
   });
 
   it('refuses a bad request before starting, naming the field', async () => {
@@ -127,9 +127,9 @@ describe('job runner', () => {
       await release();
       await runner.settled(s.id);
     }
-    assert.equal(runner.get(ids[0]!), undefined);
-    assert.equal(runner.get(ids[1]!), undefined);
-    assert.ok(runner.get(ids[3]!));
+    assert.equal(runner.get(ids[0]), undefined);
+    assert.equal(runner.get(ids[1]), undefined);
+    assert.ok(runner.get(ids[3]));
   });
 });
 

@@ -239,7 +239,7 @@ describe('share-link scope', () => {
     };
     assert.equal(description.info.path, 'iris.onnx');
     assert.equal(description.reference.path, 'reference.csv');
-    for (const path of ['/api/model', '/v2/models/iris', '/docs', '/openapi.json', `/?token=${share.authorization!.slice(7)}`]) {
+    for (const path of ['/api/model', '/v2/models/iris', '/docs', '/openapi.json', `/?token=${share.authorization.slice(7)}`]) {
       const text = await (await fetch(server.url + path, { headers: share })).text();
       assert.ok(!text.includes(dir), `${path} shows ${dir}`);
     }

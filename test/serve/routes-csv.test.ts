@@ -10,7 +10,7 @@ import { repoPath, startTestServer, type TestServer } from '../helpers/server';
 
 const irisCsv = readFileSync(repoPath('samples/iris/reference.csv'), 'utf8');
 const irisLines = irisCsv.trim().split('\n');
-const HEADER = irisLines[0]!;
+const HEADER = irisLines[0];
 
 /** Header + the first `n` data rows, with row `bad` (1-based data row) given a non-number width. */
 function csvWithBadRow(n: number, bad: number): string {
@@ -143,13 +143,13 @@ describe('CSV batch on a fixed-batch model', () => {
     const res = await postCsv(`${server.url}/v2/models/fixed_batch/predict-csv`, body);
     assert.equal(res.status, 200);
     const rows: string[][] = parse(await res.text());
-    assert.deepEqual(rows[0]!.slice(0, 3), ['feature_0', 'feature_1', 'feature_2']);
-    const errorAt = rows[0]!.indexOf('error');
+    assert.deepEqual(rows[0].slice(0, 3), ['feature_0', 'feature_1', 'feature_2']);
+    const errorAt = rows[0].indexOf('error');
     assert.equal(rows.length, 5);
-    assert.equal(rows[1]![errorAt], '');
-    assert.equal(rows[2]![errorAt], '');
-    assert.match(rows[3]![errorAt]!, /line 4, column feature_0: expected a float32 number, got "x"/);
-    assert.equal(rows[4]![errorAt], '');
-    assert.notEqual(rows[1]![3], rows[2]![3], 'each row got its own prediction');
+    assert.equal(rows[1][errorAt], '');
+    assert.equal(rows[2][errorAt], '');
+    assert.match(rows[3][errorAt], /line 4, column feature_0: expected a float32 number, got "x"/);
+    assert.equal(rows[4][errorAt], '');
+    assert.notEqual(rows[1][3], rows[2][3], 'each row got its own prediction');
   });
 });

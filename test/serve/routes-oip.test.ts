@@ -246,12 +246,12 @@ describe('OIP v2 datatypes (dtypes.onnx: Identity per dtype)', () => {
 
   test('out-of-range integers and non-booleans are refused with the element named', async () => {
     const inputs = cases.map(([dtype, datatype, data]) => ({ name: `in_${dtype}`, shape: [1, 2], datatype, data }));
-    inputs[3] = { ...inputs[3]!, data: [-129, 0] };
+    inputs[3] = { ...inputs[3], data: [-129, 0] };
     let res = await postJson(`${server.url}/v2/models/dtypes/infer`, { inputs });
     assert.equal(res.status, 400);
     assert.match(res.json.error, /in_int8\[0\]: -129 is out of range for int8/);
-    inputs[3] = { ...inputs[3]!, data: [1, 2] };
-    inputs[11] = { ...inputs[11]!, data: ['yes', true] };
+    inputs[3] = { ...inputs[3], data: [1, 2] };
+    inputs[11] = { ...inputs[11], data: ['yes', true] };
     res = await postJson(`${server.url}/v2/models/dtypes/infer`, { inputs });
     assert.equal(res.status, 400);
     assert.match(res.json.error, /in_bool\[0\]: expected a boolean/);

@@ -44,7 +44,7 @@ describe('UI, events and operations routes on flights', () => {
       /default-src 'none'; script-src 'nonce-[^']+'; style-src 'self' 'nonce-[^']+'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'/,
     );
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
-    const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
+    const nonce = /'nonce-([^']+)'/.exec(csp)![1];
     const html = await res.text();
     assert.ok(html.includes(`<script nonce="${nonce}" src="assets/main.js">`), html);
     const again = (await fetch(`${server.url}/`)).headers.get('content-security-policy');
@@ -168,7 +168,7 @@ describe('UI, events and operations routes on flights', () => {
     const match = /-d &#39;(\{&quot;inputs&quot;.*?)&#39;/.exec(html);
     assert.ok(match, 'OIP example present');
     const entities: Record<string, string> = { '&quot;': '"', '&#39;': "'", '&lt;': '<', '&gt;': '>', '&amp;': '&' };
-    const body = match[1]!.replace(/&(quot|#39|lt|gt|amp);/g, (entity) => entities[entity]!);
+    const body = match[1].replace(/&(quot|#39|lt|gt|amp);/g, (entity) => entities[entity]);
     const infer = await postJson(`${server.url}/v2/models/flights/infer`, body);
     assert.equal(infer.status, 200, JSON.stringify(infer.json));
   });

@@ -16,7 +16,7 @@ function assertIrisPredictions(predictions: { label: string; probabilities: Reco
     const expected = iris.predictions[i];
     assert.equal(p.label, expected.label, `row ${i}`);
     for (const [cls, prob] of Object.entries(expected.probabilities as Record<string, number>)) {
-      assert.ok(Math.abs(p.probabilities[cls]! - prob) < 1e-4, `row ${i} ${cls}: ${p.probabilities[cls]} vs ${prob}`);
+      assert.ok(Math.abs(p.probabilities[cls] - prob) < 1e-4, `row ${i} ${cls}: ${p.probabilities[cls]} vs ${prob}`);
     }
   });
 }

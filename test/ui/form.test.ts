@@ -43,7 +43,7 @@ async function askServer(server: TestServer, description: ModelDescription, requ
       ),
     ),
   );
-  return decodePredictions(description.signature, tensors)[0]!;
+  return decodePredictions(description.signature, tensors)[0];
 }
 
 /** What the page shows as the prediction: headline, bars (exact values from data attributes), truth. */
@@ -176,7 +176,7 @@ describe('prediction form in chromium: flights (one string/float/int64 tensor pe
     assert.deepEqual(shown.predicted, [String(truth.label)], 'the predicted class is the highlighted bar');
     assert.deepEqual(Object.keys(shown.bars), Object.keys(truth.probabilities!));
     for (const [cls, p] of Object.entries(truth.probabilities!))
-      assert.ok(Math.abs(shown.bars[cls]! - p) < 1e-6, `P(${cls}) ${shown.bars[cls]} vs ${p}`);
+      assert.ok(Math.abs(shown.bars[cls] - p) < 1e-6, `P(${cls}) ${shown.bars[cls]} vs ${p}`);
     assert.match(await page.locator('.latency').innerText(), /^\d+(\.\d)? ms$/);
     await page.screenshot({ path: join(artifacts, 'ui-form.png'), fullPage: true });
   });
@@ -202,7 +202,7 @@ describe('prediction form in chromium: flights (one string/float/int64 tensor pe
 
   it('fills the fields from a sample row and shows its true value beside the prediction', async () => {
     const rowIndex = 2;
-    const row = description.reference!.rows[rowIndex]!;
+    const row = description.reference!.rows[rowIndex];
     await page.getByRole('combobox', { name: 'Fill from sample row' }).click();
     await page.locator(`#sample-row vscode-option[value="${rowIndex}"]`).click();
     for (const feature of description.signature.features) {
@@ -321,7 +321,7 @@ describe('prediction form in chromium: breast-cancer (30 features packed into on
     await page.goto(`${server.url}/`);
     await page.locator('.feature-form').waitFor();
     await page.getByRole('button', { name: 'Next sample row' }).click();
-    const row = description.reference!.rows[0]!;
+    const row = description.reference!.rows[0];
     assert.equal(await fieldValue(page, 'mean radius'), row['mean radius']);
     await predictByClick(page);
 
@@ -331,13 +331,13 @@ describe('prediction form in chromium: breast-cancer (30 features packed into on
       [['input', [1, 30], 'FP32']],
     );
     assert.deepEqual(
-      request.inputs[0]!.data,
+      request.inputs[0].data,
       description.signature.features.map((f) => Number(row[f.name])),
     );
     const truth = await askServer(server, description, request);
     const shown = await shownPrediction(page);
     assert.equal(shown.outcome, String(truth.label));
-    for (const [cls, p] of Object.entries(truth.probabilities!)) assert.ok(Math.abs(shown.bars[cls]! - p) < 1e-6, `P(${cls})`);
+    for (const [cls, p] of Object.entries(truth.probabilities!)) assert.ok(Math.abs(shown.bars[cls] - p) < 1e-6, `P(${cls})`);
     assert.equal(shown.truth, row[description.signature.target!]);
     await page.screenshot({ path: join(artifacts, 'ui-form-breast-cancer-dark.png'), fullPage: true });
     assert.deepEqual(problems, []);
@@ -379,13 +379,13 @@ describe('prediction form in chromium: digits (an image input, 8×8 grayscale NC
       request.inputs.map((t) => [t.name, t.shape, t.datatype]),
       [['image', [1, 1, 8, 8], 'FP32']],
     );
-    const pixels = request.inputs[0]!.data as number[];
+    const pixels = request.inputs[0].data as number[];
     assert.ok(pixels.every((v) => v >= 0 && v <= 1) && pixels.some((v) => v > 0.5), 'pixels scaled to 0..1 with some ink');
     const truth = await askServer(server, description, request);
     const shown = await shownPrediction(page);
     assert.equal(shown.outcome, '7');
     assert.equal(shown.outcome, String(truth.label));
-    for (const [cls, p] of Object.entries(truth.probabilities!)) assert.ok(Math.abs(shown.bars[cls]! - p) < 1e-6, `P(${cls})`);
+    for (const [cls, p] of Object.entries(truth.probabilities!)) assert.ok(Math.abs(shown.bars[cls] - p) < 1e-6, `P(${cls})`);
     await page.screenshot({ path: join(artifacts, 'ui-form-digits.png'), fullPage: true });
     assert.deepEqual(problems, []);
   });

@@ -84,9 +84,9 @@ for (const sample of [
     });
 
     it('writes float32 values as the short decimals that were typed', () => {
-      const request = buildInferRequest(model.signature, typed(expected.records[0]!));
+      const request = buildInferRequest(model.signature, typed(expected.records[0]));
       const floats = request.inputs.filter((t) => t.datatype === 'FP32').flatMap((t) => t.data as number[]);
-      const typedNumbers = Object.values(expected.records[0]!).filter((v): v is number => typeof v === 'number');
+      const typedNumbers = Object.values(expected.records[0]).filter((v): v is number => typeof v === 'number');
       for (const v of floats) assert.ok(typedNumbers.includes(v), `${v} is one of the typed numbers`);
     });
   });
@@ -130,7 +130,7 @@ describe('raw tensors and curl', () => {
   };
 
   it('offers a zero row of the declared shape and checks fixed dimensions', () => {
-    assert.equal(defaultRawJson(signature.inputs[0]!), '[[0,0,0]]');
+    assert.equal(defaultRawJson(signature.inputs[0]), '[[0,0,0]]');
     const request = buildInferRequest(signature, { '@tensor:x': '[[1, 2.5, 3]]' });
     assert.deepEqual(request.inputs[0], { name: 'x', shape: [1, 3], datatype: 'FP32', data: [1, 2.5, 3] });
     assert.throws(() => buildInferRequest(signature, { '@tensor:x': '[[1, 2]]' }), /x: dimension 1 must be 3, got 2/);
@@ -148,7 +148,7 @@ describe('raw tensors and curl', () => {
       .filter(Boolean);
     assert.deepEqual(args.slice(0, 4), ['-s', '-X', 'POST', 'http://127.0.0.1:9/v2/models/m/infer']);
     assert.ok(args.includes('Authorization: Bearer tok en'));
-    assert.deepEqual(JSON.parse(args[args.indexOf('-d') + 1]!), request);
+    assert.deepEqual(JSON.parse(args[args.indexOf('-d') + 1]), request);
   });
 });
 
@@ -165,7 +165,7 @@ describe('renderUiPage', () => {
   it('has a nonce CSP, no inline handlers, and the config in a meta tag', () => {
     // Attribute values escape ' as &#39; (escapeHtml); read the CSP as the browser decodes it.
     const html = renderUiPage({ ...base, serverOrigin: 'http://127.0.0.1:7000', token: 'se"cret' }).replace(/&#39;/g, "'");
-    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!;
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1];
     assert.match(csp, /default-src 'none'; script-src 'nonce-abcdefghijklmnop1234'; style-src 'self' 'nonce-abcdefghijklmnop1234'/);
     assert.match(csp, /connect-src http:\/\/127\.0\.0\.1:7000/);
     assert.doesNotMatch(html, /\son[a-z]+=/i);
@@ -173,7 +173,7 @@ describe('renderUiPage', () => {
     assert.match(html, /<script nonce="abcdefghijklmnop1234" src="\/assets\/main\.js">/);
     assert.match(html, /<title>&lt;flights&gt; &amp; co<\/title>/);
     const config = /name="model-lab-config" content="([^"]+)"/
-      .exec(html)![1]!
+      .exec(html)![1]
       .replace(/&quot;/g, '"')
       .replace(/&amp;/g, '&');
     assert.deepEqual(JSON.parse(config), { serverOrigin: 'http://127.0.0.1:7000', token: 'se"cret' });

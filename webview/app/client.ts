@@ -38,8 +38,7 @@ async function readError(response: Response): Promise<ServerError> {
     try {
       const body = JSON.parse(text) as { error?: unknown };
       if (typeof body.error === 'string') message = body.error;
-      else if (body.error && typeof body.error === 'object' && 'message' in body.error)
-        message = String((body.error as { message: unknown }).message);
+      else if (body.error && typeof body.error === 'object' && 'message' in body.error) message = String(body.error.message);
     } catch {
       if (text.trim()) message = `${message}: ${text.trim().slice(0, 300)}`;
     }

@@ -91,7 +91,7 @@ const bench: Command = {
       agreementRows: intOption(values.rows, '--rows', 1, 1_000_000),
     };
     if (values.http && values.url) throw new UsageError('bench: use either --http or --url, not both');
-    const modelPath = requireFile(positionals[0]!, 'model file');
+    const modelPath = requireFile(positionals[0], 'model file');
     const referenceCsv = typeof values.reference === 'string' ? requireFile(values.reference, 'reference CSV') : undefined;
     const dataCsv = typeof values.data === 'string' ? requireFile(values.data, 'data CSV') : undefined;
 

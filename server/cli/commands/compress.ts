@@ -41,7 +41,7 @@ function chooseSpec(values: Record<string, string | boolean | undefined>): Varia
     throw new UsageError(
       `compress: choose exactly one of --int8, --int8-weights, --fp16, --prune <s>${modes.length ? ` (got ${modes.map((m) => `--${m}`).join(', ')})` : ''}`,
     );
-  const mode = modes[0]!;
+  const mode = modes[0];
   if (values['per-channel'] && !mode.startsWith('int8'))
     throw new UsageError('compress: --per-channel applies to --int8 and --int8-weights only');
   if (values['full-range'] && mode !== 'int8') throw new UsageError('compress: --full-range applies to --int8 only');
@@ -79,7 +79,7 @@ const compress: Command = {
     );
     const spec = chooseSpec(values);
     if (typeof values.output !== 'string') throw new UsageError("compress: missing -o <out.onnx>; see 'model-lab compress --help'");
-    const modelPath = requireFile(positionals[0]!, 'model file');
+    const modelPath = requireFile(positionals[0], 'model file');
     const referenceCsv = typeof values.reference === 'string' ? requireFile(values.reference, 'reference CSV') : undefined;
     const bytes = await readFile(modelPath);
     const result = compressBytes(bytes, spec);

@@ -99,8 +99,8 @@ const drift: Command = {
       );
     };
     try {
-      const reference = requireFile(positionals[0]!, 'reference CSV');
-      const current = requireFile(positionals[1]!, 'current CSV');
+      const reference = requireFile(positionals[0], 'reference CSV');
+      const current = requireFile(positionals[1], 'current CSV');
       const report = await runDrift({
         reference,
         current,

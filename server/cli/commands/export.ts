@@ -49,7 +49,7 @@ const exportCommand: Command = {
     const install = values['verify-install'];
     if (install !== undefined && install !== 'node-path' && install !== 'npm-ci')
       throw new UsageError(`--verify-install must be node-path or npm-ci, got '${String(install)}'`);
-    const modelPath = requireFile(positionals[0]!, 'model file');
+    const modelPath = requireFile(positionals[0], 'model file');
     const referenceCsv = typeof values.reference === 'string' ? requireFile(values.reference, 'reference CSV') : undefined;
 
     const { exportBundle, normalizeTargets } = await import('../../export');
@@ -79,7 +79,7 @@ const exportCommand: Command = {
         variant: typeof values.variant === 'string' ? values.variant : undefined,
         referenceCsv,
         force: values.force === true,
-        verifyInstall: install as 'node-path' | 'npm-ci' | undefined,
+        verifyInstall: install,
         signal: controller.signal,
         onProgress: (p) => process.stderr.write(`model-lab export: [${p.done}/${p.total}] ${p.message}\n`),
       });

@@ -30,7 +30,7 @@ const info: Command = {
       },
       ['model'],
     );
-    const modelPath = requireFile(positionals[0]!, 'model file');
+    const modelPath = requireFile(positionals[0], 'model file');
     const referenceCsv = typeof values.reference === 'string' ? requireFile(values.reference, 'reference CSV') : undefined;
     const { info: modelInfo, signature } = await inspectModel(modelPath, { referenceCsv });
     process.stdout.write(values.json ? `${JSON.stringify({ info: modelInfo, signature }, null, 2)}\n` : formatInfo(modelInfo, signature));
@@ -57,7 +57,7 @@ export function formatInfo(m: ModelInfo, s: Signature): string {
     ['Batch', s.batch.dynamic ? 'dynamic (any number of rows; batching possible)' : `fixed: exactly ${s.batch.size ?? '?'} row(s) per run`],
     ['Signature', `from ${s.source}${s.target ? `; target column '${s.target}'` : ''}`],
   ];
-  if (m.docString) header.push(['Doc', m.docString.split('\n')[0]!]);
+  if (m.docString) header.push(['Doc', m.docString.split('\n')[0]]);
   const keyWidth = Math.max(...header.map(([k]) => k.length));
   for (const [k, v] of header) lines.push(`${k.padEnd(keyWidth)}  ${v}`);
 
@@ -138,7 +138,7 @@ function shape(t: TensorInfo): string {
 
 function table(head: string[], rows: string[][]): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}`.trimEnd();
+  const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}`.trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 

@@ -66,8 +66,8 @@ const predict: Command = {
     );
     const chunkRows = intOption(values['chunk-rows'], '--chunk-rows', 1, 1_000_000) ?? 512;
     const threads = intOption(values.threads, '--threads', 0, 1024);
-    const modelPath = requireFile(positionals[0]!, 'model file');
-    const inputCsv = requireFile(positionals[1]!, 'input CSV');
+    const modelPath = requireFile(positionals[0], 'model file');
+    const inputCsv = requireFile(positionals[1], 'input CSV');
     const referenceCsv = typeof values.reference === 'string' ? requireFile(values.reference, 'reference CSV') : undefined;
     const outputPath = typeof values.output === 'string' ? values.output : undefined;
 
@@ -137,7 +137,7 @@ export async function predictCsv(
 
   const flush = async (): Promise<void> => {
     if (!header || !mapping) return;
-    const results = await predictCsvChunk(model.signature, header!, mapping!, chunk, (inputs) => model.run(inputs));
+    const results = await predictCsvChunk(model.signature, header, mapping, chunk, (inputs) => model.run(inputs));
     if (!columns) {
       columns = predictionColumns(model.signature, results.find((r) => r.prediction)?.prediction);
       const names = columns.map((c) => (header!.includes(c) ? `predicted_${c}` : c));

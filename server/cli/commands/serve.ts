@@ -79,7 +79,7 @@ const serve: Command = {
     const threads = intOption(values.threads, '--threads', 0, 1024);
     const maxElements = intOption(values['max-elements'], '--max-elements', 1, 2 ** 32);
     const requestTimeoutMs = intOption(values['request-timeout-ms'], '--request-timeout-ms', 100, 24 * 3600 * 1000);
-    const modelPath = requireFile(positionals[0]!, 'model file');
+    const modelPath = requireFile(positionals[0], 'model file');
     const referenceCsv = typeof values.reference === 'string' ? requireFile(values.reference, 'reference CSV') : undefined;
     const adminToken = readAdminToken(values['admin-token-file']);
     const defaultExpiryMinutes = intOption(values['share-expiry-minutes'], '--share-expiry-minutes', 1, 30 * 24 * 60);

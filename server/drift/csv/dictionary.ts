@@ -74,7 +74,7 @@ export class ByteDictionary {
     const n = this.hashes.length * 2;
     const grow = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => {
       const b = make(n);
-      b.set(a as never);
+      b.set(a);
       return b;
     };
     this.hashes = grow(this.hashes, (k) => new Int32Array(k));

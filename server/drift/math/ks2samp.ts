@@ -32,7 +32,7 @@ export function ks2samp(sorted1: Float64Array, sorted2: Float64Array): KsResult 
     if (diff < minDiff) minDiff = diff;
   }
   const minS = Math.min(1, Math.max(0, -minDiff));
-  let d = minS > maxS ? minS : maxS;
+  const d = minS > maxS ? minS : maxS;
   if (Math.max(n1, n2) <= KS_EXACT_MAX_N) {
     const exact = exactTwoSided(n1, n2, d);
     if (exact) return { statistic: exact.d, pValue: exact.p, method: 'exact' };

@@ -38,7 +38,7 @@ export function parseDockerfile(text: string): DockerInstruction[] {
     if (continued) return;
     const match = /^([A-Za-z]+)\s*(.*)$/s.exec(pending.text);
     if (!match) throw new Error(`Dockerfile line ${pending.line}: expected an instruction, got '${pending.text.slice(0, 40)}'`);
-    const args = match[2]!.trim();
+    const args = match[2].trim();
     let exec: string[] | undefined;
     if (args.startsWith('[')) {
       try {
@@ -48,7 +48,7 @@ export function parseDockerfile(text: string): DockerInstruction[] {
         /* shell form after all */
       }
     }
-    out.push({ keyword: match[1]!.toUpperCase(), args, exec, line: pending.line });
+    out.push({ keyword: match[1].toUpperCase(), args, exec, line: pending.line });
     pending = null;
   });
   if (pending) throw new Error(`Dockerfile line ${(pending as { line: number }).line}: the last instruction ends with a line continuation`);

@@ -17,12 +17,12 @@ type Obj = Record<string, any>;
 export function parseYamlDocuments(text: string, file: string): Obj[] {
   return parseAllDocuments(text).map((doc, i) => {
     if (doc.errors.length) {
-      const e = doc.errors[0]!;
+      const e = doc.errors[0];
       throw new Error(`${file}: YAML error at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
     }
     const value: unknown = doc.toJS();
     if (!value || typeof value !== 'object') throw new Error(`${file}: document ${i + 1} is not a mapping`);
-    return value as Obj;
+    return value;
   });
 }
 
@@ -91,7 +91,7 @@ export function validateInferenceServiceYaml(text: string, file: string): string
   }
   if (docs.length !== 1) return [`${file}: expected one InferenceService document, found ${docs.length}`];
   compiled ??= new Ajv({ allErrors: true, strict: false }).compile(INFERENCE_SERVICE_SCHEMA);
-  const doc = docs[0]!;
+  const doc = docs[0];
   const problems = compiled(doc)
     ? []
     : (compiled.errors ?? []).map(

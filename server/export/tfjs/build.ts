@@ -62,7 +62,7 @@ export function broadcastShapes(a?: Dim[], b?: Dim[]): Dim[] | undefined {
 
 const strides = (shape: number[]) => {
   const s = new Array<number>(shape.length).fill(1);
-  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
+  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1] * shape[i + 1];
   return s;
 };
 
@@ -76,20 +76,20 @@ export function evalBroadcast(vals: ConstTensor[], fn: (...x: number[]) => numbe
   const ins = vals.map((v) => {
     const s = strides(v.shape),
       off = shape.length - v.shape.length;
-    return { v, s: shape.map((_, i) => (i < off || v.shape[i - off] === 1 ? 0 : s[i - off]!)) };
+    return { v, s: shape.map((_, i) => (i < off || v.shape[i - off] === 1 ? 0 : s[i - off])) };
   });
   const idx = new Array<number>(shape.length).fill(0);
   for (let k = 0; k < n; k++) {
     let rem = k;
     for (let d = 0; d < shape.length; d++) {
-      idx[d] = Math.floor(rem / os[d]!);
-      rem %= os[d]!;
+      idx[d] = Math.floor(rem / os[d]);
+      rem %= os[d];
     }
     out[k] = fn(
       ...ins.map(({ v, s }) => {
         let o = 0;
-        for (let d = 0; d < idx.length; d++) o += idx[d]! * s[d]!;
-        return v.data[o]!;
+        for (let d = 0; d < idx.length; d++) o += idx[d] * s[d];
+        return v.data[o];
       }),
     );
   }
@@ -117,7 +117,7 @@ export function unary(
       x.const.shape,
       dtype,
     );
-  return g.emit(op, [x], attrs, [{ dtype, onnxType: dtype === x.dtype ? x.onnxType : ONNX_OF[dtype], shape: x.shape }])[0]!;
+  return g.emit(op, [x], attrs, [{ dtype, onnxType: dtype === x.dtype ? x.onnxType : ONNX_OF[dtype], shape: x.shape }])[0];
 }
 
 export function binary(g: TfGraph, op: string, a: Value, b: Value, js?: (a: number, b: number) => number, dtype = a.dtype): Value {
@@ -131,7 +131,7 @@ export function binary(g: TfGraph, op: string, a: Value, b: Value, js?: (a: numb
   }
   return g.emit(op, [a, b], {}, [
     { dtype, onnxType: dtype === a.dtype ? a.onnxType : ONNX_OF[dtype], shape: broadcastShapes(a.shape, b.shape) },
-  ])[0]!;
+  ])[0];
 }
 
 export const add = (g: TfGraph, a: Value, b: Value) => binary(g, 'AddV2', a, b, (x, y) => x + y);
@@ -145,11 +145,11 @@ export function cast(g: TfGraph, x: Value, to: TfDtype, onnxType = ONNX_OF[to]):
   if (isConst(x)) return constValue({ onnxType, shape: x.const.shape, data: Array.from(x.const.data, (v) => coerce(v, to)) }, to);
   return g.emit('Cast', [x], { SrcT: attr.type(x.dtype), DstT: attr.type(to), Truncate: attr.b(false) }, [
     { dtype: to, onnxType, shape: x.shape },
-  ])[0]!;
+  ])[0];
 }
 
 export function transposeData(c: ConstTensor, perm: number[]): ConstTensor {
-  const shape = perm.map((p) => c.shape[p]!),
+  const shape = perm.map((p) => c.shape[p]),
     n = sizeOf(shape),
     src = strides(c.shape),
     out = new Array<number>(n);
@@ -158,9 +158,9 @@ export function transposeData(c: ConstTensor, perm: number[]): ConstTensor {
     let rem = k,
       o = 0;
     for (let d = 0; d < shape.length; d++) {
-      const i = Math.floor(rem / os[d]!);
-      rem %= os[d]!;
-      o += i * src[perm[d]!]!;
+      const i = Math.floor(rem / os[d]);
+      rem %= os[d];
+      o += i * src[perm[d]];
     }
     out[k] = c.data[o]!;
   }
@@ -172,31 +172,31 @@ export function transpose(g: TfGraph, x: Value, perm: number[]): Value {
   if (isConst(x)) return constValue(transposeData(x.const, perm), x.dtype);
   return g.emit('Transpose', [x, ints(perm)], { Tperm: attr.type('int32') }, [
     { dtype: x.dtype, onnxType: x.onnxType, shape: x.shape && perm.map((p) => x.shape![p]!) },
-  ])[0]!;
+  ])[0];
 }
 
 /** Reshape to a TF-style target (at most one -1, no 0-copy semantics). */
 export function reshape(g: TfGraph, x: Value, target: number[]): Value {
-  let shape: Dim[] = target.slice();
-  const known = x.shape && x.shape.every((d) => d !== null) ? sizeOf(x.shape as number[]) : undefined;
+  const shape: Dim[] = target.slice();
+  const known = x.shape && x.shape.every((d) => d !== null) ? sizeOf(x.shape) : undefined;
   const minus = target.indexOf(-1);
   if (minus >= 0) shape[minus] = known !== undefined ? known / sizeOf(target.filter((d) => d !== -1)) : null;
   if (isConst(x)) return constValue({ ...x.const, shape: shape as number[] }, x.dtype);
   if (x.shape && x.shape.length === shape.length && x.shape.every((d, i) => d !== null && d === shape[i])) return x;
-  return g.emit('Reshape', [x, ints(target)], {}, [{ dtype: x.dtype, onnxType: x.onnxType, shape }])[0]!;
+  return g.emit('Reshape', [x, ints(target)], {}, [{ dtype: x.dtype, onnxType: x.onnxType, shape }])[0];
 }
 
 export function expandDims(g: TfGraph, x: Value, axis: number): Value {
   const s = x.shape?.slice();
   s?.splice(axis < 0 ? s.length + 1 + axis : axis, 0, 1);
   if (isConst(x)) return constValue({ ...x.const, shape: s as number[] }, x.dtype);
-  return g.emit('ExpandDims', [x, intScalar(axis)], {}, [{ dtype: x.dtype, onnxType: x.onnxType, shape: s }])[0]!;
+  return g.emit('ExpandDims', [x, intScalar(axis)], {}, [{ dtype: x.dtype, onnxType: x.onnxType, shape: s }])[0];
 }
 
 export function squeeze(g: TfGraph, x: Value, axes: number[]): Value {
   const s = x.shape?.filter((_, i) => !axes.includes(i));
   if (isConst(x)) return constValue({ ...x.const, shape: s as number[] }, x.dtype);
-  return g.emit('Squeeze', [x], { squeeze_dims: attr.ints(axes) }, [{ dtype: x.dtype, onnxType: x.onnxType, shape: s }])[0]!;
+  return g.emit('Squeeze', [x], { squeeze_dims: attr.ints(axes) }, [{ dtype: x.dtype, onnxType: x.onnxType, shape: s }])[0];
 }
 
 /** Reduction over static axes (TF ops Sum, Mean, Max, Min, Prod, All, Any). */
@@ -204,13 +204,13 @@ export function reduce(g: TfGraph, op: string, x: Value, axes: number[], keep: b
   const shape = x.shape && (keep ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i)));
   return g.emit(op, [x, ints(axes)], { keep_dims: attr.b(keep), Tidx: attr.type('int32') }, [
     { dtype: x.dtype, onnxType: x.onnxType, shape },
-  ])[0]!;
+  ])[0];
 }
 
 /** Shape of x as an int32 tensor: folded when static. */
 export function shapeOf(g: TfGraph, x: Value): Value {
-  if (x.shape && x.shape.every((d) => d !== null)) return ints(x.shape as number[]);
+  if (x.shape && x.shape.every((d) => d !== null)) return ints(x.shape);
   return g.emit('Shape', [x], { out_type: attr.type('int32') }, [
     { dtype: 'int32', onnxType: ONNX.INT64, shape: [x.shape?.length ?? null] },
-  ])[0]!;
+  ])[0];
 }

@@ -28,13 +28,13 @@ export const RTOL = 1e-3,
 function mainOp(test: string, ops: string[]): string {
   const real = [...new Set(ops.filter((o) => o !== 'Constant'))];
   const expanded = test.includes('_expanded');
-  if (real.length === 1 && !expanded) return real[0]!;
+  if (real.length === 1 && !expanded) return real[0];
   const key = test
     .replace(/^test_/, '')
     .replace(/_/g, '')
     .toLowerCase();
   const hit =
-    [...real].sort((a, b) => b.length - a.length).find((o) => key.startsWith(o.toLowerCase())) ?? test.replace(/^test_/, '').split('_')[0]!; // e.g. nllloss, sce
+    [...real].sort((a, b) => b.length - a.length).find((o) => key.startsWith(o.toLowerCase())) ?? test.replace(/^test_/, '').split('_')[0]; // e.g. nllloss, sce
   return expanded ? `${hit} (expanded)` : hit;
 }
 
@@ -56,7 +56,7 @@ export async function runConformanceCase(dir: string): Promise<CaseResult> {
     try {
       conv = convertToTfjs(model);
     } catch (err) {
-      if (err instanceof TfjsConversionError) return { test, op, status: 'unsupported', detail: err.unsupported[0]!.reason };
+      if (err instanceof TfjsConversionError) return { test, op, status: 'unsupported', detail: err.unsupported[0].reason };
       return { test, op, status: 'unsupported', detail: (err as Error).message };
     }
     let ins, outs;
@@ -68,17 +68,17 @@ export async function runConformanceCase(dir: string): Promise<CaseResult> {
     }
     const inputNames = model.graph!.input.map((i) => i.name).filter((n) => !model.graph!.initializer.some((t) => t.name === n));
     const feeds: PlainTensor[] = ins.map((t, i) => ({
-      name: t.name || inputNames[i]!,
+      name: t.name || inputNames[i],
       dtype: 'float32',
       dims: t.shape,
-      data: Float64Array.from(t.data) as unknown as TensorData,
+      data: Float64Array.from(t.data),
     }));
     let got: PlainTensor[];
     try {
       got = await runTfjs(conv, feeds);
     } catch (err) {
       if (err instanceof RangeError) return { test, op, status: 'unsupported', detail: err.message };
-      return { test, op, status: 'error', detail: (err as Error).message.split('\n')[0]!.slice(0, 200) };
+      return { test, op, status: 'error', detail: (err as Error).message.split('\n')[0].slice(0, 200) };
     }
     let worst = 0;
     for (const [i, want] of outs.entries()) {
@@ -100,6 +100,6 @@ export async function runConformanceCase(dir: string): Promise<CaseResult> {
     }
     return { test, op, status: 'pass', detail: '', maxAbsDiff: worst };
   } catch (err) {
-    return { test, op, status: 'error', detail: (err as Error).message.split('\n')[0]!.slice(0, 200) };
+    return { test, op, status: 'error', detail: (err as Error).message.split('\n')[0].slice(0, 200) };
   }
 }

@@ -120,9 +120,9 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
       continue;
     }
     const [id] = g.emit('Identity', [v], { T: attr.type(v.dtype) }, [v], `${o.name}_out`);
-    outNames.push(id!.ref!);
+    outNames.push(id.ref!);
     const onnxType = o.type?.tensorType?.elemType ?? v.onnxType;
-    outputs.push({ name: o.name, tfName: id!.ref!, dtype: v.dtype, onnxType, shape: v.shape ?? null });
+    outputs.push({ name: o.name, tfName: id.ref!, dtype: v.dtype, onnxType, shape: v.shape ?? null });
     if (onnxType !== ONNX.FLOAT && onnxType !== ONNX.INT32 && onnxType !== ONNX.BOOL) narrowed.push(o.name);
   }
   if (unsupported.length && !collect) throw new TfjsConversionError(unsupported);

@@ -32,7 +32,7 @@ const UNARY = new Set([
 ]);
 const BINARY = new Set(['AddV2', 'Add', 'Sub', 'Mul', 'RealDiv', 'Maximum', 'Minimum', 'Pow']);
 
-const baseName = (ref: string) => ref.split(':')[0]!;
+const baseName = (ref: string) => ref.split(':')[0];
 
 function readWeight(w: Weight): number[] {
   const buf = new Uint8Array(w.bytes).buffer;
@@ -50,7 +50,7 @@ export function optimizeLayout(g: TfGraph, outputs: string[]): LayoutStats {
   const weightOf = new Map(g.weights.map((w) => [w.name, w]));
   const permOf = (n: TfNode | undefined): number[] | undefined => {
     if (!n || n.op !== 'Transpose') return undefined;
-    const w = weightOf.get(n.input[1]!);
+    const w = weightOf.get(n.input[1]);
     return w ? readWeight(w) : undefined;
   };
   const consumers = () => {
@@ -70,10 +70,10 @@ export function optimizeLayout(g: TfGraph, outputs: string[]): LayoutStats {
       // cancel Transpose(Transpose(x, p1), p2) when p1∘p2 is the identity
       const p2 = permOf(n);
       if (p2) {
-        const inner = nodes.get(n.input[0]!),
+        const inner = nodes.get(n.input[0]),
           p1 = permOf(inner);
         if (inner && p1 && p2.every((v, i) => p1[v] === i)) {
-          redirect(n.name, inner.input[0]!);
+          redirect(n.name, inner.input[0]);
           n.input = [];
           n.op = 'NoOp';
           changed = true;
@@ -87,7 +87,7 @@ export function optimizeLayout(g: TfGraph, outputs: string[]): LayoutStats {
       if (UNARY.has(n.op)) {
         n.input[0] = t.input[0]!;
       } else if (BINARY.has(n.op) && n.input.length === 2) {
-        const other = weightOf.get(n.input[1]!);
+        const other = weightOf.get(n.input[1]);
         if (!other) continue;
         // other' = transpose(expand_to_rank(other), inverse(p)) so that transpose(x op other', p) == transpose(x, p) op other
         const r = p.length,
@@ -111,7 +111,7 @@ export function optimizeLayout(g: TfGraph, outputs: string[]): LayoutStats {
           op: 'Const',
           input: [],
           attr: {
-            dtype: src.attr.dtype!,
+            dtype: src.attr.dtype,
             value: {
               tensor: {
                 dtype: (src.attr.value as { tensor: { dtype: string } }).tensor.dtype,
@@ -120,12 +120,12 @@ export function optimizeLayout(g: TfGraph, outputs: string[]): LayoutStats {
             },
           },
         });
-        n.input = [t.input[0]!, name];
+        n.input = [t.input[0], name];
       } else continue;
       // n now computes in the source layout; a fresh transpose restores the layout its consumers expect
       const moved = g.unique(`${n.name}/t`);
       redirect(n.name, moved);
-      g.nodes.push({ name: moved, op: 'Transpose', input: [n.name, t.input[1]!], attr: { ...t.attr } });
+      g.nodes.push({ name: moved, op: 'Transpose', input: [n.name, t.input[1]], attr: { ...t.attr } });
       t.input = [];
       t.op = 'NoOp';
       changed = true;

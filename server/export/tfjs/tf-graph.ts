@@ -57,13 +57,13 @@ function weightBytes(name: string, v: Value): Uint8Array {
   const c = v.const!;
   const n = sizeOf(c.shape);
   if (v.dtype === 'float32') {
-    const a = Float32Array.from(c.data as ArrayLike<number>);
+    const a = Float32Array.from(c.data);
     return new Uint8Array(a.buffer);
   }
-  if (v.dtype === 'bool') return Uint8Array.from(c.data as ArrayLike<number>, (x) => (x ? 1 : 0));
+  if (v.dtype === 'bool') return Uint8Array.from(c.data, (x) => (x ? 1 : 0));
   const a = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    let x = Math.trunc(c.data[i]!);
+    let x = Math.trunc(c.data[i]);
     if (x < INT32_MIN || x > INT32_MAX) {
       if (!v.clampInt) throw new Unsupported(`constant '${name}' holds ${x}, which does not fit int32 (TF.js has no int64)`);
       x = Math.min(INT32_MAX, Math.max(INT32_MIN, x));

@@ -26,7 +26,7 @@ export async function loadTfjs(conv: TfjsConversion): Promise<GraphModel> {
   return loadGraphModel(
     tf.io.fromMemory({
       modelTopology: m.modelTopology,
-      weightSpecs: m.weightsManifest[0]!.weights as tf.io.WeightsManifestEntry[],
+      weightSpecs: m.weightsManifest[0].weights,
       weightData: conv.weightData.slice().buffer,
       format: m.format,
       generatedBy: m.generatedBy,
@@ -63,7 +63,7 @@ export async function runTfjs(conv: TfjsConversion, inputs: PlainTensor[], model
     for (const [i, r] of list.entries()) {
       const data = await r.data();
       out.push({
-        name: conv.report.outputs[i]!.name,
+        name: conv.report.outputs[i].name,
         dtype: r.dtype === 'bool' ? 'bool' : r.dtype === 'int32' ? 'int32' : 'float32',
         dims: r.shape,
         data: (r.dtype === 'bool' ? Uint8Array.from(data as Uint8Array) : data) as TensorData,
@@ -95,7 +95,7 @@ export function randomInputs(conv: TfjsConversion, batch = 3, seed = 7): PlainTe
       dtype: s.dtype === 'float32' ? 'float32' : s.onnxType === 7 ? 'int64' : s.dtype === 'bool' ? 'bool' : 'int32',
       dims,
       data,
-    } as PlainTensor;
+    };
   });
 }
 
@@ -118,19 +118,19 @@ export async function verifyTfjs(
   const bytes = onnx instanceof Uint8Array ? onnx : encodeModel(onnx);
   const session = await ort.InferenceSession.create(bytes);
   try {
-    const feeds = Object.fromEntries(feedsList.map((t) => [t.name, new ort.Tensor(t.dtype, t.data as ort.Tensor.DataType, t.dims)]));
+    const feeds = Object.fromEntries(feedsList.map((t) => [t.name, new ort.Tensor(t.dtype, t.data, t.dims)]));
     const names = conv.report.outputs.map((o) => o.name);
     const want = await session.run(feeds, names);
     const got = await runTfjs(conv, feedsList);
     const outputs = got.map((g) => {
-      const w = want[g.name]!;
+      const w = want[g.name];
       const a = Array.from(w.data as ArrayLike<number | bigint>, Number),
         b = Array.from(g.data as ArrayLike<number>, Number);
       if (a.length !== b.length) return { name: g.name, maxAbsDiff: Infinity };
       let m = 0;
       for (let i = 0; i < a.length; i++) {
-        const d = Math.abs(a[i]! - b[i]!);
-        m = Number.isNaN(d) ? (Number.isNaN(a[i]!) && Number.isNaN(b[i]!) ? m : Infinity) : Math.max(m, d);
+        const d = Math.abs(a[i] - b[i]);
+        m = Number.isNaN(d) ? (Number.isNaN(a[i]) && Number.isNaN(b[i]) ? m : Infinity) : Math.max(m, d);
       }
       return { name: g.name, maxAbsDiff: m };
     });

@@ -67,8 +67,8 @@ export async function verifyBundledServer(options: ServerParityOptions): Promise
     // A failed spawn (EAGAIN, ENOMEM) or a broken pipe is this check failing, not an unhandled 'error' event
     // ending the exporting process; waitForReady reports the spawn failure itself.
     child.on('error', () => undefined);
-    child.stdout!.on('error', () => undefined);
-    child.stderr!.on('error', () => undefined);
+    child.stdout.on('error', () => undefined);
+    child.stderr.on('error', () => undefined);
     try {
       const url = await waitForReady(child, 60_000, options.signal);
       measured.startMs = Math.round(performance.now() - started);

@@ -80,9 +80,7 @@ export function decodeModel(bytes: Uint8Array): OnnxModel {
 }
 
 export function encodeModel(model: OnnxModel): Uint8Array {
-  return ModelProto()
-    .encode(model as unknown as protobuf.Message)
-    .finish();
+  return ModelProto().encode(model).finish();
 }
 
 /** int64 fields come back as numbers or Long objects depending on size. */
@@ -90,7 +88,7 @@ export function toNumber(v: unknown): number {
   if (v === undefined || v === null) return 0;
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'object' && 'toNumber' in (v as object)) return (v as { toNumber(): number }).toNumber();
+  if (typeof v === 'object' && 'toNumber' in v) return (v as { toNumber(): number }).toNumber();
   return Number(v);
 }
 

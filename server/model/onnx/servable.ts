@@ -38,7 +38,7 @@ export function makeServable(model: OnnxModel): ServableModel {
       const labels = (attributeValue(producer, 'classlabels_strings') ?? attributeValue(producer, 'classlabels_int64s')) as
         (string | number)[] | undefined;
       const classNames = (labels ?? []).map(String);
-      const source = producer.input[0]!;
+      const source = producer.input[0];
       const batchDim = findBatchDim(model, source);
       graph.node[producerIndex] = {
         input: [source],

@@ -105,7 +105,7 @@ function packedNames(
       return { names: columns, source: 'csv', note: `feature names of '${tensor}' from the reference CSV header` };
     if (columns.length === width + 1) {
       const target = sidecar?.target ?? src.info.metadata['target'];
-      const drop = target && columns.includes(target) ? target : columns[columns.length - 1]!;
+      const drop = target && columns.includes(target) ? target : columns[columns.length - 1];
       return {
         names: columns.filter((c) => c !== drop),
         source: 'csv',
@@ -272,7 +272,7 @@ export function inferSignature(src: SignatureSources): Signature {
   let target: string | undefined = sidecar?.target ?? info.metadata['target'];
   const features: Feature[] = [];
   const inputs: InputBinding[] = info.inputs.map((input, idx) => {
-    const kind = kinds[idx]!;
+    const kind = kinds[idx];
     const binding: InputBinding = { tensor: input.name, dtype: input.dtype, dims: input.dims, kind, features: [] };
     if (kind === 'image') {
       const spec = imageSpec(input, sidecar?.inputs?.[input.name]?.image);

@@ -90,7 +90,7 @@ export function parseSidecar(text: string, where: string): Sidecar {
   }
   const result = sidecarSchema.safeParse(json);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
+    const issue = result.error.issues[0];
     const path = issue.path.join('.') || '(top level)';
     throw new Error(`${where}: ${path}: ${issue.message}`);
   }

@@ -28,5 +28,5 @@ export function asJobFailure(err: unknown, options: { plainErrorsAreInput?: bool
     INPUT_ERROR_NAMES.has(err.name) ||
     INPUT_ERROR_NAMES.has(err.constructor.name) ||
     (options.plainErrorsAreInput === true && err.constructor === Error);
-  return input ? new ModelLabError(err.message.split('\n')[0]!, { cause: err }) : err;
+  return input ? new ModelLabError(err.message.split('\n')[0], { cause: err }) : err;
 }

@@ -112,7 +112,7 @@ export function createJobRunner(options: { log?: (line: string) => void } = {}):
   const runner: JobRunner = {
     register(spec) {
       if (specs.has(spec.kind)) throw new Error(`job kind '${spec.kind}' is registered twice`);
-      specs.set(spec.kind, spec as JobSpec);
+      specs.set(spec.kind, spec);
     },
     spec: (kind) => specs.get(kind),
     async start(kind, body) {

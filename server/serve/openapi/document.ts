@@ -46,7 +46,7 @@ function operation(route: RouteDoc): Record<string, unknown> {
     in: 'path',
     required: true,
     schema: { type: 'string' },
-    description: PARAM_DESCRIPTIONS[m[1]!] ?? m[1],
+    description: PARAM_DESCRIPTIONS[m[1]] ?? m[1],
   }));
   const error = {
     description: 'The request was wrong; the message names the field.',

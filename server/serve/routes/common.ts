@@ -98,7 +98,7 @@ function readNodeStream(stream: NodeJS.ReadableStream, limit: number, hint: stri
       chunks.push(chunk);
     };
     stream.on('data', onData);
-    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
     stream.once('error', reject);
   });
 }
@@ -120,7 +120,7 @@ export async function readSmallBodyText(c: Context, limit: number): Promise<stri
 
 /** The media type of the request without parameters, lower-cased ('' when absent). */
 export function mediaType(c: Context): string {
-  return (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  return (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
 }
 
 export function isJsonMediaType(type: string): boolean {

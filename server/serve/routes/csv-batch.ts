@@ -211,7 +211,7 @@ export async function handleCsvBatch(ctx: RouteContext, c: Context, route: strin
     const head = await reader.next(1);
     if (head.error) throw new HttpError(400, head.error.message);
     if (!head.rows.length) throw new HttpError(400, 'request body is empty; send a CSV with a header row, then data rows');
-    header = head.rows[0]!.values;
+    header = head.rows[0].values;
     mapping = mapColumns(model.signature, header);
     first = await reader.next(ctx.csvChunkRows);
     if (first.error && first.rows.length === 0) throw new HttpError(400, first.error.message);

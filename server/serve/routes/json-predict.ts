@@ -52,12 +52,12 @@ export async function predictRecords(target: PredictTarget, records: FeatureReco
 /** Tensors → the raw output per row: the row itself for one output, `{output: row}` for several. */
 async function predictTensors(target: PredictTarget, tensors: PlainTensor[]): Promise<unknown[]> {
   const missing = target.model.info.inputs.filter((i) => !tensors.some((t) => t.name === i.name));
-  if (missing.length) throw new InputError(`input '${missing[0]!.name}'`, 'missing; send a value for every input of the model');
+  if (missing.length) throw new InputError(`input '${missing[0].name}'`, 'missing; send a value for every input of the model');
   const outputs = await timedInfer(target.ctx, target.route, tensors);
   const rows = outputs[0]?.dims[0] ?? 0;
   const predictions: unknown[] = [];
   for (let r = 0; r < rows; r++) {
-    if (outputs.length === 1) predictions.push(outputRow(outputs[0]!, r));
+    if (outputs.length === 1) predictions.push(outputRow(outputs[0], r));
     else predictions.push(Object.fromEntries(outputs.map((t) => [t.name, outputRow(t, r)])));
   }
   return predictions;
@@ -106,7 +106,7 @@ export async function predictInstances(target: PredictTarget, instances: unknown
     );
   }
   if (model.info.inputs.length === 1)
-    return predictTensors(target, [tensorFromRows(model.info.inputs[0]!, instances, target.ctx.maxElements)]);
+    return predictTensors(target, [tensorFromRows(model.info.inputs[0], instances, target.ctx.maxElements)]);
   throw new InputError(
     'instances',
     `each row must be a list of ${features.size} values in feature order (${featureList(model)}) ` + 'or an object {feature: value}',
@@ -126,7 +126,7 @@ export async function predictColumns(target: PredictTarget, inputs: unknown): Pr
         `a bare array only works for single-input models; this one has inputs ${model.info.inputs.map((i) => i.name).join(', ')}: send {"input": [...]} per input`,
       );
     }
-    return predictTensors(target, [tensorFromNested(model.info.inputs[0]!, inputs, target.ctx.maxElements)]);
+    return predictTensors(target, [tensorFromNested(model.info.inputs[0], inputs, target.ctx.maxElements)]);
   }
   if (!isPlainObject(inputs)) throw new InputError('inputs', 'expected an object {input or feature: array} or an array');
   const keys = Object.keys(inputs);
@@ -145,7 +145,7 @@ export async function predictColumns(target: PredictTarget, inputs: unknown): Pr
         `feature columns must all have the same length; got ${columns.map((k) => `${k}: ${(inputs[k] as unknown[]).length}`).join(', ')}`,
       );
     }
-    const rows = [...lengths][0]!;
+    const rows = [...lengths][0];
     const records: FeatureRecord[] = [];
     for (let r = 0; r < rows; r++) records.push(Object.fromEntries(columns.map((k) => [k, (inputs[k] as unknown[])[r]])));
     return predictRecords(target, records);

@@ -74,7 +74,7 @@ async function predictCsvText(target: PredictTarget, c: Context): Promise<unknow
   }
   if (rows.length < 2) throw new HttpError(400, 'CSV body needs a header row and at least one data row');
   const signature = target.model.signature;
-  const mapping = mapColumns(signature, rows[0]!.record);
+  const mapping = mapColumns(signature, rows[0].record);
   const records = rows.slice(1).map((row) => recordFromCsv(signature, mapping, row.record));
   try {
     return await predictRecords(target, records);

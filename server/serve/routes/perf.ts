@@ -34,9 +34,7 @@ async function sessionConfigOf(path: string): Promise<Record<string, string>> {
     const model = decodeModel(await readFile(path));
     const entry = model.metadataProps.find((p) => p.key === 'model_lab.session_config');
     const parsed = entry?.value ? (JSON.parse(entry.value) as unknown) : {};
-    return parsed && typeof parsed === 'object'
-      ? (Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>)
-      : {};
+    return parsed && typeof parsed === 'object' ? Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) : {};
   } catch {
     return {};
   }

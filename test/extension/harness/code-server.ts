@@ -138,8 +138,8 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   const append = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-200_000);
   };
-  child.stdout!.on('data', append);
-  child.stderr!.on('data', append);
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const server: CodeServer = {

@@ -58,7 +58,7 @@ export async function runSuiteInHost(options: { timeoutMs?: number } = {}): Prom
     for (const line of workbench.log) {
       const m = /MODEL_LAB_FIGURE (\{.*\})/.exec(line);
       if (m) {
-        const { name, value } = JSON.parse(m[1]!) as { name: string; value: number };
+        const { name, value } = JSON.parse(m[1]) as { name: string; value: number };
         figures[name] = value;
       }
     }

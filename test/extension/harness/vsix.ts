@@ -21,10 +21,10 @@ export function packageVsix(): { path: string; bytes: number; durationMs: number
   if (!scripts.package) throw new Error('package.json has no "package" script (npm run package builds the VSIX)');
   const [cmd, args] = ['npm', ['run', '--silent', 'package', '--', '--target', 'linux-x64', '--out', out]];
   const before = existsSync(out) ? statSync(out).mtimeMs : 0;
-  const r = spawnSync(cmd, args as string[], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 240_000 });
+  const r = spawnSync(cmd, args, { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 240_000 });
   if (r.status !== 0 || !existsSync(out) || statSync(out).mtimeMs === before) {
     throw new Error(
-      `packaging the extension failed (${cmd} ${(args as string[]).join(' ')}, exit ${r.status}):\n${r.stdout?.slice(-4000)}\n${r.stderr?.slice(-4000)}\n` +
+      `packaging the extension failed (${cmd} ${args.join(' ')}, exit ${r.status}):\n${r.stdout?.slice(-4000)}\n${r.stderr?.slice(-4000)}\n` +
         `files in ${VSIX_DIR}: ${readdirSync(VSIX_DIR).join(', ')}`,
     );
   }

@@ -43,7 +43,7 @@ export async function openWorkbench(server: CodeServer, options: WorkbenchOption
     executablePath: CHROMIUM_PATH,
     headless: true,
     viewport: { width: 1400, height: 900 },
-    env: isolatedEnv(home) as Record<string, string>,
+    env: isolatedEnv(home),
     args: [
       '--no-sandbox',
       '--disable-gpu',

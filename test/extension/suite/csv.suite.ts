@@ -34,7 +34,7 @@ describe('csv commands', () => {
     const csv = workspaceFile('iris', 'current.csv');
     const output = await vscode.commands.executeCommand<string>(CommandId.batchPredict, csv);
     assert.equal(output, workspaceFile('iris', 'current.predictions.csv').fsPath);
-    const header = readFileSync(output, 'utf8').split('\n')[0]!;
+    const header = readFileSync(output, 'utf8').split('\n')[0];
     assert.match(header, /(^|,)label,p_setosa,p_versicolor,p_virginica/, header);
     const rows = readFileSync(output, 'utf8').trim().split('\n').length;
     assert.equal(rows, readFileSync(csv.fsPath, 'utf8').trim().split('\n').length, 'one prediction per input row');

@@ -37,7 +37,7 @@ describe('lab panel', () => {
     const server = api.servers.list().find((s) => s.modelPath === model.fsPath);
     assert.equal(server?.state, 'running');
     // In the web host the panel's origin is the code-server proxy for the server's port (asExternalUri).
-    assert.ok(panel.serverOrigin!.includes(String(server!.port)), `panel origin ${panel.serverOrigin} vs server port ${server!.port}`);
-    assert.equal((await fetch(`${server!.url}/v2/health/ready`)).status, 200);
+    assert.ok(panel.serverOrigin!.includes(String(server.port)), `panel origin ${panel.serverOrigin} vs server port ${server.port}`);
+    assert.equal((await fetch(`${server.url}/v2/health/ready`)).status, 200);
   });
 });

@@ -73,7 +73,7 @@ function banner(report: DriftReport): HTMLElement {
       `${d.share.driftedColumns} of ${d.share.testedColumns} columns drifted (${pct(d.share.shareOfDrifted)}; Evidently's rule: drift when ≥ ${pct(d.share.driftShare)})`,
     ),
   ];
-  items[0]!.dataset.verdict = 'share';
+  items[0].dataset.verdict = 'share';
   const multiple = (name: string, key: 'bonferroni' | 'benjaminiHochberg') => {
     const v = d[key];
     if (!v) {

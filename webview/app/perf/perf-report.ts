@@ -66,7 +66,7 @@ export interface ReportActions {
 
 export function renderReport(report: ComparisonReport, actions: ReportActions): HTMLElement {
   const batches = report.settings.batches;
-  const first = batches[0]!;
+  const first = batches[0];
   const last = batches.at(-1)!;
   const ok = [report.original, ...report.variants].filter((v) => !v.error);
   const head = ['Variant', 'File', 'gzip', 'Smaller', `p50 @${first}`, `p99 @${first}`];
@@ -201,7 +201,7 @@ export function renderReport(report: ComparisonReport, actions: ReportActions): 
             1,
           )
         : null,
-    ].filter(Boolean) as HTMLElement[],
+    ].filter(Boolean),
   );
 
   const verdicts = h(

@@ -101,7 +101,7 @@ export function createPerfTab(client: ServerClient): AppTab {
       say('Pick at least one variant.', true);
       return;
     }
-    const d = DURATIONS[Number(duration.value)] ?? DURATIONS[1]!;
+    const d = DURATIONS[Number(duration.value)] ?? DURATIONS[1];
     try {
       const state = await perf.start({ variants: chosen, budgetMs: d.budgetMs, iterations: d.iterations });
       jobId = state.id;

@@ -30,7 +30,7 @@ function applicableValues(
     if (!(feature.name in values) || feature.kind === 'image') continue;
     const before = previous?.features.find((f) => f.name === feature.name);
     if (before && before.kind !== feature.kind) continue;
-    const value = values[feature.name]!;
+    const value = values[feature.name];
     if (feature.kind === 'category' && feature.categories?.length && !feature.categories.includes(String(value))) continue;
     out[feature.name] = value;
   }
@@ -128,7 +128,7 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
     const problems = form.problems();
     if (problems.size) {
       const [key] = problems.keys();
-      form.focus(key!);
+      form.focus(key);
       refreshActions();
       return;
     }

@@ -26,7 +26,7 @@ export function valuesFromRow(signature: Signature, row: Record<string, string>)
   const values: Record<string, FieldValue> = {};
   for (const feature of signature.features) {
     if (!(feature.name in row) || feature.kind === 'image') continue;
-    const cell = row[feature.name]!;
+    const cell = row[feature.name];
     values[feature.name] = feature.kind === 'boolean' ? ['true', '1', 'yes'].includes(cell.trim().toLowerCase()) : cell;
   }
   return values;

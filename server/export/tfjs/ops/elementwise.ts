@@ -46,9 +46,9 @@ const cmp =
 
 const where = (g: TfGraph, cond: Value, a: Value, bb: Value) => {
   if (isConst(cond) && isConst(a) && isConst(bb))
-    return g.emit('SelectV2', [cond, a, bb], {}, [{ dtype: a.dtype, onnxType: a.onnxType, shape: undefined }])[0]!;
+    return g.emit('SelectV2', [cond, a, bb], {}, [{ dtype: a.dtype, onnxType: a.onnxType, shape: undefined }])[0];
   const shape = cond.shape && a.shape && bb.shape ? broadcast3(cond, a, bb) : undefined;
-  return g.emit('SelectV2', [cond, a, bb], {}, [{ dtype: a.dtype, onnxType: a.onnxType, shape }])[0]!;
+  return g.emit('SelectV2', [cond, a, bb], {}, [{ dtype: a.dtype, onnxType: a.onnxType, shape }])[0];
 };
 function broadcast3(x: Value, y: Value, z: Value) {
   const r = Math.max(x.shape!.length, y.shape!.length, z.shape!.length);
@@ -70,7 +70,7 @@ const variadic =
   (op: string, js: (a: number, b: number) => number, mean = false): Handler =>
   (c) => {
     const xs = c.inputs.filter((v): v is Value => !!v);
-    let acc = xs[0]!;
+    let acc = xs[0];
     for (const x of xs.slice(1)) acc = binary(c.g, op, acc, x, js);
     return mean ? div(c.g, acc, scalarLike(acc, xs.length)) : acc;
   };
@@ -210,7 +210,7 @@ export const ELEMENTWISE: Record<string, Handler> = {
   LeakyRelu: (c) => {
     const x = floatOnly(c, c.in(0));
     const a = c.float('alpha', 0.01);
-    return c.g.emit('LeakyRelu', [x], { alpha: { f: a } }, [{ dtype: x.dtype, onnxType: x.onnxType, shape: x.shape }])[0]!;
+    return c.g.emit('LeakyRelu', [x], { alpha: { f: a } }, [{ dtype: x.dtype, onnxType: x.onnxType, shape: x.shape }])[0];
   },
   Elu: (c) => {
     const x = floatOnly(c, c.in(0));

@@ -30,7 +30,7 @@ export const INDEX_OPS: Record<string, Handler> = {
       values = c.in(2),
       r = rank(idx0);
     const depthV = c.in(1);
-    const depth = isConst(depthV) ? intScalar(Math.trunc(numbers(depthV, 'depth')[0]!)) : reshape(c.g, cast(c.g, depthV, 'int32'), []);
+    const depth = isConst(depthV) ? intScalar(Math.trunc(numbers(depthV, 'depth')[0])) : reshape(c.g, cast(c.g, depthV, 'int32'), []);
     const idx = where(
       c.g,
       binary(c.g, 'Less', idx0, intScalar(0), (a, b) => (a < b ? 1 : 0), 'bool'),
@@ -38,14 +38,14 @@ export const INDEX_OPS: Record<string, Handler> = {
       idx0,
     );
     const vals = numbers(values, 'OneHot values');
-    const d = isConst(depth) ? numbers(depth, '')[0]! : null;
+    const d = isConst(depth) ? numbers(depth, '')[0] : null;
     const y = c.g.emit(
       'OneHot',
-      [idx, depth, constOf([vals[1]!], [], values.dtype), constOf([vals[0]!], [], values.dtype)],
+      [idx, depth, constOf([vals[1]], [], values.dtype), constOf([vals[0]], [], values.dtype)],
       { axis: attr.i(-1), T: attr.type(values.dtype), TI: attr.type('int32') },
       [{ dtype: values.dtype, onnxType: values.onnxType, shape: idx.shape && [...idx.shape, d] }],
       c.hint(),
-    )[0]!;
+    )[0];
     let axis = c.int('axis', -1);
     if (axis < 0) axis += r + 1;
     if (axis === r) return y;
@@ -64,7 +64,7 @@ export const INDEX_OPS: Record<string, Handler> = {
       { Tindices: attr.type('int32') },
       [{ dtype: x.dtype, onnxType: x.onnxType, shape: undefined }],
       c.hint(),
-    )[0]!;
+    )[0];
   },
   ScatterND: (c) => {
     if (c.str('reduction', 'none') !== 'none') throw new Unsupported(`ScatterND reduction '${c.str('reduction', 'none')}' has no TF.js op`);
@@ -77,7 +77,7 @@ export const INDEX_OPS: Record<string, Handler> = {
       { Tindices: attr.type('int32') },
       [{ dtype: x.dtype, onnxType: x.onnxType, shape: x.shape }],
       c.hint(),
-    )[0]!;
+    )[0];
   },
   Einsum: (c) => {
     const xs = c.inputs.filter((v): v is Value => !!v);
@@ -96,9 +96,9 @@ export const INDEX_OPS: Record<string, Handler> = {
     return c.g.emit(
       'Einsum',
       xs,
-      { equation: attr.s(eq), N: attr.i(xs.length), T: attr.type(xs[0]!.dtype) },
-      [{ dtype: xs[0]!.dtype, onnxType: xs[0]!.onnxType, shape: undefined }],
+      { equation: attr.s(eq), N: attr.i(xs.length), T: attr.type(xs[0].dtype) },
+      [{ dtype: xs[0].dtype, onnxType: xs[0].onnxType, shape: undefined }],
       c.hint(),
-    )[0]!;
+    )[0];
   },
 };

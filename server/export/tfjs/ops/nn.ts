@@ -42,7 +42,7 @@ interface Spatial {
 /** Reads conv/pool geometry for 1-D or 2-D ops (1-D is lifted to 2-D with a unit height). */
 function spatial(c: NodeCtx, x: Value, kernel: number[]): Spatial {
   const n = kernel.length;
-  const lift = (v: number[]) => (n === 1 ? [1, v[0]!] : v);
+  const lift = (v: number[]) => (n === 1 ? [1, v[0]] : v);
   const pads = c.ints('pads') ?? new Array(2 * n).fill(0);
   return {
     kernel: lift(kernel),
@@ -62,11 +62,11 @@ function explicitPads(s: Spatial): number[] {
   for (let i = 0; i < 2; i++) {
     const d = s.in[i];
     if (d === null || d === undefined) throw new Unsupported(`auto_pad=${s.autoPad} needs static spatial input sizes`);
-    const o = Math.ceil(d / s.strides[i]!),
-      total = Math.max(0, (o - 1) * s.strides[i]! + (s.kernel[i]! - 1) * s.dilations[i]! + 1 - d);
+    const o = Math.ceil(d / s.strides[i]),
+      total = Math.max(0, (o - 1) * s.strides[i] + (s.kernel[i] - 1) * s.dilations[i] + 1 - d);
     const small = Math.floor(total / 2);
     out[i] = s.autoPad === 'SAME_LOWER' ? total - small : small;
-    out[i + 2] = total - out[i]!;
+    out[i + 2] = total - out[i];
   }
   return out;
 }
@@ -84,8 +84,8 @@ function conv(c: NodeCtx): Value {
   const ws = staticShape(w, 'Conv weight');
   const s = spatial(c, x, c.ints('kernel_shape') ?? ws.slice(2));
   const group = c.int('group', 1),
-    cin = ws[1]! * group,
-    m = ws[0]!;
+    cin = ws[1] * group,
+    m = ws[0];
   if (s.strides.some((v) => v > 1) && s.dilations.some((v) => v > 1))
     throw new Unsupported('TF.js convolutions cannot combine strides > 1 with dilations > 1');
   x = transpose(c.g, lift(c.g, x, oneD), TO_NHWC);
@@ -93,16 +93,16 @@ function conv(c: NodeCtx): Value {
   const p = explicitPads(s);
   const padAttrs: Record<string, TfAttr> = p.every((v) => v === 0)
     ? { padding: attr.s('VALID') }
-    : { padding: attr.s('EXPLICIT'), explicit_paddings: attr.ints([0, 0, p[0]!, p[2]!, p[1]!, p[3]!, 0, 0]) };
+    : { padding: attr.s('EXPLICIT'), explicit_paddings: attr.ints([0, 0, p[0], p[2], p[1], p[3], 0, 0]) };
   const geo = {
-    strides: attr.ints([1, s.strides[0]!, s.strides[1]!, 1]),
-    dilations: attr.ints([1, s.dilations[0]!, s.dilations[1]!, 1]),
+    strides: attr.ints([1, s.strides[0], s.strides[1], 1]),
+    dilations: attr.ints([1, s.dilations[0], s.dilations[1], 1]),
     data_format: attr.s('NHWC'),
     T: attr.type('float32'),
     ...padAttrs,
   };
   const outHW = s.in.map((d, i) =>
-    d === null ? null : Math.floor((d + p[i]! + p[i + 2]! - ((s.kernel[i]! - 1) * s.dilations[i]! + 1)) / s.strides[i]!) + 1,
+    d === null ? null : Math.floor((d + p[i] + p[i + 2] - ((s.kernel[i] - 1) * s.dilations[i] + 1)) / s.strides[i]) + 1,
   );
   const outShape = (ch: number): Dim[] => [x.shape![0]!, outHW[0]!, outHW[1]!, ch];
   let y: Value;
@@ -116,14 +116,14 @@ function conv(c: NodeCtx): Value {
     )[0]!;
   } else if (group === cin && ws[1] === 1) {
     // depthwise: [M=C*mult, 1, kh, kw] → [kh, kw, C, mult]
-    const filt = transpose(c.g, reshape(c.g, w, [cin, m / cin, s.kernel[0]!, s.kernel[1]!]), [2, 3, 0, 1]);
+    const filt = transpose(c.g, reshape(c.g, w, [cin, m / cin, s.kernel[0], s.kernel[1]]), [2, 3, 0, 1]);
     y = c.g.emit('DepthwiseConv2dNative', [x, filt], geo, [{ dtype: 'float32', onnxType: x.onnxType, shape: outShape(m) }], c.hint())[0]!;
   } else {
     const xs = c.g.emit(
       'Split',
       [intScalar(3), x],
       { num_split: attr.i(group) },
-      Array.from({ length: group }, () => ({ dtype: 'float32' as const, onnxType: x.onnxType, shape: [...x.shape!.slice(0, 3), ws[1]!] })),
+      Array.from({ length: group }, () => ({ dtype: 'float32' as const, onnxType: x.onnxType, shape: [...x.shape!.slice(0, 3), ws[1]] })),
     );
     const filt = transpose(c.g, w, [2, 3, 1, 0]);
     const fs = c.g.emit(
@@ -134,13 +134,7 @@ function conv(c: NodeCtx): Value {
     );
     const ys = xs.map(
       (xi, i) =>
-        c.g.emit(
-          'Conv2D',
-          [xi, fs[i]!],
-          geo,
-          [{ dtype: 'float32', onnxType: x.onnxType, shape: outShape(m / group) }],
-          c.hint(`/g${i}`),
-        )[0]!,
+        c.g.emit('Conv2D', [xi, fs[i]], geo, [{ dtype: 'float32', onnxType: x.onnxType, shape: outShape(m / group) }], c.hint(`/g${i}`))[0],
     );
     y = c.g.emit('ConcatV2', [...ys, intScalar(3)], { N: attr.i(group), Tidx: attr.type('int32') }, [
       { dtype: 'float32', onnxType: x.onnxType, shape: outShape(m) },
@@ -166,45 +160,45 @@ function convTranspose(c: NodeCtx): Value {
     return d;
   }) as number[];
   const op = c.ints('output_padding') ?? [0, 0],
-    opad = oneD ? [0, op[0]!] : op;
-  let full = inHW.map((d, i) => s.strides[i]! * (d - 1) + s.kernel[i]! + opad[i]!);
+    opad = oneD ? [0, op[0]] : op;
+  const full = inHW.map((d, i) => s.strides[i] * (d - 1) + s.kernel[i] + opad[i]);
   let begin: number[], size: number[];
   const outAttr = c.ints('output_shape');
   if (outAttr || s.autoPad === 'SAME_UPPER' || s.autoPad === 'SAME_LOWER') {
-    const want = outAttr ? (oneD ? [1, outAttr.at(-1)!] : outAttr.slice(-2)) : inHW.map((d, i) => d * s.strides[i]!);
+    const want = outAttr ? (oneD ? [1, outAttr.at(-1)!] : outAttr.slice(-2)) : inHW.map((d, i) => d * s.strides[i]);
     // ONNX: SAME_UPPER puts the smaller half of the padding first; otherwise (SAME_LOWER or output_shape) the larger.
     begin = want.map((o, i) => {
-      const total = full[i]! - o;
+      const total = full[i] - o;
       return s.autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : total - Math.floor(total / 2);
     });
     size = want;
     // output_shape larger than the natural size: the difference is extra output padding at the end
     want.forEach((o, i) => {
-      if (o + begin[i]! > full[i]!) {
+      if (o + begin[i] > full[i]) {
         begin[i] = 0;
         full[i] = o;
       }
     });
   } else {
     const p = s.autoPad === 'VALID' ? [0, 0, 0, 0] : s.pads;
-    begin = [p[0]!, p[1]!];
-    size = full.map((f, i) => f - p[i]! - p[i + 2]!);
+    begin = [p[0], p[1]];
+    size = full.map((f, i) => f - p[i] - p[i + 2]);
   }
   x = transpose(c.g, lift(c.g, x, oneD), TO_NHWC);
   const filt = transpose(c.g, lift(c.g, w, oneD), [2, 3, 1, 0]);
   const n = x.shape![0]!,
-    m = ws[1]!;
+    m = ws[1];
   if (n === null) throw new Unsupported('ConvTranspose needs a static batch size');
   let y = c.g.emit(
     'Conv2DBackpropInput',
-    [ints([n, full[0]!, full[1]!, m]), filt, x],
-    { strides: attr.ints([1, s.strides[0]!, s.strides[1]!, 1]), padding: attr.s('VALID'), data_format: attr.s('NHWC') },
-    [{ dtype: 'float32', onnxType: x.onnxType, shape: [n, full[0]!, full[1]!, m] }],
+    [ints([n, full[0], full[1], m]), filt, x],
+    { strides: attr.ints([1, s.strides[0], s.strides[1], 1]), padding: attr.s('VALID'), data_format: attr.s('NHWC') },
+    [{ dtype: 'float32', onnxType: x.onnxType, shape: [n, full[0], full[1], m] }],
     c.hint(),
-  )[0]!;
+  )[0];
   if (begin.some((b) => b !== 0) || size.some((v, i) => v !== full[i]))
-    y = c.g.emit('Slice', [y, ints([0, begin[0]!, begin[1]!, 0]), ints([-1, size[0]!, size[1]!, -1])], { Index: attr.type('int32') }, [
-      { dtype: 'float32', onnxType: x.onnxType, shape: [n, size[0]!, size[1]!, m] },
+    y = c.g.emit('Slice', [y, ints([0, begin[0], begin[1], 0]), ints([-1, size[0], size[1], -1])], { Index: attr.type('int32') }, [
+      { dtype: 'float32', onnxType: x.onnxType, shape: [n, size[0], size[1], m] },
     ])[0]!;
   if (c.opt(2)) y = add(c.g, y, c.opt(2)!);
   y = transpose(c.g, y, TO_NCHW);
@@ -224,8 +218,8 @@ function pool(kind: 'max' | 'avg'): Handler {
       include = c.int('count_include_pad', 0) === 1;
     x = transpose(c.g, lift(c.g, x, oneD), TO_NHWC);
     const geo = {
-      ksize: attr.ints([1, s.kernel[0]!, s.kernel[1]!, 1]),
-      strides: attr.ints([1, s.strides[0]!, s.strides[1]!, 1]),
+      ksize: attr.ints([1, s.kernel[0], s.kernel[1], 1]),
+      strides: attr.ints([1, s.strides[0], s.strides[1], 1]),
       data_format: attr.s('NHWC'),
       T: attr.type('float32'),
     };
@@ -240,7 +234,7 @@ function pool(kind: 'max' | 'avg'): Handler {
     if (simple) {
       const same = s.autoPad === 'SAME_UPPER';
       const hw = s.in.map((d, i) =>
-        d === null ? null : same ? Math.ceil(d / s.strides[i]!) : Math.floor((d - s.kernel[i]!) / s.strides[i]!) + 1,
+        d === null ? null : same ? Math.ceil(d / s.strides[i]) : Math.floor((d - s.kernel[i]) / s.strides[i]) + 1,
       );
       y = c.g.emit(op, [x], { ...geo, padding: attr.s(same ? 'SAME' : 'VALID') }, out(hw), c.hint())[0]!;
     } else {
@@ -251,34 +245,34 @@ function pool(kind: 'max' | 'avg'): Handler {
       }) as number[];
       const p = explicitPads(s);
       const outHW = inHW.map((d, i) => {
-        const span = d + p[i]! + p[i + 2]! - s.kernel[i]!;
-        let o = (ceil ? Math.ceil(span / s.strides[i]!) : Math.floor(span / s.strides[i]!)) + 1;
-        if (ceil && (o - 1) * s.strides[i]! >= d + p[i]!) o--;
+        const span = d + p[i] + p[i + 2] - s.kernel[i];
+        let o = (ceil ? Math.ceil(span / s.strides[i]) : Math.floor(span / s.strides[i])) + 1;
+        if (ceil && (o - 1) * s.strides[i] >= d + p[i]) o--;
         return o;
       });
-      const extra = outHW.map((o, i) => Math.max(0, (o - 1) * s.strides[i]! + s.kernel[i]! - (inHW[i]! + p[i]! + p[i + 2]!)));
-      const tfPads = ints([0, 0, p[0]!, p[2]! + extra[0]!, p[1]!, p[3]! + extra[1]!, 0, 0]);
+      const extra = outHW.map((o, i) => Math.max(0, (o - 1) * s.strides[i] + s.kernel[i] - (inHW[i] + p[i] + p[i + 2])));
+      const tfPads = ints([0, 0, p[0], p[2] + extra[0], p[1], p[3] + extra[1], 0, 0]);
       const padded = c.g.emit(
         'PadV2',
         [x, reshape(c.g, tfPads, [4, 2]), floatScalar(kind === 'max' ? -3.4028234663852886e38 : 0)],
         { Tpaddings: attr.type('int32') },
         [{ dtype: 'float32', onnxType: x.onnxType, shape: undefined }],
-      )[0]!;
+      )[0];
       y = c.g.emit(op, [padded], { ...geo, padding: attr.s('VALID') }, out(outHW), c.hint())[0]!;
       if (kind === 'avg') {
-        const k = s.kernel[0]! * s.kernel[1]!,
+        const k = s.kernel[0] * s.kernel[1],
           fix: number[] = [];
-        for (let i = 0; i < outHW[0]!; i++)
-          for (let j = 0; j < outHW[1]!; j++) {
+        for (let i = 0; i < outHW[0]; i++)
+          for (let j = 0; j < outHW[1]; j++) {
             const cnt = (axis: number, o: number) => {
-              const start = o * s.strides[axis]!,
-                lo = include ? 0 : p[axis]!,
-                hi = include ? inHW[axis]! + p[axis]! + p[axis + 2]! : p[axis]! + inHW[axis]!;
-              return Math.max(0, Math.min(start + s.kernel[axis]!, hi) - Math.max(start, lo));
+              const start = o * s.strides[axis],
+                lo = include ? 0 : p[axis],
+                hi = include ? inHW[axis] + p[axis] + p[axis + 2] : p[axis] + inHW[axis];
+              return Math.max(0, Math.min(start + s.kernel[axis], hi) - Math.max(start, lo));
             };
             fix.push(k / (cnt(0, i) * cnt(1, j)));
           }
-        if (fix.some((f) => f !== 1)) y = mul(c.g, y, constOf(Float32Array.from(fix), [1, outHW[0]!, outHW[1]!, 1], 'float32'));
+        if (fix.some((f) => f !== 1)) y = mul(c.g, y, constOf(Float32Array.from(fix), [1, outHW[0], outHW[1], 1], 'float32'));
       }
     }
     y = transpose(c.g, y, TO_NCHW);
@@ -318,25 +312,25 @@ function softmaxLike(op: 'Softmax' | 'LogSoftmax' | 'Hardmax'): Handler {
       r = rank(x);
     const axis = normAxis(c.int('axis', c.opset >= 13 ? -1 : 1), r);
     const run = (v: Value): Value => {
-      if (op !== 'Hardmax') return c.g.emit(op, [v], {}, [{ dtype: v.dtype, onnxType: v.onnxType, shape: v.shape }], c.hint())[0]!;
+      if (op !== 'Hardmax') return c.g.emit(op, [v], {}, [{ dtype: v.dtype, onnxType: v.onnxType, shape: v.shape }], c.hint())[0];
       const depth = v.shape!.at(-1);
       if (depth === null || depth === undefined) throw new Unsupported('Hardmax needs a static size on its axis');
       const am = c.g.emit('ArgMax', [v, intScalar(-1)], { output_type: attr.type('int32') }, [
         { dtype: 'int32', onnxType: 7, shape: v.shape!.slice(0, -1) },
-      ])[0]!;
+      ])[0];
       return c.g.emit(
         'OneHot',
         [am, intScalar(depth), floatScalar(1), floatScalar(0)],
         { axis: attr.i(-1), T: attr.type('float32') },
         [{ dtype: 'float32', onnxType: v.onnxType, shape: v.shape }],
         c.hint(),
-      )[0]!;
+      )[0];
     };
     if (c.opset < 13 && axis !== r - 1) {
       const s = x.shape!,
         a = s.slice(0, axis),
         b = s.slice(axis);
-      const known = (p: Dim[]) => (p.every((d) => d !== null) ? sizeOf(p as number[]) : -1);
+      const known = (p: Dim[]) => (p.every((d) => d !== null) ? sizeOf(p) : -1);
       const flat = reshape(c.g, x, [known(a), known(b)]);
       if (s.some((d) => d === null)) throw new Unsupported(`${op} (opset < 13) needs a static input shape`);
       return reshape(c.g, run(flat), s as number[]);
@@ -361,7 +355,7 @@ function matmul(c: NodeCtx): Value {
   const op = a.shape!.length === 2 && b.shape!.length === 2 ? 'MatMul' : 'BatchMatMulV2';
   const flags: Record<string, TfAttr> =
     op === 'MatMul' ? { transpose_a: attr.b(false), transpose_b: attr.b(false) } : { adj_x: attr.b(false), adj_y: attr.b(false) };
-  let y = c.g.emit(op, [a, b], { ...flags, T: attr.type(a.dtype) }, [{ dtype: a.dtype, onnxType: a.onnxType, shape }], c.hint())[0]!;
+  let y = c.g.emit(op, [a, b], { ...flags, T: attr.type(a.dtype) }, [{ dtype: a.dtype, onnxType: a.onnxType, shape }], c.hint())[0];
   if (rb === 1) y = squeeze(c.g, y, [y.shape!.length - 1]);
   if (ra === 1) y = squeeze(c.g, y, [y.shape!.length - 2]);
   return y;
@@ -381,7 +375,7 @@ function gemm(c: NodeCtx): Value {
     { transpose_a: attr.b(ta), transpose_b: attr.b(tb), T: attr.type('float32') },
     [{ dtype: a.dtype, onnxType: a.onnxType, shape }],
     c.hint(),
-  )[0]!;
+  )[0];
   if (alpha !== 1) y = mul(c.g, y, scalarLike(y, alpha));
   const cc = c.opt(2);
   if (cc && beta !== 0) y = add(c.g, y, beta === 1 ? cc : mul(c.g, cc, scalarLike(cc, beta)));
@@ -462,7 +456,7 @@ export const NN_OPS: Record<string, Handler> = {
       },
       [{ dtype: 'float32', onnxType: x.onnxType, shape: t.shape }],
       c.hint(),
-    )[0]!;
+    )[0];
     return transpose(c.g, y, TO_NCHW);
   },
   Softmax: softmaxLike('Softmax'),

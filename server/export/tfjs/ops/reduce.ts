@@ -61,7 +61,7 @@ function reduceOp(kind: string): Handler {
           { keep_dims: attr.b(keep), Tidx: attr.type('int32') },
           [{ dtype: v.dtype, onnxType: v.onnxType, shape: undefined }],
           c.hint(),
-        )[0]!;
+        )[0];
       return reduce(c.g, op, v, axes!, keep);
     };
     switch (kind) {
@@ -116,7 +116,7 @@ function argOp(op: 'ArgMax' | 'ArgMin'): Handler {
       { output_type: attr.type('int32'), Tidx: attr.type('int32') },
       [{ dtype: 'int32', onnxType: ONNX.INT64, shape }],
       c.hint(),
-    )[0]!;
+    )[0];
     if (last) {
       const n = x.shape![axis];
       if (n === null || n === undefined) throw new Unsupported('select_last_index needs a static size on the axis');
@@ -137,7 +137,7 @@ function topK(c: NodeCtx): Value[] {
   perm[r - 1] = axis;
   let src = transpose(c.g, x, perm);
   if (!largest) src = unary(c.g, 'Neg', src, (v) => -v);
-  const kv = isConst(k) ? numbers(k, 'k')[0]! : null;
+  const kv = isConst(k) ? numbers(k, 'k')[0] : null;
   const shape = src.shape?.map((d, i) => (i === r - 1 ? kv : d));
   let [vals, idx] = c.g.emit(
     'TopKV2',
@@ -154,10 +154,8 @@ function topK(c: NodeCtx): Value[] {
 }
 const reshape0 = (c: NodeCtx, v: Value) =>
   isConst(v)
-    ? intScalar(numbers(v, 'K')[0]!)
-    : c.g.emit('Reshape', [cast(c.g, v, 'int32'), constOf([], [0], 'int32')], {}, [
-        { dtype: 'int32', onnxType: ONNX.INT64, shape: [] },
-      ])[0]!;
+    ? intScalar(numbers(v, 'K')[0])
+    : c.g.emit('Reshape', [cast(c.g, v, 'int32'), constOf([], [0], 'int32')], {}, [{ dtype: 'int32', onnxType: ONNX.INT64, shape: [] }])[0];
 
 function cumSum(c: NodeCtx): Value {
   const x = c.in(0),
@@ -166,7 +164,7 @@ function cumSum(c: NodeCtx): Value {
     ai = reshape(c.g, cast(c.g, ax, 'int32'), []);
   // TF.js Cumsum wants a non-negative axis
   const axis = isConst(ax)
-    ? intScalar(normAxis(numbers(ax, 'axis')[0]!, r))
+    ? intScalar(normAxis(numbers(ax, 'axis')[0], r))
     : where(c.g, binary(c.g, 'Less', ai, intScalar(0), undefined, 'bool'), add(c.g, ai, intScalar(r)), ai);
   return c.g.emit(
     'Cumsum',
@@ -174,7 +172,7 @@ function cumSum(c: NodeCtx): Value {
     { exclusive: attr.b(c.int('exclusive', 0) === 1), reverse: attr.b(c.int('reverse', 0) === 1), Tidx: attr.type('int32') },
     [{ dtype: x.dtype, onnxType: x.onnxType, shape: x.shape }],
     c.hint(),
-  )[0]!;
+  )[0];
 }
 
 export const REDUCE_OPS: Record<string, Handler> = {

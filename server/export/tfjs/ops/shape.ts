@@ -27,12 +27,12 @@ import type { Handler, NodeCtx } from './types';
 /** Gathers along one axis of constant data (shape chains: Gather(Shape(x), 0)). */
 function gatherConst(x: Value, idx: Value, axis: number): Value {
   const s = x.const!.shape,
-    id = Array.from(idx.const!.data).map((i) => (i < 0 ? i + s[axis]! : i));
+    id = Array.from(idx.const!.data).map((i) => (i < 0 ? i + s[axis] : i));
   const outer = sizeOf(s.slice(0, axis)),
     inner = sizeOf(s.slice(axis + 1)),
     out: number[] = [];
   for (let o = 0; o < outer; o++)
-    for (const i of id) for (let k = 0; k < inner; k++) out.push(x.const!.data[(o * s[axis]! + i) * inner + k]!);
+    for (const i of id) for (let k = 0; k < inner; k++) out.push(x.const!.data[(o * s[axis] + i) * inner + k]);
   return constValue({ onnxType: x.onnxType, shape: [...s.slice(0, axis), ...idx.const!.shape, ...s.slice(axis + 1)], data: out }, x.dtype);
 }
 
@@ -45,11 +45,11 @@ function gather(c: NodeCtx): Value {
   const dim = x.shape![axis];
   if (isConst(idx))
     idx = constOf(
-      Array.from(idx.const.data, (i) => (i < 0 && dim !== null ? i + dim! : i)),
+      Array.from(idx.const.data, (i) => (i < 0 && dim !== null ? i + dim : i)),
       idx.const.shape,
       'int32',
     );
-  else if (dim !== null) idx = where(c.g, binary(c.g, 'Less', idx, intScalar(0), undefined, 'bool'), add(c.g, idx, intScalar(dim!)), idx);
+  else if (dim !== null) idx = where(c.g, binary(c.g, 'Less', idx, intScalar(0), undefined, 'bool'), add(c.g, idx, intScalar(dim)), idx);
   else throw new Unsupported('Gather with run-time indices needs a static size on the gathered axis (to wrap negative indices)');
   const shape = idx.shape ? [...x.shape!.slice(0, axis), ...idx.shape, ...x.shape!.slice(axis + 1)] : undefined;
   return c.g.emit(
@@ -58,7 +58,7 @@ function gather(c: NodeCtx): Value {
     { batch_dims: attr.i(0) },
     [{ dtype: x.dtype, onnxType: x.onnxType, shape }],
     c.hint(),
-  )[0]!;
+  )[0];
 }
 
 function concat(c: NodeCtx): Value {
@@ -67,28 +67,28 @@ function concat(c: NodeCtx): Value {
     axis = normAxis(c.int('axis', 0), r);
   if (xs.length === 0) return c.in(0);
   if (xs.every(isConst)) {
-    const s0 = xs[0]!.const!.shape,
+    const s0 = xs[0].const.shape,
       outer = sizeOf(s0.slice(0, axis)),
       out: number[] = [];
     for (let o = 0; o < outer; o++)
       for (const x of xs) {
-        const blk = sizeOf(x.const!.shape.slice(axis));
-        for (let k = 0; k < blk; k++) out.push(x.const!.data[o * blk + k]!);
+        const blk = sizeOf(x.const.shape.slice(axis));
+        for (let k = 0; k < blk; k++) out.push(x.const.data[o * blk + k]);
       }
     return constValue(
       {
-        onnxType: xs[0]!.onnxType,
-        shape: [...s0.slice(0, axis), xs.reduce((a, x) => a + x.const!.shape[axis]!, 0), ...s0.slice(axis + 1)],
+        onnxType: xs[0].onnxType,
+        shape: [...s0.slice(0, axis), xs.reduce((a, x) => a + x.const.shape[axis], 0), ...s0.slice(axis + 1)],
         data: out,
       },
-      xs[0]!.dtype,
+      xs[0].dtype,
     );
   }
-  if (xs.length === 1) return xs[0]!;
+  if (xs.length === 1) return xs[0];
   const shape = xs.every((x) => x.shape)
-    ? xs[0]!.shape!.map((d, i) =>
+    ? xs[0].shape!.map((d, i) =>
         i === axis
-          ? xs.reduce<Dim>((a, x) => (a === null || x.shape![i] === null ? null : a + x.shape![i]!), 0)
+          ? xs.reduce<Dim>((a, x) => (a === null || x.shape![i] === null ? null : a + x.shape![i]), 0)
           : (d ?? xs.find((x) => x.shape![i] !== null)?.shape![i] ?? null),
       )
     : undefined;
@@ -96,9 +96,9 @@ function concat(c: NodeCtx): Value {
     'ConcatV2',
     [...xs, intScalar(axis)],
     { N: attr.i(xs.length), Tidx: attr.type('int32') },
-    [{ dtype: xs[0]!.dtype, onnxType: xs[0]!.onnxType, shape }],
+    [{ dtype: xs[0].dtype, onnxType: xs[0].onnxType, shape }],
     c.hint(),
-  )[0]!;
+  )[0];
 }
 
 function reshapeOp(c: NodeCtx): Value {
@@ -123,7 +123,7 @@ function reshapeOp(c: NodeCtx): Value {
       throw new Unsupported('Reshape with a run-time target needs the target length and the input rank');
     const xs = c.g.emit('StridedSlice', [shapeOf(c.g, x), ints([0]), ints([k]), ints([1])], sliceAttrs(0, 0), [
       { dtype: 'int32', onnxType: ONNX.INT64, shape: [k] },
-    ])[0]!;
+    ])[0];
     tt = where(c.g, binary(c.g, 'Equal', tt, intScalar(0), undefined, 'bool'), xs, tt);
   }
   return c.g.emit(
@@ -132,7 +132,7 @@ function reshapeOp(c: NodeCtx): Value {
     {},
     [{ dtype: x.dtype, onnxType: x.onnxType, shape: k === null || k === undefined ? undefined : new Array<Dim>(k).fill(null) }],
     c.hint(),
-  )[0]!;
+  )[0];
 }
 
 const sliceAttrs = (beginMask: number, endMask: number, shrink = 0) => ({
@@ -172,7 +172,7 @@ function sliceOp(c: NodeCtx): Value {
     if (isConst(v)) {
       const a = numbers(v, 'Slice bound');
       const out = constOf(
-        pos.map((j) => (j < 0 ? fill : a[j]!)),
+        pos.map((j) => (j < 0 ? fill : a[j])),
         [r],
         'int32',
       );
@@ -185,15 +185,15 @@ function sliceOp(c: NodeCtx): Value {
         ? ints([fill])
         : c.g.emit('StridedSlice', [vi, ints([j]), ints([j + 1]), ints([1])], sliceAttrs(0, 0), [
             { dtype: 'int32', onnxType: ONNX.INT64, shape: [1] },
-          ])[0]!,
+          ])[0],
     );
     return c.g.emit('ConcatV2', [...parts, intScalar(0)], { N: attr.i(parts.length), Tidx: attr.type('int32') }, [
       { dtype: 'int32', onnxType: ONNX.INT64, shape: [r] },
-    ])[0]!;
+    ])[0];
   };
   const stepV = Array.isArray(steps)
     ? constOf(
-        pos.map((j) => (j < 0 ? 1 : (steps as number[])[j]!)),
+        pos.map((j) => (j < 0 ? 1 : steps[j])),
         [r],
         'int32',
       )
@@ -202,24 +202,24 @@ function sliceOp(c: NodeCtx): Value {
   const shape =
     x.shape && stepArr && isConst(starts) && isConst(ends)
       ? sliceShape(x.shape, pos, numbers(starts, ''), numbers(ends, ''), stepArr)
-      : x.shape?.map((d, i) => (pos[i]! < 0 ? d : null));
+      : x.shape?.map((d, i) => (pos[i] < 0 ? d : null));
   return c.g.emit(
     'StridedSlice',
     [x, full(starts, 0), full(ends, 0), stepV],
     sliceAttrs(mask, mask),
     [{ dtype: x.dtype, onnxType: x.onnxType, shape }],
     c.hint(),
-  )[0]!;
+  )[0];
 }
 
 function sliceShape(shape: Dim[], pos: number[], st: number[], en: number[], steps: number[]): Dim[] {
   return shape.map((d, i) => {
-    const j = pos[i]!;
+    const j = pos[i];
     if (j < 0) return d;
     if (d === null) return null;
-    const step = steps[i]!;
-    let s = st[j]!,
-      e = en[j]!;
+    const step = steps[i];
+    let s = st[j],
+      e = en[j];
     if (s < 0) s += d;
     if (e < 0) e += d;
     if (step > 0) {
@@ -243,9 +243,9 @@ function split(c: NodeCtx): Value[] {
   const dim = x.shape![axis];
   if (!sizes) {
     if (dim === null) throw new Unsupported('Split into equal parts needs a static size on the split axis');
-    if (dim! % n) sizes = Array.from({ length: n }, (_, i) => (i < n - 1 ? Math.ceil(dim! / n) : dim! - Math.ceil(dim! / n) * (n - 1)));
+    if (dim % n) sizes = Array.from({ length: n }, (_, i) => (i < n - 1 ? Math.ceil(dim / n) : dim - Math.ceil(dim / n) * (n - 1)));
   }
-  const outShape = (k: number) => x.shape!.map((d, i) => (i === axis ? (sizes ? sizes[k]! : dim! / n) : d));
+  const outShape = (k: number) => x.shape!.map((d, i) => (i === axis ? (sizes ? sizes[k] : dim! / n) : d));
   const outs = Array.from({ length: n }, (_, k) => ({ dtype: x.dtype, onnxType: x.onnxType, shape: outShape(k) }));
   if (!sizes) return c.g.emit('Split', [intScalar(axis), x], { num_split: attr.i(n) }, outs, c.hint());
   return c.g.emit('SplitV', [x, ints(sizes), intScalar(axis)], { num_split: attr.i(n), Tlen: attr.type('int32') }, outs, c.hint());
@@ -257,7 +257,7 @@ function unsqueeze(c: NodeCtx): Value {
   const outRank = rank(x) + axes.length;
   const norm = axes.map((a) => normAxis(a, outRank)).sort((a, b) => a - b);
   if (x.shape && x.shape.every((d) => d !== null)) {
-    const s = x.shape.slice() as number[];
+    const s = x.shape.slice();
     for (const a of norm) s.splice(a, 0, 1);
     return reshape(c.g, x, s);
   }
@@ -276,7 +276,7 @@ function squeezeOp(c: NodeCtx): Value {
     return reshape(
       c.g,
       x,
-      (x.shape as number[]).filter((_, i) => !axes.includes(i)),
+      x.shape.filter((_, i) => !axes.includes(i)),
     );
   return squeeze(c.g, x, axes);
 }
@@ -298,13 +298,13 @@ function pad(c: NodeCtx): Value {
   const tfPads = transpose(c.g, reshape(c.g, cast(c.g, pads, 'int32'), [2, r]), [1, 0]);
   const shape =
     x.shape && isConst(pads)
-      ? x.shape.map((d, i) => (d === null ? null : d + numbers(pads, '')[i]! + numbers(pads, '')[i + r]!))
+      ? x.shape.map((d, i) => (d === null ? null : d + numbers(pads, '')[i] + numbers(pads, '')[i + r]))
       : x.shape?.map(() => null);
   const out = [{ dtype: x.dtype, onnxType: x.onnxType, shape }];
   if (mode === 'constant')
-    return c.g.emit('PadV2', [x, tfPads, value ?? constOf([0], [], x.dtype)], { Tpaddings: attr.type('int32') }, out, c.hint())[0]!;
+    return c.g.emit('PadV2', [x, tfPads, value ?? constOf([0], [], x.dtype)], { Tpaddings: attr.type('int32') }, out, c.hint())[0];
   if (mode === 'reflect')
-    return c.g.emit('MirrorPad', [x, tfPads], { mode: attr.s('REFLECT'), Tpaddings: attr.type('int32') }, out, c.hint())[0]!;
+    return c.g.emit('MirrorPad', [x, tfPads], { mode: attr.s('REFLECT'), Tpaddings: attr.type('int32') }, out, c.hint())[0];
   throw new Unsupported(`Pad mode '${mode}' has no TF.js op (constant and reflect are supported)`);
 }
 
@@ -318,26 +318,26 @@ function expand(c: NodeCtx): Value {
       const ia = x.shape!.length - r + i,
         ib = t.length - r + i,
         a = ia < 0 ? 1 : x.shape![ia]!,
-        b = ib < 0 ? 1 : t[ib]!;
+        b = ib < 0 ? 1 : t[ib];
       return b === 1 ? a : b;
     });
     if (out.every((d) => d !== null))
       return c.g.emit(
         'BroadcastTo',
-        [x, ints(out as number[])],
+        [x, ints(out)],
         { Tidx: attr.type('int32') },
         [{ dtype: x.dtype, onnxType: x.onnxType, shape: out }],
         c.hint(),
-      )[0]!;
+      )[0];
   }
-  const target = c.g.emit('BroadcastArgs', [shapeOf(c.g, x), s], {}, [{ dtype: 'int32', onnxType: ONNX.INT64, shape: [null] }])[0]!;
+  const target = c.g.emit('BroadcastArgs', [shapeOf(c.g, x), s], {}, [{ dtype: 'int32', onnxType: ONNX.INT64, shape: [null] }])[0];
   return c.g.emit(
     'BroadcastTo',
     [x, target],
     { Tidx: attr.type('int32') },
     [{ dtype: x.dtype, onnxType: x.onnxType, shape: undefined }],
     c.hint(),
-  )[0]!;
+  )[0];
 }
 
 function constantOfShape(c: NodeCtx): Value {
@@ -351,11 +351,11 @@ function constantOfShape(c: NodeCtx): Value {
   }
   return c.g.emit(
     'Fill',
-    [cast(c.g, s, 'int32'), constOf([v.data[0]!], [], dtype)],
+    [cast(c.g, s, 'int32'), constOf([v.data[0]], [], dtype)],
     { index_type: attr.type('int32') },
     [{ dtype, onnxType: v.onnxType, shape: undefined }],
     c.hint(),
-  )[0]!;
+  )[0];
 }
 
 function shapeOp(c: NodeCtx): Value {
@@ -376,7 +376,7 @@ function shapeOp(c: NodeCtx): Value {
     sliceAttrs(0, 0),
     [{ dtype: 'int32', onnxType: ONNX.INT64, shape: [end - start] }],
     c.hint(),
-  )[0]!;
+  )[0];
 }
 
 export const SHAPE_OPS: Record<string, Handler> = {
@@ -393,8 +393,8 @@ export const SHAPE_OPS: Record<string, Handler> = {
   ConstantOfShape: constantOfShape,
   Size: (c) => {
     const x = c.in(0);
-    if (x.shape && x.shape.every((d) => d !== null)) return intScalar(sizeOf(x.shape as number[]));
-    return c.g.emit('Size', [x], { out_type: attr.type('int32') }, [{ dtype: 'int32', onnxType: ONNX.INT64, shape: [] }], c.hint())[0]!;
+    if (x.shape && x.shape.every((d) => d !== null)) return intScalar(sizeOf(x.shape));
+    return c.g.emit('Size', [x], { out_type: attr.type('int32') }, [{ dtype: 'int32', onnxType: ONNX.INT64, shape: [] }], c.hint())[0];
   },
   Flatten: (c) => {
     const x = c.in(0),
@@ -403,7 +403,7 @@ export const SHAPE_OPS: Record<string, Handler> = {
     const s = x.shape!,
       lead = s.slice(0, axis),
       rest = s.slice(axis);
-    const known = (p: Dim[]) => (p.every((d) => d !== null) ? sizeOf(p as number[]) : null);
+    const known = (p: Dim[]) => (p.every((d) => d !== null) ? sizeOf(p) : null);
     const a = known(lead),
       b = known(rest);
     if (a === null && b === null) throw new Unsupported('Flatten needs a static shape on one side of the axis');
@@ -418,8 +418,8 @@ export const SHAPE_OPS: Record<string, Handler> = {
     const x = c.in(0),
       reps = cast(c.g, c.in(1), 'int32');
     const shape =
-      x.shape && isConst(reps) ? x.shape.map((d, i) => (d === null ? null : d * numbers(reps, '')[i]!)) : x.shape?.map(() => null);
-    return c.g.emit('Tile', [x, reps], { Tmultiples: attr.type('int32') }, [{ dtype: x.dtype, onnxType: x.onnxType, shape }], c.hint())[0]!;
+      x.shape && isConst(reps) ? x.shape.map((d, i) => (d === null ? null : d * numbers(reps, '')[i])) : x.shape?.map(() => null);
+    return c.g.emit('Tile', [x, reps], { Tmultiples: attr.type('int32') }, [{ dtype: x.dtype, onnxType: x.onnxType, shape }], c.hint())[0];
   },
   Constant: (c) => {
     const t = c.tensor('value');
@@ -439,7 +439,7 @@ export const SHAPE_OPS: Record<string, Handler> = {
   Range: (c) => {
     const [s, l, d] = [c.in(0), c.in(1), c.in(2)];
     if (isConst(s) && isConst(l) && isConst(d)) {
-      const [a, b, st] = [s.const.data[0]!, l.const.data[0]!, d.const.data[0]!],
+      const [a, b, st] = [s.const.data[0], l.const.data[0], d.const.data[0]],
         n = Math.max(0, Math.ceil((b - a) / st));
       return constValue({ onnxType: s.onnxType, shape: [n], data: Array.from({ length: n }, (_, i) => a + i * st) }, s.dtype);
     }
@@ -449,12 +449,12 @@ export const SHAPE_OPS: Record<string, Handler> = {
       { Tidx: attr.type(s.dtype) },
       [{ dtype: s.dtype, onnxType: s.onnxType, shape: [null] }],
       c.hint(),
-    )[0]!;
+    )[0];
   },
   NonZero: (c) => {
     const x = c.in(0),
       r = rank(x);
-    const w = c.g.emit('Where', [x], {}, [{ dtype: 'int32', onnxType: ONNX.INT64, shape: [null, r] }])[0]!;
+    const w = c.g.emit('Where', [x], {}, [{ dtype: 'int32', onnxType: ONNX.INT64, shape: [null, r] }])[0];
     return transpose(c.g, w, [1, 0]);
   },
   Compress: (c) => {
@@ -463,21 +463,21 @@ export const SHAPE_OPS: Record<string, Handler> = {
     const hasAxis = c.has('axis');
     const src = hasAxis ? x : reshape(c.g, x, [-1]);
     const axis = hasAxis ? normAxis(c.int('axis', 0), rank(x)) : 0;
-    const pos = reshape(c.g, c.g.emit('Where', [cond], {}, [{ dtype: 'int32', onnxType: ONNX.INT64, shape: [null, 1] }])[0]!, [-1]);
+    const pos = reshape(c.g, c.g.emit('Where', [cond], {}, [{ dtype: 'int32', onnxType: ONNX.INT64, shape: [null, 1] }])[0], [-1]);
     return c.g.emit(
       'GatherV2',
       [src, pos, intScalar(axis)],
       { batch_dims: attr.i(0) },
       [{ dtype: x.dtype, onnxType: x.onnxType, shape: src.shape?.map((d, i) => (i === axis ? null : d)) }],
       c.hint(),
-    )[0]!;
+    )[0];
   },
   EyeLike: (c) => {
     const x = c.in(0),
       [n, m] = staticShape(x, 'EyeLike input'),
       k = c.int('k', 0);
     const onnxType = c.has('dtype') ? c.int('dtype', 1) : x.onnxType;
-    const data = Array.from({ length: n! * m! }, (_, i) => ((i % m!) - Math.floor(i / m!) === k ? 1 : 0));
-    return constValue({ onnxType, shape: [n!, m!], data }, tfDtypeOf(onnxType));
+    const data = Array.from({ length: n * m }, (_, i) => ((i % m) - Math.floor(i / m) === k ? 1 : 0));
+    return constValue({ onnxType, shape: [n, m], data }, tfDtypeOf(onnxType));
   },
 };

@@ -14,7 +14,7 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /** True for `application/json` and `application/<anything>+json`, parameters ignored; false when absent. */
 export function isStrictJsonType(contentType: string | undefined): boolean {
-  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
