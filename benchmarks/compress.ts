@@ -35,7 +35,9 @@ function checkTargets(report: ComparisonReport): string[] {
   return [
     `${mark(int8.sizeRatio >= 3.5)} int8 dynamic ${int8.sizeRatio.toFixed(2)}× smaller (target ≥ 3.5×)`,
     `${mark(agreement >= 0.99)} int8 dynamic argmax agreement ${(100 * agreement).toFixed(1)} % alone and batched (target ≥ 99 %)`,
-    `     int8 speed vs fp32 (p50): batch 1 ${speedRatio(report.original, int8, 1).toFixed(2)}×, batch ${last} ${speedRatio(report.original, int8, last).toFixed(2)}× (> 1 = faster)`,
+    `     int8 speed vs fp32 (p50): batch 1 ` +
+      `${speedRatio(report.original, int8, 1).toFixed(2)}×, batch ${last} ` +
+      `${speedRatio(report.original, int8, last).toFixed(2)}× (> 1 = faster)`,
     `${mark(fp16.sizeRatio > 1.9 && fp16.sizeRatio < 2.1)} fp16 ${fp16.sizeRatio.toFixed(2)}× smaller (target ≈ 2×)`,
   ];
 }

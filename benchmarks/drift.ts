@@ -109,7 +109,8 @@ async function main() {
       await writeCsv(ref, rows, numeric, categorical, 0, 1);
       await writeCsv(cur, rows, numeric, categorical, 0.2, 2);
       console.log(
-        `generated ${rows.toLocaleString('en')} rows × ${numeric + (categorical ? 3 : 0)} columns per file in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
+        `generated ${rows.toLocaleString('en')} rows × ${numeric + (categorical ? 3 : 0)} columns ` +
+          `per file in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
       );
     }
     const memoryArg = process.argv.indexOf('--memory-mb');
@@ -132,10 +133,14 @@ async function main() {
       report,
     } = JSON.parse(child.stdout.toString()) as { wallMs: number; cpuMs: number; peakRssMb: number; report: DriftReport };
     console.log(
-      `drift: ${(wall / 1000).toFixed(3)} s wall (read ${report.timings.readMs} ms, tests ${report.timings.testMs} ms, ${report.timings.passes} pass${report.timings.passes > 1 ? 'es' : ''}), peak RSS ${peakRssMb.toFixed(0)} MB, CPU ${(cpuMs / 1000).toFixed(2)} s (both threads, process start included)`,
+      `drift: ${(wall / 1000).toFixed(3)} s wall (read ${report.timings.readMs} ms, tests ` +
+        `${report.timings.testMs} ms, ${report.timings.passes} pass` +
+        `${report.timings.passes > 1 ? 'es' : ''}), peak RSS ${peakRssMb.toFixed(0)} MB, CPU ` +
+        `${(cpuMs / 1000).toFixed(2)} s (both threads, process start included)`,
     );
     console.log(
-      `dataset drift: ${report.dataset.share.drift} (${report.dataset.share.driftedColumns}/${report.dataset.share.testedColumns}); MMD p=${report.multivariate?.pValue}`,
+      `dataset drift: ${report.dataset.share.drift} (${report.dataset.share.driftedColumns}/` +
+        `${report.dataset.share.testedColumns}); MMD p=${report.multivariate?.pValue}`,
     );
     for (const c of report.columns)
       console.log(`  ${c.name.padEnd(8)} ${c.test.padEnd(14)} ${c.score?.toFixed(5)} ${c.drift ? 'DRIFT' : ''}`);

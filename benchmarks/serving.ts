@@ -131,7 +131,9 @@ function printModel(name: string, e: Record<string, any>): void {
   console.log(`| bare session.run, 1 row | ${f(e.bareSessionRunUs.p50)} | ${f(e.bareSessionRunUs.p99)} |`);
   for (const k of ['batchingOn', 'batchingOff']) {
     console.log(
-      `| OIP 1 row over keep-alive HTTP (${k}) | ${f(e[k].httpSingleRowUs.p50)} | ${f(e[k].httpSingleRowUs.p99)} |  (round trip − bare run: ${e[k].serverAddsP50Us.toFixed(0)} µs at p50)`,
+      `| OIP 1 row over keep-alive HTTP (${k}) | ${f(e[k].httpSingleRowUs.p50)} | ` +
+        `${f(e[k].httpSingleRowUs.p99)} |  (round trip − bare run: ` +
+        `${e[k].serverAddsP50Us.toFixed(0)} µs at p50)`,
     );
     if (e[k].handlerMinusInferUs)
       console.log(
@@ -140,7 +142,8 @@ function printModel(name: string, e: Record<string, any>): void {
   }
   for (const k of ['batchingOn', 'batchingOff']) {
     console.log(
-      `64 concurrent clients, ${k}: ${e[k].concurrent64.rowsPerSecond.toFixed(0)} rows/s (p50 ${e[k].concurrent64.p50Ms} ms, p99 ${e[k].concurrent64.p99Ms} ms, errors ${e[k].concurrent64.errors})`,
+      `64 concurrent clients, ${k}: ${e[k].concurrent64.rowsPerSecond.toFixed(0)} rows/s (p50 ` +
+        `${e[k].concurrent64.p50Ms} ms, p99 ${e[k].concurrent64.p99Ms} ms, errors ${e[k].concurrent64.errors})`,
     );
   }
 }

@@ -46,12 +46,14 @@ async function main() {
   }
   console.log(`\nONNX backend node tests → TF.js: ${results.length} tests in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(
-    `pass ${count(results, 'pass')} · wrong ${count(results, 'wrong')} · unsupported ${count(results, 'unsupported')} · error (load/run failed) ${count(results, 'error')}\n`,
+    `pass ${count(results, 'pass')} · wrong ${count(results, 'wrong')} · unsupported ` +
+      `${count(results, 'unsupported')} · error (load/run failed) ${count(results, 'error')}\n`,
   );
   console.log('op'.padEnd(34) + 'pass  wrong  unsup  error');
   for (const [op, e] of [...byOp].sort((a, b) => a[0].localeCompare(b[0])))
     console.log(
-      `${op.padEnd(34)}${String(e.pass).padStart(4)}  ${String(e.wrong).padStart(5)}  ${String(e.unsupported).padStart(5)}  ${String(e.error).padStart(5)}`,
+      `${op.padEnd(34)}${String(e.pass).padStart(4)}  ${String(e.wrong).padStart(5)}  ` +
+        `${String(e.unsupported).padStart(5)}  ${String(e.error).padStart(5)}`,
     );
   const top = [...byOp]
     .map(([op, e]) => [op, e.unsupported] as const)

@@ -53,7 +53,8 @@ export function activate(context: vscode.ExtensionContext): ModelLabApi {
   s.supervisor.on('change', (snapshot: { modelPath: string; state: string }) => {
     if (snapshot.state === 'failed')
       void s.showError(
-        `Model Lab: the server for ${snapshot.modelPath} keeps exiting; it was not restarted again. See the log, then use "Model Lab: Restart Server".`,
+        `Model Lab: the server for ${snapshot.modelPath} keeps exiting; it was not restarted ` +
+          `again. See the log, then use "Model Lab: Restart Server".`,
       );
   });
 

@@ -70,7 +70,8 @@ export async function shareCommand(shell: Shell, modelPath: string): Promise<str
     if (!choice) return undefined;
     if (choice.lan) {
       const confirm = await vscode.window.showWarningMessage(
-        `Listen on the local network?\n\nThe server for ${basename(modelPath)} will accept connections on ${address ?? 'all interfaces'} (0.0.0.0). ` +
+        `Listen on the local network?\n\nThe server for ${basename(modelPath)} will accept ` +
+          `connections on ${address ?? 'all interfaces'} (0.0.0.0). ` +
           "Every request still needs the link's token, which expires and can be revoked. Only do this on a network you trust.",
         { modal: true },
         'Listen on the LAN',

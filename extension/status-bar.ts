@@ -46,7 +46,9 @@ export class ServerStatusBar implements vscode.Disposable {
     const icon = server.state === 'running' ? '$(server-process)' : server.state === 'failed' ? '$(error)' : '$(sync~spin)';
     const more = running.length > 1 ? ` +${running.length - 1}` : '';
     this.item.text = `${icon} ${name}${server.port ? ` :${server.port}` : ''}${count !== undefined ? ` · ${count} req` : ''}${more}`;
-    this.item.tooltip = `Model Lab: ${server.modelPath}\n${server.state}${server.url ? ` at ${server.url}` : ''}${server.settings.host === '0.0.0.0' ? ' (listening on the LAN)' : ''}\nClick for actions`;
+    this.item.tooltip =
+      `Model Lab: ${server.modelPath}\n${server.state}${server.url ? ` at ${server.url}` : ''}` +
+      `${server.settings.host === '0.0.0.0' ? ' (listening on the LAN)' : ''}\nClick for actions`;
     this.item.show();
   }
 

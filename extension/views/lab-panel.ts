@@ -107,7 +107,8 @@ export class LabPanels implements vscode.WebviewPanelSerializer {
     const modelPath = remembered.find((p) => typeof modelName === 'string' && basename(p, '.onnx') === modelName) ?? remembered[0];
     if (!modelPath) {
       panel.webview.html =
-        '<!DOCTYPE html><html><body><p>This Model Lab panel lost track of its model. Close it and run “Model Lab: Open Model…”.</p></body></html>';
+        '<!DOCTYPE html><html><body><p>This Model Lab panel lost ' +
+        'track of its model. Close it and run “Model Lab: Open Model…”.</p></body></html>';
       return;
     }
     try {
@@ -115,7 +116,9 @@ export class LabPanels implements vscode.WebviewPanelSerializer {
       panel.webview.options = this.webviewOptions(server);
       await this.adopt(panel, modelPath, server);
     } catch (err) {
-      panel.webview.html = `<!DOCTYPE html><html><body><p>Could not restart the Model Lab server for ${escapeHtml(basename(modelPath))}: ${escapeHtml((err as Error).message)}</p></body></html>`;
+      panel.webview.html =
+        `<!DOCTYPE html><html><body><p>Could not restart the Model Lab server for ` +
+        `${escapeHtml(basename(modelPath))}: ${escapeHtml((err as Error).message)}</p></body></html>`;
     }
   }
 

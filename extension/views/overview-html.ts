@@ -49,7 +49,8 @@ function opBars(histogram: Record<string, number>): string {
   return `<ul class="bars" aria-label="Operators by count">${ops
     .map(
       ([op, n]) =>
-        `<li><span class="bar-label">${escapeHtml(op)}</span><span class="bar" data-share="${(n / max).toFixed(4)}"></span><span class="bar-value">${n}</span></li>`,
+        `<li><span class="bar-label">${escapeHtml(op)}</span><span class="bar" data-share="` +
+        `${(n / max).toFixed(4)}"></span><span class="bar-value">${n}</span></li>`,
     )
     .join('')}</ul>`;
 }

@@ -83,7 +83,8 @@ export function formatComparison(report: ComparisonReport): string {
       .map(([f]) => f)
       .join(' ') || 'none';
   const lines = [
-    `${report.model.name} on ${m.cpuModel} (${m.logicalCores} logical cores; flags: ${flags}; int8 acceleration: ${m.int8Acceleration ? 'yes' : 'no'}), onnxruntime ${m.onnxruntime}`,
+    `${report.model.name} on ${m.cpuModel} (${m.logicalCores} logical cores; flags: ${flags}; ` +
+      `int8 acceleration: ${m.int8Acceleration ? 'yes' : 'no'}), onnxruntime ${m.onnxruntime}`,
     '',
     ...table(head, rows),
     '',

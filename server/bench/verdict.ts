@@ -25,7 +25,9 @@ function whySlower(variant: VariantReport, machine: Machine): string {
     case 'int8':
       return machine.int8Acceleration
         ? 'quantising the activations on every run costs more than the int8 matrix product saves at this size.'
-        : `this CPU has no int8 dot-product instructions (no VNNI/AVX-512 VNNI${machine.arch === 'arm64' ? ', no ARM dotprod' : ''}), so int8 products go through slower int16 steps, and quantising the activations costs time on every run.`;
+        : `this CPU has no int8 dot-product instructions (no VNNI/AVX-512 VNNI` +
+            `${machine.arch === 'arm64' ? ', no ARM dotprod' : ''}), so int8 products go through ` +
+            `slower int16 steps, and quantising the activations costs time on every run.`;
     case 'int8-weights':
       return variant.sessionConfig['session.disable_quant_qdq'] === '1'
         ? 'the weights are dequantised once at load time, so compute is float32; the difference is noise or a layout change.'

@@ -47,7 +47,8 @@ export function rewriteInt8Dynamic(model: OnnxModel, options: Int8DynamicOptions
   const opset = defaultOpset(model);
   if (opset < 11)
     throw new CompressError(
-      `int8 dynamic quantisation needs opset 11 or newer (DynamicQuantizeLinear); this model imports opset ${opset}. Re-export it with opset 13.`,
+      `int8 dynamic quantisation needs opset 11 or newer (DynamicQuantizeLinear); this model ` +
+        `imports opset ${opset}. Re-export it with opset 13.`,
     );
   const minWeights = options.minWeights ?? DEFAULT_MIN_WEIGHTS;
   const reduceRange = options.reduceRange ?? true;
@@ -140,7 +141,9 @@ export function rewriteInt8Dynamic(model: OnnxModel, options: Int8DynamicOptions
       node: label,
       op: node.opType,
       action: 'rewritten',
-      detail: `${elementCount(slot.weight)} weights → ${reduceRange ? '7-bit ' : ''}int8 ${options.perChannel ? `per column (${n} scales)` : 'per tensor'}${node.opType === 'Gemm' ? `; Gemm → MatMulInteger + Add${layout}` : ''}`,
+      detail:
+        `${elementCount(slot.weight)} weights → ${reduceRange ? '7-bit ' : ''}int8 ` +
+        `${options.perChannel ? `per column (${n} scales)` : 'per tensor'}${node.opType === 'Gemm' ? `; Gemm → MatMulInteger + Add${layout}` : ''}`,
     });
   });
 

@@ -35,7 +35,8 @@ export function rewriteInt8Weights(model: OnnxModel, options: { perChannel: bool
   if (opset < 10) throw new CompressError(`int8 weight-only needs opset 10 or newer (DequantizeLinear); this model imports opset ${opset}`);
   if (options.perChannel && opset < 13) {
     throw new CompressError(
-      `per-channel int8 weights need opset 13 (DequantizeLinear with axis; ONNX Runtime refuses it below); this model imports opset ${opset}. Use per-tensor, or re-export with opset 13.`,
+      `per-channel int8 weights need opset 13 (DequantizeLinear with axis; ONNX Runtime refuses ` +
+        `it below); this model imports opset ${opset}. Use per-tensor, or re-export with opset 13.`,
     );
   }
   const minWeights = options.minWeights ?? DEFAULT_MIN_WEIGHTS;
@@ -98,7 +99,9 @@ export function rewriteInt8Weights(model: OnnxModel, options: { perChannel: bool
       node: label,
       op: node.opType,
       action: 'rewritten',
-      detail: `${elementCount(slot.weight)} weights stored as int8 ${options.perChannel ? `per channel (axis ${slot.outputAxis})` : 'per tensor'} + DequantizeLinear`,
+      detail:
+        `${elementCount(slot.weight)} weights stored as int8 ` +
+        `${options.perChannel ? `per channel (axis ${slot.outputAxis})` : 'per tensor'} + DequantizeLinear`,
     });
   });
 
@@ -110,7 +113,10 @@ export function rewriteInt8Weights(model: OnnxModel, options: { perChannel: bool
     nodes,
     sessionConfig: { ...QDQ_SESSION_CONFIG },
     notes: [
-      'Loaded with session.disable_quant_qdq=1: without it ONNX Runtime runs DequantizeLinear→MatMul through its QDQ kernels, several times slower than float32 (it is a storage format, not a compute format).',
+      'Loaded with session.disable_quant_qdq=1: without it ONNX ' +
+        'Runtime runs DequantizeLinear→MatMul through its QDQ kernels, ' +
+        'several times slower than float32 (it is a storage format, ' +
+        'not a compute format).',
     ],
   };
 }

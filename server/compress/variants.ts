@@ -17,7 +17,11 @@ const FIXED: Record<string, { spec: Omit<VariantSpec, 'id'>; label: string; abou
     spec: { kind: 'int8-dynamic', perChannel: false },
     label: 'int8 dynamic',
     about:
-      'MatMul/Gemm weights int8 (7-bit, one scale per tensor), activations quantised per run (DynamicQuantizeLinear + MatMulInteger). ~4× smaller; faster mainly where the CPU has int8 dot-product instructions (VNNI, ARM dotprod). A row alone can differ slightly from the same row in a batch.',
+      'MatMul/Gemm weights int8 (7-bit, one scale per tensor), ' +
+      'activations quantised per run (DynamicQuantizeLinear + ' +
+      'MatMulInteger). ~4× smaller; faster mainly where the CPU ' +
+      'has int8 dot-product instructions (VNNI, ARM dotprod). ' +
+      'A row alone can differ slightly from the same row in a batch.',
   },
   'int8-pc': {
     spec: { kind: 'int8-dynamic', perChannel: true },
@@ -28,7 +32,10 @@ const FIXED: Record<string, { spec: Omit<VariantSpec, 'id'>; label: string; abou
     spec: { kind: 'int8-weights', perChannel: false },
     label: 'int8 weights only',
     about:
-      'Weights stored as int8 + DequantizeLinear, float32 arithmetic. ~4× smaller file, float32 speed — but only with the session option session.disable_quant_qdq=1, which Model Lab sets; without it ONNX Runtime runs it several times slower.',
+      'Weights stored as int8 + DequantizeLinear, float32 arithmetic. ' +
+      '~4× smaller file, float32 speed — but only with the session ' +
+      'option session.disable_quant_qdq=1, which Model Lab sets; ' +
+      'without it ONNX Runtime runs it several times slower.',
   },
   'int8-weights-pc': {
     spec: { kind: 'int8-weights', perChannel: true },
@@ -39,7 +46,10 @@ const FIXED: Record<string, { spec: Omit<VariantSpec, 'id'>; label: string; abou
     spec: { kind: 'fp16' },
     label: 'fp16 weights',
     about:
-      'Weights stored as float16 with a Cast to float32; inputs, outputs and arithmetic stay float32. ~2× smaller; on a CPU not faster (the Casts are folded at load time, compute is float32).',
+      'Weights stored as float16 with a Cast to float32; inputs, ' +
+      'outputs and arithmetic stay float32. ~2× smaller; on a ' +
+      'CPU not faster (the Casts are folded at load time, compute ' +
+      'is float32).',
   },
 };
 
@@ -55,7 +65,9 @@ function pruneInfo(percent: number): VariantInfo {
   return {
     id: `prune${percent}`,
     label: `pruned ${percent} %`,
-    about: `The ${percent} % smallest weights of each layer set to 0, no fine-tuning. Same file size and speed (dense storage); only the gzip size shrinks. Check the agreement.`,
+    about:
+      `The ${percent} % smallest weights of each layer set to 0, no fine-tuning. Same file size ` +
+      `and speed (dense storage); only the gzip size shrinks. Check the agreement.`,
   };
 }
 

@@ -120,7 +120,8 @@ async function check(
   for (const name of names) {
     if (!header.includes(name)) {
       throw new ModelLabError(
-        `--columns names "${name}", which is not in the reference header (columns: ${header.slice(0, 20).join(', ')}${header.length > 20 ? ', …' : ''})`,
+        `--columns names "${name}", which is not in the reference header (columns: ` +
+          `${header.slice(0, 20).join(', ')}${header.length > 20 ? ', …' : ''})`,
         { field: name },
       );
     }

@@ -41,7 +41,8 @@ function signatureSection(info: ModelInfo, s: Signature): string {
   });
   const outputs = s.outputs.map(
     (o) =>
-      `| \`${o.tensor}\` | ${o.dtype} ${dims(o.dims)} | ${o.role}${o.classNames ? `: ${o.classNames.map((c) => `\`${c}\``).join(', ')}` : ''} |`,
+      `| \`${o.tensor}\` | ${o.dtype} ${dims(o.dims)} | ${o.role}` +
+      `${o.classNames ? `: ${o.classNames.map((c) => `\`${c}\``).join(', ')}` : ''} |`,
   );
   return [
     `Task: **${s.task}**. Batch: ${s.batch.dynamic ? 'any number of rows per request' : `exactly ${s.batch.size} row(s) per request`}.`,
@@ -104,18 +105,27 @@ function howToRun(input: ReadmeInput): string {
     out.push(
       '### Server with plain Node (no Docker)',
       '',
-      `Node ${input.nodeVersion.split('.')[0]}+; installs only onnxruntime-node ${input.onnxruntimeVersion} and its dependencies, at the exact versions and hashes this bundle was verified with (server/package-lock.json):`,
+      `Node ${input.nodeVersion.split('.')[0]}+; installs only onnxruntime-node ` +
+        `${input.onnxruntimeVersion} and its dependencies, at the exact versions and hashes this ` +
+        `bundle was verified with (server/package-lock.json):`,
       '',
       '```sh',
       'cd server && ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev && cd ..',
       `PORT=${CONTAINER_PORT} node server/index.js     # HOST defaults to 127.0.0.1`,
       '```',
       '',
-      "`ONNXRUNTIME_NODE_INSTALL=skip`: onnxruntime-node's install script would download CUDA binaries from NuGet on Linux x64; the CPU binaries the server uses ship inside the npm package. " +
+      "`ONNXRUNTIME_NODE_INSTALL=skip`: onnxruntime-node's install " +
+        'script would download CUDA binaries from NuGet on Linux ' +
+        'x64; the CPU binaries the server uses ship inside the npm package. ' +
         'npm 11+ does not run it anyway (`allowScripts` in server/package.json denies it); older npm does unless told to skip.',
       '',
-      'Environment: `MODEL_PATH` (default: the .onnx in model/), `HOST`, `PORT`, `THREADS` (onnxruntime threads), `BATCH_MAX`, `BATCH_DELAY_MS`, `BATCHING=off`. ' +
-        'Routes: OIP v2, `/v1/models/…:predict`, `/invocations` (MLflow), CSV batch, `/metrics` (Prometheus), `/openapi.json`, `/docs`, the form at `/`. One JSON ready line on stdout; SIGTERM drains in-flight requests.',
+      'Environment: `MODEL_PATH` (default: the .onnx in model/), ' +
+        '`HOST`, `PORT`, `THREADS` (onnxruntime threads), `BATCH_MAX`, ' +
+        '`BATCH_DELAY_MS`, `BATCHING=off`. ' +
+        'Routes: OIP v2, `/v1/models/…:predict`, `/invocations` ' +
+        '(MLflow), CSV batch, `/metrics` (Prometheus), `/openapi.json`, ' +
+        '`/docs`, the form at `/`. One JSON ready line on stdout; ' +
+        'SIGTERM drains in-flight requests.',
       '',
       '### Docker',
       '',
@@ -124,8 +134,11 @@ function howToRun(input: ReadmeInput): string {
       `docker run --rm -p ${CONTAINER_PORT}:${CONTAINER_PORT} ${app}-server:1.0.0`,
       '```',
       '',
-      'The image runs as the unprivileged `node` user, has a HEALTHCHECK on `/v2/health/ready`, and installs production dependencies only. ' +
-        '**Docker was not available on the machine that made this bundle**: the image was not built here. What was verified instead is listed below ' +
+      'The image runs as the unprivileged `node` user, has a HEALTHCHECK ' +
+        'on `/v2/health/ready`, and installs production dependencies only. ' +
+        '**Docker was not available on the machine that made this ' +
+        'bundle**: the image was not built here. What was verified ' +
+        'instead is listed below ' +
         '(the bundled server run with node from this folder, and the Dockerfile checked by a parser against these rules).',
       '',
     );
@@ -141,7 +154,10 @@ function howToRun(input: ReadmeInput): string {
       `kubectl port-forward svc/${app} ${CONTAINER_PORT}:80`,
       '```',
       '',
-      'Deployment with readiness (`/v2/health/ready`) and liveness (`/v2/health/live`) probes, resource requests/limits, a non-root read-only pod; a ClusterIP Service; a HorizontalPodAutoscaler (2–10 replicas at 70 % CPU).',
+      'Deployment with readiness (`/v2/health/ready`) and liveness ' +
+        '(`/v2/health/live`) probes, resource requests/limits, a ' +
+        'non-root read-only pod; a ClusterIP Service; a HorizontalPodAutoscaler ' +
+        '(2–10 replicas at 70 % CPU).',
       '',
     );
   }
@@ -149,7 +165,8 @@ function howToRun(input: ReadmeInput): string {
     out.push(
       '### KServe',
       '',
-      'Upload the model and set `storageUri` in `kserve/inferenceservice.yaml` (see the comments there), then `kubectl apply -f kserve/inferenceservice.yaml`. ' +
+      'Upload the model and set `storageUri` in `kserve/inferenceservice.yaml` ' +
+        '(see the comments there), then `kubectl apply -f kserve/inferenceservice.yaml`. ' +
         `KServe serves it with Triton under the name \`${app}\`.`,
       '',
     );
@@ -162,7 +179,9 @@ function howToRun(input: ReadmeInput): string {
       'tritonserver --model-repository=$PWD/triton',
       '```',
       '',
-      `\`triton/${name}/config.pbtxt\` declares the inputs/outputs${input.signature.batch.dynamic ? ' and dynamic batching' : ''}; \`triton/${name}/1/model.onnx\` is the servable graph` +
+      `\`triton/${name}/config.pbtxt\` declares the inputs/outputs` +
+        `${input.signature.batch.dynamic ? ' and dynamic batching' : ''}; \`triton/` +
+        `${name}/1/model.onnx\` is the servable graph` +
         `${input.info.rewrites.length ? ' (with the rewrites listed above, since Triton returns tensors only)' : ''}.`,
       '',
     );
@@ -172,7 +191,9 @@ function howToRun(input: ReadmeInput): string {
       '### TF.js (browser or Node)',
       '',
       "`tfjs/model.json` + weight shards is a TF.js graph model: `await tf.loadGraphModel('tfjs/model.json')`. " +
-        '`tfjs/index.html` loads it with the vendored `@tensorflow/tfjs` (no CDN) and runs the sample input; serve the folder over HTTP (`npx http-server tfjs`), browsers do not fetch from `file://`.',
+        '`tfjs/index.html` loads it with the vendored `@tensorflow/tfjs` ' +
+        '(no CDN) and runs the sample input; serve the folder over ' +
+        'HTTP (`npx http-server tfjs`), browsers do not fetch from `file://`.',
       '',
     );
   }

@@ -93,7 +93,8 @@ export async function buildServerBundle(outFile: string): Promise<void> {
   const entry = join(root, 'server/serve/bundle-entry.ts');
   if (!existsSync(entry))
     throw new Error(
-      `the prebuilt server ${join(root, PREBUILT_SERVER_BUNDLE)} is missing and so are the sources to build it; reinstall Model Lab (or run node scripts/build.mjs in a checkout)`,
+      `the prebuilt server ${join(root, PREBUILT_SERVER_BUNDLE)} is missing and so are the ` +
+        `sources to build it; reinstall Model Lab (or run node scripts/build.mjs in a checkout)`,
     );
   let esbuild: EsbuildApi;
   try {

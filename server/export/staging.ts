@@ -37,7 +37,8 @@ export async function openStaging(outDirInput: string, force: boolean): Promise<
     const entries = await readdir(outDir);
     if (entries.length > 0 && !force) {
       throw new ExportError(
-        `${outDir} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, e.g. '${entries[0]}'); choose an empty or new folder, or pass --force to replace it`,
+        `${outDir} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, ` +
+          `e.g. '${entries[0]}'); choose an empty or new folder, or pass --force to replace it`,
       );
     }
   }

@@ -85,7 +85,9 @@ const onnx: TargetWriter = {
         const bundled = await inspectModel(join(ctx.dir, ctx.modelFile));
         return problemsCheck(
           sameSignature(ctx.signature, bundled.signature),
-          `${ctx.modelFile} with ${ctx.signatureFile} gives the same signature as the dev model (${ctx.signature.features.length} features, ${ctx.signature.outputs.length} outputs) without the reference CSV`,
+          `${ctx.modelFile} with ${ctx.signatureFile} gives the same signature as the dev model (` +
+            `${ctx.signature.features.length} features, ${ctx.signature.outputs.length} outputs) ` +
+            `without the reference CSV`,
         );
       }),
     ];
@@ -125,7 +127,9 @@ const docker: TargetWriter = {
         const violations = checkDockerfile(await readFile(join(ctx.dir, 'Dockerfile'), 'utf8'));
         return problemsCheck(
           violations.map((v) => `${v.line ? `line ${v.line}: ` : ''}${v.message} [${v.rule}]`),
-          'pinned base image, npm ci --omit=dev before the code is copied, non-root USER, EXPOSE, ENV config, HEALTHCHECK on /v2/health/ready, CMD',
+          'pinned base image, npm ci --omit=dev before the code is ' +
+            'copied, non-root USER, EXPOSE, ENV config, HEALTHCHECK ' +
+            'on /v2/health/ready, CMD',
         );
       }),
     );
@@ -147,7 +151,10 @@ const docker: TargetWriter = {
         status: 'skipped',
         detail: dockerEngineReachable()
           ? 'a Docker engine is reachable here, but Model Lab does not build images: run docker build . in the bundle'
-          : 'Docker is not available on this machine (no reachable Docker engine): the image was not built; the server was run with node from the bundle and the Dockerfile checked by the parser instead',
+          : 'Docker is not available on this machine (no reachable Docker ' +
+            'engine): the image was not built; the server was run with ' +
+            'node from the bundle and the Dockerfile checked by the ' +
+            'parser instead',
       })),
     );
     return checks;
@@ -189,7 +196,10 @@ const k8s: TargetWriter = {
         const text = (await Promise.all(files.map((f) => readFile(join(ctx.dir, 'k8s', f), 'utf8')))).join('\n---\n');
         return problemsCheck(
           validateK8sYaml(text, 'k8s/'),
-          'Deployment (apps/v1), Service (v1), HorizontalPodAutoscaler (autoscaling/v2) valid against the Kubernetes schemas (kubernetes-models); probes on /v2/health/ready and /v2/health/live; requests and limits set',
+          'Deployment (apps/v1), Service (v1), HorizontalPodAutoscaler ' +
+            '(autoscaling/v2) valid against the Kubernetes schemas (kubernetes-models); ' +
+            'probes on /v2/health/ready and /v2/health/live; requests ' +
+            'and limits set',
         );
       }),
     ];
@@ -213,7 +223,9 @@ const kserve: TargetWriter = {
             await readFile(join(ctx.dir, 'kserve/inferenceservice.yaml'), 'utf8'),
             'kserve/inferenceservice.yaml',
           ),
-          'InferenceService valid against the bundled minimal KServe v1beta1 schema (modelFormat onnx, protocolVersion v2, storageUri placeholder)',
+          'InferenceService valid against the bundled minimal KServe ' +
+            'v1beta1 schema (modelFormat onnx, protocolVersion v2, storageUri ' +
+            'placeholder)',
         ),
       ),
     ];
@@ -250,7 +262,9 @@ const triton: TargetWriter = {
         }
         return problemsCheck(
           problems,
-          `config.pbtxt matches the graph's ${ctx.info.inputs.length} input(s) and ${ctx.info.outputs.length} output(s); 1/model.onnx runs in onnxruntime with tensor outputs and answers like the dev model`,
+          `config.pbtxt matches the graph's ${ctx.info.inputs.length} input(s) and ` +
+            `${ctx.info.outputs.length} output(s); 1/model.onnx runs in onnxruntime with tensor ` +
+            `outputs and answers like the dev model`,
         );
       }),
     ];
@@ -313,12 +327,16 @@ const tfjs: TargetWriter = {
         return r.maxAbsDiff <= TFJS_TOLERANCE
           ? {
               status: 'pass',
-              detail: `@tensorflow/tfjs (cpu backend) vs onnxruntime on ${ctx.samples.rows} sample row(s), outputs ${r.compared.join(', ')}: max abs diff ${r.maxAbsDiff.toExponential(2)} ≤ ${TFJS_TOLERANCE}`,
+              detail:
+                `@tensorflow/tfjs (cpu backend) vs onnxruntime on ${ctx.samples.rows} sample row(s), ` +
+                `outputs ${r.compared.join(', ')}: max abs diff ${r.maxAbsDiff.toExponential(2)} ≤ ${TFJS_TOLERANCE}`,
               measured,
             }
           : {
               status: 'fail',
-              detail: `TF.js differs from onnxruntime by up to ${r.maxAbsDiff.toExponential(2)} (tolerance ${TFJS_TOLERANCE}) on outputs ${r.compared.join(', ')}`,
+              detail:
+                `TF.js differs from onnxruntime by up to ${r.maxAbsDiff.toExponential(2)} (tolerance ` +
+                `${TFJS_TOLERANCE}) on outputs ${r.compared.join(', ')}`,
               measured,
             };
       }),

@@ -36,7 +36,8 @@ export function mapColumns(signature: Signature, header: string[]): ColumnMappin
           .map((h) => quote(h, 40))
           .join(', '),
       )}${header.length > 20 ? ', …' : ''}) and the model needs ${signature.features.length} ` +
-      `(${signature.features.map((f) => f.name).join(', ')}): name the columns like the features, or send exactly the feature columns in order`,
+      (`(${signature.features.map((f) => f.name).join(', ')}): name the columns like the ` +
+        `features, or send exactly the feature columns in order`),
   );
 }
 
@@ -161,7 +162,9 @@ export async function predictCsvChunk(
   for (let i = 0; i < valid.length; i += step) {
     const part = valid.slice(i, i + step);
     if (part.length < step) {
-      const message = `line ${part[0].result.row.line}: this model takes exactly ${step} rows per run (fixed batch) and the file ends with ${part.length}`;
+      const message =
+        `line ${part[0].result.row.line}: this model takes exactly ${step} rows per run (fixed ` +
+        `batch) and the file ends with ${part.length}`;
       for (const g of part) g.result.error = message;
       break;
     }
@@ -176,7 +179,8 @@ export async function predictCsvChunk(
         part[j].result.prediction = p;
       });
     } catch (err) {
-      const message = `lines ${part[0].result.row.line}-${part[part.length - 1].result.row.line}: inference failed: ${(err as Error).message}`;
+      const message =
+        `lines ${part[0].result.row.line}-${part[part.length - 1].result.row.line}: inference ` + `failed: ${(err as Error).message}`;
       for (const g of part) g.result.error = message;
     }
   }

@@ -402,7 +402,8 @@ function checkRequestElements(rows: number, perRow: number, maxElements: number)
   if (rows * perRow > maxElements) {
     throw new InputError(
       'instances',
-      `${rows} rows × ${perRow} values per row is more than the ${maxElements} elements this server accepts per request; send fewer rows per request`,
+      `${rows} rows × ${perRow} values per row is more than the ${maxElements} elements this ` +
+        `server accepts per request; send fewer rows per request`,
     );
   }
 }
@@ -412,7 +413,8 @@ export function recordFromRow(signature: Signature, row: unknown[], rowIndex?: n
   if (row.length !== signature.features.length) {
     throw new InputError(
       'instances',
-      `expected ${signature.features.length} values in feature order (${signature.features.map((f) => f.name).join(', ')}), got ${row.length}`,
+      `expected ${signature.features.length} values in feature order (` +
+        `${signature.features.map((f) => f.name).join(', ')}), got ${row.length}`,
       rowIndex,
     );
   }

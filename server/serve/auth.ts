@@ -147,7 +147,8 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
   const defaultExpiry = options.defaultExpiryMinutes ?? 60;
   if (options.adminToken !== undefined && options.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new Error(
-      `the admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. 43 from randomBytes(32).toString('base64url')); got ${options.adminToken.length}`,
+      `the admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. 43 from ` +
+        `randomBytes(32).toString('base64url')); got ${options.adminToken.length}`,
     );
   }
   const adminDigest = options.adminToken === undefined ? undefined : digestOf(options.adminToken);
@@ -178,7 +179,8 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
       const minutes = request.expiresInMinutes === undefined ? defaultExpiry : request.expiresInMinutes;
       if (minutes !== null && (!Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_EXPIRY_MINUTES)) {
         throw new RangeError(
-          `expiresInMinutes must be a number above 0 and at most ${MAX_EXPIRY_MINUTES} (30 days), or null for no expiry; got ${String(minutes)}`,
+          `expiresInMinutes must be a number above 0 and at most ${MAX_EXPIRY_MINUTES} (30 days), ` +
+            `or null for no expiry; got ${String(minutes)}`,
         );
       }
       const token = newToken();

@@ -216,7 +216,8 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
       const message =
         role === 'model'
           ? `model file ${basename(file)} was removed; still serving the last good model (generation ${kept}) until it reappears`
-          : `reference file ${basename(file)} was removed; the form's sample rows use the last loaded copy, and drift checks against it need the file back`;
+          : `reference file ${basename(file)} was removed; the form's sample rows use the last loaded ` +
+            `copy, and drift checks against it need the file back`;
       log(message);
       bus.emit({ type: 'file-removed', file: role, path: file, message, keptGeneration: kept });
     }

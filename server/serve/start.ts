@@ -142,7 +142,8 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
     process.stdout.write(`${JSON.stringify({ event: 'ready', url, model: name, pid: process.pid })}\n`);
   }
   log(
-    `serving ${name} at ${url} (batching ${modelHost.batching().enabled ? 'on' : 'off'}, hot reload ${(options.watch ?? true) ? 'on' : 'off'})`,
+    `serving ${name} at ${url} (batching ${modelHost.batching().enabled ? 'on' : 'off'}, hot ` +
+      `reload ${(options.watch ?? true) ? 'on' : 'off'})`,
   );
 
   let closing: Promise<void> | null = null;

@@ -49,27 +49,30 @@ test('compress --int8 writes a smaller working model with a per-node summary; ex
   }
 });
 
-test('compress --int8-weights --per-channel --json on the digits CNN copies its sidecar; usage errors exit 2; no quantizable ops exit 1', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'model-lab-compress-'));
-  try {
-    const out = join(dir, 'digits.small.onnx');
-    const r = cli('compress', DIGITS, '--int8-weights', '--per-channel', '-o', out, '--json');
-    assert.equal(r.status, 0, r.stderr);
-    const json = JSON.parse(r.stdout);
-    assert.equal(json.variant, 'int8-weights-pc');
-    assert.deepEqual(json.sessionConfig, { 'session.disable_quant_qdq': '1' });
-    assert.ok(existsSync(join(dir, 'digits.small.signature.json')), 'sidecar copied');
-    assert.equal(cli('compress', DIGITS, '--int8', '--fp16', '-o', out).status, 2);
-    assert.equal(cli('compress', DIGITS, '--prune', '1.5', '-o', out).status, 2);
-    assert.equal(cli('compress', DIGITS, '--fp16').status, 2, 'missing -o');
-    const iris = cli('compress', join(ROOT, 'samples/iris/iris.onnx'), '--int8', '-o', join(dir, 'x.onnx'));
-    assert.equal(iris.status, 1);
-    assert.match(iris.stderr, /no quantizable ops/);
-    assert.ok(!existsSync(join(dir, 'x.onnx')));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  'compress --int8-weights --per-channel --json on the digits ' + 'CNN copies its sidecar; usage errors exit 2; no quantizable ops exit 1',
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'model-lab-compress-'));
+    try {
+      const out = join(dir, 'digits.small.onnx');
+      const r = cli('compress', DIGITS, '--int8-weights', '--per-channel', '-o', out, '--json');
+      assert.equal(r.status, 0, r.stderr);
+      const json = JSON.parse(r.stdout);
+      assert.equal(json.variant, 'int8-weights-pc');
+      assert.deepEqual(json.sessionConfig, { 'session.disable_quant_qdq': '1' });
+      assert.ok(existsSync(join(dir, 'digits.small.signature.json')), 'sidecar copied');
+      assert.equal(cli('compress', DIGITS, '--int8', '--fp16', '-o', out).status, 2);
+      assert.equal(cli('compress', DIGITS, '--prune', '1.5', '-o', out).status, 2);
+      assert.equal(cli('compress', DIGITS, '--fp16').status, 2, 'missing -o');
+      const iris = cli('compress', join(ROOT, 'samples/iris/iris.onnx'), '--int8', '-o', join(dir, 'x.onnx'));
+      assert.equal(iris.status, 1);
+      assert.match(iris.stderr, /no quantizable ops/);
+      assert.ok(!existsSync(join(dir, 'x.onnx')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test('bench --json prints a schema-valid report; unknown variants exit 2; a missing model exits 1', () => {
   const r = cli(

@@ -65,61 +65,64 @@ describe('Drift tab', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it("runs when the extension posts {type: model-lab.drift}, and shows the engine's verdicts, sorted, with a chart per column", async () => {
-    await page.evaluate((message) => window.postMessage(message, '*'), labMessage(CheckDriftNotification, { current: CURRENT }));
-    await page.locator('#drift-results[data-state="report"]').waitFor();
-    assert.equal(await page.locator('#drift-reference').inputValue(), REFERENCE);
+  it(
+    'runs when the extension posts {type: model-lab.drift}, ' + "and shows the engine's verdicts, sorted, with a chart per column",
+    async () => {
+      await page.evaluate((message) => window.postMessage(message, '*'), labMessage(CheckDriftNotification, { current: CURRENT }));
+      await page.locator('#drift-results[data-state="report"]').waitFor();
+      assert.equal(await page.locator('#drift-reference').inputValue(), REFERENCE);
 
-    const expected = await runDrift({ reference: REFERENCE, current: CURRENT });
-    const rows = await page.locator('.drift-report > .drift-table-wrap tbody tr').evaluateAll((trs) =>
-      trs.map((tr) => ({
-        name: tr.getAttribute('data-column'),
-        drift: tr.getAttribute('data-drift') === 'true',
-        test: tr.querySelector('[data-test]')?.getAttribute('data-test'),
-        score: tr.querySelector('[data-score]')?.getAttribute('data-score'),
-      })),
-    );
-    const byName = new Map(expected.columns.map((c) => [c.name, c]));
-    assert.equal(rows.length, expected.columns.length);
-    for (const row of rows) {
-      const c = byName.get(row.name!)!;
-      assert.ok(c, `column ${row.name} is in the engine's report`);
-      assert.equal(row.drift, c.drift, `${row.name}: verdict`);
-      assert.equal(row.test, c.test, `${row.name}: test`);
-      assert.equal(row.score, c.score === null ? '' : String(c.score), `${row.name}: score`);
-    }
-    const driftedCount = expected.columns.filter((c) => c.drift).length;
-    assert.ok(driftedCount > 0, 'flights current.csv drifts');
-    assert.deepEqual(
-      rows.map((r) => r.drift),
-      rows.map((_, i) => i < driftedCount),
-      'drifted columns come first',
-    );
-    // Dataset verdicts as the engine gives them.
-    assert.equal(await page.locator('[data-verdict="share"]').getAttribute('data-drift'), String(expected.dataset.share.drift));
-    // 2,000 reference rows → distance tests, no p-values: the multiple-testing verdicts say so.
-    assert.equal(
-      await page.locator('[data-verdict="bonferroni"]').getAttribute('data-drift'),
-      String(expected.dataset.bonferroni?.drift ?? 'n/a'),
-    );
-    assert.equal(
-      await page.locator('[data-verdict="benjaminiHochberg"]').getAttribute('data-drift'),
-      String(expected.dataset.benjaminiHochberg?.drift ?? 'n/a'),
-    );
-    // One chart per column, each with reference and current bars.
-    const charts = await page.locator('.drift-report > .drift-charts > figure').evaluateAll((fs) =>
-      fs.map((f) => ({
-        name: f.getAttribute('data-column'),
-        ref: f.querySelectorAll('.drift-bar-reference').length,
-        cur: f.querySelectorAll('.drift-bar-current').length,
-      })),
-    );
-    assert.deepEqual(charts.map((c) => c.name).sort(), expected.columns.map((c) => c.name).sort());
-    for (const c of charts) assert.ok(c.ref > 1 && c.cur > 1, `${c.name}: both histograms drawn`);
-    mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: join(artifacts, 'ui-drift.png'), fullPage: true });
-    assert.deepEqual(problems, []);
-  });
+      const expected = await runDrift({ reference: REFERENCE, current: CURRENT });
+      const rows = await page.locator('.drift-report > .drift-table-wrap tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => ({
+          name: tr.getAttribute('data-column'),
+          drift: tr.getAttribute('data-drift') === 'true',
+          test: tr.querySelector('[data-test]')?.getAttribute('data-test'),
+          score: tr.querySelector('[data-score]')?.getAttribute('data-score'),
+        })),
+      );
+      const byName = new Map(expected.columns.map((c) => [c.name, c]));
+      assert.equal(rows.length, expected.columns.length);
+      for (const row of rows) {
+        const c = byName.get(row.name!)!;
+        assert.ok(c, `column ${row.name} is in the engine's report`);
+        assert.equal(row.drift, c.drift, `${row.name}: verdict`);
+        assert.equal(row.test, c.test, `${row.name}: test`);
+        assert.equal(row.score, c.score === null ? '' : String(c.score), `${row.name}: score`);
+      }
+      const driftedCount = expected.columns.filter((c) => c.drift).length;
+      assert.ok(driftedCount > 0, 'flights current.csv drifts');
+      assert.deepEqual(
+        rows.map((r) => r.drift),
+        rows.map((_, i) => i < driftedCount),
+        'drifted columns come first',
+      );
+      // Dataset verdicts as the engine gives them.
+      assert.equal(await page.locator('[data-verdict="share"]').getAttribute('data-drift'), String(expected.dataset.share.drift));
+      // 2,000 reference rows → distance tests, no p-values: the multiple-testing verdicts say so.
+      assert.equal(
+        await page.locator('[data-verdict="bonferroni"]').getAttribute('data-drift'),
+        String(expected.dataset.bonferroni?.drift ?? 'n/a'),
+      );
+      assert.equal(
+        await page.locator('[data-verdict="benjaminiHochberg"]').getAttribute('data-drift'),
+        String(expected.dataset.benjaminiHochberg?.drift ?? 'n/a'),
+      );
+      // One chart per column, each with reference and current bars.
+      const charts = await page.locator('.drift-report > .drift-charts > figure').evaluateAll((fs) =>
+        fs.map((f) => ({
+          name: f.getAttribute('data-column'),
+          ref: f.querySelectorAll('.drift-bar-reference').length,
+          cur: f.querySelectorAll('.drift-bar-current').length,
+        })),
+      );
+      assert.deepEqual(charts.map((c) => c.name).sort(), expected.columns.map((c) => c.name).sort());
+      for (const c of charts) assert.ok(c.ref > 1 && c.cur > 1, `${c.name}: both histograms drawn`);
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, 'ui-drift.png'), fullPage: true });
+      assert.deepEqual(problems, []);
+    },
+  );
 
   it('passes the test override to the engine: KS everywhere gives Bonferroni and BH verdicts', async () => {
     await page.locator('#drift-stattest').selectOption('ks');

@@ -187,7 +187,8 @@ test(
         await workbench.page.screenshot({ path: join(ARTIFACTS, 'extension-e2e-failure.png') }).catch(() => undefined);
       }
       throw new Error(
-        `${(err as Error).stack ?? String(err)}\n(screenshot: .test-artifacts/extension-e2e-failure.png)\ncode-server output (tail):\n${server?.output().slice(-3000) ?? ''}`,
+        `${(err as Error).stack ?? String(err)}\n(screenshot: ` +
+          `.test-artifacts/extension-e2e-failure.png)\ncode-server output (tail):\n${server?.output().slice(-3000) ?? ''}`,
       );
     } finally {
       await workbench?.close();

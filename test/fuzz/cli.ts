@@ -21,7 +21,8 @@ async function main(): Promise<number> {
   const { runs, total } = await fuzzAllModels(perModel, seed, (run) => {
     process.stdout.write(
       `${run.model}: ${run.report.requests} requests, statuses ${JSON.stringify(run.report.statusCounts)}, ` +
-        `health ${run.report.healthChecks - run.report.healthFailures}/${run.report.healthChecks}, peak RSS ${mb(run.report.peakRssBytes)}` +
+        (`health ${run.report.healthChecks - run.report.healthFailures}/` +
+          `${run.report.healthChecks}, peak RSS ${mb(run.report.peakRssBytes)}`) +
         `${run.crashed ? `, CRASHED: ${run.crashed}` : ''}\n`,
     );
   });

@@ -178,12 +178,16 @@ function oipTensorJson(rng: Rng, input: FuzzTarget['inputs'][number], binary: bo
   const name = rng.chance(0.95) ? input.name : rng.pick(['', 'nope', 'x'.repeat(rng.int(1, 5000))]);
   if (!binary)
     return {
-      json: `{"name":${JSON.stringify(name)},"shape":${JSON.stringify(shape)},"datatype":${JSON.stringify(datatype)},"data":${dataJson(rng, datatype, shape)}}`,
+      json:
+        `{"name":${JSON.stringify(name)},"shape":${JSON.stringify(shape)},"datatype":` +
+        `${JSON.stringify(datatype)},"data":${dataJson(rng, datatype, shape)}}`,
     };
   const bytes = binaryBytes(rng, datatype, count(shape));
   const size: unknown = rng.chance(0.7) ? bytes.length : rng.pick([0, -1, 1.5, bytes.length + 1, 2 ** 40, '8', null]);
   return {
-    json: `{"name":${JSON.stringify(name)},"shape":${JSON.stringify(shape)},"datatype":${JSON.stringify(datatype)},"parameters":{"binary_data_size":${JSON.stringify(size)}}}`,
+    json:
+      `{"name":${JSON.stringify(name)},"shape":${JSON.stringify(shape)},"datatype":` +
+      `${JSON.stringify(datatype)},"parameters":{"binary_data_size":${JSON.stringify(size)}}}`,
     bytes,
   };
 }

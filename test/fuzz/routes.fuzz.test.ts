@@ -18,7 +18,8 @@ const RSS_GROWTH_LIMIT = 250 * 1024 * 1024;
 test(`seeded fuzz over every route: ${PER_MODEL * FUZZ_MODELS.length} requests, seed ${SEED}`, { timeout: 240_000 }, async (t) => {
   const { runs, total } = await fuzzAllModels(PER_MODEL, SEED);
   t.diagnostic(
-    `requests ${total.requests}, statuses ${JSON.stringify(total.statusCounts)}, health ${total.healthChecks - total.healthFailures}/${total.healthChecks}, ` +
+    `requests ${total.requests}, statuses ${JSON.stringify(total.statusCounts)}, health ` +
+      `${total.healthChecks - total.healthFailures}/${total.healthChecks}, ` +
       `crashes ${runs.filter((r) => r.crashed).length}, peak RSS ${((total.peakRssBytes ?? 0) / 1024 / 1024).toFixed(0)} MB`,
   );
 

@@ -85,7 +85,8 @@ export function createHeader(): Header {
           const agreement = event.agreement === null ? '' : `agreement ${formatNumber(event.agreement * 100)}%, `;
           notice(
             event.agreement !== null && event.agreement < 1 ? 'warning' : 'info',
-            `Differential check vs. previous model on ${event.rows} rows: ${agreement}max |Δ| ${formatNumber(event.maxAbsDiff)} (${event.comparedOutputs.join(', ') || 'no comparable outputs'}).`,
+            `Differential check vs. previous model on ${event.rows} rows: ${agreement}max |Δ| ` +
+              `${formatNumber(event.maxAbsDiff)} (${event.comparedOutputs.join(', ') || 'no comparable outputs'}).`,
           );
           return;
         }

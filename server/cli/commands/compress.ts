@@ -102,7 +102,9 @@ const compress: Command = {
       const leftOps = [...new Set(left.map((n) => n.op))].map((op) => `${op} ×${left.filter((n) => n.op === op).length}`);
       const fig = agreement.rowByRow ?? agreement.batched;
       const lines = [
-        `Wrote ${written.path} (${spec.id}): ${formatBytes(result.fileBytes)}, ${(bytes.length / result.fileBytes).toFixed(2)}× smaller than ${formatBytes(bytes.length)}; gzip ${formatBytes(result.gzipBytes)}`,
+        `Wrote ${written.path} (${spec.id}): ${formatBytes(result.fileBytes)}, ` +
+          `${(bytes.length / result.fileBytes).toFixed(2)}× smaller than ` +
+          `${formatBytes(bytes.length)}; gzip ${formatBytes(result.gzipBytes)}`,
         written.sidecar ? `Copied the signature sidecar to ${written.sidecar}` : '',
         '',
         ...table(
@@ -111,7 +113,8 @@ const compress: Command = {
         ),
         leftOps.length ? `Left alone (not candidates): ${leftOps.join(', ')}` : '',
         '',
-        `Agreement on ${agreement.rows} ${agreement.source === 'tensors' ? 'synthetic' : agreement.source} rows: argmax ${fig.argmax === null ? '—' : `${(100 * fig.argmax).toFixed(1)} %`}` +
+        `Agreement on ${agreement.rows} ` +
+          `${agreement.source === 'tensors' ? 'synthetic' : agreement.source} rows: argmax ${fig.argmax === null ? '—' : `${(100 * fig.argmax).toFixed(1)} %`}` +
           `, max abs diff ${fig.maxAbsDiff.toExponential(2)} (row by row)${agreement.rowByRow ? `, ${agreement.batched.maxAbsDiff.toExponential(2)} batched` : ''}`,
         ...result.notes,
         Object.keys(result.sessionConfig).length

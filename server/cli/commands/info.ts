@@ -51,7 +51,8 @@ export function formatInfo(m: ModelInfo, s: Signature): string {
     ['Format', `IR ${m.irVersion}; opsets ${opsets || 'none'}${m.modelVersion ? `; model version ${m.modelVersion}` : ''}`],
     [
       'Graph',
-      `${m.nodeCount.toLocaleString('en-US')} nodes, ${m.parameterCount.toLocaleString('en-US')} parameters in ${m.initializerCount} initializers`,
+      `${m.nodeCount.toLocaleString('en-US')} nodes, ` +
+        `${m.parameterCount.toLocaleString('en-US')} parameters in ${m.initializerCount} initializers`,
     ],
     ['Task', s.task + (s.classNames?.length ? ` (${s.classNames.length} classes: ${truncateList(s.classNames, 10)})` : '')],
     ['Batch', s.batch.dynamic ? 'dynamic (any number of rows; batching possible)' : `fixed: exactly ${s.batch.size ?? '?'} row(s) per run`],

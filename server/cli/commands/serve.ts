@@ -148,7 +148,8 @@ function readAdminToken(file: string | boolean | undefined): string | undefined 
   }
   if (token !== undefined && token.length < 32) {
     throw new ModelLabError(
-      `the admin token must be at least 32 characters (e.g. node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"); got ${token.length}`,
+      `the admin token must be at least 32 characters (e.g. node -e ` +
+        `"console.log(require('crypto').randomBytes(32).toString('base64url'))"); got ${token.length}`,
     );
   }
   return token || undefined;

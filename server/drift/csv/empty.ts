@@ -19,7 +19,8 @@ export class EmptyCsvError extends CsvFormatError {
     readonly what: 'zero bytes' | 'a header and no data rows',
   ) {
     super(file, what === 'zero bytes' ? 1 : 2, 1, `the ${side} file has no data rows`, EXIT_USAGE);
-    this.message = `the ${side} CSV ${file} has no data rows (${what}): a drift check needs rows on both sides, so it cannot pass or fail on it`;
+    this.message =
+      `the ${side} CSV ${file} has no data rows (${what}): a drift check needs rows on both ` + `sides, so it cannot pass or fail on it`;
   }
 }
 

@@ -21,16 +21,23 @@ function histogramSvg(c: ColumnDrift): string {
     const hr = (reference[i] / max) * (H - 10);
     const hc = (current[i] / max) * (H - 10);
     bars.push(
-      `<rect x="${x.toFixed(1)}" y="${(H - hr).toFixed(1)}" width="${Math.max(bw - 1, 0.5).toFixed(1)}" height="${hr.toFixed(1)}" class="r"/>`,
+      `<rect x="${x.toFixed(1)}" y="${(H - hr).toFixed(1)}" width="` +
+        `${Math.max(bw - 1, 0.5).toFixed(1)}" height="${hr.toFixed(1)}" class="r"/>`,
     );
     bars.push(
-      `<rect x="${x.toFixed(1)}" y="${(H - hc).toFixed(1)}" width="${Math.max(bw - 1, 0.5).toFixed(1)}" height="${hc.toFixed(1)}" class="c"/>`,
+      `<rect x="${x.toFixed(1)}" y="${(H - hc).toFixed(1)}" width="` +
+        `${Math.max(bw - 1, 0.5).toFixed(1)}" height="${hc.toFixed(1)}" class="c"/>`,
     );
   }
   const labels = c.histogram.edges?.length
-    ? `<text x="${pad}" y="${H + 12}">${escapeHtml(formatScore(c.histogram.edges[0]))}</text><text x="${W - pad}" y="${H + 12}" text-anchor="end">${escapeHtml(formatScore(c.histogram.edges[c.histogram.edges.length - 1]))}</text>`
+    ? `<text x="${pad}" y="${H + 12}">` +
+      `${escapeHtml(formatScore(c.histogram.edges[0]))}</text><text x="${W - pad}" y="${H + 12}" ` +
+      `text-anchor="end">${escapeHtml(formatScore(c.histogram.edges[c.histogram.edges.length - 1]))}</text>`
     : `<text x="${pad}" y="${H + 12}">${escapeHtml((c.histogram.labels ?? []).slice(0, 6).join(' · '))}</text>`;
-  return `<svg width="${W}" height="${H + 16}" viewBox="0 0 ${W} ${H + 16}" role="img" aria-label="histogram of ${escapeHtml(c.name)}: reference vs current">${bars.join('')}${labels}</svg>`;
+  return (
+    `<svg width="${W}" height="${H + 16}" viewBox="0 0 ${W} ${H + 16}" role="img" ` +
+    `aria-label="histogram of ${escapeHtml(c.name)}: reference vs current">${bars.join('')}${labels}</svg>`
+  );
 }
 
 export function renderHtml(report: DriftReport): string {
@@ -53,13 +60,17 @@ export function renderHtml(report: DriftReport): string {
     : '';
   const extra = [
     d.bonferroni
-      ? `<li>Bonferroni (α=${d.bonferroni.alpha} over ${d.bonferroni.pValues} p-values): ${verdict(d.bonferroni.drift)} ${escapeHtml(d.bonferroni.driftedColumns.join(', '))}</li>`
+      ? `<li>Bonferroni (α=${d.bonferroni.alpha} over ${d.bonferroni.pValues} p-values): ` +
+        `${verdict(d.bonferroni.drift)} ${escapeHtml(d.bonferroni.driftedColumns.join(', '))}</li>`
       : '',
     d.benjaminiHochberg
-      ? `<li>Benjamini–Hochberg FDR (q=${d.benjaminiHochberg.alpha}): ${verdict(d.benjaminiHochberg.drift)} ${escapeHtml(d.benjaminiHochberg.driftedColumns.join(', '))}</li>`
+      ? `<li>Benjamini–Hochberg FDR (q=${d.benjaminiHochberg.alpha}): ` +
+        `${verdict(d.benjaminiHochberg.drift)} ${escapeHtml(d.benjaminiHochberg.driftedColumns.join(', '))}</li>`
       : '',
     report.multivariate
-      ? `<li>MMD on ${report.multivariate.columns.length} numerical columns, ${report.multivariate.rowsPerSide.reference}+${report.multivariate.rowsPerSide.current} sampled rows: p = ${formatScore(report.multivariate.pValue)} ${verdict(report.multivariate.drift)}</li>`
+      ? `<li>MMD on ${report.multivariate.columns.length} numerical columns, ` +
+        `${report.multivariate.rowsPerSide.reference}+${report.multivariate.rowsPerSide.current} ` +
+        `sampled rows: p = ${formatScore(report.multivariate.pValue)} ${verdict(report.multivariate.drift)}</li>`
       : '',
   ].join('');
   return `<!doctype html>

@@ -29,7 +29,9 @@ export function renderText(report: DriftReport): string {
     ...rows.slice(0, report.columns.length).map(line),
     ...(report.predictions ? ['', `Predictions of ${report.predictions.model}:`, ...rows.slice(report.columns.length).map(line)] : []),
     '',
-    `Dataset drift (share rule): ${d.share.drift ? 'YES' : 'no'} — ${d.share.driftedColumns} of ${d.share.testedColumns} columns drifted (${(d.share.shareOfDrifted * 100).toFixed(1)}%, threshold ${d.share.driftShare * 100}%)`,
+    `Dataset drift (share rule): ${d.share.drift ? 'YES' : 'no'} — ${d.share.driftedColumns} ` +
+      `of ${d.share.testedColumns} columns drifted (` +
+      `${(d.share.shareOfDrifted * 100).toFixed(1)}%, threshold ${d.share.driftShare * 100}%)`,
   ];
   if (d.bonferroni)
     out.push(
@@ -42,7 +44,8 @@ export function renderText(report: DriftReport): string {
   if (report.multivariate) {
     const m = report.multivariate;
     out.push(
-      `Multivariate MMD on ${m.columns.length} numerical columns (${m.rowsPerSide.reference}+${m.rowsPerSide.current} sampled rows): p=${formatScore(m.pValue)} ${m.drift ? 'DRIFT' : 'no drift'}`,
+      `Multivariate MMD on ${m.columns.length} numerical columns (${m.rowsPerSide.reference}+` +
+        `${m.rowsPerSide.current} sampled rows): p=${formatScore(m.pValue)} ${m.drift ? 'DRIFT' : 'no drift'}`,
     );
   }
   if (report.predictions) {

@@ -145,7 +145,9 @@ async function compareAnswers(url: string, o: ServerParityOptions, measured: Ser
     ? { ok: false, detail: `the bundled server disagrees with the dev model: ${problems.join('; ')}`, measured }
     : {
         ok: true,
-        detail: `node server/index.js answered ${requests} on ${o.samples.rows} sample row(s) like the dev model (max abs diff ${worst.maxAbsDiff.toExponential(2)}, tolerance ${o.tolerance})`,
+        detail:
+          `node server/index.js answered ${requests} on ${o.samples.rows} sample row(s) like the ` +
+          `dev model (max abs diff ${worst.maxAbsDiff.toExponential(2)}, tolerance ${o.tolerance})`,
         measured,
       };
 }

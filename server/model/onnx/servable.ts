@@ -58,7 +58,9 @@ export function makeServable(model: OnnxModel): ServableModel {
       keptOutputs.push(output);
       outputClassNames[output.name] = classNames;
       rewrites.push(
-        `ZipMap output '${output.name}' (${was}) is served as a float tensor [N, ${classNames.length || 'classes'}] of class probabilities: onnxruntime-node returns tensors only.`,
+        `ZipMap output '${output.name}' (${was}) is served as a float tensor [N, ` +
+          `${classNames.length || 'classes'}] of class probabilities: onnxruntime-node ` +
+          `returns tensors only.`,
       );
       changed = true;
     } else {

@@ -118,7 +118,9 @@ function packedNames(
   return {
     names,
     source: 'generated',
-    note: `no names for the ${width} features of '${tensor}': generated ${names[0]}…${names[width - 1]} (add a reference CSV or a signature file to name them)`,
+    note:
+      `no names for the ${width} features of '${tensor}': generated ${names[0]}…` +
+      `${names[width - 1]} (add a reference CSV or a signature file to name them)`,
   };
 }
 

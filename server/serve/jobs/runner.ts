@@ -126,7 +126,8 @@ export function createJobRunner(options: { log?: (line: string) => void } = {}):
       const limit = spec.maxRunning ?? 1;
       if (running >= limit) {
         throw new ModelLabError(
-          `${running === 1 ? 'one' : running} ${spec.kind} job${running === 1 ? ' is' : 's are'} already running; wait for ${running === 1 ? 'it' : 'one'} to finish or cancel it`,
+          `${running === 1 ? 'one' : running} ${spec.kind} job${running === 1 ? ' is' : 's are'} ` +
+            `already running; wait for ${running === 1 ? 'it' : 'one'} to finish or cancel it`,
           { status: 409 },
         );
       }

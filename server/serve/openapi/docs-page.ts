@@ -76,7 +76,8 @@ export function renderDocsPage(model: LoadedModel, origin: string, nonce: string
       ],
       [
         'CSV batch (streams; add -H "Accept: application/x-ndjson" for JSON lines)',
-        `printf '%s\\n' ${sq(features.map((f) => csvCell(f.name)).join(','))} ${sq(features.map((f) => csvCell(record[f.name])).join(','))} > rows.csv\n` +
+        `printf '%s\\n' ${sq(features.map((f) => csvCell(f.name)).join(','))} ` +
+          `${sq(features.map((f) => csvCell(record[f.name])).join(','))} > rows.csv\n` +
           `curl -s ${sq(`${origin}/v2/models/${m}/predict-csv`)} -H 'Content-Type: text/csv' --data-binary @rows.csv`,
       ],
     );
@@ -89,7 +90,8 @@ export function renderDocsPage(model: LoadedModel, origin: string, nonce: string
           .filter((r) => r.group === g)
           .map(
             (r) =>
-              `<tr><td class="m">${r.method.toUpperCase()}</td><td><code>${escapeHtml(r.path.replace('{model}', name))}</code></td><td>${escapeHtml(r.summary)}</td></tr>`,
+              `<tr><td class="m">${r.method.toUpperCase()}</td><td><code>` +
+              `${escapeHtml(r.path.replace('{model}', name))}</code></td><td>${escapeHtml(r.summary)}</td></tr>`,
           )
           .join('')}</table>`,
     )
@@ -97,7 +99,8 @@ export function renderDocsPage(model: LoadedModel, origin: string, nonce: string
   const featureRows = features
     .map(
       (f) =>
-        `<tr><td><code>${escapeHtml(f.name)}</code></td><td>${f.kind}</td><td>${escapeHtml(f.input)}</td><td>${escapeHtml(f.categories?.join(', ') ?? (f.min !== undefined ? `${f.min} … ${f.max}` : ''))}</td></tr>`,
+        `<tr><td><code>${escapeHtml(f.name)}</code></td><td>${f.kind}</td><td>` +
+        `${escapeHtml(f.input)}</td><td>${escapeHtml(f.categories?.join(', ') ?? (f.min !== undefined ? `${f.min} … ${f.max}` : ''))}</td></tr>`,
     )
     .join('');
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(name)} — Model Lab API</title>

@@ -162,7 +162,13 @@ export const ROUTE_DOCS: RouteDoc[] = [
     path: '/api/jobs/{kind}',
     group: 'Jobs',
     summary:
-      'Start a job (owner only): perf (compare the model with compressed variants; one at a time), drift (source "files": a current CSV against a reference CSV inside the model folder or the working directory; source "live": the rows served against the reference; two at a time), export (dev server only: a verified deployment bundle in the export root; one at a time) → 202 JobState; 409 when too many run',
+      'Start a job (owner only): perf (compare the model with ' +
+      'compressed variants; one at a time), drift (source "files": ' +
+      'a current CSV against a reference CSV inside the model ' +
+      'folder or the working directory; source "live": the rows ' +
+      'served against the reference; two at a time), export (dev ' +
+      'server only: a verified deployment bundle in the export ' +
+      'root; one at a time) → 202 JobState; 409 when too many run',
     request: { [json]: JobRequestSchema },
     response: {
       type: json,
@@ -225,7 +231,9 @@ export const ROUTE_DOCS: RouteDoc[] = [
     path: '/api/export',
     group: 'UI',
     summary:
-      'Deployment bundles (dev server only): the export root, whether an export job runs, the last result (an export is POST /api/jobs/export)',
+      'Deployment bundles (dev server only): the export root, ' +
+      'whether an export job runs, the last result (an export ' +
+      'is POST /api/jobs/export)',
     response: { type: json, description: '{exportRoot, running, last: ExportResult | null}.' },
   },
   {
@@ -241,7 +249,8 @@ export const ROUTE_DOCS: RouteDoc[] = [
     path: '/api/share',
     group: 'Operations',
     summary:
-      'Mint a share-link token {expiresInMinutes?, label?} → {id, token, expiresAt} (admin credential only; DELETE /api/share/{id} revokes)',
+      'Mint a share-link token {expiresInMinutes?, label?} → {id, ' +
+      'token, expiresAt} (admin credential only; DELETE /api/share/{id} revokes)',
     response: { type: json, description: 'The new token; send it as Authorization: Bearer or ?token=.' },
   },
   {
@@ -249,7 +258,9 @@ export const ROUTE_DOCS: RouteDoc[] = [
     path: '/api/share/restore',
     group: 'Operations',
     summary:
-      'Re-install tokens minted on an earlier process of this server {shares: [{id, token, expiresAt, label?, role?}]} → {restored} (admin credential only)',
+      'Re-install tokens minted on an earlier process of this ' +
+      'server {shares: [{id, token, expiresAt, label?, role?}]} ' +
+      '→ {restored} (admin credential only)',
     response: { type: json, description: 'How many live tokens were re-installed (expired ones are dropped).' },
   },
   {

@@ -123,7 +123,8 @@ export async function predictColumns(target: PredictTarget, inputs: unknown): Pr
     if (model.info.inputs.length !== 1) {
       throw new InputError(
         'inputs',
-        `a bare array only works for single-input models; this one has inputs ${model.info.inputs.map((i) => i.name).join(', ')}: send {"input": [...]} per input`,
+        `a bare array only works for single-input models; this one has inputs ` +
+          `${model.info.inputs.map((i) => i.name).join(', ')}: send {"input": [...]} per input`,
       );
     }
     return predictTensors(target, [tensorFromNested(model.info.inputs[0], inputs, target.ctx.maxElements)]);

@@ -62,7 +62,8 @@ async function predictCsvText(target: PredictTarget, c: Context): Promise<unknow
   if ((headerEnd < 0 ? text.length : headerEnd) > MAX_CSV_HEADER_CHARS) {
     throw new HttpError(
       400,
-      `CSV body: the header row is longer than ${MAX_CSV_HEADER_CHARS} characters (it starts ${quote(JSON.stringify(text.slice(0, 80)), 80)}); ` +
+      `CSV body: the header row is longer than ${MAX_CSV_HEADER_CHARS} characters (it starts ` +
+        `${quote(JSON.stringify(text.slice(0, 80)), 80)}); ` +
         'send a header row naming the feature columns, then data rows',
     );
   }

@@ -24,7 +24,8 @@ export function packageVsix(): { path: string; bytes: number; durationMs: number
   const r = spawnSync(cmd, args, { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 240_000 });
   if (r.status !== 0 || !existsSync(out) || statSync(out).mtimeMs === before) {
     throw new Error(
-      `packaging the extension failed (${cmd} ${args.join(' ')}, exit ${r.status}):\n${r.stdout?.slice(-4000)}\n${r.stderr?.slice(-4000)}\n` +
+      `packaging the extension failed (${cmd} ${args.join(' ')}, exit ${r.status}):\n` +
+        `${r.stdout?.slice(-4000)}\n${r.stderr?.slice(-4000)}\n` +
         `files in ${VSIX_DIR}: ${readdirSync(VSIX_DIR).join(', ')}`,
     );
   }

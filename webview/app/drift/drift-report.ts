@@ -70,7 +70,8 @@ function banner(report: DriftReport): HTMLElement {
     verdict(
       d.share.drift,
       d.share.drift ? 'Dataset drift' : 'No dataset drift',
-      `${d.share.driftedColumns} of ${d.share.testedColumns} columns drifted (${pct(d.share.shareOfDrifted)}; Evidently's rule: drift when ≥ ${pct(d.share.driftShare)})`,
+      `${d.share.driftedColumns} of ${d.share.testedColumns} columns drifted (` +
+        `${pct(d.share.shareOfDrifted)}; Evidently's rule: drift when ≥ ${pct(d.share.driftShare)})`,
     ),
   ];
   items[0].dataset.verdict = 'share';
@@ -81,7 +82,9 @@ function banner(report: DriftReport): HTMLElement {
         h('strong', {}, [`${name}: not applicable`]),
         ' ',
         h('span', { className: 'muted small' }, [
-          'no column was tested with a p-value test (distance tests are the default above 1,000 reference rows; pick KS or chi-square under “Test” for p-values)',
+          'no column was tested with a p-value test (distance tests ' +
+            'are the default above 1,000 reference rows; pick KS or ' +
+            'chi-square under “Test” for p-values)',
         ]),
       ]);
       return li;
@@ -89,7 +92,8 @@ function banner(report: DriftReport): HTMLElement {
     const li = verdict(
       v.drift,
       `${name}: ${v.drift ? 'drift' : 'no drift'}`,
-      `${v.driftedColumns.length} of ${v.pValues} p-values below ${formatScore(v.threshold)} at α = ${v.alpha}${v.driftedColumns.length ? ` (${v.driftedColumns.slice(0, 5).join(', ')}${v.driftedColumns.length > 5 ? ', …' : ''})` : ''}`,
+      `${v.driftedColumns.length} of ${v.pValues} p-values below ${formatScore(v.threshold)} at ` +
+        `α = ${v.alpha}${v.driftedColumns.length ? ` (${v.driftedColumns.slice(0, 5).join(', ')}${v.driftedColumns.length > 5 ? ', …' : ''})` : ''}`,
     );
     li.dataset.verdict = key;
     return li;
@@ -103,7 +107,8 @@ function banner(report: DriftReport): HTMLElement {
     const li = verdict(
       m.drift,
       `MMD (multivariate): ${m.drift ? 'drift' : 'no drift'}`,
-      `p = ${formatScore(m.pValue)} over ${m.columns.length} numeric columns, ${m.rowsPerSide.reference}/${m.rowsPerSide.current} sampled rows`,
+      `p = ${formatScore(m.pValue)} over ${m.columns.length} numeric columns, ` +
+        `${m.rowsPerSide.reference}/${m.rowsPerSide.current} sampled rows`,
     );
     li.dataset.verdict = 'mmd';
     items.push(li);
@@ -114,7 +119,9 @@ function banner(report: DriftReport): HTMLElement {
     [
       h('ul', {}, items),
       h('p', { className: 'muted small' }, [
-        `${report.reference.rows.toLocaleString('en-US')} reference rows (${report.reference.file}) vs ${report.current.rows.toLocaleString('en-US')} current rows (${report.current.file}); ${report.timings.totalMs} ms.`,
+        `${report.reference.rows.toLocaleString('en-US')} reference rows (` +
+          `${report.reference.file}) vs ${report.current.rows.toLocaleString('en-US')} current rows (` +
+          `${report.current.file}); ${report.timings.totalMs} ms.`,
       ]),
     ],
   );

@@ -89,7 +89,11 @@ export function createDriftTab(client: ServerClient): AppTab {
   const currentRow = h('div', { className: 'drift-field' }, [h('label', { attrs: { for: 'drift-current' } }, ['Current']), current]);
   const element = h('div', { className: 'drift-tab' }, [
     h('p', {}, [
-      "Is new data like the data the model learned from? Each column is compared with Evidently's default test (or the one you pick); the dataset verdicts use Evidently's share rule and, side by side, Bonferroni and Benjamini–Hochberg over the p-values.",
+      'Is new data like the data the model learned from? Each ' +
+        "column is compared with Evidently's default test (or the " +
+        "one you pick); the dataset verdicts use Evidently's share " +
+        'rule and, side by side, Bonferroni and Benjamini–Hochberg ' +
+        'over the p-values.',
     ]),
     h('div', { className: 'drift-field' }, [h('label', { attrs: { for: 'drift-reference' } }, ['Reference']), reference]),
     h('fieldset', { className: 'drift-source' }, [h('legend', {}, ['Current data']), fromFile.label, fromLive.label, liveInfo]),

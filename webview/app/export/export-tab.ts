@@ -117,7 +117,8 @@ function resultView(result: ExportResult): HTMLElement {
   return h('div', { className: 'export-result' }, [
     h('p', { className: result.ok ? 'export-ok' : 'export-failed', attrs: { role: 'status' } }, [
       result.ok ? 'Every check passed. ' : `${failed} check(s) failed. `,
-      `Bundle: ${result.outDir} — ${result.manifest.files.length} files, ${formatBytes(bytes)}, ${(result.manifest.timings.totalMs / 1000).toFixed(1)} s`,
+      `Bundle: ${result.outDir} — ${result.manifest.files.length} files, ${formatBytes(bytes)}, ` +
+        `${(result.manifest.timings.totalMs / 1000).toFixed(1)} s`,
       result.manifest.model.variant ? ` (variant ${result.manifest.model.variant})` : '',
     ]),
     checksTable(result.checks),
@@ -211,7 +212,10 @@ export function createExportTab(server: ServerClient): AppTab {
 
   const element = h('section', { className: 'export-tab', attrs: { 'aria-label': 'Export a deployment bundle' } }, [
     h('p', {}, [
-      'Writes a folder an engineer can deploy — the model, a Node prediction server with its Dockerfile, Kubernetes, KServe and Triton files, a TF.js model — and checks each part before handing it over.',
+      'Writes a folder an engineer can deploy — the model, a Node ' +
+        'prediction server with its Dockerfile, Kubernetes, KServe ' +
+        'and Triton files, a TF.js model — and checks each part ' +
+        'before handing it over.',
     ]),
     rootLine,
     targetList,

@@ -214,7 +214,8 @@ export function renderReport(report: ComparisonReport, actions: ReportActions): 
     .map((v) =>
       h('details', { className: 'perf-nodes' }, [
         h('summary', {}, [
-          `What ${v.label} changed (${v.nodes.filter((n) => n.action === 'rewritten').length} rewritten, ${v.nodes.filter((n) => n.action === 'skipped').length} skipped)`,
+          `What ${v.label} changed (${v.nodes.filter((n) => n.action === 'rewritten').length} ` +
+            `rewritten, ${v.nodes.filter((n) => n.action === 'skipped').length} skipped)`,
         ]),
         ...v.notes.map((n) => h('p', { className: 'muted small' }, [n])),
         h(

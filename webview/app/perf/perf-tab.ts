@@ -42,7 +42,11 @@ export function createPerfTab(client: ServerClient): AppTab {
   const results = h('section', { className: 'perf-results', attrs: { 'aria-label': 'Comparison results', 'data-state': 'empty' } });
   const element = h('div', { className: 'perf-tab' }, [
     h('p', {}, [
-      'How fast is this model on this machine, and what would int8, fp16 or pruning change — in size, speed and agreement with the original on your data? Each variant is made in memory, loaded in onnxruntime and timed at batch sizes 1, 8, 64 and 256.',
+      'How fast is this model on this machine, and what would ' +
+        'int8, fp16 or pruning change — in size, speed and agreement ' +
+        'with the original on your data? Each variant is made in ' +
+        'memory, loaded in onnxruntime and timed at batch sizes ' +
+        '1, 8, 64 and 256.',
     ]),
     machine,
     variantsBox,
@@ -138,7 +142,12 @@ export function createPerfTab(client: ServerClient): AppTab {
       renderReport(report, { save: (v) => void save(v, false), serve: (v) => void serve(v) }),
       report.variants.some((v) => v.id.startsWith('int8-weights'))
         ? h('p', { className: 'muted small' }, [
-            "int8-weights is loaded with the onnxruntime session option session.disable_quant_qdq=1 (saved in the file's metadata): without it onnxruntime treats DequantizeLinear→MatMul as a quantised (QDQ) pattern and runs it several times slower than float32; with it, the weights are dequantised once at load time.",
+            'int8-weights is loaded with the onnxruntime session option ' +
+              "session.disable_quant_qdq=1 (saved in the file's metadata): " +
+              'without it onnxruntime treats DequantizeLinear→MatMul as ' +
+              'a quantised (QDQ) pattern and runs it several times slower ' +
+              'than float32; with it, the weights are dequantised once ' +
+              'at load time.',
           ])
         : null,
     ]);

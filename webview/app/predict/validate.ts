@@ -14,7 +14,10 @@ export function validateFeatureValue(feature: Feature, dtype: TensorDtype, value
       if (text === '') return `Required: enter ${feature.kind === 'integer' ? 'a whole number' : 'a number'}.`;
       const n = Number(text);
       if (!Number.isFinite(n))
-        return `"${text.length > 24 ? text.slice(0, 24) + '…' : text}" is not a number; use digits, a "." for decimals, e.g. ${exampleNumber(feature)}.`;
+        return (
+          `"${text.length > 24 ? text.slice(0, 24) + '…' : text}" is not a number; use digits, a ` +
+          `"." for decimals, e.g. ${exampleNumber(feature)}.`
+        );
       if ((feature.kind === 'integer' || isIntegerDtype(dtype)) && !Number.isInteger(n)) {
         return `Must be a whole number (the model takes ${dtype}); got ${text}.`;
       }

@@ -59,7 +59,8 @@ export function hostCheck(options: HostCheckOptions = {}): MiddlewareHandler {
         // The names accepted besides loopback are not listed: the page that sent this must not learn the LAN address.
         error:
           'this server only answers requests addressed to this machine (localhost, 127.0.0.1, [::1]) or to a name its owner allowed; ' +
-          `the Host header '${(header ?? '(none)').slice(0, 100)}' is not one of them. Start the server with --allow-host <name> to accept another name`,
+          (`the Host header '${(header ?? '(none)').slice(0, 100)}' is not one of them. Start the ` +
+            `server with --allow-host <name> to accept another name`),
       },
       403,
     );
