@@ -3,8 +3,8 @@
  * engine in a fresh child process, prints its wall time and peak RSS.
  *
  * The engine is measured as the CLI ships it: bundled by esbuild (with its worker thread,
- * server/drift/worker.ts, as a second bundle `drift-worker.js` next to it), not through tsx (which transpiles every module again in the worker thread
- * and turns each imported binding into a getter call — not what users run).
+ * server/drift/worker.ts, as a second bundle `drift-worker.js` next to it), not through tsx (which
+ * transpiles every module again in the worker thread and turns each imported binding into a getter call — not what users run).
  *
  *   node --import tsx benchmarks/drift.ts            # 200,000 rows × 10 columns (7 numeric, 2 categorical, 1 binary)
  *   node --import tsx benchmarks/drift.ts --big      # 10,000,000 rows × 20 numeric columns

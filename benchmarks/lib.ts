@@ -86,13 +86,20 @@ export function parseServerTiming(header: string | undefined): Record<string, nu
 export async function startFloorServer(): Promise<ServerProcess> {
   const script = `
     const http = require('node:http');
-    const body = JSON.stringify({ model_name: 'm', model_version: '1', id: 'x', outputs: [{ name: 'p', shape: [1, 2], datatype: 'FP32', data: [0.25, 0.75] }] });
+    const output = { name: 'p', shape: [1, 2], datatype: 'FP32', data: [0.25, 0.75] };
+    const body = JSON.stringify({ model_name: 'm', model_version: '1', id: 'x', outputs: [output] });
     const server = http.createServer((req, res) => {
       const chunks = [];
       req.on('data', (c) => chunks.push(c));
-      req.on('end', () => { JSON.parse(Buffer.concat(chunks).toString()); res.setHeader('content-type', 'application/json'); res.end(body); });
+      req.on('end', () => {
+        JSON.parse(Buffer.concat(chunks).toString());
+        res.setHeader('content-type', 'application/json');
+        res.end(body);
+      });
     });
-    server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ event: 'ready', url: 'http://127.0.0.1:' + server.address().port })));
+    server.listen(0, '127.0.0.1', () => {
+      console.log(JSON.stringify({ event: 'ready', url: 'http://127.0.0.1:' + server.address().port }));
+    });
     process.on('SIGTERM', () => process.exit(0));`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   for await (const line of createInterface({ input: child.stdout })) {

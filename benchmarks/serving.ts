@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   );
   for (const m of MODELS) {
     const bare = await bareLatency(m.path, m.reference);
-    const entry: Record<string, unknown> = { bareSessionRunUs: bare.summary };
+    const entry: Partial<ModelFigures> = { bareSessionRunUs: bare.summary };
     for (const batching of [true, false]) {
       const server = await startServerProcess([m.path, '--reference', m.reference, ...(batching ? [] : ['--no-batching'])]);
       try {
@@ -116,31 +116,45 @@ async function main(): Promise<void> {
       }
     }
     (report.models as Record<string, unknown>)[m.name] = entry;
-    printModel(m.name, entry);
+    printModel(m.name, entry as ModelFigures);
   }
   mkdirSync('.cache/bench', { recursive: true });
   writeFileSync('.cache/bench/serving.json', JSON.stringify(report, null, 2));
   console.log('\nwritten .cache/bench/serving.json');
 }
 
-function printModel(name: string, e: Record<string, any>): void {
+interface Percentiles {
+  p50: number;
+  p99: number;
+}
+interface BatchingFigures {
+  httpSingleRowUs: Percentiles;
+  serverAddsP50Us: number;
+  handlerMinusInferUs?: Percentiles;
+  concurrent64: { rowsPerSecond: number; p50Ms: number; p99Ms: number; errors: number };
+}
+interface ModelFigures {
+  bareSessionRunUs: Percentiles;
+  batchingOn: BatchingFigures;
+  batchingOff: BatchingFigures;
+}
+
+function printModel(name: string, e: ModelFigures): void {
   const f = (x: number) => x.toFixed(0).padStart(7);
   console.log(`\n## ${name}`);
   console.log('| what | p50 µs | p99 µs |');
   console.log('|---|---|---|');
   console.log(`| bare session.run, 1 row | ${f(e.bareSessionRunUs.p50)} | ${f(e.bareSessionRunUs.p99)} |`);
-  for (const k of ['batchingOn', 'batchingOff']) {
+  for (const k of ['batchingOn', 'batchingOff'] as const) {
     console.log(
       `| OIP 1 row over keep-alive HTTP (${k}) | ${f(e[k].httpSingleRowUs.p50)} | ` +
         `${f(e[k].httpSingleRowUs.p99)} |  (round trip − bare run: ` +
         `${e[k].serverAddsP50Us.toFixed(0)} µs at p50)`,
     );
-    if (e[k].handlerMinusInferUs)
-      console.log(
-        `| server's own handler time outside inference (${k}) | ${f(e[k].handlerMinusInferUs.p50)} | ${f(e[k].handlerMinusInferUs.p99)} |`,
-      );
+    const handler = e[k].handlerMinusInferUs;
+    if (handler) console.log(`| server's own handler time outside inference (${k}) | ${f(handler.p50)} | ${f(handler.p99)} |`);
   }
-  for (const k of ['batchingOn', 'batchingOff']) {
+  for (const k of ['batchingOn', 'batchingOff'] as const) {
     console.log(
       `64 concurrent clients, ${k}: ${e[k].concurrent64.rowsPerSecond.toFixed(0)} rows/s (p50 ` +
         `${e[k].concurrent64.p50Ms} ms, p99 ${e[k].concurrent64.p99Ms} ms, errors ${e[k].concurrent64.errors})`,

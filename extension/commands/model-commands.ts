@@ -133,7 +133,13 @@ async function exportBundle(shell: Shell, modelPath: string): Promise<string | u
     throw new Error(`export failed${failed.length ? ` verification (${failed.join(', ')})` : ''}: ${cliErrorMessage(result)}`);
   }
   const count = (status: string) => checks.filter((c) => c.status === status).length;
-  const summary = `${count('pass')} checks passed${count('skipped') ? `, ${count('skipped')} skipped` : ''}${count('fail') ? `, ${count('fail')} failed` : ''}`;
+  const summary = [
+    `${count('pass')} checks passed`,
+    count('skipped') && `${count('skipped')} skipped`,
+    count('fail') && `${count('fail')} failed`,
+  ]
+    .filter(Boolean)
+    .join(', ');
   void vscode.window
     .showInformationMessage(`Model Lab: bundle written to ${outDir} — ${summary}.`, 'Open Folder', 'Show Checks')
     .then((a) => {

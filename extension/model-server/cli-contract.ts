@@ -54,7 +54,7 @@ export function parseReadyLine(line: string): ReadyEvent | undefined {
     if (!Number.isInteger(port) || port <= 0) return undefined;
     // A server bound to 0.0.0.0 reports that address; this machine reaches it on loopback.
     if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = '127.0.0.1';
-    return { url: url.origin, port, model: String(event.model ?? ''), pid: Number(event.pid ?? 0) };
+    return { url: url.origin, port, model: typeof event.model === 'string' ? event.model : '', pid: Number(event.pid ?? 0) };
   } catch {
     return undefined;
   }

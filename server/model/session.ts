@@ -4,7 +4,7 @@
  * request gets a message naming the input instead of onnxruntime's internal one.
  */
 import * as ort from 'onnxruntime-node';
-import type { PlainTensor, TensorData } from '../protocol/codec';
+import type { PlainTensor } from '../protocol/codec';
 import { InputError } from '../protocol/codec';
 import type { TensorInfo } from '../protocol/signature';
 import type { LoadOptions } from './types';

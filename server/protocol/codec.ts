@@ -146,7 +146,9 @@ export function fromHalf(h: number): number {
 export function writeScalar(data: TensorData, dtype: TensorDtype, index: number, value: unknown, field: string, row?: number): void {
   if (dtype === 'string') {
     if (value === null || value === undefined) throw new InputError(field, `expected a string, got ${describe(value)}`, row);
-    if (typeof value === 'object') throw new InputError(field, `expected a string, got ${describe(value)}`, row);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'bigint') {
+      throw new InputError(field, `expected a string, got ${describe(value)}`, row);
+    }
     (data as string[])[index] = String(value);
     return;
   }

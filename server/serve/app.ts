@@ -31,7 +31,10 @@ import { mountRequestGuards } from './request-guards';
 import { recordingHost, ServedRows } from './served-rows';
 
 export interface AppOptions {
-  /** Largest accepted body of the JSON (and MLflow CSV) routes, in bytes; more → 413. Default 32 MiB. The streaming CSV routes have no limit. */
+  /**
+   * Largest accepted body of the JSON (and MLflow CSV) routes, in bytes; more → 413. Default 32 MiB.
+   * The streaming CSV routes have no limit.
+   */
   bodyLimitBytes?: number;
   /** Folder holding the built UI bundle (`main.js`, `main.css`), usually `dist/webview`. Missing → `GET /` explains how to build it. */
   uiAssetsDir?: string;
@@ -128,6 +131,7 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
     c.header('X-Content-Type-Options', 'nosniff');
     await next();
     if (!c.res.headers.has('X-Content-Type-Options')) c.res.headers.set('X-Content-Type-Options', 'nosniff');
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- hono types a route's input as `any`; only the path is read
     const labels = { route: routeLabel(c), method: c.req.method, status: String(c.res.status) };
     metrics.httpRequests.inc(labels);
     metrics.httpSeconds.observe(labels, (performance.now() - started) / 1000);

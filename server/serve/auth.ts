@@ -220,6 +220,7 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
     const origin = c.req.header('origin');
     const allowed = origin !== undefined && isAllowedOrigin(origin, corsOrigins);
     if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method')) {
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- hono types a route's input as `any`; only headers are read
       return preflight(c, origin, allowed);
     }
     if (allowed) {
@@ -229,6 +230,7 @@ export function mountShareAuth(app: Hono, options: ShareAuthOptions = {}, mountG
 
     // Every request is classified, in every mode: the owner-only routes (middleware/owner-only) need it
     // even when the rest of the server is open.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- hono types a route's input as `any`; only headers are read
     const token = tokenOfRequest(c);
     const admin = isAdmin(token);
     const share = !admin && token !== undefined ? findShare(token) : undefined;

@@ -42,8 +42,8 @@ export class ServedRows {
 
   constructor(options: ServedRowsOptions = {}) {
     this.capacity = Math.max(1, Math.floor(options.capacity ?? DEFAULT_SERVED_CAPACITY));
-    this.rows = new Array(this.capacity);
-    this.times = new Array(this.capacity).fill(0);
+    this.rows = new Array<ServedRow | undefined>(this.capacity);
+    this.times = new Array<number>(this.capacity).fill(0);
     if (options.jsonlFile) {
       const log = options.log ?? (() => undefined);
       this.file = createWriteStream(options.jsonlFile, { flags: 'a' });
@@ -172,6 +172,7 @@ export function recordingHost(host: ModelHost, served: ServedRows): ModelHost {
     recentEvents: () => host.recentEvents(),
     close: () => host.close(),
     switchTo: host.switchTo ? (path, options) => host.switchTo!(path, options) : undefined,
+    versions: host.versions ? () => host.versions!() : undefined,
     async infer(inputs, outputNames) {
       const signature = host.current().signature;
       const outputs = await host.infer(inputs, outputNames);

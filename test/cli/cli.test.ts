@@ -108,7 +108,7 @@ test('predict writes input columns, predictions and an error column; a bad row f
 
   const ok = cli('predict', IRIS, join(dir, 'in.csv'), '-o', join(dir, 'out.csv'));
   assert.equal(ok.status, 0, ok.stderr);
-  const rows = parse(readFileSync(join(dir, 'out.csv')), { columns: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(readFileSync(join(dir, 'out.csv')), { columns: true });
   assert.deepEqual(Object.keys(rows[0]), [...columns, 'label', 'p_setosa', 'p_versicolor', 'p_virginica', 'error']);
   assert.equal(rows.length, expected.predictions.length);
   rows.forEach((row, i) => {
@@ -127,7 +127,7 @@ test('predict writes input columns, predictions and an error column; a bad row f
   const bad = cli('predict', IRIS, join(dir, 'bad.csv'), '-o', join(dir, 'bad-out.csv'));
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /1 of 5 rows could not be predicted.*line 3/);
-  const badRows = parse(readFileSync(join(dir, 'bad-out.csv')), { columns: true }) as Record<string, string>[];
+  const badRows = parse<Record<string, string>>(readFileSync(join(dir, 'bad-out.csv')), { columns: true });
   assert.equal(badRows.length, 5);
   assert.match(badRows[1].error, /line 3.*sepal length/);
   assert.equal(badRows[1].label, '');

@@ -318,7 +318,7 @@ function csvText(rng: Rng, t: FuzzTarget): string {
   const lines = Array.from({ length: rng.int(0, 12) }, () => {
     if (rng.chance(0.8) && t.rows.length) return rng.pick(t.rows).join(',');
     return positional(rng, t)
-      .map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v)))
+      .map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean | undefined)))
       .join(',');
   });
   return [header, ...lines].join(rng.chance(0.9) ? '\n' : '\r\n');

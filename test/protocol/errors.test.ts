@@ -124,6 +124,7 @@ describe('the CLI runner maps exit codes once', () => {
     name: 'try',
     summary: '',
     usage: 'Usage: model-lab try',
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- commands may reject with anything; the runner must map it
     run: () => Promise.reject(error),
   });
   const run = async (error: unknown): Promise<{ code: number; err: string }> => {

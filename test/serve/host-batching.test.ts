@@ -23,7 +23,7 @@ function values(t: PlainTensor): (number | string | boolean)[] {
 }
 
 test('concurrent requests are coalesced and get the same answers as one-by-one runs (iris)', async () => {
-  const rows = (parse(readFileSync(IRIS_REFERENCE), { columns: true }) as Record<string, string>[]).slice(0, 40);
+  const rows = parse<Record<string, string>>(readFileSync(IRIS_REFERENCE), { columns: true }).slice(0, 40);
   const alone = await loadModel(IRIS, { referenceCsv: IRIS_REFERENCE });
   const batches: BatchStats[] = [];
   const host = await createModelHost(IRIS, {

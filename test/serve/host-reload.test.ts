@@ -38,7 +38,9 @@ async function predictOnes(host: ModelHostImpl): Promise<number[]> {
 
 function assertClose(actual: number[], expected: number[], what: string): void {
   assert.equal(actual.length, expected.length, what);
-  actual.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-5, `${what}: got [${actual}], expected [${expected}]`));
+  actual.forEach((v, i) =>
+    assert.ok(Math.abs(v - expected[i]) < 1e-5, `${what}: got [${actual.join(', ')}], expected [${expected.join(', ')}]`),
+  );
 }
 
 test('hot reload: swap on a good file, refuse a truncated one, survive rename and delete + re-create', async () => {

@@ -39,7 +39,8 @@ function chooseSpec(values: Record<string, string | boolean | undefined>): Varia
   const modes = ['int8', 'int8-weights', 'fp16', 'prune'].filter((m) => values[m] !== undefined);
   if (modes.length !== 1)
     throw new UsageError(
-      `compress: choose exactly one of --int8, --int8-weights, --fp16, --prune <s>${modes.length ? ` (got ${modes.map((m) => `--${m}`).join(', ')})` : ''}`,
+      'compress: choose exactly one of --int8, --int8-weights, --fp16, --prune <s>' +
+        (modes.length ? ` (got ${modes.map((m) => `--${m}`).join(', ')})` : ''),
     );
   const mode = modes[0];
   if (values['per-channel'] && !mode.startsWith('int8'))
@@ -92,9 +93,19 @@ const compress: Command = {
         loadOptions: { referenceCsv },
       });
       if (values.json) {
-        process.stdout.write(
-          `${JSON.stringify({ variant: spec.id, path: written.path, sidecar: written.sidecar ?? null, originalBytes: bytes.length, fileBytes: result.fileBytes, gzipBytes: result.gzipBytes, sessionConfig: result.sessionConfig, nodes: result.nodes, notes: result.notes, agreement }, null, 2)}\n`,
-        );
+        const summary = {
+          variant: spec.id,
+          path: written.path,
+          sidecar: written.sidecar ?? null,
+          originalBytes: bytes.length,
+          fileBytes: result.fileBytes,
+          gzipBytes: result.gzipBytes,
+          sessionConfig: result.sessionConfig,
+          nodes: result.nodes,
+          notes: result.notes,
+          agreement,
+        };
+        process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         return 0;
       }
       const shown = result.nodes.filter((n) => n.action !== 'left');
@@ -113,9 +124,10 @@ const compress: Command = {
         ),
         leftOps.length ? `Left alone (not candidates): ${leftOps.join(', ')}` : '',
         '',
-        `Agreement on ${agreement.rows} ` +
-          `${agreement.source === 'tensors' ? 'synthetic' : agreement.source} rows: argmax ${fig.argmax === null ? '—' : `${(100 * fig.argmax).toFixed(1)} %`}` +
-          `, max abs diff ${fig.maxAbsDiff.toExponential(2)} (row by row)${agreement.rowByRow ? `, ${agreement.batched.maxAbsDiff.toExponential(2)} batched` : ''}`,
+        `Agreement on ${agreement.rows} ${agreement.source === 'tensors' ? 'synthetic' : agreement.source} rows: ` +
+          `argmax ${fig.argmax === null ? '—' : `${(100 * fig.argmax).toFixed(1)} %`}, ` +
+          `max abs diff ${fig.maxAbsDiff.toExponential(2)} (row by row)` +
+          (agreement.rowByRow ? `, ${agreement.batched.maxAbsDiff.toExponential(2)} batched` : ''),
         ...result.notes,
         Object.keys(result.sessionConfig).length
           ? `Load it with session config ${JSON.stringify(result.sessionConfig)} (also stored in its metadata as model_lab.session_config).`

@@ -23,7 +23,9 @@ Options:
 Progress goes to stderr; Ctrl+C cancels and leaves nothing behind. Exit 1 if a requested target could
 not be written or a check failed (the reason is printed).
 
-Example: model-lab export samples/flights/flights.onnx --reference samples/flights/reference.csv -o flights-bundle --targets docker,k8s,kserve,triton`;
+Example:
+  model-lab export samples/flights/flights.onnx --reference samples/flights/reference.csv \\
+    -o flights-bundle --targets docker,k8s,kserve,triton`;
 
 const exportCommand: Command = {
   name: 'export',
@@ -90,9 +92,9 @@ const exportCommand: Command = {
         const mark = { pass: 'ok  ', fail: 'FAIL', skipped: 'skip' };
         const lines = result.checks.map((c) => `  ${mark[c.status]}  ${`${c.target} ${c.name}`.padEnd(width)}  ${c.detail}`);
         const bytes = result.manifest.files.reduce((a, f) => a + f.bytes, 0);
-        process.stdout.write(
-          `${[`bundle: ${result.outDir} (${result.manifest.files.length} files, ${(bytes / 1024).toFixed(0)} KiB, ${(result.manifest.timings.totalMs / 1000).toFixed(1)} s)`, ...lines].join('\n')}\n`,
-        );
+        const seconds = (result.manifest.timings.totalMs / 1000).toFixed(1);
+        const head = `bundle: ${result.outDir} (${result.manifest.files.length} files, ${(bytes / 1024).toFixed(0)} KiB, ${seconds} s)`;
+        process.stdout.write(`${[head, ...lines].join('\n')}\n`);
       }
       if (!result.ok) {
         const failed = result.checks.filter((c) => c.status === 'fail').map((c) => `${c.target}: ${c.detail}`);

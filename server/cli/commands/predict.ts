@@ -14,18 +14,7 @@ import { stringify } from 'csv-stringify/sync';
 import { fileReadProblem, readFileThrough } from '../../model/file-stream';
 import { loadModel } from '../../model/index';
 import type { LoadedModel } from '../../model/types';
-import type { RowPrediction } from '../../protocol/api';
-import { decodePredictions, encodeRecords, InputError } from '../../protocol/codec';
-import type { FeatureRecord } from '../../protocol/signature';
-import {
-  mapColumns,
-  predictCsvChunk,
-  predictionCells,
-  predictionColumns,
-  type ColumnMapping,
-  type CsvRow,
-  type RowResult,
-} from '../../model/csv-rows';
+import { mapColumns, predictCsvChunk, predictionCells, predictionColumns, type ColumnMapping, type CsvRow } from '../../model/csv-rows';
 import { intOption, parseCommandLine, requireFile } from '../args';
 import { ModelLabError } from '../../protocol/errors';
 import type { Command } from '../command';

@@ -109,9 +109,8 @@ const serve: Command = {
     // which supervisors parse and log. A token the caller supplied is theirs already: not repeated.
     const openUrl = adminToken === undefined ? `${browsableUrl(server.url)}/?token=${server.ownerToken}` : `${browsableUrl(server.url)}/`;
     if (adminToken === undefined || values['open-hint']) {
-      process.stderr.write(
-        `model-lab: open ${openUrl} in a browser to try the model${adminToken === undefined ? " (the token lets this browser run the lab's jobs: keep it to yourself)" : ''}\n`,
-      );
+      const tokenHint = adminToken === undefined ? " (the token lets this browser run the lab's jobs: keep it to yourself)" : '';
+      process.stderr.write(`model-lab: open ${openUrl} in a browser to try the model${tokenHint}\n`);
     }
 
     const signal = await new Promise<NodeJS.Signals>((resolve) => {

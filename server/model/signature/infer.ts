@@ -77,8 +77,8 @@ function imageSpec(input: TensorInfo, given: Partial<ImageSpec> | undefined): Im
     width: given?.width ?? fixed(w) ?? 224,
     channels,
     scale: given?.scale ?? 1 / 255,
-    mean: given?.mean ?? new Array(channels).fill(0),
-    std: given?.std ?? new Array(channels).fill(1),
+    mean: given?.mean ?? new Array<number>(channels).fill(0),
+    std: given?.std ?? new Array<number>(channels).fill(1),
   };
 }
 
@@ -313,9 +313,8 @@ export function inferSignature(src: SignatureSources): Signature {
     const given = sidecarFeatures.get(f.name) as Partial<Feature> | undefined;
     if (given?.kind && given.kind !== f.kind && f.kind !== 'image') {
       if (!(f.kind === 'number' && given.kind === 'integer')) {
-        throw new Error(
-          `the signature says feature '${f.name}' is ${given.kind}, but input '${f.input}' is ${info.inputs.find((i) => i.name === f.input)?.dtype}`,
-        );
+        const dtype = info.inputs.find((i) => i.name === f.input)?.dtype;
+        throw new Error(`the signature says feature '${f.name}' is ${given.kind}, but input '${f.input}' is ${dtype}`);
       }
       f.kind = given.kind;
     }

@@ -12,6 +12,11 @@ import { escapeHtml } from '../../protocol/html';
 /** Tensors with more values than this are shown abbreviated in examples. */
 const MAX_EXAMPLE_VALUES = 64;
 
+/** What values a feature takes, for the features table: its categories, or its reference range. */
+function valuesOf(f: Feature): string {
+  return f.categories?.join(', ') ?? (f.min !== undefined ? `${f.min} … ${f.max}` : '');
+}
+
 function exampleValue(f: Feature): unknown {
   if (f.example !== undefined) return f.example;
   if (f.kind === 'category') return f.categories?.[0] ?? 'a';
@@ -100,15 +105,20 @@ export function renderDocsPage(model: LoadedModel, origin: string, nonce: string
     .map(
       (f) =>
         `<tr><td><code>${escapeHtml(f.name)}</code></td><td>${f.kind}</td><td>` +
-        `${escapeHtml(f.input)}</td><td>${escapeHtml(f.categories?.join(', ') ?? (f.min !== undefined ? `${f.min} … ${f.max}` : ''))}</td></tr>`,
+        `${escapeHtml(f.input)}</td><td>${escapeHtml(valuesOf(f))}</td></tr>`,
     )
     .join('');
+  const featureTable = features.length
+    ? `<table><tr><th>name</th><th>kind</th><th>input tensor</th><th>values</th></tr>${featureRows}</table>`
+    : '<p>This model takes raw tensors only.</p>';
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(name)} — Model Lab API</title>
 <style nonce="${nonce}">body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
-pre{background:#8881;padding:.7rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}td{padding:.15rem .6rem;vertical-align:top}.m{font-weight:600}</style></head>
+pre{background:#8881;padding:.7rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
+td{padding:.15rem .6rem;vertical-align:top}.m{font-weight:600}</style></head>
 <body><h1>Model Lab API — <code>${escapeHtml(name)}</code></h1>
-<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Errors are <code>{"error": "…"}</code> naming the field, with status 400/404/413/415.</p>
-<h2>Features</h2>${features.length ? `<table><tr><th>name</th><th>kind</th><th>input tensor</th><th>values</th></tr>${featureRows}</table>` : '<p>This model takes raw tensors only.</p>'}
+<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).
+Errors are <code>{"error": "…"}</code> naming the field, with status 400/404/413/415.</p>
+<h2>Features</h2>${featureTable}
 <h2>Examples</h2>${examples.map(([title, cmd]) => `<h3>${escapeHtml(title)}</h3><pre>${escapeHtml(cmd)}</pre>`).join('\n')}
 <h2>Routes</h2>${routeList}
 </body></html>`;
