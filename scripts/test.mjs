@@ -4,7 +4,8 @@
 //    extension tests (test/extension/) also Node 24 + code-server in .cache/ (scripts/ensure-test-deps.mjs).
 // 2. A fresh build (tests drive the built CLI and the built UI bundle).
 // 3. The type check, the layering check (dependency-cruiser: no import cycles, no imports against the
-//    layers, see .dependency-cruiser.cjs), then every test/**/*.test.ts with Node's test runner (through tsx).
+//    layers, see .dependency-cruiser.cjs), the lint (eslint.config.mjs, .prettierrc.json), then every
+//    test/**/*.test.ts with Node's test runner (through tsx).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -69,6 +70,9 @@ if (only.length === 0) {
   run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']);
   say('checking the layering (npm run check:deps)…');
   run(process.execPath, [join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), ...DEPCRUISE_ARGS]);
+  say('linting (npm run lint: typescript-eslint, then Prettier --check)…');
+  run(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '.']);
+  run(process.execPath, [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '.']);
 }
 const files = only.length ? only : findTests(join(root, 'test')).map((f) => relative(root, f));
 say(`running ${files.length} test files…`);
