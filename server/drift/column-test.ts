@@ -1,6 +1,7 @@
 /** One column's drift result: the test (default choice or override), its score and verdict, quality facts. */
 import type { ColumnData } from './csv/column';
 import { chooseDefaultTest } from './choose';
+import { homogeneityCheck } from './homogeneity';
 import { ColumnPair } from './pair';
 import { columnHistogram, columnQuality } from './quality';
 import type { ColumnDrift, SideSummary } from './report/types';
@@ -43,6 +44,9 @@ export function testColumn(name: string, r: ColumnData, c: ColumnData, typeChang
     note = result.note ?? null;
     if (Number.isNaN(score)) error = `${test.name} could not be computed${note ? `: ${note}` : ''}`;
   }
+  const drift = error === null && score !== null && isDrift(test.rule, score, threshold);
+  // Evidently's chi-square takes the reference shares as exact: the two-sample test goes beside it.
+  const homogeneity = error === null && score !== null && test.name === 'chisquare' ? homogeneityCheck(pair, { score, drift }, threshold) : null;
   return {
     name,
     kind: pair.kind,
@@ -54,8 +58,9 @@ export function testColumn(name: string, r: ColumnData, c: ColumnData, typeChang
     score: score === null || Number.isNaN(score) ? null : score,
     statistic: statistic === null || Number.isNaN(statistic) ? null : statistic,
     note,
-    drift: error === null && score !== null && isDrift(test.rule, score, threshold),
+    drift,
     error,
+    homogeneity,
     reference: summary(r, pair, 'ref'),
     current: summary(c, pair, 'cur'),
     quality: columnQuality(pair, typeChange),

@@ -16,14 +16,16 @@ import { readBoth, rebuildError } from './csv/parallel';
 import { BufferPool } from './csv/column';
 import { abortError, readCsvColumns, type CsvColumns } from './csv/read';
 import type { LoadedModel } from '../model/types';
+import type { DriftProgress } from '../protocol/drift';
 import { ModelLabError } from '../protocol/errors';
 import { mmdTest, type MmdResult } from './mmd';
 import { prestartWorker, releaseSpareWorker, runInWorker } from './threads';
-import { predictFile } from './predictions';
+import { openModel, predictionDrift, type OpenedModel } from './prediction-drift';
 import { DEFAULT_MEMORY_BUDGET_MB, planReads } from './plan';
 import { REPORT_SCHEMA_VERSION, type CacheStatus, type ColumnDrift, type DriftReport, type PredictionDrift } from './report/types';
 import { SampleColumns } from './sample';
 import { getStatTest, isPValueRule } from './stattests';
+import { summarize } from './summary';
 import { datasetVerdicts } from './verdicts';
 
 export type { DriftReport, ColumnDrift } from './report/types';
@@ -33,19 +35,7 @@ export { listStatTests } from './stattests';
 /** The header of a CSV as the engine reads it (BOM, quotes, duplicate names made unique). */
 export { readHeader } from './csv/header';
 
-export interface DriftProgress {
-  /** `reading`: both files are read at once (rowsRead counts both); one read per pass. */
-  phase: 'reading' | 'testing' | 'predicting' | 'multivariate' | 'done';
-  rowsRead: number;
-  columnsDone: number;
-  columnsTotal: number;
-  /** Bytes read so far over all passes, and the total to read (both files × passes): a percentage. */
-  bytesRead: number;
-  bytesTotal: number;
-  /** 1-based pass and number of passes (more than one when the columns do not fit the memory budget). */
-  pass: number;
-  passes: number;
-}
+export type { DriftProgress };
 
 export interface DriftOptions {
   reference: string;
@@ -82,6 +72,16 @@ export interface DriftOptions {
    * regression values) are tested like columns, in the report's `predictions` section.
    */
   model?: string | LoadedModel;
+  /**
+   * The CSV whose header names the model's features when the ONNX file does not (as `serve --reference`
+   * does); default: `reference`. The server passes its own reference so the served signature is used.
+   */
+  modelReference?: string;
+  /**
+   * The target (true label) column: tested apart as target drift, never counted in the dataset
+   * verdicts. Default: the model's signature's target when a model is given and the files have it.
+   */
+  target?: string;
   /** Reuse / write `<reference>.modellab-drift.json` so re-checks skip parsing the reference (see cache.ts). */
   cache?: boolean;
   signal?: AbortSignal;
@@ -96,10 +96,13 @@ export async function runDrift(options: DriftOptions): Promise<DriftReport> {
   refuseZeroBytes(options.current, 'current', sizes.current);
   const parallel = options.parallel ?? Math.min(sizes.reference, sizes.current) >= PARALLEL_MIN_BYTES;
   if (parallel) prestartWorker();
+  // The model is opened first: its signature may name the target. One that fails to open is reported, not thrown.
+  const model = options.model ? await openModel(options.model, options.modelReference ?? options.reference) : null;
   try {
-    return await check(options, sizes, parallel, started);
+    return await check(options, sizes, parallel, started, model);
   } finally {
     releaseSpareWorker();
+    if (model?.owned) await model.loaded?.dispose();
   }
 }
 
@@ -108,6 +111,7 @@ async function check(
   sizes: { reference: number; current: number },
   parallel: boolean,
   started: number,
+  model: OpenedModel | null,
 ): Promise<DriftReport> {
   const driftShare = options.driftShare ?? 0.5;
   const alpha = options.alpha ?? 0.05;
@@ -116,7 +120,11 @@ async function check(
 
   // The reference header decides the columns; both files are then read side by side, pass by pass.
   const header = await readHeader(options.reference);
-  const names = options.columns ?? header;
+  if (options.target !== undefined && !header.includes(options.target))
+    throw new ModelLabError(`--target names "${options.target}", which is not in the reference header`, { field: 'target' });
+  const { target, targetMissing } = await chooseTarget(options, header, model);
+  const names = (options.columns ?? header).filter((n) => n !== target && n !== targetMissing);
+  if (target) names.push(target);
   for (const name of names) {
     if (!header.includes(name)) {
       throw new ModelLabError(
@@ -187,7 +195,7 @@ async function check(
     for (const name of group) {
       const r = ref.columns.get(name)!;
       const c = cur.columns.get(name)!;
-      if (ref.sample && cur.sample && r.kind === 'numerical' && c.kind === 'numerical' && r.count > 0 && c.count > 0) {
+      if (name !== target && ref.sample && cur.sample && r.kind === 'numerical' && c.kind === 'numerical' && r.count > 0 && c.count > 0) {
         samples.ref.take(ref.sample, name);
         samples.cur.take(cur.sample, name);
       }
@@ -212,7 +220,7 @@ async function check(
   const cacheStatus = cache ? await cache.finish() : 'off';
 
   let predictions: PredictionDrift | null = null;
-  if (options.model) {
+  if (model) {
     const t3 = performance.now();
     const done = progress.bytesDone;
     const live = { ref: 0, cur: 0 };
@@ -221,7 +229,7 @@ async function check(
       progress.rowsRead = rowsRead;
       report('predicting', done + live.ref + live.cur);
     };
-    predictions = await predictionDrift(options.model, options, onSide);
+    predictions = await predictionDrift(model, options, onSide);
     progress.bytesDone += sizes.reference + sizes.current;
     testMs += performance.now() - t3;
   }
@@ -230,7 +238,10 @@ async function check(
   const mmd = await multivariate;
   testMs += performance.now() - t2;
 
-  const tested = columns.filter((c) => c.error === null);
+  // The target is not a feature: it is reported apart and never counted in the dataset verdicts.
+  const targetDrift = columns.find((c) => c.name === target) ?? null;
+  const features = columns.filter((c) => c.name !== target);
+  const tested = features.filter((c) => c.error === null);
   const dataset = datasetVerdicts(
     tested.map((c) => ({ name: c.name, drift: c.drift, pValue: isPValueRule(c.rule) ? c.score : null })),
     driftShare,
@@ -250,9 +261,12 @@ async function check(
       threshold: options.threshold ?? null,
       stattestAll: options.stattestAll ?? null,
       stattest: options.stattest ?? {},
+      target: target ?? null,
     },
-    columns,
+    summary: summarize({ columns: features, dataset, multivariate: mmd, target: targetDrift, targetMissing, predictions }),
+    columns: features,
     dataset,
+    target: targetDrift,
     multivariate: mmd,
     predictions,
     timings: { readMs: round(readMs), testMs: round(testMs), totalMs: round(end - started), passes },
@@ -329,34 +343,19 @@ function startMmd(
   return run;
 }
 
-/** Predicts both files with the model and tests the prediction columns with the default choice. */
-async function predictionDrift(
-  model: string | LoadedModel,
+/**
+ * The target column: `--target` as given, else the one the model's signature names when the reference
+ * has it. A target the current file lacks (labels not there yet) is left out and reported as missing.
+ */
+async function chooseTarget(
   options: DriftOptions,
-  onSide: (side: 'ref' | 'cur') => (rows: number, bytes: number) => void,
-): Promise<PredictionDrift> {
-  // Loaded lazily: onnxruntime's native module is only needed when a model is given.
-  const loaded = typeof model === 'string' ? await (await import('../model/index')).loadModel(model) : model;
-  try {
-    // One after the other: onnxruntime already uses the cores for each batch.
-    const ref = await predictFile(loaded, options.reference, { signal: options.signal, onProgress: onSide('ref') });
-    const cur = await predictFile(loaded, options.current, { signal: options.signal, onProgress: onSide('cur') });
-    const names = [...ref.columns.keys()];
-    for (const name of cur.columns.keys()) if (!names.includes(name)) names.push(name);
-    const columns = names
-      .filter((n) => ref.columns.has(n) && cur.columns.has(n))
-      .map((n) => testColumn(n, ref.columns.get(n)!, cur.columns.get(n)!, null, {}));
-    return {
-      model: typeof model === 'string' ? model : loaded.info.name,
-      rows: { reference: ref.rows, current: cur.rows },
-      failedRows: { reference: ref.failedRows, current: cur.failedRows },
-      firstError: ref.firstError ?? cur.firstError,
-      columns,
-      drift: columns.some((c) => c.drift),
-    };
-  } finally {
-    if (typeof model === 'string') await loaded.dispose();
-  }
+  header: string[],
+  model: OpenedModel | null,
+): Promise<{ target: string | undefined; targetMissing: string | null }> {
+  const named = options.target ?? model?.loaded?.signature.target;
+  if (named === undefined || !header.includes(named)) return { target: undefined, targetMissing: null };
+  if (!(await readHeader(options.current)).includes(named)) return { target: undefined, targetMissing: named };
+  return { target: named, targetMissing: null };
 }
 
 /** A column numerical in one file and text in the other is compared as text: re-read the numeric side. */

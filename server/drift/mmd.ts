@@ -2,20 +2,12 @@
  * Multivariate drift: Maximum Mean Discrepancy two-sample test (as alibi-detect's MMDDrift) on the
  * numerical columns, standardised with the reference sample's mean and std, RBF kernel with the
  * median-heuristic bandwidth (σ² = median squared distance / 2 over the pooled sample), unbiased
- * MMD², permutation p-value (fraction of permutations whose MMD² ≥ the observed one).
+ * MMD², permutation p-value (b + 1) / (B + 1), b of the B permutations having MMD² ≥ the observed one.
  */
+import type { MmdResult } from '../protocol/drift';
 import { mulberry32 } from './math/random';
 
-export interface MmdResult {
-  columns: string[];
-  rowsPerSide: { reference: number; current: number };
-  mmd2: number;
-  pValue: number;
-  permutations: number;
-  sigma: number;
-  threshold: number;
-  drift: boolean;
-}
+export type { MmdResult };
 
 /** `ref` and `cur` are row-major samples with `width` values per row (rows with a non-finite value are dropped). */
 export function mmdTest(
@@ -98,13 +90,16 @@ export function mmdTest(
     if (mmd2(K, n, order, m, rowSums, pairTotal, xs) >= observed) atLeast++;
   }
   const alpha = options.alpha ?? 0.05;
-  const pValue = atLeast / permutations;
+  // A permutation p-value counts the observed split as one of the permutations (Phipson & Smyth 2010):
+  // (b + 1) / (B + 1), never 0 — with B = 100 the smallest p-value this test can give is 1/101.
+  const pValue = (atLeast + 1) / (permutations + 1);
   return {
     columns,
     rowsPerSide: { reference: m, current: k },
     mmd2: observed,
     pValue,
     permutations,
+    exceeding: atLeast,
     sigma,
     threshold: alpha,
     drift: pValue < alpha,

@@ -2,12 +2,9 @@
  * Dataset-level verdicts, side by side: Evidently's share rule, and multiple-testing corrections
  * over the per-column p-values (alibi-detect's Bonferroni and Benjamini–Hochberg FDR).
  */
-export interface DatasetVerdicts {
-  share: { driftedColumns: number; testedColumns: number; shareOfDrifted: number; driftShare: number; drift: boolean };
-  /** Over columns whose test gives a p-value; null when none does. */
-  bonferroni: { alpha: number; pValues: number; threshold: number; drift: boolean; driftedColumns: string[] } | null;
-  benjaminiHochberg: { alpha: number; pValues: number; threshold: number; drift: boolean; driftedColumns: string[] } | null;
-}
+import type { DatasetVerdicts } from '../protocol/drift';
+
+export type { DatasetVerdicts };
 
 export interface ColumnOutcome {
   name: string;

@@ -7,7 +7,9 @@ import { ByteDictionary } from './dictionary';
 import { fieldText, type RowFields } from './tokenizer';
 import { lastWasIntegerLiteral, MISSING_TOKENS, parseNumberBytes } from './values';
 
-export type ColumnKind = 'numerical' | 'categorical';
+import type { ColumnKind } from '../../protocol/drift';
+
+export type { ColumnKind };
 
 /** A few distinct numeric values are tracked exactly; past this many we only know "more". */
 export const DISTINCT_TRACK_LIMIT = 21;

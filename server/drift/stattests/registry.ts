@@ -7,8 +7,9 @@ import { ModelLabError } from '../../protocol/errors';
 import type { ColumnKind } from '../csv/column';
 import type { ColumnPair } from '../pair';
 
-/** How a score becomes a verdict: p-values drift when small, distances when large. */
-export type DriftRule = 'p<=' | 'p<' | 'distance>=';
+import type { DriftRule } from '../../protocol/drift';
+
+export type { DriftRule };
 
 export interface StatTestResult {
   /** p-value or distance, as `kind` says. NaN when the test cannot be computed (reason in `note`). */
