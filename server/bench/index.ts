@@ -15,6 +15,7 @@ export { describeMachine, parseCpuInfo } from './machine';
 export { percentile, summarize, type Summary } from './stats';
 export { speedRatio, verdictFor } from './verdict';
 export { formatBytes, formatComparison, formatUs, table } from './format';
+export { comparisonCsv } from './report-csv';
 export {
   ComparisonReportSchema,
   LatencyStatsSchema,

@@ -27,12 +27,38 @@ export const PerfSaveRequestSchema = z
   .strict();
 export type PerfSaveRequest = z.infer<typeof PerfSaveRequestSchema>;
 
-/** Body of `POST /api/perf/serve`. */
+/**
+ * Body of `POST /api/perf/serve`: serve the original or a variant as a new version of the same model
+ * (the published name and its URLs stay). With `id`, a variant not saved yet is saved first, in one action.
+ */
 export const PerfServeRequestSchema = z
   .object({
-    variant: z.string().describe('"original", or a variant saved beside the model'),
+    variant: z.string().describe('"original", or a variant id (saved beside the model, or made by the job `id`)'),
+    id: z.string().optional().describe('a finished perf job that made the variant: saves it first when no file exists'),
   })
   .strict();
+
+/** Answer of `POST /api/perf/serve`: what is served now, under which unchanged name, and what it replaced. */
+export interface PerfServeResult {
+  variant: string;
+  /** The published model name: the same before and after. */
+  name: string;
+  /** The OIP version now answering under the plain name. */
+  version: string;
+  previousVersion: string;
+  path: string;
+  generation: number;
+  /** The file written first when the variant had not been saved yet; null when it existed. */
+  saved: string | null;
+  /** Every version that exists now (`GET /v2/models/{name}` lists the same). */
+  versions: string[];
+}
+
+/**
+ * The ids of variants Model Lab makes (`int8`, `int8-pc`, `int8-weights`, `int8-weights-pc`, `fp16`,
+ * `prune1`…`prune99`): a saved `<model>.<id>.onnx` beside the model is a version of it.
+ */
+export const VARIANT_ID_PATTERN = /^(?:int8(?:-weights)?(?:-pc)?|fp16|prune[1-9]\d?)$/;
 
 export interface VariantOffer {
   id: string;

@@ -8,16 +8,17 @@
  * model they started with and never see a freed session.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { basename } from 'node:path';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { loadModel, sidecarPath } from '../model/index';
 import type { LoadedModel, LoadOptions } from '../model/types';
 import type { PlainTensor } from '../protocol/codec';
 import type { ServerEvent } from '../protocol/api';
+import { VARIANT_ID_PATTERN } from '../protocol/perf';
 import { createBatcher, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_DELAY_MS, type Batcher, type BatchStats } from './batcher';
 import { compareModels } from './differential';
 import { createEventBus } from './events';
-import type { ModelHost } from './host';
+import type { ModelHost, ModelVersion, ModelVersions } from './host';
 import type { ServerMetrics } from './metrics';
 import { watchModelFiles, type FileWatch } from './reloader';
 
@@ -54,6 +55,8 @@ export interface ModelHostImpl extends ModelHost {
 interface Slot {
   model: LoadedModel;
   generation: number;
+  /** The OIP version this file is published as (the original's, or a variant id). */
+  version: string;
   loadedAt: string;
   fingerprint: string;
   batcher: Batcher | null;
@@ -96,8 +99,13 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
   // Hashed before loading: if the file changes during the load, the next pass sees a difference.
   const firstFingerprint = await fingerprintOf(watchedFiles);
   const first = await loadModel(modelPath, loadOptions);
+  // The name clients call the model by. A served variant is a new version of it, never a new name, so
+  // every URL and curl a user copied keeps answering (OIP: /v2/models/{name}[/versions/{v}]).
+  const publishedName = first.info.name;
+  const originalVersion = first.info.modelVersion > 0 ? String(first.info.modelVersion) : '1';
+  let servedVersion = originalVersion;
   let current = makeSlot(first, 1, firstFingerprint);
-  bus.emit({ type: 'model-loaded', generation: 1, name: first.info.name, loadMs: first.loadMs });
+  bus.emit({ type: 'model-loaded', generation: 1, name: publishedName, loadMs: first.loadMs });
 
   function makeSlot(model: LoadedModel, generation: number, fingerprint: string): Slot {
     let markDisposed = (): void => {};
@@ -107,6 +115,7 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
     const slot: Slot = {
       model,
       generation,
+      version: servedVersion,
       fingerprint,
       loadedAt: new Date().toISOString(),
       batcher: null,
@@ -139,7 +148,7 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
   function leasedView(slot: Slot): LoadedModel {
     const { model } = slot;
     return {
-      info: model.info,
+      info: model.info.name === publishedName ? model.info : { ...model.info, name: publishedName },
       signature: model.signature,
       reference: model.reference,
       loadMs: model.loadMs,
@@ -249,7 +258,7 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
     const previous = current;
     current = makeSlot(model, previous.generation + 1, fingerprint);
     log(`reloaded ${model.info.name} (${reason}): generation ${current.generation}, ${Math.round(model.loadMs)} ms`);
-    bus.emit({ type: 'model-loaded', generation: current.generation, name: model.info.name, loadMs: model.loadMs });
+    bus.emit({ type: 'model-loaded', generation: current.generation, name: publishedName, loadMs: model.loadMs });
     // Both versions stay alive (leased) for the comparison; the old one is disposed after.
     previous.leases++;
     retire(previous);
@@ -280,15 +289,16 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
   }
   await watchServedFiles();
 
-  async function switchTo(path: string, extra: { sessionConfig?: Record<string, string> } = {}): Promise<number> {
+  async function switchTo(path: string, extra: { sessionConfig?: Record<string, string>; version?: string } = {}): Promise<number> {
     if (path === servedPath) return current.generation;
-    const previous = { servedPath, servedOptions, watchedFiles, generation: current.generation };
+    const previous = { servedPath, servedOptions, watchedFiles, servedVersion, generation: current.generation };
     servedPath = path;
+    servedVersion = extra.version ?? versionOfFile(path);
     servedOptions = { ...loadOptions, sessionConfig: { ...loadOptions.sessionConfig, ...extra.sessionConfig } };
     watchedFiles = sidecarCandidates(path, servedOptions);
     const generation = await reload(`switched to ${path}`);
     if (generation === previous.generation) {
-      ({ servedPath, servedOptions, watchedFiles } = previous);
+      ({ servedPath, servedOptions, watchedFiles, servedVersion } = previous);
       const failed = bus
         .recent()
         .filter((e) => e.type === 'model-reload-failed')
@@ -297,6 +307,33 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
     }
     await watchServedFiles();
     return generation;
+  }
+
+  /** `dir/model.int8.onnx` → `int8`; the original file → its version; anything else → its file name. */
+  function versionOfFile(path: string): string {
+    if (resolve(path) === resolve(modelPath)) return originalVersion;
+    const id = basename(path).slice(modelStem.length + 1, -'.onnx'.length);
+    return basename(path).startsWith(`${modelStem}.`) && VARIANT_ID_PATTERN.test(id) ? id : basename(path);
+  }
+  const modelStem = basename(modelPath).replace(/\.onnx$/i, '');
+
+  /** The original and every variant saved beside it (`<model>.<variant>.onnx`), plus the served file. */
+  function versions(): ModelVersions {
+    const available: ModelVersion[] = [{ version: originalVersion, path: resolve(modelPath) }];
+    let names: string[] = [];
+    try {
+      names = readdirSync(dirname(resolve(modelPath)));
+    } catch {
+      /* the folder vanished: the served version is still listed below */
+    }
+    for (const name of names.sort()) {
+      if (!name.startsWith(`${modelStem}.`) || !name.endsWith('.onnx')) continue;
+      const id = name.slice(modelStem.length + 1, -'.onnx'.length);
+      if (VARIANT_ID_PATTERN.test(id) && id !== originalVersion)
+        available.push({ version: id, path: join(dirname(resolve(modelPath)), name) });
+    }
+    if (!available.some((v) => v.version === current.version)) available.push({ version: current.version, path: resolve(servedPath) });
+    return { served: current.version, available };
   }
 
   const host: ModelHostImpl = {
@@ -314,6 +351,8 @@ export async function createModelHost(modelPath: string, options: ModelHostOptio
     recentEvents: () => bus.recent(),
     reload,
     switchTo,
+    versions,
+    servedVersion: () => current.version,
     async close() {
       if (closed) return;
       closed = true;

@@ -58,7 +58,7 @@ describe('perf routes', () => {
     assert.equal(r.status, 404);
     r = await postJson(`${server.url}/api/perf/serve?token=${server.ownerToken}`, { variant: 'fp16' });
     assert.equal(r.status, 404, 'nothing saved yet');
-    assert.match(r.json.error, /breast_cancer\.fp16\.onnx does not exist; save the fp16 variant first/);
+    assert.match(r.json.error, /the fp16 variant is not saved \(breast_cancer\.fp16\.onnx\) and no recent comparison made it/);
     r = await postJson(`${server.url}/api/perf/serve?token=${server.ownerToken}`, { variant: '../../etc' });
     assert.equal(r.status, 400);
   });
@@ -108,10 +108,12 @@ describe('perf routes', () => {
     assert.equal(described.info.path, join(dir, 'breast_cancer.int8.onnx'));
     assert.ok(described.info.opHistogram.MatMulInteger, 'the int8 graph is what runs now');
     assert.equal(described.batching.enabled, false, 'the host turns batching off for dynamic quantisation');
-    const infer = await postJson(`${server.url}/v2/models/breast_cancer.int8/infer`, {
+    assert.equal(described.info.name, 'breast_cancer', 'a served variant keeps the published name');
+    const infer = await postJson(`${server.url}/v2/models/breast_cancer/infer`, {
       inputs: [{ name: 'input', shape: [1, 30], datatype: 'FP32', data: Array.from({ length: 30 }, () => 1) }],
     });
     assert.equal(infer.status, 200, JSON.stringify(infer.json));
+    assert.equal(infer.json.model_version, 'int8');
     const back = await postJson(`${server.url}/api/perf/serve?token=${server.ownerToken}`, { variant: 'original' });
     assert.equal(back.status, 200);
     assert.equal((await (await fetch(`${server.url}/api/model`)).json()).info.path, model);

@@ -42,14 +42,35 @@ export function servedVersion(model: LoadedModel): string {
   return model.info.modelVersion > 0 ? String(model.info.modelVersion) : '1';
 }
 
-/** The current model if `name` (and `version`, when given) is what this server serves; else 404. */
+/** The version answering under the plain name: the host's (a served variant is a version), else the file's. */
+export function publishedVersion(host: ModelHost, model: LoadedModel): string {
+  return host.servedVersion?.() ?? servedVersion(model);
+}
+
+/**
+ * The current model if `name` (and `version`, when given) is what this server serves. An unknown name or
+ * version is a 404; a version that exists (a variant saved beside the model) but is not the one loaded is
+ * a 400, as Triton answers for a version that is not ready.
+ */
 export function requireModel(host: ModelHost, name: string, version?: string): LoadedModel {
   const model = host.current();
   if (name !== model.info.name) {
     throw new HttpError(404, `model '${name}' not found; this server serves '${model.info.name}'`);
   }
-  if (version !== undefined && version !== servedVersion(model)) {
-    throw new HttpError(404, `model '${name}' has no version '${version}'; this server serves version '${servedVersion(model)}'`);
+  const served = publishedVersion(host, model);
+  if (version !== undefined && version !== served) {
+    const known = host.versions?.().available.map((v) => v.version) ?? [served];
+    if (known.includes(version)) {
+      throw new HttpError(
+        400,
+        `version '${version}' of model '${name}' exists but is not loaded; version '${served}' is served now ` +
+          `(serve '${version}' from the Performance tab, or call /v2/models/${name}/infer for the served one)`,
+      );
+    }
+    throw new HttpError(
+      404,
+      `model '${name}' has no version '${version}'; version '${served}' is served now (versions: ${known.map((v) => `'${v}'`).join(', ')})`,
+    );
   }
   return model;
 }

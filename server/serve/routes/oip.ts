@@ -8,15 +8,17 @@ import { OIP_DATATYPE } from '../../protocol/api';
 import { InputError, type PlainTensor } from '../../protocol/codec';
 import { describeZodError, OipInferRequestSchema } from '../../protocol/schemas';
 import type { LoadedModel } from '../../model/types';
+import type { ModelHost } from '../host';
 import {
   HttpError,
   newRequestId,
+  servedVersion,
   parseJsonText,
   readBodyBytes,
   mediaType,
   isJsonMediaType,
+  publishedVersion,
   requireModel,
-  servedVersion,
   timedInfer,
   type RouteContext,
 } from './common';
@@ -29,7 +31,8 @@ export const OIP_EXTENSIONS = ['binary_tensor_data'];
 /** Triton's platform name for ONNX models; KServe clients show it as is. */
 const PLATFORM = 'onnxruntime_onnx';
 
-export function modelMetadata(model: LoadedModel) {
+/** Model metadata; `versions` lists every version that exists (the served one answers the plain name). */
+export function modelMetadata(model: LoadedModel, host?: ModelHost) {
   const tensor = (t: LoadedModel['info']['inputs'][number]) => ({
     name: t.name,
     datatype: OIP_DATATYPE[t.dtype],
@@ -37,7 +40,7 @@ export function modelMetadata(model: LoadedModel) {
   });
   return {
     name: model.info.name,
-    versions: [servedVersion(model)],
+    versions: host?.versions?.().available.map((v) => v.version) ?? [servedVersion(model)],
     platform: PLATFORM,
     inputs: model.info.inputs.map(tensor),
     outputs: model.info.outputs.map(tensor),
@@ -60,18 +63,22 @@ export function oipRoutes(ctx: RouteContext, serverVersion: string): Hono {
   app.get('/v2/health/live', (c) => c.body(null, 200));
   app.get('/v2/health/ready', ready);
 
-  app.get('/v2/models/:model', (c) => c.json(modelMetadata(requireModel(ctx.host, c.req.param('model')))));
+  app.get('/v2/models/:model', (c) => c.json(modelMetadata(requireModel(ctx.host, c.req.param('model')), ctx.host)));
   app.get('/v2/models/:model/versions/:version', (c) =>
-    c.json(modelMetadata(requireModel(ctx.host, c.req.param('model'), c.req.param('version')))),
+    c.json(modelMetadata(requireModel(ctx.host, c.req.param('model'), c.req.param('version')), ctx.host)),
   );
-  app.get('/v2/models/:model/ready', (c) => {
-    requireModel(ctx.host, c.req.param('model'));
-    return c.body(null, 200);
-  });
-  app.get('/v2/models/:model/versions/:version/ready', (c) => {
-    requireModel(ctx.host, c.req.param('model'), c.req.param('version'));
-    return c.body(null, 200);
-  });
+  // Readiness is the status alone (200 ready, 4xx not), with an empty body, as the protocol says.
+  const modelReady = (c: Context, version?: string) => {
+    try {
+      requireModel(ctx.host, c.req.param('model') ?? '', version);
+      return c.body(null, 200);
+    } catch (err) {
+      if (err instanceof HttpError) return c.body(null, err.status as 400 | 404);
+      throw err;
+    }
+  };
+  app.get('/v2/models/:model/ready', (c) => modelReady(c));
+  app.get('/v2/models/:model/versions/:version/ready', (c) => modelReady(c, c.req.param('version')));
 
   app.post('/v2/models/:model/infer', (c) => infer(ctx, c, '/v2/models/:model/infer', requireModel(ctx.host, c.req.param('model'))));
   app.post('/v2/models/:model/versions/:version/infer', (c) =>
@@ -149,7 +156,7 @@ async function infer(ctx: RouteContext, c: Context, route: string, model: Loaded
   c.header('Server-Timing', `infer;dur=${inferMs.toFixed(3)}, handler;dur=${(performance.now() - started).toFixed(3)}`);
   return c.json({
     model_name: model.info.name,
-    model_version: servedVersion(model),
+    model_version: publishedVersion(ctx.host, model),
     id: request.id ?? newRequestId(),
     outputs: outputs.map(oipOutput),
   });

@@ -4,19 +4,24 @@
  *
  *   GET    /api/perf                 variants on offer, this machine, recent perf jobs
  *   POST   /api/perf/save            {id, variant, overwrite?} → writes `<model>.<variant>.onnx` beside the model
- *   POST   /api/perf/serve           {variant} ("original" or a saved variant) → serves that file
+ *   POST   /api/perf/serve           {variant, id?} → serves the original or a variant (saved first from job
+ *                                    `id` when no file exists) as a new version under the same model name
+ *   GET    /api/perf/report/{id}     ?format=json|csv → the comparison of a finished job, as a download
  *
  * File paths are computed here from the served model's path, never taken from the client. Every
  * `/api/*` route is the owner's (middleware/owner-only): a share link may not look, start, save or switch.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { Hono } from 'hono';
 import type { z } from 'zod';
-import { describeMachine } from '../../bench/index';
+import { comparisonCsv, describeMachine } from '../../bench/index';
 import { DEFAULT_VARIANTS, listVariants, parseVariant, variantPathBeside, writeVariantFile } from '../../compress/index';
 import { decodeModel } from '../../model/index';
-import { PerfSaveRequestSchema, PerfServeRequestSchema } from '../../protocol/perf';
+import { PerfSaveRequestSchema, PerfServeRequestSchema, type PerfServeResult } from '../../protocol/perf';
+import type { ComparisonReport } from '../../protocol/perf-report';
+import { ModelLabError } from '../../protocol/errors';
 import { describeZodError } from '../../protocol/schemas';
 import { perfJob } from '../jobs/perf-job';
 import type { JobRunner } from '../jobs/runner';
@@ -70,8 +75,8 @@ export function perfRoutes(ctx: RouteContext, jobs: JobRunner): Hono {
     if (!made)
       throw new HttpError(404, `job '${request.id.slice(0, 60)}' has no working '${request.variant.slice(0, 40)}' variant to save`);
     const target = variantPathBeside(modelPath, made.spec.id);
-    if (existsSync(target) && !request.overwrite)
-      throw new HttpError(409, `${target} already exists; send "overwrite": true to replace it`);
+    // The UI offers "Replace it" beside this message; an API caller sends `overwrite: true`.
+    if (existsSync(target) && !request.overwrite) throw new HttpError(409, `${basename(target)} is already saved beside the model`);
     // A CompressError is a ModelLabError (400): app.onError answers it.
     const written = await writeVariantFile(modelPath, made, target, { overwrite: true, loadOptions: { referenceCsv } });
     return c.json({ variant: made.spec.id, path: written.path, sidecar: written.sidecar ?? null, fileBytes: made.fileBytes });
@@ -79,22 +84,70 @@ export function perfRoutes(ctx: RouteContext, jobs: JobRunner): Hono {
 
   app.post('/api/perf/serve', async (c) => {
     const request = parse(PerfServeRequestSchema, await readJsonBody(c, 64 * 1024));
-    if (!ctx.host.switchTo) throw new HttpError(501, 'this server cannot switch models');
+    const host = ctx.host;
+    if (!host.switchTo) throw new HttpError(501, 'this server cannot switch models');
     let path = modelPath;
+    let saved: string | null = null;
     if (request.variant !== 'original') {
+      let id: string;
       try {
-        path = variantPathBeside(modelPath, parseVariant(request.variant).id);
+        id = parseVariant(request.variant).id;
+        path = variantPathBeside(modelPath, id);
       } catch (err) {
-        throw new HttpError(400, (err as Error).message);
+        throw new ModelLabError((err as Error).message, { status: 400, field: 'variant' });
       }
-      if (!existsSync(path)) throw new HttpError(404, `${path} does not exist; save the ${request.variant} variant first`);
+      if (!existsSync(path)) {
+        // One action: a variant the comparison made but nobody saved yet is saved, then served.
+        const made = request.id === undefined ? undefined : perf.variantOf(request.id, id);
+        if (!made) {
+          throw new HttpError(
+            404,
+            `the ${id} variant is not saved (${basename(path)}) and no recent comparison made it; ` +
+              `run a comparison with ${id}, then serve it`,
+          );
+        }
+        saved = (await writeVariantFile(modelPath, made, path, { overwrite: false, loadOptions: { referenceCsv } })).path;
+      }
     }
+    const name = host.current().info.name;
+    const previousVersion = host.servedVersion?.() ?? '1';
     try {
-      const generation = await ctx.host.switchTo(path, { sessionConfig: await sessionConfigOf(path) });
-      return c.json({ variant: request.variant, path, generation });
+      const generation = await host.switchTo(path, { sessionConfig: await sessionConfigOf(path) });
+      const result: PerfServeResult = {
+        variant: request.variant,
+        name: host.current().info.name,
+        version: host.servedVersion?.() ?? '1',
+        previousVersion,
+        path,
+        generation,
+        saved,
+        versions: host.versions?.().available.map((v) => v.version) ?? [],
+      };
+      return c.json(result);
     } catch (err) {
-      throw new HttpError(400, `could not serve ${path}: ${(err as Error).message}; still serving the previous model`);
+      throw new HttpError(
+        400,
+        `could not serve ${basename(path)}: ${(err as Error).message}; still serving ${name} version ${previousVersion}`,
+      );
     }
+  });
+
+  app.get('/api/perf/report/:id', (c) => {
+    const id = c.req.param('id');
+    const format = c.req.query('format') ?? 'json';
+    if (format !== 'json' && format !== 'csv')
+      throw new ModelLabError(`format must be json or csv, not '${format.slice(0, 20)}'`, { field: 'format' });
+    const job = jobs.get(id);
+    const report = job?.kind === 'perf' && job.status === 'done' ? (job.result as ComparisonReport | null) : null;
+    if (!report) throw new HttpError(404, `no finished comparison '${id.slice(0, 60)}' (the last five are kept); run the comparison again`);
+    const file = `${original.info.name}-performance-${report.startedAt.replace(/[-:]/g, '').replace(/\..*$/, '')}`.replace(
+      /[^A-Za-z0-9._-]/g,
+      '_',
+    );
+    c.header('Content-Disposition', `attachment; filename="${file}.${format}"`);
+    c.header('X-Content-Type-Options', 'nosniff');
+    if (format === 'csv') return c.body(comparisonCsv(report), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+    return c.body(`${JSON.stringify(report, null, 2)}\n`, 200, { 'Content-Type': 'application/json; charset=utf-8' });
   });
 
   return app;
