@@ -174,7 +174,6 @@ export function recordingHost(host: ModelHost, served: ServedRows): ModelHost {
     switchTo: host.switchTo ? (path, options) => host.switchTo!(path, options) : undefined,
     versions: host.versions ? () => host.versions!() : undefined,
     servedVersion: host.servedVersion ? () => host.servedVersion!() : undefined,
-    versions: host.versions ? () => host.versions!() : undefined,
     async infer(inputs, outputNames) {
       const signature = host.current().signature;
       const outputs = await host.infer(inputs, outputNames);
