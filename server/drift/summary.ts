@@ -57,12 +57,14 @@ export function summarize(input: SummaryInput): DriftSummary {
   }
   const untested = input.columns.filter((c) => c.error !== null);
   if (untested.length) details.push(`${plural(untested.length, 'column')} could not be tested (${names(untested)}): see the table`);
+  if (target?.error) details.push(`The target "${target.name}" could not be tested: ${target.error}`);
+  const concerns = details.length;
+  // Usual for new data (labels come later): said, but no reason for a warning colour.
   if (input.targetMissing)
     details.push(`The target "${input.targetMissing}" is not in the current file (no labels yet?): no target drift was checked`);
-  if (target?.error) details.push(`The target "${target.name}" could not be tested: ${target.error}`);
 
   const drift = s.drift || others.length > 0;
-  return { severity: drift ? 'drift' : details.length ? 'warning' : 'ok', headline, details };
+  return { severity: drift ? 'drift' : concerns ? 'warning' : 'ok', headline, details };
 }
 
 function names(columns: ColumnDrift[]): string {

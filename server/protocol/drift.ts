@@ -205,7 +205,9 @@ const TestOptions = {
     .string()
     .min(1)
     .optional()
-    .describe('column holding the true label/target: tested apart as target drift, never counted in the share rule (ignored when the reference has no such column)'),
+    .describe(
+      'column holding the true label/target: tested apart as target drift, never counted in the share rule (ignored when the reference has no such column)',
+    ),
 };
 
 /** `POST /api/jobs/drift` with `source: "files"`: a current CSV against a reference CSV. */

@@ -4,6 +4,7 @@
  * Shared by `ui-page.ts` (runs in Node, inside the server or the extension host) and the browser bundle,
  * so both sides agree on the config's shape. What the UI keeps between reloads is in
  * `webview/app/persisted-state.ts`; everything else it needs comes over HTTP, typed in `api.ts`.
+ * Also the one control message of the UI's event stream (`GET /api/events`), which both sides name.
  */
 
 /** Name of the `<meta>` tag whose `content` is the JSON-encoded {@link UiConfig}. */
@@ -25,3 +26,10 @@ export interface UiConfig {
    */
   labTabs?: boolean;
 }
+
+/**
+ * Name of the SSE event `GET /api/events` sends once it has replayed the recent events (data `{}`):
+ * what came before it happened before the page connected — history the UI shows as state, not as news;
+ * what follows happens live. Not a `ServerEvent`: other readers of the stream can ignore it.
+ */
+export const EVENTS_READY = 'ready';

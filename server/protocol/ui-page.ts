@@ -30,6 +30,8 @@ export interface UiPageOptions {
   token?: string;
   /** False to leave out the lab tabs (performance, drift, export): the caller is not the owner. Default true. */
   labTabs?: boolean;
+  /** URL of the page's icon (the server's `assets/favicon.svg`); left out when absent (the VS Code panel has its own). */
+  faviconUri?: string;
   title: string;
 }
 
@@ -64,6 +66,7 @@ export function renderUiPage(options: UiPageOptions): string {
   if (options.token) config.token = options.token;
   if (options.labTabs === false) config.labTabs = false;
   const nonce = escapeHtml(options.nonce);
+  const icon = options.faviconUri ? `<link rel="icon" type="image/svg+xml" href="${escapeHtml(options.faviconUri)}">\n` : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -74,7 +77,7 @@ export function renderUiPage(options: UiPageOptions): string {
 <meta name="${CONFIG_META_NAME}" content="${escapeHtml(JSON.stringify(config))}">
 <meta property="csp-nonce" content="${nonce}">
 <title>${escapeHtml(options.title)}</title>
-<link rel="stylesheet" href="${escapeHtml(options.styleUri)}" nonce="${nonce}">
+${icon}<link rel="stylesheet" href="${escapeHtml(options.styleUri)}" nonce="${nonce}">
 </head>
 <body>
 <div id="app" class="app"><p class="boot-message">Loading Model Lab…</p></div>

@@ -40,7 +40,7 @@ test('--format json writes the documented report; --stattest and --threshold app
   ]);
   assert.equal(code, 0);
   const report = JSON.parse(readFileSync(out('r.json'), 'utf8'));
-  assert.equal(report.schemaVersion, 1);
+  assert.equal(report.schemaVersion, 2);
   assert.deepEqual(
     report.columns.map((c: { name: string }) => c.name),
     ['cont', 'cat'],
@@ -110,8 +110,37 @@ test('--model adds prediction drift to every format; a model that does not load 
   await drift.run([...files, '--quiet', '--no-mmd', '--model', flights('flights.onnx'), '-o', out('p.txt')]);
   assert.match(readFileSync(out('p.txt'), 'utf8'), /Prediction drift: YES/);
   writeFileSync(out('broken.onnx'), 'not a model');
-  assert.equal(await drift.run([...files, '--quiet', '--model', out('broken.onnx'), '-o', out('x.txt')]), 2);
+  assert.equal(await drift.run([...files, '--quiet', '--model', out('broken.onnx'), '--format', 'json', '-o', out('x.json')]), 2);
+  // The data-drift result is still written, with the prediction error beside it.
+  const broken = JSON.parse(readFileSync(out('x.json'), 'utf8'));
+  assert.equal(broken.columns.length > 0, true);
+  assert.match(broken.predictions.error, /could not be loaded: cannot load/);
+  assert.deepEqual(broken.predictions.columns, []);
   assert.equal(await drift.run([...files, '--quiet', '--columns', 'nope', '-o', out('y.txt')]), 2);
+});
+
+test('--model on breast-cancer (one [N, 30] tensor): features named by the reference header, the target apart', async () => {
+  // Before: the model was loaded without the reference, so it looked for feature_0…feature_29 and
+  // every row failed; the target "diagnosis" was counted among the features.
+  const bc = (name: string) => join(import.meta.dirname, '..', '..', 'samples', 'breast-cancer', name);
+  const files = [bc('reference.csv'), bc('current.csv')];
+  assert.equal(
+    await drift.run([...files, '--quiet', '--no-mmd', '--model', bc('breast_cancer.onnx'), '--format', 'json', '-o', out('bc.json')]),
+    0,
+  );
+  const report = JSON.parse(readFileSync(out('bc.json'), 'utf8'));
+  assert.equal(report.predictions.error, null);
+  assert.deepEqual(report.predictions.failedRows, { reference: 0, current: 0 });
+  assert.deepEqual(report.predictions.columns.map((c: { name: string }) => c.name).sort(), ['label', 'p_benign', 'p_malignant']);
+  assert.equal(report.options.target, 'diagnosis');
+  assert.equal(report.target.name, 'diagnosis');
+  assert.equal(report.columns.length, 30);
+  assert.ok(!report.columns.some((c: { name: string }) => c.name === 'diagnosis'));
+  assert.equal(report.dataset.share.testedColumns, 30);
+  // Without a model, --target does the same; a name not in the reference is bad input (exit 2).
+  assert.equal(await drift.run([...files, '--quiet', '--no-mmd', '--target', 'diagnosis', '--format', 'json', '-o', out('bt.json')]), 0);
+  assert.equal(JSON.parse(readFileSync(out('bt.json'), 'utf8')).dataset.share.testedColumns, 30);
+  assert.equal(await drift.run([...files, '--quiet', '--no-mmd', '--target', 'nope', '-o', out('bn.txt')]), 2);
 });
 
 test('--cache writes the reference cache next to the reference and reuses it', async () => {

@@ -16,11 +16,15 @@ const usage = `Usage: model-lab drift <reference.csv> <current.csv> [options]
 Compares current data with reference data column by column. The test per column is Evidently's
 default (KS / chi-square / Z below 1,000 reference rows, Wasserstein / Jensen-Shannon above), with
 its thresholds and the share-of-drifted-columns verdict, plus Bonferroni and Benjamini–Hochberg
-verdicts over the p-values and a multivariate MMD test.
+verdicts over the p-values and a multivariate MMD test. Where Evidently uses its chi-square (which
+takes the reference shares as exact), a two-sample chi-square test of homogeneity is reported beside.
 
 Options:
   --model m.onnx         also predict both files with this model and test the predictions
-                         (label as categorical, class probabilities / regression values as numbers)
+                         (label as categorical, class probabilities / regression values as numbers);
+                         features are named by the reference CSV's header, as "serve --reference" does
+  --target col           the true label column: tested apart as target drift, not counted in the
+                         share rule (default with --model: the target the model's signature names)
   --columns a,b          only these columns
   --categorical a,b      treat these columns as categories (e.g. integer codes)
   --stattest col=test    test for one column (repeatable); tests: ${listStatTests()
@@ -51,6 +55,7 @@ const drift: Command = {
       args,
       {
         model: { type: 'string' },
+        target: { type: 'string' },
         columns: { type: 'string' },
         categorical: { type: 'string' },
         stattest: { type: 'string', multiple: true },
@@ -115,10 +120,16 @@ const drift: Command = {
         cache: values.cache === true,
         memoryBudgetMb,
         model: typeof values.model === 'string' ? requireFile(values.model, 'model') : undefined,
+        target: typeof values.target === 'string' ? values.target : undefined,
       });
       const text = renderReport(report, format);
       if (typeof values.output === 'string') await writeFile(values.output, text);
       else process.stdout.write(text);
+      // The data-drift report is written either way; a model that could not predict is still bad input.
+      if (report.predictions?.error) {
+        process.stderr.write(`model-lab drift: prediction drift could not be checked: ${report.predictions.error}\n`);
+        return 2;
+      }
       return report.dataset.share.drift && values['fail-on-drift'] === true ? 1 : 0;
     } catch (err) {
       // Bad input is exit 2 here whatever its usual exit code (1 means "drift"), with the message naming

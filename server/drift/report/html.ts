@@ -52,12 +52,34 @@ export function renderHtml(report: DriftReport): string {
 <td><small>missing ${(c.reference.missingShare * 100).toFixed(1)}% → ${(c.current.missingShare * 100).toFixed(1)}%${c.quality.outOfRangeShare ? `<br>${(c.quality.outOfRangeShare * 100).toFixed(1)}% outside ref range` : ''}${c.quality.newCategoryCount ? `<br>${c.quality.newCategoryCount} new categories: ${escapeHtml(c.quality.newCategories.slice(0, 5).join(', '))}` : ''}${c.quality.typeChange ? `<br>${escapeHtml(c.quality.typeChange)}` : ''}</small></td></tr>`;
   const rows = report.columns.map(row);
   const p = report.predictions;
-  const predictions = p
-    ? `<h2>Predictions of <code>${escapeHtml(p.model)}</code>: ${verdict(p.drift)}</h2>
+  const target = report.target
+    ? `<h2>Target drift: <code>${escapeHtml(report.target.name)}</code> ${verdict(report.target.drift)}</h2>
+<p>The target is not a feature: it is tested apart and not counted in the share rule.</p>
+<table><thead><tr><th>target</th><th>distribution</th><th>test</th><th>score</th><th>drift if</th><th>verdict</th><th>quality</th></tr></thead>
+<tbody>${row(report.target)}</tbody></table>`
+    : '';
+  const twoSample = report.columns.filter((c) => c.homogeneity);
+  const homogeneity = twoSample.length
+    ? `<h2>Two-sample chi-square test of homogeneity</h2>
+<p>Beside Evidently's chi-square, which takes the reference shares as exact (its verdict stays the column's).</p>
+<ul>${twoSample
+        .map((c) => {
+          const h = c.homogeneity!;
+          return (
+            `<li><b>${escapeHtml(c.name)}</b>: p = ${formatScore(h.pValue)} (χ² = ${h.statistic.toFixed(2)}, df = ${h.df}) ` +
+            `${verdict(h.drift)}${h.disagreement ? ` — ${escapeHtml(h.disagreement)}` : ''}</li>`
+          );
+        })
+        .join('')}</ul>`
+    : '';
+  const predictions = p?.error
+    ? `<h2>Predictions of <code>${escapeHtml(p.model)}</code>: not checked</h2><p class="bad">${escapeHtml(p.error)}</p>`
+    : p
+      ? `<h2>Predictions of <code>${escapeHtml(p.model)}</code>: ${verdict(p.drift)}</h2>
 <p>${p.rows.reference} + ${p.rows.current} rows predicted${p.failedRows.reference + p.failedRows.current ? `; ${p.failedRows.reference + p.failedRows.current} rows the model could not take (e.g. ${escapeHtml(p.firstError ?? '')})` : ''}.</p>
 <table><thead><tr><th>output</th><th>distribution</th><th>test</th><th>score</th><th>drift if</th><th>verdict</th><th>quality</th></tr></thead>
 <tbody>${p.columns.map(row).join('\n')}</tbody></table>`
-    : '';
+      : '';
   const extra = [
     d.bonferroni
       ? `<li>Bonferroni (α=${d.bonferroni.alpha} over ${d.bonferroni.pValues} p-values): ` +
@@ -70,7 +92,8 @@ export function renderHtml(report: DriftReport): string {
     report.multivariate
       ? `<li>MMD on ${report.multivariate.columns.length} numerical columns, ` +
         `${report.multivariate.rowsPerSide.reference}+${report.multivariate.rowsPerSide.current} ` +
-        `sampled rows: p = ${formatScore(report.multivariate.pValue)} ${verdict(report.multivariate.drift)}</li>`
+        `sampled rows: p = ${formatScore(report.multivariate.pValue)} (${report.multivariate.exceeding} of ` +
+        `${report.multivariate.permutations} permutations as extreme) ${verdict(report.multivariate.drift)}</li>`
       : '',
   ].join('');
   return `<!doctype html>
@@ -80,14 +103,20 @@ body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse
 td,th{border-bottom:1px solid #ddd;padding:6px;vertical-align:top;text-align:left}tr.drift{background:#fff4f4}
 .bad{color:#b00}.ok{color:#070}rect.r{fill:#4a7fd4;opacity:.55}rect.c{fill:#e0782a;opacity:.55}svg text{font-size:10px;fill:#666}
 .key span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
+.headline{padding:8px 12px;border-left:4px solid #070;background:#f4faf4}.headline.warning{border-color:#b80;background:#fffaf0}
+.headline.drift{border-color:#b00;background:#fff4f4}
 </style></head><body>
 <h1>Data drift</h1>
 <p>Current <code>${escapeHtml(report.current.file)}</code> (${report.current.rows} rows) vs reference <code>${escapeHtml(report.reference.file)}</code> (${report.reference.rows} rows), ${escapeHtml(report.createdAt)}.</p>
-<h2>Dataset: ${verdict(d.share.drift)}</h2>
+<p class="headline ${report.summary.severity}"><b>${escapeHtml(report.summary.headline)}</b></p>
+${report.summary.details.length ? `<ul>${report.summary.details.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>` : ''}
+<h2>Dataset (features): ${verdict(d.share.drift)}</h2>
 <ul><li>Share rule: ${d.share.driftedColumns} of ${d.share.testedColumns} columns drifted (${(d.share.shareOfDrifted * 100).toFixed(1)}%; drift when ≥ ${d.share.driftShare * 100}%)</li>${extra}</ul>
-<p class="key"><span style="background:#4a7fd4"></span>reference<span style="background:#e0782a"></span>current</p>
+<p class="key"><span style="background:#4a7fd4;opacity:.55"></span>reference<span style="background:#e0782a;opacity:.55"></span>current<span style="background:#a67b7f"></span>both (overlap) — bar height: share of rows</p>
 <table><thead><tr><th>column</th><th>distribution</th><th>test</th><th>score</th><th>drift if</th><th>verdict</th><th>quality</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
+${target}
+${homogeneity}
 ${predictions}
 <p><small>model-lab drift, report schema ${report.schemaVersion}; read ${report.timings.readMs} ms, tests ${report.timings.testMs} ms.</small></p>
 </body></html>

@@ -6,8 +6,12 @@ const escapeXml = (s: string) =>
   s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 export function renderJunit(report: DriftReport): string {
-  // Prediction columns are test cases too, named `prediction:<output>`.
-  const all = [...report.columns, ...(report.predictions?.columns ?? []).map((c) => ({ ...c, name: `prediction:${c.name}` }))];
+  // The target and the prediction columns are test cases too, named `target:<column>` and `prediction:<output>`.
+  const all = [
+    ...report.columns,
+    ...(report.target ? [{ ...report.target, name: `target:${report.target.name}` }] : []),
+    ...(report.predictions?.columns ?? []).map((c) => ({ ...c, name: `prediction:${c.name}` })),
+  ];
   const failures = all.filter((c) => c.drift).length;
   const skipped = all.filter((c) => c.error).length;
   const seconds = (report.timings.totalMs / 1000).toFixed(3);

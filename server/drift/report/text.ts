@@ -9,7 +9,8 @@ export function formatScore(score: number | null): string {
 
 export function renderText(report: DriftReport): string {
   const predictions = report.predictions?.columns ?? [];
-  const rows = [...report.columns, ...predictions].map((c) => [
+  const target = report.target ? [report.target] : [];
+  const rows = [...report.columns, ...target, ...predictions].map((c) => [
     c.drift ? 'DRIFT' : c.error ? 'skip' : 'ok',
     c.name,
     c.kind,
@@ -25,9 +26,15 @@ export function renderText(report: DriftReport): string {
   const out = [
     `Drift: ${report.current.file} (${report.current.rows} rows) vs reference ${report.reference.file} (${report.reference.rows} rows)`,
     '',
+    `${report.summary.severity === 'ok' ? '' : `${report.summary.severity.toUpperCase()}: `}${report.summary.headline}`,
+    ...report.summary.details.map((d) => `  - ${d}`),
+    '',
     line(header),
     ...rows.slice(0, report.columns.length).map(line),
-    ...(report.predictions ? ['', `Predictions of ${report.predictions.model}:`, ...rows.slice(report.columns.length).map(line)] : []),
+    ...(report.target ? ['', `Target drift (not counted in the share rule):`, line(rows[report.columns.length])] : []),
+    ...(report.predictions
+      ? ['', `Predictions of ${report.predictions.model}:`, ...rows.slice(report.columns.length + target.length).map(line)]
+      : []),
     '',
     `Dataset drift (share rule): ${d.share.drift ? 'YES' : 'no'} — ${d.share.driftedColumns} ` +
       `of ${d.share.testedColumns} columns drifted (` +
@@ -45,15 +52,29 @@ export function renderText(report: DriftReport): string {
     const m = report.multivariate;
     out.push(
       `Multivariate MMD on ${m.columns.length} numerical columns (${m.rowsPerSide.reference}+` +
-        `${m.rowsPerSide.current} sampled rows): p=${formatScore(m.pValue)} ${m.drift ? 'DRIFT' : 'no drift'}`,
+        `${m.rowsPerSide.current} sampled rows): p=${formatScore(m.pValue)} ` +
+        `(${m.exceeding} of ${m.permutations} permutations as extreme) ${m.drift ? 'DRIFT' : 'no drift'}`,
     );
   }
   if (report.predictions) {
     const p = report.predictions;
     const failed = p.failedRows.reference + p.failedRows.current;
     out.push(
-      `Prediction drift: ${p.drift ? 'YES' : 'no'}${failed ? ` (${failed} rows the model could not take, e.g. ${p.firstError})` : ''}`,
+      p.error
+        ? `Prediction drift: not checked — ${p.error}`
+        : `Prediction drift: ${p.drift ? 'YES' : 'no'}${failed ? ` (${failed} rows the model could not take, e.g. ${p.firstError})` : ''}`,
     );
+  }
+  const twoSample = report.columns.filter((c) => c.homogeneity);
+  if (twoSample.length) {
+    out.push('', "Two-sample chi-square test of homogeneity, beside Evidently's chi-square (its verdict is the column's):");
+    for (const c of twoSample) {
+      const h = c.homogeneity!;
+      out.push(
+        `  ${c.name}: p=${formatScore(h.pValue)} (chi2=${h.statistic.toFixed(2)}, df=${h.df}) ${h.drift ? 'DRIFT' : 'no drift'}` +
+          (h.disagreement ? ` — ${h.disagreement}` : ''),
+      );
+    }
   }
   const quality = report.columns.filter(
     (c) =>

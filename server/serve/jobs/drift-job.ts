@@ -6,7 +6,7 @@
  * At most two run at once (each reads whole files and may use hundreds of MB).
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { readHeader, runDrift, type DriftOptions, type DriftProgress } from '../../drift/index';
@@ -74,11 +74,31 @@ function runCheck(
   };
 }
 
-async function prepareFiles(request: DriftFilesRequest, files: AllowedFiles): Promise<Prepared> {
+async function prepareFiles(request: DriftFilesRequest, files: AllowedFiles, live: LiveDriftSource | undefined): Promise<Prepared> {
   const reference = await files.check('reference', request.reference, DATA_FILE_EXTENSIONS);
   const current = await files.check('current', request.current, DATA_FILE_EXTENSIONS);
   const model = request.options?.model ? await files.check('options.model', request.options.model, MODEL_FILE_EXTENSIONS) : undefined;
-  return runCheck({ reference, current }, { ...request.options, model }, `${basename(current)} against ${basename(reference)}`);
+  // The served model is opened with the served reference, so its features carry the served names.
+  const modelReference = model && live ? await servedReferenceOf(model, live) : undefined;
+  // The tab sends the served signature's target whatever the files: drop it when the reference lacks it.
+  const target = request.options?.target;
+  const keepTarget = target !== undefined && (await readHeader(reference)).includes(target);
+  return runCheck(
+    { reference, current },
+    { ...request.options, model, modelReference, target: keepTarget ? target : undefined },
+    `${basename(current)} against ${basename(reference)}`,
+  );
+}
+
+/** The served reference CSV when `model` is the served model's file, else undefined. */
+async function servedReferenceOf(model: string, live: LiveDriftSource): Promise<string | undefined> {
+  const served = live.reference();
+  if (!served || !existsSync(served)) return undefined;
+  try {
+    return (await realpath(live.modelPath())) === model ? served : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function prepareLive(request: DriftLiveRequest, live: LiveDriftSource | undefined): Promise<Prepared> {
@@ -93,7 +113,8 @@ async function prepareLive(request: DriftLiveRequest, live: LiveDriftSource | un
     throw new ModelLabError(
       `the server has served ${status.rows} row(s) with named features so far; send some predictions first (at least ${MIN_LIVE_ROWS})`,
     );
-  const { predictions, ...options } = request.options ?? {};
+  // The served rows hold features only: no target to compare (`target` is dropped).
+  const { predictions, target: _noTarget, ...options } = request.options ?? {};
   // Deleted or moved while serving (a file-removed event said so): the model serves from memory, but
   // drift reads the file.
   if (!existsSync(reference))
@@ -117,7 +138,7 @@ async function prepareLive(request: DriftLiveRequest, live: LiveDriftSource | un
   }
   return runCheck(
     { reference, current },
-    { ...options, columns, model: predictions ? live.modelPath() : undefined },
+    { ...options, columns, ...(predictions ? { model: live.modelPath(), modelReference: reference } : {}) },
     `${status.rows} served rows against ${basename(reference)}`,
     removeDir,
   );
@@ -130,6 +151,6 @@ export function driftJob(files: AllowedFiles, live: LiveDriftSource | undefined)
     maxRunning: 2,
     keep: 10,
     bodyLimitBytes: DRIFT_BODY_LIMIT_BYTES,
-    prepare: (request) => (request.source === 'live' ? prepareLive(request, live) : prepareFiles(request, files)),
+    prepare: (request) => (request.source === 'live' ? prepareLive(request, live) : prepareFiles(request, files, live)),
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The browser face: `GET /` (the UI page, nonce-based CSP), `GET /assets/{file}` (the built bundle),
- * `GET /api/model` (ModelDescription) and `GET /api/events` (server-sent lifecycle events).
+ * The browser face: `GET /` (the UI page, nonce-based CSP), `GET /assets/{file}` (the built bundle, and
+ * the page's icon `favicon.svg`), `GET /api/model` (ModelDescription) and `GET /api/events` (server-sent lifecycle events).
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
@@ -9,9 +9,11 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ModelDescription, ServerEvent } from '../../protocol/api';
 import { renderUiPage, uiContentSecurityPolicy } from '../../protocol/ui-page';
+import { EVENTS_READY } from '../../protocol/ui-page-config';
 import { shareSafeDescription, shareSafeEvent } from '../share-view';
 import { HttpError, type RouteContext } from './common';
 import { escapeHtml } from '../../protocol/html';
+import { FAVICON_FILE, FAVICON_SVG } from './ui-favicon';
 
 /** Extensions the asset route serves, with their content types; anything else is 404. */
 const ASSET_TYPES: Record<string, string> = {
@@ -40,6 +42,7 @@ export interface UiRouteOptions {
 /** The page shown when the UI bundle was not built: says how to build it, and where the API is. */
 function missingBundlePage(nonce: string, name: string, dir: string | undefined): string {
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(name)} — Model Lab</title>
+<link rel="icon" type="image/svg+xml" href="assets/${FAVICON_FILE}">
 <style nonce="${nonce}">body{font:15px/1.5 system-ui,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem}code{background:#8882;padding:0 .3em}</style></head>
 <body><h1>Model Lab is serving <code>${escapeHtml(name)}</code></h1>
 <p>The web UI bundle was not found${dir ? ` in <code>${escapeHtml(dir)}</code>` : ''}. Build it with <code>npm run build</code>
@@ -79,12 +82,20 @@ export function uiRoutes(ctx: RouteContext, options: UiRouteOptions): Hono {
         token: c.get('token'),
         labTabs: options.labTabs !== false && c.get('caller') === 'owner',
         title: `${name} — Model Lab`,
+        // Relative, like the bundle's URLs: it resolves under a proxy's path prefix too.
+        faviconUri: `assets/${FAVICON_FILE}`,
       }),
     );
   });
 
   app.get('/assets/:file', async (c) => {
     const file = c.req.param('file');
+    if (file === FAVICON_FILE) {
+      c.header('Content-Type', ASSET_TYPES['.svg']);
+      c.header('X-Content-Type-Options', 'nosniff');
+      c.header('Cache-Control', 'public, max-age=86400');
+      return c.body(FAVICON_SVG);
+    }
     const type = ASSET_TYPES[extname(file).toLowerCase()];
     const dir = options.uiAssetsDir;
     const notFound = () => new HttpError(404, `asset '${file}' not found; assets are the files of the built UI bundle (npm run build)`);
@@ -132,11 +143,16 @@ export function uiRoutes(ctx: RouteContext, options: UiRouteOptions): Hono {
           closed = true;
           wake?.();
         });
+        const write = (event: ServerEvent) => stream.writeSSE({ event: event.type, id: event.at, data: JSON.stringify(shown(event)) });
         try {
-          for (const event of ctx.host.recentEvents()) await stream.writeSSE({ event: event.type, data: JSON.stringify(shown(event)) });
+          // A reconnecting EventSource sends the id (time) of the last event it got: replay only what it missed.
+          const lastSeen = c.req.header('Last-Event-ID') ?? '';
+          for (const event of ctx.host.recentEvents()) if (event.at > lastSeen) await write(event);
+          // Everything before this marker happened before the page connected (history, not news).
+          await stream.writeSSE({ event: EVENTS_READY, data: '{}' });
           while (!closed) {
             const event = queue.shift();
-            if (event) await stream.writeSSE({ event: event.type, data: JSON.stringify(shown(event)) });
+            if (event) await write(event);
             else
               await new Promise<void>((resolve) => {
                 wake = resolve;
