@@ -1,5 +1,8 @@
 /** Small helpers shared by the benchmarks: percentiles, a server child process, a keep-alive client. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 
@@ -115,4 +118,129 @@ export async function startFloorServer(): Promise<ServerProcess> {
     };
   }
   throw new Error('the floor server did not start');
+}
+
+/** What one load run measured; latencies in microseconds. `tool` labels which generator produced them. */
+export interface LoadFigures {
+  tool: 'wrk' | 'autocannon';
+  connections: number;
+  seconds: number;
+  requests: number;
+  requestsPerSecond: number;
+  p50Us: number;
+  p99Us: number;
+  errors: number;
+}
+
+/**
+ * wrk's Lua hooks: the POST body is read from a file (no escaping of JSON into Lua), and `done()` prints
+ * the percentiles as one JSON line, since wrk's own text output gives p99 only in a fixed table.
+ */
+const WRK_SCRIPT = `
+local f = assert(io.open(os.getenv("WRK_BODY_FILE"), "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = os.getenv("WRK_CONTENT_TYPE") or "application/json"
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRK_JSON {"requests":%d,"durationUs":%d,"errors":%d,"p50Us":%d,"p99Us":%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+`;
+
+/** The load generator this machine has: wrk (C, costs little CPU) or autocannon (Node) as the fallback. */
+export function loadTool(): 'wrk' | 'autocannon' {
+  return spawnSync('wrk', ['--version'], { encoding: 'utf8' }).error ? 'autocannon' : 'wrk';
+}
+
+function runTool(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited with ${code}: ${err || out}`))));
+  });
+}
+
+/**
+ * POSTs `body` to `url` from `connections` keep-alive clients for `seconds`, from a separate process:
+ * wrk when installed, else autocannon's CLI (so the generator never shares the benchmark's event loop).
+ */
+export async function loadRun(url: string, body: string, connections: number, seconds: number, tool = loadTool()): Promise<LoadFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'ml-bench-'));
+  try {
+    const bodyFile = join(dir, 'body.json');
+    writeFileSync(bodyFile, body);
+    if (tool === 'wrk') {
+      const script = join(dir, 'post.lua');
+      writeFileSync(script, WRK_SCRIPT);
+      const threads = Math.min(connections, Math.max(1, cpus().length));
+      const out = await runTool('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '-s', script, url], {
+        WRK_BODY_FILE: bodyFile,
+      });
+      const line = out.split('\n').find((l) => l.startsWith('WRK_JSON '));
+      if (!line) throw new Error(`wrk printed no figures:\n${out}`);
+      const r = JSON.parse(line.slice('WRK_JSON '.length)) as {
+        requests: number;
+        durationUs: number;
+        errors: number;
+        p50Us: number;
+        p99Us: number;
+      };
+      return {
+        tool,
+        connections,
+        seconds,
+        requests: r.requests,
+        requestsPerSecond: r.requests / (r.durationUs / 1e6),
+        p50Us: r.p50Us,
+        p99Us: r.p99Us,
+        errors: r.errors,
+      };
+    }
+    const cli = join(process.cwd(), 'node_modules', 'autocannon', 'autocannon.js');
+    const out = await runTool(
+      process.execPath,
+      [
+        cli,
+        '-j',
+        '-c',
+        String(connections),
+        '-d',
+        String(seconds),
+        '-m',
+        'POST',
+        '-H',
+        'content-type=application/json',
+        '-i',
+        bodyFile,
+        url,
+      ],
+      {},
+    );
+    const r = JSON.parse(out) as {
+      requests: { total: number; average: number };
+      latency: { p50: number; p99: number };
+      errors: number;
+      non2xx: number;
+    };
+    // autocannon reports latency in milliseconds (fractional with its HDR histogram).
+    return {
+      tool,
+      connections,
+      seconds,
+      requests: r.requests.total,
+      requestsPerSecond: r.requests.average,
+      p50Us: r.latency.p50 * 1000,
+      p99Us: r.latency.p99 * 1000,
+      errors: r.errors + r.non2xx,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

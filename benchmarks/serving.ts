@@ -1,165 +1,246 @@
 /**
- * Serving benchmark (foundation issue): what the HTTP server adds to a bare `session.run`, and rows/s
- * under 64 concurrent clients with dynamic batching on and off. Not a test: numbers vary by machine.
+ * Serving benchmark (issue 13): Model Lab against the floor, the bare runtime and Python peers serving the
+ * same network, in ONE run, so the ratios hold even when the machine is noisy. Not a test: figures vary
+ * by machine and load.
  *
- *   npm run bench            (builds first; prints a table and writes .cache/bench/serving.json)
+ *   npm run bench:serving    (builds first; prints a Markdown table, writes .cache/bench/serving.json)
+ *
+ * Load comes from wrk (C; `apt-get install wrk`) in its own process; without wrk, autocannon's CLI in its
+ * own process, and the table says so — autocannon costs more CPU than the servers it measures on two cores,
+ * so its floor reads ~5× slower. Every server runs in its own process; only `session.run` is in-process.
+ * Env: BENCH_SECONDS (per load run, default 5), BENCH_CLIENTS (default "1,64"), BENCH_ITERATIONS (bare runs).
  */
-import autocannon from 'autocannon';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { loadModel } from '../server/model';
 import { encodeRecords } from '../server/protocol/codec';
 import { OIP_DATATYPE } from '../server/protocol/api';
-import { parseServerTiming, post, startFloorServer, startServerProcess, summarize, type Summary } from './lib';
+import {
+  loadRun,
+  loadTool,
+  startFloorServer,
+  startServerProcess,
+  summarize,
+  type LoadFigures,
+  type ServerProcess,
+  type Summary,
+} from './lib';
+import { missingPeer, PEERS, peerWeights, startPeer } from './peers/index';
 
-const MODELS = [
-  { name: 'breast_cancer', path: 'samples/breast-cancer/breast_cancer.onnx', reference: 'samples/breast-cancer/reference.csv' },
-  { name: 'flights', path: 'samples/flights/flights.onnx', reference: 'samples/flights/reference.csv' },
-];
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 3000);
-const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const MODEL = { name: 'breast_cancer', path: 'samples/breast-cancer/breast_cancer.onnx', reference: 'samples/breast-cancer/reference.csv' };
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CLIENTS = (process.env.BENCH_CLIENTS ?? '1,64').split(',').map(Number);
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 5000);
 
-async function bareLatency(path: string, reference: string): Promise<{ summary: Summary; body: string; rows: number }> {
-  const model = await loadModel(path, { referenceCsv: reference });
-  const record = model.reference!.rows[0];
-  const inputs = encodeRecords(model.signature, [record]);
-  for (let i = 0; i < 200; i++) await model.run(inputs);
-  const samples: number[] = [];
-  for (let i = 0; i < ITERATIONS; i++) {
-    const t = process.hrtime.bigint();
-    await model.run(inputs);
-    samples.push(Number(process.hrtime.bigint() - t) / 1000);
-  }
-  const body = JSON.stringify({
-    inputs: inputs.map((t) => ({
-      name: t.name,
-      shape: t.dims,
-      datatype: OIP_DATATYPE[t.dtype],
-      data: Array.from(t.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v)),
-    })),
-  });
-  await model.dispose();
-  return { summary: summarize(samples), body, rows: 1 };
+/** One row of the table: a server (or the bare runtime) and its load runs by client count. */
+export interface ServingRow {
+  id: string;
+  label: string;
+  /** The route or what answers, e.g. "POST /v2/models/breast_cancer/infer". */
+  what: string;
+  rowsPerRequest: number;
+  runs: Record<string, LoadFigures>;
+  /** In-process percentiles (bare runtime only), microseconds. */
+  inProcessUs?: Summary;
+  skipped?: string;
+  note?: string;
 }
 
-/** Round-trip latency, plus (when the server sends Server-Timing) its own handler time minus inference. */
-async function httpLatency(url: string, body: string): Promise<{ roundTrip: Summary; handlerMinusInfer?: Summary }> {
-  for (let i = 0; i < 200; i++) await post(url, body);
-  const samples: number[] = [];
-  const own: number[] = [];
-  for (let i = 0; i < ITERATIONS; i++) {
-    const t = process.hrtime.bigint();
-    const { status, serverTiming } = await post(url, body);
-    samples.push(Number(process.hrtime.bigint() - t) / 1000);
-    if (status !== 200) throw new Error(`server answered ${status}`);
-    const timing = parseServerTiming(serverTiming);
-    if (timing['handler'] !== undefined && timing['infer'] !== undefined) own.push((timing['handler'] - timing['infer']) * 1000);
-  }
-  return { roundTrip: summarize(samples), ...(own.length ? { handlerMinusInfer: summarize(own) } : {}) };
+interface Bodies {
+  oip: string;
+  v1: string;
+  mlflow: string;
 }
 
-async function throughput(url: string, body: string): Promise<{ rowsPerSecond: number; errors: number; p50Ms: number; p99Ms: number }> {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    body,
-    headers: { 'content-type': 'application/json' },
-    connections: 64,
-    duration: LOAD_SECONDS,
-  });
-  return {
-    rowsPerSecond: result.requests.average,
-    errors: result.errors + result.non2xx,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-  };
+async function bodiesAndBareRun(): Promise<{ bodies: Bodies; bare: Summary }> {
+  const model = await loadModel(MODEL.path, { referenceCsv: MODEL.reference });
+  try {
+    const record = model.reference!.rows[0];
+    const inputs = encodeRecords(model.signature, [record]);
+    const names = model.signature.features.map((f) => f.name);
+    const values = names.map((n) => Number(record[n]));
+    for (let i = 0; i < 500; i++) await model.run(inputs);
+    const samples: number[] = [];
+    for (let i = 0; i < ITERATIONS; i++) {
+      const t = process.hrtime.bigint();
+      await model.run(inputs);
+      samples.push(Number(process.hrtime.bigint() - t) / 1000);
+    }
+    const oip = JSON.stringify({
+      inputs: inputs.map((t) => ({
+        name: t.name,
+        shape: t.dims,
+        datatype: OIP_DATATYPE[t.dtype],
+        data: Array.from(t.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v)),
+      })),
+    });
+    const v1 = JSON.stringify({ instances: [values] });
+    const mlflow = JSON.stringify({ dataframe_split: { columns: names, data: [values] } });
+    return { bodies: { oip, v1, mlflow }, bare: summarize(samples) };
+  } finally {
+    await model.dispose();
+  }
+}
+
+/** One POST checked before loading: a server that answers 4xx would otherwise be measured at error speed. */
+async function checkAnswers(url: string, body: string): Promise<void> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+}
+
+async function measure(row: ServingRow, url: string, body: string): Promise<void> {
+  await checkAnswers(url, body);
+  await loadRun(url, body, 1, 1); // warm-up: JIT, session, Python imports
+  for (const clients of CLIENTS) {
+    row.runs[String(clients)] = await loadRun(url, body, clients, SECONDS);
+    const r = row.runs[String(clients)];
+    console.error(
+      `  ${row.label}, ${clients} client(s): p50 ${r.p50Us} µs, p99 ${r.p99Us} µs, ` +
+        `${r.requestsPerSecond.toFixed(0)} req/s, errors ${r.errors}`,
+    );
+  }
+}
+
+async function withServer(start: () => Promise<ServerProcess>, use: (s: ServerProcess) => Promise<void>): Promise<void> {
+  const server = await start();
+  try {
+    await use(server);
+  } finally {
+    await server.stop();
+  }
 }
 
 async function main(): Promise<void> {
-  const report: Record<string, unknown> = {
+  const tool = loadTool();
+  if (tool !== 'wrk') {
+    console.error('wrk is not installed (apt-get install wrk): using autocannon in a separate process; its figures are labelled');
+  }
+  console.error(`load generator: ${tool}; ${SECONDS} s per run; clients ${CLIENTS.join(', ')}; ${cpus().length} cores`);
+  const { bodies, bare } = await bodiesAndBareRun();
+  const rows: ServingRow[] = [];
+  const row = (id: string, label: string, what: string): ServingRow => {
+    const r: ServingRow = { id, label, what, rowsPerRequest: 1, runs: {} };
+    rows.push(r);
+    return r;
+  };
+
+  await withServer(startFloorServer, (s) =>
+    measure(row('floor', 'floor: bare node:http, fixed JSON', 'POST, fixed answer'), s.url, bodies.oip),
+  );
+  const bareRow = row('bare', 'bare session.run (in-process)', 'onnxruntime-node, 1 row');
+  bareRow.inProcessUs = bare;
+
+  await withServer(
+    () => startServerProcess([MODEL.path, '--reference', MODEL.reference]),
+    async (s) => {
+      const routes: [string, string, string, string][] = [
+        ['oip', 'Model Lab OIP v2 infer', `/v2/models/${MODEL.name}/infer`, bodies.oip],
+        ['v1', 'Model Lab v1 :predict', `/v1/models/${MODEL.name}:predict`, bodies.v1],
+        ['mlflow', 'Model Lab MLflow /invocations', '/invocations', bodies.mlflow],
+      ];
+      for (const [id, label, path, body] of routes) await measure(row(id, label, `POST ${path}`), s.url + path, body);
+    },
+  );
+
+  const weights = peerWeights(MODEL.path, MODEL.name);
+  for (const peer of PEERS) {
+    const r = row(peer.id, peer.label, `POST /v2/models/${MODEL.name}/infer`);
+    const missing = missingPeer(peer);
+    if (missing) {
+      r.skipped = missing;
+      console.error(`  ${peer.label}: skipped — ${missing}`);
+      continue;
+    }
+    await withServer(
+      async () => {
+        const started = await startPeer(peer, weights, MODEL.name);
+        r.note = started.model === 'sklearn' ? 'sklearn MLP (same weights)' : 'numpy MLP (same weights; python3-sklearn absent)';
+        r.label = `${peer.label} + ${started.model === 'sklearn' ? 'sklearn' : 'numpy'} MLP`;
+        return started;
+      },
+      (s) => measure(r, `${s.url}/v2/models/${MODEL.name}/infer`, bodies.oip),
+    );
+  }
+
+  const report = {
+    date: new Date().toISOString(),
     cpu: cpus()[0]?.model,
     cores: cpus().length,
     node: process.version,
-    iterations: ITERATIONS,
-    loadSeconds: LOAD_SECONDS,
-    models: {},
+    tool,
+    secondsPerRun: SECONDS,
+    clients: CLIENTS,
+    model: MODEL,
+    rows,
+    serverOwnP50Us: serverOwn(rows, bare),
   };
-  const floor = await startFloorServer();
-  try {
-    const body = JSON.stringify({
-      inputs: [{ name: 'input', shape: [1, 30], datatype: 'FP32', data: Array.from({ length: 30 }, (_, i) => i / 7) }],
-    });
-    report.floorRawNodeHttpUs = (await httpLatency(floor.url, body)).roundTrip;
-  } finally {
-    await floor.stop();
-  }
-  console.log(
-    `floor: bare node:http server, fixed JSON answer, 1 keep-alive client: p50 ${(report.floorRawNodeHttpUs as Summary).p50.toFixed(0)} µs`,
-  );
-  for (const m of MODELS) {
-    const bare = await bareLatency(m.path, m.reference);
-    const entry: Partial<ModelFigures> = { bareSessionRunUs: bare.summary };
-    for (const batching of [true, false]) {
-      const server = await startServerProcess([m.path, '--reference', m.reference, ...(batching ? [] : ['--no-batching'])]);
-      try {
-        const url = `${server.url}/v2/models/${m.name}/infer`;
-        const http = await httpLatency(url, bare.body);
-        const load = await throughput(url, bare.body);
-        entry[batching ? 'batchingOn' : 'batchingOff'] = {
-          httpSingleRowUs: http.roundTrip,
-          serverAddsP50Us: http.roundTrip.p50 - bare.summary.p50,
-          handlerMinusInferUs: http.handlerMinusInfer,
-          concurrent64: load,
-        };
-      } finally {
-        await server.stop();
-      }
-    }
-    (report.models as Record<string, unknown>)[m.name] = entry;
-    printModel(m.name, entry as ModelFigures);
-  }
   mkdirSync('.cache/bench', { recursive: true });
   writeFileSync('.cache/bench/serving.json', JSON.stringify(report, null, 2));
-  console.log('\nwritten .cache/bench/serving.json');
+  console.log(formatTable(rows, tool));
+  console.log(`\nwritten .cache/bench/serving.json`);
 }
 
-interface Percentiles {
-  p50: number;
-  p99: number;
-}
-interface BatchingFigures {
-  httpSingleRowUs: Percentiles;
-  serverAddsP50Us: number;
-  handlerMinusInferUs?: Percentiles;
-  concurrent64: { rowsPerSecond: number; p50Ms: number; p99Ms: number; errors: number };
-}
-interface ModelFigures {
-  bareSessionRunUs: Percentiles;
-  batchingOn: BatchingFigures;
-  batchingOff: BatchingFigures;
+/** What each Model Lab route adds of its own at 1 client: p50 − floor p50 − bare session.run p50 (µs). */
+function serverOwn(rows: ServingRow[], bare: Summary): Record<string, number> {
+  const floor = rows.find((r) => r.id === 'floor')?.runs['1'];
+  const out: Record<string, number> = {};
+  if (!floor) return out;
+  for (const r of rows.filter((x) => ['oip', 'v1', 'mlflow'].includes(x.id))) {
+    const one = r.runs['1'];
+    if (one) out[r.id] = one.p50Us - floor.p50Us - bare.p50;
+  }
+  return out;
 }
 
-function printModel(name: string, e: ModelFigures): void {
-  const f = (x: number) => x.toFixed(0).padStart(7);
-  console.log(`\n## ${name}`);
-  console.log('| what | p50 µs | p99 µs |');
-  console.log('|---|---|---|');
-  console.log(`| bare session.run, 1 row | ${f(e.bareSessionRunUs.p50)} | ${f(e.bareSessionRunUs.p99)} |`);
-  for (const k of ['batchingOn', 'batchingOff'] as const) {
-    console.log(
-      `| OIP 1 row over keep-alive HTTP (${k}) | ${f(e[k].httpSingleRowUs.p50)} | ` +
-        `${f(e[k].httpSingleRowUs.p99)} |  (round trip − bare run: ` +
-        `${e[k].serverAddsP50Us.toFixed(0)} µs at p50)`,
+const us = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)} ms` : `${Math.round(x)} µs`);
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
+
+/** The issue's table: p50/p99 at 1 client, req/s, rows/s, p50/p99 at the highest client count, ratios. */
+export function formatTable(rows: ServingRow[], tool: string): string {
+  const low = String(Math.min(...CLIENTS));
+  const high = String(Math.max(...CLIENTS));
+  const floor = rows.find((r) => r.id === 'floor')?.runs;
+  const fastapi = rows.find((r) => r.id === 'fastapi')?.runs;
+  const lines = [
+    `\n### Serving, ${MODEL.name} (30 features, 1 row per request, keep-alive loopback) — load by ${tool}`,
+    '',
+    `| server | p50, ${low} client | p99, ${low} client | req/s, ${low} client | req/s, ${high} clients | rows/s, ${high} | ` +
+      `p50, ${high} | p99, ${high} | errors | p50 ÷ floor (${low}) | req/s ÷ floor (${high}) | req/s ÷ FastAPI (${high}) |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    if (r.skipped) {
+      lines.push(`| ${r.label} | skipped: ${r.skipped} |||||||||||`);
+      continue;
+    }
+    if (r.inProcessUs) {
+      const p = r.inProcessUs;
+      lines.push(`| ${r.label} | ${us(p.p50)} | ${us(p.p99)} | ${int(1e6 / p.mean)} (1 thread) | — | — | — | — | — | — | — | — |`);
+      continue;
+    }
+    const a = r.runs[low];
+    const b = r.runs[high];
+    lines.push(
+      `| ${r.label} | ${a ? us(a.p50Us) : '—'} | ${a ? us(a.p99Us) : '—'} | ${a ? int(a.requestsPerSecond) : '—'} | ` +
+        `${b ? int(b.requestsPerSecond) : '—'} | ${b ? int(b.requestsPerSecond * r.rowsPerRequest) : '—'} | ` +
+        `${b ? us(b.p50Us) : '—'} | ${b ? us(b.p99Us) : '—'} | ${(a?.errors ?? 0) + (b?.errors ?? 0)} | ` +
+        `${ratio(a?.p50Us, floor?.[low]?.p50Us)} | ${ratio(b?.requestsPerSecond, floor?.[high]?.requestsPerSecond)} | ` +
+        `${ratio(b?.requestsPerSecond, fastapi?.[high]?.requestsPerSecond)} |`,
     );
-    const handler = e[k].handlerMinusInferUs;
-    if (handler) console.log(`| server's own handler time outside inference (${k}) | ${f(handler.p50)} | ${f(handler.p99)} |`);
   }
-  for (const k of ['batchingOn', 'batchingOff'] as const) {
-    console.log(
-      `64 concurrent clients, ${k}: ${e[k].concurrent64.rowsPerSecond.toFixed(0)} rows/s (p50 ` +
-        `${e[k].concurrent64.p50Ms} ms, p99 ${e[k].concurrent64.p99Ms} ms, errors ${e[k].concurrent64.errors})`,
+  const bare = rows.find((r) => r.id === 'bare')?.inProcessUs;
+  const own = bare ? serverOwn(rows, bare) : {};
+  if (Object.keys(own).length) {
+    lines.push(
+      '',
+      `Server's own time at ${low} client (p50 − floor − bare session.run; goal ≤ 60 µs): ` +
+        Object.entries(own)
+          .map(([k, v]) => `${k} ${Math.round(v)} µs`)
+          .join(', '),
     );
   }
+  return lines.join('\n');
 }
 
 main().catch((err) => {
