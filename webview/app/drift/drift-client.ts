@@ -20,6 +20,8 @@ export interface DriftRunOptions {
   model?: string;
   predictions?: boolean;
   mmd?: boolean;
+  /** The served signature's target column: reported as target drift (ignored when the files lack it). */
+  target?: string;
 }
 
 export interface DriftClient {

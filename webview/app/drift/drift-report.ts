@@ -1,27 +1,15 @@
 /**
- * A drift report, drawn: the dataset verdicts as a banner (Evidently's share rule, Bonferroni,
- * Benjamini–Hochberg, MMD), a table of columns sorted drifted-first by how far past its threshold each
- * score is, and one chart per column — reference and current histograms overlaid, as inline SVG built
- * with DOM calls (the webview CSP allows no inline styles or markup). Prediction drift, when the check
- * ran with the model, gets the same table and charts.
+ * A drift report, drawn: one headline that reconciles every verdict (coloured by the most severe) with
+ * the per-test lines under it, download links for the report (HTML / JSON), a "drifted columns only"
+ * filter, a table of columns sorted drifted-first by how far past its threshold each score is, and one
+ * chart per column (./drift-chart.ts). The target column (target drift) and the model's predictions
+ * (prediction drift, or the error that stopped it) get their own sections beside the data drift.
  */
 import type { ColumnDrift, DriftReport } from '../../../server/protocol/drift';
-import { h, type Child } from '../dom';
+import { h } from '../dom';
+import { chartLegend, formatScore, histogramChart } from './drift-chart';
 
-const SVG = 'http://www.w3.org/2000/svg';
-
-function svg(tag: string, attrs: Record<string, string | number>, children: Node[] = []): SVGElement {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  for (const c of children) el.appendChild(c);
-  return el;
-}
-
-export function formatScore(score: number | null): string {
-  if (score === null || Number.isNaN(score)) return '—';
-  if (score === 0) return '0';
-  return Math.abs(score) < 1e-3 ? score.toExponential(2) : score.toFixed(4);
-}
+export { formatScore, histogramChart } from './drift-chart';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 const isPValue = (c: ColumnDrift) => c.rule !== 'distance>=';
@@ -46,85 +34,125 @@ function qualityFlags(c: ColumnDrift): string[] {
   const flags: string[] = [];
   if (Math.abs(q.missingShareChange) >= 0.01) flags.push(`missing ${q.missingShareChange > 0 ? '+' : ''}${pct(q.missingShareChange)}`);
   if (q.outOfRangeShare) flags.push(`${pct(q.outOfRangeShare)} outside the reference range`);
-  if (q.newCategoryCount)
-    flags.push(
-      `${q.newCategoryCount} new categor${q.newCategoryCount === 1 ? 'y' : 'ies'}${q.newCategories.length ? ` (${q.newCategories.slice(0, 3).join(', ')}${q.newCategoryCount > 3 ? ', …' : ''})` : ''}`,
-    );
+  if (q.newCategoryCount) {
+    const some = q.newCategories.length ? ` (${q.newCategories.slice(0, 3).join(', ')}${q.newCategoryCount > 3 ? ', …' : ''})` : '';
+    flags.push(`${q.newCategoryCount} new categor${q.newCategoryCount === 1 ? 'y' : 'ies'}${some}`);
+  }
   if (q.typeChange) flags.push(`type change: ${q.typeChange}`);
   if (q.constantInReference) flags.push('constant in reference');
   if (q.constantInCurrent) flags.push('constant in current');
   return flags;
 }
 
-function verdict(drift: boolean, text: string, detail: string): HTMLElement {
-  return h('li', { className: drift ? 'drift-verdict is-drift' : 'drift-verdict', attrs: { 'data-drift': String(drift) } }, [
-    h('strong', {}, [text]),
-    ' ',
-    h('span', { className: 'muted small' }, [detail]),
-  ]);
+function verdict(key: string, drift: boolean | 'n/a', text: string, detail: string): HTMLElement {
+  return h(
+    'li',
+    { className: drift === true ? 'drift-verdict is-drift' : 'drift-verdict', attrs: { 'data-verdict': key, 'data-drift': String(drift) } },
+    [h('strong', {}, [text]), ' ', h('span', { className: 'muted small' }, [detail])],
+  );
 }
 
+/** The headline (report.summary), the findings under it, then one line per dataset-level test. */
 function banner(report: DriftReport): HTMLElement {
   const d = report.dataset;
+  const s = report.summary;
   const items: HTMLElement[] = [
     verdict(
+      'share',
       d.share.drift,
-      d.share.drift ? 'Dataset drift' : 'No dataset drift',
-      `${d.share.driftedColumns} of ${d.share.testedColumns} columns drifted (` +
-        `${pct(d.share.shareOfDrifted)}; Evidently's rule: drift when ≥ ${pct(d.share.driftShare)})`,
+      `Evidently's share rule: ${d.share.drift ? 'drift' : 'no drift'}`,
+      `${d.share.driftedColumns} of ${d.share.testedColumns} feature columns drifted (${pct(d.share.shareOfDrifted)}; ` +
+        `drift when ≥ ${pct(d.share.driftShare)})`,
     ),
   ];
-  items[0].dataset.verdict = 'share';
   const multiple = (name: string, key: 'bonferroni' | 'benjaminiHochberg') => {
     const v = d[key];
-    if (!v) {
-      const li = h('li', { className: 'drift-verdict', attrs: { 'data-verdict': key, 'data-drift': 'n/a' } }, [
-        h('strong', {}, [`${name}: not applicable`]),
-        ' ',
-        h('span', { className: 'muted small' }, [
-          'no column was tested with a p-value test (distance tests ' +
-            'are the default above 1,000 reference rows; pick KS or ' +
-            'chi-square under “Test” for p-values)',
-        ]),
-      ]);
-      return li;
-    }
-    const li = verdict(
+    if (!v)
+      return verdict(
+        key,
+        'n/a',
+        `${name}: not applicable`,
+        'no column was tested with a p-value test (distance tests are the default above 1,000 reference rows; ' +
+          'pick KS or chi-square under “Test” for p-values)',
+      );
+    const some = v.driftedColumns.length ? ` (${v.driftedColumns.slice(0, 5).join(', ')}${v.driftedColumns.length > 5 ? ', …' : ''})` : '';
+    return verdict(
+      key,
       v.drift,
       `${name}: ${v.drift ? 'drift' : 'no drift'}`,
-      `${v.driftedColumns.length} of ${v.pValues} p-values below ${formatScore(v.threshold)} at ` +
-        `α = ${v.alpha}${v.driftedColumns.length ? ` (${v.driftedColumns.slice(0, 5).join(', ')}${v.driftedColumns.length > 5 ? ', …' : ''})` : ''}`,
+      `${v.driftedColumns.length} of ${v.pValues} p-values below ${formatScore(v.threshold)} at α = ${v.alpha}${some}`,
     );
-    li.dataset.verdict = key;
-    return li;
   };
-  const bonferroni = multiple('Bonferroni', 'bonferroni');
-  const bh = multiple('Benjamini–Hochberg', 'benjaminiHochberg');
-  if (bonferroni) items.push(bonferroni);
-  if (bh) items.push(bh);
+  items.push(multiple('Bonferroni', 'bonferroni'), multiple('Benjamini–Hochberg', 'benjaminiHochberg'));
   const m = report.multivariate;
-  if (m) {
-    const li = verdict(
-      m.drift,
-      `MMD (multivariate): ${m.drift ? 'drift' : 'no drift'}`,
-      `p = ${formatScore(m.pValue)} over ${m.columns.length} numeric columns, ` +
-        `${m.rowsPerSide.reference}/${m.rowsPerSide.current} sampled rows`,
+  if (m)
+    items.push(
+      verdict(
+        'mmd',
+        m.drift,
+        `MMD (multivariate): ${m.drift ? 'drift' : 'no drift'}`,
+        `p = ${formatScore(m.pValue)} (${m.exceeding} of ${m.permutations} permutations as extreme; the smallest p-value ` +
+          `${m.permutations} permutations can give is ${formatScore(1 / (m.permutations + 1))}) over ${m.columns.length} numeric columns, ` +
+          `${m.rowsPerSide.reference}/${m.rowsPerSide.current} sampled rows`,
+      ),
     );
-    li.dataset.verdict = 'mmd';
-    items.push(li);
-  }
+  const t = report.target;
+  if (t)
+    items.push(
+      verdict(
+        'target',
+        t.drift,
+        `Target drift (${t.name}): ${t.error ? 'not tested' : t.drift ? 'drift' : 'no drift'}`,
+        t.error ?? `${t.testDisplayName} ${formatScore(t.score)}; the target is not a feature, so it is not counted in the share rule`,
+      ),
+    );
   return h(
     'section',
-    { className: d.share.drift ? 'drift-banner is-drift' : 'drift-banner', attrs: { 'aria-label': 'Dataset verdicts', role: 'status' } },
+    {
+      className: `drift-banner severity-${s.severity}`,
+      attrs: { 'aria-label': 'Dataset verdicts', role: 'status', 'data-severity': s.severity },
+    },
     [
-      h('ul', {}, items),
+      h('p', { className: 'drift-headline', attrs: { id: 'drift-headline', 'data-severity': s.severity } }, [
+        h('strong', {}, [s.headline]),
+      ]),
+      s.details.length
+        ? h(
+            'ul',
+            { className: 'drift-details' },
+            s.details.map((x) => h('li', {}, [x])),
+          )
+        : null,
+      h('ul', { className: 'drift-verdicts' }, items),
       h('p', { className: 'muted small' }, [
-        `${report.reference.rows.toLocaleString('en-US')} reference rows (` +
-          `${report.reference.file}) vs ${report.current.rows.toLocaleString('en-US')} current rows (` +
-          `${report.current.file}); ${report.timings.totalMs} ms.`,
+        `${report.reference.rows.toLocaleString('en-US')} reference rows (${report.reference.file}) vs ` +
+          `${report.current.rows.toLocaleString('en-US')} current rows (${report.current.file}); ${report.timings.totalMs} ms.`,
       ]),
     ],
   );
+}
+
+function verdictCell(c: ColumnDrift): HTMLElement {
+  const main = c.error
+    ? h('span', { className: 'drift-error' }, [`not tested: ${c.error}`])
+    : c.drift
+      ? h('strong', {}, ['Drift'])
+      : 'No drift';
+  const two = c.homogeneity;
+  const beside = two
+    ? h(
+        'div',
+        {
+          className: two.disagreement ? 'drift-second small is-disagreement' : 'drift-second small muted',
+          attrs: { 'data-homogeneity': String(two.drift) },
+        },
+        [
+          `two-sample test: ${two.drift ? 'drift' : 'no drift'} (p = ${formatScore(two.pValue)})`,
+          two.disagreement ? ` — ${two.disagreement}` : '',
+        ],
+      )
+    : null;
+  return h('td', { className: 'drift-cell' }, [main, beside]);
 }
 
 function columnTable(columns: ColumnDrift[], caption: string): HTMLElement {
@@ -137,9 +165,7 @@ function columnTable(columns: ColumnDrift[], caption: string): HTMLElement {
       h('td', { className: 'drift-reason' }, [c.reason]),
       h('td', { className: 'num', attrs: { 'data-score': c.score === null ? '' : String(c.score) } }, [formatScore(c.score)]),
       h('td', { className: 'num' }, [`${c.rule.replace('distance', 'score ')} ${c.threshold}`]),
-      h('td', { className: 'drift-cell' }, [
-        c.error ? h('span', { className: 'drift-error' }, [`not tested: ${c.error}`]) : c.drift ? h('strong', {}, ['Drift']) : 'No drift',
-      ]),
+      verdictCell(c),
       h('td', { className: 'drift-quality' }, [qualityFlags(c).join('; ') || '—']),
     ]),
   );
@@ -158,79 +184,6 @@ function columnTable(columns: ColumnDrift[], caption: string): HTMLElement {
   ]);
 }
 
-const W = 300;
-const H = 120;
-const PAD = { left: 4, right: 4, top: 6, bottom: 4 };
-
-/** Reference and current shares per bin (numerical) or per category, overlaid. */
-export function histogramChart(c: ColumnDrift): HTMLElement {
-  const hist = c.histogram;
-  const n = Math.max(hist.reference.length, hist.current.length);
-  const max = Math.max(...hist.reference, ...hist.current, 1e-12);
-  const plotW = W - PAD.left - PAD.right;
-  const plotH = H - PAD.top - PAD.bottom;
-  const bars: Node[] = [];
-  const step = n ? plotW / n : plotW;
-  const categorical = !hist.edges;
-  for (let i = 0; i < n; i++) {
-    const sides: ['reference' | 'current', number][] = [
-      ['reference', hist.reference[i] ?? 0],
-      ['current', hist.current[i] ?? 0],
-    ];
-    sides.forEach(([side, share], k) => {
-      const height = (share / max) * plotH;
-      // Categories side by side; numeric bins overlaid (both full width, current drawn on top, translucent).
-      const x = PAD.left + i * step + (categorical ? (k * step) / 2 : 0);
-      const width = Math.max(0.5, (categorical ? step / 2 : step) - 1);
-      const label = categorical ? (hist.labels?.[i] ?? '') : `${formatEdge(hist.edges![i])}–${formatEdge(hist.edges![i + 1])}`;
-      bars.push(
-        svg(
-          'rect',
-          {
-            x: x.toFixed(2),
-            y: (PAD.top + plotH - height).toFixed(2),
-            width: width.toFixed(2),
-            height: height.toFixed(2),
-            class: `drift-bar drift-bar-${side}`,
-          },
-          [svg('title', {}, [document.createTextNode(`${side} ${label}: ${pct(share)}`)])],
-        ),
-      );
-    });
-  }
-  const chart = svg(
-    'svg',
-    { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${c.name}: reference and current distributions`, class: 'drift-svg' },
-    [svg('line', { x1: PAD.left, x2: W - PAD.right, y1: H - PAD.bottom, y2: H - PAD.bottom, class: 'drift-axis' }), ...bars],
-  );
-  const axis: Child[] = categorical
-    ? [h('span', {}, [(hist.labels ?? []).slice(0, 4).join(', ') + ((hist.labels?.length ?? 0) > 4 ? ', …' : '')])]
-    : [h('span', {}, [formatEdge(hist.edges?.[0])]), h('span', {}, [formatEdge(hist.edges?.at(-1))])];
-  return h('figure', { className: c.drift ? 'drift-figure is-drift' : 'drift-figure', attrs: { 'data-column': c.name } }, [
-    h('figcaption', {}, [
-      h('strong', {}, [c.name]),
-      ' ',
-      h('span', { className: 'muted small' }, [`${c.testDisplayName} ${formatScore(c.score)} — ${c.drift ? 'drift' : 'no drift'}`]),
-    ]),
-    chart,
-    h('div', { className: 'drift-axis-labels muted small' }, axis),
-  ]);
-}
-
-function formatEdge(v: number | undefined): string {
-  if (v === undefined || !Number.isFinite(v)) return '';
-  return Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : String(Number(v.toPrecision(4)));
-}
-
-function legend(): HTMLElement {
-  return h('p', { className: 'drift-legend small' }, [
-    h('span', { className: 'drift-key drift-key-reference', attrs: { 'aria-hidden': 'true' } }),
-    ' reference ',
-    h('span', { className: 'drift-key drift-key-current', attrs: { 'aria-hidden': 'true' } }),
-    ' current (share of rows per bin or category)',
-  ]);
-}
-
 function charts(columns: ColumnDrift[]): HTMLElement {
   return h(
     'div',
@@ -239,30 +192,85 @@ function charts(columns: ColumnDrift[]): HTMLElement {
   );
 }
 
-export function renderDriftReport(report: DriftReport): HTMLElement {
-  const sorted = sortColumns(report.columns);
+function predictionSection(report: DriftReport): HTMLElement | null {
   const p = report.predictions;
-  const predictions = p
-    ? h('section', { className: 'drift-predictions', attrs: { 'aria-label': 'Prediction drift' } }, [
-        h('h3', {}, [`Prediction drift: ${p.drift ? "the model's outputs drifted" : "no drift in the model's outputs"}`]),
-        h('p', { className: 'muted small' }, [
-          `${p.model} predicted ${p.rows.reference} reference and ${p.rows.current} current rows`,
-          p.failedRows.reference + p.failedRows.current
-            ? `; ${p.failedRows.reference + p.failedRows.current} rows failed (${p.firstError ?? 'see the report'})`
-            : '',
-          '.',
-        ]),
-        columnTable(sortColumns(p.columns), 'Prediction columns'),
-        charts(sortColumns(p.columns)),
-      ])
-    : null;
-  return h('div', { className: 'drift-report', attrs: { 'data-state': 'report' } }, [
+  if (!p) return null;
+  if (p.error)
+    return h('section', { className: 'drift-predictions', attrs: { 'aria-label': 'Prediction drift', 'data-state': 'error' } }, [
+      h('h3', {}, ['Prediction drift: not checked']),
+      h('div', { className: 'error-box', attrs: { role: 'alert', id: 'drift-prediction-error' } }, [
+        `The model (${p.model}) could not predict these files: ${p.error}. The data-drift result above stands.`,
+      ]),
+    ]);
+  const failed = p.failedRows.reference + p.failedRows.current;
+  return h('section', { className: 'drift-predictions', attrs: { 'aria-label': 'Prediction drift', 'data-state': 'report' } }, [
+    h('h3', {}, [`Prediction drift: ${p.drift ? "the model's outputs drifted" : "no drift in the model's outputs"}`]),
+    h('p', { className: 'muted small' }, [
+      `${p.model} predicted ${p.rows.reference} reference and ${p.rows.current} current rows`,
+      failed ? `; ${failed} rows failed (${p.firstError ?? 'see the report'})` : '',
+      '.',
+    ]),
+    columnTable(sortColumns(p.columns), 'Prediction columns'),
+    charts(sortColumns(p.columns)),
+  ]);
+}
+
+function targetSection(report: DriftReport): HTMLElement | null {
+  const t = report.target;
+  if (!t) return null;
+  return h('section', { className: 'drift-target', attrs: { 'aria-label': 'Target drift', 'data-column': t.name } }, [
+    h('h3', {}, [`Target drift: ${t.name} — ${t.drift ? 'drift' : 'no drift'}`]),
+    h('p', { className: 'muted small' }, ['The column holding the true label: tested apart, not counted among the features.']),
+    columnTable([t], 'Target column'),
+    charts([t]),
+  ]);
+}
+
+/** Shows only drifted rows and charts (prediction and target sections too) when checked. */
+function driftedOnlyFilter(root: () => HTMLElement): HTMLElement {
+  const box = h('input', {
+    attrs: { type: 'checkbox', id: 'drift-only-drifted' },
+    on: {
+      change: (event: Event) => {
+        const only = (event.target as HTMLInputElement).checked;
+        for (const el of root().querySelectorAll<HTMLElement>('tr[data-drift], figure[data-drift]'))
+          el.hidden = only && el.dataset.drift !== 'true';
+      },
+    },
+  });
+  return h('label', { attrs: { for: 'drift-only-drifted' } }, [box, ' drifted columns only']);
+}
+
+export interface ReportLinks {
+  /** Where the server renders this report as a download, by format. */
+  html: string;
+  json: string;
+}
+
+export function renderDriftReport(report: DriftReport, links?: ReportLinks): HTMLElement {
+  const sorted = sortColumns(report.columns);
+  const download = (href: string, text: string, id: string) => h('a', { attrs: { href, download: '', id } }, [text]);
+  const tools = h('div', { className: 'drift-report-tools' }, [
+    links
+      ? h('span', {}, [
+          'Download the report: ',
+          download(links.html, 'HTML', 'drift-download-html'),
+          ' · ',
+          download(links.json, 'JSON', 'drift-download-json'),
+        ])
+      : null,
+    driftedOnlyFilter(() => element),
+  ]);
+  const element = h('div', { className: 'drift-report', attrs: { 'data-state': 'report' } }, [
     banner(report),
-    h('h3', {}, ['Columns, drifted first']),
+    tools,
+    h('h3', {}, ['Feature columns, drifted first']),
     columnTable(sorted, 'Columns sorted by drift'),
     h('h3', {}, ['Distributions']),
-    legend(),
+    chartLegend(),
     charts(sorted),
-    predictions,
+    targetSection(report),
+    predictionSection(report),
   ]);
+  return element;
 }

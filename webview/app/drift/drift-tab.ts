@@ -5,11 +5,13 @@
  *
  * The VS Code extension starts a check here with a `CheckDriftNotification` (lab-panel-messages.ts)
  * ("Check Drift Against Reference…" on a .csv). Errors (a path outside the server's folders, a
- * malformed CSV with its line, a failed job) show inline; the tab is never left blank.
+ * malformed CSV with its line, a failed job) show inline; the tab is never left blank. Paths may be
+ * relative: they are read from the model's folder (then the folder the server started in). The
+ * served signature's target column is sent along, so it is reported as target drift, not a feature.
  */
 import type { ModelDescription } from '../../../server/protocol/api';
 import { CheckDriftNotification } from '../../lab-panel-messages';
-import type { ServerClient } from '../client';
+import { ServerError, type ServerClient } from '../client';
 import { h, replaceChildren } from '../dom';
 import { onHostNotification } from '../host-notifications';
 import type { AppTab } from '../tabs';
@@ -44,8 +46,8 @@ export function createDriftTab(client: ServerClient): AppTab {
       className: 'drift-path',
       attrs: { id, type: 'text', list: 'drift-files', placeholder, 'aria-label': label, spellcheck: 'false', autocomplete: 'off' },
     }) as HTMLInputElement;
-  const reference = input('drift-reference', 'Reference CSV path', 'reference.csv (training data)');
-  const current = input('drift-current', 'Current CSV path', 'the new data to check');
+  const reference = input('drift-reference', 'Reference CSV path', "reference.csv (training data; relative to the model's folder)");
+  const current = input('drift-current', 'Current CSV path', "the new data to check, e.g. current.csv (relative to the model's folder)");
   const fileList = h('datalist', { attrs: { id: 'drift-files' } });
   const radio = (value: string, text: string, checked: boolean) => {
     const el = h('input', {
@@ -71,12 +73,10 @@ export function createDriftTab(client: ServerClient): AppTab {
       'aria-label': 'Threshold for every column',
     },
   }) as HTMLInputElement;
-  const run = h('vscode-button', { attrs: { id: 'drift-run' }, on: { click: () => void start() } }, ['Check drift']);
-  const cancel = h(
-    'vscode-button',
-    { attrs: { id: 'drift-cancel', appearance: 'secondary', disabled: true }, on: { click: () => void stop() } },
-    ['Cancel'],
-  );
+  const run = h('button', { attrs: { id: 'drift-run', type: 'button' }, on: { click: () => void start() } }, ['Check drift']);
+  const cancel = h('button', { attrs: { id: 'drift-cancel', type: 'button', disabled: true }, on: { click: () => void stop() } }, [
+    'Cancel',
+  ]);
   const bar = h('progress', { attrs: { max: 1, value: 0, 'aria-label': 'Drift check progress' } }) as HTMLProgressElement;
   const step = h('span', { className: 'muted small', attrs: { 'aria-live': 'polite', id: 'drift-step' } });
   const progress = h('div', { className: 'drift-progress', attrs: { hidden: true, id: 'drift-progress' } }, [bar, step]);
@@ -150,9 +150,12 @@ export function createDriftTab(client: ServerClient): AppTab {
   }
 
   function showFiles(list: DriftFiles): void {
+    // Files of the model's folder (the first root) as the relative paths one would type; others in full.
     replaceChildren(
       fileList,
-      list.files.map((f) => h('option', { attrs: { value: f.path } }, [f.relative])),
+      list.files.map((f) =>
+        f.root === list.roots[0] ? h('option', { attrs: { value: f.relative } }) : h('option', { attrs: { value: f.path } }, [f.relative]),
+      ),
     );
     for (const t of list.statTests) stattest.append(h('option', { attrs: { value: t.name } }, [`${t.displayName} (${t.kinds.join('/')})`]));
   }
@@ -165,6 +168,8 @@ export function createDriftTab(client: ServerClient): AppTab {
       if (!Number.isFinite(t) || t < 0) return `Threshold: expected a number ≥ 0, got “${threshold.value}”`;
       o.threshold = t;
     }
+    const target = description?.signature.target;
+    if (target && !live()) o.target = target;
     if (predictions.checked) {
       if (live()) o.predictions = true;
       else if (description) o.model = description.info.path;
@@ -194,7 +199,7 @@ export function createDriftTab(client: ServerClient): AppTab {
       step.textContent = 'Starting…';
       stopFollowing = drift.follow(job.id, onProgress, finished);
     } catch (err) {
-      say(`Could not start the check: ${(err as Error).message}`, true);
+      say(`Could not start the check: ${startError(err)}`, true);
     }
   }
 
@@ -217,7 +222,13 @@ export function createDriftTab(client: ServerClient): AppTab {
       return;
     }
     results.dataset.state = 'report';
-    replaceChildren(results, [renderDriftReport(job.result)]);
+    replaceChildren(results, [renderDriftReport(job.result, { html: reportUrl(job.id, 'html'), json: reportUrl(job.id, 'json') })]);
+  }
+
+  /** A link that downloads the report (the token in the query: a link cannot send a header). */
+  function reportUrl(id: string, format: 'html' | 'json'): string {
+    const token = client.token ? `&token=${encodeURIComponent(client.token)}` : '';
+    return `${client.origin}/api/drift/reports/${encodeURIComponent(id)}?format=${format}${token}`;
   }
 
   async function stop(): Promise<void> {
@@ -266,4 +277,16 @@ export function createDriftTab(client: ServerClient): AppTab {
       }
     },
   };
+}
+
+/**
+ * The server's words for a refused start. A path outside the allowed folders is the owner's typing, not
+ * a sharing problem: the generic "needs a valid access token" hint the client adds to every 403 is
+ * dropped, the server's own message (which says what to pick or type) stays.
+ */
+function startError(err: unknown): string {
+  const message = (err as Error).message;
+  if (err instanceof ServerError && err.status === 403 && / is outside the folders this server may read/.test(message))
+    return message.replace(/ — this link needs a valid access token.*$/, '');
+  return message;
 }
