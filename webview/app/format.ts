@@ -27,8 +27,29 @@ export function formatNumber(n: number): string {
   return String(Number(n.toFixed(4)));
 }
 
+/**
+ * A probability as a percentage with as many digits as it takes not to lie: 4e-10 reads `4e-8%`, not
+ * `0%`, and 0.9999999996 reads `99.99999996%`, not `100%`. Only exact 0 and 1 read `0%` and `100%`.
+ */
 export function formatPercent(p: number): string {
-  return `${(p * 100).toFixed(p >= 0.995 || p < 0.0005 ? 0 : 1)}%`;
+  if (!Number.isFinite(p)) return String(p);
+  if (p === 0 || p === 1) return `${p * 100}%`;
+  const percent = p * 100;
+  // Below 1 %: two significant digits (exponent form when tiny), so 0.000004 % is not rounded away.
+  if (Math.abs(percent) < 1) return `${trimExponent(percent.toPrecision(2))}%`;
+  // Near-certain: add decimals until the text no longer rounds up to 100.
+  for (let decimals = 1; decimals <= 12; decimals++) {
+    const text = percent.toFixed(decimals);
+    if (percent >= 100 || Number(text) < 100) return `${Number(text)}%`;
+  }
+  return `${percent}%`;
+}
+
+/** `4.0e-8` → `4e-8`, `1.5e-7` stays; plain decimals (`0.052`) pass through. */
+function trimExponent(text: string): string {
+  const [mantissa, exponent] = text.split('e');
+  if (exponent === undefined) return String(Number(text));
+  return `${Number(mantissa)}e${Number(exponent)}`;
 }
 
 export function formatMs(ms: number): string {

@@ -14,6 +14,10 @@ export interface FieldControl {
   write(value: FieldValue): void;
   /** Shows (or clears, with null) the inline error under the field and marks it invalid for assistive tech. */
   setError(message: string | null): void;
+  /** Shows (or clears) a warning under the field: the value is accepted but looks wrong (far outside the reference range). */
+  setWarning?(message: string | null): void;
+  /** A problem the field found itself (a file that is not a picture); the form reports it like a validation error. */
+  problem?(): string | null;
   focus(): void;
   /** Pixels of an image field, once a picture is chosen. */
   image?(): ImagePixels | null;

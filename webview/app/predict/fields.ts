@@ -3,7 +3,6 @@
  * can read, fill, validate and focus them without knowing what they are.
  */
 import type { Feature, InputBinding } from '../../../server/protocol/signature';
-import type { FieldValue } from '../persisted-state';
 import { h, slug, uniqueId } from '../dom';
 import { formatNumber } from '../format';
 import { defaultRawJson, rawValueKey } from './inference';
@@ -14,20 +13,34 @@ import { createImageField } from './image-field';
 type ValueElement = HTMLElement & { value: string };
 type CheckboxElement = HTMLElement & { checked: boolean };
 
-/** Wraps a control with its hint and error lines; returns the error setter. */
-function decorate(wrapper: HTMLElement, target: HTMLElement, hintText: string | null): (message: string | null) => void {
+/** Wraps a control with its hint, warning and error lines; returns their setters. */
+function decorate(wrapper: HTMLElement, target: HTMLElement, hintText: string | null): Pick<FieldControl, 'setError' | 'setWarning'> {
   const hint = hintText ? h('div', { className: 'field-hint' }, [hintText]) : null;
+  const warning = h('div', { className: 'field-warning', attrs: { 'aria-live': 'polite' } });
   const error = h('div', { className: 'field-error', attrs: { 'aria-live': 'polite', id: uniqueId('error') } });
+  warning.hidden = true;
   error.hidden = true;
   if (hint) wrapper.append(hint);
-  wrapper.append(error);
-  return (message) => {
-    error.textContent = message ?? '';
-    error.hidden = !message;
-    if (hint) hint.hidden = !!message;
-    wrapper.classList.toggle('is-invalid', !!message);
-    if (message) target.setAttribute('aria-invalid', 'true');
-    else target.removeAttribute('aria-invalid');
+  wrapper.append(warning, error);
+  // One line under the field: the error wins over the warning, the warning over the hint.
+  const refresh = (): void => {
+    warning.hidden = !warning.textContent || !error.hidden;
+    if (hint) hint.hidden = !error.hidden || !warning.hidden;
+    wrapper.classList.toggle('has-warning', !warning.hidden);
+  };
+  return {
+    setError(message) {
+      error.textContent = message ?? '';
+      error.hidden = !message;
+      wrapper.classList.toggle('is-invalid', !!message);
+      if (message) target.setAttribute('aria-invalid', 'true');
+      else target.removeAttribute('aria-invalid');
+      refresh();
+    },
+    setWarning(message) {
+      warning.textContent = message ?? '';
+      refresh();
+    },
   };
 }
 
@@ -74,11 +87,10 @@ function textField(feature: Feature, onInput: () => void): FieldControl {
     { className: 'field', attrs: { title: feature.description ? `${feature.name}: ${feature.description}` : feature.name } },
     [input],
   );
-  const setError = decorate(wrapper, input, hintText(feature));
   return {
     key: feature.name,
     element: wrapper,
-    setError,
+    ...decorate(wrapper, input, hintText(feature)),
     read: () => input.value ?? '',
     write: (v) => {
       input.value = String(v);
@@ -110,11 +122,10 @@ function categoryField(feature: Feature, onInput: () => void): FieldControl {
   // field keeps its own copy: valid from the start, and writable before the form is on screen.
   let current = initial ?? '';
   const wrapper = h('div', { className: 'field', attrs: { title: feature.name } }, [label, dropdown]);
-  const setError = decorate(wrapper, dropdown, hintText(feature));
   return {
     key: feature.name,
     element: wrapper,
-    setError,
+    ...decorate(wrapper, dropdown, hintText(feature)),
     read: () => current,
     write: (v) => {
       current = categories.includes(String(v)) ? String(v) : '';
@@ -136,11 +147,10 @@ function booleanField(feature: Feature, onInput: () => void): FieldControl {
     [feature.name],
   ) as CheckboxElement;
   const wrapper = h('div', { className: 'field field-boolean' }, [checkbox]);
-  const setError = decorate(wrapper, checkbox, hintText(feature));
   return {
     key: feature.name,
     element: wrapper,
-    setError,
+    ...decorate(wrapper, checkbox, hintText(feature)),
     read: () => !!checkbox.checked,
     write: (v) => {
       checkbox.checked = v === true || v === 'true' || v === '1';
@@ -161,11 +171,10 @@ export function createRawTensorField(binding: InputBinding, onInput: () => void)
   }) as HTMLTextAreaElement;
   textarea.value = defaultRawJson(binding);
   const wrapper = h('div', { className: 'field field-wide' }, [label, textarea]);
-  const setError = decorate(wrapper, textarea, 'Nested JSON array, one row; unknown dimensions may have any size.');
   return {
     key: rawValueKey(binding),
     element: wrapper,
-    setError,
+    ...decorate(wrapper, textarea, 'Nested JSON array, one row; unknown dimensions may have any size.'),
     read: () => textarea.value,
     write: (v) => {
       textarea.value = String(v);

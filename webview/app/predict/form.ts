@@ -8,7 +8,8 @@ import { h } from '../dom';
 import type { FieldControl } from './field-control';
 import { createFeatureField, createRawTensorField } from './fields';
 import { buildInferRequest, rawValueKey, type ImagePixels } from './inference';
-import { validateFeatureValue } from './validate';
+import { rangeWarningOf, validateFeatureValue } from './validate';
+import { inUiWords } from './ui-words';
 import { InputError } from '../../../server/protocol/codec';
 
 export interface FeatureForm {
@@ -21,6 +22,8 @@ export interface FeatureForm {
   setValues(values: Record<string, FieldValue>): void;
   /** Problems by field key; empty when the form can be sent. */
   problems(): Map<string, string>;
+  /** Values that can be sent but lie far outside the reference range, by field key (`"1e9 is far above …"`). */
+  warnings(): Map<string, string>;
   /** Shows a message under a field (e.g. the server's), until the field changes. */
   showError(key: string, message: string): void;
   focus(key: string): void;
@@ -58,7 +61,7 @@ export function createFeatureForm(signature: Signature, onChange: () => void): F
   function problemOf(key: string): string | null {
     const control = controls.get(key)!;
     const feature = features.get(key);
-    if (feature?.kind === 'image') return control.image?.() ? null : QUIET_PROBLEM;
+    if (feature?.kind === 'image') return control.problem?.() ?? (control.image?.() ? null : QUIET_PROBLEM);
     if (feature) return validateFeatureValue(feature, bindings.get(feature.input)?.dtype ?? 'float32', control.read());
     // A raw tensor: the request builder is the validator (JSON syntax, nesting, fixed dimensions, dtype).
     const binding = signature.inputs.find((b) => rawValueKey(b) === key)!;
@@ -66,14 +69,21 @@ export function createFeatureForm(signature: Signature, onChange: () => void): F
       buildInferRequest({ ...signature, features: [], inputs: [binding] }, { [key]: control.read() });
       return null;
     } catch (err) {
-      if (err instanceof InputError) return err.message;
+      if (err instanceof InputError) return inUiWords(err.message);
       throw err;
     }
   }
 
+  function warningOf(key: string): string | null {
+    const feature = features.get(key);
+    return feature ? rangeWarningOf(feature, controls.get(key)!.read()) : null;
+  }
+
   function check(key: string): void {
     const problem = problemOf(key);
-    controls.get(key)!.setError(problem === QUIET_PROBLEM ? null : problem);
+    const control = controls.get(key)!;
+    control.setError(problem === QUIET_PROBLEM ? null : problem);
+    control.setWarning?.(problem ? null : warningOf(key));
   }
 
   const form: FeatureForm = {
@@ -105,6 +115,14 @@ export function createFeatureForm(signature: Signature, onChange: () => void): F
       for (const key of controls.keys()) {
         const problem = problemOf(key);
         if (problem) out.set(key, problem);
+      }
+      return out;
+    },
+    warnings() {
+      const out = new Map<string, string>();
+      for (const key of controls.keys()) {
+        const warning = warningOf(key);
+        if (warning) out.set(key, warning);
       }
       return out;
     },

@@ -166,3 +166,43 @@ export function curlCommand(origin: string, inferPath: string, request: OipInfer
   parts.push(`-d ${shellQuote(JSON.stringify(request))}`);
   return parts.join(' \\\n  ');
 }
+
+/** A JSON value as a Python literal (`true` → `True`, `null` → `None`), arrays of plain values on one line. */
+export function pythonLiteral(value: unknown, indent = ''): string {
+  if (value === null || value === undefined) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : `float(${JSON.stringify(String(value))})`;
+  // A JSON string literal is a valid Python string literal (same escapes, \uXXXX included).
+  if (typeof value === 'string') return JSON.stringify(value);
+  const inner = indent + '    ';
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== 'object')) return `[${value.map((v) => pythonLiteral(v)).join(', ')}]`;
+    return `[\n${value.map((v) => inner + pythonLiteral(v, inner)).join(',\n')},\n${indent}]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  if (!entries.length) return '{}';
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${pythonLiteral(v, inner)}`).join(',\n')},\n${indent}}`;
+}
+
+/** The same request with Python's `requests`, printing each output tensor by name. */
+export function pythonSnippet(origin: string, inferPath: string, request: OipInferRequest, token?: string): string {
+  const lines = [
+    'import requests',
+    '',
+    `payload = ${pythonLiteral(request)}`,
+    '',
+    'response = requests.post(',
+    `    ${JSON.stringify(origin + inferPath)},`,
+    '    json=payload,',
+  ];
+  if (token) lines.push(`    headers={"Authorization": ${JSON.stringify(`Bearer ${token}`)}},`);
+  lines.push(
+    '    timeout=30,',
+    ')',
+    'response.raise_for_status()',
+    'for output in response.json()["outputs"]:',
+    '    print(output["name"], output["shape"], output["data"])',
+  );
+  return lines.join('\n');
+}

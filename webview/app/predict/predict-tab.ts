@@ -8,7 +8,7 @@ import type { Signature } from '../../../server/protocol/signature';
 import type { FieldValue, HistoryEntry, PersistedState } from '../persisted-state';
 import type { ServerClient } from '../client';
 import { h, replaceChildren } from '../dom';
-import { summarizeValues } from '../format';
+import { formatNumber, summarizeValues } from '../format';
 import { createFeatureForm, type FeatureForm } from './form';
 import { createHistoryView, HISTORY_LIMIT } from './history-view';
 import { buildInferRequest, readInferResponse } from './inference';
@@ -18,6 +18,10 @@ import { createSampleRowPicker, type SampleRowPicker } from './sample-rows';
 import type { StateStore } from '../state';
 import type { AppTab } from '../tabs';
 import { fieldOfError } from './validate';
+import './predict.css';
+import { inUiWords } from './ui-words';
+import { bringIntoView } from './into-view';
+import { ServerError } from '../client';
 
 /** Values worth carrying into a reloaded model's form: same feature name and kind, still-allowed category. */
 function applicableValues(
@@ -37,6 +41,19 @@ function applicableValues(
   for (const key of Object.keys(values))
     if (key.startsWith('@tensor:') && signature.inputs.some((b) => `@tensor:${b.tensor}` === key)) out[key] = values[key]!;
   return out;
+}
+
+/** One line per field far outside the reference range, for the result card (`mean texture = 1e9 (typical 9.71 – 39.28)`). */
+function farOutside(signature: Signature, form: FeatureForm): string[] {
+  const values = form.values();
+  return [...form.warnings().keys()].map((key) => {
+    const feature = signature.features.find((f) => f.name === key);
+    const range =
+      feature?.min !== undefined && feature.max !== undefined
+        ? ` (typical ${formatNumber(feature.min)} – ${formatNumber(feature.max)})`
+        : '';
+    return `${key} = ${String(values[key]).trim()}${range}`;
+  });
 }
 
 export function createPredictTab(client: ServerClient, store: StateStore): AppTab {
@@ -92,12 +109,14 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
   }
 
   function fill(values: Record<string, FieldValue>): void {
+    const before = JSON.stringify(form?.values());
     filling = true;
     try {
       form?.setValues(values);
     } finally {
       filling = false;
     }
+    if (JSON.stringify(form?.values()) !== before) result.markStale();
     refreshActions();
     persist();
   }
@@ -108,9 +127,10 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
     if (inFlight) status.textContent = 'Predicting…';
     else if (problems.size === 1 && [...problems.values()][0] === 'Choose an image file.')
       status.textContent = 'Choose an image to predict.';
-    else if (problems.size)
-      status.textContent = `Fix ${problems.size} field${problems.size > 1 ? 's' : ''} to predict: ${[...problems.keys()].join(', ')}.`;
-    else status.textContent = 'Ctrl+Enter to predict';
+    else if (problems.size) {
+      const names = inUiWords([...problems.keys()].join(', '));
+      status.textContent = `Fix ${problems.size} field${problems.size > 1 ? 's' : ''} to predict: ${names}.`;
+    } else status.textContent = 'Ctrl+Enter to predict';
   }
 
   function onFormChange(): void {
@@ -119,6 +139,7 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
       truth = undefined;
       picker?.reset();
     }
+    result.markStale();
     refreshActions();
     persist();
   }
@@ -140,10 +161,11 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       const key = fieldOfError(err.message, form.keys) ?? err.field;
-      form.showError(key, err.message);
-      result.showError(err.message);
+      form.showError(key, inUiWords(err.message));
+      result.showError(inUiWords(err.message));
       return;
     }
+    const rangeWarnings = farOutside(model.signature, form);
     inFlight = true;
     refreshActions();
     result.showPending();
@@ -152,9 +174,11 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
     try {
       const response = await client.infer(model.inferPath, request);
       const latencyMs = performance.now() - started;
+      requestView.showResponse(response);
       const { prediction } = readInferResponse(model.signature, response);
-      const shown = { prediction, latencyMs, ...(truth !== undefined ? { truth } : {}) };
+      const shown = { prediction, latencyMs, rangeWarnings, ...(truth !== undefined ? { truth } : {}) };
       result.showPrediction(model.signature, shown);
+      bringIntoView(result.element);
       history = [
         {
           at: new Date().toISOString(),
@@ -168,10 +192,13 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
       historyView.render(history);
       persist();
     } catch (err) {
-      const message = (err as Error).message;
+      const raw = (err as Error).message;
+      if (err instanceof ServerError) requestView.showResponse(`HTTP ${err.status || 'error'}: ${raw}`);
+      const message = inUiWords(raw);
       const key = fieldOfError(message, form.keys);
       if (key) form.showError(key, message);
       result.showError(message);
+      bringIntoView(result.element);
     } finally {
       inFlight = false;
       refreshActions();

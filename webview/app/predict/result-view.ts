@@ -7,12 +7,15 @@ import type { RowPrediction } from '../../../server/protocol/api';
 import type { Signature } from '../../../server/protocol/signature';
 import { h, replaceChildren } from '../dom';
 import { formatMs, formatNumber, formatPercent, prettyJson, truncateForDisplay } from '../format';
+import { judgeTruth } from './truth';
 
 export interface ShownPrediction {
   prediction: RowPrediction;
   latencyMs: number;
   /** True label/target of the sample row the inputs came from, if any. */
   truth?: string;
+  /** One line per field whose value is far outside the reference range (`"mean texture 1e9 (typical 9.71 – 39.28)"`). */
+  rangeWarnings?: string[];
 }
 
 export interface ResultView {
@@ -20,6 +23,8 @@ export interface ResultView {
   showPending(): void;
   showPrediction(signature: Signature, shown: ShownPrediction): void;
   showError(message: string): void;
+  /** Marks the shown prediction as not matching the inputs any more (an input changed since). */
+  markStale(): void;
   clear(): void;
 }
 
@@ -51,7 +56,7 @@ function probabilityChart(probabilities: Record<string, number>, label: string |
         'li',
         {
           className: predicted ? 'bar-row is-predicted' : 'bar-row',
-          attrs: { 'data-class': name, 'data-value': String(p) },
+          attrs: { 'data-class': name, 'data-value': String(p), title: `${name}: ${p}` },
         },
         [
           h('span', { className: 'bar-label' }, [name, predicted ? h('span', { className: 'visually-hidden' }, [' (predicted)']) : null]),
@@ -65,21 +70,42 @@ function probabilityChart(probabilities: Record<string, number>, label: string |
   return h('div', {}, [list, hidden > 0 ? h('p', { className: 'muted small' }, [`${hidden} less likely classes not shown.`]) : null]);
 }
 
-function truthBadge(truth: string, outcome: RowPrediction): HTMLElement {
-  const predicted = outcome.label ?? outcome.value;
-  let verdict = '';
-  if (predicted !== undefined && !Array.isArray(predicted)) {
-    const same =
-      typeof predicted === 'number' && truth.trim() !== '' && !Number.isNaN(Number(truth))
-        ? Math.abs(predicted - Number(truth)) <= 1e-6 * Math.max(1, Math.abs(predicted))
-        : String(predicted) === truth;
-    if (outcome.label !== undefined) verdict = same ? ' ✓ match' : ' ✗ differs';
-    else if (typeof predicted === 'number' && !Number.isNaN(Number(truth))) verdict = ` (error ${formatNumber(predicted - Number(truth))})`;
-  }
-  return h('div', { className: 'truth', attrs: { 'data-truth': truth } }, [
-    h('span', { className: 'muted' }, ['True value ']),
-    h('strong', {}, [truth]),
-    verdict,
+function truthBadge(signature: Signature, cell: string, prediction: RowPrediction): HTMLElement {
+  const verdict = judgeTruth(signature, cell, prediction);
+  const outcome =
+    verdict.match === true
+      ? ' ✓ match'
+      : verdict.match === false
+        ? ' ✗ differs'
+        : verdict.error !== undefined
+          ? ` (error ${formatNumber(verdict.error)})`
+          : '';
+  return h(
+    'div',
+    {
+      className: 'truth',
+      attrs: {
+        'data-truth': cell,
+        'data-truth-class': verdict.className,
+        'data-match': verdict.match === undefined ? undefined : String(verdict.match),
+      },
+    },
+    [
+      h('span', { className: 'muted' }, ['True value ']),
+      h('strong', {}, [cell]),
+      // The row holds a class index: say which class it is, so "0" next to "on_time" is not a puzzle.
+      verdict.className !== undefined ? h('span', { className: 'muted' }, [` = ${verdict.className}`]) : null,
+      outcome,
+    ],
+  );
+}
+
+/** Fields whose value lies far outside the reference range: the model is extrapolating. */
+function rangeWarning(warnings: string[]): HTMLElement {
+  return h('div', { className: 'result-warning', attrs: { role: 'note' } }, [
+    h('strong', {}, ['Far outside the reference data: ']),
+    warnings.join('; '),
+    '. The model never saw such values, so treat this prediction with care.',
   ]);
 }
 
@@ -90,6 +116,13 @@ export function createResultView(): ResultView {
   });
   const empty = (): HTMLElement => h('p', { className: 'muted' }, ['Fill in the inputs and press Predict (Ctrl+Enter).']);
   replaceChildren(element, [empty()]);
+  const staleNote = (): HTMLElement => {
+    const note = h('div', { className: 'stale-note', attrs: { role: 'status' } }, [
+      'Inputs changed since this prediction — press Predict to update it.',
+    ]);
+    note.hidden = true;
+    return note;
+  };
 
   return {
     element,
@@ -97,9 +130,10 @@ export function createResultView(): ResultView {
       element.setAttribute('aria-busy', 'true');
       element.classList.add('is-pending');
     },
-    showPrediction(signature, { prediction, latencyMs, truth }) {
+    showPrediction(signature, { prediction, latencyMs, truth, rangeWarnings }) {
       element.removeAttribute('aria-busy');
-      element.classList.remove('is-pending');
+      element.classList.remove('is-pending', 'is-stale');
+      delete element.dataset.stale;
       element.dataset.state = 'prediction';
       const probabilitiesRole = signature.outputs.some((o) => o.role === 'probabilities');
       const label = prediction.label !== undefined ? String(prediction.label) : undefined;
@@ -124,22 +158,34 @@ export function createResultView(): ResultView {
             h('pre', { className: 'code' }, [truncateForDisplay(prettyJson(prediction.raw), 8000)]),
           ])
         : null;
+      // The card is a list of sections, top to bottom; a new one (e.g. an explanation) is one more entry.
       replaceChildren(element, [
+        staleNote(),
         headline,
-        truth !== undefined ? truthBadge(truth, prediction) : null,
+        truth !== undefined ? truthBadge(signature, truth, prediction) : null,
+        rangeWarnings?.length ? rangeWarning(rangeWarnings) : null,
         prediction.probabilities ? probabilityChart(prediction.probabilities, label, probabilitiesRole) : null,
         raw,
       ]);
     },
+    markStale() {
+      if (element.dataset.state !== 'prediction' || element.classList.contains('is-stale')) return;
+      element.classList.add('is-stale');
+      element.dataset.stale = 'true';
+      element.querySelector<HTMLElement>('.stale-note')!.hidden = false;
+    },
     showError(message) {
       element.removeAttribute('aria-busy');
-      element.classList.remove('is-pending');
+      element.classList.remove('is-pending', 'is-stale');
+      delete element.dataset.stale;
       element.dataset.state = 'error';
       replaceChildren(element, [
         h('div', { className: 'error-box', attrs: { role: 'alert' } }, [h('strong', {}, ['Prediction failed: ']), message]),
       ]);
     },
     clear() {
+      element.classList.remove('is-stale');
+      delete element.dataset.stale;
       element.dataset.state = 'empty';
       replaceChildren(element, [empty()]);
     },

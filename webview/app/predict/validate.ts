@@ -5,6 +5,7 @@
 import { allocate, InputError, writeScalar } from '../../../server/protocol/codec';
 import type { Feature, TensorDtype } from '../../../server/protocol/signature';
 import type { FieldValue } from '../persisted-state';
+import { formatNumber } from '../format';
 
 export function validateFeatureValue(feature: Feature, dtype: TensorDtype, value: FieldValue | undefined): string | null {
   switch (feature.kind) {
@@ -34,7 +35,8 @@ export function validateFeatureValue(feature: Feature, dtype: TensorDtype, value
       const text = typeof value === 'string' ? value : '';
       if (text === '') return 'Required: choose a value.';
       if (feature.categories?.length && !feature.categories.includes(text)) {
-        return `"${text}" is not one of the known values (${feature.categories.slice(0, 5).join(', ')}${feature.categories.length > 5 ? ', …' : ''}).`;
+        const shown = feature.categories.slice(0, 5).join(', ') + (feature.categories.length > 5 ? ', …' : '');
+        return `"${text}" is not one of the known values (${shown}); choose one from the list.`;
       }
       return null;
     }
@@ -66,4 +68,20 @@ export function fieldOfError(message: string, fieldNames: string[]): string | nu
     (name) => text.startsWith(`${name}:`) || text.startsWith(`${name}[`) || text.startsWith(`"${name}"`),
   );
   return candidates.sort((a, b) => b.length - a.length)[0] ?? null;
+}
+
+/**
+ * A warning (never a refusal: the model may still answer) when a number lies far outside the reference
+ * range — beyond it by more than the range's own width, like `1e9` where the data holds 9.7 – 39. Such a
+ * value is usually a typo or a unit mix-up, and the model is extrapolating.
+ */
+export function rangeWarningOf(feature: Feature, value: FieldValue | undefined): string | null {
+  if ((feature.kind !== 'number' && feature.kind !== 'integer') || feature.min === undefined || feature.max === undefined) return null;
+  const text = typeof value === 'string' ? value.trim() : '';
+  const n = Number(text);
+  if (text === '' || !Number.isFinite(n)) return null;
+  const span = feature.max - feature.min || Math.max(1, Math.abs(feature.max));
+  if (n >= feature.min - span && n <= feature.max + span) return null;
+  const range = `${formatNumber(feature.min)} – ${formatNumber(feature.max)}`;
+  return `${text} is far ${n > feature.max ? 'above' : 'below'} the reference range ${range}; check for a typo or other units.`;
 }
