@@ -36,6 +36,7 @@ import {
 
 export * from './types';
 export { ExportError } from './staging';
+export { zipBundle, ZIP_LIMITS, type BundleZip } from './bundle-zip';
 export { checkDockerfile, parseDockerfile } from './docker/dockerfile-rules';
 export { validateInferenceServiceYaml, validateK8sYaml } from './k8s/validate';
 
@@ -63,7 +64,7 @@ async function checkVariantName(variant: string | undefined): Promise<void> {
   try {
     parseVariant(variant);
   } catch (err) {
-    throw new ExportError(`--variant: ${(err as Error).message}`);
+    throw new ExportError(`variant: ${(err as Error).message}`);
   }
 }
 

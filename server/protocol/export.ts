@@ -121,8 +121,22 @@ export interface PrecheckResult {
 }
 
 /** `GET /api/export`: where bundles go, and the newest export job's outcome. */
+/** A compressed variant the Export tab offers (the compress engine's list), and whether it is saved beside the model. */
+export interface ExportVariantOffer {
+  id: string;
+  label: string;
+  about: string;
+  saved: boolean;
+}
+
 export interface ExportStatus {
   exportRoot: string;
   running: boolean;
   last: ExportResult | null;
+  /** The export job that made `last`: its bundle downloads from `/api/export/bundle/{id}/zip`. */
+  lastJob: string | null;
+  /** The variants an export can be made of (the Variant dropdown); the original is always offered too. */
+  variants: ExportVariantOffer[];
+  /** The variant served now (Performance → Serve this variant), preselected in the dropdown; null for the original. */
+  servedVariant: string | null;
 }

@@ -92,7 +92,7 @@ describe('export folders: atomic, refusing, cancellable', () => {
       exportBundle(DIABETES, { outDir: join(temp, 'x1'), targets: ['helm' as never] }),
       /unknown target 'helm'; choose from onnx, docker/,
     );
-    await assert.rejects(exportBundle(DIABETES, { outDir: join(temp, 'x2'), variant: 'int3' }), /--variant: unknown variant 'int3'/);
+    await assert.rejects(exportBundle(DIABETES, { outDir: join(temp, 'x2'), variant: 'int3' }), /variant: unknown variant 'int3'/);
     assert.equal(existsSync(join(temp, 'x1')) || existsSync(join(temp, 'x2')), false);
     await assert.rejects(exportBundle(join(temp, 'missing.onnx'), { outDir: join(temp, 'x3') }), /missing\.onnx: no such file/);
     assert.deepEqual(leftovers(), []);

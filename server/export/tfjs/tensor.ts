@@ -35,6 +35,31 @@ export interface ConstTensor {
   data: ArrayLike<number>;
 }
 
+/** ONNX TensorProto.DataType numbers → what a person calls them (messages never show a bare number). */
+const ELEMENT_TYPE_NAMES: Record<number, string> = {
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string (text)',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  12: 'uint32',
+  13: 'uint64',
+  14: 'complex64',
+  15: 'complex128',
+  16: 'bfloat16',
+};
+
+/** `8` → `string (text)`; an unknown number → `ONNX element type 42`. */
+export function elementTypeName(onnxType: number): string {
+  return ELEMENT_TYPE_NAMES[onnxType] ?? `ONNX element type ${onnxType}`;
+}
+
 /** The TF.js dtype an ONNX element type runs as (TF.js has only float32, int32 and bool tensors). */
 export function tfDtypeOf(onnxType: number): TfDtype {
   switch (onnxType) {
@@ -54,7 +79,10 @@ export function tfDtypeOf(onnxType: number): TfDtype {
     case ONNX.UINT64:
       return 'int32';
     default:
-      throw new Unsupported(`element type ${onnxType} has no TF.js equivalent (TF.js runs float32, int32 and bool)`);
+      throw new Unsupported(
+        `${elementTypeName(onnxType)} tensors have no TF.js equivalent (TF.js holds only float32, int32 and bool); ` +
+          'leave the TF.js target out, or give the model numeric inputs',
+      );
   }
 }
 
@@ -122,7 +150,7 @@ function fromRaw(raw: Uint8Array, type: number, n: number): ArrayLike<number> {
     case ONNX.UINT64:
       return read(8, (o) => Number(view.getBigUint64(o, true)));
     default:
-      throw new Unsupported(`tensors of element type ${type} are not supported`);
+      throw new Unsupported(`${elementTypeName(type)} tensors are not supported in TF.js`);
   }
 }
 
@@ -153,7 +181,7 @@ export function constFromProto(t: OnnxTensor): ConstTensor {
             })
           : f.int32Data.slice();
   } else data = new Array<number>(n).fill(0);
-  if (data.length !== n) throw new Unsupported(`tensor '${f.name ?? ''}' has ${data.length} values for shape [${shape}]`);
+  if (data.length !== n) throw new Unsupported(`tensor '${f.name ?? ''}' has ${data.length} values for shape [${shape.join(', ')}]`);
   tfDtypeOf(type); // refuse element types TF.js cannot hold, with the reason
   return { onnxType: type, shape, data };
 }

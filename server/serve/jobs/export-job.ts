@@ -40,6 +40,14 @@ function defaultFolder(name: string): string {
   return `${name}-${stamp}`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
+/**
+ * The model file an export starts from: the original the server was started with, even while a variant
+ * is served (the request's `variant` makes the variant, so an fp16 of an int8 is never made by accident).
+ */
+export function originalModelPath(host: ModelHost): string {
+  return host.versions?.().available[0]?.path ?? host.current().info.path;
+}
+
 export function exportJob(host: ModelHost, bodyLimitBytes: number): JobSpec<JobRequest<'export'>, JobResult<'export'>> {
   return {
     kind: 'export',
@@ -49,6 +57,7 @@ export function exportJob(host: ModelHost, bodyLimitBytes: number): JobSpec<JobR
     bodyLimitBytes,
     async prepare(request) {
       const model = host.current();
+      const source = originalModelPath(host);
       const outDir = bundleFolder(exportRoot(model.info.path), request.folder || defaultFolder(model.info.name));
       // Loaded on first use: the engine is large and most sessions never export.
       const { exportBundle, normalizeTargets } = await import('../../export/index');
@@ -59,7 +68,7 @@ export function exportJob(host: ModelHost, bodyLimitBytes: number): JobSpec<JobR
         throw asJobFailure(err);
       }
       if (!request.force && existsSync(outDir) && readdirSync(outDir).length > 0) {
-        throw new ModelLabError(`${outDir} is not empty; choose another folder name, or export with force to replace it`, {
+        throw new ModelLabError(`${outDir} is not empty; type another folder name, or tick "Replace a non-empty folder"`, {
           status: 409,
           field: 'folder',
         });
@@ -68,7 +77,7 @@ export function exportJob(host: ModelHost, bodyLimitBytes: number): JobSpec<JobR
         summary: `${model.info.name} → ${outDir} (${targets.join(', ')})`,
         async run(control) {
           try {
-            return await exportBundle(model.info.path, {
+            return await exportBundle(source, {
               outDir,
               targets,
               variant: request.variant,
