@@ -18,6 +18,7 @@ import type { RouteContext } from './routes/common';
 import { registerDriftRoutes } from './routes/drift';
 import { exportRoutes } from './routes/export';
 import { perfRoutes } from './routes/perf';
+import { registerSampleImageRoutes } from './routes/sample-images';
 import type { ServedRows } from './served-rows';
 
 /** What createApp hands the lab when it mounts it. */
@@ -54,6 +55,8 @@ export const mountLabRoutes: MountLabRoutes = (app, { ctx, host, servedRows, log
   mountJobRoutes(app, jobs);
   app.route('/', perfRoutes(ctx, jobs));
   app.route('/', exportRoutes(ctx, jobs));
+  // The Predict tab's sample pictures for image inputs: they are read from disk, so the owner's only.
+  registerSampleImageRoutes(app, host);
   // Drift checks read CSVs from disk: only beside the served model or under the folder the server was
   // started from.
   registerDriftRoutes(app, jobs, {
