@@ -15,6 +15,7 @@
 import type { DriftReport, DriftRequest } from './drift';
 import type { ExportResult } from './export';
 import type { ExportRequest } from './export-request';
+import type { LoadTestReport, LoadTestRequest } from './loadtest';
 import type { PerfCompareRequest } from './perf';
 import type { ComparisonReport } from './perf-report';
 
@@ -26,6 +27,7 @@ export interface JobTypes {
   perf: { request: PerfCompareRequest; result: ComparisonReport };
   drift: { request: DriftRequest; result: DriftReport };
   export: { request: ExportRequest; result: ExportResult };
+  loadtest: { request: LoadTestRequest; result: LoadTestReport };
 }
 
 export type JobKind = keyof JobTypes;

@@ -13,6 +13,7 @@ import { dirname } from 'node:path';
 import type { Hono } from 'hono';
 import type { ModelHost } from './host';
 import { mountJobRoutes } from './jobs/routes';
+import { loadtestJob } from './jobs/loadtest-job';
 import { createJobRunner, type JobRunner } from './jobs/runner';
 import type { RouteContext } from './routes/common';
 import { registerDriftRoutes } from './routes/drift';
@@ -55,6 +56,7 @@ export const mountLabRoutes: MountLabRoutes = (app, { ctx, host, servedRows, log
   mountJobRoutes(app, jobs);
   app.route('/', perfRoutes(ctx, jobs));
   app.route('/', exportRoutes(ctx, jobs));
+  jobs.register(loadtestJob(host));
   // The Predict tab's sample pictures for image inputs: they are read from disk, so the owner's only.
   registerSampleImageRoutes(app, host);
   // Drift checks read CSVs from disk: only beside the served model or under the folder the server was
