@@ -7,9 +7,10 @@ import type { Command } from '../command';
 import bench from './bench';
 import compress from './compress';
 import drift from './drift';
+import explain from './explain';
 import exportCommand from './export';
 import info from './info';
 import predict from './predict';
 import serve from './serve';
 
-export const COMMANDS: readonly Command[] = [serve, info, predict, drift, bench, compress, exportCommand];
+export const COMMANDS: readonly Command[] = [serve, info, predict, drift, bench, compress, exportCommand, explain];
