@@ -1,7 +1,8 @@
 /**
  * One comparison: the original and the chosen variants, each compressed (server/compress), loaded in
  * onnxruntime, compared with the original on sample rows, and timed at every batch size the model
- * allows — all models interleaved round by round, so load on a shared machine skews none of them — plus, optionally, the served original over HTTP. Progress after every step; an AbortSignal
+ * allows — all models interleaved round by round, so load on a shared machine skews none of them —
+ * plus, optionally, the served original over HTTP. Progress after every step; an AbortSignal
  * stops it between runs. A variant that cannot be made or run is reported with its error, not thrown.
  */
 import { readFile } from 'node:fs/promises';

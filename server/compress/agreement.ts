@@ -138,7 +138,11 @@ function quality(sig: Signature, records: FeatureRecord[], outputs: PlainTensor[
   const target = sig.target;
   if (!target || !records.length || records[0][target] === undefined) return null;
   const predictions = decodePredictions(sig, outputs);
-  const truths = records.map((r) => String(r[target] ?? '').trim());
+  // A CSV cell is a string or a number; anything else (an image, a missing value) is no label.
+  const truths = records.map((r) => {
+    const value = r[target];
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value).trim() : '';
+  });
   if (sig.task === 'regression') {
     let se = 0;
     let ae = 0;

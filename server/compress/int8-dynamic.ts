@@ -143,7 +143,8 @@ export function rewriteInt8Dynamic(model: OnnxModel, options: Int8DynamicOptions
       action: 'rewritten',
       detail:
         `${elementCount(slot.weight)} weights → ${reduceRange ? '7-bit ' : ''}int8 ` +
-        `${options.perChannel ? `per column (${n} scales)` : 'per tensor'}${node.opType === 'Gemm' ? `; Gemm → MatMulInteger + Add${layout}` : ''}`,
+        `${options.perChannel ? `per column (${n} scales)` : 'per tensor'}` +
+        `${node.opType === 'Gemm' ? `; Gemm → MatMulInteger + Add${layout}` : ''}`,
     });
   });
 

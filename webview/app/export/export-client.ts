@@ -25,8 +25,10 @@ export class ExportCallError extends Error {
 export interface ExportClient {
   status(): Promise<ExportStatus>;
   precheck(request: Omit<ExportRequest, 'folder' | 'force'>): Promise<PrecheckResult>;
-  /** Runs an export job to its end: its result, or an ExportCallError (failed, cancelled, refused). */
-  run(request: ExportRequest, onProgress: (p: JobProgress) => void, signal: AbortSignal): Promise<ExportResult>;
+  /** Runs an export job to its end: its id and result, or an ExportCallError (failed, cancelled, refused). */
+  run(request: ExportRequest, onProgress: (p: JobProgress) => void, signal: AbortSignal): Promise<{ job: string; result: ExportResult }>;
+  /** Where the finished job's bundle downloads as a zip, and where its README reads (plain links, with the token). */
+  links(job: string): { zip: string; readme: string };
 }
 
 /** A refusal as the tab shows it: a 404 means this server has no export (a deployed bundle). */
@@ -44,7 +46,13 @@ export function createExportClient(server: ServerClient): ExportClient {
       throw callError(err);
     }
   };
+  const link = (job: string, what: 'zip' | 'readme'): string => {
+    const url = new URL(`${server.origin}/api/export/bundle/${encodeURIComponent(job)}/${what}`);
+    if (server.token) url.searchParams.set('token', server.token);
+    return url.href;
+  };
   return {
+    links: (job) => ({ zip: link(job, 'zip'), readme: link(job, 'readme') }),
     status: () => call(server.json<ExportStatus>('GET', '/api/export')),
     precheck: (request) => call(server.json<PrecheckResult>('POST', '/api/export/precheck', request)),
     async run(request, onProgress, signal) {
@@ -65,7 +73,7 @@ export function createExportClient(server: ServerClient): ExportClient {
         };
         signal.addEventListener('abort', cancel, { once: true });
       });
-      if (state.status === 'done' && state.result) return state.result;
+      if (state.status === 'done' && state.result) return { job: started.id, result: state.result };
       if (state.status === 'cancelled') throw new ExportCallError('export cancelled');
       throw new ExportCallError(state.error?.message ?? 'the export ended without a result');
     },

@@ -4,7 +4,13 @@
  * verification results, with the bundle's size per part as a bar chart.
  */
 import type { ModelDescription } from '../../../server/protocol/api';
-import { EXPORT_TARGETS, type ExportCheck, type ExportResult, type PrecheckResult } from '../../../server/protocol/export';
+import {
+  EXPORT_TARGETS,
+  type ExportCheck,
+  type ExportResult,
+  type ExportStatus,
+  type PrecheckResult,
+} from '../../../server/protocol/export';
 import type { ServerClient } from '../client';
 import { h, replaceChildren } from '../dom';
 import type { AppTab } from '../tabs';
@@ -111,7 +117,18 @@ function precheckView(result: PrecheckResult): HTMLElement {
   );
 }
 
-function resultView(result: ExportResult): HTMLElement {
+/** Download the bundle as a zip, and read its README, for a finished export job. */
+function downloadLinks(links: { zip: string; readme: string }, result: ExportResult): HTMLElement {
+  const folder = result.outDir.split(/[\\/]/).pop() ?? 'bundle';
+  return h('p', { className: 'export-downloads' }, [
+    h('a', { attrs: { id: 'export-download-zip', href: links.zip, download: `${folder}.zip` } }, [`Download ${folder}.zip`]),
+    ' · ',
+    h('a', { attrs: { id: 'export-readme', href: links.readme, target: '_blank', rel: 'noopener' } }, ['Read its README']),
+    ' (how to run, call and deploy it).',
+  ]);
+}
+
+function resultView(result: ExportResult, links: { zip: string; readme: string } | null): HTMLElement {
   const bytes = result.manifest.files.reduce((a, f) => a + f.bytes, 0);
   const failed = result.checks.filter((c) => c.status === 'fail').length;
   return h('div', { className: 'export-result' }, [
@@ -121,6 +138,7 @@ function resultView(result: ExportResult): HTMLElement {
         `${(result.manifest.timings.totalMs / 1000).toFixed(1)} s`,
       result.manifest.model.variant ? ` (variant ${result.manifest.model.variant})` : '',
     ]),
+    links ? downloadLinks(links, result) : null,
     checksTable(result.checks),
     h('h4', {}, ['Bundle size by part']),
     sizeChart(result),
@@ -140,17 +158,41 @@ export function createExportTab(server: ServerClient): AppTab {
       return h('label', { className: 'export-target', attrs: { for: `export-target-${t}` } }, [box, ` ${TARGET_LABELS[t] ?? t}`]);
     }),
   ]);
-  const variant = h('input', {
-    attrs: { type: 'text', id: 'export-variant', placeholder: 'original', 'aria-label': 'compressed variant (optional)' },
-  }) as HTMLInputElement;
+  const variant = h('select', { attrs: { id: 'export-variant' } }, [
+    h('option', { attrs: { value: '' } }, ['Original model']),
+  ]) as HTMLSelectElement;
+  const variantAbout = h('p', { className: 'muted small', attrs: { id: 'export-variant-about' } });
+  variant.setAttribute('aria-describedby', 'export-variant-about');
+  let offers: ExportStatus['variants'] = [];
+  const describeVariant = (): void => {
+    const offer = offers.find((o) => o.id === variant.value);
+    variantAbout.textContent = offer
+      ? `${offer.about}${offer.saved ? '' : ' Made from the original during the export (not saved beside the model yet).'}`
+      : 'The model file as it is.';
+  };
+  variant.addEventListener('change', describeVariant);
+  const showVariants = (status: ExportStatus): void => {
+    const keep = variant.value || status.servedVariant || '';
+    offers = status.variants;
+    replaceChildren(variant, [
+      h('option', { attrs: { value: '' } }, ['Original model']),
+      ...offers.map((o) =>
+        h('option', { attrs: { value: o.id } }, [
+          `${o.label}${o.saved ? ' — saved' : ''}${o.id === status.servedVariant ? ' — served now' : ''}`,
+        ]),
+      ),
+    ]);
+    variant.value = offers.some((o) => o.id === keep) ? keep : '';
+    describeVariant();
+  };
   const folder = h('input', {
     attrs: { type: 'text', id: 'export-folder', placeholder: '<model>-<time>', 'aria-label': 'bundle folder name' },
   }) as HTMLInputElement;
   const force = h('input', { attrs: { type: 'checkbox', id: 'export-force' } }) as HTMLInputElement;
   const rootLine = h('p', { className: 'export-root' });
-  const precheckButton = h('vscode-button', { attrs: { id: 'export-precheck', appearance: 'secondary' } }, ['Pre-check']);
-  const exportButton = h('vscode-button', { attrs: { id: 'export-run' } }, ['Export bundle']);
-  const cancelButton = h('vscode-button', { attrs: { id: 'export-cancel', appearance: 'secondary', hidden: true } }, ['Cancel']);
+  const precheckButton = h('button', { attrs: { type: 'button', id: 'export-precheck' } }, ['Pre-check']);
+  const exportButton = h('button', { attrs: { type: 'button', id: 'export-run' } }, ['Export bundle']);
+  const cancelButton = h('button', { attrs: { type: 'button', id: 'export-cancel', disabled: true } }, ['Cancel']);
   const progress = h('progress', { attrs: { id: 'export-progress', max: 1, value: 0, hidden: true } }) as HTMLProgressElement;
   const message = h('p', { className: 'export-message', attrs: { id: 'export-message', 'aria-live': 'polite' } });
   const precheckArea = h('div', { attrs: { id: 'export-precheck-result' } });
@@ -158,7 +200,7 @@ export function createExportTab(server: ServerClient): AppTab {
   let running: AbortController | null = null;
 
   const selected = (): string[] => EXPORT_TARGETS.filter((t) => boxes.get(t)!.checked);
-  const request = () => ({ targets: selected(), ...(variant.value.trim() ? { variant: variant.value.trim() } : {}) });
+  const request = () => ({ targets: selected(), ...(variant.value ? { variant: variant.value } : {}) });
   const showError = (err: unknown): void => {
     message.className = 'export-message export-error';
     message.textContent = (err as Error).message;
@@ -169,11 +211,13 @@ export function createExportTab(server: ServerClient): AppTab {
   };
   const setRunning = (on: boolean): void => {
     for (const b of [precheckButton, exportButton]) b.toggleAttribute('disabled', on);
-    cancelButton.hidden = !on;
+    // Disabled rather than hidden: the shared button style sets `display`, which would override `hidden`.
+    cancelButton.toggleAttribute('disabled', !on);
     progress.hidden = !on;
   };
 
-  precheckButton.addEventListener('click', async () => {
+  precheckButton.addEventListener('click', () => void precheck());
+  async function precheck(): Promise<void> {
     message.className = 'export-message';
     message.textContent = 'Checking what each target can export…';
     try {
@@ -182,15 +226,16 @@ export function createExportTab(server: ServerClient): AppTab {
     } catch (err) {
       showError(err);
     }
-  });
-  exportButton.addEventListener('click', async () => {
+  }
+  exportButton.addEventListener('click', () => void runExport());
+  async function runExport(): Promise<void> {
     if (running) return;
     running = new AbortController();
     setRunning(true);
     message.className = 'export-message';
     message.textContent = 'Starting the export…';
     try {
-      const result = await api.run(
+      const { job, result } = await api.run(
         { ...request(), ...(folder.value.trim() ? { folder: folder.value.trim() } : {}), force: force.checked },
         (p) => {
           progress.max = p.total;
@@ -200,14 +245,14 @@ export function createExportTab(server: ServerClient): AppTab {
         running.signal,
       );
       message.textContent = '';
-      replaceChildren(resultArea, [h('h4', {}, ['Last verification']), resultView(result)]);
+      replaceChildren(resultArea, [h('h4', {}, ['Last verification']), resultView(result, api.links(job))]);
     } catch (err) {
       showError(err);
     } finally {
       running = null;
       setRunning(false);
     }
-  });
+  }
   cancelButton.addEventListener('click', () => running?.abort());
 
   const element = h('section', { className: 'export-tab', attrs: { 'aria-label': 'Export a deployment bundle' } }, [
@@ -224,8 +269,9 @@ export function createExportTab(server: ServerClient): AppTab {
       variant,
       h('label', { attrs: { for: 'export-folder' } }, [' Folder ']),
       folder,
-      h('label', { attrs: { for: 'export-force' } }, [force, ' replace a non-empty folder']),
+      h('label', { attrs: { for: 'export-force' } }, [force, ' Replace a non-empty folder']),
     ]),
+    variantAbout,
     h('div', { className: 'export-actions' }, [precheckButton, exportButton, cancelButton, progress]),
     message,
     precheckArea,
@@ -239,7 +285,9 @@ export function createExportTab(server: ServerClient): AppTab {
     update(_description: ModelDescription) {
       api.status().then((s) => {
         rootLine.textContent = `Bundles are written under ${s.exportRoot}`;
-        if (s.last) replaceChildren(resultArea, [h('h4', {}, ['Last verification']), resultView(s.last)]);
+        showVariants(s);
+        if (s.last)
+          replaceChildren(resultArea, [h('h4', {}, ['Last verification']), resultView(s.last, s.lastJob ? api.links(s.lastJob) : null)]);
       }, showError);
     },
   };

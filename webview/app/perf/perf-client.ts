@@ -1,9 +1,10 @@
 /**
  * The Performance tab's calls: the comparison is a `perf` job (the one jobs client: start, follow,
- * cancel); beside it the plain routes of server/serve/routes/perf.ts (info, save a variant, serve it).
+ * cancel); beside it the plain routes of server/serve/routes/perf.ts (info, save a variant, serve it; the
+ * report downloads are plain links to `/api/perf/report/{id}`).
  */
 import type { JobProgress, JobState } from '../../../server/protocol/jobs';
-import type { PerfCompareRequest, VariantOffer } from '../../../server/protocol/perf';
+import type { PerfCompareRequest, PerfServeResult, VariantOffer } from '../../../server/protocol/perf';
 import type { ComparisonReport, Machine } from '../../../server/protocol/perf-report';
 import type { ServerClient } from '../client';
 import { createJobsClient } from '../jobs-client';
@@ -23,7 +24,8 @@ export interface PerfClient {
   start(request: PerfCompareRequest): Promise<PerfJob>;
   cancel(id: string): Promise<unknown>;
   save(id: string, variant: string, overwrite: boolean): Promise<{ path: string; sidecar: string | null }>;
-  serve(variant: string): Promise<{ path: string; generation: number }>;
+  /** Serves the original or a variant as a new version of the model; with the job `id`, saves an unsaved variant first. */
+  serve(variant: string, id: string | null): Promise<PerfServeResult>;
   /** Follows a job until it finishes; returns a function that stops following. */
   follow(id: string, onProgress: (p: JobProgress) => void, onFinished: (state: PerfJob) => void): () => void;
 }
@@ -35,7 +37,7 @@ export function createPerfClient(client: ServerClient): PerfClient {
     start: (request) => jobs.start('perf', request),
     cancel: (id) => jobs.cancel(id),
     save: (id, variant, overwrite) => client.json('POST', '/api/perf/save', { id, variant, overwrite }),
-    serve: (variant) => client.json('POST', '/api/perf/serve', { variant }),
+    serve: (variant, id) => client.json('POST', '/api/perf/serve', id ? { variant, id } : { variant }),
     follow: (id, onProgress, onFinished) => jobs.follow(id, onProgress, onFinished),
   };
 }

@@ -1,23 +1,30 @@
 /**
  * The Performance tab: pick variants, run the comparison (progress bar, Cancel), then read the table,
  * the charts and the verdicts; "Save variant" writes `model.<variant>.onnx` beside the model and
- * "Serve this variant" switches the server to it. Works with the keyboard alone; progress and results
- * are announced through live regions.
+ * "Serve this variant" serves it (saving it first when needed) as a new version of the same model, so
+ * every URL keeps working. The comparison downloads as JSON or CSV. Plain native controls (the shared
+ * stylesheet styles them alike in every tab); works with the keyboard alone; progress and results are
+ * announced through live regions.
  */
 import type { ModelDescription } from '../../../server/protocol/api';
+import type { ComparisonReport } from '../../../server/protocol/perf-report';
 import type { ServerClient } from '../client';
 import { ServerError } from '../client';
 import { h, replaceChildren } from '../dom';
 import type { AppTab } from '../tabs';
 import { createPerfClient, type PerfInfo, type PerfJob } from './perf-client';
 import { renderReport } from './perf-report';
+import { servedNotice } from './perf-served';
 import './perf.css';
 
-/** Time per batch size, per variant: the knob between a quick look and stable numbers. */
-const DURATIONS = [
-  { label: 'Quick (0.2 s per batch size)', budgetMs: 200, iterations: 100 },
-  { label: 'Standard (1 s per batch size)', budgetMs: 1000, iterations: 300 },
-  { label: 'Thorough (3 s per batch size)', budgetMs: 3000, iterations: 2000 },
+/**
+ * How long each variant is timed at each batch size: whichever limit comes first, runs or time. A fast
+ * model reaches the run limit long before the time limit, so the labels name both.
+ */
+export const DURATIONS = [
+  { label: 'Quick — up to 100 runs or 0.2 s per batch size', budgetMs: 200, iterations: 100 },
+  { label: 'Standard — up to 300 runs or 1 s per batch size', budgetMs: 1000, iterations: 300 },
+  { label: 'Thorough — up to 2,000 runs or 3 s per batch size', budgetMs: 3000, iterations: 2000 },
 ];
 
 export function createPerfTab(client: ServerClient): AppTab {
@@ -26,15 +33,13 @@ export function createPerfTab(client: ServerClient): AppTab {
   const variantsBox = h('fieldset', { className: 'perf-variants' }, [h('legend', {}, ['Variants to compare with the original'])]);
   const duration = h(
     'select',
-    { attrs: { id: 'perf-duration', 'aria-label': 'Measurement time' } },
+    { attrs: { id: 'perf-duration', 'aria-describedby': 'perf-duration-about' } },
     DURATIONS.map((d, i) => h('option', { attrs: { value: String(i), selected: i === 1 } }, [d.label])),
   ) as HTMLSelectElement;
-  const run = h('vscode-button', { attrs: { id: 'perf-run' }, on: { click: () => void start() } }, ['Run comparison']);
-  const cancel = h(
-    'vscode-button',
-    { attrs: { id: 'perf-cancel', appearance: 'secondary', disabled: true }, on: { click: () => void stop() } },
-    ['Cancel'],
-  );
+  const run = h('button', { attrs: { type: 'button', id: 'perf-run' }, on: { click: () => void start() } }, ['Run comparison']);
+  const cancel = h('button', { attrs: { type: 'button', id: 'perf-cancel', disabled: true }, on: { click: () => void stop() } }, [
+    'Cancel',
+  ]);
   const bar = h('progress', { attrs: { max: 1, value: 0, 'aria-label': 'Comparison progress' } }) as HTMLProgressElement;
   const step = h('span', { className: 'muted small', attrs: { 'aria-live': 'polite' } });
   const progress = h('div', { className: 'perf-progress', attrs: { hidden: true } }, [bar, step]);
@@ -50,7 +55,13 @@ export function createPerfTab(client: ServerClient): AppTab {
     ]),
     machine,
     variantsBox,
-    h('div', { className: 'perf-controls' }, [duration, run, cancel]),
+    h('div', { className: 'perf-controls' }, [h('label', { attrs: { for: 'perf-duration' } }, ['Measurement']), duration, run, cancel]),
+    h('p', { className: 'muted small', attrs: { id: 'perf-duration-about' } }, [
+      'Each variant is timed at every batch size until it has made the ' +
+        'runs or used the time, whichever comes first, after a short ' +
+        'warm-up; a small model reaches the runs first, so the whole ' +
+        'comparison can end well before the time shown.',
+    ]),
     progress,
     message,
     results,
@@ -58,8 +69,8 @@ export function createPerfTab(client: ServerClient): AppTab {
 
   let info: PerfInfo | null = null;
   let jobId: string | null = null;
-  let stopFollowing: (() => void) | null = null;
-  const checkboxes = new Map<string, HTMLElement & { checked?: boolean }>();
+  let report: ComparisonReport | null = null;
+  const checkboxes = new Map<string, HTMLInputElement>();
 
   const say = (text: string, error = false, extra: HTMLElement | null = null) => {
     replaceChildren(
@@ -91,18 +102,24 @@ export function createPerfTab(client: ServerClient): AppTab {
     replaceChildren(variantsBox, [h('legend', {}, ['Variants to compare with the original'])]);
     checkboxes.clear();
     for (const v of next.variants) {
-      const box = h('vscode-checkbox', { attrs: { 'data-variant': v.id, checked: next.defaults.includes(v.id) } }, [
-        v.label,
-      ]) as HTMLElement & { checked?: boolean };
+      const id = `perf-variant-${v.id}`;
+      const box = h('input', {
+        attrs: { type: 'checkbox', id, 'data-variant': v.id, checked: next.defaults.includes(v.id) },
+      }) as HTMLInputElement;
       checkboxes.set(v.id, box);
-      variantsBox.append(h('div', {}, [box, h('span', { className: 'perf-variant-about' }, [v.about])]));
+      variantsBox.append(
+        h('div', { className: 'perf-variant' }, [
+          h('label', { attrs: { for: id } }, [box, ` ${v.label}`]),
+          h('span', { className: 'perf-variant-about' }, [v.about]),
+        ]),
+      );
     }
   }
 
   async function start(): Promise<void> {
-    const chosen = [...checkboxes].filter(([, box]) => box.checked ?? box.hasAttribute('checked')).map(([id]) => id);
+    const chosen = [...checkboxes].filter(([, box]) => box.checked).map(([id]) => id);
     if (!chosen.length) {
-      say('Pick at least one variant.', true);
+      say('Tick at least one variant above, then click Run comparison.', true);
       return;
     }
     const d = DURATIONS[Number(duration.value)] ?? DURATIONS[1];
@@ -112,7 +129,7 @@ export function createPerfTab(client: ServerClient): AppTab {
       setRunning(true);
       say('');
       onProgress(state.progress);
-      stopFollowing = perf.follow(state.id, onProgress, finished);
+      perf.follow(state.id, onProgress, finished);
     } catch (err) {
       say(`Could not start: ${(err as Error).message}`, true);
     }
@@ -124,23 +141,40 @@ export function createPerfTab(client: ServerClient): AppTab {
     step.textContent = `${p.done}/${p.total} · ${p.step}`;
   }
 
+  function downloads(id: string): HTMLElement {
+    const link = (format: 'json' | 'csv', text: string) => {
+      const url = new URL(`${client.origin}/api/perf/report/${encodeURIComponent(id)}`);
+      url.searchParams.set('format', format);
+      if (client.token) url.searchParams.set('token', client.token);
+      return h('a', { className: 'perf-download', attrs: { href: url.href, download: '', 'data-format': format } }, [text]);
+    };
+    return h('p', { className: 'perf-downloads' }, [
+      'Keep this comparison: ',
+      link('json', 'Download JSON'),
+      ' (every figure) · ',
+      link('csv', 'Download CSV'),
+      ' (one row per variant and batch size).',
+    ]);
+  }
+
   function finished(state: PerfJob): void {
-    stopFollowing = null;
     setRunning(false);
     if (state.status === 'cancelled') {
       say('Cancelled.');
       return;
     }
-    const report = state.result;
-    if (state.status === 'failed' || !report) {
+    const done = state.result;
+    if (state.status === 'failed' || !done) {
       say(`The comparison failed: ${state.error?.message ?? 'no report'}`, true);
       return;
     }
+    report = done;
     say('');
     results.dataset.state = 'report';
     replaceChildren(results, [
-      renderReport(report, { save: (v) => void save(v, false), serve: (v) => void serve(v) }),
-      report.variants.some((v) => v.id.startsWith('int8-weights'))
+      downloads(state.id),
+      renderReport(done, { save: (v) => void save(v, false), serve: (v) => void serve(v) }),
+      done.variants.some((v) => v.id.startsWith('int8-weights'))
         ? h('p', { className: 'muted small' }, [
             'int8-weights is loaded with the onnxruntime session option ' +
               "session.disable_quant_qdq=1 (saved in the file's metadata): " +
@@ -170,9 +204,11 @@ export function createPerfTab(client: ServerClient): AppTab {
     } catch (err) {
       if (err instanceof ServerError && err.status === 409) {
         say(
-          (err as Error).message,
+          `${err.message}. Click Replace it to write this comparison's ${variant} over it, or keep the saved file.`,
           true,
-          h('vscode-button', { attrs: { 'data-action': 'overwrite' }, on: { click: () => void save(variant, true) } }, ['Replace it']),
+          h('button', { attrs: { type: 'button', 'data-action': 'overwrite' }, on: { click: () => void save(variant, true) } }, [
+            'Replace it',
+          ]),
         );
       } else {
         say(`Could not save: ${(err as Error).message}`, true);
@@ -182,8 +218,8 @@ export function createPerfTab(client: ServerClient): AppTab {
 
   async function serve(variant: string): Promise<void> {
     try {
-      const served = await perf.serve(variant);
-      say(`Now serving ${served.path} (generation ${served.generation}).`);
+      const served = await perf.serve(variant, jobId);
+      replaceChildren(message, [servedNotice(served, report, client.origin)]);
     } catch (err) {
       say(`Could not serve it: ${(err as Error).message}`, true);
     }
