@@ -13,6 +13,7 @@
  */
 
 import type { DriftReport, DriftRequest } from './drift';
+import type { ExplainReport, ExplainRequest } from './explain';
 import type { ExportResult } from './export';
 import type { ExportRequest } from './export-request';
 import type { LoadTestReport, LoadTestRequest } from './loadtest';
@@ -28,6 +29,7 @@ export interface JobTypes {
   drift: { request: DriftRequest; result: DriftReport };
   export: { request: ExportRequest; result: ExportResult };
   loadtest: { request: LoadTestRequest; result: LoadTestReport };
+  explain: { request: ExplainRequest; result: ExplainReport };
 }
 
 export type JobKind = keyof JobTypes;

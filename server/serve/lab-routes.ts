@@ -12,6 +12,8 @@
 import { dirname } from 'node:path';
 import type { Hono } from 'hono';
 import type { ModelHost } from './host';
+import { allowedFiles } from './jobs/drift-allowed-file';
+import { explainJob } from './jobs/explain-job';
 import { mountJobRoutes } from './jobs/routes';
 import { loadtestJob } from './jobs/loadtest-job';
 import { createJobRunner, type JobRunner } from './jobs/runner';
@@ -57,6 +59,7 @@ export const mountLabRoutes: MountLabRoutes = (app, { ctx, host, servedRows, log
   app.route('/', perfRoutes(ctx, jobs));
   app.route('/', exportRoutes(ctx, jobs));
   jobs.register(loadtestJob(host));
+  jobs.register(explainJob(host, allowedFiles(driftRoots ?? [dirname(host.current().info.path), process.cwd()])));
   // The Predict tab's sample pictures for image inputs: they are read from disk, so the owner's only.
   registerSampleImageRoutes(app, host);
   // Drift checks read CSVs from disk: only beside the served model or under the folder the server was
