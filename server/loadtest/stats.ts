@@ -57,9 +57,11 @@ export const MAX_SUSTAINABLE_ERROR_RATE = 0.001;
 export const KNEE_GAIN = 0.1;
 
 /**
- * The knee: in a concurrency sweep, the last step whose successor adds less than 10% throughput (more
- * clients only queue); in a rate sweep, the last step that achieved ≥ 90% of the offered rate. Null when
- * throughput still grows at the last step (the sweep did not reach the knee).
+ * The knee. Concurrency sweep: the fewest clients that reached 90% of the highest throughput measured —
+ * beyond it more clients add latency, not throughput; null when the last step still added ≥ 10% over
+ * every earlier one (the sweep stopped before the knee). Rate sweep: the highest offered rate the server
+ * kept up with (≥ 90% answered, no errors). Taking 90% of the best, not the first dip, keeps one noisy
+ * step from placing the knee.
  */
 export function findKnee(steps: LoadStep[]): LoadKnee | null {
   const at = (i: number, reason: string): LoadKnee => ({
@@ -70,25 +72,22 @@ export function findKnee(steps: LoadStep[]): LoadKnee | null {
     p99Ms: steps[i].p99Ms,
     reason,
   });
-  if (steps.length === 0) return null;
+  if (steps.length < 2) return null; // one step shows no curve
   if (steps.every((s) => s.offeredRate !== null)) {
-    const last = steps.map((s, i) => [s, i] as const).filter(([s]) => s.throughput >= 0.9 * (s.offeredRate ?? 0) && s.errorRate === 0);
-    if (last.length === 0 || last.length === steps.length) return null;
-    const [, i] = last[last.length - 1];
-    return at(i, `the highest offered rate the server kept up with (≥ 90% of it answered, no errors)`);
+    const kept = steps.map((s, i) => [s, i] as const).filter(([s]) => s.throughput >= 0.9 * (s.offeredRate ?? 0) && s.errorRate === 0);
+    if (kept.length === 0 || kept.length === steps.length) return null;
+    const [, i] = kept[kept.length - 1];
+    return at(i, 'the highest offered rate the server kept up with (at least 90% of it answered, no errors)');
   }
-  let best = 0;
-  for (let i = 1; i < steps.length; i++) {
-    if (steps[i].throughput > steps[best].throughput) {
-      if (steps[i].throughput < steps[best].throughput * (1 + KNEE_GAIN)) {
-        return at(best, `more clients than ${steps[best].concurrency} added less than ${KNEE_GAIN * 100}% throughput`);
-      }
-      best = i;
-    } else {
-      return at(best, `more clients than ${steps[best].concurrency} did not add throughput`);
-    }
-  }
-  return null;
+  const best = Math.max(...steps.map((s) => s.throughput));
+  const last = steps[steps.length - 1].throughput;
+  const before = Math.max(0, ...steps.slice(0, -1).map((s) => s.throughput));
+  if (steps.length > 1 && last === best && last >= before * (1 + KNEE_GAIN)) return null;
+  const i = steps.findIndex((s) => s.throughput >= (1 - KNEE_GAIN) * best);
+  return at(
+    i,
+    `the fewest clients reaching 90% of the highest throughput measured (${Math.round(best)} requests/s); more clients add latency, not throughput`,
+  );
 }
 
 /** The step with the highest throughput whose p99 is within the target and errors ≤ 0.1%; null when none. */

@@ -123,7 +123,7 @@ export interface CapacityPlan {
   costPer1M: { autoscaled: number; provisionedForPeak: number };
   monthlyCost: { autoscaled: number; provisionedForPeak: number };
   /** Per-prediction offer ÷ autoscaled cost per 1,000 (>1: self-hosting is cheaper), when one was entered. */
-  comparison: { pricePer1000Predictions: number; ratio: number; cheaper: 'self-hosted' | 'per-prediction' } | null;
+  comparison: { pricePer1000Predictions: number; ratio: number | null; cheaper: 'self-hosted' | 'per-prediction' } | null;
   /** Plain statements of what the figures rest on. */
   caveats: string[];
 }

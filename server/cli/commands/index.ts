@@ -10,7 +10,8 @@ import drift from './drift';
 import explain from './explain';
 import exportCommand from './export';
 import info from './info';
+import loadtest from './loadtest';
 import predict from './predict';
 import serve from './serve';
 
-export const COMMANDS: readonly Command[] = [serve, info, predict, drift, bench, compress, exportCommand, explain];
+export const COMMANDS: readonly Command[] = [serve, info, predict, drift, bench, loadtest, compress, exportCommand, explain];
