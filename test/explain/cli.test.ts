@@ -16,7 +16,20 @@ const iris = [repoPath('samples/iris/iris.onnx'), repoPath('samples/iris/referen
 
 test('--format json writes the documented report: every method, the metric named, SHAP adding up', async () => {
   const out = join(dir, 'iris.json');
-  const code = await explain.run([...iris, '--target', 'species', '--format', 'json', '--row', '3', '--interaction', 'petal length (cm),petal width (cm)', '--quiet', '-o', out]);
+  const code = await explain.run([
+    ...iris,
+    '--target',
+    'species',
+    '--format',
+    'json',
+    '--row',
+    '3',
+    '--interaction',
+    'petal length (cm),petal width (cm)',
+    '--quiet',
+    '-o',
+    out,
+  ]);
   assert.equal(code, 0);
   const report = JSON.parse(readFileSync(out, 'utf8')) as ExplainReport;
   assert.deepEqual(report.model.outputs, ['setosa', 'versicolor', 'virginica']);
@@ -26,13 +39,13 @@ test('--format json writes the documented report: every method, the metric named
   assert.deepEqual(report.partialDependence?.interaction?.features, ['petal length (cm)', 'petal width (cm)']);
   assert.equal(report.shap?.method, 'exact');
   assert.equal(report.shap?.local?.row, 3);
-  const local = report.shap!.local!;
+  const local = report.shap.local;
   local.shap.forEach((values, o) => {
     const sum = values.reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(sum - (local.prediction[o] - report.shap!.expectedValue[o])) < 1e-6);
   });
   // Petal measurements separate iris species; sepal width barely does.
-  const importance = Object.fromEntries(report.permutation!.features.map((f) => [f.feature, f.mean]));
+  const importance = Object.fromEntries(report.permutation.features.map((f) => [f.feature, f.mean]));
   assert.ok(importance['petal length (cm)'] > importance['sepal width (cm)']);
 });
 
@@ -60,7 +73,15 @@ test('--format html is one self-contained page with inline SVG charts and no scr
 test('text is the default; --methods picks methods; no target means output change', async () => {
   const out = join(dir, 'flights.txt');
   writeFileSync(join(dir, 'no-target.csv'), readFileSync(repoPath('samples/flights/reference.csv'), 'utf8').replace(/,[^,\n]*$/gm, ''));
-  const code = await explain.run([repoPath('samples/flights/flights.onnx'), join(dir, 'no-target.csv'), '--methods', 'permutation', '--quiet', '-o', out]);
+  const code = await explain.run([
+    repoPath('samples/flights/flights.onnx'),
+    join(dir, 'no-target.csv'),
+    '--methods',
+    'permutation',
+    '--quiet',
+    '-o',
+    out,
+  ]);
   assert.equal(code, 0);
   const text = readFileSync(out, 'utf8');
   assert.match(text, /Permutation importance \(mean absolute change of the model output/);
@@ -71,13 +92,19 @@ test('bad command lines are UsageErrors (exit 2); bad input is a ModelLabError n
   await assert.rejects(explain.run([...iris, '--format', 'pdf']), UsageError);
   await assert.rejects(explain.run([...iris, '--methods', 'lime']), /--methods takes permutation, pdp, shap/);
   await assert.rejects(explain.run([...iris, '--interaction', 'a']), UsageError);
-  await assert.rejects(explain.run([...iris, '--target', 'nope', '--quiet']), (err: ModelLabError) => err.field === 'target' && /no column 'nope'/.test(err.message));
+  await assert.rejects(
+    explain.run([...iris, '--target', 'nope', '--quiet']),
+    (err: ModelLabError) => err.field === 'target' && /no column 'nope'/.test(err.message),
+  );
   await assert.rejects(
     explain.run([...iris, '--metric', 'r2', '--target', 'species', '--methods', 'permutation', '--quiet']),
     (err: ModelLabError) => err.field === 'metric' && /for regressors/.test(err.message),
   );
   await assert.rejects(explain.run([...iris, '--row', '150', '--methods', 'shap', '--quiet']), (err: ModelLabError) => err.field === 'row');
-  await assert.rejects(explain.run([...iris, '--shap', 'tree', '--methods', 'shap', '--quiet']), (err: ModelLabError) => err.field === 'shapMethod');
+  await assert.rejects(
+    explain.run([...iris, '--shap', 'tree', '--methods', 'shap', '--quiet']),
+    (err: ModelLabError) => err.field === 'shapMethod',
+  );
   const errors: string[] = [];
   const io = { out: () => undefined, err: (text: string) => void errors.push(text) };
   assert.equal(await main(['explain', repoPath('samples/iris/missing.onnx'), iris[1]], io), 1);

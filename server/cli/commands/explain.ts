@@ -82,12 +82,15 @@ const explain: Command = {
       ['model.onnx', 'data.csv'],
     );
     const format = (values.format ?? 'text') as ReportFormat;
-    if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got '${String(values.format)}'`);
+    if (!REPORT_FORMATS.includes(format))
+      throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got '${String(values.format)}'`);
     const methods = list(values.methods);
     for (const m of methods ?? [])
-      if (!(EXPLAIN_METHODS as readonly string[]).includes(m)) throw new UsageError(`--methods takes ${EXPLAIN_METHODS.join(', ')}; got '${m}'`);
+      if (!(EXPLAIN_METHODS as readonly string[]).includes(m))
+        throw new UsageError(`--methods takes ${EXPLAIN_METHODS.join(', ')}; got '${m}'`);
     const metric = values.metric as string | undefined;
-    if (metric !== undefined && !METRICS.includes(metric)) throw new UsageError(`--metric must be one of ${METRICS.join(', ')}, got '${metric}'`);
+    if (metric !== undefined && !METRICS.includes(metric))
+      throw new UsageError(`--metric must be one of ${METRICS.join(', ')}, got '${metric}'`);
     const shap = values.shap as string | undefined;
     if (shap !== undefined && !(SHAP_METHODS as readonly string[]).includes(shap))
       throw new UsageError(`--shap must be one of ${SHAP_METHODS.join(', ')}, got '${shap}'`);

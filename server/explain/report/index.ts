@@ -27,18 +27,26 @@ export function renderText(report: ExplainReport): string {
   const lines: string[] = [];
   const o = primaryOutput(report);
   lines.push(`Explanation of ${report.model.path} (${report.model.task}, output ${report.model.output})`);
-  lines.push(`Data: ${report.data.path ?? 'given rows'}, ${report.data.rows} rows${report.data.target ? `, target ${report.data.target}` : ''}`);
+  lines.push(
+    `Data: ${report.data.path ?? 'given rows'}, ${report.data.rows} rows${report.data.target ? `, target ${report.data.target}` : ''}`,
+  );
   const p = report.permutation;
   if (p) {
     lines.push('', `Permutation importance (${p.metricLabel}; baseline ${num(p.baseline)}; ${p.nRepeats} repeats, ${p.rows} rows)`);
-    for (const f of [...p.features].sort((a, b) => b.mean - a.mean)) lines.push(`  ${f.feature.padEnd(28)} ${num(f.mean).padStart(10)} ± ${num(f.std)}`);
+    for (const f of [...p.features].sort((a, b) => b.mean - a.mean))
+      lines.push(`  ${f.feature.padEnd(28)} ${num(f.mean).padStart(10)} ± ${num(f.std)}`);
   }
   const pd = report.partialDependence;
   if (pd) {
-    lines.push('', `Partial dependence (${pd.rows} rows; output ${report.model.outputs[o]}): average prediction at the lowest → highest grid point`);
+    lines.push(
+      '',
+      `Partial dependence (${pd.rows} rows; output ${report.model.outputs[o]}): average prediction at the lowest → highest grid point`,
+    );
     for (const c of pd.curves) {
       const avg = c.average[o];
-      lines.push(`  ${c.feature.padEnd(28)} ${num(avg[0])} → ${num(avg[avg.length - 1])}  (range ${num(Math.max(...avg) - Math.min(...avg))})`);
+      lines.push(
+        `  ${c.feature.padEnd(28)} ${num(avg[0])} → ${num(avg[avg.length - 1])}  (range ${num(Math.max(...avg) - Math.min(...avg))})`,
+      );
     }
   }
   const s = report.shap;
@@ -46,17 +54,22 @@ export function renderText(report: ExplainReport): string {
     lines.push('', `SHAP values (${s.method}): ${s.methodNote}`);
     if (s.local) {
       lines.push(
-        `  ${s.local.row === null ? 'given input' : `row ${s.local.row}`}: expected ${num(s.expectedValue[o])} → prediction ${num(s.local.prediction[o])} ` +
+        `  ${s.local.row === null ? 'given input' : `row ${s.local.row}`}: expected ` +
+          `${num(s.expectedValue[o])} → prediction ${num(s.local.prediction[o])} ` +
           `(${report.model.outputs[o]}; ${s.local.ms.toFixed(1)} ms)`,
       );
       const shap = s.local.shap[o];
       const order = shap.map((_, j) => j).sort((a, b) => Math.abs(shap[b]) - Math.abs(shap[a]));
-      for (const j of order) lines.push(`    ${`${report.model.features[j]} = ${String(s.local.values[j])}`.padEnd(40)} ${shap[j] >= 0 ? '+' : ''}${num(shap[j])}`);
+      for (const j of order)
+        lines.push(
+          `    ${`${report.model.features[j]} = ${String(s.local.values[j])}`.padEnd(40)} ${shap[j] >= 0 ? '+' : ''}${num(shap[j])}`,
+        );
     }
     if (s.global) {
       lines.push(`  mean |SHAP| over ${s.global.rows.length} rows:`);
       const mean = s.global.meanAbs[o];
-      for (const j of mean.map((_, j) => j).sort((a, b) => mean[b] - mean[a])) lines.push(`    ${report.model.features[j].padEnd(38)} ${num(mean[j])}`);
+      for (const j of mean.map((_, j) => j).sort((a, b) => mean[b] - mean[a]))
+        lines.push(`    ${report.model.features[j].padEnd(38)} ${num(mean[j])}`);
     }
   }
   for (const note of report.notes) lines.push('', `Note: ${note}`);
@@ -71,7 +84,8 @@ export function renderHtml(report: ExplainReport): string {
   if (p) {
     const sorted = [...p.features].sort((a, b) => b.mean - a.mean);
     sections.push(
-      `<h2>Permutation importance</h2><p>Drop in <b>${escapeHtml(p.metricLabel)}</b> when a feature is shuffled (baseline ${num(p.baseline)}; ` +
+      `<h2>Permutation importance</h2><p>Drop in <b>${escapeHtml(p.metricLabel)}</b> when a ` +
+        `feature is shuffled (baseline ${num(p.baseline)}; ` +
         `mean ± std over ${p.nRepeats} repeats, ${p.rows} rows).</p>` +
         barChart(
           sorted.map((f) => ({ name: f.feature, value: f.mean, error: f.std })),
@@ -85,12 +99,15 @@ export function renderHtml(report: ExplainReport): string {
       pdpChart(c.feature, c.grid, c.average, c.ice.values[o] ?? [], report.model.outputs.length > 1 ? report.model.outputs : [outputName]),
     );
     sections.push(
-      `<h2>Partial dependence and ICE</h2><p>Average prediction with the feature set to each grid value (thick), and individual rows (thin, ${escapeHtml(outputName)}); ` +
+      `<h2>Partial dependence and ICE</h2><p>Average prediction with the feature set to each ` +
+        `grid value (thick), and individual rows (thin, ${escapeHtml(outputName)}); ` +
         `${pd.rows} rows.</p><div class="grid">${panels.join('')}</div>`,
     );
     if (pd.interaction) {
       const i = pd.interaction;
-      sections.push(`<h2>Interaction: ${escapeHtml(i.features.join(' × '))}</h2>` + heatMap(i.average[o], i.grids[0], i.grids[1], i.features));
+      sections.push(
+        `<h2>Interaction: ${escapeHtml(i.features.join(' × '))}</h2>` + heatMap(i.average[o], i.grids[0], i.grids[1], i.features),
+      );
     }
   }
   const s = report.shap;
@@ -115,14 +132,14 @@ export function renderHtml(report: ExplainReport): string {
     sections.push(html);
   }
   const notes = report.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('');
+  const target = report.data.target ? `, target ${escapeHtml(report.data.target)}` : '';
+  const dataLine = `data ${escapeHtml(report.data.path ?? 'given rows')} (${report.data.rows} rows${target}) · seed ${report.seed}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Explanation of ${escapeHtml(report.model.path)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px;color:#222}h2{border-bottom:1px solid #ddd;padding-bottom:4px}
 .grid{display:flex;flex-wrap:wrap;gap:12px}svg{background:#fafafa;border:1px solid #eee}</style></head><body>
 <h1>Explanation of ${escapeHtml(report.model.path)}</h1>
-<p>${escapeHtml(report.model.task)} · output ${escapeHtml(report.model.output)} · data ${escapeHtml(report.data.path ?? 'given rows')} (${report.data.rows} rows${
-    report.data.target ? `, target ${escapeHtml(report.data.target)}` : ''
-  }) · seed ${report.seed}</p>
+<p>${escapeHtml(report.model.task)} · output ${escapeHtml(report.model.output)} · ${dataLine}</p>
 ${sections.join('\n')}
 ${notes ? `<h2>Notes</h2><ul>${notes}</ul>` : ''}
 </body></html>

@@ -33,7 +33,10 @@ export function explainJob(host: ModelHost, files: AllowedFiles): JobSpec<Explai
           field: 'data',
         });
       if (!existsSync(data))
-        throw new ModelLabError(`data: ${basename(data)} no longer exists (deleted or moved); choose another CSV`, { status: 409, field: 'data' });
+        throw new ModelLabError(`data: ${basename(data)} no longer exists (deleted or moved); choose another CSV`, {
+          status: 409,
+          field: 'data',
+        });
       return {
         summary: `${basename(model.info.path)} on ${basename(data)}`,
         run: (control) =>
