@@ -18,7 +18,8 @@ export function planCapacity(input: CapacityInput, report: LoadTestReport): Capa
   const sustainable = findSustainable(report.steps, input.p99TargetMs);
   if (!sustainable) {
     throw new ModelLabError(
-      `no step of the load test kept p99 within ${input.p99TargetMs} ms without errors: raise the p99 target or run the load test with fewer clients`,
+      `no step of the load test kept p99 within ${input.p99TargetMs} ms without errors: raise ` +
+        `the p99 target or run the load test with fewer clients`,
       { field: 'p99TargetMs' },
     );
   }
@@ -57,10 +58,13 @@ export function planCapacity(input: CapacityInput, report: LoadTestReport): Capa
       `Measured on this machine (${report.machine.cpu}, ${cores} cores), with the load generator sharing those cores: ` +
         'a lower bound for the server alone.',
       `A replica on ${input.targetVcpus} vCPUs is assumed to take ${input.targetVcpus}/${cores} of what this machine took: ` +
-        'capacity scales by core count only approximately (CPU generation, clock, memory bandwidth and a vCPU being half a core all move it; ' +
+        'capacity scales by core count only approximately (CPU generation, ' +
+        'clock, memory bandwidth and a vCPU being half a core all move it; ' +
         'one server process uses more cores only through onnxruntime threads or several workers).',
       'Replica counts carry no spare for failures or rolling updates: add one where that matters.',
-      'The autoscaled cost assumes replicas follow the load and the load sits at the average; provisioned-for-peak keeps the peak replicas all the time.',
+      'The autoscaled cost assumes replicas follow the load and ' +
+        'the load sits at the average; provisioned-for-peak keeps ' +
+        'the peak replicas all the time.',
     ],
   };
 }

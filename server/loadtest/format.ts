@@ -16,11 +16,14 @@ export function formatLoadTest(r: LoadTestReport): string {
     ),
     '',
     r.knee
-      ? `Knee: ${r.knee.concurrency ?? r.knee.offeredRate} ${x} — ${Math.round(r.knee.throughput)} req/s, p99 ${r.knee.p99Ms} ms (${r.knee.reason})`
+      ? `Knee: ${r.knee.concurrency ?? r.knee.offeredRate} ${x} — ` +
+        `${Math.round(r.knee.throughput)} req/s, p99 ${r.knee.p99Ms} ms (${r.knee.reason})`
       : 'Knee: not reached (throughput still grew at the last step)',
     r.sustainable
       ? `Sustainable under p99 ≤ ${r.p99TargetMs} ms: ${Math.round(r.sustainable.throughput)} req/s ` +
-        `(${Math.round(r.sustainable.rowsPerSecond)} rows/s) at ${r.sustainable.concurrency ?? r.sustainable.offeredRate} ${x}, p99 ${r.sustainable.p99Ms} ms`
+        (`(${Math.round(r.sustainable.rowsPerSecond)} rows/s) at ` +
+          `${r.sustainable.concurrency ?? r.sustainable.offeredRate} ${x}, p99 ` +
+          `${r.sustainable.p99Ms} ms`)
       : `Sustainable under p99 ≤ ${r.p99TargetMs} ms: none of the steps`,
     ...r.notes.map((n) => `Note: ${n}`),
   ];

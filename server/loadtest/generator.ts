@@ -81,7 +81,9 @@ function runStep(o) {
   });
 }
 process.on('message', (m) => {
-  if (m && m.type === 'step') runStep(m.order).then((r) => process.send(r), (e) => process.send({ type: 'failed', message: String(e && e.stack || e) }));
+  if (!m || m.type !== 'step') return;
+  const failed = (e) => process.send({ type: 'failed', message: String((e && e.stack) || e) });
+  runStep(m.order).then((r) => process.send(r), failed);
 });
 process.on('disconnect', () => process.exit(0));
 `;

@@ -76,7 +76,8 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRep
       }
       if (mode === 'concurrency' && i >= 1 && i + 1 < plan.length && step.p99Ms > GIVE_UP_FACTOR * p99TargetMs) {
         notes.push(
-          `stopped after ${what}: p99 ${step.p99Ms} ms is over ${GIVE_UP_FACTOR}× the ${p99TargetMs} ms target; more clients would only wait longer`,
+          `stopped after ${what}: p99 ${step.p99Ms} ms is over ${GIVE_UP_FACTOR}× the ` +
+            `${p99TargetMs} ms target; more clients would only wait longer`,
         );
         break;
       }

@@ -86,7 +86,8 @@ export function findKnee(steps: LoadStep[]): LoadKnee | null {
   const i = steps.findIndex((s) => s.throughput >= (1 - KNEE_GAIN) * best);
   return at(
     i,
-    `the fewest clients reaching 90% of the highest throughput measured (${Math.round(best)} requests/s); more clients add latency, not throughput`,
+    `the fewest clients reaching 90% of the highest throughput measured (${Math.round(best)} ` +
+      `requests/s); more clients add latency, not throughput`,
   );
 }
 
