@@ -54,6 +54,14 @@ function encodeBinding(
 ): PlainTensor {
   const width = features.length;
   const per = columns.length;
+  const dims = binding.kind === 'packed' ? [rows, per] : binding.dims.length === 1 ? [rows] : [rows, 1];
+  // The common case — one float tensor of every feature, numbers, in table order — is one typed-array copy.
+  const inOrder = per === width && columns.every((j, k) => j === k && features[j].kind === 'number');
+  if (inOrder && (binding.dtype === 'float32' || binding.dtype === 'float64')) {
+    const data = binding.dtype === 'float32' ? new Float32Array(rows * per) : new Float64Array(rows * per);
+    data.set(values.subarray(0, rows * per));
+    return { name: binding.tensor, dtype: binding.dtype, dims, data };
+  }
   const data: TensorData = allocate(binding.dtype, rows * per);
   for (let r = 0; r < rows; r++) {
     for (let k = 0; k < per; k++) {
@@ -74,7 +82,6 @@ function encodeBinding(
       }
     }
   }
-  const dims = binding.kind === 'packed' ? [rows, per] : binding.dims.length === 1 ? [rows] : [rows, 1];
   return { name: binding.tensor, dtype: binding.dtype, dims, data };
 }
 
@@ -113,7 +120,8 @@ export function createPredictor(model: LoadedModel, features: TableFeature[]): P
       names = outputNames(output, signature, per);
     }
     const result = new Float64Array(rows * per);
-    for (let i = 0; i < rows * per; i++) result[i] = Number(out.data[i]);
+    if (out.data instanceof Float32Array || out.data instanceof Float64Array) result.set(out.data.subarray(0, rows * per));
+    else for (let i = 0; i < rows * per; i++) result[i] = Number(out.data[i]);
     return result;
   }
 
