@@ -18,6 +18,7 @@ import { startApp } from './app/app';
 import { createServerClient } from './app/client';
 import { readUiConfig } from './app/config';
 import { createDriftTab } from './app/drift/drift-tab';
+import { createExplainTab } from './app/explain/explain-tab';
 import { createExportTab } from './app/export/export-tab';
 import { createPredictTab } from './app/predict/predict-tab';
 import { createPerfTab } from './app/perf/perf-tab';
@@ -43,7 +44,8 @@ const client = createServerClient(config);
 const store = createStateStore();
 // The lab tabs run jobs on the server: only the owner's page has them (share links and pages opened
 // without the owner token would get 401/403 from every call).
-const labTabs = config.labTabs === false ? [] : [createPerfTab(client), createDriftTab(client), createExportTab(client)];
+const labTabs =
+  config.labTabs === false ? [] : [createPerfTab(client), createDriftTab(client), createExportTab(client), createExplainTab(client)];
 const TABS = [createPredictTab(client, store), ...labTabs];
 
 startApp(document.getElementById('app') ?? document.body, client, TABS);

@@ -4,7 +4,7 @@
  */
 import { escapeHtml } from '../../protocol/html';
 import type { ExplainReport } from '../../protocol/explain';
-import { barChart, beeswarm, heatMap, pdpChart, waterfall } from './charts';
+import { barChart, beeswarm, heatMap, pdpChart, waterfall } from '../../protocol/explain-charts';
 
 export const REPORT_FORMATS = ['text', 'json', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

@@ -1,10 +1,12 @@
 /**
- * Inline SVG charts for the HTML report (no scripts, no external assets): bars with error bars, PDP
- * lines with thin ICE curves (bars for categories), a heat map, a SHAP waterfall and a beeswarm.
+ * Inline SVG charts of an explanation, shared by the HTML report (server/explain/report) and the
+ * Explain tab (webview/app/explain), so both draw the same pictures with no scripts and no external
+ * assets: bars with error bars, PDP lines with thin ICE curves (bars for categories), a heat map, a
+ * SHAP waterfall and a beeswarm.
  * Pure functions of numbers to SVG text; every label goes through escapeHtml.
  */
-import { escapeHtml } from '../../protocol/html';
-import type { ReportValue } from '../../protocol/explain';
+import { escapeHtml } from './html';
+import type { ReportValue } from './explain';
 
 const W = 560;
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
