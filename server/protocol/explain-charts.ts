@@ -21,7 +21,7 @@ function scale(lo: number, hi: number, from: number, to: number): (v: number) =>
 
 function svg(width: number, height: number, title: string, body: string): string {
   return (
-    `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" ` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" ` +
     `aria-label="${escapeHtml(title)}">${body}</svg>`
   );
 }
