@@ -38,7 +38,7 @@ describe('Explain tab', () => {
     await bundle?.remove();
   });
 
-  it('explains the served model: importance bars with the metric, a PDP panel per feature, interaction, SHAP waterfall and summary', async () => {
+  it('explains the served model: importance bars, metric named, PDP per feature, interaction, SHAP waterfall and summary', async () => {
     await page.selectOption('#explain-interaction-a', 'petal length (cm)');
     await page.selectOption('#explain-interaction-b', 'petal width (cm)');
     await page.fill('#explain-row', '5');
