@@ -222,9 +222,18 @@ export const ROUTE_DOCS: RouteDoc[] = [
     method: 'post',
     path: '/api/perf/serve',
     group: 'UI',
-    summary: 'Serve a saved variant (or "original") through the hot-reload path',
+    summary:
+      'Serve "original" or a variant as a new version of the same model (name and URLs stay; ' +
+      'with the job id, an unsaved variant is saved first), through the hot-reload path',
     request: { [json]: PerfServeRequestSchema },
-    response: { type: json, description: '{variant, path, generation}.' },
+    response: { type: json, description: '{variant, name, version, previousVersion, path, generation, saved, versions}.' },
+  },
+  {
+    method: 'get',
+    path: '/api/perf/report/{id}',
+    group: 'UI',
+    summary: 'A finished comparison as a download: ?format=json (ComparisonReport) or csv (one row per variant and batch size)',
+    response: { type: 'text/csv', description: 'The report, as an attachment.' },
   },
   {
     method: 'get',
@@ -234,7 +243,21 @@ export const ROUTE_DOCS: RouteDoc[] = [
       'Deployment bundles (dev server only): the export root, ' +
       'whether an export job runs, the last result (an export ' +
       'is POST /api/jobs/export)',
-    response: { type: json, description: '{exportRoot, running, last: ExportResult | null}.' },
+    response: { type: json, description: '{exportRoot, running, last: ExportResult | null, lastJob, variants, servedVariant}.' },
+  },
+  {
+    method: 'get',
+    path: '/api/export/bundle/{id}/zip',
+    group: 'UI',
+    summary: 'Dev server only: the bundle of a finished export job as a streamed zip (at most 1 GiB, 10,000 files)',
+    response: { type: 'application/zip', description: 'The bundle folder, zipped, as an attachment.' },
+  },
+  {
+    method: 'get',
+    path: '/api/export/bundle/{id}/readme',
+    group: 'UI',
+    summary: "Dev server only: the README.md of a finished export job's bundle, as plain text",
+    response: { type: 'text/plain', description: 'README.md.' },
   },
   {
     method: 'post',
