@@ -7,7 +7,7 @@ import { h, slug, uniqueId } from '../dom';
 import { formatNumber } from '../format';
 import { defaultRawJson, rawValueKey } from './inference';
 import type { FieldControl } from './field-control';
-import { createImageField } from './image-field';
+import { createImageField, type SampleImageSource } from './image-field';
 
 /** The toolkit's text-like components expose their text as a `value` property. */
 type ValueElement = HTMLElement & { value: string };
@@ -184,7 +184,12 @@ export function createRawTensorField(binding: InputBinding, onInput: () => void)
 }
 
 /** The control for a feature, pre-filled with its example value. */
-export function createFeatureField(feature: Feature, binding: InputBinding | undefined, onInput: () => void): FieldControl {
+export function createFeatureField(
+  feature: Feature,
+  binding: InputBinding | undefined,
+  onInput: () => void,
+  sampleImages?: SampleImageSource,
+): FieldControl {
   let control: FieldControl;
   switch (feature.kind) {
     case 'category':
@@ -194,7 +199,7 @@ export function createFeatureField(feature: Feature, binding: InputBinding | und
       control = booleanField(feature, onInput);
       break;
     case 'image':
-      return createImageField(feature, binding?.image, onInput);
+      return createImageField(feature, binding?.image, onInput, sampleImages);
     default:
       control = textField(feature, onInput);
   }

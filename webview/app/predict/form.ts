@@ -7,6 +7,7 @@ import type { FieldValue } from '../persisted-state';
 import { h } from '../dom';
 import type { FieldControl } from './field-control';
 import { createFeatureField, createRawTensorField } from './fields';
+import type { SampleImageSource } from './image-field';
 import { buildInferRequest, rawValueKey, type ImagePixels } from './inference';
 import { rangeWarningOf, validateFeatureValue } from './validate';
 import { inUiWords } from './ui-words';
@@ -32,7 +33,12 @@ export interface FeatureForm {
 /** Fields that need a user action that is not an error yet (an image not chosen) are invalid but quiet. */
 const QUIET_PROBLEM = 'Choose an image file.';
 
-export function createFeatureForm(signature: Signature, onChange: () => void): FeatureForm {
+export interface FeatureFormOptions {
+  /** Sample pictures offered beside image inputs. */
+  sampleImages?: SampleImageSource;
+}
+
+export function createFeatureForm(signature: Signature, onChange: () => void, options: FeatureFormOptions = {}): FeatureForm {
   const bindings = new Map(signature.inputs.map((b) => [b.tensor, b]));
   const controls = new Map<string, FieldControl>();
   const grid = h('div', { className: 'field-grid' });
@@ -46,7 +52,7 @@ export function createFeatureForm(signature: Signature, onChange: () => void): F
   for (const feature of signature.features) {
     const binding = bindings.get(feature.input);
     if (binding?.kind === 'raw') continue; // its tensor gets a JSON box below
-    const control = createFeatureField(feature, binding, changed(feature.name));
+    const control = createFeatureField(feature, binding, changed(feature.name), options.sampleImages);
     controls.set(control.key, control);
     (feature.kind === 'image' ? wide : grid).append(control.element);
   }

@@ -3,6 +3,7 @@
  * short history. Rebuilt when the server reloads the model, keeping the values that still apply.
  */
 import type { ModelDescription } from '../../../server/protocol/api';
+import type { SampleImage, SampleImageList } from '../../../server/protocol/sample-images';
 import { InputError } from '../../../server/protocol/codec';
 import type { Signature } from '../../../server/protocol/signature';
 import type { FieldValue, HistoryEntry, PersistedState } from '../persisted-state';
@@ -22,6 +23,7 @@ import './predict.css';
 import { inUiWords } from './ui-words';
 import { bringIntoView } from './into-view';
 import { ServerError } from '../client';
+import { readUiConfig } from '../config';
 
 /** Values worth carrying into a reloaded model's form: same feature name and kind, still-allowed category. */
 function applicableValues(
@@ -69,6 +71,12 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
   let filling = false;
   let inFlight = false;
 
+  // The pictures are read from disk, so the server gives them to the owner only: a page without the lab
+  // (a share link) does not ask, rather than log a refused request.
+  const sampleImages =
+    readUiConfig().labTabs === false
+      ? undefined
+      : (): Promise<SampleImage[]> => client.json<SampleImageList>('GET', '/api/sample-images').then((list) => list.images);
   const formHost = h('div', { className: 'form-host' });
   const sampleHost = h('div', { className: 'sample-host' });
   const status = h('span', { className: 'predict-status muted small', attrs: { id: 'predict-status', 'aria-live': 'polite' } });
@@ -215,7 +223,7 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
       savedModel = undefined;
       if (previous && previous.info.name !== next.info.name) history = [];
       description = next;
-      form = createFeatureForm(next.signature, onFormChange);
+      form = createFeatureForm(next.signature, onFormChange, { sampleImages });
       replaceChildren(formHost, [form.element]);
       picker = next.reference?.rows.length
         ? createSampleRowPicker(next.signature, next.reference, (choice) => {
