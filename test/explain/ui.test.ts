@@ -2,7 +2,7 @@
  * The Explain tab in real chromium (1280 px) against a real server (iris model, its reference.csv):
  * an explanation run from the tab shows the engine's importance bars with the metric named, a PDP panel
  * per feature, the interaction heat map and the SHAP waterfall + summary; bad input is said inline in
- * the UI's words; Cancel stops a long run. Screenshots in .test-artifacts/.
+ * the UI’s words. Screenshots in .test-artifacts/ (Cancel is tested over HTTP in http.test.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
