@@ -1,6 +1,6 @@
 /** Small helpers shared by the benchmarks: percentiles, a server child process, a keep-alive client. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'node:http';
@@ -27,9 +27,9 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the built CLI's `serve` in its own process and waits for the ready line. */
-export async function startServerProcess(args: string[]): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['bin/model-lab.js', 'serve', ...args, '--port', '0', '--no-watch'], {
+/** Starts the built CLI's `serve` in its own process (with `nodeArgs` such as --cpu-prof) and waits for the ready line. */
+export async function startServerProcess(args: string[], nodeArgs: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/model-lab.js', 'serve', ...args, '--port', '0', '--no-watch'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
@@ -243,4 +243,83 @@ export async function loadRun(url: string, body: string, connections: number, se
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Self time of one category of a CPU profile, per request. */
+export interface ProfileSlice {
+  category: string;
+  usPerRequest: number;
+  share: number;
+  /** The heaviest functions of the category, "name @ module" with µs per request. */
+  top: { frame: string; usPerRequest: number }[];
+}
+
+/** Where a bundle line comes from: esbuild writes `// path/of/module.ts` before each module's code. */
+function bundleModules(bundlePath: string): string[] {
+  const modules: string[] = [];
+  let current = '?';
+  readFileSync(bundlePath, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      const m = /^\/\/ ((?:server|node_modules|webview)\/\S+)/.exec(line);
+      if (m) current = m[1];
+      modules[i] = current;
+    });
+  return modules;
+}
+
+/** The concern a frame belongs to, in the words of the issue (routing, validation, codec, metrics, JSON…). */
+function categoryOf(module: string, fn: string, url: string): string {
+  if (fn === '(garbage collector)') return 'GC';
+  if (fn === '(program)') return 'V8/native, unattributed';
+  if (/^(writev|writeUtf8String|writeBuffer|readv|read)$/.test(fn) && !url) return 'socket syscalls (write/read)';
+  if (url === '' && /^(parse|stringify)$/.test(fn)) return 'JSON parse/stringify (V8)';
+  if (url.includes('onnxruntime')) return 'onnxruntime (session.run)';
+  if (url.startsWith('node:internal/deps/undici')) return 'HTTP adapter (@hono/node-server, Request/Headers)';
+  if (url.startsWith('node:')) return 'node http/net/streams';
+  if (module.includes('@hono/node-server')) return 'HTTP adapter (@hono/node-server, Request/Headers)';
+  if (module.includes('node_modules/hono/')) return 'routing & middleware (hono)';
+  if (/server\/serve\/(app|auth|request-guards|http-limits)\.ts|server\/serve\/middleware\//.test(module))
+    return 'routing & middleware (hono)';
+  if (module.includes('node_modules/zod/')) return 'validation (zod)';
+  if (module.includes('prom-client') || module.endsWith('server/serve/metrics.ts')) return 'metrics (prom-client)';
+  if (module.endsWith('server/serve/served-rows.ts')) return 'served-rows log (live drift)';
+  if (/server\/protocol\/codec\.ts|server\/serve\/routes\//.test(module)) return 'codec & route handlers';
+  if (/server\/serve\/(batcher|host-impl|host)\.ts|server\/model\//.test(module)) return 'batcher, host, session wrapper';
+  return url ? `other: ${module === '?' ? url : module}` : `other: ${fn}`;
+}
+
+/** Self time by category, per request, of a `node --cpu-prof` profile of the built server (dist/server/cli.js). */
+export function profileBreakdown(profilePath: string, bundlePath: string, requests: number): ProfileSlice[] {
+  const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as {
+    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const modules = bundleModules(bundlePath);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const slices = new Map<string, { us: number; frames: Map<string, number> }>();
+  profile.samples.forEach((id, i) => {
+    const frame = byId.get(id)!;
+    if (frame.functionName === '(idle)') return;
+    const module = frame.url.endsWith(bundlePath.replace(/^.*?dist\//, 'dist/')) ? (modules[frame.lineNumber] ?? '?') : frame.url;
+    const category = categoryOf(module, frame.functionName, frame.url);
+    const slice = slices.get(category) ?? { us: 0, frames: new Map<string, number>() };
+    const key = `${frame.functionName || '(anonymous)'} @ ${module.replace(/^.*node_modules\//, '') || '(native)'}`;
+    slice.us += profile.timeDeltas[i] ?? 0;
+    slice.frames.set(key, (slice.frames.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    slices.set(category, slice);
+  });
+  const busy = [...slices.values()].reduce((a, s) => a + s.us, 0);
+  return [...slices.entries()]
+    .map(([category, s]) => ({
+      category,
+      usPerRequest: s.us / requests,
+      share: s.us / busy,
+      top: [...s.frames.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([frame, us]) => ({ frame, usPerRequest: us / requests })),
+    }))
+    .sort((a, b) => b.usPerRequest - a.usPerRequest);
 }

@@ -9,15 +9,21 @@
  * own process, and the table says so — autocannon costs more CPU than the servers it measures on two cores,
  * so its floor reads ~5× slower. Every server runs in its own process; only `session.run` is in-process.
  * Env: BENCH_SECONDS (per load run, default 5), BENCH_CLIENTS (default "1,64"), BENCH_ITERATIONS (bare runs).
+ *
+ *   npm run bench:serving -- --profile    (instead: the server under `node --cpu-prof`, 1 wrk client on the
+ *                                          OIP route; self time per request by concern — routing, validation,
+ *                                          codec, metrics, JSON, served-rows log…; .cache/bench/serving-profile.json)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadModel } from '../server/model';
 import { encodeRecords } from '../server/protocol/codec';
 import { OIP_DATATYPE } from '../server/protocol/api';
 import {
   loadRun,
   loadTool,
+  profileBreakdown,
   startFloorServer,
   startServerProcess,
   summarize,
@@ -110,7 +116,43 @@ async function withServer(start: () => Promise<ServerProcess>, use: (s: ServerPr
   }
 }
 
+/** The server's own time, by concern: CPU profile of the server process under a 1-client wrk load. */
+async function profile(): Promise<void> {
+  const { bodies } = await bodiesAndBareRun();
+  const dir = mkdtempSync(join(tmpdir(), 'ml-prof-'));
+  const args = [MODEL.path, '--reference', MODEL.reference];
+  let figures: LoadFigures | undefined;
+  await withServer(
+    () => startServerProcess(args, ['--cpu-prof', '--cpu-prof-dir', dir]),
+    async (s) => {
+      const url = `${s.url}/v2/models/${MODEL.name}/infer`;
+      await checkAnswers(url, bodies.oip);
+      figures = await loadRun(url, bodies.oip, 1, Math.max(SECONDS, 8));
+    },
+  );
+  // The profile is written when the server exits; startup and warm-up are in it but small beside the load.
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file || !figures) throw new Error(`no CPU profile was written in ${dir}`);
+  const slices = profileBreakdown(join(dir, file), 'dist/server/cli.js', figures.requests);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync('.cache/bench', { recursive: true });
+  writeFileSync('.cache/bench/serving-profile.json', JSON.stringify({ date: new Date().toISOString(), figures, slices }, null, 2));
+  const total = slices.reduce((a, s) => a + s.usPerRequest, 0);
+  console.log(
+    `\n### Server process CPU per request, OIP v2 infer, 1 ${figures.tool} client (${figures.requests} requests, p50 ${figures.p50Us} µs)`,
+  );
+  console.log(`\nBusy ${total.toFixed(1)} µs of CPU per request in the server process (idle excluded).\n`);
+  console.log('| concern | µs/request | share | heaviest frames |');
+  console.log('|---|---|---|---|');
+  for (const s of slices.filter((x) => x.usPerRequest >= 0.3)) {
+    const top = s.top.map((t) => `${t.frame} ${t.usPerRequest.toFixed(1)}`).join('; ');
+    console.log(`| ${s.category} | ${s.usPerRequest.toFixed(1)} | ${(s.share * 100).toFixed(1)}% | ${top} |`);
+  }
+  console.log('\nwritten .cache/bench/serving-profile.json');
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--profile')) return profile();
   const tool = loadTool();
   if (tool !== 'wrk') {
     console.error('wrk is not installed (apt-get install wrk): using autocannon in a separate process; its figures are labelled');
