@@ -34,7 +34,7 @@ function typeWords(type: string): string {
 const REWRITES: [RegExp, (...groups: string[]) => string][] = [
   // onnxruntime: "Unexpected input data type. Actual: (tensor(float)) , expected: (tensor(string))"
   [
-    /unexpected input data type\. actual: \((.+?)\)\s*,\s*expected: \((.+?)\)/i,
+    /unexpected input data type\. actual: \((tensor\(\w+\)|\w+)\)\s*,\s*expected: \((tensor\(\w+\)|\w+)\)/i,
     (actual, expected) => `the model takes ${typeWords(expected)} here but got ${typeWords(actual)}`,
   ],
   [/(?:tensor )?element type (\d+)/gi, (n) => ONNX_ELEMENT_WORDS[Number(n)] ?? 'an unsupported kind of value'],
