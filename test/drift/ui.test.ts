@@ -72,7 +72,11 @@ describe('Drift tab', () => {
       await page.locator('#drift-results[data-state="report"]').waitFor();
       assert.equal(await page.locator('#drift-reference').inputValue(), REFERENCE);
 
-      const expected = await runDrift({ reference: REFERENCE, current: CURRENT });
+      // The tab sends the served signature's target (delayed): it is target drift, not a feature.
+      const target = server.host.current().signature.target;
+      assert.equal(target, 'delayed');
+      const expected = await runDrift({ reference: REFERENCE, current: CURRENT, target });
+      assert.equal(await page.locator('.drift-target').getAttribute('data-column'), 'delayed');
       const rows = await page.locator('.drift-report > .drift-table-wrap tbody tr').evaluateAll((trs) =>
         trs.map((tr) => ({
           name: tr.getAttribute('data-column'),
@@ -130,7 +134,7 @@ describe('Drift tab', () => {
     await page.evaluate(() => document.getElementById('drift-results')!.setAttribute('data-state', 'stale'));
     await page.locator('#drift-run').click();
     await page.locator('#drift-results[data-state="report"]').waitFor();
-    const expected = await runDrift({ reference: REFERENCE, current: CURRENT, stattestAll: 'ks' });
+    const expected = await runDrift({ reference: REFERENCE, current: CURRENT, stattestAll: 'ks', target: 'delayed' });
     assert.ok(expected.dataset.bonferroni, 'KS gives p-values');
     assert.equal(await page.locator('[data-verdict="bonferroni"]').getAttribute('data-drift'), String(expected.dataset.bonferroni.drift));
     assert.equal(
