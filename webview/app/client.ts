@@ -3,7 +3,7 @@
  * Adds the bearer token to every request (and as `?token=` to the event stream, which cannot send headers).
  */
 import type { ModelDescription, OipInferRequest, OipInferResponse, ServerEvent } from '../../server/protocol/api';
-import type { UiConfig } from '../../server/protocol/ui-page-config';
+import { EVENTS_READY, type UiConfig } from '../../server/protocol/ui-page-config';
 
 /** A request the server refused or could not answer, with the server's own message when it sent one. */
 export class ServerError extends Error {
@@ -25,8 +25,12 @@ export interface ServerClient {
   /** Any JSON route of the server (the lab tabs' job APIs), with the token; errors as ServerError. */
   json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
   infer(inferPath: string, request: OipInferRequest): Promise<OipInferResponse>;
-  /** Follows `/api/events`; returns a function that closes the stream. */
-  subscribe(onEvent: (event: ServerEvent) => void, onStatus: (status: ConnectionStatus) => void): () => void;
+  /**
+   * Follows `/api/events`; returns a function that closes the stream. `live` is false for the events the
+   * server replays when the page first connects (they happened before it opened), true for the rest.
+   * The status turns `live` once that replay is over.
+   */
+  subscribe(onEvent: (event: ServerEvent, live: boolean) => void, onStatus: (status: ConnectionStatus) => void): () => void;
 }
 
 const EVENT_TYPES: ServerEvent['type'][] = ['model-loaded', 'model-reload-failed', 'differential-check', 'file-removed', 'error'];
@@ -94,8 +98,14 @@ export function createServerClient(config: UiConfig): ServerClient {
     subscribe(onEvent, onStatus) {
       const url = base + '/api/events' + (config.token ? `?token=${encodeURIComponent(config.token)}` : '');
       const source = new EventSource(url);
+      // Until the first replay is over, events are history. A reconnect sends the last event's id, so the
+      // server then replays only what was missed meanwhile: news, not history.
+      let caughtUp = false;
       onStatus('connecting');
-      source.onopen = () => onStatus('live');
+      source.addEventListener(EVENTS_READY, () => {
+        caughtUp = true;
+        onStatus('live');
+      });
       for (const type of EVENT_TYPES) {
         source.addEventListener(type, (e) => {
           // `error` is also what EventSource fires on a broken connection; only server events carry data.
@@ -104,7 +114,7 @@ export function createServerClient(config: UiConfig): ServerClient {
             return;
           }
           try {
-            onEvent(JSON.parse(e.data) as ServerEvent);
+            onEvent(JSON.parse(e.data) as ServerEvent, caughtUp);
           } catch {
             /* not ours: ignore malformed events */
           }

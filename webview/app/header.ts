@@ -18,8 +18,13 @@ export interface Header {
   readonly element: HTMLElement;
   show(description: ModelDescription): void;
   setConnection(status: ConnectionStatus): void;
-  /** Shows what a server event means for the person looking at the form. */
-  notify(event: ServerEvent): void;
+  /**
+   * Shows what a server event means for the person looking at the form; `onDismiss` runs when they close
+   * the notice. Which events deserve a notice is decided by the caller (notices.ts).
+   */
+  notify(event: ServerEvent, onDismiss?: () => void): void;
+  /** A newer model is serving: warnings about an older one kept in memory no longer hold. */
+  resolveWarnings(servingGeneration: number): void;
 }
 
 function tensorSummary(description: ModelDescription): string {
@@ -41,10 +46,20 @@ export function createHeader(): Header {
     notices,
   ]);
 
-  function notice(kind: 'info' | 'warning' | 'error', text: string): void {
-    const dismiss = h('button', { className: 'notice-dismiss', attrs: { type: 'button', 'aria-label': 'Dismiss notice' } }, ['×']);
-    const item = h('div', { className: `notice notice-${kind}`, attrs: { 'data-kind': kind } }, [h('span', {}, [text]), dismiss]);
-    dismiss.addEventListener('click', () => item.remove());
+  function notice(kind: 'info' | 'warning' | 'error', text: string, onDismiss?: () => void, heldGeneration?: number): void {
+    const dismiss = h(
+      'button',
+      { className: 'notice-dismiss', attrs: { type: 'button', 'aria-label': 'Close this notice', title: 'Close' } },
+      ['×'],
+    );
+    const item = h('div', { className: `notice notice-${kind}`, attrs: { 'data-kind': kind, 'data-held-generation': heldGeneration } }, [
+      h('span', {}, [text]),
+      dismiss,
+    ]);
+    dismiss.addEventListener('click', () => {
+      item.remove();
+      onDismiss?.();
+    });
     notices.prepend(item);
     while (notices.childElementCount > 3) notices.lastElementChild!.remove();
   }
@@ -67,34 +82,50 @@ export function createHeader(): Header {
       connection.dataset.status = status;
       connection.textContent = status === 'live' ? 'Live' : status === 'connecting' ? 'Connecting…' : 'Disconnected';
       connection.title =
-        status === 'live' ? 'Connected to the server: reloads show up here' : 'Not receiving server events; predictions may still work';
+        status === 'live'
+          ? 'Connected to the Model Lab server: when the model file changes, it is loaded again and you are told here'
+          : 'Lost the live connection to the Model Lab server; it reconnects by itself. Predictions may still work.';
     },
-    notify(event) {
+    notify(event, onDismiss) {
       switch (event.type) {
         case 'model-loaded':
           if (event.generation > 1)
             notice(
               'info',
-              `Model reloaded (${event.name}, ${Math.round(event.loadMs)} ms). The form was rebuilt; values that still apply were kept.`,
+              `Model reloaded: its file changed and was loaded again (${Math.round(event.loadMs)} ms). ` +
+                'The form was rebuilt; the values that still fit were kept.',
+              onDismiss,
             );
           return;
         case 'model-reload-failed':
-          notice('warning', `Reload failed: ${event.error} — the previous model (generation ${event.keptGeneration}) is still serving.`);
+          notice(
+            'warning',
+            `Reload failed: the changed model file could not be loaded (${event.error}). ` +
+              `The previous model (generation ${event.keptGeneration}) is still serving; fix the file and save it again to retry.`,
+            onDismiss,
+            event.keptGeneration,
+          );
           return;
         case 'differential-check': {
-          const agreement = event.agreement === null ? '' : `agreement ${formatNumber(event.agreement * 100)}%, `;
+          const agreement = event.agreement === null ? '' : `the same answer for ${formatNumber(event.agreement * 100)} % of them, `;
           notice(
             event.agreement !== null && event.agreement < 1 ? 'warning' : 'info',
-            `Differential check vs. previous model on ${event.rows} rows: ${agreement}max |Δ| ` +
-              `${formatNumber(event.maxAbsDiff)} (${event.comparedOutputs.join(', ') || 'no comparable outputs'}).`,
+            `New model compared with the previous one on ${event.rows} reference rows: ${agreement}` +
+              `largest difference ${formatNumber(event.maxAbsDiff)} (in ${event.comparedOutputs.join(', ') || 'no output both share'}).`,
+            onDismiss,
           );
           return;
         }
         case 'file-removed':
-          notice('warning', event.message);
+          notice('warning', event.message, onDismiss, event.keptGeneration);
           return;
         case 'error':
-          notice('error', event.message);
+          notice('error', event.message, onDismiss);
+      }
+    },
+    resolveWarnings(servingGeneration) {
+      for (const item of Array.from(notices.querySelectorAll<HTMLElement>('[data-held-generation]'))) {
+        if (Number(item.dataset.heldGeneration) < servingGeneration) item.remove();
       }
     },
   };

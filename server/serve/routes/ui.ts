@@ -43,7 +43,8 @@ export interface UiRouteOptions {
 function missingBundlePage(nonce: string, name: string, dir: string | undefined): string {
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(name)} — Model Lab</title>
 <link rel="icon" type="image/svg+xml" href="assets/${FAVICON_FILE}">
-<style nonce="${nonce}">body{font:15px/1.5 system-ui,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem}code{background:#8882;padding:0 .3em}</style></head>
+<style nonce="${nonce}">body{font:15px/1.5 system-ui,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem}
+code{background:#8882;padding:0 .3em}</style></head>
 <body><h1>Model Lab is serving <code>${escapeHtml(name)}</code></h1>
 <p>The web UI bundle was not found${dir ? ` in <code>${escapeHtml(dir)}</code>` : ''}. Build it with <code>npm run build</code>
 (it writes <code>dist/webview/main.js</code> and <code>main.css</code>), then reload this page.</p>
