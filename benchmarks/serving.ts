@@ -31,7 +31,7 @@ import {
   type ServerProcess,
   type Summary,
 } from './lib';
-import { missingPeer, PEERS, peerWeights, startPeer } from './peers/index';
+import { PEERS, peerWeights, pythonFor, startPeer } from './peers/index';
 
 const MODEL = { name: 'breast_cancer', path: 'samples/breast-cancer/breast_cancer.onnx', reference: 'samples/breast-cancer/reference.csv' };
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -187,15 +187,15 @@ async function main(): Promise<void> {
   const weights = peerWeights(MODEL.path, MODEL.name);
   for (const peer of PEERS) {
     const r = row(peer.id, peer.label, `POST /v2/models/${MODEL.name}/infer`);
-    const missing = missingPeer(peer);
-    if (missing) {
-      r.skipped = missing;
-      console.error(`  ${peer.label}: skipped — ${missing}`);
+    const found = pythonFor(peer);
+    if ('missing' in found) {
+      r.skipped = found.missing;
+      console.error(`  ${peer.label}: skipped — ${found.missing}`);
       continue;
     }
     await withServer(
       async () => {
-        const started = await startPeer(peer, weights, MODEL.name);
+        const started = await startPeer(peer, found.python, weights, MODEL.name);
         r.note = started.model === 'sklearn' ? 'sklearn MLP (same weights)' : 'numpy MLP (same weights; python3-sklearn absent)';
         r.label = `${peer.label} + ${started.model === 'sklearn' ? 'sklearn' : 'numpy'} MLP`;
         return started;

@@ -36,12 +36,22 @@ export const PEERS: PeerSpec[] = [
 
 const HERE = join(process.cwd(), 'benchmarks', 'peers');
 
-/** Why a peer cannot run here, or null when its Python modules import. */
-export function missingPeer(peer: PeerSpec): string | null {
-  const check = spawnSync('python3', ['-c', `import ${peer.modules.join(', ')}`], { encoding: 'utf8' });
-  if (check.error) return `python3 not found (${check.error.message})`;
-  if (check.status !== 0) return `${check.stderr.trim().split('\n').pop()} — install with: ${peer.install}`;
-  return null;
+/**
+ * Interpreters to try, in order: BENCH_PYTHON, Debian's own (where apt-get puts python3-fastapi & co.;
+ * a pyenv or venv `python3` first on PATH does not see those), then whatever `python3` is.
+ */
+const PYTHONS = [process.env.BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => !!p);
+
+/** The first interpreter that imports the peer's modules, or why none does. */
+export function pythonFor(peer: PeerSpec): { python: string } | { missing: string } {
+  let reason = 'python3 not found';
+  for (const python of PYTHONS) {
+    const check = spawnSync(python, ['-c', `import ${peer.modules.join(', ')}`], { encoding: 'utf8' });
+    if (check.error) continue;
+    if (check.status === 0) return { python };
+    reason = `${python}: ${check.stderr.trim().split('\n').pop()}`;
+  }
+  return { missing: `${reason} — install with: ${peer.install}` };
 }
 
 /** The weights of the sample network as JSON under .cache/bench/peers (rewritten each run: cheap). */
@@ -53,8 +63,13 @@ export function peerWeights(onnxPath: string, name: string): string {
 }
 
 /** Starts a peer and waits until its health route answers. `model` says sklearn or numpy. */
-export async function startPeer(peer: PeerSpec, weightsPath: string, modelName: string): Promise<ServerProcess & { model: string }> {
-  const child = spawn('python3', [join(HERE, peer.script), resolve(weightsPath), modelName], {
+export async function startPeer(
+  peer: PeerSpec,
+  python: string,
+  weightsPath: string,
+  modelName: string,
+): Promise<ServerProcess & { model: string }> {
+  const child = spawn(python, [join(HERE, peer.script), resolve(weightsPath), modelName], {
     cwd: HERE,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
