@@ -212,15 +212,20 @@ function checksSection(checks: ExportCheck[], failed: TargetFailure[]): string {
 
 export function renderReadme(input: ReadmeInput): string {
   const { info } = input;
+  const sourceFile = info.path.split(/[\\/]/).pop() ?? info.path;
+  const producer = `${info.producer.name || 'unknown'} ${info.producer.version}`;
+  const parameters = info.parameterCount.toLocaleString('en-US');
+  const opsets = info.opsets.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ');
+  const readsItself = 'the server reads it automatically';
   return `# ${info.name} — deployment bundle
 
-Exported by Model Lab ${input.toolVersion} from \`${info.path.split(/[\\/]/).pop()}\`${input.variant ? ` (variant: ${input.variant})` : ''}.
-Producer: ${info.producer.name || 'unknown'} ${info.producer.version}; ${info.parameterCount.toLocaleString('en-US')} parameters, ${info.nodeCount} nodes; opsets ${info.opsets.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ')}.
+Exported by Model Lab ${input.toolVersion} from \`${sourceFile}\`${input.variant ? ` (variant: ${input.variant})` : ''}.
+Producer: ${producer}; ${parameters} parameters, ${info.nodeCount} nodes; opsets ${opsets}.
 Every file and its sha256 is listed in \`MANIFEST.json\`, with the checks below.
 
 ## The model
 
-\`${input.modelFile}\` with its signature \`${input.signatureFile}\` (how named features map onto tensors; the server reads it automatically).
+\`${input.modelFile}\` with its signature \`${input.signatureFile}\` (how named features map onto tensors; ${readsItself}).
 
 ${signatureSection(info, input.signature)}
 

@@ -147,15 +147,17 @@ const docker: TargetWriter = {
       }),
     );
     checks.push(
-      await timedCheck('docker', 'docker-build', async () => ({
-        status: 'skipped',
-        detail: dockerEngineReachable()
-          ? 'a Docker engine is reachable here, but Model Lab does not build images: run docker build . in the bundle'
-          : 'Docker is not available on this machine (no reachable Docker ' +
-            'engine): the image was not built; the server was run with ' +
-            'node from the bundle and the Dockerfile checked by the ' +
-            'parser instead',
-      })),
+      await timedCheck('docker', 'docker-build', () =>
+        Promise.resolve({
+          status: 'skipped',
+          detail: dockerEngineReachable()
+            ? 'a Docker engine is reachable here, but Model Lab does not build images: run docker build . in the bundle'
+            : 'Docker is not available on this machine (no reachable Docker ' +
+              'engine): the image was not built; the server was run with ' +
+              'node from the bundle and the Dockerfile checked by the ' +
+              'parser instead',
+        }),
+      ),
     );
     return checks;
   },

@@ -124,7 +124,10 @@ const OUTPUTS = ${JSON.stringify(names.outputs)};
     const result = await model.executeAsync(feeds, OUTPUTS.map((o) => o.tfName));
     const outputs = Array.isArray(result) ? result : [result];
     const lines = [];
-    for (let i = 0; i < outputs.length; i++) lines.push(OUTPUTS[i].name + ' ' + JSON.stringify(outputs[i].shape) + ': ' + JSON.stringify(Array.from(await outputs[i].data())));
+    for (let i = 0; i < outputs.length; i++) {
+      const values = Array.from(await outputs[i].data());
+      lines.push(OUTPUTS[i].name + ' ' + JSON.stringify(outputs[i].shape) + ': ' + JSON.stringify(values));
+    }
     out.textContent = lines.join('\\n');
   } catch (err) {
     out.textContent = 'failed: ' + err.message;

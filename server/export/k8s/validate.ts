@@ -11,7 +11,21 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments } from 'yaml';
 import { INFERENCE_SERVICE_SCHEMA } from './inference-service.schema';
 
-type Obj = Record<string, any>;
+/** A parsed YAML mapping; its fields are read with {@link at}, which never assumes a shape. */
+type Obj = Record<string, unknown>;
+
+/** `at(doc, 'spec', 'template')`: the value at that path, or undefined where the path breaks off. */
+function at(value: unknown, ...path: string[]): unknown {
+  let here = value;
+  for (const key of path) {
+    if (!here || typeof here !== 'object') return undefined;
+    here = (here as Record<string, unknown>)[key];
+  }
+  return here;
+}
+
+/** A scalar as text for a message ('' for anything else). */
+const scalar = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
 
 /** Parses every YAML document; a syntax error names the file and line. */
 export function parseYamlDocuments(text: string, file: string): Obj[] {
@@ -22,11 +36,11 @@ export function parseYamlDocuments(text: string, file: string): Obj[] {
     }
     const value: unknown = doc.toJS();
     if (!value || typeof value !== 'object') throw new Error(`${file}: document ${i + 1} is not a mapping`);
-    return value;
+    return value as Obj;
   });
 }
 
-const MODELS: Record<string, new (data: any) => { validate(): void }> = {
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'apps/v1/Deployment': Deployment,
   'v1/Service': Service,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
@@ -41,18 +55,18 @@ export function validateK8sYaml(text: string, file: string): string[] {
   } catch (err) {
     return [(err as Error).message];
   }
-  const kinds = docs.map((d) => `${d.apiVersion}/${d.kind}`);
+  const kinds = docs.map((d) => `${scalar(d.apiVersion)}/${scalar(d.kind)}`);
   for (const required of Object.keys(MODELS)) if (!kinds.includes(required)) problems.push(`${file}: no ${required}`);
   docs.forEach((doc, i) => {
-    const key = `${doc.apiVersion}/${doc.kind}`;
+    const key = `${scalar(doc.apiVersion)}/${scalar(doc.kind)}`;
     const Model = MODELS[key];
-    const where = `${file} document ${i + 1} (${doc.kind ?? '?'} ${doc.metadata?.name ?? ''})`.trim();
+    const where = `${file} document ${i + 1} (${scalar(doc.kind) || '?'} ${scalar(at(doc, 'metadata', 'name'))})`.trim();
     if (!Model) {
       problems.push(`${where}: unexpected kind ${key}`);
       return;
     }
     try {
-      new Model(doc).validate();
+      new Model(doc as never).validate();
     } catch (err) {
       problems.push(`${where}: ${(err as Error).message}`);
     }
@@ -63,18 +77,20 @@ export function validateK8sYaml(text: string, file: string): string[] {
 
 function deploymentRules(doc: Obj, where: string): string[] {
   const problems: string[] = [];
-  const containers: Obj[] = doc.spec?.template?.spec?.containers ?? [];
+  const listed = at(doc, 'spec', 'template', 'spec', 'containers');
+  const containers = Array.isArray(listed) ? (listed as unknown[]) : [];
   for (const c of containers) {
-    if (c.readinessProbe?.httpGet?.path !== '/v2/health/ready')
-      problems.push(`${where}: container ${c.name} readinessProbe must GET /v2/health/ready`);
-    if (c.livenessProbe?.httpGet?.path !== '/v2/health/live')
-      problems.push(`${where}: container ${c.name} livenessProbe must GET /v2/health/live`);
+    const name = scalar(at(c, 'name'));
+    if (at(c, 'readinessProbe', 'httpGet', 'path') !== '/v2/health/ready')
+      problems.push(`${where}: container ${name} readinessProbe must GET /v2/health/ready`);
+    if (at(c, 'livenessProbe', 'httpGet', 'path') !== '/v2/health/live')
+      problems.push(`${where}: container ${name} livenessProbe must GET /v2/health/live`);
     for (const kind of ['requests', 'limits']) {
       for (const r of ['cpu', 'memory'])
-        if (c.resources?.[kind]?.[r] === undefined) problems.push(`${where}: container ${c.name} has no resources.${kind}.${r}`);
+        if (at(c, 'resources', kind, r) === undefined) problems.push(`${where}: container ${name} has no resources.${kind}.${r}`);
     }
   }
-  if (doc.spec?.template?.spec?.securityContext?.runAsNonRoot !== true)
+  if (at(doc, 'spec', 'template', 'spec', 'securityContext', 'runAsNonRoot') !== true)
     problems.push(`${where}: pod securityContext.runAsNonRoot must be true`);
   return problems;
 }
@@ -94,13 +110,13 @@ export function validateInferenceServiceYaml(text: string, file: string): string
   const doc = docs[0];
   const problems = compiled(doc)
     ? []
-    : (compiled.errors ?? []).map(
-        (e) =>
-          `${file}: ${e.instancePath || '(top level)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : ''}`,
-      );
-  const model = doc.spec?.predictor?.model;
-  if (model?.modelFormat?.name !== 'onnx') problems.push(`${file}: spec.predictor.model.modelFormat.name must be onnx`);
-  if (model?.protocolVersion !== 'v2')
+    : (compiled.errors ?? []).map((e) => {
+        const extra = e.params && 'additionalProperty' in e.params ? ` '${scalar(e.params.additionalProperty)}'` : '';
+        return `${file}: ${e.instancePath || '(top level)'} ${e.message ?? ''}${extra}`;
+      });
+  const model = at(doc, 'spec', 'predictor', 'model');
+  if (at(model, 'modelFormat', 'name') !== 'onnx') problems.push(`${file}: spec.predictor.model.modelFormat.name must be onnx`);
+  if (at(model, 'protocolVersion') !== 'v2')
     problems.push(`${file}: spec.predictor.model.protocolVersion must be v2 (KServe finds no ONNX runtime otherwise)`);
   return problems;
 }

@@ -33,7 +33,7 @@ export const rank = (v: Value, what = 'input'): number => {
 };
 export function staticShape(v: Value, what = 'input'): number[] {
   if (!v.shape || v.shape.some((d) => d === null))
-    throw new Unsupported(`${what} needs a static shape, it has [${v.shape?.map((d) => d ?? '?') ?? '?'}]`);
+    throw new Unsupported(`${what} needs a static shape, it has [${v.shape?.map((d) => d ?? '?').join(', ') ?? '?'}]`);
   return v.shape as number[];
 }
 export const normAxis = (a: number, r: number) => {
@@ -54,7 +54,7 @@ export function broadcastShapes(a?: Dim[], b?: Dim[]): Dim[] | undefined {
       y = ib < 0 ? 1 : b[ib]!;
     if (x === 1) out.push(y);
     else if (y === 1) out.push(x);
-    else if (x !== null && y !== null && x !== y) throw new Unsupported(`shapes [${a}] and [${b}] do not broadcast`);
+    else if (x !== null && y !== null && x !== y) throw new Unsupported(`shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
     else out.push(x ?? y);
   }
   return out;

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeModel } from '../../model/onnx/proto';
-import type { PlainTensor, TensorData } from '../../protocol/codec';
+import type { PlainTensor } from '../../protocol/codec';
 import { TfjsConversionError } from './errors';
 import { convertToTfjs } from './index';
 import { decodeTensor } from './tensor';
@@ -85,7 +85,7 @@ export async function runConformanceCase(dir: string): Promise<CaseResult> {
       const g = got[i];
       if (!g) return { test, op, status: 'wrong', detail: `output ${i} missing` };
       if (g.dims.join(',') !== want.shape.join(','))
-        return { test, op, status: 'wrong', detail: `output ${i} shape [${g.dims}] ≠ expected [${want.shape}]` };
+        return { test, op, status: 'wrong', detail: `output ${i} shape [${g.dims.join(', ')}] ≠ expected [${want.shape.join(', ')}]` };
       const a = g.data as ArrayLike<number>;
       for (let k = 0; k < want.data.length; k++) {
         const w = Number(want.data[k]),

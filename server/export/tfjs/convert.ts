@@ -143,7 +143,8 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
 
 /** The model.json `signature`: ONNX names as keys, so callers can feed and fetch by the names they know. */
 export function signatureOf(inputs: TensorSpec[], outputs: TensorSpec[]) {
-  const entry = (t: TensorSpec) => [
+  type Entry = { name: string; dtype: ReturnType<typeof dtName>; tensorShape: { dim: { size: string }[] } };
+  const entry = (t: TensorSpec): [string, Entry] => [
     t.name,
     { name: `${t.tfName}:0`, dtype: dtName(t.dtype), tensorShape: { dim: (t.shape ?? []).map((d) => ({ size: String(d ?? -1) })) } },
   ];

@@ -91,7 +91,7 @@ export function optimizeLayout(g: TfGraph, outputs: string[]): LayoutStats {
         if (!other) continue;
         // other' = transpose(expand_to_rank(other), inverse(p)) so that transpose(x op other', p) == transpose(x, p) op other
         const r = p.length,
-          shape = [...new Array(r - other.shape.length).fill(1), ...other.shape];
+          shape = [...new Array<number>(r - other.shape.length).fill(1), ...other.shape];
         if (shape.length !== r) continue;
         const inv = p.map((_, i) => p.indexOf(i));
         const moved = transposeData({ onnxType: ONNX.FLOAT, shape, data: readWeight(other) }, inv);

@@ -111,7 +111,7 @@ async function compareAnswers(url: string, o: ServerParityOptions, measured: Ser
         continue;
       }
       if (got.shape.join('x') !== dev.dims.join('x'))
-        problems.push(`output '${dev.name}' has shape [${got.shape}], dev server [${dev.dims}]`);
+        problems.push(`output '${dev.name}' has shape [${got.shape.join(', ')}], dev server [${dev.dims.join(', ')}]`);
       const c = compareValues(
         Array.from(dev.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v)),
         got.data,

@@ -43,12 +43,12 @@ interface Spatial {
 function spatial(c: NodeCtx, x: Value, kernel: number[]): Spatial {
   const n = kernel.length;
   const lift = (v: number[]) => (n === 1 ? [1, v[0]] : v);
-  const pads = c.ints('pads') ?? new Array(2 * n).fill(0);
+  const pads = c.ints('pads') ?? new Array<number>(2 * n).fill(0);
   return {
     kernel: lift(kernel),
-    strides: lift(c.ints('strides') ?? new Array(n).fill(1)),
-    dilations: lift(c.ints('dilations') ?? new Array(n).fill(1)),
-    pads: n === 1 ? [0, pads[0]!, 0, pads[1]!] : pads,
+    strides: lift(c.ints('strides') ?? new Array<number>(n).fill(1)),
+    dilations: lift(c.ints('dilations') ?? new Array<number>(n).fill(1)),
+    pads: n === 1 ? [0, pads[0], 0, pads[1]] : pads,
     autoPad: c.str('auto_pad', 'NOTSET'),
     in: n === 1 ? [1, x.shape![2]!] : x.shape!.slice(2),
   };
@@ -146,8 +146,8 @@ function conv(c: NodeCtx): Value {
 }
 
 function convTranspose(c: NodeCtx): Value {
-  let x = c.in(0),
-    w = c.in(1);
+  let x = c.in(0);
+  const w = c.in(1);
   const r = rank(x),
     oneD = r === 3;
   if (r !== 3 && r !== 4) throw new Unsupported(`ConvTranspose on rank-${r} input (only 1-D and 2-D are supported)`);
@@ -155,10 +155,10 @@ function convTranspose(c: NodeCtx): Value {
   const ws = staticShape(w, 'ConvTranspose weight');
   const s = spatial(c, x, c.ints('kernel_shape') ?? ws.slice(2));
   if (s.dilations.some((d) => d !== 1)) throw new Unsupported('ConvTranspose with dilations has no TF.js op');
-  const inHW = s.in.map((d) => {
+  const inHW = s.in.map((d): number => {
     if (d === null) throw new Unsupported('ConvTranspose needs static spatial input sizes');
     return d;
-  }) as number[];
+  });
   const op = c.ints('output_padding') ?? [0, 0],
     opad = oneD ? [0, op[0]] : op;
   const full = inHW.map((d, i) => s.strides[i] * (d - 1) + s.kernel[i] + opad[i]);
@@ -239,10 +239,10 @@ function pool(kind: 'max' | 'avg'): Handler {
       y = c.g.emit(op, [x], { ...geo, padding: attr.s(same ? 'SAME' : 'VALID') }, out(hw), c.hint())[0]!;
     } else {
       // Pad explicitly (-inf for max, 0 for average), then a VALID pool; averages get a per-position divisor fix.
-      const inHW = s.in.map((d) => {
+      const inHW = s.in.map((d): number => {
         if (d === null) throw new Unsupported('padded pooling needs static spatial input sizes');
         return d;
-      }) as number[];
+      });
       const p = explicitPads(s);
       const outHW = inHW.map((d, i) => {
         const span = d + p[i] + p[i + 2] - s.kernel[i];
@@ -281,7 +281,7 @@ function pool(kind: 'max' | 'avg'): Handler {
 }
 
 /** Per-channel parameter [C] → [C, 1, …] so it broadcasts against NCHW. */
-const perChannel = (g: TfGraph, v: Value, r: number) => reshape(g, v, [-1, ...new Array(r - 2).fill(1)]);
+const perChannel = (g: TfGraph, v: Value, r: number) => reshape(g, v, [-1, ...new Array<number>(r - 2).fill(1)]);
 
 function batchNorm(c: NodeCtx): Value {
   if (c.int('training_mode', 0) === 1 || c.node.output.filter(Boolean).length > 1)

@@ -139,7 +139,7 @@ function topK(c: NodeCtx): Value[] {
   if (!largest) src = unary(c.g, 'Neg', src, (v) => -v);
   const kv = isConst(k) ? numbers(k, 'k')[0] : null;
   const shape = src.shape?.map((d, i) => (i === r - 1 ? kv : d));
-  let [vals, idx] = c.g.emit(
+  const [sorted, idx] = c.g.emit(
     'TopKV2',
     [src, k],
     { sorted: attr.b(true), T: attr.type(x.dtype) },
@@ -149,7 +149,7 @@ function topK(c: NodeCtx): Value[] {
     ],
     c.hint(),
   ) as [Value, Value];
-  if (!largest) vals = unary(c.g, 'Neg', vals, (v) => -v);
+  const vals = largest ? sorted : unary(c.g, 'Neg', sorted, (v) => -v);
   return [transpose(c.g, vals, perm), transpose(c.g, idx, perm)];
 }
 const reshape0 = (c: NodeCtx, v: Value) =>

@@ -35,7 +35,12 @@ export class NodeCtx {
   }
   str(name: string, def: string): string {
     const v = attributeValue(this.node, name);
-    return v === undefined ? def : String(v);
+    if (v === undefined) return def;
+    // ONNX string attributes arrive as bytes or text; anything else is not a string attribute.
+    if (typeof v === 'string') return v;
+    if (v instanceof Uint8Array) return new TextDecoder().decode(v);
+    if (Array.isArray(v)) return v.join(',');
+    return typeof v === 'number' || typeof v === 'bigint' ? String(v) : JSON.stringify(v);
   }
   ints(name: string): number[] | undefined {
     const a = this.node.attribute.find((x) => x.name === name);
