@@ -125,16 +125,24 @@ ${notes.length ? `<h2>Notes</h2><ul>${notes.map((n) => `<li>${escapeHtml(n)}</li
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(overview?.info.name ?? 'Model')} — Model Lab</title>
 <style nonce="${nonce}">
-body{font-family:var(--vscode-font-family);font-size:var(--vscode-font-size);color:var(--vscode-foreground);padding:0 1.5rem 2rem;max-width:60rem}
+body{font-family:var(--vscode-font-family);font-size:var(--vscode-font-size);color:var(--vscode-foreground);
+padding:0 1.5rem 2rem;max-width:60rem}
 header{display:flex;align-items:center;gap:1rem;flex-wrap:wrap}
 h1{font-size:1.5em;margin:1rem 0}h2{font-size:1.1em;margin-top:1.5rem}
-button{background:var(--vscode-button-background);color:var(--vscode-button-foreground);border:none;padding:.4rem .9rem;cursor:pointer;font:inherit}
-button:hover{background:var(--vscode-button-hoverBackground)}button:focus-visible{outline:1px solid var(--vscode-focusBorder);outline-offset:2px}
-.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}.facts dt{color:var(--vscode-descriptionForeground)}.facts dd{margin:0;word-break:break-all}
-table{border-collapse:collapse}th,td{text-align:left;padding:.15rem .8rem .15rem 0;border-bottom:1px solid var(--vscode-widget-border,#8884)}
+
+button{background:var(--vscode-button-background);color:var(--vscode-button-foreground);
+border:none;padding:.4rem .9rem;cursor:pointer;font:inherit}
+button:hover{background:var(--vscode-button-hoverBackground)}
+button:focus-visible{outline:1px solid var(--vscode-focusBorder);outline-offset:2px}
+.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}.facts dt{color:var(--vscode-descriptionForeground)}
+.facts dd{margin:0;word-break:break-all}
+table{border-collapse:collapse}
+th,td{text-align:left;padding:.15rem .8rem .15rem 0;border-bottom:1px solid var(--vscode-widget-border,#8884)}
 .muted{color:var(--vscode-descriptionForeground)}
-.bars{list-style:none;padding:0;margin:0;max-width:40rem}.bars li{display:grid;grid-template-columns:12rem 1fr 3rem;align-items:center;gap:.5rem;margin:.1rem 0}
-.bar{display:block;height:.8rem;background:var(--vscode-charts-blue,#3794ff);min-width:2px}.bar-value{text-align:right;font-variant-numeric:tabular-nums}
+.bars{list-style:none;padding:0;margin:0;max-width:40rem}
+.bars li{display:grid;grid-template-columns:12rem 1fr 3rem;align-items:center;gap:.5rem;margin:.1rem 0}
+.bar{display:block;height:.8rem;background:var(--vscode-charts-blue,#3794ff);min-width:2px}
+.bar-value{text-align:right;font-variant-numeric:tabular-nums}
 .bar-label{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 </style></head><body>${body}
 <script nonce="${nonce}">
