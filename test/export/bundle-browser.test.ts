@@ -190,4 +190,30 @@ describe('bundle pages in chromium', () => {
       await ui.remove();
     }
   });
+
+  test('the pre-check names what TF.js cannot hold in words (flights: text inputs), not an ONNX type number', async () => {
+    const ui = await buildUiBundle();
+    const server = await startUiServer('samples/flights/flights.onnx', {
+      referenceCsv: 'samples/flights/reference.csv',
+      uiAssetsDir: ui.dir,
+    });
+    const page = await browser.context.newPage();
+    const problems = watchPageProblems(page);
+    try {
+      await page.goto(server.ownerPageUrl);
+      await page.click('#tab-export');
+      await page.waitForSelector('.export-root:has-text("model-lab-exports")');
+      await page.click('#export-precheck');
+      await page.waitForSelector('.precheck-blocked');
+      const nodes = await page.locator('.export-nodes').first().innerText();
+      assert.match(nodes, /carrier\s+input\s+string \(text\) tensors have no TF\.js equivalent .*leave the TF\.js target out/);
+      assert.doesNotMatch(nodes, /element type \d/);
+      await page.screenshot({ path: repoPath('.test-artifacts/export-tab-precheck-words.png'), fullPage: true });
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+      await server.close();
+      await ui.remove();
+    }
+  });
 });
