@@ -181,6 +181,13 @@ describe('Predict tab in chromium: flights, a 0/1 target against class names', (
     await page.goto(`${server.url}/`);
     await page.locator('.feature-form').waitFor();
 
+    const first = description.reference!.rows[0][target];
+    assert.equal(
+      (await page.locator('#sample-row vscode-option[value="0"]').textContent())?.trim(),
+      `Row 1 — ${target}: ${first} = ${classes[Number(first)]}`,
+      'the row picker names the class of a 0/1 target too',
+    );
+
     const seen = new Set<boolean>();
     for (let row = 0; row < description.reference!.rows.length && seen.size < 2; row++) {
       await chooseSampleRow(page, row);

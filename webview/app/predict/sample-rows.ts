@@ -6,6 +6,7 @@ import type { ReferenceSample } from '../../../server/protocol/api';
 import type { Signature } from '../../../server/protocol/signature';
 import type { FieldValue } from '../persisted-state';
 import { h } from '../dom';
+import { classNamesOf, truthClass } from './truth';
 
 export interface SampleRowChoice {
   values: Record<string, FieldValue>;
@@ -40,8 +41,14 @@ export function createSampleRowPicker(
   onChoose: (choice: SampleRowChoice) => void,
 ): SampleRowPicker {
   const target = signature.target && reference.columns.includes(signature.target) ? signature.target : undefined;
+  const classNames = classNamesOf(signature);
+  // A class index reads with its class name ("delayed: 0 = on_time"), as beside the prediction.
+  const targetText = (cell: string): string => {
+    const truth = signature.task === 'classification' ? truthClass(cell, classNames) : undefined;
+    return truth?.byIndex ? `${cell} = ${truth.name}` : cell;
+  };
   const optionText = (row: Record<string, string>, i: number): string =>
-    target ? `Row ${i + 1} — ${target}: ${row[target]}` : `Row ${i + 1}`;
+    target ? `Row ${i + 1} — ${target}: ${targetText(row[target])}` : `Row ${i + 1}`;
   const dropdown = h(
     'vscode-dropdown',
     {
