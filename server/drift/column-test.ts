@@ -46,7 +46,8 @@ export function testColumn(name: string, r: ColumnData, c: ColumnData, typeChang
   }
   const drift = error === null && score !== null && isDrift(test.rule, score, threshold);
   // Evidently's chi-square takes the reference shares as exact: the two-sample test goes beside it.
-  const homogeneity = error === null && score !== null && test.name === 'chisquare' ? homogeneityCheck(pair, { score, drift }, threshold) : null;
+  const homogeneity =
+    error === null && score !== null && test.name === 'chisquare' ? homogeneityCheck(pair, { score, drift }, threshold) : null;
   return {
     name,
     kind: pair.kind,

@@ -69,7 +69,8 @@ export function homogeneityCheck(pair: ColumnPair, evidently: { score: number; d
 }
 
 function explain(evidentlyDrift: boolean, categories: number, nRef: number, nCur: number): string {
-  const sizes = `${nRef.toLocaleString('en-US')} reference and ${nCur.toLocaleString('en-US')} current values over ${categories} categories`;
+  const sizes =
+    `${nRef.toLocaleString('en-US')} reference and ${nCur.toLocaleString('en-US')} current ` + `values over ${categories} categories`;
   return evidentlyDrift
     ? `Evidently's chi-square says drift, the two-sample test does not: Evidently treats the reference shares as exact, ` +
         `so the reference's own sampling noise counts as drift (${sizes}); likely a false alarm`

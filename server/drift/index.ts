@@ -332,7 +332,7 @@ function startMmd(
   if (names.length < 2) return Promise.resolve(null);
   const ref = samples.ref.rowMajor(names);
   const cur = samples.cur.rowMajor(names);
-  const here = async () => mmdTest(names, ref, cur, { alpha });
+  const here = () => Promise.resolve(mmdTest(names, ref, cur, { alpha }));
   if (!parallel) return here();
   const run = runInWorker<MmdResult | null>({ type: 'mmd', columns: names, ref, cur, alpha }, [], here, {
     signal,

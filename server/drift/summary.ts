@@ -50,7 +50,8 @@ export function summarize(input: SummaryInput): DriftSummary {
       `Evidently's chi-square and the two-sample test of homogeneity disagree on ${plural(disagree.length, 'column')} ` +
         `(${names(disagree)})` +
         (falseAlarms.length
-          ? `: Evidently treats the reference shares as exact, so ${falseAlarms.length === disagree.length ? 'these are' : `${names(falseAlarms)} are`} ` +
+          ? `: Evidently treats the reference shares as exact, so ` +
+            `${falseAlarms.length === disagree.length ? 'these are' : `${names(falseAlarms)} are`} ` +
             'likely false alarms'
           : ''),
     );

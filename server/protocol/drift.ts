@@ -206,7 +206,9 @@ const TestOptions = {
     .min(1)
     .optional()
     .describe(
-      'column holding the true label/target: tested apart as target drift, never counted in the share rule (ignored when the reference has no such column)',
+      'column holding the true label/target: tested apart as target ' +
+        'drift, never counted in the share rule (ignored when the ' +
+        'reference has no such column)',
     ),
 };
 

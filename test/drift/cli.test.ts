@@ -73,7 +73,7 @@ test('bad input exits 2 with a message naming the problem', async () => {
   const bad = join(dir, 'bad.csv');
   writeFileSync(bad, 'cont,cat\n1,a\n2,b,c\n');
   const errors: string[] = [];
-  const write = process.stderr.write;
+  const write = process.stderr.write.bind(process.stderr);
   process.stderr.write = (s: string) => {
     errors.push(s);
     return true;

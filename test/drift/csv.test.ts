@@ -67,7 +67,7 @@ async function formatError(text: string): Promise<CsvFormatError> {
   try {
     await readCsvColumns(path);
   } catch (err) {
-    assert.ok(err instanceof CsvFormatError, `expected CsvFormatError, got ${err}`);
+    assert.ok(err instanceof CsvFormatError, `expected CsvFormatError, got ${String(err)}`);
     assert.ok(err.message.startsWith(path), err.message);
     return err;
   }

@@ -145,7 +145,7 @@ describe('Drift tab on breast-cancer: headline, target, predictions, charts, dow
   it('downloads the report as HTML and as JSON', async () => {
     const [html] = await Promise.all([page.waitForEvent('download'), page.locator('#drift-download-html').click()]);
     assert.match(html.suggestedFilename(), /^drift-report-.+\.html$/);
-    const text = readFileSync((await html.path())!, 'utf8');
+    const text = readFileSync(await html.path(), 'utf8');
     assert.match(text, /^<!doctype html>/);
     assert.ok(
       text.includes('Evidently&#39;s share rule: no drift') || text.includes("Evidently's share rule: no drift"),
@@ -153,7 +153,7 @@ describe('Drift tab on breast-cancer: headline, target, predictions, charts, dow
     );
     assert.match(text, /Target drift: <code>diagnosis<\/code>/);
     const [json] = await Promise.all([page.waitForEvent('download'), page.locator('#drift-download-json').click()]);
-    const report = JSON.parse(readFileSync((await json.path())!, 'utf8')) as DriftReport;
+    const report = JSON.parse(readFileSync(await json.path(), 'utf8')) as DriftReport;
     assert.equal(report.schemaVersion, 2);
     assert.equal(report.target?.name, 'diagnosis');
     assert.equal(report.summary.headline, expected.summary.headline);

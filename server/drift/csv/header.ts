@@ -12,7 +12,8 @@ export function uniqueHeader(names: string[]): string[] {
   });
 }
 
-const FOUND = Symbol('header found');
+/** Thrown from the row callback to stop the tokenizer after the header (an Error, so lint and stacks are happy). */
+const FOUND = new Error('header found');
 
 /** Column names of `file` (trimmed, de-duplicated). Throws CsvFormatError for an empty or malformed header. */
 export async function readHeader(file: string): Promise<string[]> {

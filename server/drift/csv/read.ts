@@ -165,7 +165,7 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
 
 /** The error a cancelled drift check ends with: the signal's own reason when it is an Error, else a CancelledError. */
 export function abortError(signal: AbortSignal): Error {
-  const reason = signal.reason;
+  const reason: unknown = signal.reason;
   if (reason instanceof Error) return reason;
   return new CancelledError('drift check cancelled');
 }

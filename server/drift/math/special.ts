@@ -8,7 +8,10 @@
 
 const SQRT_PI = Math.sqrt(Math.PI);
 
-/** Complementary error function: 1 − erf by a positive series below 0.5, Laplace's continued fraction above (keeps relative precision in the tail). */
+/**
+ * Complementary error function: 1 − erf by a positive series below 0.5, Laplace's continued fraction
+ * above (keeps relative precision in the tail).
+ */
 export function erfc(x: number): number {
   if (Number.isNaN(x)) return NaN;
   if (x < 0) return 2 - erfc(-x);

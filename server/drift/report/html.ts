@@ -28,6 +28,12 @@ function histogramSvg(c: ColumnDrift): string {
       `<rect x="${x.toFixed(1)}" y="${(H - hc).toFixed(1)}" width="` +
         `${Math.max(bw - 1, 0.5).toFixed(1)}" height="${hc.toFixed(1)}" class="c"/>`,
     );
+    // Where both sides reach: its own colour, named in the key.
+    const ho = Math.min(hr, hc);
+    bars.push(
+      `<rect x="${x.toFixed(1)}" y="${(H - ho).toFixed(1)}" width="${Math.max(bw - 1, 0.5).toFixed(1)}" ` +
+        `height="${ho.toFixed(1)}" class="o"/>`,
+    );
   }
   const labels = c.histogram.edges?.length
     ? `<text x="${pad}" y="${H + 12}">` +
@@ -40,6 +46,24 @@ function histogramSvg(c: ColumnDrift): string {
   );
 }
 
+const tableHead = (first: string) =>
+  `<thead><tr><th>${first}</th><th>distribution</th><th>test</th><th>score</th>` +
+  '<th>drift if</th><th>verdict</th><th>quality</th></tr></thead>';
+
+function failedRows(p: NonNullable<DriftReport['predictions']>): string {
+  const failed = p.failedRows.reference + p.failedRows.current;
+  return failed ? `; ${failed} rows the model could not take (e.g. ${escapeHtml(p.firstError ?? '')})` : '';
+}
+
+function qualityHtml(c: ColumnDrift): string {
+  const q = c.quality;
+  const parts = [`missing ${(c.reference.missingShare * 100).toFixed(1)}% → ${(c.current.missingShare * 100).toFixed(1)}%`];
+  if (q.outOfRangeShare) parts.push(`${(q.outOfRangeShare * 100).toFixed(1)}% outside ref range`);
+  if (q.newCategoryCount) parts.push(`${q.newCategoryCount} new categories: ${escapeHtml(q.newCategories.slice(0, 5).join(', '))}`);
+  if (q.typeChange) parts.push(escapeHtml(q.typeChange));
+  return parts.join('<br>');
+}
+
 export function renderHtml(report: DriftReport): string {
   const d = report.dataset;
   const verdict = (yes: boolean) => (yes ? '<b class="bad">drift</b>' : '<b class="ok">no drift</b>');
@@ -49,13 +73,13 @@ export function renderHtml(report: DriftReport): string {
 <td>${escapeHtml(c.testDisplayName)}<br><small>${escapeHtml(c.reason)}</small></td>
 <td>${formatScore(c.score)}</td><td>${c.rule.replace('distance', '')} ${c.threshold}</td>
 <td>${c.error ? `<small>${escapeHtml(c.error)}</small>` : verdict(c.drift)}</td>
-<td><small>missing ${(c.reference.missingShare * 100).toFixed(1)}% → ${(c.current.missingShare * 100).toFixed(1)}%${c.quality.outOfRangeShare ? `<br>${(c.quality.outOfRangeShare * 100).toFixed(1)}% outside ref range` : ''}${c.quality.newCategoryCount ? `<br>${c.quality.newCategoryCount} new categories: ${escapeHtml(c.quality.newCategories.slice(0, 5).join(', '))}` : ''}${c.quality.typeChange ? `<br>${escapeHtml(c.quality.typeChange)}` : ''}</small></td></tr>`;
+<td><small>${qualityHtml(c)}</small></td></tr>`;
   const rows = report.columns.map(row);
   const p = report.predictions;
   const target = report.target
     ? `<h2>Target drift: <code>${escapeHtml(report.target.name)}</code> ${verdict(report.target.drift)}</h2>
 <p>The target is not a feature: it is tested apart and not counted in the share rule.</p>
-<table><thead><tr><th>target</th><th>distribution</th><th>test</th><th>score</th><th>drift if</th><th>verdict</th><th>quality</th></tr></thead>
+<table>${tableHead('target')}
 <tbody>${row(report.target)}</tbody></table>`
     : '';
   const twoSample = report.columns.filter((c) => c.homogeneity);
@@ -76,8 +100,8 @@ export function renderHtml(report: DriftReport): string {
     ? `<h2>Predictions of <code>${escapeHtml(p.model)}</code>: not checked</h2><p class="bad">${escapeHtml(p.error)}</p>`
     : p
       ? `<h2>Predictions of <code>${escapeHtml(p.model)}</code>: ${verdict(p.drift)}</h2>
-<p>${p.rows.reference} + ${p.rows.current} rows predicted${p.failedRows.reference + p.failedRows.current ? `; ${p.failedRows.reference + p.failedRows.current} rows the model could not take (e.g. ${escapeHtml(p.firstError ?? '')})` : ''}.</p>
-<table><thead><tr><th>output</th><th>distribution</th><th>test</th><th>score</th><th>drift if</th><th>verdict</th><th>quality</th></tr></thead>
+<p>${p.rows.reference} + ${p.rows.current} rows predicted${failedRows(p)}.</p>
+<table>${tableHead('output')}
 <tbody>${p.columns.map(row).join('\n')}</tbody></table>`
       : '';
   const extra = [
@@ -101,24 +125,30 @@ export function renderHtml(report: DriftReport): string {
 <style>
 body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;width:100%}
 td,th{border-bottom:1px solid #ddd;padding:6px;vertical-align:top;text-align:left}tr.drift{background:#fff4f4}
-.bad{color:#b00}.ok{color:#070}rect.r{fill:#4a7fd4;opacity:.55}rect.c{fill:#e0782a;opacity:.55}svg text{font-size:10px;fill:#666}
+.bad{color:#b00}.ok{color:#070}rect.r{fill:#4a7fd4}rect.c{fill:#e0782a}svg text{font-size:10px;fill:#666}
 .key span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
+.kr{background:#4a7fd4}.kc{background:#e0782a}.ko{background:#8c54c9}
+rect.o{fill:#8c54c9}
 .headline{padding:8px 12px;border-left:4px solid #070;background:#f4faf4}.headline.warning{border-color:#b80;background:#fffaf0}
 .headline.drift{border-color:#b00;background:#fff4f4}
 </style></head><body>
 <h1>Data drift</h1>
-<p>Current <code>${escapeHtml(report.current.file)}</code> (${report.current.rows} rows) vs reference <code>${escapeHtml(report.reference.file)}</code> (${report.reference.rows} rows), ${escapeHtml(report.createdAt)}.</p>
+<p>Current <code>${escapeHtml(report.current.file)}</code> (${report.current.rows} rows)
+vs reference <code>${escapeHtml(report.reference.file)}</code> (${report.reference.rows} rows), ${escapeHtml(report.createdAt)}.</p>
 <p class="headline ${report.summary.severity}"><b>${escapeHtml(report.summary.headline)}</b></p>
 ${report.summary.details.length ? `<ul>${report.summary.details.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>` : ''}
 <h2>Dataset (features): ${verdict(d.share.drift)}</h2>
-<ul><li>Share rule: ${d.share.driftedColumns} of ${d.share.testedColumns} columns drifted (${(d.share.shareOfDrifted * 100).toFixed(1)}%; drift when ≥ ${d.share.driftShare * 100}%)</li>${extra}</ul>
-<p class="key"><span style="background:#4a7fd4;opacity:.55"></span>reference<span style="background:#e0782a;opacity:.55"></span>current<span style="background:#a67b7f"></span>both (overlap) — bar height: share of rows</p>
-<table><thead><tr><th>column</th><th>distribution</th><th>test</th><th>score</th><th>drift if</th><th>verdict</th><th>quality</th></tr></thead>
+<ul><li>Share rule: ${d.share.driftedColumns} of ${d.share.testedColumns} columns drifted
+(${(d.share.shareOfDrifted * 100).toFixed(1)}%; drift when ≥ ${d.share.driftShare * 100}%)</li>${extra}</ul>
+<p class="key"><span class="kr"></span>reference<span class="kc"></span>current<span class="ko"></span>both (where the bins overlap)
+— bar height: share of rows</p>
+<table>${tableHead('column')}
 <tbody>${rows.join('\n')}</tbody></table>
 ${target}
 ${homogeneity}
 ${predictions}
-<p><small>model-lab drift, report schema ${report.schemaVersion}; read ${report.timings.readMs} ms, tests ${report.timings.testMs} ms.</small></p>
+<p><small>model-lab drift, report schema ${report.schemaVersion};
+read ${report.timings.readMs} ms, tests ${report.timings.testMs} ms.</small></p>
 </body></html>
 `;
 }

@@ -42,11 +42,13 @@ export function renderText(report: DriftReport): string {
   ];
   if (d.bonferroni)
     out.push(
-      `Bonferroni (α=${d.bonferroni.alpha}, ${d.bonferroni.pValues} p-values): ${d.bonferroni.drift ? `YES — ${d.bonferroni.driftedColumns.join(', ')}` : 'no'}`,
+      `Bonferroni (α=${d.bonferroni.alpha}, ${d.bonferroni.pValues} p-values): ` +
+        (d.bonferroni.drift ? `YES — ${d.bonferroni.driftedColumns.join(', ')}` : 'no'),
     );
   if (d.benjaminiHochberg)
     out.push(
-      `Benjamini–Hochberg FDR (q=${d.benjaminiHochberg.alpha}): ${d.benjaminiHochberg.drift ? `YES — ${d.benjaminiHochberg.driftedColumns.join(', ')}` : 'no'}`,
+      `Benjamini–Hochberg FDR (q=${d.benjaminiHochberg.alpha}): ` +
+        (d.benjaminiHochberg.drift ? `YES — ${d.benjaminiHochberg.driftedColumns.join(', ')}` : 'no'),
     );
   if (report.multivariate) {
     const m = report.multivariate;

@@ -69,7 +69,9 @@ export function allowedFiles(allowedRoots: readonly string[]): AllowedFiles {
         real = await realpath(lexical);
       } catch {
         throw new ModelLabError(
-          `${field}: no such file '${path}'${isAbsolute(path) ? '' : ` in ${allowedRoots.join(' or ')}`}; pick one from the suggestions under the field`,
+          `${field}: no such file '${path}'` +
+            `${isAbsolute(path) ? '' : ` in ${allowedRoots.join(' or ')}`}; pick one from the ` +
+            `suggestions under the field`,
           { status: 404, field },
         );
       }

@@ -92,7 +92,8 @@ function banner(report: DriftReport): HTMLElement {
         m.drift,
         `MMD (multivariate): ${m.drift ? 'drift' : 'no drift'}`,
         `p = ${formatScore(m.pValue)} (${m.exceeding} of ${m.permutations} permutations as extreme; the smallest p-value ` +
-          `${m.permutations} permutations can give is ${formatScore(1 / (m.permutations + 1))}) over ${m.columns.length} numeric columns, ` +
+          (`${m.permutations} permutations can give is ${formatScore(1 / (m.permutations + 1))}) ` +
+            `over ${m.columns.length} numeric columns, `) +
           `${m.rowsPerSide.reference}/${m.rowsPerSide.current} sampled rows`,
       ),
     );

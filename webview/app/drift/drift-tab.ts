@@ -112,7 +112,6 @@ export function createDriftTab(client: ServerClient): AppTab {
 
   let description: ModelDescription | null = null;
   let jobId: string | null = null;
-  let stopFollowing: (() => void) | null = null;
   let filesLoaded = false;
   let pendingRun = false;
 
@@ -197,7 +196,7 @@ export function createDriftTab(client: ServerClient): AppTab {
       setRunning(true);
       bar.removeAttribute('value'); // indeterminate until the first progress event
       step.textContent = 'Starting…';
-      stopFollowing = drift.follow(job.id, onProgress, finished);
+      drift.follow(job.id, onProgress, finished);
     } catch (err) {
       say(`Could not start the check: ${startError(err)}`, true);
     }
@@ -210,7 +209,6 @@ export function createDriftTab(client: ServerClient): AppTab {
   }
 
   function finished(job: DriftJob): void {
-    stopFollowing = null;
     jobId = null;
     setRunning(false);
     if (job.status === 'cancelled') {
