@@ -31,7 +31,8 @@ export function summarize(input: SummaryInput): DriftSummary {
   const corrected = d.bonferroni?.drift ? d.bonferroni : d.benjaminiHochberg?.drift ? d.benjaminiHochberg : null;
   if (corrected) {
     const how = corrected === d.bonferroni ? 'Bonferroni' : 'Benjamini–Hochberg';
-    others.push(`${plural(corrected.driftedColumns.length, 'column')} drift beyond multiple-testing correction (${how})`);
+    const n = corrected.driftedColumns.length;
+    others.push(`${plural(n, 'column')} ${n === 1 ? 'drifts' : 'drift'} beyond multiple-testing correction (${how})`);
   }
   if (mmd?.drift) others.push('the joint distribution moved (MMD)');
   if (target?.drift) others.push(`the target "${target.name}" drifted`);

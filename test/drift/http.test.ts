@@ -123,3 +123,56 @@ test('DELETE cancels a running check', async () => {
   assert.equal(finished.status, 'cancelled');
   assert.equal((await fetch(`${url}/api/jobs/not-a-job`)).status, 404);
 });
+
+test("relative paths are read from the first allowed folder (the model's); '../' out of it is refused", async () => {
+  const started = await post({ reference: 'small_reference.csv', current: 'small_current.csv', options: { mmd: false } });
+  assert.equal(started.status, 202, JSON.stringify(started.json));
+  const { finished } = await followEvents(started.json.id);
+  assert.equal(finished.status, 'done');
+  assert.equal(finished.result.reference.file, fixture('small_reference.csv'));
+  const out = await post({ reference: 'small_reference.csv', current: '../../../etc/passwd.csv' });
+  assert.equal(out.status, 403);
+  assert.match(out.json.error, /Pick a file from the suggestions under the field, or type a path inside one of those folders/);
+  const missing = await post({ reference: 'small_reference.csv', current: 'nope.csv' });
+  assert.equal(missing.status, 404);
+  assert.match(missing.json.error, /^current: no such file 'nope\.csv' in .*; pick one from the suggestions/);
+});
+
+test('the target the tab sends is tested apart when the files have it, and ignored when they do not', async () => {
+  const withTarget = await post({
+    reference: 'target_reference.csv',
+    current: 'target_current.csv',
+    options: { target: 'label', mmd: false },
+  });
+  const done = (await followEvents(withTarget.json.id)).finished;
+  assert.equal(done.result.target.name, 'label');
+  assert.deepEqual(
+    done.result.columns.map((c: { name: string }) => c.name),
+    ['x', 'y'],
+  );
+  const without = await post({ reference: 'small_reference.csv', current: 'small_current.csv', options: { target: 'label', mmd: false } });
+  const other = (await followEvents(without.json.id)).finished;
+  assert.equal(other.status, 'done');
+  assert.equal(other.result.target, null);
+  assert.equal(other.result.options.target, null);
+});
+
+test('GET /api/drift/reports/{id} downloads a finished check as HTML or JSON; unknown ids and formats are 4xx', async () => {
+  const started = await post({
+    reference: 'target_reference.csv',
+    current: 'target_current.csv',
+    options: { target: 'label', mmd: false },
+  });
+  const { finished } = await followEvents(started.json.id);
+  const html = await fetch(`${url}/api/drift/reports/${started.json.id}?format=html`);
+  assert.equal(html.status, 200);
+  assert.match(html.headers.get('content-type') ?? '', /^text\/html/);
+  assert.match(html.headers.get('content-disposition') ?? '', /^attachment; filename="drift-report-.+\.html"$/);
+  const page = await html.text();
+  assert.match(page, /^<!doctype html>/);
+  assert.match(page, /Target drift: <code>label<\/code>/);
+  const json = await fetch(`${url}/api/drift/reports/${started.json.id}?format=json`);
+  assert.deepEqual(await json.json(), finished.result);
+  assert.equal((await fetch(`${url}/api/drift/reports/not-a-job?format=html`)).status, 404);
+  assert.equal((await fetch(`${url}/api/drift/reports/${started.json.id}?format=pdf`)).status, 400);
+});
