@@ -49,8 +49,12 @@ async function readError(response: Response): Promise<ServerError> {
   } catch {
     /* body unreadable: keep the status line */
   }
-  if (response.status === 401 || response.status === 403) {
-    message += ' — this link needs a valid access token; ask whoever shared it for a fresh link.';
+  // 401 is the page's key: missing, or minted by a server that has since restarted. A 403 carries the
+  // server's own reason (a path outside the model's folder, a share link asking for an owner's page), already in words to act on.
+  if (response.status === 401) {
+    message +=
+      " — this page's access key is missing or no longer valid (did the server restart?). " +
+      'Open the address `model-lab serve` printed again, or ask whoever shared the link for a fresh one.';
   }
   return new ServerError(response.status, message);
 }

@@ -7,11 +7,12 @@ import type { ConnectionStatus } from './client';
 import { h, replaceChildren } from './dom';
 import { formatNumber } from './format';
 
+/** Where the names and types of the inputs came from, in words a user can check. */
 const SOURCE_TEXT: Record<string, string> = {
-  sidecar: 'signature from sidecar file',
-  metadata: 'signature from model metadata',
-  csv: 'signature from reference CSV',
-  generated: 'generated signature',
+  sidecar: 'inputs described by the .signature.json file',
+  metadata: 'inputs described by the model file',
+  csv: 'inputs named after the reference CSV columns',
+  generated: 'input names made up (the model names none)',
 };
 
 export interface Header {
