@@ -47,7 +47,13 @@ describe('export routes', () => {
 
   test('GET /api/export names the root and has no result yet', async () => {
     const body = await (await fetch(`${server.url}/api/export?token=${server.ownerToken}`)).json();
-    assert.deepEqual(body, { exportRoot: root, running: false, last: null });
+    const { variants, ...rest } = body as { variants: { id: string; saved: boolean }[] };
+    assert.deepEqual(rest, { exportRoot: root, running: false, last: null, lastJob: null, servedVariant: null });
+    assert.deepEqual(
+      variants.map((v) => `${v.id}:${v.saved}`),
+      ['int8:false', 'int8-pc:false', 'int8-weights:false', 'int8-weights-pc:false', 'fp16:false', 'prune50:false', 'prune80:false'],
+      'the Variant dropdown offers what the compress engine makes; none saved yet',
+    );
   });
 
   test('POST /api/export/precheck reports per target', async () => {
