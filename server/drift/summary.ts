@@ -43,7 +43,12 @@ export function summarize(input: SummaryInput): DriftSummary {
   else if (!s.drift) headline += '; no other test sees drift either';
 
   const details: string[] = [];
-  if (predictions?.error) details.push(`Prediction drift could not be checked: ${predictions.error}`);
+  if (predictions?.error) {
+    // The full error is in the predictions section; the headline's line stays readable.
+    const error =
+      predictions.error.length > 200 ? `${predictions.error.slice(0, 200)}… (in full under Prediction drift)` : predictions.error;
+    details.push(`Prediction drift could not be checked: ${error}`);
+  }
   const disagree = input.columns.filter((c) => c.homogeneity?.disagreement);
   if (disagree.length) {
     const falseAlarms = disagree.filter((c) => c.drift);
