@@ -190,9 +190,9 @@ export function createExportTab(server: ServerClient): AppTab {
   }) as HTMLInputElement;
   const force = h('input', { attrs: { type: 'checkbox', id: 'export-force' } }) as HTMLInputElement;
   const rootLine = h('p', { className: 'export-root' });
-  const precheckButton = h('button', { attrs: { type: 'button', id: 'export-precheck' } }, ['Pre-check']);
+  const precheckButton = h('button', { className: 'secondary', attrs: { type: 'button', id: 'export-precheck' } }, ['Pre-check']);
   const exportButton = h('button', { attrs: { type: 'button', id: 'export-run' } }, ['Export bundle']);
-  const cancelButton = h('button', { attrs: { type: 'button', id: 'export-cancel', disabled: true } }, ['Cancel']);
+  const cancelButton = h('button', { className: 'secondary', attrs: { type: 'button', id: 'export-cancel', disabled: true } }, ['Cancel']);
   const progress = h('progress', { attrs: { id: 'export-progress', max: 1, value: 0, hidden: true } }) as HTMLProgressElement;
   const message = h('p', { className: 'export-message', attrs: { id: 'export-message', 'aria-live': 'polite' } });
   const precheckArea = h('div', { attrs: { id: 'export-precheck-result' } });

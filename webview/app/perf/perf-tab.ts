@@ -37,9 +37,11 @@ export function createPerfTab(client: ServerClient): AppTab {
     DURATIONS.map((d, i) => h('option', { attrs: { value: String(i), selected: i === 1 } }, [d.label])),
   ) as HTMLSelectElement;
   const run = h('button', { attrs: { type: 'button', id: 'perf-run' }, on: { click: () => void start() } }, ['Run comparison']);
-  const cancel = h('button', { attrs: { type: 'button', id: 'perf-cancel', disabled: true }, on: { click: () => void stop() } }, [
-    'Cancel',
-  ]);
+  const cancel = h(
+    'button',
+    { className: 'secondary', attrs: { type: 'button', id: 'perf-cancel', disabled: true }, on: { click: () => void stop() } },
+    ['Cancel'],
+  );
   const bar = h('progress', { attrs: { max: 1, value: 0, 'aria-label': 'Comparison progress' } }) as HTMLProgressElement;
   const step = h('span', { className: 'muted small', attrs: { 'aria-live': 'polite' } });
   const progress = h('div', { className: 'perf-progress', attrs: { hidden: true } }, [bar, step]);
@@ -206,9 +208,15 @@ export function createPerfTab(client: ServerClient): AppTab {
         say(
           `${err.message}. Click Replace it to write this comparison's ${variant} over it, or keep the saved file.`,
           true,
-          h('button', { attrs: { type: 'button', 'data-action': 'overwrite' }, on: { click: () => void save(variant, true) } }, [
-            'Replace it',
-          ]),
+          h(
+            'button',
+            {
+              className: 'secondary',
+              attrs: { type: 'button', 'data-action': 'overwrite' },
+              on: { click: () => void save(variant, true) },
+            },
+            ['Replace it'],
+          ),
         );
       } else {
         say(`Could not save: ${(err as Error).message}`, true);

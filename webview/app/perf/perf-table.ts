@@ -42,7 +42,9 @@ const stacked = (main: Child, sub: Child): HTMLElement[] => [
 
 function actionButtons(v: VariantReport, actions: ReportActions): HTMLElement[] {
   const button = (action: 'save' | 'serve', text: string, run: () => void) =>
-    h('button', { attrs: { type: 'button', 'data-action': action, 'data-variant': v.id }, on: { click: run } }, [text]);
+    h('button', { className: 'secondary', attrs: { type: 'button', 'data-action': action, 'data-variant': v.id }, on: { click: run } }, [
+      text,
+    ]);
   if (v.id === 'original') return [button('serve', 'Serve original', () => actions.serve('original'))];
   if (v.error) return [];
   return [button('save', 'Save variant', () => actions.save(v.id)), button('serve', 'Serve this variant', () => actions.serve(v.id))];
@@ -126,7 +128,7 @@ export function renderTable(report: ComparisonReport, actions: ReportActions): H
     const toggle = h(
       'button',
       {
-        className: 'perf-toggle',
+        className: 'perf-toggle secondary',
         attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': detailsId, 'data-action': 'details', 'data-variant': v.id },
       },
       [v.label],
