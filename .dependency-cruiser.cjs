@@ -35,7 +35,7 @@ module.exports = {
       // A warning, not an error, while the drift report types still live in the drift engine
       // (server/protocol/drift.ts re-exports them); moving them into server/protocol/ clears it.
       name: 'protocol-types-from-engines',
-      severity: 'warn',
+      severity: 'error',
       comment: 'Types the contract shares belong in server/protocol/, not re-exported from an engine.',
       from: { path: '^server/protocol/' },
       to: { path: '^(server/(?!protocol/)|webview/|extension/)', dependencyTypes: ['type-only'] },

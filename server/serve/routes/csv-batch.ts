@@ -15,9 +15,6 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Context } from 'hono';
 import { parse, type Parser } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
-import type { RowPrediction } from '../../protocol/api';
-import { decodePredictions, encodeRecords, InputError } from '../../protocol/codec';
-import type { FeatureRecord } from '../../protocol/signature';
 import type { LoadedModel } from '../../model/types';
 import { HttpError, mediaType, timedInfer, type RouteContext } from './common';
 import {

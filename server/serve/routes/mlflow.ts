@@ -42,7 +42,7 @@ export async function handleInvocation(ctx: RouteContext, c: Context, route: str
       if (row.length !== columns.length) {
         throw new InputError('dataframe_split.data', `has ${row.length} values but "columns" names ${columns.length}`, r);
       }
-      return Object.fromEntries(columns.map((name, i) => [name, row[i]])) as FeatureRecord;
+      return Object.fromEntries<FeatureRecord[string]>(columns.map((name, i) => [name, row[i]]));
     });
     return c.json({ predictions: await predictRecords(target, records) });
   }

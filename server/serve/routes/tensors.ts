@@ -91,7 +91,7 @@ export function tensorFromRows(info: TensorInfo, rows: unknown[], maxElements = 
 
 /** An output tensor in OIP response form: flat data, FP16 as numbers, INT64 as (possibly rounded) numbers. */
 export function oipOutput(t: PlainTensor): { name: string; shape: number[]; datatype: OipDatatype; data: (number | string | boolean)[] } {
-  const data: (number | string | boolean)[] = new Array(t.data.length);
+  const data = new Array<number | string | boolean>(t.data.length);
   for (let i = 0; i < t.data.length; i++) data[i] = readScalar(t, i);
   return { name: t.name, shape: t.dims, datatype: OIP_DATATYPE[t.dtype], data };
 }
