@@ -32,8 +32,6 @@ module.exports = {
       to: { path: '^(server/(?!protocol/)|webview/|extension/)', dependencyTypesNot: ['type-only'] },
     },
     {
-      // A warning, not an error, while the drift report types still live in the drift engine
-      // (server/protocol/drift.ts re-exports them); moving them into server/protocol/ clears it.
       name: 'protocol-types-from-engines',
       severity: 'error',
       comment: 'Types the contract shares belong in server/protocol/, not re-exported from an engine.',
