@@ -1,6 +1,9 @@
 /**
- * Drift engine benchmark (not part of the tests). Generates seeded CSVs in a temp dir, runs the
- * engine in a fresh child process, prints its wall time and peak RSS.
+ * Drift engine benchmark (not part of the tests). Generates seeded CSVs in a temp dir written the way
+ * pandas' `to_csv` writes floats (shortest round-trip repr, up to 17 significant digits), then measures
+ *  1. the engine in a fresh child process (wall time, peak RSS, its own read/test timings), and
+ *  2. the whole CLI process, `model-lab drift ref.csv cur.csv` from dist/server/cli.js — what a user
+ *     waits for, bundle loading included (median of --runs, default 3).
  *
  * The engine is measured as the CLI ships it: bundled by esbuild (with its worker thread,
  * server/drift/worker.ts, as a second bundle `drift-worker.js` next to it), not through tsx (which
@@ -9,16 +12,20 @@
  *   node --import tsx benchmarks/drift.ts            # 200,000 rows × 10 columns (7 numeric, 2 categorical, 1 binary)
  *   node --import tsx benchmarks/drift.ts --big      # 10,000,000 rows × 20 numeric columns
  *   node --import tsx benchmarks/drift.ts --rows 1000000
- *   options: --dir d (keep / reuse the CSVs in d),
- *            --memory-mb n (memory budget per pass), --no-parallel (read the files one after the other)
+ *   options: --short-floats (4 decimals, as the old benchmark wrote: 7 characters instead of ~19),
+ *            --dir d (keep / reuse the CSVs in d), --memory-mb n (memory budget per pass),
+ *            --no-parallel (read the files one after the other), --runs n (CLI runs, default 3),
+ *            --cli path/to/cli.js (another build's CLI, e.g. the previous commit's, measured in the same run),
+ *            --no-cli / --no-engine (skip one of the two measurements)
  */
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import type { DriftReport } from '../server/drift';
 import { mulberry32 } from '../server/drift/math/random';
+import { pandasFloat } from './pandas-float';
 
 /**
  * Bundles the engine + worker into `dir` (CommonJS, like dist/server) plus a runner script, so the
@@ -64,6 +71,9 @@ function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
 
+/** `--short-floats`: the old benchmark's 4 decimals (7 characters), far quicker to parse than pandas' 17 digits. */
+let formatFloat: (x: number) => string = pandasFloat;
+
 async function writeCsv(path: string, rows: number, numeric: number, categorical: boolean, shift: number, seed: number) {
   const random = mulberry32(seed);
   const out = createWriteStream(path, { highWaterMark: 1 << 20 });
@@ -74,7 +84,7 @@ async function writeCsv(path: string, rows: number, numeric: number, categorical
   let buf = '';
   for (let r = 0; r < rows; r++) {
     const cells: string[] = [];
-    for (let c = 0; c < numeric; c++) cells.push((gaussian(random) * (c + 1) + (c === 0 ? shift : 0)).toFixed(4));
+    for (let c = 0; c < numeric; c++) cells.push(formatFloat(gaussian(random) * (c + 1) + (c === 0 ? shift : 0)));
     if (categorical) {
       cells.push(cities[Math.floor(random() ** (1 + shift) * cities.length)]);
       cells.push(random() < 0.3 ? 'pro' : 'free');
@@ -96,21 +106,26 @@ async function main() {
   const rows = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : big ? 10_000_000 : 200_000;
   const numeric = big ? 20 : 7;
   const categorical = !big;
+  const short = process.argv.includes('--short-floats');
+  if (short) formatFloat = (x) => x.toFixed(4);
   // --dir keeps the generated files there (and reuses them on the next run), e.g. for profiling.
   const dirArg = process.argv.indexOf('--dir');
   const keep = dirArg > 0;
   const dir = keep ? process.argv[dirArg + 1] : mkdtempSync(join(tmpdir(), 'drift-bench-'));
   mkdirSync(dir, { recursive: true });
   try {
-    const ref = join(dir, 'reference.csv');
-    const cur = join(dir, 'current.csv');
+    const style = short ? '-short' : '';
+    const ref = join(dir, `reference${style}.csv`);
+    const cur = join(dir, `current${style}.csv`);
     if (!keep || !existsSync(ref) || !existsSync(cur)) {
       const g0 = performance.now();
       await writeCsv(ref, rows, numeric, categorical, 0, 1);
       await writeCsv(cur, rows, numeric, categorical, 0.2, 2);
       console.log(
         `generated ${rows.toLocaleString('en')} rows × ${numeric + (categorical ? 3 : 0)} columns ` +
-          `per file in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
+          `per file (${short ? 'short floats, toFixed(4)' : 'pandas-style floats'}; ` +
+          `${((statSync(ref).size + statSync(cur).size) / 1e6).toFixed(1)} MB together) ` +
+          `in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
       );
     }
     const memoryArg = process.argv.indexOf('--memory-mb');
@@ -120,33 +135,80 @@ async function main() {
       parallel: !process.argv.includes('--no-parallel'),
       memoryBudgetMb: memoryArg > 0 ? Number(process.argv[memoryArg + 1]) : undefined,
     };
-    const runner = await bundleEngine(join(dir, 'bundle'));
-    const child = spawnSync(process.execPath, [runner, JSON.stringify(options)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 1 << 28,
-    });
-    if (child.status !== 0) throw new Error(`the benchmark child failed (status ${child.status})`);
-    const {
-      wallMs: wall,
-      cpuMs,
-      peakRssMb,
-      report,
-    } = JSON.parse(child.stdout.toString()) as { wallMs: number; cpuMs: number; peakRssMb: number; report: DriftReport };
-    console.log(
-      `drift: ${(wall / 1000).toFixed(3)} s wall (read ${report.timings.readMs} ms, tests ` +
-        `${report.timings.testMs} ms, ${report.timings.passes} pass` +
-        `${report.timings.passes > 1 ? 'es' : ''}), peak RSS ${peakRssMb.toFixed(0)} MB, CPU ` +
-        `${(cpuMs / 1000).toFixed(2)} s (both threads, process start included)`,
-    );
-    console.log(
-      `dataset drift: ${report.dataset.share.drift} (${report.dataset.share.driftedColumns}/` +
-        `${report.dataset.share.testedColumns}); MMD p=${report.multivariate?.pValue}`,
-    );
-    for (const c of report.columns)
-      console.log(`  ${c.name.padEnd(8)} ${c.test.padEnd(14)} ${c.score?.toFixed(5)} ${c.drift ? 'DRIFT' : ''}`);
+    if (!process.argv.includes('--no-engine')) await measureEngine(dir, options);
+    if (!process.argv.includes('--no-cli')) measureCli(ref, cur, dir);
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The engine alone, in a fresh child process: its timings, peak RSS and the report's verdicts. */
+async function measureEngine(dir: string, options: object) {
+  const runner = await bundleEngine(join(dir, 'bundle'));
+  const child = spawnSync(process.execPath, [runner, JSON.stringify(options)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 28,
+  });
+  if (child.status !== 0) throw new Error(`the benchmark child failed (status ${child.status})`);
+  const {
+    wallMs: wall,
+    cpuMs,
+    peakRssMb,
+    report,
+  } = JSON.parse(child.stdout.toString()) as { wallMs: number; cpuMs: number; peakRssMb: number; report: DriftReport };
+  console.log(
+    `drift: ${(wall / 1000).toFixed(3)} s wall (read ${report.timings.readMs} ms, tests ` +
+      `${report.timings.testMs} ms, ${report.timings.passes} pass` +
+      `${report.timings.passes > 1 ? 'es' : ''}), peak RSS ${peakRssMb.toFixed(0)} MB, CPU ` +
+      `${(cpuMs / 1000).toFixed(2)} s (both threads, process start included)`,
+  );
+  console.log(
+    `dataset drift: ${report.dataset.share.drift} (${report.dataset.share.driftedColumns}/` +
+      `${report.dataset.share.testedColumns}); MMD p=${report.multivariate?.pValue}`,
+  );
+  for (const c of report.columns)
+    console.log(`  ${c.name.padEnd(8)} ${c.test.padEnd(14)} ${c.score?.toFixed(5)} ${c.drift ? 'DRIFT' : ''}`);
+}
+
+/**
+ * The whole CLI process as a user runs it (`model-lab drift ref cur --format json -o file`), median of
+ * --runs: process start, loading the bundle, reading, testing, writing the report.
+ */
+function measureCli(ref: string, cur: string, dir: string) {
+  const cliArg = process.argv.indexOf('--cli');
+  const cli = cliArg > 0 ? process.argv[cliArg + 1] : join(import.meta.dirname, '..', 'dist/server/cli.js');
+  if (!existsSync(cli)) {
+    console.log(`CLI: ${cli} is missing (run node scripts/build.mjs first); not measured`);
+    return;
+  }
+  const runsArg = process.argv.indexOf('--runs');
+  const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : process.argv.includes('--big') ? 1 : 3;
+  const out = join(dir, 'report.json');
+  const walls: number[] = [];
+  const rss: number[] = [];
+  // GNU time reports the child's peak RSS (KB) on its last stderr line.
+  const time = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%M'] : [];
+  let readMs = 0;
+  let testMs = 0;
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    const command = [...time, process.execPath, cli, 'drift', ref, cur, '--format', 'json', '-o', out, '--quiet'];
+    const child = spawnSync(command[0], command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    walls.push(performance.now() - t0);
+    const stderr = child.stderr.toString().trimEnd().split('\n');
+    if (time.length) rss.push(Number(stderr.pop()) / 1024);
+    if (stderr.length) console.error(stderr.join('\n'));
+    if (child.status !== 0) throw new Error(`the CLI failed (status ${child.status})`);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as DriftReport;
+    readMs = report.timings.readMs;
+    testMs = report.timings.testMs;
+  }
+  const sorted = [...walls].sort((a, b) => a - b);
+  console.log(
+    `CLI ${cli}: ${(sorted[Math.floor(runs / 2)] / 1000).toFixed(3)} s wall, median of ${runs} whole processes ` +
+      `(${walls.map((w) => (w / 1000).toFixed(3)).join(', ')}; last run: read ${readMs} ms, tests ${testMs} ms` +
+      `${rss.length ? `, peak RSS ${Math.max(...rss).toFixed(0)} MB` : ''})`,
+  );
 }
 
 main().catch((err) => {
