@@ -2,7 +2,7 @@
  * The "Predict" tab: form → OIP request → answer, with sample rows, the request as JSON/curl and a
  * short history. Rebuilt when the server reloads the model, keeping the values that still apply.
  */
-import type { ModelDescription } from '../../../server/protocol/api';
+import type { ModelDescription, RowPrediction } from '../../../server/protocol/api';
 import type { SampleImage, SampleImageList } from '../../../server/protocol/sample-images';
 import { InputError } from '../../../server/protocol/codec';
 import type { Signature } from '../../../server/protocol/signature';
@@ -12,7 +12,7 @@ import { h, replaceChildren } from '../dom';
 import { formatNumber, summarizeValues } from '../format';
 import { createFeatureForm, type FeatureForm } from './form';
 import { createHistoryView, HISTORY_LIMIT } from './history-view';
-import { buildInferRequest, readInferResponse } from './inference';
+import { buildInferRequest, readInferResponse, recordFromValues } from './inference';
 import { createRequestView } from './request-view';
 import { createResultView, outcomeText } from './result-view';
 import { createSampleRowPicker, type SampleRowPicker } from './sample-rows';
@@ -24,6 +24,8 @@ import { inUiWords } from './ui-words';
 import { bringIntoView } from './into-view';
 import { ServerError } from '../client';
 import { readUiConfig } from '../config';
+import { createJobsClient } from '../jobs-client';
+import { createWhyView, whyUnavailable, type WhyView } from './why-view';
 
 /** Values worth carrying into a reloaded model's form: same feature name and kind, still-allowed category. */
 function applicableValues(
@@ -70,13 +72,16 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
   let truth: string | undefined;
   let filling = false;
   let inFlight = false;
+  /** The "Why?" section of the prediction on the card, if any. */
+  let why: WhyView | null = null;
 
   // The pictures are read from disk, so the server gives them to the owner only: a page without the lab
-  // (a share link) does not ask, rather than log a refused request.
-  const sampleImages =
-    readUiConfig().labTabs === false
-      ? undefined
-      : (): Promise<SampleImage[]> => client.json<SampleImageList>('GET', '/api/sample-images').then((list) => list.images);
+  // (a share link) does not ask, rather than log a refused request. Jobs ("Why?") are the owner's too.
+  const ownerPage = readUiConfig().labTabs !== false;
+  const jobs = ownerPage ? createJobsClient(client) : null;
+  const sampleImages = !ownerPage
+    ? undefined
+    : (): Promise<SampleImage[]> => client.json<SampleImageList>('GET', '/api/sample-images').then((list) => list.images);
   const formHost = h('div', { className: 'form-host' });
   const sampleHost = h('div', { className: 'sample-host' });
   const status = h('span', { className: 'predict-status muted small', attrs: { id: 'predict-status', 'aria-live': 'polite' } });
@@ -124,7 +129,7 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
     } finally {
       filling = false;
     }
-    if (JSON.stringify(form?.values()) !== before) result.markStale();
+    if (JSON.stringify(form?.values()) !== before) markStale();
     refreshActions();
     persist();
   }
@@ -141,13 +146,33 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
     } else status.textContent = 'Ctrl+Enter to predict';
   }
 
+  function markStale(): void {
+    result.markStale();
+    why?.markStale();
+  }
+
+  function dropWhy(): void {
+    why?.dispose();
+    why = null;
+  }
+
+  /** A fresh "Why?" for the prediction of `values` (the previous one's job, if running, is cancelled). */
+  function newWhy(model: ModelDescription, values: Record<string, FieldValue>, prediction: RowPrediction): WhyView {
+    why?.dispose();
+    const unavailable = whyUnavailable(model.signature, { ownerPage, hasReference: model.reference !== null });
+    // Image models never get this far with a record: their button explains why it is disabled instead.
+    const record = unavailable ? {} : recordFromValues(model.signature, values, {});
+    why = createWhyView({ jobs, record, prediction, unavailable });
+    return why;
+  }
+
   function onFormChange(): void {
     if (!filling) {
       // The user changed a value by hand: the inputs are no longer that sample row.
       truth = undefined;
       picker?.reset();
     }
-    result.markStale();
+    markStale();
     refreshActions();
     persist();
   }
@@ -170,6 +195,7 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
       if (!(err instanceof InputError)) throw err;
       const key = fieldOfError(err.message, form.keys) ?? err.field;
       form.showError(key, inUiWords(err.message));
+      dropWhy();
       result.showError(inUiWords(err.message));
       return;
     }
@@ -185,7 +211,7 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
       requestView.showResponse(response);
       const { prediction } = readInferResponse(model.signature, response);
       const shown = { prediction, latencyMs, rangeWarnings, ...(truth !== undefined ? { truth } : {}) };
-      result.showPrediction(model.signature, shown);
+      result.showPrediction(model.signature, shown, [newWhy(model, values, prediction).element]);
       bringIntoView(result.element);
       history = [
         {
@@ -205,6 +231,7 @@ export function createPredictTab(client: ServerClient, store: StateStore): AppTa
       const message = inUiWords(raw);
       const key = fieldOfError(message, form.keys);
       if (key) form.showError(key, message);
+      dropWhy();
       result.showError(message);
       bringIntoView(result.element);
     } finally {

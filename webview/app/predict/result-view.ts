@@ -21,7 +21,8 @@ export interface ShownPrediction {
 export interface ResultView {
   readonly element: HTMLElement;
   showPending(): void;
-  showPrediction(signature: Signature, shown: ShownPrediction): void;
+  /** `sections` go below the answer (e.g. the "Why?" explanation of this prediction). */
+  showPrediction(signature: Signature, shown: ShownPrediction, sections?: HTMLElement[]): void;
   showError(message: string): void;
   /** Marks the shown prediction as not matching the inputs any more (an input changed since). */
   markStale(): void;
@@ -130,7 +131,7 @@ export function createResultView(): ResultView {
       element.setAttribute('aria-busy', 'true');
       element.classList.add('is-pending');
     },
-    showPrediction(signature, { prediction, latencyMs, truth, rangeWarnings }) {
+    showPrediction(signature, { prediction, latencyMs, truth, rangeWarnings }, sections = []) {
       element.removeAttribute('aria-busy');
       element.classList.remove('is-pending', 'is-stale');
       delete element.dataset.stale;
@@ -166,6 +167,7 @@ export function createResultView(): ResultView {
         rangeWarnings?.length ? rangeWarning(rangeWarnings) : null,
         prediction.probabilities ? probabilityChart(prediction.probabilities, label, probabilitiesRole) : null,
         raw,
+        ...sections,
       ]);
     },
     markStale() {
