@@ -8,3 +8,4 @@
  */
 export { planCapacity, HOURS_PER_MONTH } from './plan';
 export { formatPlan } from './format';
+export { loadSavedPlan, planPathBeside, savePlan, MAX_PLAN_FILE_BYTES } from './saved';

@@ -96,13 +96,18 @@ export interface LoadTestReport {
 /** Inputs of the capacity & cost planner (user-entered; no built-in price list). */
 export const CapacityInputSchema = z
   .object({
-    averageTps: z.number().positive().describe('average transactions (requests) per second'),
-    peakTps: z.number().positive().describe('peak transactions per second'),
-    p99TargetMs: z.number().positive().describe('p99 latency target, ms'),
+    averageTps: z.number().positive().max(1e9).describe('average transactions (requests) per second'),
+    peakTps: z.number().positive().max(1e9).describe('peak transactions per second'),
+    p99TargetMs: z.number().positive().max(600_000).describe('p99 latency target, ms'),
     targetVcpus: z.number().positive().max(1024).describe("vCPUs of the target machine (one replica's machine)"),
-    hourlyPrice: z.number().min(0).describe('price of one target machine per hour'),
+    hourlyPrice: z.number().min(0).max(1e6).describe('price of one target machine per hour'),
     currency: z.string().max(8).optional(),
-    pricePer1000Predictions: z.number().min(0).optional().describe('a per-prediction offer to compare with, per 1,000 predictions'),
+    pricePer1000Predictions: z
+      .number()
+      .min(0)
+      .max(1e6)
+      .optional()
+      .describe('a per-prediction offer to compare with, per 1,000 predictions'),
   })
   .strict();
 export type CapacityInput = z.infer<typeof CapacityInputSchema>;
@@ -126,4 +131,40 @@ export interface CapacityPlan {
   comparison: { pricePer1000Predictions: number; ratio: number | null; cheaper: 'self-hosted' | 'per-prediction' } | null;
   /** Plain statements of what the figures rest on. */
   caveats: string[];
+}
+
+/**
+ * Body of `POST /api/perf/capacity` (plan) and `POST /api/perf/capacity/save` (plan and save): the
+ * planner's inputs, and which load test to plan from — a finished `loadtest` job, or (no `id`) the load
+ * test of the plan saved beside the model.
+ */
+export const CapacityRequestSchema = z
+  .object({
+    id: z.string().min(1).max(100).optional().describe("a finished loadtest job's id (default: the saved plan's load test)"),
+    input: CapacityInputSchema,
+  })
+  .strict();
+export type CapacityRequest = z.infer<typeof CapacityRequestSchema>;
+
+/**
+ * The plan saved beside the model as `<model>.capacity-plan.json` (the Performance tab's "Save plan",
+ * `model-lab loadtest --save-plan`): the load test it rests on and the planner's inputs and outputs. The
+ * Kubernetes and KServe export size their manifests from it.
+ */
+export interface SavedCapacityPlan {
+  kind: 'model-lab-capacity-plan';
+  schemaVersion: 1;
+  savedAt: string;
+  /** The model's name when the plan was saved. */
+  model: string;
+  report: LoadTestReport;
+  plan: CapacityPlan;
+}
+
+/** `GET /api/perf/capacity`: the plan saved beside the model, if any (file name only, no folder). */
+export interface SavedPlanInfo {
+  file: string;
+  saved: SavedCapacityPlan | null;
+  /** Why a file that exists could not be read as a plan. */
+  problem: string | null;
 }

@@ -20,6 +20,7 @@ import { createJobRunner, type JobRunner } from './jobs/runner';
 import type { RouteContext } from './routes/common';
 import { registerDriftRoutes } from './routes/drift';
 import { exportRoutes } from './routes/export';
+import { loadtestRoutes } from './routes/loadtest';
 import { perfRoutes } from './routes/perf';
 import { registerSampleImageRoutes } from './routes/sample-images';
 import type { ServedRows } from './served-rows';
@@ -59,6 +60,7 @@ export const mountLabRoutes: MountLabRoutes = (app, { ctx, host, servedRows, log
   app.route('/', perfRoutes(ctx, jobs));
   app.route('/', exportRoutes(ctx, jobs));
   jobs.register(loadtestJob(host));
+  app.route('/', loadtestRoutes(ctx, jobs));
   jobs.register(explainJob(host, allowedFiles(driftRoots ?? [dirname(host.current().info.path), process.cwd()])));
   // The Predict tab's sample pictures for image inputs: they are read from disk, so the owner's only.
   registerSampleImageRoutes(app, host);

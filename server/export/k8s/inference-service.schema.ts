@@ -41,6 +41,8 @@ export const INFERENCE_SERVICE_SCHEMA = {
             minReplicas: { type: 'integer', minimum: 0 },
             maxReplicas: { type: 'integer', minimum: 0 },
             scaleTarget: { type: 'integer', minimum: 1 },
+            // Requests one pod takes at once (0 = no limit); the export sets it from the load test's knee.
+            containerConcurrency: { type: 'integer', minimum: 0 },
             scaleMetric: { enum: ['cpu', 'memory', 'concurrency', 'rps'] },
             serviceAccountName: { type: 'string' },
             model: {

@@ -5,8 +5,26 @@
  * Objects are built as data and written with the `yaml` package, so they are valid YAML by construction;
  * `validate.ts` checks them against the Kubernetes schemas.
  */
-import { stringify } from 'yaml';
+import { Document, isScalar } from 'yaml';
 import { CONTAINER_PORT } from '../docker/dockerfile';
+import { defaultSizing, type ManifestComment, type ManifestSizing } from './plan-sizing';
+
+/** What each object should say: a note above it and comments beside sized values (see plan-sizing.ts). */
+const annotations = new WeakMap<object, { note: string[]; comments: ManifestComment[] }>();
+
+/** One object as YAML, with its note above and its comments beside the values they explain. */
+function stringifyCommented(obj: Record<string, unknown>): string {
+  const doc = new Document(obj, { aliasDuplicateObjects: false });
+  const said = annotations.get(obj);
+  if (said) {
+    if (said.note.length) doc.commentBefore = said.note.map((line) => ` ${line}`).join('\n');
+    for (const c of said.comments) {
+      const node = doc.getIn(c.path, true);
+      if (isScalar(node)) node.comment = c.text;
+    }
+  }
+  return doc.toString({ lineWidth: 0 });
+}
 
 /** A Kubernetes object name (RFC 1123 label, also what KServe accepts): lower-case, digits, '-'. */
 export function k8sName(modelName: string): string {
@@ -26,7 +44,14 @@ export function memoryMi(modelBytes: number): { request: number; limit: number }
   return { request, limit: Math.max(512, 2 * request) };
 }
 
-export function deploymentObjects(options: { modelName: string; modelBytes: number; image: string }): Record<string, unknown>[] {
+export function deploymentObjects(options: {
+  modelName: string;
+  modelBytes: number;
+  image: string;
+  /** From the saved capacity plan (plan-sizing.ts); default: today's sizes and a note on how to plan. */
+  sizing?: ManifestSizing;
+}): Record<string, unknown>[] {
+  const sizing = options.sizing ?? defaultSizing();
   const app = k8sName(options.modelName);
   const labels = { 'app.kubernetes.io/name': app, 'app.kubernetes.io/component': 'predictor', 'app.kubernetes.io/managed-by': 'model-lab' };
   const selector = { 'app.kubernetes.io/name': app, 'app.kubernetes.io/component': 'predictor' };
@@ -36,7 +61,7 @@ export function deploymentObjects(options: { modelName: string; modelBytes: numb
     kind: 'Deployment',
     metadata: { name: app, labels },
     spec: {
-      replicas: 2,
+      replicas: sizing.replicas,
       selector: { matchLabels: selector },
       template: {
         metadata: {
@@ -55,11 +80,11 @@ export function deploymentObjects(options: { modelName: string; modelBytes: numb
                 { name: 'HOST', value: '0.0.0.0' },
                 { name: 'PORT', value: String(CONTAINER_PORT) },
                 // onnxruntime would otherwise size its thread pool to the node's cores, not the CPU limit.
-                { name: 'THREADS', value: '2' },
+                { name: 'THREADS', value: String(sizing.threads) },
               ],
               resources: {
-                requests: { cpu: '500m', memory: `${memory.request}Mi` },
-                limits: { cpu: '2', memory: `${memory.limit}Mi` },
+                requests: { cpu: sizing.cpu.request, memory: `${memory.request}Mi` },
+                limits: { cpu: sizing.cpu.limit, memory: `${memory.limit}Mi` },
               },
               // The model loads and warms up before /v2/health/ready answers 200.
               startupProbe: { httpGet: { path: '/v2/health/live', port: 'http' }, periodSeconds: 2, failureThreshold: 60 },
@@ -96,40 +121,53 @@ export function deploymentObjects(options: { modelName: string; modelBytes: numb
     metadata: { name: app, labels },
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: app },
-      minReplicas: 2,
-      maxReplicas: 10,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+      minReplicas: sizing.hpa.min,
+      maxReplicas: sizing.hpa.max,
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: sizing.hpa.cpuUtilization } } },
+      ],
     },
   };
+  annotations.set(deployment, { note: sizing.note, comments: sizing.comments.deployment });
+  annotations.set(hpa, { note: sizing.note, comments: sizing.comments.hpa });
   return [deployment, service, hpa];
 }
 
 export function renderK8sYaml(objects: Record<string, unknown>[], header: string): string {
-  return `${header}${objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n')}`;
+  return `${header}${objects.map(stringifyCommented).join('---\n')}`;
 }
 
-export function inferenceServiceObject(options: { modelName: string; modelBytes: number }): Record<string, unknown> {
+export function inferenceServiceObject(options: {
+  modelName: string;
+  modelBytes: number;
+  sizing?: ManifestSizing;
+}): Record<string, unknown> {
+  const sizing = options.sizing ?? defaultSizing();
   const memory = memoryMi(options.modelBytes);
-  return {
+  const cpu = { requests: sizing.cpu.request, limits: sizing.cpu.limit };
+  const obj = {
     apiVersion: 'serving.kserve.io/v1beta1',
     kind: 'InferenceService',
     metadata: { name: k8sName(options.modelName), labels: { 'app.kubernetes.io/managed-by': 'model-lab' } },
     spec: {
       predictor: {
-        minReplicas: 1,
-        maxReplicas: 5,
+        minReplicas: sizing.kserve.minReplicas,
+        maxReplicas: sizing.kserve.maxReplicas,
+        ...(sizing.kserve.containerConcurrency === null ? {} : { containerConcurrency: sizing.kserve.containerConcurrency }),
         model: {
           modelFormat: { name: 'onnx' },
           protocolVersion: 'v2',
           storageUri: 's3://YOUR-BUCKET/models/' + k8sName(options.modelName),
           resources: {
-            requests: { cpu: '500m', memory: `${memory.request}Mi` },
-            limits: { cpu: '2', memory: `${memory.limit}Mi` },
+            requests: { cpu: cpu.requests, memory: `${memory.request}Mi` },
+            limits: { cpu: cpu.limits, memory: `${memory.limit}Mi` },
           },
         },
       },
     },
   };
+  annotations.set(obj, { note: sizing.note, comments: sizing.comments.kserve });
+  return obj;
 }
 
 export function renderInferenceService(obj: Record<string, unknown>, modelName: string): string {
@@ -144,5 +182,5 @@ export function renderInferenceService(obj: Record<string, unknown>, modelName: 
 #     triton/ and use modelFormat.name: triton.
 # Apply: kubectl apply -f kserve/inferenceservice.yaml
 # Check: kubectl get inferenceservice ${name}   (READY=True), then POST /v2/models/${name}/infer
-${stringify(obj, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+${stringifyCommented(obj)}`;
 }

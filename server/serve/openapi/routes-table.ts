@@ -18,6 +18,7 @@ import {
 import { DriftRequestSchema } from '../../protocol/drift';
 import { ExportRequestSchema } from '../../protocol/export-request';
 import { PerfCompareRequestSchema, PerfSaveRequestSchema, PerfServeRequestSchema } from '../../protocol/perf';
+import { CapacityRequestSchema } from '../../protocol/loadtest';
 
 export interface RouteDoc {
   method: 'get' | 'post' | 'delete';
@@ -234,6 +235,36 @@ export const ROUTE_DOCS: RouteDoc[] = [
     group: 'UI',
     summary: 'A finished comparison as a download: ?format=json (ComparisonReport) or csv (one row per variant and batch size)',
     response: { type: 'text/csv', description: 'The report, as an attachment.' },
+  },
+  {
+    method: 'get',
+    path: '/api/perf/loadtest/report/{id}',
+    group: 'UI',
+    summary: 'A finished load test (POST /api/jobs/loadtest) as a JSON download (model-lab-loadtest report)',
+    response: { type: json, description: 'LoadTestReport, as an attachment.' },
+  },
+  {
+    method: 'get',
+    path: '/api/perf/capacity',
+    group: 'UI',
+    summary: 'The capacity plan saved beside the model (<model>.capacity-plan.json), if any',
+    response: { type: json, description: '{file, saved: SavedCapacityPlan | null, problem}.' },
+  },
+  {
+    method: 'post',
+    path: '/api/perf/capacity',
+    group: 'UI',
+    summary: 'Capacity & cost plan from a finished load test (id) or the saved plan\'s: replicas, headroom, cost per 1,000 predictions',
+    request: { [json]: CapacityRequestSchema },
+    response: { type: json, description: '{plan: CapacityPlan}.' },
+  },
+  {
+    method: 'post',
+    path: '/api/perf/capacity/save',
+    group: 'UI',
+    summary: 'Plan as above and save it beside the model as <model>.capacity-plan.json (the Kubernetes/KServe export sizes from it)',
+    request: { [json]: CapacityRequestSchema },
+    response: { type: json, description: '{plan: CapacityPlan, file}.' },
   },
   {
     method: 'get',
