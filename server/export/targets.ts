@@ -15,6 +15,7 @@ import { checkDockerfile } from './docker/dockerfile-rules';
 import { renderDockerfile, renderDockerignore } from './docker/dockerfile';
 import { deploymentObjects, inferenceServiceObject, k8sName, renderInferenceService, renderK8sYaml } from './k8s/manifests';
 import { validateInferenceServiceYaml, validateK8sYaml } from './k8s/validate';
+import { sizingForModel } from './k8s/plan-sizing';
 import type { SampleRequests } from './sample-requests';
 import { onnxruntimeVersion, writeServerFolder } from './server-bundle';
 import { loadTfjsConverter, writeTfjsPage } from './tfjs-target';
@@ -186,6 +187,8 @@ const k8s: TargetWriter = {
       modelName: ctx.info.name,
       modelBytes: ctx.info.fileBytes,
       image: `${k8sName(ctx.info.name)}-server:1.0.0`,
+      // Replicas, autoscaling and CPU from the capacity plan saved beside the model, when there is one.
+      sizing: await sizingForModel(ctx.sourcePath),
     });
     await writeFile(join(ctx.dir, 'k8s/deployment.yaml'), renderK8sYaml([deployment], k8sHeader(ctx.info.name)));
     await writeFile(join(ctx.dir, 'k8s/service.yaml'), renderK8sYaml([service], k8sHeader(ctx.info.name)));
@@ -214,7 +217,10 @@ const kserve: TargetWriter = {
     await mkdir(join(ctx.dir, 'kserve'), { recursive: true });
     await writeFile(
       join(ctx.dir, 'kserve/inferenceservice.yaml'),
-      renderInferenceService(inferenceServiceObject({ modelName: ctx.info.name, modelBytes: ctx.info.fileBytes }), ctx.info.name),
+      renderInferenceService(
+        inferenceServiceObject({ modelName: ctx.info.name, modelBytes: ctx.info.fileBytes, sizing: await sizingForModel(ctx.sourcePath) }),
+        ctx.info.name,
+      ),
     );
   },
   async verify(ctx) {
