@@ -264,3 +264,37 @@ describe('Why? on diabetes-gbm (xgboost regression: TreeSHAP), its reference CSV
     await page.close();
   });
 });
+
+describe('Why? on digits (an 8×8 picture input)', () => {
+  let bundle: Awaited<ReturnType<typeof buildUiBundle>>;
+  let server: TestServer;
+  let browser: TestBrowser;
+
+  before(async () => {
+    bundle = await buildUiBundle();
+    server = await startUiServer('samples/digits/digits.onnx', { uiAssetsDir: bundle.dir });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await bundle?.remove();
+  });
+
+  it('says why pictures are not explained here, with the button disabled', async () => {
+    const page = await browser.context.newPage();
+    const problems = watchPageProblems(page);
+    await page.goto(server.ownerPageUrl);
+    await page.locator('.feature-form').waitFor();
+    await page.getByLabel('image', { exact: true }).setInputFiles(join(root, 'samples/digits/digit_7.png'));
+    await page.locator('canvas.image-preview').waitFor();
+    await predictByClick(page);
+    assert.equal(await page.getByRole('button', { name: 'Why?', exact: true }).isEnabled(), false);
+    assert.match(
+      await page.locator('.why-reason').innerText(),
+      /^Why\? explains tabular inputs\. For a picture, SHAP would weigh single pixels/,
+    );
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
