@@ -133,8 +133,8 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
     if (!c.res.headers.has('X-Content-Type-Options')) c.res.headers.set('X-Content-Type-Options', 'nosniff');
     // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- hono types a route's input as `any`; only the path is read
     const labels = { route: routeLabel(c), method: c.req.method, status: String(c.res.status) };
-    metrics.httpRequests.inc(labels);
-    metrics.httpSeconds.observe(labels, (performance.now() - started) / 1000);
+    metrics.httpRequests.child(labels).value++;
+    metrics.httpSeconds.child(labels).observe((performance.now() - started) / 1000);
   });
   // Before every route: CORS, the token check (in share mode), then Host / Origin / owner-only guards
   // (refusals are counted by the metrics above).

@@ -19,19 +19,20 @@
  * metrics.batchRows.observe(rows);                     // in the batcher, per session.run
  * const app = createApp(host, { registry });           // same registry → same metrics
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { FastCounter, FastHistogram } from './fast-metrics';
 import type { LoadedModel } from '../model/types';
 
 export interface ServerMetrics {
   registry: Registry;
   /** `http_requests_total{route,method,status}` */
-  httpRequests: Counter<'route' | 'method' | 'status'>;
+  httpRequests: FastCounter<'route' | 'method' | 'status'>;
   /** `http_request_duration_seconds{route,method,status}`: until the response headers are ready. */
-  httpSeconds: Histogram<'route' | 'method' | 'status'>;
+  httpSeconds: FastHistogram<'route' | 'method' | 'status'>;
   /** `inference_duration_seconds{route}`: one `host.infer` call, queueing included. */
-  inferenceSeconds: Histogram<'route'>;
+  inferenceSeconds: FastHistogram<'route'>;
   /** `inference_batch_size`: rows per `session.run` (recorded by the host). */
-  batchRows: Histogram<string>;
+  batchRows: FastHistogram<never>;
   /** `model_load_seconds`: read + parse + session creation + warm-up, per (re)load. */
   modelLoadSeconds: Histogram<string>;
   /** `model_info{name,opset,producer,generation} 1` for the model serving now. */
@@ -48,27 +49,28 @@ export function createMetrics(registry: Registry = new Registry()): ServerMetric
   const registers = [registry];
   const metrics: ServerMetrics = {
     registry,
-    httpRequests: new Counter({
+    // The per-request ones are FastCounter/FastHistogram (fast-metrics.ts): same exposition, no per-call label hashing.
+    httpRequests: new FastCounter({
       name: 'http_requests_total',
       help: 'HTTP requests by route pattern, method and status.',
       labelNames: ['route', 'method', 'status'] as const,
       registers,
     }),
-    httpSeconds: new Histogram({
+    httpSeconds: new FastHistogram({
       name: 'http_request_duration_seconds',
       help: 'Time to the response headers, by route pattern.',
       labelNames: ['route', 'method', 'status'] as const,
       registers,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     }),
-    inferenceSeconds: new Histogram({
+    inferenceSeconds: new FastHistogram({
       name: 'inference_duration_seconds',
       help: 'One inference call through the model host (queueing included).',
       labelNames: ['route'] as const,
       registers,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     }),
-    batchRows: new Histogram({
+    batchRows: new FastHistogram<never>({
       name: 'inference_batch_size',
       help: 'Rows per onnxruntime session.run.',
       registers,
