@@ -1,11 +1,11 @@
 /** `model-lab loadtest` as a user runs it: a child process through tsx, on the breast-cancer sample. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { CapacityPlan, LoadTestReport } from '../../server/protocol/loadtest';
+import type { CapacityPlan, LoadTestReport, SavedCapacityPlan } from '../../server/protocol/loadtest';
 
 const ROOT = join(__dirname, '../..');
 const MAIN = join(ROOT, 'server/cli/main.ts');
@@ -70,4 +70,43 @@ test('bad command lines exit 2 naming the option; an unreachable server exits 1'
   const down = cli('http://127.0.0.1:9/');
   assert.equal(down.status, 1);
   assert.match(down.stderr, /no server answers at http:\/\/127\.0\.0\.1:9/);
+});
+
+test('--save-plan writes <model>.capacity-plan.json beside the model; without the plan inputs it is a usage error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'model-lab-loadtest-plan-'));
+  const model = join(dir, 'breast_cancer.onnx');
+  copyFileSync(MODEL, model);
+  const r = cli(
+    model,
+    '--reference',
+    REFERENCE,
+    '--concurrency',
+    '1,2',
+    '--step-seconds',
+    '0.5',
+    '--p99-target-ms',
+    '60000',
+    '--avg-tps',
+    '10',
+    '--peak-tps',
+    '100',
+    '--vcpus',
+    '2',
+    '--hourly-price',
+    '0.1',
+    '--save-plan',
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const path = join(dir, 'breast_cancer.capacity-plan.json');
+  assert.match(r.stderr, /plan saved: .*breast_cancer\.capacity-plan\.json/);
+  const saved = JSON.parse(readFileSync(path, 'utf8')) as SavedCapacityPlan;
+  assert.equal(saved.kind, 'model-lab-capacity-plan');
+  assert.equal(saved.model, 'breast_cancer');
+  assert.equal(saved.report.steps.length, 2);
+  assert.equal(saved.plan.input.peakTps, 100);
+  assert.ok(saved.plan.replicasAtPeak >= saved.plan.replicasAtAverage);
+
+  const bare = cli(model, '--save-plan');
+  assert.equal(bare.status, 2);
+  assert.match(bare.stderr, /--save-plan needs a plan: give --avg-tps/);
 });

@@ -3,9 +3,9 @@
  * sweep (or fixed request rates) from a generator process, per-step latency and throughput, the knee, the
  * highest rate under a p99 target; optionally the capacity & cost plan for a target machine.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { formatLoadTest, runLoadTest, type LoadTestOptions } from '../../loadtest/index';
-import { formatPlan, planCapacity } from '../../capacity/index';
+import { formatPlan, planCapacity, savePlan } from '../../capacity/index';
 import type { ModelDescription } from '../../protocol/api';
 import { ModelLabError, UsageError } from '../../protocol/errors';
 import { DEFAULT_P99_TARGET_MS, DEFAULT_STEP_SECONDS, type CapacityInput } from '../../protocol/loadtest';
@@ -35,6 +35,8 @@ Options:
   --json <file>            also write the report as JSON (schema: server/loadtest/REPORT_SCHEMA.md)
   Capacity & cost plan (all four to get one; figures scale by core count only approximately):
   --avg-tps <n> --peak-tps <n> --vcpus <n> --hourly-price <price> [--price-per-1000 <price>] [--currency EUR]
+  --save-plan              save the report and plan beside the model as <model>.capacity-plan.json, where
+                           'model-lab export' (k8s, kserve) sizes replicas, autoscaling and CPU from it
 
 Exit code 0 with a report, 1 when the server refuses the requests or cannot be reached, 2 for a bad
 command line. Example:
@@ -91,6 +93,7 @@ const loadtest: Command = {
         'hourly-price': { type: 'string' },
         'price-per-1000': { type: 'string' },
         currency: { type: 'string' },
+        'save-plan': { type: 'boolean' },
       },
       ['url-or-model'],
     );
@@ -104,6 +107,8 @@ const loadtest: Command = {
       values['p99-target-ms'] === undefined ? undefined : positive('--p99-target-ms', 600_000)(String(values['p99-target-ms']));
     const rowsPerRequest = intOption(values['rows-per-request'], '--rows-per-request', 1, 1024);
     const plan = capacityInput(values, p99TargetMs ?? DEFAULT_P99_TARGET_MS);
+    if (values['save-plan'] && !plan)
+      throw new UsageError('--save-plan needs a plan: give --avg-tps, --peak-tps, --vcpus and --hourly-price');
 
     const target = positionals[0];
     const onProgress: LoadTestOptions['onProgress'] = (p) => process.stderr.write(`[${p.done}/${p.total}] ${p.step}\n`);
@@ -114,10 +119,13 @@ const loadtest: Command = {
     let server: { close(): Promise<void> } | undefined;
     try {
       let options: LoadTestOptions;
+      /** Where the plan is saved: beside the model file (served here, or the running server's when it is on this disk). */
+      let modelPath: string | undefined;
       if (/^https?:\/\//i.test(target)) {
         const base = new URL(target);
         const token = typeof values.token === 'string' ? values.token : (base.searchParams.get('token') ?? undefined);
         const d = await describeServer(base, token);
+        modelPath = existsSync(d.info.path) ? d.info.path : undefined;
         if (!d.reference?.rows.length) {
           throw new ModelLabError(
             `the server at ${base.origin} has no reference CSV to take rows from; start it with --reference data.csv`,
@@ -132,7 +140,7 @@ const loadtest: Command = {
           ...common,
         };
       } else {
-        const modelPath = requireFile(target, 'model file');
+        modelPath = requireFile(target, 'model file');
         const referenceCsv = typeof values.reference === 'string' ? requireFile(values.reference, 'reference CSV') : undefined;
         const { startServer } = await import('../../serve/start');
         const started = await startServer({ modelPath, referenceCsv, port: 0, watch: false, printReadyLine: false, log: () => undefined });
@@ -144,6 +152,10 @@ const loadtest: Command = {
       process.stdout.write(`${formatLoadTest(report)}\n`);
       const capacity = plan ? planCapacity(plan, report) : undefined;
       if (capacity) process.stdout.write(`\n${formatPlan(capacity)}\n`);
+      if (capacity && values['save-plan']) {
+        if (!modelPath) throw new ModelLabError(`--save-plan: the server's model file is not on this machine; run the load test there`);
+        process.stderr.write(`plan saved: ${await savePlan(modelPath, options.model, report, capacity)}\n`);
+      }
       if (typeof values.json === 'string') {
         writeFileSync(values.json, `${JSON.stringify(capacity ? { ...report, plan: capacity } : report, null, 2)}\n`);
         process.stderr.write(`written ${values.json}\n`);
