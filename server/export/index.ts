@@ -19,10 +19,12 @@ import { renderReadme } from './readme';
 import { makeSampleRequests } from './sample-requests';
 import { onnxruntimeVersion } from './server-bundle';
 import { CancelledError } from '../protocol/errors';
+import { explainPrecheck, refuseExplainWithoutReference } from './explain-target';
 import { ExportError, openStaging } from './staging';
 import { TARGET_WRITERS, type BundleContext } from './targets';
 import { loadTfjsConverter } from './tfjs-target';
 import {
+  DEFAULT_EXPORT_TARGETS,
   EXPORT_TARGETS,
   type ExportCheck,
   type ExportManifest,
@@ -40,9 +42,12 @@ export { zipBundle, ZIP_LIMITS, type BundleZip } from './bundle-zip';
 export { checkDockerfile, parseDockerfile } from './docker/dockerfile-rules';
 export { validateInferenceServiceYaml, validateK8sYaml } from './k8s/validate';
 
-/** Checks and orders requested targets; `onnx` is always included (every other target refers to model/). */
+/**
+ * Checks and orders requested targets; `onnx` is always included (every other target refers to model/).
+ * None named: every deployment target (`explain` only when asked for).
+ */
 export function normalizeTargets(targets: readonly string[] | undefined): ExportTarget[] {
-  const wanted = targets?.length ? targets : EXPORT_TARGETS;
+  const wanted = targets?.length ? targets : DEFAULT_EXPORT_TARGETS;
   for (const t of wanted) {
     if (!(EXPORT_TARGETS as readonly string[]).includes(t))
       throw new ExportError(`unknown target '${t}'; choose from ${EXPORT_TARGETS.join(', ')}`);
@@ -83,7 +88,7 @@ async function makeVariant(sourcePath: string, variant: string | undefined): Pro
 /** What can be exported, before anything is written: the TF.js pre-check lists every unsupported node. */
 export async function precheckExport(
   modelPath: string,
-  options: { targets?: readonly string[]; variant?: string } = {},
+  options: { targets?: readonly string[]; variant?: string; referenceCsv?: string } = {},
 ): Promise<PrecheckResult> {
   const targets = normalizeTargets(options.targets);
   await checkVariantName(options.variant);
@@ -91,6 +96,7 @@ export async function precheckExport(
   const variant = await makeVariant(modelPath, options.variant);
   const decoded = decodeModel(variant?.bytes ?? (await readFile(modelPath)));
   const out: TargetPrecheck[] = targets.map((target) => {
+    if (target === 'explain') return { target, ...explainPrecheck(options.referenceCsv) };
     if (target !== 'tfjs') return { target, ok: true, problems: [] };
     const { api, reason } = loadTfjsConverter();
     if (!api) return { target, ok: false, problems: [reason] };
@@ -117,6 +123,7 @@ export async function exportBundle(modelPath: string, options: ExportOptions): P
   const started = performance.now();
   const targets = normalizeTargets(options.targets);
   await checkVariantName(options.variant);
+  if (targets.includes('explain')) refuseExplainWithoutReference(options.referenceCsv);
   const sourcePath = resolve(modelPath);
   const total = 3 + targets.length * 2;
   let done = 0;
@@ -197,6 +204,7 @@ export async function exportBundle(modelPath: string, options: ExportOptions): P
         toolVersion: VERSION,
         onnxruntimeVersion: onnxruntimeVersion(),
         nodeVersion: process.versions.node,
+        explanation: ctx.explanation,
       }),
     );
     const manifest: ExportManifest = {

@@ -5,7 +5,9 @@
  */
 import type { ModelInfo } from '../protocol/api';
 import type { Signature } from '../protocol/signature';
+import type { ExplainReport } from '../protocol/explain';
 import { CONTAINER_PORT } from './docker/dockerfile';
+import { explanationSection } from './explain-readme';
 import { k8sName } from './k8s/manifests';
 import { curlCommand, type SampleRequests } from './sample-requests';
 import type { ExportCheck, ExportTarget, TargetFailure } from './types';
@@ -23,6 +25,8 @@ export interface ReadmeInput {
   toolVersion: string;
   onnxruntimeVersion: string;
   nodeVersion: string;
+  /** The explanation report the `explain` target wrote, if it was exported. */
+  explanation?: ExplainReport;
 }
 
 const dims = (d: (number | string | null)[]): string => `[${d.map((x) => (x === null ? '?' : x)).join(', ')}]`;
@@ -236,7 +240,7 @@ ${requestsSection(info.name, input.samples)}
 ## How to run
 
 ${howToRun(input)}
-## Verified before handoff
+${input.explanation ? `${explanationSection(input.explanation)}\n` : ''}## Verified before handoff
 
 ${checksSection(input.checks, input.failed)}
 `;

@@ -20,6 +20,8 @@ import type { SampleRequests } from './sample-requests';
 import { onnxruntimeVersion, writeServerFolder } from './server-bundle';
 import { loadTfjsConverter, writeTfjsPage } from './tfjs-target';
 import { renderTritonConfig, TRITON_TYPE, tritonConfig } from './triton/config';
+import { explainTarget } from './explain-target';
+import type { ExplainReport } from '../protocol/explain';
 import { compareValues } from './verify/compare';
 import { verifyBundledServer } from './verify/server-parity';
 import type { ExportCheck, ExportTarget } from './types';
@@ -39,6 +41,8 @@ export interface BundleContext {
   dev: LoadedModel;
   verifyInstall: 'node-path' | 'npm-ci';
   signal?: AbortSignal;
+  /** The explanation report the `explain` target wrote (for the README). */
+  explanation?: ExplainReport;
 }
 
 export interface TargetWriter {
@@ -352,4 +356,4 @@ const tfjs: TargetWriter = {
   },
 };
 
-export const TARGET_WRITERS: Record<ExportTarget, TargetWriter> = { onnx, docker, k8s, kserve, triton, tfjs };
+export const TARGET_WRITERS: Record<ExportTarget, TargetWriter> = { onnx, docker, k8s, kserve, triton, tfjs, explain: explainTarget };

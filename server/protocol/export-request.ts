@@ -7,7 +7,12 @@ import { z } from 'zod';
 /** Body of `POST /api/jobs/export` and `POST /api/export/precheck` (the precheck ignores folder and force). */
 export const ExportRequestSchema = z
   .object({
-    targets: z.array(z.string()).optional().describe('onnx, docker, k8s, kserve, triton, tfjs (default: all; onnx always)'),
+    targets: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'onnx, docker, k8s, kserve, triton, tfjs, explain (default: all but explain; onnx always; explain needs the reference CSV)',
+      ),
     variant: z.string().optional().describe('a compressed variant from the compress engine, e.g. int8'),
     folder: z.string().optional().describe('a plain folder name inside the export root (default: <model>-<timestamp>)'),
     force: z.boolean().optional().describe('replace a non-empty folder once the new bundle is complete'),

@@ -4,9 +4,15 @@
  * imports EXPORT_TARGETS at run time; the request schema is in ./export-request.ts.
  */
 
-/** What a bundle can contain. `onnx` (the model + signature + README + MANIFEST) is always written. */
-export const EXPORT_TARGETS = ['onnx', 'docker', 'k8s', 'kserve', 'triton', 'tfjs'] as const;
+/**
+ * What a bundle can contain. `onnx` (the model + signature + README + MANIFEST) is always written.
+ * `explain` is not a deployment target but the explanation report for the receiving engineer
+ * (`explain/report.html` + `report.json`, computed on the reference CSV): opt-in, never in the default.
+ */
+export const EXPORT_TARGETS = ['onnx', 'docker', 'k8s', 'kserve', 'triton', 'tfjs', 'explain'] as const;
 export type ExportTarget = (typeof EXPORT_TARGETS)[number];
+/** The targets an export writes when none are named: every deployment target (not the opt-in `explain`). */
+export const DEFAULT_EXPORT_TARGETS: readonly ExportTarget[] = EXPORT_TARGETS.filter((t) => t !== 'explain');
 
 /** One check run before handoff. `skipped` says why it could not run (never silently absent). */
 export interface ExportCheck {

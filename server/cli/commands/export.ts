@@ -12,7 +12,10 @@ Results go into <dir>/MANIFEST.json (with every file's sha256) and <dir>/README.
 
 Options:
   -o, --out <dir>          the bundle folder (must be new or empty, unless --force)
-  --targets <list>         comma list of onnx,docker,k8s,kserve,triton,tfjs (default: all; onnx always)
+  --targets <list>         comma list of onnx,docker,k8s,kserve,triton,tfjs,explain (default: all but
+                           explain; onnx always). explain adds explain/report.html and report.json: why
+                           the model predicts what it does (permutation importance, partial dependence,
+                           SHAP), computed on the --reference CSV (required for it; a few seconds)
   --variant <name>         a compressed variant from the compress engine (e.g. int8)
   --reference <csv>        reference data: names features, gives the sample rows of README and checks
   --force                  replace a non-empty <dir> (only once the new bundle is complete)
@@ -25,7 +28,7 @@ not be written or a check failed (the reason is printed).
 
 Example:
   model-lab export samples/flights/flights.onnx --reference samples/flights/reference.csv \\
-    -o flights-bundle --targets docker,k8s,kserve,triton`;
+    -o flights-bundle --targets docker,k8s,kserve,triton,explain`;
 
 const exportCommand: Command = {
   name: 'export',

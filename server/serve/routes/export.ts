@@ -85,7 +85,14 @@ export function exportRoutes(ctx: RouteContext, jobs: JobRunner): Hono {
     if (!parsed.success) throw new HttpError(400, describeZodError(parsed.error));
     const { precheckExport } = await import('../../export/index');
     try {
-      return c.json(await precheckExport(originalModelPath(ctx.host), { targets: parsed.data.targets, variant: parsed.data.variant }));
+      return c.json(
+        await precheckExport(originalModelPath(ctx.host), {
+          targets: parsed.data.targets,
+          variant: parsed.data.variant,
+          // The explanation report is computed on the served model's reference CSV: the pre-check says when there is none.
+          referenceCsv: ctx.host.current().reference?.path,
+        }),
+      );
     } catch (err) {
       throw asJobFailure(err);
     }

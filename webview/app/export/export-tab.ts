@@ -24,7 +24,11 @@ const TARGET_LABELS: Record<string, string> = {
   kserve: 'KServe',
   triton: 'Triton repository',
   tfjs: 'TF.js graph model',
+  explain: 'Explanation report (why it predicts what it does; computed on the reference CSV)',
 };
+
+/** Opt-in parts (not deployment targets): unticked until the user asks for them. */
+const OPT_IN_TARGETS: readonly string[] = ['explain'];
 
 function formatBytes(n: number): string {
   return n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(0)} KB` : `${n} B`;
@@ -152,7 +156,7 @@ export function createExportTab(server: ServerClient): AppTab {
     h('legend', {}, ['Targets']),
     ...EXPORT_TARGETS.map((t) => {
       const box = h('input', {
-        attrs: { type: 'checkbox', id: `export-target-${t}`, checked: true, disabled: t === 'onnx' },
+        attrs: { type: 'checkbox', id: `export-target-${t}`, checked: !OPT_IN_TARGETS.includes(t), disabled: t === 'onnx' },
       }) as HTMLInputElement;
       boxes.set(t, box);
       return h('label', { className: 'export-target', attrs: { for: `export-target-${t}` } }, [box, ` ${TARGET_LABELS[t] ?? t}`]);
@@ -259,7 +263,7 @@ export function createExportTab(server: ServerClient): AppTab {
     h('p', {}, [
       'Writes a folder an engineer can deploy — the model, a Node ' +
         'prediction server with its Dockerfile, Kubernetes, KServe ' +
-        'and Triton files, a TF.js model — and checks each part ' +
+        'and Triton files, a TF.js model, optionally the explanation report — and checks each part ' +
         'before handing it over.',
     ]),
     rootLine,
