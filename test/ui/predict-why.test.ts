@@ -152,6 +152,24 @@ describe('Why? on breast-cancer (PyTorch MLP, 30 features: KernelSHAP)', () => {
     assert.match(await page.locator('.why-reason').innerText(), /Inputs changed since this prediction: press Predict, then Why\?/);
   });
 
+  it('cancels a running explanation, says so, and explains when asked again', async () => {
+    await predictByClick(page);
+    // Why? and Cancel in one go: Cancel pressed while the job is still being started counts too.
+    await page.evaluate(() => {
+      document.querySelector<HTMLButtonElement>('.result .why-button')!.click();
+      document.querySelector<HTMLButtonElement>('.result .why-cancel')!.click();
+    });
+    const why = page.locator('.result .why');
+    await page.locator('.result .why[data-state="cancelled"]').waitFor();
+    assert.match(await page.locator('.why-body').innerText(), /Cancelled before it finished\. Press Why\? to start again\./);
+    const listed = await fetch(`${server.url}/api/jobs?kind=explain`, { headers: { Authorization: `Bearer ${server.ownerToken}` } });
+    const { jobs } = (await listed.json()) as { jobs: { status: string; startedAt: string }[] };
+    const newest = jobs.sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
+    assert.equal(newest.status, 'cancelled', 'the server stopped the job');
+    assert.equal(await explainByClick(page), 'done');
+    assert.equal(await why.locator('.why-chart svg').count(), 1);
+  });
+
   it('on a share link page, shows Why? disabled with the reason instead of a refused job', async () => {
     const minted = await fetch(`${server.url}/api/share`, {
       method: 'POST',

@@ -88,6 +88,8 @@ export function createWhyView({ jobs, record, prediction, unavailable }: WhyView
   ]);
 
   let jobId: string | null = null;
+  /** Cancel pressed while the job was still being started (its id not known yet). */
+  let cancelAsked = false;
   let unfollow: (() => void) | null = null;
   let stale = false;
   let disposed = false;
@@ -118,6 +120,7 @@ export function createWhyView({ jobs, record, prediction, unavailable }: WhyView
     // Only what the job needs: SHAP of this one input; no global summary (the Explain tab has it).
     const request: ExplainRequest = { methods: ['shap'], record, globalRows: 0 };
     replaceChildren(body, []);
+    cancelAsked = false;
     setState('running');
     bar.removeAttribute('value');
     step.textContent = 'Starting…';
@@ -129,6 +132,7 @@ export function createWhyView({ jobs, record, prediction, unavailable }: WhyView
       }
       jobId = job.id;
       unfollow = jobs.follow<ExplainReport>(job.id, onProgress, finished);
+      if (cancelAsked) void stop();
     } catch (err) {
       setState('failed');
       say(`could not start the explanation: ${err instanceof ServerError ? err.message : (err as Error).message}`, true);
@@ -213,7 +217,12 @@ export function createWhyView({ jobs, record, prediction, unavailable }: WhyView
   }
 
   async function stop(): Promise<void> {
-    if (!jobId || !jobs) return;
+    if (!jobs) return;
+    if (!jobId) {
+      cancelAsked = true;
+      step.textContent = 'Cancelling…';
+      return;
+    }
     cancel.disabled = true;
     try {
       await jobs.cancel(jobId);
