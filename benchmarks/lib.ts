@@ -289,19 +289,35 @@ function categoryOf(module: string, fn: string, url: string): string {
   return url ? `other: ${module === '?' ? url : module}` : `other: ${fn}`;
 }
 
-/** Self time by category, per request, of a `node --cpu-prof` profile of the built server (dist/server/cli.js). */
-export function profileBreakdown(profilePath: string, bundlePath: string, requests: number): ProfileSlice[] {
+/**
+ * Self time by category, per request, of a `node --cpu-prof` profile of the built server (dist/server/cli.js).
+ * `window` (monotonic µs, `process.hrtime` of any process on this machine: V8 stamps samples on the same
+ * clock) keeps only the samples taken while the load ran, so start-up (module loading, model parsing) and
+ * shutdown are not charged to the requests.
+ */
+export function profileBreakdown(
+  profilePath: string,
+  bundlePath: string,
+  requests: number,
+  window?: { startUs: number; endUs: number },
+): ProfileSlice[] {
   const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as {
     nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
     samples: number[];
     timeDeltas: number[];
+    startTime: number;
   };
+  let at = profile.startTime;
+  const inWindow = profile.timeDeltas.map((d) => {
+    at += d;
+    return !window || (at >= window.startUs && at <= window.endUs);
+  });
   const modules = bundleModules(bundlePath);
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const slices = new Map<string, { us: number; frames: Map<string, number> }>();
   profile.samples.forEach((id, i) => {
     const frame = byId.get(id)!;
-    if (frame.functionName === '(idle)') return;
+    if (frame.functionName === '(idle)' || !inWindow[i]) return;
     const module = frame.url.endsWith(bundlePath.replace(/^.*?dist\//, 'dist/')) ? (modules[frame.lineNumber] ?? '?') : frame.url;
     const category = categoryOf(module, frame.functionName, frame.url);
     const slice = slices.get(category) ?? { us: 0, frames: new Map<string, number>() };

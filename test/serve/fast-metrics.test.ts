@@ -19,7 +19,8 @@ const observations: [Record<'route' | 'status', string>, number][] = [
 function fill(registry: Registry, fast: boolean): void {
   const config = { help: 'h', labelNames: ['route', 'status'] as const, registers: [registry] };
   const counter = fast ? new FastCounter({ name: 'c_total', ...config }) : new Counter({ name: 'c_total', ...config });
-  const histogram = fast
+  // Typed as the calls both take: (labels, value).
+  const histogram: { observe(labels: Record<'route' | 'status', string>, value: number): void } = fast
     ? new FastHistogram({ name: 'h_seconds', buckets, ...config })
     : new Histogram({ name: 'h_seconds', buckets, ...config });
   const plain = fast
