@@ -12,7 +12,9 @@ const W = 560;
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 const fmt = (v: number) =>
   Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2) : v.toFixed(Math.abs(v) >= 100 ? 1 : 3);
-const label = (v: ReportValue) => (typeof v === 'number' ? fmt(v) : String(v ?? 'missing'));
+/** A feature value: whole numbers (counts, codes, days) as they are, not "0.000". */
+const label = (v: ReportValue) =>
+  typeof v === 'number' ? (Number.isInteger(v) && Math.abs(v) < 1e6 ? String(v) : fmt(v)) : String(v ?? 'missing');
 
 function scale(lo: number, hi: number, from: number, to: number): (v: number) => number {
   const span = hi - lo || 1;
