@@ -1,5 +1,6 @@
 /**
- * The drift engine's one public entry: compare a current CSV with a reference CSV, column by column,
+ * The drift engine's one public entry: compare a current file with a reference file (CSV or Parquet,
+ * mixed as you like: table.ts), column by column,
  * with Evidently's default test choice, thresholds and verdicts, plus multiple-testing verdicts, a
  * multivariate MMD test and data-quality facts.
  *
@@ -11,10 +12,11 @@ import { stat } from 'node:fs/promises';
 import { CACHE_MAX_VALUES, cacheKey, loadReferenceCache, saveReferenceCache } from './cache';
 import { testColumn } from './column-test';
 import { refuseNoRows, refuseZeroBytes } from './csv/empty';
-import { readHeader } from './csv/header';
-import { readBoth, rebuildError } from './csv/parallel';
+import { rebuildError } from './csv/parallel';
+import { readSides } from './read-sides';
+import { readTableColumns, readTableHeader } from './table';
 import { BufferPool } from './csv/column';
-import { abortError, readCsvColumns, type CsvColumns } from './csv/read';
+import { abortError, type CsvColumns } from './csv/read';
 import type { LoadedModel } from '../model/types';
 import type { DriftProgress } from '../protocol/drift';
 import { ModelLabError } from '../protocol/errors';
@@ -31,6 +33,8 @@ import { datasetVerdicts } from './verdicts';
 export type { DriftReport, ColumnDrift } from './report/types';
 export { CsvFormatError } from './csv/tokenizer';
 export { EmptyCsvError } from './csv/empty';
+export { ParquetFormatError } from './parquet/errors';
+export { isParquet } from './table';
 export { listStatTests } from './stattests';
 /** The header of a CSV as the engine reads it (BOM, quotes, duplicate names made unique). */
 export { readHeader } from './csv/header';
@@ -119,7 +123,7 @@ async function check(
   for (const name of [...Object.values(options.stattest ?? {}), ...(options.stattestAll ? [options.stattestAll] : [])]) getStatTest(name);
 
   // The reference header decides the columns; both files are then read side by side, pass by pass.
-  const header = await readHeader(options.reference);
+  const header = await readTableHeader(options.reference);
   if (options.target !== undefined && !header.includes(options.target))
     throw new ModelLabError(`--target names "${options.target}", which is not in the reference header`, { field: 'target' });
   const { target, targetMissing } = await chooseTarget(options, header, model);
@@ -182,7 +186,7 @@ async function check(
       options: { ...common, seed: 2, expectedRows: plan.estimatedRows.current, onProgress: onSide('cur'), pool: pools.cur },
     };
     // With --cache, the reference comes from the cache when it is valid (loaded while the worker reads the current file).
-    const [ref, cur] = await readBoth(refRequest, curRequest, parallel, cache ? () => cache.pick(group) : undefined);
+    const [ref, cur] = await readSides(refRequest, curRequest, parallel, cache ? () => cache.pick(group) : undefined);
     // Every pass reads every row, so the first one knows whether a side is empty.
     refuseNoRows(options.reference, 'reference', ref.rows);
     refuseNoRows(options.current, 'current', cur.rows);
@@ -354,7 +358,7 @@ async function chooseTarget(
 ): Promise<{ target: string | undefined; targetMissing: string | null }> {
   const named = options.target ?? model?.loaded?.signature.target;
   if (named === undefined || !header.includes(named)) return { target: undefined, targetMissing: null };
-  if (!(await readHeader(options.current)).includes(named)) return { target: undefined, targetMissing: named };
+  if (!(await readTableHeader(options.current)).includes(named)) return { target: undefined, targetMissing: named };
   return { target: named, targetMissing: null };
 }
 
@@ -382,6 +386,6 @@ async function compareAsTextWhereKindsDiffer(
 
 async function retextColumns(file: string, data: CsvColumns, names: string[], signal?: AbortSignal) {
   if (names.length === 0) return;
-  const again = await readCsvColumns(file, { columns: names, categorical: new Set(names), signal });
+  const again = await readTableColumns(file, { columns: names, categorical: new Set(names), signal });
   for (const name of names) data.columns.set(name, again.columns.get(name)!);
 }

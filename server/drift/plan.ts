@@ -6,6 +6,7 @@
  * are identical to a single pass: every test sees all values of its column.
  */
 import { open, stat } from 'node:fs/promises';
+import { parquetRows } from './table';
 
 /** Default budget for column values (plus sort scratch) per pass; peak RSS adds ~100 MB of runtime. */
 export const DEFAULT_MEMORY_BUDGET_MB = 800;
@@ -35,8 +36,11 @@ export async function planReads(names: string[], reference: string, current: str
   return { groups: groups.length ? groups : [[]], estimatedRows };
 }
 
-/** Rows ≈ file size / mean line length of the first 64 KiB (newlines in quoted fields make it an overestimate). */
+/** CSV rows ≈ file size / mean line length of the first 64 KiB (newlines in quoted fields make it an overestimate). */
 async function estimateRows(file: string): Promise<number> {
+  // A Parquet footer says exactly.
+  const exact = await parquetRows(file);
+  if (exact !== null) return exact;
   const size = (await stat(file)).size;
   const handle = await open(file, 'r');
   try {

@@ -1,5 +1,5 @@
 /**
- * Worker-thread entry of the drift engine. Jobs: `read` — read (and sort) one CSV file, so the
+ * Worker-thread entry of the drift engine. Jobs: `read` — read (and sort) one CSV or Parquet file, so the
  * reference and the current file are parsed on two cores at once, posting progress per chunk and
  * then the columns (value buffers transferred, not copied); `mmd` — the multivariate permutation
  * test, run while the main thread tests the columns. Errors go back as plain data.
@@ -7,6 +7,8 @@
 import { parentPort } from 'node:worker_threads';
 import { BufferPool } from './csv/column';
 import { readCsvColumns } from './csv/read';
+import { readParquetColumns } from './parquet/read';
+import { isParquet } from './table';
 import { CsvFormatError } from './csv/tokenizer';
 import { mmdTest } from './mmd';
 import type { WorkerJob, WorkerMessage } from './threads';
@@ -31,7 +33,9 @@ parentPort!.once('message', (job: WorkerJob) => {
 });
 
 function runRead(job: Extract<WorkerJob, { type: 'read' }>): void {
-  readCsvColumns(job.file, {
+  // Imported statically here (not through table.ts's lazy import): a worker run from source has only tsx's require hook.
+  const read = isParquet(job.file) ? readParquetColumns : readCsvColumns;
+  read(job.file, {
     ...job.options,
     categorical: new Set(job.options.categorical),
     pool: new BufferPool(job.pool),

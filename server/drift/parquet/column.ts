@@ -1,0 +1,142 @@
+/**
+ * Turns decoded Parquet column chunks (one per row group) into the engine's ColumnData — the same
+ * shape, counts and kinds the CSV path produces (csv/column.ts), so the tests and the report cannot
+ * tell where a column came from. Numbers go into one growable Float64Array; categories are counted.
+ */
+import type { DecodedArray } from 'hyparquet';
+import { DISTINCT_TRACK_LIMIT, type BufferPool, type ColumnData } from '../csv/column';
+import { formatNumber, isNumericKind, type ParquetValueKind } from './typing';
+
+export class ParquetColumnAccumulator {
+  readonly data: ColumnData;
+  private readonly categories = new Map<string, number>();
+  private readonly numeric: boolean;
+
+  /** `forceCategorical`: numbers are counted as categories, spelled as pandas writes them. */
+  constructor(
+    name: string,
+    private readonly kind: ParquetValueKind,
+    forceCategorical: boolean,
+    rows: number,
+    pool?: BufferPool,
+  ) {
+    this.numeric = isNumericKind(kind) && !forceCategorical;
+    const capacity = this.numeric ? Math.max(16, rows) : 0;
+    this.data = {
+      name,
+      kind: this.numeric ? 'numerical' : 'categorical',
+      rows: 0,
+      missing: 0,
+      infinite: 0,
+      // pandas keeps int64 only when no value is missing (nulls make it float64).
+      integerDtype: this.numeric && kind === 'integer',
+      values: (capacity > 0 ? pool?.take(capacity) : null) ?? new Float64Array(capacity),
+      count: 0,
+      sorted: false,
+      min: Infinity,
+      max: -Infinity,
+      distinct: [],
+      categories: new Map(),
+    };
+  }
+
+  /** Adds one row group's values (null/undefined = missing). */
+  add(values: DecodedArray): void {
+    const n = values.length;
+    this.data.rows += n;
+    if (this.numeric) this.addNumbers(values, n);
+    else this.addCategories(values, n);
+  }
+
+  private addNumbers(values: DecodedArray, n: number): void {
+    const d = this.data;
+    if (d.count + n > d.values.length) {
+      const grown = new Float64Array(Math.max(d.count + n, Math.ceil(d.values.length * 1.5)));
+      grown.set(d.values.subarray(0, d.count));
+      d.values = grown;
+    }
+    const out = d.values;
+    let count = d.count;
+    let min = d.min;
+    let max = d.max;
+    let missing = 0;
+    let infinite = 0;
+    let distinct = d.distinct;
+    for (let i = 0; i < n; i++) {
+      const raw: unknown = values[i];
+      if (raw === null || raw === undefined) {
+        missing++;
+        continue;
+      }
+      const v = typeof raw === 'number' ? raw : Number(raw);
+      if (v !== v) {
+        missing++;
+        continue;
+      }
+      if (v === Infinity || v === -Infinity) {
+        infinite++;
+        continue;
+      }
+      out[count++] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (distinct !== null && !distinct.includes(v)) {
+        if (distinct.length >= DISTINCT_TRACK_LIMIT) distinct = null;
+        else distinct.push(v);
+      }
+    }
+    d.count = count;
+    d.min = min;
+    d.max = max;
+    d.distinct = distinct;
+    d.missing += missing + infinite;
+    d.infinite += infinite;
+    if (missing + infinite > 0) d.integerDtype = false;
+  }
+
+  private addCategories(values: DecodedArray, n: number): void {
+    const counts = this.categories;
+    const integer = this.kind === 'integer';
+    for (let i = 0; i < n; i++) {
+      const raw: unknown = values[i];
+      if (raw === null || raw === undefined) {
+        this.data.missing++;
+        continue;
+      }
+      const text = categoryText(raw, integer);
+      if (text === null) {
+        this.data.missing++;
+        continue;
+      }
+      counts.set(text, (counts.get(text) ?? 0) + 1);
+    }
+  }
+
+  finish(): ColumnData {
+    const d = this.data;
+    if (d.kind === 'numerical') {
+      if (d.values.length !== d.count) d.values = d.values.subarray(0, d.count);
+    } else {
+      d.values = new Float64Array(0);
+      d.categories = this.categories;
+    }
+    return d;
+  }
+}
+
+/** A cell as a category, or null when pandas would see a missing value (NaN in a float column). */
+function categoryText(raw: unknown, integer: boolean): string | null {
+  switch (typeof raw) {
+    case 'string':
+      return raw;
+    case 'boolean':
+      return raw ? 'True' : 'False';
+    case 'bigint':
+      return String(raw);
+    case 'number':
+      return raw !== raw ? null : formatNumber(raw, integer);
+    default:
+      // Bytes (a binary column) as UTF-8; anything else hyparquet might hand over, as JSON.
+      return raw instanceof Uint8Array ? Buffer.from(raw).toString('utf8') : JSON.stringify(raw);
+  }
+}
