@@ -12,9 +12,17 @@ import { describeZodError, MlflowInvocationRequestSchema } from '../../protocol/
 import type { FeatureRecord } from '../../protocol/signature';
 import { HttpError, mediaType, readBodyBytes, readJsonBody, type RouteContext } from './common';
 import { csvValueError, mapColumns, recordFromCsv } from '../../model/csv-rows';
+import { fastMlflowRequest } from './fast-parse';
 import { predictColumns, predictInstances, predictRecords, type PredictTarget } from './json-predict';
 
 const KEYS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'] as const;
+
+/** The schema's verdict, for bodies the fast check did not accept: its message names the field. */
+function zodParse(json: unknown) {
+  const parsed = MlflowInvocationRequestSchema.safeParse(json);
+  if (!parsed.success) throw new HttpError(400, describeZodError(parsed.error));
+  return parsed.data;
+}
 
 /** Handles an MLflow-style scoring request for the current model; `route` labels the metrics. */
 export async function handleInvocation(ctx: RouteContext, c: Context, route: string): Promise<Response> {
@@ -24,9 +32,8 @@ export async function handleInvocation(ctx: RouteContext, c: Context, route: str
   const type = mediaType(c);
   if (type === 'text/csv' || type === 'application/csv') return c.json({ predictions: await predictCsvText(target, c) });
 
-  const parsed = MlflowInvocationRequestSchema.safeParse(await readJsonBody(c, ctx.bodyLimitBytes));
-  if (!parsed.success) throw new HttpError(400, describeZodError(parsed.error));
-  const body = parsed.data;
+  const json = await readJsonBody(c, ctx.bodyLimitBytes);
+  const body = fastMlflowRequest(json) ?? zodParse(json);
   const present = KEYS.filter((k) => body[k] !== undefined);
   if (present.length !== 1) {
     throw new HttpError(

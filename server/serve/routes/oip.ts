@@ -22,6 +22,7 @@ import {
   timedInfer,
   type RouteContext,
 } from './common';
+import { fastOipInferRequest } from './fast-parse';
 import { decodeBinaryTensor, splitBinaryBody } from './oip-binary';
 import { checkDatatype, checkShape, findInput, formatShape, metadataShape, oipOutput, requestElementCount, tensorFromOip } from './tensors';
 
@@ -180,7 +181,14 @@ async function readInferBody(ctx: RouteContext, c: Context): Promise<{ request: 
   let binary: Uint8Array | undefined;
   if (headerLength !== undefined) ({ headerText: text, rest: binary } = splitBinaryBody(body, headerLength));
   else text = new TextDecoder().decode(body);
-  const parsed = OipInferRequestSchema.safeParse(parseJsonText(text));
+  const json = parseJsonText(text);
+  const request = fastOipInferRequest(json) ?? zodInferRequest(json);
+  return binary ? { request, binary } : { request };
+}
+
+/** The schema's verdict, for bodies the fast check did not accept: its message names the field. */
+function zodInferRequest(json: unknown): ParsedInferRequest {
+  const parsed = OipInferRequestSchema.safeParse(json);
   if (!parsed.success) throw new HttpError(400, describeZodError(parsed.error));
-  return binary ? { request: parsed.data, binary } : { request: parsed.data };
+  return parsed.data;
 }

@@ -6,7 +6,15 @@
 import { Hono } from 'hono';
 import { describeZodError, V1PredictRequestSchema } from '../../protocol/schemas';
 import { HttpError, readJsonBody, requireModel, type RouteContext } from './common';
+import { fastV1PredictRequest } from './fast-parse';
 import { predictColumns, predictInstances } from './json-predict';
+
+/** The schema's verdict, for bodies the fast check did not accept: its message names the field. */
+function zodParse(json: unknown) {
+  const parsed = V1PredictRequestSchema.safeParse(json);
+  if (!parsed.success) throw new HttpError(400, describeZodError(parsed.error));
+  return parsed.data;
+}
 
 /** The metrics label of the predict route (the pattern Hono sees is `/v1/models/:target`). */
 export const V1_PREDICT_ROUTE = '/v1/models/:model:predict';
@@ -32,9 +40,8 @@ export function v1Routes(ctx: RouteContext): Hono {
       throw new HttpError(404, `unknown v1 route '${c.req.path}'; use POST /v1/models/{model}:predict`);
     }
     const model = requireModel(ctx.host, target.slice(0, colon));
-    const parsed = V1PredictRequestSchema.safeParse(await readJsonBody(c, ctx.bodyLimitBytes));
-    if (!parsed.success) throw new HttpError(400, describeZodError(parsed.error));
-    const { instances, inputs } = parsed.data;
+    const json = await readJsonBody(c, ctx.bodyLimitBytes);
+    const { instances, inputs } = fastV1PredictRequest(json) ?? zodParse(json);
     if ((instances === undefined) === (inputs === undefined)) {
       throw new HttpError(
         400,
