@@ -25,7 +25,13 @@ export interface ModelLabApi {
     revoke(modelPath: string, id: string): Promise<boolean>;
   };
   panels: {
-    list(): { modelPath: string; serverOrigin: string | undefined; visible: boolean }[];
+    /** `explainShown`: the last explain job the panel's Explain tab drew (or failed to) after "Explain Model…". */
+    list(): {
+      modelPath: string;
+      serverOrigin: string | undefined;
+      visible: boolean;
+      explainShown?: { jobId: string; ok: boolean; error?: string };
+    }[];
     /**
      * The panel serializer's entry point (what VS Code calls after a window reload): finds the panel's
      * model from its saved UI state and the remembered panels, restarts its server and renders it.

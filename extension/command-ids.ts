@@ -21,6 +21,7 @@ export const CommandId = {
   /** The status bar item's quick pick; hidden from the palette (`commandPalette` `when: false`). */
   serverMenu: 'modelLab.serverMenu',
   trySample: 'modelLab.trySample',
+  explainModel: 'modelLab.explainModel',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import type { ModelLabApi } from './api';
 import type { CommandHandler, CommandId } from './command-ids';
 import { csvCommands } from './commands/csv-commands';
+import { explainCommands } from './commands/explain-command';
 import { modelCommands } from './commands/model-commands';
 import { sampleCommands } from './commands/sample-commands';
 import { createShare } from './share';
@@ -43,10 +44,12 @@ export function activate(context: vscode.ExtensionContext): ModelLabApi {
     vscode.window.tabGroups.onDidChangeTabs(() => statusBar.update()),
   );
   // Every contributed command has exactly one handler: this fails to compile when one is missing.
-  const handlers = { ...modelCommands(s, panels, statusBar), ...csvCommands(s, panels), ...sampleCommands(s) } satisfies Record<
-    CommandId,
-    CommandHandler
-  >;
+  const handlers = {
+    ...modelCommands(s, panels, statusBar),
+    ...csvCommands(s, panels),
+    ...sampleCommands(s),
+    ...explainCommands(s, panels),
+  } satisfies Record<CommandId, CommandHandler>;
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
   }

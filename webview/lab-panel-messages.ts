@@ -10,7 +10,7 @@
  */
 
 /** The lab panel's tabs, by the id each tab module gives itself. */
-export type LabTabId = 'predict' | 'perf' | 'drift' | 'export';
+export type LabTabId = 'predict' | 'perf' | 'drift' | 'export' | 'explain';
 
 /** What travels over `postMessage`. */
 export interface LabMessage<Method extends string = string, Params = unknown> {
@@ -45,7 +45,7 @@ function notificationType<M extends string, P>(method: M, isParams: (params: unk
   return { direction: 'notification', method, isParams };
 }
 
-const TAB_IDS: readonly string[] = ['predict', 'perf', 'drift', 'export'] satisfies LabTabId[];
+const TAB_IDS: readonly string[] = ['predict', 'perf', 'drift', 'export', 'explain'] satisfies LabTabId[];
 
 // ---- Commands: webview → host ------------------------------------------------------------------
 
@@ -56,6 +56,23 @@ export type ReadyParams = Record<string, never>;
  * one posted to a page that is still loading would be lost. Sent again by every new page.
  */
 export const ReadyCommand = commandType('model-lab.ready', (params): params is ReadyParams => params === undefined || isRecord(params));
+
+export interface ExplainShownParams {
+  /** The explain job whose result the Explain tab drew (after a `ShowExplainJobNotification`). */
+  jobId: string;
+  /** False when the tab could not show it; `error` says why. */
+  ok: boolean;
+  error?: string;
+}
+/** The Explain tab drew a job's result the host asked it to show ("Explain Model…"); the host records it. */
+export const ExplainShownCommand = commandType(
+  'model-lab.explain-shown',
+  (params): params is ExplainShownParams =>
+    isRecord(params) &&
+    typeof params.jobId === 'string' &&
+    typeof params.ok === 'boolean' &&
+    (params.error === undefined || typeof params.error === 'string'),
+);
 
 // ---- Notifications: host → webview -------------------------------------------------------------
 
@@ -82,9 +99,20 @@ export const CheckDriftNotification = notificationType(
     isRecord(params) && typeof params.current === 'string' && (params.reference === undefined || typeof params.reference === 'string'),
 );
 
+export interface ShowExplainJobParams {
+  /** An `explain` job on the panel's server (running or finished): the tab follows it and draws its result. */
+  jobId: string;
+}
+/** Show an explain job's result in the Explain tab ("Explain Model…" ran the job through the panel's server). */
+export const ShowExplainJobNotification = notificationType(
+  'model-lab.show-explain-job',
+  (params): params is ShowExplainJobParams => isRecord(params) && typeof params.jobId === 'string' && params.jobId.length > 0,
+);
+
 /** Every command the webview may send, and every notification the host may send. */
-export type LabCommand = MessageOf<typeof ReadyCommand>;
-export type LabNotification = MessageOf<typeof ShowTabNotification> | MessageOf<typeof CheckDriftNotification>;
+export type LabCommand = MessageOf<typeof ReadyCommand> | MessageOf<typeof ExplainShownCommand>;
+export type LabNotification =
+  MessageOf<typeof ShowTabNotification> | MessageOf<typeof CheckDriftNotification> | MessageOf<typeof ShowExplainJobNotification>;
 
 // ---- Helpers ------------------------------------------------------------------------------------
 

@@ -45,7 +45,7 @@ const store = createStateStore();
 // The lab tabs run jobs on the server: only the owner's page has them (share links and pages opened
 // without the owner token would get 401/403 from every call).
 const labTabs =
-  config.labTabs === false ? [] : [createPerfTab(client), createDriftTab(client), createExportTab(client), createExplainTab(client)];
+  config.labTabs === false ? [] : [createPerfTab(client), createDriftTab(client), createExportTab(client), createExplainTab(client, store)];
 const TABS = [createPredictTab(client, store), ...labTabs];
 
 startApp(document.getElementById('app') ?? document.body, client, TABS);

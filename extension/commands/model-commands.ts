@@ -96,11 +96,22 @@ const LAST_TARGETS_KEY = 'modelLab.export.lastTargets';
  */
 async function exportBundle(shell: Shell, modelPath: string): Promise<string | undefined> {
   const last = shell.context.globalState.get<string[]>(LAST_TARGETS_KEY);
+  const reference = shell.referenceFor(modelPath);
   const targets = await vscode.window.showQuickPick(
-    EXPORT_TARGETS.map(([label, description]) => ({ label, description, picked: last ? last.includes(label) : true })),
+    EXPORT_TARGETS.map(([label, description]) => ({
+      label,
+      // The explanation report is computed on the reference CSV: say so when there is none.
+      description: label === 'explain' && !reference ? `${description} — no reference CSV is set for this model` : description,
+      picked: last ? last.includes(label) : !OPT_IN_TARGETS.includes(label),
+    })),
     { canPickMany: true, title: `Export ${basename(modelPath)}: targets (the ONNX model is always included)` },
   );
   if (!targets) return undefined;
+  if (targets.some((t) => t.label === 'explain') && !reference)
+    throw new Error(
+      `the explanation report is computed on the reference data, and ${basename(modelPath)} has none: ` +
+        'use "Set as Reference for the Open Model" on a CSV, then export again',
+    );
   await shell.context.globalState.update(
     LAST_TARGETS_KEY,
     targets.map((t) => t.label),
@@ -114,7 +125,6 @@ async function exportBundle(shell: Shell, modelPath: string): Promise<string | u
   if (!parent?.[0]) return undefined;
   const outDir = join(parent[0].fsPath, `${basename(modelPath, '.onnx')}-bundle`);
   const args = ['export', modelPath, '-o', outDir, '--targets', ['onnx', ...targets.map((t) => t.label)].join(',')];
-  const reference = shell.referenceFor(modelPath);
   if (reference) args.push('--reference', reference);
   let result = await runExport(shell, modelPath, args);
   if (result.code !== 0 && /not empty/.test(result.stderr)) {
@@ -167,7 +177,10 @@ const EXPORT_TARGETS: [string, string][] = [
   ['kserve', 'KServe InferenceService'],
   ['triton', 'Triton model repository'],
   ['tfjs', 'TensorFlow.js model + page'],
+  ['explain', 'Explanation report for the receiving engineer (computed on the reference CSV)'],
 ];
+/** Parts that are not deployment targets: unpicked unless chosen last time. */
+const OPT_IN_TARGETS = ['explain'];
 
 function runExport(shell: Shell, modelPath: string, args: string[]): Thenable<CliResult> {
   return vscode.window.withProgress(

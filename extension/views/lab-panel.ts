@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import {
+  ExplainShownCommand,
   isLabMessage,
   labMessage,
   ReadyCommand,
@@ -42,6 +43,8 @@ interface LabEntry {
   pending: LabNotification[];
   /** Id of the owner token the current page carries; revoked when a new page replaces it. */
   tokenId?: string;
+  /** What the Explain tab said about the last job "Explain Model…" asked it to show. */
+  explainShown?: { jobId: string; ok: boolean; error?: string };
 }
 
 export class LabPanels implements vscode.WebviewPanelSerializer {
@@ -55,8 +58,18 @@ export class LabPanels implements vscode.WebviewPanelSerializer {
     });
   }
 
-  list(): { modelPath: string; serverOrigin: string | undefined; visible: boolean }[] {
-    return [...this.entries.values()].map((e) => ({ modelPath: e.modelPath, serverOrigin: e.serverOrigin, visible: e.panel.visible }));
+  list(): {
+    modelPath: string;
+    serverOrigin: string | undefined;
+    visible: boolean;
+    explainShown?: { jobId: string; ok: boolean; error?: string };
+  }[] {
+    return [...this.entries.values()].map((e) => ({
+      modelPath: e.modelPath,
+      serverOrigin: e.serverOrigin,
+      visible: e.panel.visible,
+      ...(e.explainShown ? { explainShown: e.explainShown } : {}),
+    }));
   }
 
   /** The model of the lab panel in front, if one is. */
@@ -139,6 +152,12 @@ export class LabPanels implements vscode.WebviewPanelSerializer {
       void this.remember();
     });
     panel.webview.onDidReceiveMessage((message: unknown) => {
+      if (isLabMessage(ExplainShownCommand, message)) {
+        const { jobId, ok, error } = message.params;
+        entry.explainShown = { jobId, ok, ...(error ? { error: error.slice(0, 500) } : {}) };
+        if (!ok) this.shell.log.appendLine(`[explain] the Explain tab could not show job ${jobId}: ${error ?? 'unknown reason'}`);
+        return;
+      }
       if (!isLabMessage(ReadyCommand, message)) return;
       entry.ready = true;
       for (const queued of entry.pending.splice(0)) void panel.webview.postMessage(queued);

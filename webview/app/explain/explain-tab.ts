@@ -11,7 +11,9 @@ import { barChart, beeswarm, heatMap, pdpChart, waterfall } from '../../../serve
 import type { ExplainMethod, ExplainReport, ExplainRequest } from '../../../server/protocol/explain';
 import { ServerError, type ServerClient } from '../client';
 import { h, replaceChildren } from '../dom';
+import { onHostNotification } from '../host-notifications';
 import { createJobsClient, type JobProgress, type JobState } from '../jobs-client';
+import { ExplainShownCommand, labMessage, ShowExplainJobNotification, type LabCommand } from '../../lab-panel-messages';
 import type { AppTab } from '../tabs';
 import './explain.css';
 
@@ -117,7 +119,8 @@ export function renderExplainReport(report: ExplainReport): HTMLElement[] {
   return parts;
 }
 
-export function createExplainTab(client: ServerClient): AppTab {
+/** `host`: the VS Code panel's message channel (the state store), to say when a job it asked for is drawn. */
+export function createExplainTab(client: ServerClient, host?: { notifyHost(message: LabCommand): void }): AppTab {
   const jobs = createJobsClient(client);
   const text = (id: string, label: string, placeholder: string) =>
     h('input', {
@@ -246,6 +249,28 @@ export function createExplainTab(client: ServerClient): AppTab {
     say(`Done (${timings}).`);
     replaceChildren(results, renderExplainReport(job.result));
     results.dataset.state = 'report';
+  }
+
+  // "Explain Model…" in VS Code ran an explain job on this server: follow it here and draw its result.
+  onHostNotification(ShowExplainJobNotification, ({ jobId: id }) => void showJob(id));
+  async function showJob(id: string): Promise<void> {
+    const shown = (ok: boolean, error?: string) =>
+      host?.notifyHost(labMessage(ExplainShownCommand, { jobId: id, ok, ...(error ? { error } : {}) }));
+    try {
+      const state = await jobs.get<ExplainReport>(id);
+      jobId = id;
+      setRunning(true);
+      step.textContent = state.progress.step || 'Explaining…';
+      const done = (job: JobState<ExplainReport>) => {
+        finished(job);
+        shown(job.status === 'done' && !!job.result, job.error?.message ?? (job.status === 'cancelled' ? 'cancelled' : undefined));
+      };
+      if (state.status === 'running') jobs.follow<ExplainReport>(id, onProgress, done);
+      else done(state);
+    } catch (err) {
+      say(`Could not show the explanation: ${(err as Error).message}`, true);
+      shown(false, (err as Error).message);
+    }
   }
 
   async function stop(): Promise<void> {
