@@ -38,6 +38,8 @@ export { isParquet } from './table';
 export { listStatTests } from './stattests';
 /** The header of a CSV as the engine reads it (BOM, quotes, duplicate names made unique). */
 export { readHeader } from './csv/header';
+/** The column names of a CSV (as above) or a Parquet file (its schema, pandas' index left out). */
+export { readTableHeader } from './table';
 
 export type { DriftProgress };
 

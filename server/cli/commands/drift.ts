@@ -1,8 +1,8 @@
 /**
- * `model-lab drift <reference.csv> <current.csv>`: per-column drift tests with Evidently's choices,
+ * `model-lab drift <reference> <current>` (each a .csv or a .parquet file): per-column drift tests with Evidently's choices,
  * dataset verdicts, reports as text / JSON / HTML / JUnit. Exit 0 no drift (or drift without
  * --fail-on-drift), 1 drift with --fail-on-drift, 2 bad command line or bad input (unreadable or
- * malformed CSV, unknown test or column) — 1 is reserved for "drift" so CI can tell them apart.
+ * malformed CSV or Parquet, unknown test or column) — 1 is reserved for "drift" so CI can tell them apart.
  */
 import { writeFile } from 'node:fs/promises';
 import { runDrift, listStatTests, type DriftProgress } from '../../drift/index';
@@ -11,9 +11,10 @@ import { parseCommandLine, numberOption, requireFile } from '../args';
 import { ModelLabError, UsageError } from '../../protocol/errors';
 import type { Command } from '../command';
 
-const usage = `Usage: model-lab drift <reference.csv> <current.csv> [options]
+const usage = `Usage: model-lab drift <reference.csv|.parquet> <current.csv|.parquet> [options]
 
-Compares current data with reference data column by column. The test per column is Evidently's
+Compares current data with reference data column by column (CSV or Parquet files, by extension;
+one of each is fine; Parquet columns are typed as pandas' read_parquet types them). The test per column is Evidently's
 default (KS / chi-square / Z below 1,000 reference rows, Wasserstein / Jensen-Shannon above), with
 its thresholds and the share-of-drifted-columns verdict, plus Bonferroni and Benjamini–Hochberg
 verdicts over the p-values and a multivariate MMD test. Where Evidently uses its chi-square (which
@@ -47,7 +48,7 @@ Example: model-lab drift train.csv today.csv --format html -o drift.html --fail-
 
 const drift: Command = {
   name: 'drift',
-  summary: 'compare a current CSV with a reference CSV: per-column drift tests and verdicts',
+  summary: 'compare current data with reference data (CSV or Parquet): per-column drift tests and verdicts',
   usage,
   async run(args) {
     const { values, positionals } = parseCommandLine(
@@ -70,7 +71,7 @@ const drift: Command = {
         'fail-on-drift': { type: 'boolean' },
         quiet: { type: 'boolean' },
       },
-      ['reference.csv', 'current.csv'],
+      ['reference.csv|.parquet', 'current.csv|.parquet'],
     );
     const format = (values.format ?? 'text') as ReportFormat;
     if (!REPORT_FORMATS.includes(format))
@@ -104,8 +105,8 @@ const drift: Command = {
       );
     };
     try {
-      const reference = requireFile(positionals[0], 'reference CSV');
-      const current = requireFile(positionals[1], 'current CSV');
+      const reference = requireFile(positionals[0], 'reference file');
+      const current = requireFile(positionals[1], 'current file');
       const report = await runDrift({
         reference,
         current,

@@ -10,6 +10,11 @@ import { formatNumber, isNumericKind, type ParquetValueKind } from './typing';
 export class ParquetColumnAccumulator {
   readonly data: ColumnData;
   private readonly categories = new Map<string, number>();
+  /**
+   * Numbers counted as categories, keyed by value and spelled in finish(): an integer column is
+   * spelled `4` by pandas only when it has no null (else it is float64: `4.0`), known at the end.
+   */
+  private readonly numberCategories = new Map<number, number>();
   private readonly numeric: boolean;
 
   /** `forceCategorical`: numbers are counted as categories, spelled as pandas writes them. */
@@ -96,19 +101,20 @@ export class ParquetColumnAccumulator {
 
   private addCategories(values: DecodedArray, n: number): void {
     const counts = this.categories;
-    const integer = this.kind === 'integer';
+    const numbers = this.numberCategories;
+    const numeric = isNumericKind(this.kind);
     for (let i = 0; i < n; i++) {
       const raw: unknown = values[i];
       if (raw === null || raw === undefined) {
         this.data.missing++;
-        continue;
+      } else if (numeric) {
+        const v = typeof raw === 'number' ? raw : Number(raw);
+        if (v !== v) this.data.missing++;
+        else numbers.set(v, (numbers.get(v) ?? 0) + 1);
+      } else {
+        const text = categoryText(raw);
+        counts.set(text, (counts.get(text) ?? 0) + 1);
       }
-      const text = categoryText(raw, integer);
-      if (text === null) {
-        this.data.missing++;
-        continue;
-      }
-      counts.set(text, (counts.get(text) ?? 0) + 1);
     }
   }
 
@@ -118,23 +124,24 @@ export class ParquetColumnAccumulator {
       if (d.values.length !== d.count) d.values = d.values.subarray(0, d.count);
     } else {
       d.values = new Float64Array(0);
+      const integer = this.kind === 'integer' && d.missing === 0;
+      for (const [v, count] of this.numberCategories) this.categories.set(formatNumber(v, integer), count);
       d.categories = this.categories;
     }
     return d;
   }
 }
 
-/** A cell as a category, or null when pandas would see a missing value (NaN in a float column). */
-function categoryText(raw: unknown, integer: boolean): string | null {
+/** A non-numeric cell as a category (strings, "True"/"False" as pandas writes bools, bytes as UTF-8). */
+function categoryText(raw: unknown): string {
   switch (typeof raw) {
     case 'string':
       return raw;
     case 'boolean':
       return raw ? 'True' : 'False';
     case 'bigint':
-      return String(raw);
     case 'number':
-      return raw !== raw ? null : formatNumber(raw, integer);
+      return String(raw);
     default:
       // Bytes (a binary column) as UTF-8; anything else hyparquet might hand over, as JSON.
       return raw instanceof Uint8Array ? Buffer.from(raw).toString('utf8') : JSON.stringify(raw);

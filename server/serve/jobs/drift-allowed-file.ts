@@ -1,6 +1,6 @@
 /**
  * Which files a drift job may open: paths come from the client, so each one must resolve — symlinks
- * followed — to a file inside one of the allowed folders and be a data file (`.csv`) or, for the
+ * followed — to a file inside one of the allowed folders and be a data file (`.csv`, `.parquet`) or, for the
  * model, an `.onnx` file (../routes/drift-file-types.ts). Anything else is a 4xx and is never opened.
  * A relative path (`current.csv`, as the Drift tab's suggestions show them) is read from the first
  * allowed folder that has it, in order — the served model's folder first.

@@ -1,6 +1,6 @@
 /**
  * The `drift` job: a drift check run by the drift engine, from one of two sources —
- * `files`: two CSVs the owner names (each vetted by ./drift-allowed-file.ts), or
+ * `files`: two CSV or Parquet files the owner names (each vetted by ./drift-allowed-file.ts), or
  * `live`: what this server served (its served-rows log, written to a private temp CSV that is deleted
  * when the job ends) against the served model's reference CSV.
  * At most two run at once (each reads whole files and may use hundreds of MB).
@@ -9,13 +9,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { readHeader, runDrift, type DriftOptions, type DriftProgress } from '../../drift/index';
+import { readHeader, readTableHeader, runDrift, type DriftOptions, type DriftProgress } from '../../drift/index';
 import { ModelLabError } from '../../protocol/errors';
 import type { DriftFilesRequest, DriftLiveRequest } from '../../protocol/drift';
 import { DriftRequestSchema } from '../../protocol/drift';
 import type { JobProgress, JobRequest, JobResult } from '../../protocol/jobs';
 import type { ServedRows } from '../served-rows';
-import { DATA_FILE_EXTENSIONS, MODEL_FILE_EXTENSIONS } from '../routes/drift-file-types';
+import { DRIFT_DATA_FILE_EXTENSIONS, MODEL_FILE_EXTENSIONS } from '../routes/drift-file-types';
 import type { AllowedFiles } from './drift-allowed-file';
 import { asJobFailure } from './engine-errors';
 import type { JobSpec, PreparedJob } from './runner';
@@ -75,14 +75,14 @@ function runCheck(
 }
 
 async function prepareFiles(request: DriftFilesRequest, files: AllowedFiles, live: LiveDriftSource | undefined): Promise<Prepared> {
-  const reference = await files.check('reference', request.reference, DATA_FILE_EXTENSIONS);
-  const current = await files.check('current', request.current, DATA_FILE_EXTENSIONS);
+  const reference = await files.check('reference', request.reference, DRIFT_DATA_FILE_EXTENSIONS);
+  const current = await files.check('current', request.current, DRIFT_DATA_FILE_EXTENSIONS);
   const model = request.options?.model ? await files.check('options.model', request.options.model, MODEL_FILE_EXTENSIONS) : undefined;
   // The served model is opened with the served reference, so its features carry the served names.
   const modelReference = model && live ? await servedReferenceOf(model, live) : undefined;
   // The tab sends the served signature's target whatever the files: drop it when the reference lacks it.
   const target = request.options?.target;
-  const keepTarget = target !== undefined && (await readHeader(reference)).includes(target);
+  const keepTarget = target !== undefined && (await readTableHeader(reference)).includes(target);
   return runCheck(
     { reference, current },
     { ...request.options, model, modelReference, target: keepTarget ? target : undefined },

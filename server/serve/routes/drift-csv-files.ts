@@ -1,19 +1,19 @@
 /**
- * `GET /api/drift/files`: the CSV files under the folders drift checks may read (a bounded walk), and
+ * `GET /api/drift/files`: the CSV and Parquet files under the folders drift checks may read (a bounded walk), and
  * the registered stat tests, for the Drift tab's pickers.
  */
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { listStatTests } from '../../drift/index';
 import type { DriftFileList } from '../../protocol/drift';
-import { DATA_FILE_EXTENSIONS, hasExtension } from './drift-file-types';
+import { DRIFT_DATA_FILE_EXTENSIONS, hasExtension } from './drift-file-types';
 
 const MAX_FILES = 200;
 const MAX_DEPTH = 3;
 /** Folders never walked: big, generated, or not the user's data. */
 const SKIP = new Set(['node_modules', '.git', 'dist', '.test-artifacts', '__pycache__', '.venv', 'venv']);
 
-/** *.csv under each root, breadth first, at most MAX_DEPTH folders deep and MAX_FILES files in all. */
+/** *.csv and *.parquet under each root, breadth first, at most MAX_DEPTH folders deep and MAX_FILES files in all. */
 export async function listCsvFiles(roots: string[]): Promise<DriftFileList> {
   const files: DriftFileList['files'] = [];
   const seen = new Set<string>();
@@ -34,7 +34,7 @@ export async function listCsvFiles(roots: string[]): Promise<DriftFileList> {
         for (const e of entries) {
           const path = join(dir, e.name);
           if (e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith('.')) nextLevel.push(path);
-          else if (e.isFile() && hasExtension(e.name, DATA_FILE_EXTENSIONS) && !seen.has(path)) {
+          else if (e.isFile() && hasExtension(e.name, DRIFT_DATA_FILE_EXTENSIONS) && !seen.has(path)) {
             if (files.length >= MAX_FILES) {
               truncated = true;
               break;

@@ -1,0 +1,195 @@
+/**
+ * The drift engine on Parquet files (fixtures from test/fixtures/drift/parquet/make-fixtures.ts): the
+ * same data as CSV or Parquet gives the same report, mixed pairs too; typing as pandas' read_parquet;
+ * corrupt, truncated and unsupported files end in errors naming the file, row group and column.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { runDrift, type DriftReport } from '../../server/drift';
+import { ParquetFormatError } from '../../server/drift/parquet/errors';
+import { readParquetColumns, readParquetHeader } from '../../server/drift/parquet/read';
+import { formatNumber, formatTimestamp } from '../../server/drift/parquet/typing';
+import { CancelledError } from '../../server/protocol/errors';
+import { fixture } from './helpers';
+
+const pq = (name: string) => fixture(join('parquet', name));
+const temp = mkdtempSync(join(tmpdir(), 'drift-parquet-'));
+after(() => rmSync(temp, { recursive: true, force: true }));
+
+/** The report without what must differ between two runs (paths, clock, timings). */
+function comparable(report: DriftReport): unknown {
+  const { createdAt: _c, timings: _t, reference, current, ...rest } = report;
+  return JSON.parse(JSON.stringify({ ...rest, reference: { ...reference, file: null }, current: { ...current, file: null } }));
+}
+
+test('the same data as CSV and as Parquet gives the same report (columns, p-values, decisions, MMD)', async () => {
+  const csv = await runDrift({ reference: pq('twin_reference.csv'), current: pq('twin_current.csv') });
+  const parquet = await runDrift({ reference: pq('twin_reference.parquet'), current: pq('twin_current.parquet') });
+  assert.deepEqual(comparable(parquet), comparable(csv));
+  // The report says something (drift in the shifted columns), so "equal" is not "both empty".
+  assert.equal(csv.reference.rows, 1500);
+  assert.deepEqual(
+    csv.columns.map((c) => [c.name, c.kind]),
+    [
+      ['cont_a', 'numerical'],
+      ['cont_b', 'numerical'],
+      ['count', 'numerical'],
+      ['binary', 'numerical'],
+      ['city', 'categorical'],
+      ['member', 'categorical'],
+    ],
+  );
+  assert.ok(parquet.columns.find((c) => c.name === 'cont_a')!.drift);
+  assert.ok(!parquet.columns.find((c) => c.name === 'cont_b')!.drift);
+  assert.ok(parquet.multivariate !== null);
+});
+
+test('a CSV reference with a Parquet current (and the other way round, on two threads) gives the same report', async () => {
+  const csv = comparable(await runDrift({ reference: pq('twin_reference.csv'), current: pq('twin_current.csv'), parallel: false }));
+  const mixed = await runDrift({ reference: pq('twin_reference.csv'), current: pq('twin_current.parquet'), parallel: false });
+  const crossed = await runDrift({ reference: pq('twin_reference.parquet'), current: pq('twin_current.csv'), parallel: true });
+  assert.deepEqual(comparable(mixed), csv);
+  assert.deepEqual(comparable(crossed), csv);
+});
+
+test('options apply as for CSV: --columns, --categorical (numbers spelled as pandas writes them), one column per pass', async () => {
+  const options = { columns: ['count', 'city'], categorical: ['count'], memoryBudgetMb: 0.01, mmd: false };
+  const csv = await runDrift({ reference: pq('twin_reference.csv'), current: pq('twin_current.csv'), ...options });
+  const parquet = await runDrift({ reference: pq('twin_reference.parquet'), current: pq('twin_current.parquet'), ...options });
+  assert.deepEqual(comparable(parquet), comparable(csv));
+  assert.equal(parquet.timings.passes, 2);
+  assert.equal(parquet.columns[0].kind, 'categorical');
+});
+
+test('typing follows pandas: int without nulls is int64, with nulls float64; bools and strings are categories; nulls missing', async () => {
+  const file = join(temp, 'types.parquet');
+  writeFileSync(
+    file,
+    new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          { name: 'i', data: BigInt64Array.from([1n, 2n, 3n, 2n]), type: 'INT64', nullable: false },
+          { name: 'j', data: [1, null, 3, 3], type: 'INT32' },
+          { name: 'd', data: [0.5, NaN, Infinity, null], type: 'DOUBLE' },
+          { name: 'b', data: [true, false, null, true], type: 'BOOLEAN' },
+          { name: 's', data: ['a', '', null, 'NA'], type: 'STRING' },
+          {
+            name: 't',
+            data: [new Date(Date.UTC(2024, 0, 31, 12)), null, new Date(Date.UTC(2024, 1, 1)), new Date(1500)],
+            type: 'TIMESTAMP',
+          },
+        ],
+      }),
+    ),
+  );
+  const read = await readParquetColumns(file);
+  const col = (name: string) => read.columns.get(name)!;
+  assert.deepEqual([col('i').kind, col('i').integerDtype, col('i').missing, [...col('i').values]], ['numerical', true, 0, [1, 2, 3, 2]]);
+  assert.deepEqual([col('j').kind, col('j').integerDtype, col('j').missing, col('j').count], ['numerical', false, 1, 3]);
+  assert.deepEqual([col('d').count, col('d').missing, col('d').infinite], [1, 3, 1]);
+  assert.deepEqual(
+    [col('b').kind, [...col('b').categories], col('b').missing],
+    [
+      'categorical',
+      [
+        ['True', 2],
+        ['False', 1],
+      ],
+      1,
+    ],
+  );
+  // As pandas' read_parquet: an empty string and "NA" are values, only null is missing.
+  assert.deepEqual(
+    [...col('s').categories],
+    [
+      ['a', 1],
+      ['', 1],
+      ['NA', 1],
+    ],
+  );
+  assert.equal(col('s').missing, 1);
+  assert.deepEqual([...col('t').categories.keys()], ['2024-01-31 12:00:00', '2024-02-01 00:00:00', '1970-01-01 00:00:01.500000']);
+  assert.equal(read.rows, 4);
+});
+
+test('numbers compared as categories are spelled as pandas writes them; timestamps as to_csv writes them', () => {
+  assert.deepEqual(
+    [formatNumber(1, false), formatNumber(1, true), formatNumber(0.1, false), formatNumber(1e16, false), formatNumber(1e-5, false)],
+    ['1.0', '1', '0.1', '1e+16', '1e-05'],
+  );
+  assert.equal(formatTimestamp(-1n), '1969-12-31 23:59:59.999999999');
+  assert.equal(formatTimestamp(86_400_000_000_000n), '1970-01-02 00:00:00');
+});
+
+test("pandas' index column is left out, as read_parquet makes it the index", async () => {
+  assert.deepEqual(await readParquetHeader(pq('with_index.parquet')), ['cont_b']);
+});
+
+test('a corrupt page names the file, the row group and the column; nothing crashes', async () => {
+  await assert.rejects(
+    runDrift({ reference: pq('twin_reference.parquet'), current: pq('corrupt_page.parquet'), mmd: false }),
+    (err: unknown) => {
+      assert.ok(err instanceof ParquetFormatError, String(err));
+      assert.match(err.message, /corrupt_page\.parquet, row group 1, column "cont_a": cannot be decoded/);
+      assert.equal(err.status, 400);
+      return true;
+    },
+  );
+});
+
+test('the same corrupt file read in the worker thread keeps its class and words', async () => {
+  await assert.rejects(
+    runDrift({ reference: pq('twin_reference.parquet'), current: pq('corrupt_page.parquet'), mmd: false, parallel: true }),
+    (err: unknown) => err instanceof ParquetFormatError && /row group 1, column "cont_a"/.test(err.message),
+  );
+});
+
+test('truncated, not Parquet at all, and an unsupported codec: each refused in words', async () => {
+  await assert.rejects(readParquetColumns(pq('truncated.parquet')), /truncated\.parquet: not a Parquet file .*cut short/);
+  const csvNamedParquet = join(temp, 'data.parquet');
+  copyFileSync(pq('twin_reference.csv'), csvNamedParquet);
+  await assert.rejects(runDrift({ reference: csvNamedParquet, current: pq('twin_current.parquet') }), /is it a CSV with a \.parquet name/);
+  await assert.rejects(readParquetColumns(pq('lzo.parquet')), (err: unknown) => {
+    assert.ok(err instanceof ParquetFormatError);
+    assert.match(err.message, /lzo\.parquet, row group 1, column "y": compressed with LZO, which this reader cannot decompress/);
+    return true;
+  });
+  // Only the columns asked for are decoded: "x" alone reads fine.
+  assert.equal((await readParquetColumns(pq('lzo.parquet'), { columns: ['x'] })).columns.get('x')!.count, 3);
+});
+
+test('a nested column is refused by name, and the rest of the file can still be checked without it', async () => {
+  const file = join(temp, 'nested.parquet');
+  writeFileSync(
+    file,
+    new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          { name: 'x', data: Float64Array.from([1, 2, 3]) },
+          { name: 'tags', data: [['a'], ['b', 'c'], []] },
+        ],
+        // A list of strings as pyarrow writes one (3-level LIST).
+        schema: [
+          { name: 'root', num_children: 2 },
+          { name: 'x', type: 'DOUBLE', repetition_type: 'REQUIRED' },
+          { name: 'tags', repetition_type: 'OPTIONAL', num_children: 1, converted_type: 'LIST' },
+          { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+          { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+        ],
+      }),
+    ),
+  );
+  await assert.rejects(runDrift({ reference: file, current: file }), /nested\.parquet, column "tags": a nested \(list\) column.*--columns/);
+  const report = await runDrift({ reference: file, current: file, columns: ['x'], mmd: false });
+  assert.equal(report.columns[0].drift, false);
+});
+
+test('an aborted signal cancels a Parquet read', async () => {
+  const controller = new AbortController();
+  controller.abort(new CancelledError('drift check cancelled'));
+  await assert.rejects(readParquetColumns(pq('twin_reference.parquet'), { signal: controller.signal }), CancelledError);
+});
