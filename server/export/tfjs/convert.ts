@@ -85,17 +85,53 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
     if (onnxType !== ONNX.FLOAT && onnxType !== ONNX.INT32 && onnxType !== ONNX.BOOL) narrowed.push(i.name);
   }
   let folded = 0;
+  // Outputs of refused nodes get stand-ins (type and shape from value_info when the exporter wrote them) so
+  // the nodes after them are still checked: the pre-check names every refused node, not only the first.
+  const standIns = new Set<string>();
+  const scratch = new TfGraph();
   graph.node.forEach((node, k) => {
     const name = node.name || `${node.opType}_${k}`;
-    const fail = (reason: string) =>
+    const ins = node.input.map((n) => (n ? env.get(n) : undefined));
+    const downstream = node.input.some((n) => n && standIns.has(n));
+    const standIn = () => {
+      for (const o of node.output) {
+        if (!o) continue;
+        const t = info.get(o)?.type?.tensorType;
+        let dtype: TfDtype = 'float32';
+        try {
+          dtype = tfDtypeOf(t?.elemType ?? ONNX.FLOAT);
+        } catch {
+          /* non-numeric: the node that consumes it will say so */
+        }
+        env.set(o, { dtype, onnxType: t?.elemType ?? ONNX.FLOAT, shape: dimsOf(info.get(o)), ref: `unsupported/${o}` });
+        standIns.add(o);
+      }
+    };
+    const fail = (reason: string) => {
       unsupported.push({ node: name, opType: node.domain ? `${node.domain}:${node.opType}` : node.opType, reason });
+      standIn();
+    };
     if (node.domain && node.domain !== 'ai.onnx')
       return fail(`operator set '${node.domain}' has no TF.js mapping (only standard ONNX ops convert)`);
     if (SUBGRAPH_OPS.has(node.opType)) return fail('control flow with subgraphs is not supported');
     const handler = HANDLERS[node.opType];
     if (!handler) return fail(`no TF.js mapping for ${node.opType}`);
-    const ins = node.input.map((n) => (n ? env.get(n) : undefined));
-    if (node.input.some((n, j) => n && !ins[j])) return; // upstream node already reported
+    if (node.input.some((n, j) => n && !ins[j])) return standIn(); // its input is a non-numeric tensor, already reported
+    if (downstream) {
+      // Checked in a scratch graph; a refusal here may only reflect what the stand-in does not know (its shape),
+      // so it is reported only when every stand-in input had a known shape.
+      try {
+        const out = handler(new NodeCtx(scratch, node, name, opset, ins));
+        const outs = Array.isArray(out) ? out : [out];
+        node.output.forEach((o, j) => o && outs[j] && env.set(o, { ...outs[j], ref: `unsupported/${o}`, const: undefined }));
+        node.output.forEach((o) => o && standIns.add(o));
+      } catch (err) {
+        const known = node.input.every((n, j) => !n || !standIns.has(n) || ins[j]?.shape?.every((d) => d !== null));
+        if (known && err instanceof Unsupported) fail(err.message);
+        else standIn();
+      }
+      return;
+    }
     try {
       const out = handler(new NodeCtx(g, node, name, opset, ins));
       const outs = Array.isArray(out) ? out : [out];

@@ -17,7 +17,7 @@ import { convertGraph, signatureOf } from './convert';
 import type { UnsupportedNode } from './errors';
 import type { TfjsConversion } from './types';
 
-export { TfjsConversionError, type UnsupportedNode } from './errors';
+export { TfjsConversionError, describeUnsupported, groupUnsupported, type UnsupportedGroup, type UnsupportedNode } from './errors';
 export type { TfjsReport, TensorSpec } from './convert';
 export { decodeTensor, type ConstTensor } from './tensor';
 export { verifyTfjs, runTfjs, loadTfjs, randomInputs, type TfjsVerification } from './verify';

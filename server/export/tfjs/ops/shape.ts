@@ -353,7 +353,8 @@ function constantOfShape(c: NodeCtx): Value {
     'Fill',
     [cast(c.g, s, 'int32'), constOf([v.data[0]], [], dtype)],
     { index_type: attr.type('int32') },
-    [{ dtype, onnxType: v.onnxType, shape: undefined }],
+    // the rank is the (static) length of the shape vector even when the dims are run-time values
+    [{ dtype, onnxType: v.onnxType, shape: typeof s.shape?.[0] === 'number' ? new Array<Dim>(s.shape[0]).fill(null) : undefined }],
     c.hint(),
   )[0];
 }
