@@ -20,7 +20,7 @@ import type { MountLabRoutes } from './lab-routes';
 import { createMetrics, recordModelLoaded } from './metrics';
 import { buildOpenApiDocument } from './openapi/document';
 import { renderDocsPage } from './openapi/docs-page';
-import { HttpError, mediaType, requireModel, type RouteContext } from './routes/common';
+import { HAS_APP_HEADERS, HttpError, mediaType, requireModel, type RouteContext } from './routes/common';
 import { handleCsvBatch } from './routes/csv-batch';
 import { handleInvocation } from './routes/mlflow';
 import { oipRoutes } from './routes/oip';
@@ -126,11 +126,13 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
 
   app.use('*', async (c, next) => {
     const started = performance.now();
-    // Set before the handler so it rides on the response the handler builds; mutating `c.res.headers`
-    // afterwards would push @hono/node-server off its fast path for every response.
-    c.header('X-Content-Type-Options', 'nosniff');
+    // Set before the handler so it rides on the response the handler builds with c.json() & co. The
+    // prediction routes (POST) build theirs with jsonResponse(), which has it already: for them the
+    // WHATWG Headers this would create is skipped, and the check after the handler is a WeakSet lookup.
+    const predictionRoute = c.req.method === 'POST';
+    if (!predictionRoute) c.header('X-Content-Type-Options', 'nosniff');
     await next();
-    if (!c.res.headers.has('X-Content-Type-Options')) c.res.headers.set('X-Content-Type-Options', 'nosniff');
+    if (!HAS_APP_HEADERS.has(c.res) && !c.res.headers.has('X-Content-Type-Options')) c.res.headers.set('X-Content-Type-Options', 'nosniff');
     // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- hono types a route's input as `any`; only the path is read
     const labels = { route: routeLabel(c), method: c.req.method, status: String(c.res.status) };
     metrics.httpRequests.child(labels).value++;

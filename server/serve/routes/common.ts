@@ -182,6 +182,23 @@ export async function timedInfer(ctx: RouteContext, route: string, inputs: Plain
   }
 }
 
+/** Responses made by {@link jsonResponse}: they already carry the headers the app adds to every response. */
+export const HAS_APP_HEADERS = new WeakSet<Response>();
+
+/**
+ * A 200 JSON response for the prediction routes, with the app's `X-Content-Type-Options` already in
+ * its headers. Plain-object headers let @hono/node-server write them as they are; going through
+ * `c.header()` / `c.json()` builds a WHATWG `Headers` per response and converts it back (several µs).
+ */
+export function jsonResponse(body: unknown, headers?: Record<string, string>): Response {
+  const res = new Response(JSON.stringify(body), {
+    status: 200,
+    headers: { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', ...headers },
+  });
+  HAS_APP_HEADERS.add(res);
+  return res;
+}
+
 /** A short random request id, for OIP responses whose request carried none. */
 export function newRequestId(): string {
   return crypto.randomUUID();

@@ -10,7 +10,7 @@ import { InputError } from '../../protocol/codec';
 import { quote } from '../../protocol/limits';
 import { describeZodError, MlflowInvocationRequestSchema } from '../../protocol/schemas';
 import type { FeatureRecord } from '../../protocol/signature';
-import { HttpError, mediaType, readBodyBytes, readJsonBody, type RouteContext } from './common';
+import { HttpError, jsonResponse, mediaType, readBodyBytes, readJsonBody, type RouteContext } from './common';
 import { csvValueError, mapColumns, recordFromCsv } from '../../model/csv-rows';
 import { fastMlflowRequest } from './fast-parse';
 import { predictColumns, predictInstances, predictRecords, type PredictTarget } from './json-predict';
@@ -30,7 +30,7 @@ export async function handleInvocation(ctx: RouteContext, c: Context, route: str
   const model = ctx.host.current();
   const target: PredictTarget = { ctx, route, model };
   const type = mediaType(c);
-  if (type === 'text/csv' || type === 'application/csv') return c.json({ predictions: await predictCsvText(target, c) });
+  if (type === 'text/csv' || type === 'application/csv') return jsonResponse({ predictions: await predictCsvText(target, c) });
 
   const json = await readJsonBody(c, ctx.bodyLimitBytes);
   const body = fastMlflowRequest(json) ?? zodParse(json);
@@ -44,18 +44,18 @@ export async function handleInvocation(ctx: RouteContext, c: Context, route: str
   }
   if (body.dataframe_split) {
     const { columns, data } = body.dataframe_split;
-    if (!columns) return c.json({ predictions: await predictInstances(target, data) });
+    if (!columns) return jsonResponse({ predictions: await predictInstances(target, data) });
     const records = data.map((row, r) => {
       if (row.length !== columns.length) {
         throw new InputError('dataframe_split.data', `has ${row.length} values but "columns" names ${columns.length}`, r);
       }
       return Object.fromEntries<FeatureRecord[string]>(columns.map((name, i) => [name, row[i]]));
     });
-    return c.json({ predictions: await predictRecords(target, records) });
+    return jsonResponse({ predictions: await predictRecords(target, records) });
   }
-  if (body.dataframe_records) return c.json({ predictions: await predictRecords(target, body.dataframe_records) });
-  if (body.instances) return c.json({ predictions: await predictInstances(target, body.instances) });
-  return c.json({ predictions: await predictColumns(target, body.inputs) });
+  if (body.dataframe_records) return jsonResponse({ predictions: await predictRecords(target, body.dataframe_records) });
+  if (body.instances) return jsonResponse({ predictions: await predictInstances(target, body.instances) });
+  return jsonResponse({ predictions: await predictColumns(target, body.inputs) });
 }
 
 /** Longest header line of a CSV body; a header of thousands of columns is not a table of features. */

@@ -17,6 +17,7 @@ import {
   readBodyBytes,
   mediaType,
   isJsonMediaType,
+  jsonResponse,
   publishedVersion,
   requireModel,
   timedInfer,
@@ -154,12 +155,14 @@ async function infer(ctx: RouteContext, c: Context, route: string, model: Loaded
   const inferMs = performance.now() - inferStarted;
   // Server-Timing (shown by browser devtools; read by `npm run bench`): time in inference (incl. any
   // batching wait) and in the whole handler, so the server's own overhead can be told from the network's.
-  c.header('Server-Timing', `infer;dur=${inferMs.toFixed(3)}, handler;dur=${(performance.now() - started).toFixed(3)}`);
-  return c.json({
+  const body = {
     model_name: model.info.name,
     model_version: publishedVersion(ctx.host, model),
     id: request.id ?? newRequestId(),
     outputs: outputs.map(oipOutput),
+  };
+  return jsonResponse(body, {
+    'server-timing': `infer;dur=${inferMs.toFixed(3)}, handler;dur=${(performance.now() - started).toFixed(3)}`,
   });
 }
 

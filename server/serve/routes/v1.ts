@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import { describeZodError, V1PredictRequestSchema } from '../../protocol/schemas';
-import { HttpError, readJsonBody, requireModel, type RouteContext } from './common';
+import { HttpError, jsonResponse, readJsonBody, requireModel, type RouteContext } from './common';
 import { fastV1PredictRequest } from './fast-parse';
 import { predictColumns, predictInstances } from './json-predict';
 
@@ -51,7 +51,7 @@ export function v1Routes(ctx: RouteContext): Hono {
     }
     const where = { ctx, route: V1_PREDICT_ROUTE, model };
     const predictions = instances !== undefined ? await predictInstances(where, instances) : await predictColumns(where, inputs);
-    return c.json({ predictions });
+    return jsonResponse({ predictions });
   });
   return app;
 }
