@@ -26,19 +26,15 @@ describe('CLI', () => {
     assert.equal(await drift.run([pq('twin_reference.parquet'), pq('twin_reference.parquet'), ...quiet, '--fail-on-drift']), 0);
     assert.equal(await drift.run([pq('twin_reference.csv'), pq('twin_current.parquet'), ...quiet, '--fail-on-drift']), 1);
   });
-  test('a corrupt or unsupported Parquet file exits 2 (bad input, not "drift")', async () => {
-    const stderr = process.stderr.write;
+  test('a corrupt or unsupported Parquet file exits 2 (bad input, not "drift")', async (t) => {
     let said = '';
-    process.stderr.write = ((chunk: string) => {
+    t.mock.method(process.stderr, 'write', (chunk: string) => {
       said += chunk;
       return true;
-    }) as typeof process.stderr.write;
-    try {
-      assert.equal(await drift.run([pq('twin_reference.parquet'), pq('corrupt_page.parquet'), ...quiet, '--fail-on-drift']), 2);
-      assert.equal(await drift.run([pq('lzo.parquet'), pq('lzo.parquet'), ...quiet]), 2);
-    } finally {
-      process.stderr.write = stderr;
-    }
+    });
+    assert.equal(await drift.run([pq('twin_reference.parquet'), pq('corrupt_page.parquet'), ...quiet, '--fail-on-drift']), 2);
+    assert.equal(await drift.run([pq('lzo.parquet'), pq('lzo.parquet'), ...quiet]), 2);
+    t.mock.restoreAll();
     assert.match(said, /corrupt_page\.parquet, row group 1, column "cont_a"/);
     assert.match(said, /lzo\.parquet, row group 1, column "y": compressed with LZO/);
   });
