@@ -12,6 +12,7 @@ import type { ServerClient } from '../client';
 import { ServerError } from '../client';
 import { h, replaceChildren } from '../dom';
 import type { AppTab } from '../tabs';
+import { createLoadTestSection } from './loadtest-section';
 import { createPerfClient, type PerfInfo, type PerfJob } from './perf-client';
 import { renderReport } from './perf-report';
 import { servedNotice } from './perf-served';
@@ -29,6 +30,8 @@ export const DURATIONS = [
 
 export function createPerfTab(client: ServerClient): AppTab {
   const perf = createPerfClient(client);
+  // Load test and capacity & cost planner: their own section under the comparison (loadtest-section.ts).
+  const loadtest = createLoadTestSection(client);
   const machine = h('p', { className: 'perf-machine muted small' });
   const variantsBox = h('fieldset', { className: 'perf-variants' }, [h('legend', {}, ['Variants to compare with the original'])]);
   const duration = h(
@@ -67,6 +70,7 @@ export function createPerfTab(client: ServerClient): AppTab {
     progress,
     message,
     results,
+    loadtest.element,
   ]);
 
   let info: PerfInfo | null = null;
@@ -238,6 +242,7 @@ export function createPerfTab(client: ServerClient): AppTab {
     title: 'Performance',
     element,
     update(_description: ModelDescription) {
+      loadtest.update();
       if (info) return;
       perf.info().then(showInfo, (err: Error) => say(`Performance lab unavailable: ${err.message}`, true));
     },
