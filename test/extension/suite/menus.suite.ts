@@ -85,7 +85,7 @@ describe('menus and dialogs', () => {
       },
     });
     const outDir = await vscode.commands.executeCommand<string>(CommandId.exportBundle, model);
-    assert.deepEqual(offered.sort(), ['docker', 'k8s', 'kserve', 'tfjs', 'triton']);
+    assert.deepEqual(offered.sort(), ['docker', 'explain', 'k8s', 'kserve', 'tfjs', 'triton']);
     assert.equal(outDir, join(exportParent, 'diabetes-bundle'));
     const manifest = JSON.parse(readFileSync(join(outDir, 'MANIFEST.json'), 'utf8')) as {
       checks: { target: string; name: string; status: string; detail?: string }[];
@@ -93,9 +93,9 @@ describe('menus and dialogs', () => {
     const failed = manifest.checks.filter((c) => c.status !== 'pass' && c.status !== 'skipped');
     assert.deepEqual(failed, [], 'every check passed (or was skipped for lack of Docker)');
     const targets = new Set(manifest.checks.map((c) => c.target));
-    for (const t of ['onnx', 'docker', 'k8s', 'kserve', 'triton', 'tfjs'])
+    for (const t of ['onnx', 'docker', 'k8s', 'kserve', 'triton', 'tfjs', 'explain'])
       assert.ok(targets.has(t), `MANIFEST.json has checks of ${t}: ${[...targets].join(', ')}`);
-    for (const f of ['Dockerfile', 'server/index.js', 'server/package.json', 'server/package-lock.json'])
+    for (const f of ['Dockerfile', 'server/index.js', 'server/package.json', 'server/package-lock.json', 'explain/report.html'])
       assert.ok(existsSync(join(outDir, f)), `bundle has ${f}`);
   });
 
