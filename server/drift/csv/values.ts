@@ -3,6 +3,8 @@
  * numbers (including `inf`) parse as float64, everything else is text.
  */
 
+import { parseLongDecimal, UNDECIDED } from './long-decimal';
+
 /** pandas' default `na_values` (plus the empty field). */
 export const MISSING_TOKENS = new Set([
   '',
@@ -41,10 +43,15 @@ export let lastWasIntegerLiteral = false;
 
 /**
  * Parses buf[start, end) as a decimal number without making a string in the common case.
- * Fast path (Clinger): a mantissa below 2^53 and |exponent| ≤ 22 is exact with one multiply or
- * divide by an exactly representable power of ten; anything else goes through `Number()`, which is
- * correctly rounded. Returns NaN for text and for empty cells (a real number never parses to NaN:
- * `nan`/`NaN` are missing tokens, which are text here).
+ * The digits are read once: the first 15 significant ones into `head` (exact: < 10^15 < 2^53), any
+ * further ones into `tail` (`tailDigits` of them). Then:
+ * - up to 15 digits, or a longer mantissa that is still below 2^53, and |exponent| ≤ 22: Clinger's
+ *   fast path, exact with one multiply or divide by an exactly representable power of ten;
+ * - 16–19 digits (pandas writes up to 17) and |exponent| ≤ 22: the double-double path of
+ *   long-decimal.ts, correctly rounded;
+ * - anything else (or a near-tie that path leaves undecided): `Number()`, which is correctly rounded.
+ * Returns NaN for text and for empty cells (a real number never parses to NaN: `nan`/`NaN` are
+ * missing tokens, which are text here).
  */
 export function parseNumberBytes(buf: Buffer, start: number, end: number): number {
   let i = start;
@@ -55,14 +62,21 @@ export function parseNumberBytes(buf: Buffer, start: number, end: number): numbe
     negative = c === 0x2d;
     i++;
   }
-  let mantissa = 0;
+  let head = 0;
+  let tail = 0;
+  let tailDigits = 0;
   let scale = 0;
   let integerLiteral = true;
   const intStart = i;
   for (; i < end; i++) {
     c = buf[i] - 0x30;
     if (c >>> 0 > 9) break; // not a digit (negative wraps around)
-    mantissa = mantissa * 10 + c;
+    // head < 10^14 has room for one more digit within 15; leading zeros keep it 0.
+    if (head < 1e14) head = head * 10 + c;
+    else {
+      tail = tail * 10 + c;
+      tailDigits++;
+    }
   }
   let sawDigit = i > intStart;
   if (i < end && buf[i] === 0x2e) {
@@ -72,7 +86,11 @@ export function parseNumberBytes(buf: Buffer, start: number, end: number): numbe
     for (; i < end; i++) {
       c = buf[i] - 0x30;
       if (c >>> 0 > 9) break; // not a digit (negative wraps around)
-      mantissa = mantissa * 10 + c;
+      if (head < 1e14) head = head * 10 + c;
+      else {
+        tail = tail * 10 + c;
+        tailDigits++;
+      }
     }
     scale = fracStart - i;
     sawDigit ||= i > fracStart;
@@ -97,11 +115,17 @@ export function parseNumberBytes(buf: Buffer, start: number, end: number): numbe
   }
   if (!sawDigit || i !== end) return parseNumberText(buf.toString('latin1', start, end));
   lastWasIntegerLiteral = integerLiteral;
-  // Clinger's fast path: the digits accumulated exactly (the mantissa never passed 2^53, so every
-  // step was exact) and one correctly rounded multiply/divide by an exact power of ten.
-  if (mantissa <= Number.MAX_SAFE_INTEGER && scale >= -22 && scale <= 22) {
-    const magnitude = scale < 0 ? mantissa / POW10[-scale] : mantissa * POW10[scale];
-    return negative ? -magnitude : magnitude;
+  if (scale >= -22 && scale <= 22 && tailDigits <= 4) {
+    // head · 10^k + tail is exact while it stays below 2^53 (each step then is).
+    const mantissa = tailDigits === 0 ? head : head * POW10[tailDigits] + tail;
+    if (mantissa <= Number.MAX_SAFE_INTEGER) {
+      // Clinger's fast path: an exact mantissa, one correctly rounded multiply/divide by an exact power of ten.
+      const magnitude = scale < 0 ? mantissa / POW10[-scale] : mantissa * POW10[scale];
+      return negative ? -magnitude : magnitude;
+    }
+    // 16–19 significant digits, more than a double holds exactly: the double-double path.
+    const magnitude = parseLongDecimal(head, tail, tailDigits, scale);
+    if (magnitude !== UNDECIDED) return negative ? -magnitude : magnitude;
   }
   return Number(buf.toString('latin1', start, end));
 }
