@@ -1,6 +1,6 @@
 /**
- * Commands on a CSV: check drift against a reference, set it as the open model's reference, and
- * batch-predict it with the open model. The work runs in a CLI child (`drift`, `predict`) with
+ * Commands on a CSV: check drift against a reference (a Parquet file too), set it as the open model's
+ * reference, and batch-predict it with the open model. The work runs in a CLI child (`drift`, `predict`) with
  * cancellable progress; results are real files the user can open.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -17,13 +17,16 @@ import { CheckDriftNotification } from '../../webview/lab-panel-messages';
 import { isCancellation } from '../../server/protocol/errors';
 
 const isCsv = (uri: unknown): uri is vscode.Uri => uri instanceof vscode.Uri && extname(uri.fsPath).toLowerCase() === '.csv';
+/** Drift reads Parquet too (the serving reference and batch prediction stay CSV). */
+const isDriftData = (uri: unknown): uri is vscode.Uri =>
+  uri instanceof vscode.Uri && ['.csv', '.parquet'].includes(extname(uri.fsPath).toLowerCase());
 
-async function pickCsv(title: string, near?: string): Promise<string | undefined> {
+async function pickCsv(title: string, near?: string, parquet = false): Promise<string | undefined> {
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
-    filters: { CSV: ['csv'] },
+    filters: parquet ? { 'CSV or Parquet': ['csv', 'parquet'] } : { CSV: ['csv'] },
     title,
-    openLabel: 'Use this CSV',
+    openLabel: parquet ? 'Use this file' : 'Use this CSV',
     defaultUri: near ? vscode.Uri.file(dirname(near)) : undefined,
   });
   return picked?.[0]?.fsPath;
@@ -67,16 +70,16 @@ export function csvCommands(shell: Shell, panels: LabPanels) {
   return {
     /** current CSV (argument or picked), reference (argument, the open model's, or picked) → HTML report. */
     [CommandId.checkDrift]: guard(async (uri?: vscode.Uri, referenceUri?: vscode.Uri) => {
-      const current = isCsv(uri) ? uri.fsPath : await pickCsv('Current data to check for drift');
+      const current = isDriftData(uri) ? uri.fsPath : await pickCsv('Current data to check for drift', undefined, true);
       if (!current) return undefined;
       const model = shell.activeModel?.() ?? shell.supervisor.mostRecent()?.modelPath;
-      const reference = isCsv(referenceUri)
+      const reference = isDriftData(referenceUri)
         ? referenceUri.fsPath
         : ((model && shell.referenceFor(model) !== current ? shell.referenceFor(model) : undefined) ??
-          (await pickCsv('Reference data to compare against', current)));
+          (await pickCsv('Reference data to compare against', current, true)));
       if (!reference) return undefined;
       // With a model open: its lab panel's Drift tab runs the check (progress, cancel, charts). The server
-      // reads only CSVs beside the model; anything else gets the standalone HTML report below.
+      // reads only CSV and Parquet files beside the model; anything else gets the standalone HTML report below.
       if (model && isInside(dirname(model), current) && isInside(dirname(model), reference)) {
         await panels.open(model, await shell.ensureServer(model), 'drift');
         panels.notify(model, CheckDriftNotification, { reference, current });

@@ -1,10 +1,10 @@
 /**
- * The Drift tab: is this data like the data the model was trained on? Choose a reference CSV (default:
- * the served model's) and a current CSV — or "what the server saw", the rows it has served — run the
+ * The Drift tab: is this data like the data the model was trained on? Choose a reference CSV or Parquet
+ * file (default: the served model's CSV) and a current one — or "what the server saw", the rows it has served — run the
  * check with a progress bar and Cancel, then read the verdicts, the table and a chart per column.
  *
  * The VS Code extension starts a check here with a `CheckDriftNotification` (lab-panel-messages.ts)
- * ("Check Drift Against Reference…" on a .csv). Errors (a path outside the server's folders, a
+ * ("Check Drift Against Reference…" on a .csv or .parquet). Errors (a path outside the server's folders, a
  * malformed CSV with its line, a failed job) show inline; the tab is never left blank. Paths may be
  * relative: they are read from the model's folder (then the folder the server started in). The
  * served signature's target column is sent along, so it is reported as target drift, not a feature.
@@ -46,8 +46,16 @@ export function createDriftTab(client: ServerClient): AppTab {
       className: 'drift-path',
       attrs: { id, type: 'text', list: 'drift-files', placeholder, 'aria-label': label, spellcheck: 'false', autocomplete: 'off' },
     }) as HTMLInputElement;
-  const reference = input('drift-reference', 'Reference CSV path', "reference.csv (training data; relative to the model's folder)");
-  const current = input('drift-current', 'Current CSV path', "the new data to check, e.g. current.csv (relative to the model's folder)");
+  const reference = input(
+    'drift-reference',
+    'Reference CSV or Parquet path',
+    "reference.csv or .parquet (training data; relative to the model's folder)",
+  );
+  const current = input(
+    'drift-current',
+    'Current CSV or Parquet path',
+    "the new data to check, e.g. current.csv or current.parquet (relative to the model's folder)",
+  );
   const fileList = h('datalist', { attrs: { id: 'drift-files' } });
   const radio = (value: string, text: string, checked: boolean) => {
     const el = h('input', {
@@ -56,7 +64,7 @@ export function createDriftTab(client: ServerClient): AppTab {
     }) as HTMLInputElement;
     return { el, label: h('label', { attrs: { for: `drift-source-${value}` } }, [el, ' ', text]) };
   };
-  const fromFile = radio('file', 'a CSV file', true);
+  const fromFile = radio('file', 'a CSV or Parquet file', true);
   const fromLive = radio('live', 'what the server saw (rows it has served)', false);
   const liveInfo = h('span', { className: 'muted small', attrs: { id: 'drift-live-info' } });
   const predictions = h('input', { attrs: { type: 'checkbox', id: 'drift-predictions' } }) as HTMLInputElement;
@@ -186,7 +194,7 @@ export function createDriftTab(client: ServerClient): AppTab {
     const ref = reference.value.trim();
     const cur = current.value.trim();
     if (!live() && (!ref || !cur)) {
-      say(!ref ? 'Reference: enter the path of the reference CSV.' : 'Current: enter the path of the CSV to check.', true);
+      say(!ref ? 'Reference: enter the path of the reference CSV or Parquet file.' : 'Current: enter the path of the file to check.', true);
       return;
     }
     try {
@@ -271,7 +279,9 @@ export function createDriftTab(client: ServerClient): AppTab {
       }
       if (!filesLoaded) {
         filesLoaded = true;
-        drift.files().then(showFiles, (err: Error) => say(`Cannot list the CSV files this server may read: ${err.message}`, true));
+        drift
+          .files()
+          .then(showFiles, (err: Error) => say(`Cannot list the CSV and Parquet files this server may read: ${err.message}`, true));
       }
     },
   };
