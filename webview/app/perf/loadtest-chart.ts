@@ -56,7 +56,10 @@ function lineChart(report: LoadTestReport, spec: ChartSpec): SVGElement {
   const plotH = H - PAD.top - PAD.bottom;
   const base = PAD.top + plotH;
   const x = (l: number) => (maxX === minX ? PAD.left + plotW / 2 : PAD.left + ((l - minX) / (maxX - minX)) * plotW);
-  const top = Math.max(1e-9, ...spec.series.flatMap((s) => s.values), spec.line?.value ?? 0) * 1.1;
+  const highest = Math.max(1e-9, ...spec.series.flatMap((s) => s.values));
+  // A target far above every measurement would flatten the curves to the floor: it is named instead of drawn.
+  const lineShown = spec.line !== undefined && spec.line.value <= highest * 3;
+  const top = Math.max(highest, lineShown ? spec.line!.value : 0) * 1.1;
   const y = (v: number) => base - (Math.max(0, v) / top) * plotH;
   const nodes: Node[] = [];
 
@@ -87,10 +90,16 @@ function lineChart(report: LoadTestReport, spec: ChartSpec): SVGElement {
     ),
   );
 
-  if (spec.line) {
+  if (spec.line && lineShown) {
     nodes.push(svg('line', { x1: PAD.left, x2: W - PAD.right, y1: y(spec.line.value), y2: y(spec.line.value), class: 'loadtest-target' }));
     nodes.push(
       svg('text', { x: W - PAD.right, y: y(spec.line.value) - 3, 'text-anchor': 'end', class: 'loadtest-tick' }, [text(spec.line.label)]),
+    );
+  } else if (spec.line) {
+    nodes.push(
+      svg('text', { x: W - PAD.right, y: PAD.top - 2, 'text-anchor': 'end', class: 'loadtest-tick loadtest-target-above' }, [
+        text(`${spec.line.label}: far above the chart`),
+      ]),
     );
   }
   if (report.knee) {
@@ -139,7 +148,8 @@ const key = (className: string, label: string) =>
 /** Throughput and latency against clients, side by side. */
 export function loadTestCharts(report: LoadTestReport): HTMLElement {
   const anyErrors = report.steps.some((s) => s.errors > 0);
-  const extra = [
+  // A function: each legend needs its own nodes (a node appended twice moves).
+  const extra = () => [
     report.knee ? key('loadtest-key-knee', 'knee') : null,
     anyErrors ? key('loadtest-key-error', 'step with failed requests') : null,
   ];
@@ -162,7 +172,7 @@ export function loadTestCharts(report: LoadTestReport): HTMLElement {
       'throughput',
       'Throughput (req/s)',
       throughput,
-      h('div', { className: 'loadtest-legend muted small' }, [key('loadtest-throughput', 'requests/s'), ...extra]),
+      h('div', { className: 'loadtest-legend muted small' }, [key('loadtest-throughput', 'requests/s'), ...extra()]),
     ),
     figure(
       'latency',
@@ -172,7 +182,7 @@ export function loadTestCharts(report: LoadTestReport): HTMLElement {
         key('loadtest-p50', 'p50'),
         key('loadtest-p99', 'p99'),
         key('loadtest-key-target', 'p99 target'),
-        ...extra,
+        ...extra(),
       ]),
     ),
   ]);

@@ -93,19 +93,22 @@ function stepsTable(report: LoadTestReport): HTMLElement {
 
 /** What the figures say, in words: the sustainable rate first, then the knee, then the notes. */
 function summary(report: LoadTestReport): HTMLElement {
-  const unit = report.mode === 'rate' ? 'requests/s offered' : 'clients';
+  const at = (i: number) => {
+    const x = stepX(report.steps[i]);
+    return report.mode === 'rate' ? `${x} requests/s offered` : `${x} client${x === 1 ? '' : 's'}`;
+  };
   const s = report.sustainable;
   const k = report.knee;
   return h('div', { className: 'loadtest-summary' }, [
     h('p', { className: 'loadtest-sustainable' }, [
       s
         ? `This machine sustains at most ${int(s.throughput)} requests/s (${int(s.rowsPerSecond)} predictions/s) ` +
-          `with p99 within ${report.p99TargetMs} ms — at ${stepX(report.steps[s.step])} ${unit}, p99 ${ms(s.p99Ms)}.`
+          `with p99 within ${report.p99TargetMs} ms — at ${at(s.step)}, p99 ${ms(s.p99Ms)}.`
         : `No step kept p99 within ${report.p99TargetMs} ms without errors: raise the target or try fewer clients.`,
     ]),
     h('p', { className: 'loadtest-knee-text' }, [
       k
-        ? `Knee: ${stepX(report.steps[k.step])} ${unit} (${int(k.throughput)} requests/s, p99 ${ms(k.p99Ms)}) — ${k.reason}.`
+        ? `Knee: ${at(k.step)} (${int(k.throughput)} requests/s, p99 ${ms(k.p99Ms)}) — ${k.reason}.`
         : 'Knee: not reached — throughput still grew at the last step; add larger steps to find it.',
     ]),
     report.notes.length
@@ -156,7 +159,7 @@ export function createLoadTestSection(client: ServerClient): { element: HTMLElem
   );
   const bar = h('progress', { attrs: { max: 1, value: 0, 'aria-label': 'Load test progress' } }) as HTMLProgressElement;
   const stepText = h('span', { className: 'muted small loadtest-step', attrs: { 'aria-live': 'polite' } });
-  const progress = h('div', { className: 'perf-progress', attrs: { hidden: true } }, [bar, stepText]);
+  const progress = h('div', { className: 'perf-progress loadtest-progress', attrs: { hidden: true } }, [bar, stepText]);
   const message = h('div', { className: 'loadtest-message', attrs: { role: 'status', 'aria-live': 'polite' } });
   const results = h('section', { className: 'loadtest-results', attrs: { 'aria-label': 'Load test results', 'data-state': 'empty' } });
 
@@ -257,7 +260,8 @@ export function createLoadTestSection(client: ServerClient): { element: HTMLElem
     bar.max = Math.max(1, p.total);
     bar.value = p.done;
     const last = p.detail?.last as LoadStep | undefined;
-    const now = last ? ` — last step ${int(last.throughput)} requests/s, p99 ${ms(last.p99Ms)}` : '';
+    // After a step its line already names the throughput; add its p99 (and failures) to it.
+    const now = last ? `, p99 ${ms(last.p99Ms)}${last.errors ? `, ${int(last.errors)} failed` : ''}` : '';
     stepText.textContent = `Step ${Math.min(p.done + (p.done < p.total && !last ? 1 : 0), p.total)} of ${p.total} · ${p.step}${now}`;
   }
 
