@@ -31,7 +31,7 @@ export interface BatchingOptions {
 export interface ModelHostOptions {
   /** Reference CSV: passed to loadModel, whose sampled rows feed the differential check. */
   referenceCsv?: string;
-  /** Default: enabled, 64 rows, 2 ms (see batcher.ts for why). Only applies to dynamic-batch models. */
+  /** Default: enabled, 64 rows, no wait beyond the running batch (see batcher.ts for why). Only applies to dynamic-batch models. */
   batching?: Partial<BatchingOptions>;
   /** Reload when the model, its sidecar signature or the reference CSV changes. Default false. */
   watch?: boolean;

@@ -99,7 +99,7 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
     referenceCsv: options.referenceCsv,
     batching: options.batching,
     watch: options.watch ?? true,
-    loadOptions: options.loadOptions,
+    loadOptions: servingLoadOptions(options.loadOptions),
     metrics,
     log,
   });
@@ -174,6 +174,21 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
   }
 
   return { url, port: address.port, ownerToken, host: modelHost, close };
+}
+
+/**
+ * onnxruntime's thread pools spin-wait for the next run after each one (by default): in a server that
+ * CPU is what the event loop needs to parse the next requests. Measured with 64 wrk clients on the
+ * breast-cancer MLP: ~570 µs of process CPU per request with spinning, ~200 without. A caller's own
+ * session config wins.
+ */
+export const SERVING_SESSION_CONFIG: Readonly<Record<string, string>> = {
+  'session.intra_op.allow_spinning': '0',
+  'session.inter_op.allow_spinning': '0',
+};
+
+export function servingLoadOptions(given: LoadOptions | undefined): LoadOptions {
+  return { ...given, sessionConfig: { ...SERVING_SESSION_CONFIG, ...given?.sessionConfig } };
 }
 
 /**

@@ -22,7 +22,8 @@ Options:
   --allow-host <name>    also answer requests whose Host header is this name (repeatable); loopback
                          names and the address the server listens on are always accepted
   --batch-max <n>        most rows per batched run (default 64)
-  --batch-delay-ms <ms>  longest wait for a batch to fill (default 2)
+  --batch-delay-ms <ms>  longest wait for a batch to fill once the model is free (default 0: what
+                         queued while the previous batch ran goes next, at once)
   --no-batching          run every request on its own
   --no-watch             do not reload when the model file changes
   --threads <n>          onnxruntime intra-op threads (default: onnxruntime's choice)
