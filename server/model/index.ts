@@ -40,7 +40,7 @@ export {
   type CsvRowMapper,
   type RowResult,
 } from './csv-rows';
-export { sampleRecords, sampleTensors, seededRandom } from './samples';
+export { describeSamples, sampleRecords, sampleTensors, seededRandom } from './samples';
 export {
   decodeModel,
   encodeModel,

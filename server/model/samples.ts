@@ -41,8 +41,10 @@ export function sampleRecords(signature: Signature, reference: ReferenceSample |
 }
 
 /**
- * Input tensors for `rows` rows of a model whose inputs have no named features (raw/image): zeros (or
- * seeded noise for images) with symbolic dims set to 1.
+ * Input tensors for `rows` rows of a model whose inputs have no named features (raw/image), symbolic
+ * dims set to 1: images as seeded uniform noise in [0, 1]; other float tensors as seeded standard normal
+ * noise (what standardised features look like); integer tensors with a known range (token ids) uniform
+ * in it; anything else zeros.
  */
 export function sampleTensors(signature: Signature, rows: number, seed = 42): PlainTensor[] {
   const random = seededRandom(seed);
@@ -50,7 +52,55 @@ export function sampleTensors(signature: Signature, rows: number, seed = 42): Pl
     const dims = b.dims.map((d, i) => (i === 0 && b.dims.length > 0 ? rows : typeof d === 'number' && d > 0 ? d : 1));
     const n = dims.reduce((a, c) => a * c, 1);
     const data = allocate(b.dtype, n);
-    if (b.kind === 'image' && data instanceof Float32Array) for (let i = 0; i < n; i++) data[i] = random();
+    if (data instanceof Float32Array || data instanceof Float64Array) {
+      if (b.kind === 'image') for (let i = 0; i < n; i++) data[i] = random();
+      else for (let i = 0; i < n; i++) data[i] = normal(random);
+    } else if (b.valueRange) {
+      const { min, max } = b.valueRange;
+      const value = () => min + Math.floor(random() * (max - min + 1));
+      if (data instanceof BigInt64Array || data instanceof BigUint64Array) for (let i = 0; i < n; i++) data[i] = BigInt(value());
+      else if (!Array.isArray(data) && !(data instanceof Uint8Array && b.dtype === 'bool')) for (let i = 0; i < n; i++) data[i] = value();
+    }
     return { name: b.tensor, dtype: b.dtype, dims, data };
   });
+}
+
+/** Standard normal draw (Box–Muller) from a uniform source. */
+function normal(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/**
+ * What sample inputs were made of, in words, for a result that says what it was measured on:
+ * `generated` rows (sampleRecords without reference rows) or `tensors` (sampleTensors).
+ */
+export function describeSamples(signature: Signature, kind: 'generated' | 'tensors'): string {
+  const parts = signature.inputs.map((b) => {
+    const range = b.valueRange ? `${b.valueRange.why}, uniform in ${b.valueRange.min} … ${b.valueRange.max}` : undefined;
+    if (kind === 'generated') {
+      if (!b.features.length) return undefined;
+      const features = signature.features.filter((f) => f.input === b.tensor);
+      const what = `${features.length} feature${features.length === 1 ? '' : 's'}`;
+      if (range) return `'${b.tensor}' (${what}): ${range}`;
+      const ranged = features.filter((f) => f.min !== undefined && f.max !== undefined).length;
+      const categories = features.filter((f) => f.kind === 'category' || f.kind === 'boolean').length;
+      const free = features.length - ranged - categories;
+      return (
+        `'${b.tensor}' (${what}): ` +
+        [
+          ranged ? `${ranged} uniform in their known ranges` : '',
+          categories ? `${categories} drawn from their categories` : '',
+          free ? `${free} in [0, 1] (no range known)` : '',
+        ]
+          .filter(Boolean)
+          .join(', ')
+      );
+    }
+    const shape = `[${b.dims.map((d, i) => (i === 0 ? 'rows' : typeof d === 'number' && d > 0 ? d : 1)).join(', ')}]`;
+    if (b.kind === 'image') return `'${b.tensor}' ${shape}: uniform noise in [0, 1]`;
+    if (b.dtype.startsWith('float')) return `'${b.tensor}' ${shape}: standard normal noise (the model declares no range)`;
+    return `'${b.tensor}' ${shape}: ${range ?? 'zeros (no range known)'}`;
+  });
+  const symbolic = kind === 'tensors' && signature.inputs.some((b) => b.dims.slice(1).some((d) => !(typeof d === 'number' && d > 0)));
+  return `${parts.filter(Boolean).join('; ')} (seeded${symbolic ? '; free dimensions other than the batch set to 1' : ''})`;
 }

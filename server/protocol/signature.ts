@@ -66,6 +66,8 @@ export interface InputBinding {
   kind: 'packed' | 'column' | 'image' | 'raw';
   features: string[];
   image?: ImageSpec;
+  /** Values the model accepts, when the graph fixes them (token ids: the rows of the embedding table it indexes). */
+  valueRange?: { min: number; max: number; why: string };
 }
 
 /** What an output means, so predictions read as classes and values rather than bare tensors. */
@@ -98,6 +100,18 @@ export interface Signature {
   target?: string;
   /** Human-readable notes on inference decisions, e.g. "ZipMap output replaced by its probability tensor". */
   notes: string[];
+  /** Where each part came from, in words (`source` names only the first that applied to feature names). */
+  origins?: SignatureOrigins;
+}
+
+/** Where each part of a signature came from, one phrase each, e.g. `features: "the graph's input names"`. */
+export interface SignatureOrigins {
+  features: string;
+  task: string;
+  /** Absent when the model has no class names. */
+  classes?: string;
+  /** Absent when there is no target column. */
+  target?: string;
 }
 
 /** A value as typed by a user or read from a CSV/JSON row. */

@@ -56,7 +56,7 @@ export function formatInfo(m: ModelInfo, s: Signature): string {
     ],
     ['Task', s.task + (s.classNames?.length ? ` (${s.classNames.length} classes: ${truncateList(s.classNames, 10)})` : '')],
     ['Batch', s.batch.dynamic ? 'dynamic (any number of rows; batching possible)' : `fixed: exactly ${s.batch.size ?? '?'} row(s) per run`],
-    ['Signature', `from ${s.source}${s.target ? `; target column '${s.target}'` : ''}`],
+    ...signatureLines(s),
   ];
   if (m.docString) header.push(['Doc', m.docString.split('\n')[0]]);
   const keyWidth = Math.max(...header.map(([k]) => k.length));
@@ -131,6 +131,18 @@ export function formatInfo(m: ModelInfo, s: Signature): string {
   const notes = [...new Set([...m.rewrites, ...s.notes])];
   if (notes.length) lines.push('', 'Notes', ...notes.map((n) => `  - ${n}`));
   return `${lines.join('\n')}\n`;
+}
+
+/** Where each part of the signature came from (`Signature`: features, then task, classes, target). */
+function signatureLines(s: Signature): [string, string][] {
+  const o = s.origins;
+  if (!o) return [['Signature', `from ${s.source}${s.target ? `; target column '${s.target}'` : ''}`]];
+  return [
+    ['Signature', `inputs: ${o.features}`],
+    ['', `task ${s.task}: from ${o.task}`],
+    ...(o.classes ? [['', `class names: from ${o.classes}`] as [string, string]] : []),
+    ...(s.target ? [['', `target column '${s.target}': from ${o.target ?? 'the signature'}`] as [string, string]] : []),
+  ];
 }
 
 function shape(t: TensorInfo): string {

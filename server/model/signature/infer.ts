@@ -12,12 +12,14 @@ import type {
   InputBinding,
   OutputBinding,
   Signature,
+  SignatureOrigins,
   SignatureSource,
   TensorDtype,
   TensorInfo,
 } from '../../protocol/signature';
 import { attributeValue, type OnnxModel, type OnnxNode } from '../onnx/proto';
 import type { ColumnFacts, ReferenceLook } from '../reference';
+import { indexRanges } from './index-ranges';
 import type { Sidecar } from './sidecar';
 import { parseSidecar } from './sidecar';
 
@@ -272,10 +274,19 @@ export function inferSignature(src: SignatureSources): Signature {
   // else the model itself (per-column inputs are named by the graph).
   let source: SignatureSource = sidecar ? sidecarSource : 'metadata';
   let target: string | undefined = sidecar?.target ?? info.metadata['target'];
+  const sidecarWords = sidecarSource === 'sidecar' ? 'the signature file' : "the model's metadata_props 'model_lab.signature'";
+  let targetOrigin = sidecar?.target ? sidecarWords : info.metadata['target'] ? "the model's metadata_props 'target'" : undefined;
+  const featureOrigins: string[] = [];
   const features: Feature[] = [];
+  const ranges = indexRanges(src.model);
   const inputs: InputBinding[] = info.inputs.map((input, idx) => {
     const kind = kinds[idx];
     const binding: InputBinding = { tensor: input.name, dtype: input.dtype, dims: input.dims, kind, features: [] };
+    const range = kindOf(input.dtype) === 'integer' ? ranges.get(input.name) : undefined;
+    if (range) {
+      binding.valueRange = range;
+      notes.push(`input '${input.name}' holds ${range.why}: values ${range.min} … ${range.max}`);
+    }
     if (kind === 'image') {
       const spec = imageSpec(input, sidecar?.inputs?.[input.name]?.image);
       if (!spec)
@@ -284,6 +295,7 @@ export function inferSignature(src: SignatureSources): Signature {
         );
       binding.image = spec;
       binding.features = [input.name];
+      featureOrigins.push(`'${input.name}' an image (${sidecar?.inputs?.[input.name]?.image ? sidecarWords : 'its shape'})`);
       features.push({
         name: input.name,
         kind: 'image',
@@ -292,16 +304,37 @@ export function inferSignature(src: SignatureSources): Signature {
       });
     } else if (kind === 'column') {
       binding.features = [input.name];
-      features.push({ name: input.name, kind: kindOf(input.dtype), input: input.name, categories: graphCategories(src.model, input.name) });
+      featureOrigins.push(`'${input.name}' named by the graph input`);
+      features.push({
+        name: input.name,
+        kind: kindOf(input.dtype),
+        input: input.name,
+        categories: graphCategories(src.model, input.name),
+        ...(range ? { min: range.min, max: range.max } : {}),
+      });
     } else if (kind === 'packed') {
       const width = fixed(input.dims[1]) ?? sidecar?.inputs?.[input.name]?.features?.length ?? 0;
       const named = packedNames(width, src, sidecar, packedCount, input.name);
       if (!sidecar) source = named.source;
+      if (!target && named.target) targetOrigin = 'the reference CSV (the column that is not a feature)';
       target ??= named.target;
+      featureOrigins.push(
+        `'${input.name}' (${width}) ${
+          {
+            sidecar: `named by ${sidecarWords}`,
+            metadata: "named by the model's metadata_props",
+            csv: 'named by the reference CSV header',
+            generated: 'given generated names',
+          }[named.source]
+        }`,
+      );
       notes.push(named.note);
       binding.features = named.names;
-      named.names.forEach((name, column) => features.push({ name, kind: kindOf(input.dtype), input: input.name, column }));
+      named.names.forEach((name, column) =>
+        features.push({ name, kind: kindOf(input.dtype), input: input.name, column, ...(range ? { min: range.min, max: range.max } : {}) }),
+      );
     } else {
+      featureOrigins.push(`'${input.name}' a raw tensor (no named features)`);
       notes.push(`input '${input.name}' ${JSON.stringify(input.dims)} has no named features: send it as a tensor (OIP v2 or v1 "inputs")`);
     }
     return binding;
@@ -321,16 +354,24 @@ export function inferSignature(src: SignatureSources): Signature {
     return describeFeature(f, facts.get(f.name), firstRow, given);
   });
 
-  const classNames =
-    sidecar?.classNames ??
-    metadataList(info.metadata, 'class_names', 'classes', 'labels') ??
-    Object.values(src.outputClassNames ?? {})[0] ??
-    classifierLabels(src.model);
+  const metadataClasses = metadataList(info.metadata, 'class_names', 'classes', 'labels');
+  const zipmapClasses = Object.values(src.outputClassNames ?? {})[0];
+  const classNames = sidecar?.classNames ?? metadataClasses ?? zipmapClasses ?? classifierLabels(src.model);
+  const classesOrigin = sidecar?.classNames
+    ? sidecarWords
+    : metadataClasses
+      ? "the model's metadata_props"
+      : zipmapClasses
+        ? "the ZipMap's labels"
+        : classNames
+          ? "the classifier node's class labels"
+          : undefined;
   const outputs = info.outputs.map((o) => outputBinding(o, src, sidecar, classNames));
   const hasClasses = outputs.some((o) => o.role === 'probabilities' || o.role === 'label' || o.role === 'scores');
   const task = sidecar?.task ?? (hasClasses ? 'classification' : outputs.some((o) => o.role === 'value') ? 'regression' : 'raw');
   if (task === 'regression') for (const o of outputs) if (o.role === 'scores') o.role = 'value';
   if (target && src.reference && !src.reference.sample.columns.includes(target)) target = undefined;
+  if (!target) targetOrigin = undefined;
   if (!target && src.reference) {
     const featureNames = new Set(described.map((f) => f.name));
     const extra = src.reference.sample.columns.filter((c) => !featureNames.has(c));
@@ -338,9 +379,18 @@ export function inferSignature(src: SignatureSources): Signature {
       extra.length === 1 &&
       described.length > 0 &&
       described.every((f) => f.kind === 'image' || src.reference!.sample.columns.includes(f.name))
-    )
+    ) {
       target = extra[0];
+      targetOrigin = 'the reference CSV (its one column that is not a feature)';
+    }
   }
+  const roles = outputs.map((o) => `'${o.tensor}' ${o.role}`).join(', ');
+  const origins: SignatureOrigins = {
+    features: featureOrigins.join('; ') || 'no inputs',
+    task: sidecar?.task ? sidecarWords : `the outputs (${roles}), read from their names, shapes and producing ops`,
+    ...(classNames && hasClasses && classesOrigin ? { classes: classesOrigin } : {}),
+    ...(target && targetOrigin ? { target: targetOrigin } : {}),
+  };
 
   return {
     source,
@@ -352,5 +402,6 @@ export function inferSignature(src: SignatureSources): Signature {
     batch,
     ...(target ? { target } : {}),
     notes,
+    origins,
   };
 }
