@@ -5,9 +5,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertToTfjs, precheckTfjs, TfjsConversionError } from '../../server/export/tfjs';
+import {
+  convertToTfjs,
+  describeUnsupported,
+  precheckTfjs,
+  randomInputs,
+  TfjsConversionError,
+  verifyTfjs,
+  type TfjsConversion,
+} from '../../server/export/tfjs';
 import { decodeModel } from '../../server/model';
 
 const root = join(__dirname, '..', '..');
@@ -30,4 +38,47 @@ test('the pre-check names every refused node, also those after a refused node, g
       err instanceof TfjsConversionError &&
       err.message.includes("2 nodes: com.example:LSTM (/rnn/LSTM, /rnn/LSTM_1) — operator set 'com.example' has no TF.js mapping"),
   );
+});
+
+/** Converts, then compares TF.js with onnxruntime on seeded random inputs at each batch size. */
+async function parity(file: string, batches: number[], tolerance = 1e-4): Promise<{ conv: TfjsConversion; worst: number }> {
+  const bytes = readFileSync(file);
+  const pre = precheckTfjs(bytes);
+  assert.deepEqual(pre.unsupported, [], `${file}: ${describeUnsupported(pre.unsupported)}`);
+  const conv = convertToTfjs(bytes);
+  let worst = 0;
+  for (const b of batches) {
+    const v = await verifyTfjs(bytes, conv, randomInputs(conv, b, 100 + b));
+    assert.ok(v.maxAbsDiff < tolerance, `${file} batch ${b}: max abs diff ${v.maxAbsDiff}`);
+    assert.equal(v.rows, b);
+    worst = Math.max(worst, v.maxAbsDiff);
+  }
+  return { conv, worst };
+}
+const opsOf = (conv: TfjsConversion) => new Set((conv.modelJson.modelTopology.node as { op: string }[]).map((n) => n.op));
+
+test('UNet-style CNN with bilinear (align_corners false/true) and nearest Upsample: native resizes, parity at batch 1, 3', async () => {
+  const { conv } = await parity(join(ARCH, 'unet_resize.onnx'), [1, 3]);
+  const ops = opsOf(conv);
+  assert.ok(ops.has('ResizeBilinear') && ops.has('ResizeNearestNeighbor'), [...ops].join(','));
+});
+
+for (const f of readdirSync(join(ARCH, 'resize')).sort())
+  test(`Resize variant ${f.replace('.onnx', '')} matches onnxruntime (batch 1 and 3)`, async () => {
+    await parity(join(ARCH, 'resize', f), [1, 3]);
+  });
+
+test('Resize refuses antialiased downsampling and a resized axis of run-time size, naming them', () => {
+  const model = decodeModel(readFileSync(join(ARCH, 'resize/linear_asymmetric_down.onnx')));
+  const node = model.graph!.node[0];
+  node.attribute.push({ name: 'antialias', type: 2, i: 1 });
+  model.opsetImport[0].version = 18;
+  const pre = precheckTfjs(model);
+  assert.equal(pre.unsupported.length, 1);
+  assert.match(pre.unsupported[0].reason, /antialias=1 when downsampling/);
+  const dyn = decodeModel(readFileSync(join(ARCH, 'resize/linear_half_pixel_up.onnx')));
+  const dims = dyn.graph!.input[0].type!.tensorType!.shape!.dim as { dimValue?: unknown; dimParam?: string }[];
+  delete dims[2].dimValue;
+  dims[2].dimParam = 'height';
+  assert.match(precheckTfjs(dyn).unsupported[0]?.reason ?? '', /axis 2, whose size is only known at run time/);
 });
