@@ -62,6 +62,35 @@ describe('Performance tab: load test and capacity planner (browser)', () => {
     assert.equal(await page.locator('#loadtest-cancel').isDisabled(), true);
   });
 
+  it('shows progress and cancels a running load test', async () => {
+    await page.locator('#loadtest-concurrency').fill('1, 2, 4');
+    await page.locator('#loadtest-seconds').fill('20');
+    await page.locator('#loadtest-run').click();
+    await page
+      .locator('.loadtest-step')
+      .filter({ hasText: /^Step 1 of 3 · / })
+      .waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('#loadtest-run').isDisabled(), true);
+    await page.locator('#loadtest-cancel').click();
+    await page.locator('.loadtest-message').filter({ hasText: 'Load test cancelled.' }).waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('.loadtest-progress').isVisible(), false);
+    assert.equal(await page.locator('.loadtest-results').getAttribute('data-state'), 'empty', 'no report from a cancelled run');
+  });
+
+  it('runs at a fixed rate: one step, the x axis in offered requests/s', async () => {
+    await page.locator('#loadtest-mode-rate').check();
+    assert.equal(await page.locator('#loadtest-concurrency').isDisabled(), true);
+    await page.locator('#loadtest-rate').fill('50');
+    await page.locator('#loadtest-seconds').fill('0.5');
+    await page.locator('#loadtest-p99').fill('60000');
+    await page.locator('#loadtest-run').click();
+    await page.locator('.loadtest-results[data-state="report"]').waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('[data-chart="throughput"] circle.loadtest-point').count(), 1);
+    assert.match((await page.locator('[data-chart="throughput"] svg').textContent()) ?? '', /offered requests\/s/);
+    assert.match(await page.locator('.loadtest-sustainable').innerText(), /at 50 requests\/s offered/);
+    await page.locator('#loadtest-mode-sweep').check();
+  });
+
   it('runs a short sweep: sustainable rate in words, charts with one point per step, knee/error marks, steps table', async () => {
     await page.locator('#loadtest-concurrency').fill('1, 2');
     await page.locator('#loadtest-seconds').fill('0.5');

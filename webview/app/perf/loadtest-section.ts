@@ -240,6 +240,9 @@ export function createLoadTestSection(client: ServerClient): { element: HTMLElem
     try {
       const state = await api.start(r);
       jobId = state.id;
+      // The previous run's charts would read as this run's: they go when it starts.
+      results.dataset.state = 'running';
+      replaceChildren(results, []);
       setRunning(true);
       say('');
       onProgress(state.progress);
@@ -267,6 +270,7 @@ export function createLoadTestSection(client: ServerClient): { element: HTMLElem
 
   function finished(state: LoadTestJob): void {
     setRunning(false);
+    results.dataset.state = 'empty';
     if (state.status === 'cancelled') {
       say('Load test cancelled.');
       return;
