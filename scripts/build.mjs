@@ -15,10 +15,33 @@ import { PREBUILT_SERVER_BUNDLE, serverBundleOptions } from './server-bundle-con
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ifNeeded = process.argv.includes('--if-needed');
 
+/** The CLI's commands, each bundled apart (see server/cli/commands/index.ts). */
+const CLI_COMMANDS = ['serve', 'info', 'predict', 'drift', 'bench', 'loadtest', 'compress', 'export', 'explain'];
+
+/**
+ * cli.js is the dispatcher (help, version, error mapping); `import('./drift')` in the command registry
+ * becomes require('./cli-drift.js'), a bundle of its own beside it, so a command loads only its engine.
+ */
+const commandsApart = {
+  name: 'cli-commands-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[a-z]+$/ }, (args) => {
+      const name = args.path.slice(2);
+      if (args.kind !== 'dynamic-import' || !args.importer.endsWith(join('server', 'cli', 'commands', 'index.ts'))) return undefined;
+      if (!CLI_COMMANDS.includes(name)) throw new Error(`build: command '${name}' is not in CLI_COMMANDS (scripts/build.mjs)`);
+      return { path: `./cli-${name}.js`, external: true };
+    });
+  },
+};
+
 const targets = [
   {
     name: 'server/CLI',
-    entryPoints: { cli: join(root, 'server/cli/main.ts'), 'drift-worker': join(root, 'server/drift/worker.ts') },
+    entryPoints: {
+      cli: join(root, 'server/cli/main.ts'),
+      'drift-worker': join(root, 'server/drift/worker.ts'),
+      ...Object.fromEntries(CLI_COMMANDS.map((c) => [`cli-${c}`, join(root, `server/cli/commands/${c}.ts`)])),
+    },
     outdir: join(root, 'dist/server'),
     platform: 'node',
     format: 'cjs',
@@ -26,6 +49,10 @@ const targets = [
     // Native code and its loader stay outside the bundle; npm installs them.
     external: ['onnxruntime-node'],
     loader: { '.proto': 'text' },
+    plugins: [commandsApart],
+    // The command bundles are CommonJS: load them with require(), not Node's import() (whose CJS
+    // interop would wrap module.exports once more).
+    supported: { 'dynamic-import': false },
   },
   {
     name: 'extension',
@@ -62,6 +89,7 @@ function newestMtime(dir) {
 function upToDate() {
   const outputs = [
     'dist/server/cli.js',
+    ...CLI_COMMANDS.map((c) => `dist/server/cli-${c}.js`),
     'dist/extension/extension.js',
     'dist/webview/main.js',
     PREBUILT_SERVER_BUNDLE,

@@ -3,10 +3,13 @@
  * to exit codes: a ModelLabError ends with its `exitCode` (1 bad input, 2 bad command line pointing at
  * `--help`, 130 cancelled); anything else is exit 1. Messages are one line on stderr; a stack trace
  * only with MODEL_LAB_DEBUG=1.
+ *
+ * A command is loaded only when it runs (see commands/index.ts). In dist/ it then comes from its own
+ * bundle, with its own copy of the error classes: errors are recognised by class name, not identity.
  */
-import { COMMANDS } from './commands/index';
+import { COMMANDS, type CommandEntry } from './commands/index';
 import type { Command } from './command';
-import { EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, ModelLabError, UsageError } from '../protocol/errors';
+import { EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, type ModelLabError } from '../protocol/errors';
 import { VERSION } from '../protocol/version';
 import { capMessage } from '../protocol/limits';
 
@@ -24,7 +27,21 @@ const defaultIO: CliIO = {
   },
 };
 
-export function toolHelp(commands: readonly Command[] = COMMANDS): string {
+/** A command as `main` takes it: loaded already (tests), or an entry of the registry loaded on use. */
+export type CommandSpec = Command | CommandEntry;
+
+const loadSpec = async (spec: CommandSpec): Promise<Command> => ('load' in spec ? spec.load() : spec);
+
+/** Whether `err` is an instance of a class named `name` (or a subclass), whichever bundle defined it. */
+function isErrorClass(err: unknown, name: 'ModelLabError' | 'UsageError'): err is ModelLabError {
+  for (let proto: unknown = err === null || typeof err !== 'object' ? null : Object.getPrototypeOf(err); proto;) {
+    if ((proto as { constructor?: { name?: string } }).constructor?.name === name) return true;
+    proto = Object.getPrototypeOf(proto);
+  }
+  return false;
+}
+
+export function toolHelp(commands: readonly CommandSpec[] = COMMANDS): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'model-lab — serve, inspect and run ONNX models locally',
@@ -49,7 +66,7 @@ export function toolHelp(commands: readonly Command[] = COMMANDS): string {
  * @example
  * process.exitCode = await main(['info', 'model.onnx', '--json']);
  */
-export async function main(argv: string[], io: CliIO = defaultIO, commands: readonly Command[] = COMMANDS): Promise<number> {
+export async function main(argv: string[], io: CliIO = defaultIO, commands: readonly CommandSpec[] = COMMANDS): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
     if (first === undefined) {
@@ -58,19 +75,20 @@ export async function main(argv: string[], io: CliIO = defaultIO, commands: read
       return EXIT_USAGE;
     }
     const topic = first === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
-    io.out(topic ? withNewline(topic.usage) : toolHelp(commands));
+    io.out(topic ? withNewline((await loadSpec(topic)).usage) : toolHelp(commands));
     return EXIT_OK;
   }
   if (first === '-v' || first === '--version') {
     io.out(`${VERSION}\n`);
     return EXIT_OK;
   }
-  const command = commands.find((c) => c.name === first);
-  if (!command) {
+  const spec = commands.find((c) => c.name === first);
+  if (!spec) {
     const hint = first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}'`;
     io.err(`model-lab: ${hint}; commands: ${commands.map((c) => c.name).join(', ')} (see 'model-lab --help')\n`);
     return EXIT_USAGE;
   }
+  const command = await loadSpec(spec);
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(withNewline(command.usage));
     return EXIT_OK;
@@ -78,7 +96,7 @@ export async function main(argv: string[], io: CliIO = defaultIO, commands: read
   try {
     return await command.run(rest);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (isErrorClass(err, 'UsageError')) {
       // One line (scripts grep stderr), pointing at the command's usage when the message does not already.
       const hint = err.message.includes('--help') ? '' : `; see 'model-lab ${command.name} --help'`;
       io.err(`model-lab: ${capMessage(err.message)}${hint}\n`);
@@ -88,7 +106,7 @@ export async function main(argv: string[], io: CliIO = defaultIO, commands: read
     const message = err instanceof Error ? err.message : String(err);
     io.err(`model-lab ${command.name}: ${capMessage(message.split('\n')[0])}\n`);
     if (process.env.MODEL_LAB_DEBUG && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
-    return err instanceof ModelLabError ? err.exitCode : EXIT_USER_ERROR;
+    return isErrorClass(err, 'ModelLabError') ? err.exitCode : EXIT_USER_ERROR;
   }
 }
 
