@@ -3,7 +3,8 @@
  * (`server/protocol/errors.ts`): each carries its exit code, and `run.ts` maps them once.
  *
  * Adding a command is adding one file `server/cli/commands/<name>.ts` that default-exports a
- * {@link Command}, plus one line in `server/cli/commands/index.ts`.
+ * {@link Command}, plus its entry in `server/cli/commands/index.ts` and its name in `CLI_COMMANDS` of
+ * scripts/build.mjs (each command is bundled apart and loaded only when run).
  */
 
 export interface Command {
