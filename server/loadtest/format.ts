@@ -3,6 +3,8 @@ import type { LoadTestReport } from '../protocol/loadtest';
 
 export function formatLoadTest(r: LoadTestReport): string {
   const x = r.mode === 'rate' ? 'offered req/s' : 'clients';
+  /** "1 client", "4 clients", "200 offered req/s". */
+  const at = (n: number | null) => (r.mode === 'rate' ? `${n} ${x}` : `${n} client${n === 1 ? '' : 's'}`);
   const lines = [
     `Load test of ${r.target.model} (${r.target.route}, ${r.target.rowsPerRequest} row(s) per request, ${r.stepSeconds} s per step)`,
     `on ${r.machine.cpu}, ${r.machine.cores} cores — the generator shares these cores with the server`,
@@ -16,13 +18,13 @@ export function formatLoadTest(r: LoadTestReport): string {
     ),
     '',
     r.knee
-      ? `Knee: ${r.knee.concurrency ?? r.knee.offeredRate} ${x} — ` +
+      ? `Knee: ${at(r.knee.concurrency ?? r.knee.offeredRate)} — ` +
         `${Math.round(r.knee.throughput)} req/s, p99 ${r.knee.p99Ms} ms (${r.knee.reason})`
       : 'Knee: not reached (throughput still grew at the last step)',
     r.sustainable
       ? `Sustainable under p99 ≤ ${r.p99TargetMs} ms: ${Math.round(r.sustainable.throughput)} req/s ` +
         (`(${Math.round(r.sustainable.rowsPerSecond)} rows/s) at ` +
-          `${r.sustainable.concurrency ?? r.sustainable.offeredRate} ${x}, p99 ` +
+          `${at(r.sustainable.concurrency ?? r.sustainable.offeredRate)}, p99 ` +
           `${r.sustainable.p99Ms} ms`)
       : `Sustainable under p99 ≤ ${r.p99TargetMs} ms: none of the steps`,
     ...r.notes.map((n) => `Note: ${n}`),
