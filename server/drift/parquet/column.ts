@@ -1,10 +1,11 @@
 /**
- * Turns decoded Parquet column chunks (one per row group) into the engine's ColumnData — the same
+ * Turns decoded Parquet pages (pages.ts) into the engine's ColumnData — the same
  * shape, counts and kinds the CSV path produces (csv/column.ts), so the tests and the report cannot
  * tell where a column came from. Numbers go into one growable Float64Array; categories are counted.
  */
 import type { DecodedArray } from 'hyparquet';
 import { DISTINCT_TRACK_LIMIT, type BufferPool, type ColumnData } from '../csv/column';
+import type { Page } from './pages';
 import { formatNumber, isNumericKind, type ParquetValueKind } from './typing';
 
 export class ParquetColumnAccumulator {
@@ -45,16 +46,20 @@ export class ParquetColumnAccumulator {
     };
   }
 
-  /** Adds one row group's values (null/undefined = missing). */
-  add(values: DecodedArray): void {
-    const n = values.length;
-    this.data.rows += n;
-    if (this.numeric) this.addNumbers(values, n);
-    else this.addCategories(values, n);
+  /** Adds one page: its nulls as missing, its present values (through the dictionary when it has one). */
+  add(page: Page): void {
+    const present = page.present.length;
+    this.data.rows += page.numValues;
+    this.data.missing += page.numValues - present;
+    if (page.numValues > present) this.data.integerDtype = false;
+    if (this.numeric) this.addNumbers(page.present, page.dictionary);
+    else if (page.dictionary) this.addIndexedCategories(page.present, page.dictionary);
+    else this.addCategories(page.present, page.present.length);
   }
 
-  private addNumbers(values: DecodedArray, n: number): void {
+  private addNumbers(present: DecodedArray, dictionary: DecodedArray | null): void {
     const d = this.data;
+    const n = present.length;
     if (d.count + n > d.values.length) {
       const grown = new Float64Array(Math.max(d.count + n, Math.ceil(d.values.length * 1.5)));
       grown.set(d.values.subarray(0, d.count));
@@ -68,7 +73,7 @@ export class ParquetColumnAccumulator {
     let infinite = 0;
     let distinct = d.distinct;
     for (let i = 0; i < n; i++) {
-      const raw: unknown = values[i];
+      const raw: unknown = dictionary ? dictionary[present[i] as number] : present[i];
       if (raw === null || raw === undefined) {
         missing++;
         continue;
@@ -99,22 +104,27 @@ export class ParquetColumnAccumulator {
     if (missing + infinite > 0) d.integerDtype = false;
   }
 
+  /** Dictionary-encoded categories: counted by index, each dictionary entry turned to text once per page. */
+  private addIndexedCategories(indices: DecodedArray, dictionary: DecodedArray): void {
+    const counts = new Float64Array(dictionary.length);
+    for (let i = 0; i < indices.length; i++) counts[indices[i] as number]++;
+    for (let k = 0; k < counts.length; k++) if (counts[k] > 0) this.addCategory(dictionary[k], counts[k]);
+  }
+
   private addCategories(values: DecodedArray, n: number): void {
-    const counts = this.categories;
-    const numbers = this.numberCategories;
-    const numeric = isNumericKind(this.kind);
-    for (let i = 0; i < n; i++) {
-      const raw: unknown = values[i];
-      if (raw === null || raw === undefined) {
-        this.data.missing++;
-      } else if (numeric) {
-        const v = typeof raw === 'number' ? raw : Number(raw);
-        if (v !== v) this.data.missing++;
-        else numbers.set(v, (numbers.get(v) ?? 0) + 1);
-      } else {
-        const text = categoryText(raw);
-        counts.set(text, (counts.get(text) ?? 0) + 1);
-      }
+    for (let i = 0; i < n; i++) this.addCategory(values[i], 1);
+  }
+
+  private addCategory(raw: unknown, count: number): void {
+    if (raw === null || raw === undefined) {
+      this.data.missing += count;
+    } else if (isNumericKind(this.kind)) {
+      const v = typeof raw === 'number' ? raw : Number(raw);
+      if (v !== v) this.data.missing += count;
+      else this.numberCategories.set(v, (this.numberCategories.get(v) ?? 0) + count);
+    } else {
+      const text = categoryText(raw);
+      this.categories.set(text, (this.categories.get(text) ?? 0) + count);
     }
   }
 

@@ -164,7 +164,7 @@ function checkRowGroups(file: string, metadata: FileMetaData, size: number, leav
       if (!m) throw new ParquetFormatError(file, { rowGroup: g, column }, 'a column chunk without metadata (stored in another file?)');
       if (chunk.file_path)
         throw new ParquetFormatError(file, { rowGroup: g, column }, `its data is in another file (${chunk.file_path.slice(0, 80)})`);
-      const start = m.dictionary_page_offset ?? m.data_page_offset;
+      const start = m.dictionary_page_offset || m.data_page_offset;
       if (start < 0n || m.total_compressed_size < 0n || start + m.total_compressed_size > BigInt(size)) {
         throw new ParquetFormatError(file, { rowGroup: g, column }, 'the column chunk lies outside the file (cut short?)');
       }

@@ -5,15 +5,15 @@
  * follows pandas' read_parquet (see typing.ts); the MMD row sample is drawn exactly as the CSV path
  * draws it (same reservoir, same seed), so a file and its CSV twin give the same report.
  */
-import { parquetRead, type DecodedArray } from 'hyparquet';
 import { ModelLabError } from '../../protocol/errors';
 import { mulberry32 } from '../math/random';
 import { abortError, sortColumns, type CsvColumns, type ReadCsvOptions } from '../csv/read';
 import type { ColumnData } from '../csv/column';
-import { boundedCompressors, PageTooLargeError, SUPPORTED_CODECS } from './compressors';
+import { PageTooLargeError, SUPPORTED_CODECS } from './compressors';
 import { ParquetFormatError } from './errors';
 import { openParquet, type OpenParquet, type ParquetColumn } from './file';
 import { ParquetColumnAccumulator } from './column';
+import { columnDecoder, readPages, type Page } from './pages';
 import { formatDate, formatTimestamp, isNumericKind } from './typing';
 
 /** The column names of a Parquet file (pandas' index columns left out). */
@@ -40,19 +40,24 @@ export async function readParquetColumns(file: string, options: ReadCsvOptions =
       (c) => new ParquetColumnAccumulator(c.name, c.type.kind, options.categorical?.has(c.name) ?? false, pq.rows, options.pool),
     );
     const sampler = options.sampleRows && selected.length ? new RowSampler(options.sampleRows, selected.length, options.seed ?? 1) : null;
+    const decoders = selected.map((c) => columnDecoder(pq.metadata, c.name, 'UNCOMPRESSED', PARSERS));
     let rows = 0;
     let bytes = 0;
     for (const [g, group] of pq.metadata.row_groups.entries()) {
       const groupRows = Number(group.num_rows);
-      const chunks: DecodedArray[] = [];
+      // The sampled rows of this group and their slots, drawn once for all columns (as the CSV path draws them per row).
+      const picks = sampler ? sampler.pick(rows, groupRows) : null;
       for (const [k, column] of selected.entries()) {
         if (options.signal?.aborted) throw abortError(options.signal);
-        const data = await readChunk(pq, g, rows, rows + groupRows, column);
-        accumulators[k].add(data);
-        if (sampler) chunks.push(data);
-        bytes += Number(group.columns[column.leaf].meta_data!.total_compressed_size);
+        const meta = group.columns[column.leaf].meta_data!;
+        const sample = picks && isNumericKind(column.type.kind) ? new PageSampler(picks, sampler!, k, selected.length) : null;
+        await readChunk(pq, g, groupRows, column, { ...decoders[k], codec: meta.codec }, (page) => {
+          accumulators[k].add(page);
+          sample?.take(page);
+        });
+        if (picks && !sample) sampler!.fillNaN(picks, k, selected.length);
+        bytes += Number(meta.total_compressed_size);
       }
-      if (sampler) sampleRows(sampler, chunks, selected, groupRows, rows);
       rows += groupRows;
       options.onProgress?.(rows, Math.min(bytes, pq.size), pq.size);
     }
@@ -93,8 +98,15 @@ const PARSERS = {
   jsonFromBytes: (bytes: Uint8Array) => bytes && Buffer.from(bytes).toString('utf8'),
 };
 
-/** One column chunk of one row group, decoded; any failure becomes a ParquetFormatError with the place. */
-async function readChunk(pq: OpenParquet, g: number, rowStart: number, rowEnd: number, column: ParquetColumn): Promise<DecodedArray> {
+/** One column chunk of one row group, page by page; any failure becomes a ParquetFormatError with the place. */
+async function readChunk(
+  pq: OpenParquet,
+  g: number,
+  groupRows: number,
+  column: ParquetColumn,
+  decoder: ReturnType<typeof columnDecoder>,
+  onPage: (page: Page) => void,
+): Promise<void> {
   const place = { rowGroup: g, column: column.name };
   const meta = pq.metadata.row_groups[g].columns[column.leaf].meta_data!;
   if (!SUPPORTED_CODECS.includes(meta.codec)) {
@@ -105,20 +117,12 @@ async function readChunk(pq: OpenParquet, g: number, rowStart: number, rowEnd: n
         `write the file again with another codec, e.g. pandas' to_parquet(compression="snappy")`,
     );
   }
-  if (rowEnd === rowStart) return [];
-  const parts: { data: DecodedArray; start: number }[] = [];
+  if (groupRows === 0) return;
+  // Offsets and sizes were checked against the file size when it was opened (file.ts).
+  const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+  const bytes = new Uint8Array(await pq.buffer.slice(start, start + Number(meta.total_compressed_size)));
   try {
-    await parquetRead({
-      file: pq.buffer,
-      metadata: pq.metadata,
-      columns: [column.name],
-      rowStart,
-      rowEnd,
-      compressors: boundedCompressors,
-      parsers: PARSERS,
-      utf8: true,
-      onChunk: (chunk) => parts.push({ data: chunk.columnData, start: chunk.rowStart }),
-    });
+    readPages(bytes, groupRows, decoder, onPage);
   } catch (err) {
     if (err instanceof PageTooLargeError) throw new ParquetFormatError(pq.file, place, err.message);
     throw new ParquetFormatError(
@@ -127,32 +131,6 @@ async function readChunk(pq: OpenParquet, g: number, rowStart: number, rowEnd: n
       `cannot be decoded (${describe(err)}): the file is corrupt or uses an unsupported encoding`,
     );
   }
-  return assemble(pq.file, place, parts, rowStart, rowEnd);
-}
-
-/** The chunk's values for exactly [rowStart, rowEnd) (hyparquet may hand them over in pieces). */
-function assemble(
-  file: string,
-  place: { rowGroup: number; column: string },
-  parts: { data: DecodedArray; start: number }[],
-  rowStart: number,
-  rowEnd: number,
-): DecodedArray {
-  const length = rowEnd - rowStart;
-  if (parts.length === 1 && parts[0].start === rowStart && parts[0].data.length === length) return parts[0].data;
-  const out: unknown[] = new Array<unknown>(length).fill(null);
-  let filled = 0;
-  for (const { data, start } of parts) {
-    for (let i = 0; i < data.length; i++) {
-      const row = start + i - rowStart;
-      if (row >= 0 && row < length) {
-        out[row] = data[i];
-        filled++;
-      }
-    }
-  }
-  if (filled < length) throw new ParquetFormatError(file, place, `holds ${filled} values for ${length} rows: the file is corrupt`);
-  return out as DecodedArray;
 }
 
 /** hyparquet's own words, short (they name the Parquet feature, e.g. an encoding), never a stack. */
@@ -161,18 +139,46 @@ function describe(err: unknown): string {
   return message.replace(/\s+/g, ' ').slice(0, 120);
 }
 
-/** The sampled rows of this row group: numbers, NaN for missing and text (as the CSV path parses cells). */
-function sampleRows(sampler: RowSampler, chunks: DecodedArray[], columns: ParquetColumn[], groupRows: number, rowsBefore: number): void {
-  const width = columns.length;
-  const numeric = columns.map((c) => isNumericKind(c.type.kind));
-  for (let i = 0; i < groupRows; i++) {
-    const slot = sampler.slotFor(rowsBefore + i + 1);
-    if (slot < 0) continue;
-    for (let k = 0; k < width; k++) {
-      const raw: unknown = chunks[k][i];
-      sampler.values[slot * width + k] =
-        !numeric[k] || raw === null || raw === undefined ? NaN : typeof raw === 'number' ? raw : Number(raw);
+/** A sampled row of a row group: its index in the group and the reservoir slot it goes to. */
+interface Pick {
+  row: number;
+  slot: number;
+}
+
+/** Writes one numeric column's values of the picked rows into the sample, page by page. */
+class PageSampler {
+  private next = 0;
+  private pageStart = 0;
+  constructor(
+    private readonly picks: Pick[],
+    private readonly sampler: RowSampler,
+    private readonly k: number,
+    private readonly width: number,
+  ) {}
+
+  take(page: Page): void {
+    const end = this.pageStart + page.numValues;
+    const levels = page.definitionLevels;
+    let row = this.pageStart;
+    let index = 0; // present values before `row`
+    for (; this.next < this.picks.length && this.picks[this.next].row < end; this.next++) {
+      const pick = this.picks[this.next];
+      // Present values up to the picked row (levels are empty when every row is present).
+      if (levels.length) {
+        for (; row < pick.row; row++) if (levels[row - this.pageStart] === page.maxDefinitionLevel) index++;
+      } else {
+        index = pick.row - this.pageStart;
+        row = pick.row;
+      }
+      const isPresent = levels.length === 0 || levels[pick.row - this.pageStart] === page.maxDefinitionLevel;
+      let v = NaN;
+      if (isPresent) {
+        const raw: unknown = page.dictionary ? page.dictionary[page.present[index] as number] : page.present[index];
+        v = raw === null || raw === undefined ? NaN : typeof raw === 'number' ? raw : Number(raw);
+      }
+      this.sampler.values[pick.slot * this.width + this.k] = v;
     }
+    this.pageStart = end;
   }
 }
 
@@ -193,5 +199,18 @@ class RowSampler {
     if (this.filled < this.size) return this.filled++;
     const j = Math.floor(this.random() * row);
     return j < this.size ? j : -1;
+  }
+  /** The rows of a group (after `rowsBefore` rows) that go into the sample, in row order (a slot taken twice: the later row wins). */
+  pick(rowsBefore: number, groupRows: number): Pick[] {
+    const picks: Pick[] = [];
+    for (let i = 0; i < groupRows; i++) {
+      const slot = this.slotFor(rowsBefore + i + 1);
+      if (slot >= 0) picks.push({ row: i, slot });
+    }
+    return picks;
+  }
+  /** A column that is not numeric has no value in the sample (the CSV path's text cells parse to NaN). */
+  fillNaN(picks: Pick[], k: number, width: number): void {
+    for (const { slot } of picks) this.values[slot * width + k] = NaN;
   }
 }
