@@ -82,3 +82,10 @@ test('Resize refuses antialiased downsampling and a resized axis of run-time siz
   dims[2].dimParam = 'height';
   assert.match(precheckTfjs(dyn).unsupported[0]?.reason ?? '', /axis 2, whose size is only known at run time/);
 });
+
+for (const f of ['transformer_dynbatch', 'transformer_batch_first'])
+  test(`${f}: 2 × TransformerEncoderLayer, dynamic batch: run-time Reshape targets resolved, parity at batch 1, 3, 5`, async () => {
+    const { conv } = await parity(join(ARCH, `${f}.onnx`), [1, 3, 5]);
+    // every attention reshape became a static target with -1 for the batch: no run-time shape reading is left
+    assert.ok(!opsOf(conv).has('Shape'), [...opsOf(conv)].join(','));
+  });

@@ -6,6 +6,7 @@ import { toNumber, type OnnxModel, type OnnxValueInfo } from '../../model/onnx/p
 import { constValue } from './build';
 import { TfjsConversionError, Unsupported, type UnsupportedNode } from './errors';
 import { optimizeLayout, type LayoutStats } from './layout';
+import { partialEval } from './partial';
 import { HANDLERS } from './ops';
 import { NodeCtx } from './ops/types';
 import { constFromProto, ONNX, tfDtypeOf, type TfDtype } from './tensor';
@@ -133,10 +134,12 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
       return;
     }
     try {
-      const out = handler(new NodeCtx(g, node, name, opset, ins));
+      const partial = partialEval(handler, node, name, opset, ins);
+      const out = partial?.folded ?? handler(new NodeCtx(g, node, name, opset, ins));
       const outs = Array.isArray(out) ? out : [out];
       node.output.forEach((o, j) => {
-        const v = outs[j];
+        const k = partial?.known?.[j];
+        const v = k && outs[j] && !outs[j].const ? { ...outs[j], known: k } : outs[j];
         if (!o || !v) return;
         const known = dimsOf(info.get(o));
         const shape = v.shape && known && v.shape.length === known.length ? v.shape.map((d, x) => d ?? known[x]!) : (v.shape ?? known);

@@ -15,6 +15,12 @@ export interface Value {
   shape?: Dim[];
   const?: ConstTensor;
   ref?: string;
+  /**
+   * What is known of a small int tensor computed at run time (a shape vector: Shape → Gather → Concat …),
+   * element by element, null where only the run time knows (the dynamic batch). Lets a run-time Reshape
+   * target with one unknown entry become a static target with -1 there.
+   */
+  known?: Dim[];
   /** Clamp instead of refusing when an int64 constant does not fit int32 (Slice ends like INT64_MAX). */
   clampInt?: boolean;
 }

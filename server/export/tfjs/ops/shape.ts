@@ -115,6 +115,17 @@ function reshapeOp(c: NodeCtx): Value {
     });
     return reshape(c.g, x, target);
   }
+  if (t.known) {
+    // Partly known target (dynamic batch): with at most one unknown entry it is a static target with -1 there.
+    const target = t.known.map((d, i) => (d === 0 && !allowZero ? (x.shape?.[i] ?? null) : d));
+    const unknown = target.filter((d) => d === null).length;
+    if (unknown === 0 || (unknown === 1 && !target.includes(-1)))
+      return reshape(
+        c.g,
+        x,
+        target.map((d) => d ?? -1),
+      );
+  }
   // Run-time target: resolve ONNX's "0 = copy this dim" in the graph (TF.js reads the target when it runs).
   const k = t.shape?.[0];
   let tt = cast(c.g, t, 'int32');
@@ -354,7 +365,13 @@ function constantOfShape(c: NodeCtx): Value {
     [cast(c.g, s, 'int32'), constOf([v.data[0]], [], dtype)],
     { index_type: attr.type('int32') },
     // the rank is the (static) length of the shape vector even when the dims are run-time values
-    [{ dtype, onnxType: v.onnxType, shape: typeof s.shape?.[0] === 'number' ? new Array<Dim>(s.shape[0]).fill(null) : undefined }],
+    [
+      {
+        dtype,
+        onnxType: v.onnxType,
+        shape: s.known ?? (typeof s.shape?.[0] === 'number' ? new Array<Dim>(s.shape[0]).fill(null) : undefined),
+      },
+    ],
     c.hint(),
   )[0];
 }
@@ -370,14 +387,19 @@ function shapeOp(c: NodeCtx): Value {
   end = Math.max(start, Math.min(r, end));
   const full = shapeOf(c.g, x);
   if (isConst(full)) return ints(numbers(full, '').slice(start, end));
-  if (start === 0 && end === r) return full;
-  return c.g.emit(
-    'StridedSlice',
-    [full, ints([start]), ints([end]), ints([1])],
-    sliceAttrs(0, 0),
-    [{ dtype: 'int32', onnxType: ONNX.INT64, shape: [end - start] }],
-    c.hint(),
-  )[0];
+  // what is static of the shape travels with the value (see partial.ts)
+  const known = x.shape!.slice(start, end);
+  if (start === 0 && end === r) return { ...full, known };
+  return {
+    ...c.g.emit(
+      'StridedSlice',
+      [full, ints([start]), ints([end]), ints([1])],
+      sliceAttrs(0, 0),
+      [{ dtype: 'int32', onnxType: ONNX.INT64, shape: [end - start] }],
+      c.hint(),
+    )[0],
+    known,
+  };
 }
 
 export const SHAPE_OPS: Record<string, Handler> = {
