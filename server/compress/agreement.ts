@@ -4,7 +4,7 @@
  * dynamic int8 quantisation computes activation scales per batch, so the two differ. With a target
  * column, also accuracy/F1 (classification) or RMSE/MAE (regression) of original and variant.
  */
-import { sampleRecords, sampleTensors, type LoadedModel } from '../model/index';
+import { describeSamples, sampleRecords, sampleTensors, type LoadedModel } from '../model/index';
 import { decodePredictions, encodeRecords, type PlainTensor } from '../protocol/codec';
 import type { FeatureRecord, Signature } from '../protocol/signature';
 
@@ -14,6 +14,8 @@ export interface AgreementFigures {
   /** Largest absolute difference over every value of every numeric output. */
   maxAbsDiff: number;
   meanAbsDiff: number;
+  /** Pearson correlation of every compared value with the original's (regressors, raw outputs); null when constant. */
+  correlation: number | null;
 }
 
 export type QualityScores = { accuracy: number; macroF1: number } | { rmse: number; mae: number };
@@ -31,6 +33,8 @@ export interface Agreement {
   rows: number;
   /** Where the rows came from: the reference CSV, generated from the signature, or synthetic tensors (images/raw). */
   source: 'reference' | 'generated' | 'tensors';
+  /** What the rows were, in words: "rows of the reference data", or how they were generated (token ids in the table's range…). */
+  inputs: string;
   /** Every row run alone (what a server with batching off returns); null for a fixed batch size above 1. */
   rowByRow: AgreementFigures | null;
   /** All rows in one run (or in runs of the fixed batch size). */
@@ -53,15 +57,22 @@ export function sampleInputs(
   model: LoadedModel,
   rows: number,
   records?: FeatureRecord[],
-): { tensors: PlainTensor[]; records: FeatureRecord[]; source: Agreement['source'] } {
+): { tensors: PlainTensor[]; records: FeatureRecord[]; source: Agreement['source']; inputs: string } {
   const sig = model.signature;
   const fromReference = !records && model.reference !== null && model.reference.rows.length > 0;
   const chosen = records?.length
     ? Array.from({ length: rows }, (_, i) => records[i % records.length])
     : sampleRecords(sig, model.reference, rows);
-  if (chosen.length)
-    return { tensors: encodeRecords(sig, chosen), records: chosen, source: records || fromReference ? 'reference' : 'generated' };
-  return { tensors: sampleTensors(sig, rows), records: [], source: 'tensors' };
+  if (chosen.length) {
+    const given = !!records || fromReference;
+    return {
+      tensors: encodeRecords(sig, chosen),
+      records: chosen,
+      source: given ? 'reference' : 'generated',
+      inputs: records ? 'the rows given' : given ? 'rows of the reference data' : describeSamples(sig, 'generated'),
+    };
+  }
+  return { tensors: sampleTensors(sig, rows), records: [], source: 'tensors', inputs: describeSamples(sig, 'tensors') };
 }
 
 /** Rows `[start, end)` of every tensor. */
@@ -116,6 +127,13 @@ function compare(sig: Signature, a: PlainTensor[], b: PlainTensor[]): AgreementF
   let max = 0;
   let sum = 0;
   let count = 0;
+  // Sums for the correlation, over finite pairs only.
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  let pairs = 0;
   for (const ta of a) {
     const tb = b.find((t) => t.name === ta.name);
     if (!tb || ta.dtype === 'string') continue;
@@ -126,12 +144,23 @@ function compare(sig: Signature, a: PlainTensor[], b: PlainTensor[]): AgreementF
       if (d > max || Number.isNaN(d)) max = Number.isNaN(d) ? Infinity : d;
       sum += Number.isFinite(d) ? d : 0;
       count++;
+      if (Number.isFinite(d)) {
+        sx += x[i];
+        sy += y[i];
+        sxx += x[i] * x[i];
+        syy += y[i] * y[i];
+        sxy += x[i] * y[i];
+        pairs++;
+      }
     }
   }
+  const vx = pairs * sxx - sx * sx;
+  const vy = pairs * syy - sy * sy;
+  const correlation = pairs > 1 && vx > 0 && vy > 0 ? Math.max(-1, Math.min(1, (pairs * sxy - sx * sy) / Math.sqrt(vx * vy))) : null;
   const ca = classesOf(sig, a);
   const cb = classesOf(sig, b);
   const argmax = ca && cb && ca.length ? ca.filter((v, i) => v === cb[i]).length / ca.length : null;
-  return { argmax, maxAbsDiff: max, meanAbsDiff: count ? sum / count : 0 };
+  return { argmax, maxAbsDiff: max, meanAbsDiff: count ? sum / count : 0, correlation };
 }
 
 function quality(sig: Signature, records: FeatureRecord[], outputs: PlainTensor[]): QualityScores | null {
@@ -177,7 +206,7 @@ export async function measureAgreement(original: LoadedModel, variant: LoadedMod
   const fixed = sig.batch.dynamic ? undefined : (sig.batch.size ?? 1);
   const wanted = Math.max(1, options.rows ?? 256);
   const rows = fixed ? Math.ceil(wanted / fixed) * fixed : wanted;
-  const { tensors, records, source } = sampleInputs(original, rows, options.records);
+  const { tensors, records, source, inputs } = sampleInputs(original, rows, options.records);
   const chunk = fixed ?? rows;
   const reference = await runInChunks(original, tensors, chunk, options.signal);
   const batched = await runInChunks(variant, tensors, chunk, options.signal);
@@ -187,6 +216,7 @@ export async function measureAgreement(original: LoadedModel, variant: LoadedMod
   return {
     rows,
     source,
+    inputs,
     rowByRow: alone ? compare(sig, reference, alone) : null,
     batched: compare(sig, reference, batched),
     quality: q0 && q1 ? { target: sig.target!, rows: records.length, original: q0, variant: q1 } : null,

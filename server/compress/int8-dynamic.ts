@@ -1,6 +1,6 @@
 /**
- * int8 dynamic quantisation in the form ONNX Runtime's own quantizer emits (and its CPU provider fuses
- * into `com.microsoft:DynamicQuantizeMatMul`):
+ * int8 dynamic quantisation of MatMul/Gemm in the form ONNX Runtime's own quantizer emits (and its CPU
+ * provider fuses into `com.microsoft:DynamicQuantizeMatMul`):
  *
  *   x ─DynamicQuantizeLinear─► x_q (uint8), x_scale, x_zp
  *   MatMulInteger(x_q, W_q int8, x_zp, W_zp = 0) ─Cast(float)─► Mul(·, x_scale · W_scale) [─Add(bias)─►]
@@ -8,6 +8,14 @@
  * Gemm becomes MatMul + Add (transB folded into the stored weight, alpha into the weight scale, beta into
  * the bias). Weights are symmetric int8 (scale = absmax/127, zero point 0), per tensor or per output
  * column. The activation zero point stays a scalar: ORT's CPU kernel refuses a per-row one.
+ *
+ * Convolutions, LSTM/GRU/RNN weights and embedding tables (Gather on a stored matrix) get weight-only
+ * int8 instead (DequantizeLinear, one scale per output channel / gate row / table row), which onnxruntime
+ * folds at load time with `session.disable_quant_qdq=1`: float32 arithmetic, ~4× smaller file. Measured
+ * on onnxruntime-node 1.30 CPU without VNNI (see test/compress/architectures.test.ts and the bench):
+ * ConvInteger with dynamically quantised activations was slower than float32 Conv and lost agreement
+ * on depthwise layers, and onnxruntime's quantizer itself leaves LSTM to `DynamicQuantizeLSTM`, a
+ * contrib op; weight-only keeps float32 speed and float32 activations.
  */
 import type { OnnxModel, OnnxNode } from '../model/index';
 import {
@@ -27,8 +35,19 @@ import {
   transpose,
   type TensorProto,
 } from './graph';
+import { QDQ_NOTE, QDQ_SESSION_CONFIG, weightOnlyDetail, weightOnlyWriter } from './int8-weights';
+import { describeShare, noQuantizableOps, weightShare } from './share';
 import type { NodeReport, RewriteOutcome } from './types';
-import { DEFAULT_MIN_WEIGHTS, findWeight, isSlot, quantizeSymmetric, tooSmall } from './weights';
+import {
+  DEFAULT_MIN_WEIGHTS,
+  findWeight,
+  isSlot,
+  quantizeSymmetric,
+  tooSmall,
+  weightOnlySlots,
+  WEIGHT_ONLY_OPS,
+  type WeightSlot,
+} from './weights';
 
 export interface Int8DynamicOptions {
   perChannel: boolean;
@@ -59,17 +78,40 @@ export function rewriteInt8Dynamic(model: OnnxModel, options: Int8DynamicOptions
   const out: OnnxNode[] = [];
   const quantizedInputs = new Map<string, [string, string, string]>();
   const quantizedWeights = new Map<string, { q: string; scale: string; zp: string }>();
+  const weightOnly = weightOnlyWriter(graph, added, out, fresh);
+  const quantized = weightOnly.quantized;
+  // One scale per output channel / gate row / table row: per tensor loses depthwise convolutions.
+  const weightOnlyAxis = (slot: WeightSlot) => (opset >= 13 ? slot.outputAxis : null);
+  let weightOnlyCount = 0;
+  const original = graph.node;
 
-  graph.node.forEach((node, index) => {
+  original.forEach((node, index) => {
     const label = nodeLabel(node, index);
     const skip = (detail: string) => {
       nodes.push({ node: label, op: node.opType, action: 'skipped', detail });
       out.push(node);
     };
+    if (WEIGHT_ONLY_OPS.has(node.opType)) {
+      const found = weightOnlySlots(node, initializers);
+      if (!Array.isArray(found)) {
+        if (node.opType === 'Gather') {
+          nodes.push({ node: label, op: node.opType, action: 'left', detail: found.reason });
+          out.push(node);
+          return;
+        }
+        return skip(found.reason);
+      }
+      const small = found.map((s) => tooSmall(s, minWeights)).find(Boolean);
+      if (small) return skip(small);
+      const replaced = new Map(found.map((slot) => [slot.input, weightOnly.dequantize(slot, weightOnlyAxis(slot))]));
+      for (const slot of found) if (!quantized.has(slot.weight.name!)) quantized.set(slot.weight.name!, node.opType);
+      out.push({ ...node, input: node.input.map((x, i) => replaced.get(i) ?? x) });
+      nodes.push({ node: label, op: node.opType, action: 'rewritten', detail: weightOnlyDetail(node, found, weightOnlyAxis) });
+      weightOnlyCount++;
+      return;
+    }
     if (node.opType !== 'MatMul' && node.opType !== 'Gemm') {
-      const detail =
-        node.opType === 'Conv' ? 'convolutions stay float32 in the dynamic form (int8-weights shrinks them)' : 'not a MatMul/Gemm';
-      nodes.push({ node: label, op: node.opType, action: node.opType === 'Conv' ? 'skipped' : 'left', detail });
+      nodes.push({ node: label, op: node.opType, action: 'left', detail: 'no weights to quantise' });
       out.push(node);
       return;
     }
@@ -107,6 +149,7 @@ export function rewriteInt8Dynamic(model: OnnxModel, options: Int8DynamicOptions
         makeTensor(w.zp, INT8, scaleDims, new Int8Array(options.perChannel ? n : 1)),
       );
       quantizedWeights.set(key, w);
+      if (!quantized.has(slot.weight.name!)) quantized.set(slot.weight.name!, node.opType);
     }
 
     const input = node.input[0];
@@ -148,24 +191,27 @@ export function rewriteInt8Dynamic(model: OnnxModel, options: Int8DynamicOptions
     });
   });
 
-  if (!nodes.some((r) => r.action === 'rewritten')) throw noQuantizableOps(nodes);
+  const share = describeShare(weightShare(original, initializers, quantized));
+  if (!nodes.some((r) => r.action === 'rewritten')) throw noQuantizableOps(nodes, share);
   graph.node = out;
   graph.initializer.push(...added);
   dropUnusedInitializers(graph);
+  const dynamic = quantizedWeights.size > 0;
   return {
     nodes,
-    sessionConfig: {},
-    notes: ['Activations are quantised per batch at run time: a row can get a slightly different result alone than inside a batch.'],
+    sessionConfig: weightOnlyCount ? { ...QDQ_SESSION_CONFIG } : {},
+    notes: [
+      share,
+      ...(dynamic
+        ? ['Activations are quantised per batch at run time: a row can get a slightly different result alone than inside a batch.']
+        : []),
+      ...(weightOnlyCount
+        ? [
+            `${weightOnlyCount} node(s) (convolutions, recurrent layers, embedding tables) keep int8 weights ` +
+              `with float32 arithmetic (DequantizeLinear, ${opset >= 13 ? 'one scale per channel' : 'per tensor below opset 13'}).`,
+            QDQ_NOTE,
+          ]
+        : []),
+    ],
   };
-}
-
-/** The error for a model without anything to quantise, listing why each candidate was passed over. */
-export function noQuantizableOps(nodes: NodeReport[]): CompressError {
-  const skipped = nodes.filter((r) => r.action === 'skipped').map((r) => `${r.node}: ${r.detail}`);
-  const ops = [...new Set(nodes.map((r) => r.op))].join(', ');
-  return new CompressError(
-    skipped.length
-      ? `no quantizable ops: every candidate was skipped (${skipped.slice(0, 5).join('; ')}${skipped.length > 5 ? '; …' : ''})`
-      : `no quantizable ops: the graph has no MatMul/Gemm/Conv with stored float32 weights (its ops: ${ops || 'none'})`,
-  );
 }

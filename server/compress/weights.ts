@@ -37,6 +37,51 @@ export function isSlot(x: WeightSlot | { reason: string }): x is WeightSlot {
   return 'weight' in x;
 }
 
+/** Recurrent ops whose W (input 1) and R (input 2) are `[directions, gates·hidden, width]` weight stacks. */
+export const RECURRENT_OPS = new Set(['LSTM', 'GRU', 'RNN']);
+
+/** Ops whose weights only a weight-only rewrite (int8 + DequantizeLinear) can shrink. */
+export const WEIGHT_ONLY_OPS = new Set(['Conv', ...RECURRENT_OPS, 'Gather']);
+
+/**
+ * The stored float32 weights of a node that a weight-only rewrite may keep as int8, with the axis their
+ * per-channel scales run along: MatMul/Gemm/Conv weights (see findWeight); LSTM/GRU/RNN input and
+ * recurrence weights W and R (one scale per gate row, axis 1; the small bias B stays float32); and
+ * embedding tables, a Gather whose data is a stored matrix and whose indices come at run time (one scale
+ * per row, axis 0, so each token's vector keeps its own range).
+ */
+export function weightOnlySlots(node: OnnxNode, initializers: Map<string, TensorProto>): WeightSlot[] | { reason: string } {
+  if (node.domain && node.domain !== 'ai.onnx') return { reason: `${node.opType} has no weight matrix` };
+  if (RECURRENT_OPS.has(node.opType)) {
+    const slots: WeightSlot[] = [];
+    for (const input of [1, 2]) {
+      const name = node.input[input];
+      const weight = name ? initializers.get(name) : undefined;
+      if (!weight)
+        return { reason: `its ${input === 1 ? 'W' : 'R'} weight '${name ?? '?'}' is computed at run time (not a stored initializer)` };
+      if (weight.dataType !== FLOAT) return { reason: `its weight '${name}' is not float32` };
+      slots.push({ weight, input, dims: dimsOf(weight), outputAxis: 1 });
+    }
+    return slots;
+  }
+  if (node.opType === 'Gather') {
+    const name = node.input[0];
+    const weight = name ? initializers.get(name) : undefined;
+    if (!weight || weight.dataType !== FLOAT) return { reason: 'not an embedding lookup (its data is not a stored float32 table)' };
+    if (initializers.has(node.input[1] ?? '')) return { reason: 'its indices are constant too (ONNX Runtime folds it away)' };
+    const dims = dimsOf(weight);
+    if (dims.length < 2) return { reason: `its table '${name}' has rank ${dims.length}; only tables of rows are stored as int8` };
+    return [{ weight, input: 0, dims, outputAxis: 0 }];
+  }
+  const slot = findWeight(node, initializers);
+  return isSlot(slot) ? [slot] : slot;
+}
+
+/** Whether a node could carry weights a rewrite touches (a "candidate"), so a node passed over is reported as skipped. */
+export function isCandidate(node: OnnxNode): boolean {
+  return WEIGHT_OPS.has(node.opType) || RECURRENT_OPS.has(node.opType);
+}
+
 /** Weights smaller than this are not worth a rewrite (default for int8). */
 export const DEFAULT_MIN_WEIGHTS = 256;
 
