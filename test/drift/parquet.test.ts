@@ -193,3 +193,45 @@ test('an aborted signal cancels a Parquet read', async () => {
   controller.abort(new CancelledError('drift check cancelled'));
   await assert.rejects(readParquetColumns(pq('twin_reference.parquet'), { signal: controller.signal }), CancelledError);
 });
+
+test('many small pages (nulls, dictionary and plain pages, DATA_PAGE_V2-free v1 pages) read as one big page does', async () => {
+  const random = (() => {
+    let s = 7;
+    return () => ((s = (s * 16807) % 2147483647) - 1) / 2147483646;
+  })();
+  const n = 3000;
+  const x = Array.from({ length: n }, (_, i) => (i % 17 === 0 ? null : random() * 10));
+  const k = Array.from({ length: n }, (_, i) => (i % 23 === 0 ? null : Math.floor(random() * 4)));
+  const s = Array.from({ length: n }, (_, i) => (i % 29 === 0 ? null : ['a', 'b', 'c'][Math.floor(random() * 3)]));
+  const write = (name: string, pageSize: number) => {
+    const file = join(temp, name);
+    const columnData = [
+      { name: 'x', data: x, type: 'DOUBLE' as const },
+      { name: 'k', data: k, type: 'INT32' as const },
+      { name: 's', data: s, type: 'STRING' as const },
+    ];
+    writeFileSync(file, new Uint8Array(parquetWriteBuffer({ columnData, pageSize, rowGroupSize: 1000 })));
+    return file;
+  };
+  const small = write('small-pages.parquet', 200);
+  const big = write('big-pages.parquet', 1 << 20);
+  const options = { sampleRows: 50, seed: 3 };
+  const a = await readParquetColumns(small, options);
+  const b = await readParquetColumns(big, options);
+  assert.deepEqual(a, { ...b, file: small });
+  assert.equal(a.columns.get('x')!.missing, Math.ceil(n / 17));
+  assert.equal(a.columns.get('k')!.missing, Math.ceil(n / 23));
+  // The sample holds the file's values at the picked rows (x is numeric, s is text: NaN).
+  const sx = [...a.sample!.values].filter((_, i) => i % 3 === 0);
+  assert.ok(sx.every((v) => Number.isNaN(v) || x.includes(v)));
+  assert.ok(sx.some((v) => !Number.isNaN(v)));
+});
+
+test("a file pyarrow wrote (pandas' own test file: v1 data pages, PLAIN_DICTIONARY, snappy) reads as pandas reads it", async () => {
+  // pyarrow_simple.parquet is pandas' tests/io/data/parquet/simple.parquet (BSD-3-Clause), from Debian's python3-pandas.
+  const read = await readParquetColumns(pq('pyarrow_simple.parquet'));
+  assert.deepEqual(read.header, ['A', 'B']);
+  const a = read.columns.get('A')!;
+  assert.deepEqual([a.kind, a.integerDtype, [...a.values], a.missing], ['numerical', true, [1, 2, 3], 0]);
+  assert.deepEqual([...read.columns.get('B')!.categories], [['foo', 3]]);
+});
