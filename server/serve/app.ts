@@ -79,6 +79,12 @@ export interface AppOptions {
    * it on shutdown (startServer does); default: a new one for this app.
    */
   jobs?: JobRunner;
+  /**
+   * Set when this app runs in one worker of several (server/serve/workers): prediction responses say
+   * which worker answered (`X-Model-Lab-Worker`), `/metrics` answers the whole cluster's sums, and share
+   * links are refused — a token minted in one process would be unknown to the others.
+   */
+  cluster?: { workerId: number; metricsText: () => Promise<string> };
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
@@ -87,6 +93,14 @@ export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 function routeLabel(c: Context): string {
   const handlers = matchedRoutes(c).filter((r) => r.method !== 'ALL' && r.path !== '/*' && r.path !== '*');
   return handlers.at(-1)?.path ?? 'unmatched';
+}
+
+function shareNeedsOneProcess(): never {
+  throw new HttpError(
+    501,
+    'share links need a single server process: this server runs several workers, and a link minted in one would be ' +
+      'unknown to the others; start it without --workers (or WORKERS=1) to share links',
+  );
 }
 
 /**
@@ -109,6 +123,7 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
     maxElements: options.maxElements ?? DEFAULT_MAX_ELEMENTS,
     csvChunkRows: options.csvChunkRows ?? 256,
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
+    ...(options.cluster ? { responseHeaders: { 'x-model-lab-worker': String(options.cluster.workerId) } } : {}),
   };
 
   // When each generation started serving, and the load metrics; reloads arrive as events.
@@ -138,6 +153,11 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
     metrics.httpRequests.child(labels).value++;
     metrics.httpSeconds.child(labels).observe((performance.now() - started) / 1000);
   });
+  if (options.cluster) {
+    // Before the share routes are mounted, so these answer first.
+    app.all('/api/share', shareNeedsOneProcess);
+    app.all('/api/share/*', shareNeedsOneProcess);
+  }
   // Before every route: CORS, the token check (in share mode), then Host / Origin / owner-only guards
   // (refusals are counted by the metrics above).
   const auth: ShareAuthOptions = { ...options.auth, adminToken: options.auth?.adminToken ?? newToken() };
@@ -185,7 +205,7 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
     // Process and runtime details (Node version, memory, file descriptors) are the operator's, not a share link's.
     if (c.get('caller') === 'share') throw new HttpError(403, '/metrics is for the server owner, not for shared links');
     c.header('Content-Type', metrics.registry.contentType);
-    return c.body(await metrics.registry.metrics());
+    return c.body(await (options.cluster?.metricsText() ?? metrics.registry.metrics()));
   });
   // The lab's routes are documented only where they are mounted.
   const lab = options.labRoutes !== undefined;

@@ -21,6 +21,7 @@ import { applyHttpLimits, httpServerOptions, resolveHttpLimits, type HttpLimits 
 import type { Lab } from './lab-routes';
 import { createMetrics } from './metrics';
 import { ServedRows } from './served-rows';
+import { clusterMetrics, exitWithPrimary, reportReady, workerId } from './workers/cluster';
 
 export interface StartOptions {
   modelPath: string;
@@ -92,7 +93,10 @@ const stderrLog = (line: string): void => {
  * await server.close();
  */
 export async function startServer(options: StartOptions): Promise<ServerHandle> {
-  const log = options.log ?? stderrLog;
+  // In a cluster worker (server/serve/workers): lines say which worker, the primary prints the ready line.
+  const worker = workerId();
+  const baseLog = options.log ?? stderrLog;
+  const log = worker === null ? baseLog : (line: string) => baseLog(`worker ${worker}: ${line}`);
   const registry = new Registry();
   const metrics = createMetrics(registry);
   const modelHost = await createModelHost(options.modelPath, {
@@ -118,6 +122,7 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
     servedRows,
     allowedHosts: hostsFor(hostname, options.allowedHosts),
     ...(options.maxElements === undefined ? {} : { maxElements: options.maxElements }),
+    ...(worker === null ? {} : { cluster: { workerId: worker, metricsText: clusterMetrics(registry) } }),
   });
   const httpLimits = resolveHttpLimits(options.http);
 
@@ -138,7 +143,8 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${urlHost}:${address.port}`;
   const name = modelHost.current().info.name;
-  if (options.printReadyLine ?? true) {
+  if (worker !== null) reportReady(url, name);
+  else if (options.printReadyLine ?? true) {
     process.stdout.write(`${JSON.stringify({ event: 'ready', url, model: name, pid: process.pid })}\n`);
   }
   log(
@@ -158,6 +164,7 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
     return closing;
   };
 
+  if (worker !== null) exitWithPrimary(close);
   if (options.handleSignals) {
     const onSignal = (signal: NodeJS.Signals): void => {
       log(`${signal}: shutting down`);

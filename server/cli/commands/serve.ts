@@ -1,9 +1,11 @@
 /** `model-lab serve <model>`: the prediction server, until Ctrl+C / SIGTERM. */
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { intOption, numberOption, parseCommandLine, requireFile } from '../args';
 import { ModelLabError } from '../../protocol/errors';
 import type { Command } from '../command';
 import { VERSION } from '../../protocol/version';
+import { resolveWorkers, threadsPerWorker } from '../../serve/workers/cpus';
 
 const usage = `Usage: model-lab serve <model.onnx> [options]
 
@@ -41,6 +43,15 @@ Options:
                          loopback origins are always allowed
   --served-log <file>    append every served feature row to this JSONL file (live drift keeps the
                          last 10,000 rows in memory either way: a drift job with source "live")
+  --predict-only         serve predictions, metadata, /metrics and the form only: no lab (jobs,
+                         drift, export, performance tabs)
+  --workers <n|auto>     run n server processes on the one port, each with its own onnxruntime
+                         session and batcher (auto: one per CPU, at most 8; default 1). More than one
+                         implies --predict-only: jobs, share links, SSE events, hot reload and the
+                         served-rows log are per process, so the lab needs a single one. /metrics sums
+                         all workers; each prediction answer names its worker (X-Model-Lab-Worker). A
+                         worker that dies is replaced; Ctrl+C / SIGTERM stops them all gracefully.
+                         Without --threads each worker gets the CPUs divided by n onnxruntime threads
 
 Example: model-lab serve samples/iris/iris.onnx --reference samples/iris/reference.csv --port 8080`;
 
@@ -69,6 +80,8 @@ const serve: Command = {
         'cors-origin': { type: 'string', multiple: true },
         'allow-host': { type: 'string', multiple: true },
         'served-log': { type: 'string' },
+        'predict-only': { type: 'boolean' },
+        workers: { type: 'string' },
         // Accepted for `npm start`, which asks the server to mention the URL to open.
         'open-hint': { type: 'boolean' },
       },
@@ -77,7 +90,9 @@ const serve: Command = {
     const port = intOption(values.port, '--port', 0, 65535) ?? 0;
     const maxBatchSize = intOption(values['batch-max'], '--batch-max', 1, 1_000_000);
     const maxDelayMs = numberOption(values['batch-delay-ms'], '--batch-delay-ms', 10_000);
-    const threads = intOption(values.threads, '--threads', 0, 1024);
+    const workers = values.workers === 'auto' ? resolveWorkers('auto') : (intOption(values.workers, '--workers', 1, 64) ?? 1);
+    const predictOnly = values['predict-only'] === true || workers > 1;
+    const threads = intOption(values.threads, '--threads', 0, 1024) ?? (workers > 1 ? threadsPerWorker(workers) : undefined);
     const maxElements = intOption(values['max-elements'], '--max-elements', 1, 2 ** 32);
     const requestTimeoutMs = intOption(values['request-timeout-ms'], '--request-timeout-ms', 100, 24 * 3600 * 1000);
     const modelPath = requireFile(positionals[0], 'model file');
@@ -87,11 +102,13 @@ const serve: Command = {
     const corsOrigins = (values['cors-origin'] as unknown as string[] | undefined) ?? [];
     const allowedHosts = (values['allow-host'] as unknown as string[] | undefined) ?? [];
 
+    if (workers > 1 && cluster.isPrimary) return runWorkers(workers, adminToken, values['open-hint'] === true);
+
     // Loaded on demand so `info`/`predict` do not pay for the HTTP stack.
     const { startServer } = await import('../../serve/start');
-    const { createLab } = await import('../../serve/lab-routes');
+    const lab = predictOnly ? undefined : (await import('../../serve/lab-routes')).createLab;
     const server = await startServer({
-      lab: createLab,
+      lab,
       modelPath,
       referenceCsv,
       host: typeof values.host === 'string' ? values.host : undefined,
@@ -108,11 +125,9 @@ const serve: Command = {
     });
     // The owner's URL, as Jupyter prints it: on stderr (the terminal), never in the ready line on stdout,
     // which supervisors parse and log. A token the caller supplied is theirs already: not repeated.
-    const openUrl = adminToken === undefined ? `${browsableUrl(server.url)}/?token=${server.ownerToken}` : `${browsableUrl(server.url)}/`;
-    if (adminToken === undefined || values['open-hint']) {
-      const tokenHint = adminToken === undefined ? " (the token lets this browser run the lab's jobs: keep it to yourself)" : '';
-      process.stderr.write(`model-lab: open ${openUrl} in a browser to try the model${tokenHint}\n`);
-    }
+    // A cluster worker's primary prints it, once.
+    if (cluster.isPrimary)
+      printOpenHint(server.url, server.ownerToken, adminToken !== undefined, values['open-hint'] === true, !predictOnly);
 
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
@@ -120,11 +135,44 @@ const serve: Command = {
     });
     process.stderr.write(`model-lab: ${signal}, finishing in-flight requests and shutting down\n`);
     await server.close();
+    // A cluster worker's IPC channel to the primary would keep this process alive: let go of it.
+    if (cluster.isWorker) process.disconnect?.();
     return 0;
   },
 };
 
 export default serve;
+
+/** The owner's URL on stderr: with the token when this process made it (the caller's own is not repeated). */
+function printOpenHint(url: string, ownerToken: string, tokenGiven: boolean, openHint: boolean, lab: boolean): void {
+  if (tokenGiven && !openHint) return;
+  const openUrl = tokenGiven ? `${browsableUrl(url)}/` : `${browsableUrl(url)}/?token=${ownerToken}`;
+  const can = lab ? "run the lab's jobs" : 'read /metrics and the owner-only routes';
+  const tokenHint = tokenGiven ? '' : ` (the token lets this browser ${can}: keep it to yourself)`;
+  process.stderr.write(`model-lab: open ${openUrl} in a browser to try the model${tokenHint}\n`);
+}
+
+/**
+ * The primary of `--workers n`: forks n workers re-running this command line (each starts its own server
+ * on the shared port), prints the one ready line once all listen, and stops them on Ctrl+C / SIGTERM.
+ */
+async function runWorkers(workers: number, adminToken: string | undefined, openHint: boolean): Promise<number> {
+  const { runPrimary } = await import('../../serve/workers/cluster');
+  const { newToken } = await import('../../serve/auth');
+  // One owner token for every worker; handed over in the environment, which each worker reads and removes.
+  const ownerToken = adminToken ?? newToken();
+  const log = (line: string) => process.stderr.write(`model-lab: ${line}\n`);
+  return runPrimary({
+    workers,
+    env: { MODEL_LAB_ADMIN_TOKEN: ownerToken },
+    log,
+    onReady: ({ url, model, pids }) => {
+      process.stdout.write(`${JSON.stringify({ event: 'ready', url, model, pid: process.pid, workers: pids.length })}\n`);
+      log(`${pids.length} workers serving ${model} at ${url} (pids ${pids.join(', ')}); predictions only`);
+      printOpenHint(url, ownerToken, adminToken !== undefined, openHint, false);
+    },
+  });
+}
 
 /** A URL a browser can open: a wildcard bind address (0.0.0.0, [::]) becomes 127.0.0.1. */
 function browsableUrl(url: string): string {

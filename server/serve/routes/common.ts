@@ -32,6 +32,8 @@ export interface RouteContext {
   csvChunkRows: number;
   /** Milliseconds between SSE heartbeat comments. */
   sseHeartbeatMs: number;
+  /** Headers every prediction response carries besides the usual ones (in a cluster: which worker answered). */
+  responseHeaders?: Record<string, string>;
 }
 
 /**

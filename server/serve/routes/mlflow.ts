@@ -30,7 +30,8 @@ export async function handleInvocation(ctx: RouteContext, c: Context, route: str
   const model = ctx.host.current();
   const target: PredictTarget = { ctx, route, model };
   const type = mediaType(c);
-  if (type === 'text/csv' || type === 'application/csv') return jsonResponse({ predictions: await predictCsvText(target, c) });
+  if (type === 'text/csv' || type === 'application/csv')
+    return jsonResponse({ predictions: await predictCsvText(target, c) }, ctx.responseHeaders);
 
   const json = await readJsonBody(c, ctx.bodyLimitBytes);
   const body = fastMlflowRequest(json) ?? zodParse(json);
@@ -44,18 +45,19 @@ export async function handleInvocation(ctx: RouteContext, c: Context, route: str
   }
   if (body.dataframe_split) {
     const { columns, data } = body.dataframe_split;
-    if (!columns) return jsonResponse({ predictions: await predictInstances(target, data) });
+    if (!columns) return jsonResponse({ predictions: await predictInstances(target, data) }, ctx.responseHeaders);
     const records = data.map((row, r) => {
       if (row.length !== columns.length) {
         throw new InputError('dataframe_split.data', `has ${row.length} values but "columns" names ${columns.length}`, r);
       }
       return Object.fromEntries<FeatureRecord[string]>(columns.map((name, i) => [name, row[i]]));
     });
-    return jsonResponse({ predictions: await predictRecords(target, records) });
+    return jsonResponse({ predictions: await predictRecords(target, records) }, ctx.responseHeaders);
   }
-  if (body.dataframe_records) return jsonResponse({ predictions: await predictRecords(target, body.dataframe_records) });
-  if (body.instances) return jsonResponse({ predictions: await predictInstances(target, body.instances) });
-  return jsonResponse({ predictions: await predictColumns(target, body.inputs) });
+  if (body.dataframe_records)
+    return jsonResponse({ predictions: await predictRecords(target, body.dataframe_records) }, ctx.responseHeaders);
+  if (body.instances) return jsonResponse({ predictions: await predictInstances(target, body.instances) }, ctx.responseHeaders);
+  return jsonResponse({ predictions: await predictColumns(target, body.inputs) }, ctx.responseHeaders);
 }
 
 /** Longest header line of a CSV body; a header of thousands of columns is not a table of features. */

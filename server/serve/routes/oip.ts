@@ -162,6 +162,7 @@ async function infer(ctx: RouteContext, c: Context, route: string, model: Loaded
     outputs: outputs.map(oipOutput),
   };
   return jsonResponse(body, {
+    ...ctx.responseHeaders,
     'server-timing': `infer;dur=${inferMs.toFixed(3)}, handler;dur=${(performance.now() - started).toFixed(3)}`,
   });
 }

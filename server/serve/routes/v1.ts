@@ -51,7 +51,7 @@ export function v1Routes(ctx: RouteContext): Hono {
     }
     const where = { ctx, route: V1_PREDICT_ROUTE, model };
     const predictions = instances !== undefined ? await predictInstances(where, instances) : await predictColumns(where, inputs);
-    return jsonResponse({ predictions });
+    return jsonResponse({ predictions }, ctx.responseHeaders);
   });
   return app;
 }
