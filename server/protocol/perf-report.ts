@@ -41,12 +41,18 @@ const FiguresSchema = z.object({
   argmax: z.number().nullable().describe('fraction of rows with the same predicted class; null without a class output'),
   maxAbsDiff: z.number(),
   meanAbsDiff: z.number(),
+  correlation: z
+    .number()
+    .nullable()
+    .optional()
+    .describe('Pearson correlation of every compared value with the original; null when constant'),
 });
 const ScoresSchema = z.union([z.object({ accuracy: z.number(), macroF1: z.number() }), z.object({ rmse: z.number(), mae: z.number() })]);
 
 export const AgreementSchema = z.object({
   rows: z.number().int(),
   source: z.enum(['reference', 'generated', 'tensors']),
+  inputs: z.string().optional().describe('what the rows were, in words (e.g. token ids drawn from the embedding table range)'),
   rowByRow: FiguresSchema.nullable().describe('each row run alone (null for a fixed batch size above 1)'),
   batched: FiguresSchema.describe('all rows in one run'),
   quality: z.object({ target: z.string(), rows: z.number().int(), original: ScoresSchema, variant: ScoresSchema }).nullable(),

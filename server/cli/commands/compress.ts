@@ -126,8 +126,10 @@ const compress: Command = {
         '',
         `Agreement on ${agreement.rows} ${agreement.source === 'tensors' ? 'synthetic' : agreement.source} rows: ` +
           `argmax ${fig.argmax === null ? '—' : `${(100 * fig.argmax).toFixed(1)} %`}, ` +
+          (fig.argmax === null && fig.correlation !== null ? `correlation ${fig.correlation.toFixed(4)}, ` : '') +
           `max abs diff ${fig.maxAbsDiff.toExponential(2)} (row by row)` +
-          (agreement.rowByRow ? `, ${agreement.batched.maxAbsDiff.toExponential(2)} batched` : ''),
+          (agreement.rowByRow ? `, ${agreement.batched.maxAbsDiff.toExponential(2)} batched` : '') +
+          (agreement.source === 'reference' ? '' : `. Inputs: ${agreement.inputs}`),
         ...result.notes,
         Object.keys(result.sessionConfig).length
           ? `Load it with session config ${JSON.stringify(result.sessionConfig)} (also stored in its metadata as model_lab.session_config).`
