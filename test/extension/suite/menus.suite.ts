@@ -83,8 +83,16 @@ describe('menus and dialogs', () => {
         assert.equal(options.canSelectFolders, true, 'asks for a folder');
         return [vscode.Uri.file(exportParent)];
       },
+      // A failed export shows an error message and waits for it to be closed: answer it here, so the test
+      // fails at once with the message instead of timing out.
+      showErrorMessage: async (message: string) => {
+        errors.push(message);
+        return undefined;
+      },
     });
+    const errors: string[] = [];
     const outDir = await vscode.commands.executeCommand<string>(CommandId.exportBundle, model);
+    assert.deepEqual(errors, [], 'no error message');
     assert.deepEqual(offered.sort(), ['docker', 'explain', 'k8s', 'kserve', 'tfjs', 'triton']);
     assert.equal(outDir, join(exportParent, 'diabetes-bundle'));
     const manifest = JSON.parse(readFileSync(join(outDir, 'MANIFEST.json'), 'utf8')) as {
