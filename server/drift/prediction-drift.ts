@@ -5,10 +5,14 @@
  * one used. A model that cannot be opened or cannot predict the files does not sink the data-drift
  * result: the report carries the error in `predictions.error` beside it.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
 import type { LoadedModel } from '../model/types';
 import type { PredictionDrift } from '../protocol/drift';
 import { testColumn } from './column-test';
 import { predictFile } from './predictions';
+import { isParquet } from './table';
 
 export interface OpenedModel {
   /** Null when it could not be loaded (then `error` says why). */
@@ -19,15 +23,28 @@ export interface OpenedModel {
   owned: boolean;
 }
 
-/** Opens `model` (a path or a loaded model), naming its features with `referenceCsv` as the server does. */
-export async function openModel(model: string | LoadedModel, referenceCsv: string): Promise<OpenedModel> {
+/**
+ * Opens `model` (a path or a loaded model), naming its features with `reference` as the server does
+ * (a Parquet reference is handed to the loader as a CSV of its first rows, in a temporary folder).
+ */
+export async function openModel(model: string | LoadedModel, reference: string): Promise<OpenedModel> {
   if (typeof model !== 'string') return { loaded: model, label: model.info.name, error: null, owned: false };
+  let temp: string | null = null;
   try {
     // Loaded lazily: onnxruntime's native module is only needed when a model is given.
     const { loadModel } = await import('../model/index');
+    let referenceCsv = reference;
+    if (isParquet(reference)) {
+      const { writeCsvHead } = await import('./parquet/rows');
+      temp = await mkdtemp(join(tmpdir(), 'model-lab-reference-'));
+      referenceCsv = join(temp, `${basename(reference, extname(reference))}.csv`);
+      await writeCsvHead(reference, referenceCsv);
+    }
     return { loaded: await loadModel(model, { referenceCsv }), label: model, error: null, owned: true };
   } catch (err) {
     return { loaded: null, label: model, error: (err as Error).message, owned: false };
+  } finally {
+    if (temp) await rm(temp, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Prediction drift: run the model over both files (in chunks of rows, through the same CSV → record →
- * prediction path as the server's CSV route) and turn the predictions into columns the drift tests
+ * prediction path as the server's CSV route; a Parquet file's rows as the cells its CSV twin would have) and turn the predictions into columns the drift tests
  * take — `label` as categorical, each class probability `p_<class>` and each regression output
  * `prediction[_i]` as numerical. Rows the model cannot take are counted, with the first error kept.
  */
@@ -13,6 +13,7 @@ import { ColumnAccumulator, type ColumnData } from './csv/column';
 import { uniqueHeader } from './csv/header';
 import { abortError } from './csv/read';
 import { CsvTokenizer, fieldText } from './csv/tokenizer';
+import { isParquet } from './table';
 
 export const PREDICTION_BATCH_ROWS = 1024;
 
@@ -65,20 +66,36 @@ export async function predictFile(
       }
     }
   };
-  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   let bytes = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (options.signal?.aborted) throw abortError(options.signal);
-      tokenizer.push(chunk);
-      bytes += chunk.length;
+  if (isParquet(file)) {
+    // A Parquet file's rows as text cells (spelled as pandas writes them to CSV), through the same path.
+    const { parquetTextRows } = await import('./parquet/rows');
+    const onBytes = (read: number) => (bytes = read);
+    for await (const batch of parquetTextRows(file, { batchRows, signal: options.signal, onBytes })) {
+      if (header === null) {
+        header = batch.header;
+        mapping = mapColumns(model.signature, header);
+      }
+      pending.push(...batch.rows);
       await flush(false);
       options.onProgress?.(out.rows, bytes, total);
     }
-    tokenizer.end();
     await flush(true);
-  } finally {
-    stream.destroy();
+  } else {
+    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (options.signal?.aborted) throw abortError(options.signal);
+        tokenizer.push(chunk);
+        bytes += chunk.length;
+        await flush(false);
+        options.onProgress?.(out.rows, bytes, total);
+      }
+      tokenizer.end();
+      await flush(true);
+    } finally {
+      stream.destroy();
+    }
   }
   // Rows that failed have no prediction: they count as missing in every prediction column.
   for (const [name, acc] of columns) {

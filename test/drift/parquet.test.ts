@@ -4,7 +4,7 @@
  * corrupt, truncated and unsupported files end in errors naming the file, row group and column.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -234,4 +234,32 @@ test("a file pyarrow wrote (pandas' own test file: v1 data pages, PLAIN_DICTIONA
   const a = read.columns.get('A')!;
   assert.deepEqual([a.kind, a.integerDtype, [...a.values], a.missing], ['numerical', true, [1, 2, 3], 0]);
   assert.deepEqual([...read.columns.get('B')!.categories], [['foo', 3]]);
+});
+
+/** A CSV with plain cells as a Parquet file: number columns DOUBLE, the others strings. */
+function csvToParquet(csv: string, target: string): string {
+  const [head, ...lines] = readFileSync(csv, 'utf8').trim().split(/\r?\n/);
+  const names = head.split(',');
+  const rows = lines.map((l) => l.split(','));
+  const columnData = names.map((name, i) => {
+    const cells = rows.map((r) => r[i]);
+    const numeric = cells.every((c) => c !== '' && Number.isFinite(Number(c)));
+    return numeric
+      ? { name, data: Float64Array.from(cells, Number), type: 'DOUBLE' as const }
+      : { name, data: cells, type: 'STRING' as const };
+  });
+  writeFileSync(target, new Uint8Array(parquetWriteBuffer({ columnData })));
+  return target;
+}
+
+test('prediction drift (--model) on Parquet: a reference naming the features and both files predicted as their CSVs are', async () => {
+  const iris = (name: string) => join(import.meta.dirname, '..', '..', 'samples', 'iris', name);
+  const reference = csvToParquet(iris('reference.csv'), join(temp, 'iris-reference.parquet'));
+  const current = csvToParquet(iris('current.csv'), join(temp, 'iris-current.parquet'));
+  const csv = await runDrift({ reference: iris('reference.csv'), current: iris('current.csv'), model: iris('iris.onnx'), mmd: false });
+  const parquet = await runDrift({ reference, current, model: iris('iris.onnx'), mmd: false });
+  assert.equal(parquet.predictions?.error, null, String(parquet.predictions?.error));
+  assert.deepEqual(parquet.predictions?.rows, { reference: 150, current: 200 });
+  assert.equal(parquet.predictions?.failedRows.current, 0);
+  assert.deepEqual(JSON.parse(JSON.stringify(parquet.predictions)), JSON.parse(JSON.stringify(csv.predictions)));
 });

@@ -90,7 +90,7 @@ function selectColumn(pq: OpenParquet, name: string): ParquetColumn {
 }
 
 /** Timestamps and dates become text as pandas writes them; JSON stays its text. */
-const PARSERS = {
+export const PARSERS = {
   timestampFromMilliseconds: (v: bigint) => formatTimestamp(v * 1_000_000n),
   timestampFromMicroseconds: (v: bigint) => formatTimestamp(v * 1_000n),
   timestampFromNanoseconds: (v: bigint) => formatTimestamp(v),
@@ -99,7 +99,7 @@ const PARSERS = {
 };
 
 /** One column chunk of one row group, page by page; any failure becomes a ParquetFormatError with the place. */
-async function readChunk(
+export async function readChunk(
   pq: OpenParquet,
   g: number,
   groupRows: number,
