@@ -1,6 +1,7 @@
 /**
  * Prediction drift: run the model over both files (in chunks of rows, through the same CSV → record →
- * prediction path as the server's CSV route; a Parquet file's rows as the cells its CSV twin would have) and turn the predictions into columns the drift tests
+ * prediction path as the server's CSV route; a Parquet file's rows as the cells its CSV twin would
+ * have) and turn the predictions into columns the drift tests
  * take — `label` as categorical, each class probability `p_<class>` and each regression output
  * `prediction[_i]` as numerical. Rows the model cannot take are counted, with the first error kept.
  */
