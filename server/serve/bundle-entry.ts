@@ -11,19 +11,26 @@
  *                   HOST is 0.0.0.0 or :: (behind a Service or an ingress the names are not known here),
  *                   else loopback only (DNS rebinding, see middleware/host-check)
  *   PORT            port (default 8080)
- *   THREADS         onnxruntime intra-op threads (default: onnxruntime's choice)
- *   BATCH_MAX, BATCH_DELAY_MS, BATCHING=off   dynamic batching (defaults 64 rows, 2 ms, on)
+ *   WORKERS         server processes on the one port, each with its own session and batcher (node:cluster,
+ *                   server/serve/workers): a number, or `auto` (default) = the container's CPUs (its cgroup
+ *                   quota, at most 8) divided by THREADS when THREADS is set, else one per CPU
+ *   THREADS         onnxruntime intra-op threads per worker (default: the CPUs divided by WORKERS, at least 1)
+ *   BATCH_MAX, BATCH_DELAY_MS, BATCHING=off   dynamic batching (defaults 64 rows, 0 ms = what queued while
+ *                   a batch ran goes next, on)
  *   MAX_ELEMENTS    most tensor elements per prediction request (default 16777216); more is a 400
  *   REQUEST_TIMEOUT_MS  time a client has to send a whole request (default 120000); slower → 408
  *   SESSION_CONFIG  JSON of onnxruntime session config entries; default: the model's own
  *                   `model_lab.session_config` metadata (compressed variants that need one carry it)
  *
- * Prints one JSON ready line on stdout; logs on stderr; SIGTERM/SIGINT finish in-flight requests.
+ * Prints one JSON ready line on stdout (with several workers: once all listen, from the primary); logs on
+ * stderr; SIGTERM/SIGINT finish in-flight requests (in every worker).
  */
+import cluster from 'node:cluster';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inspectModel } from '../model';
 import { startServer } from './start';
+import { resolveWorkers, runPrimary, threadsPerWorker, usableCpus } from './workers/cluster';
 
 function fail(message: string): never {
   process.stderr.write(`model-lab server: ${message}\n`);
@@ -59,10 +66,29 @@ async function sessionConfigFor(modelPath: string): Promise<Record<string, strin
   return fail(`SESSION_CONFIG / model_lab.session_config must be a JSON object of strings, got '${raw}'`);
 }
 
+/** WORKERS, or what `auto` comes to with THREADS (see the header). */
+function workersFromEnv(threads: number | undefined): number {
+  const raw = process.env.WORKERS?.trim();
+  if (raw && raw !== 'auto') return intEnv('WORKERS', 1, 64)!;
+  return threads ? Math.max(1, Math.min(resolveWorkers('auto'), Math.floor(usableCpus() / threads))) : resolveWorkers('auto');
+}
+
 async function main(): Promise<void> {
   const modelPath = process.env.MODEL_PATH || defaultModelPath();
   if (!existsSync(modelPath)) fail(`MODEL_PATH ${modelPath} does not exist`);
-  const threads = intEnv('THREADS', 0, 1024);
+  const threadsGiven = intEnv('THREADS', 0, 1024);
+  const workers = workersFromEnv(threadsGiven);
+  if (workers > 1 && cluster.isPrimary) {
+    const code = await runPrimary({
+      workers,
+      log: (line) => process.stderr.write(`model-lab server: ${line}\n`),
+      onReady: ({ url, model, pids }) => {
+        process.stdout.write(`${JSON.stringify({ event: 'ready', url, model, pid: process.pid, workers: pids.length })}\n`);
+      },
+    });
+    process.exit(code);
+  }
+  const threads = threadsGiven ?? (workers > 1 ? threadsPerWorker(workers) : undefined);
   const delay = process.env.BATCH_DELAY_MS;
   const maxDelayMs = delay === undefined || delay === '' ? undefined : Number(delay);
   if (maxDelayMs !== undefined && !(Number.isFinite(maxDelayMs) && maxDelayMs >= 0))

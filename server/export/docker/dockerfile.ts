@@ -42,7 +42,8 @@ ENV HOST=0.0.0.0 \\
     PORT=${CONTAINER_PORT} \\
     MODEL_PATH=/app/${options.modelFile} \\
     BATCH_MAX=64 \\
-    BATCH_DELAY_MS=2
+    BATCH_DELAY_MS=0 \\
+    WORKERS=auto
 
 # Files stay owned by root (read-only to the server); the server runs as the unprivileged node user.
 USER node
