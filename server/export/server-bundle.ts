@@ -105,9 +105,17 @@ export async function buildServerBundle(outFile: string): Promise<void> {
   }
   // A computed specifier: the CLI bundle loads the checkout's own file at run time instead of inlining it.
   const configFile = join(root, 'scripts', 'server-bundle-config.mjs');
-  const config = (await import(pathToFileURL(configFile).href)) as ServerBundleConfig;
+  const config = (await importAtRunTime(pathToFileURL(configFile).href)) as ServerBundleConfig;
   await esbuild.build(config.serverBundleOptions({ root, version: VERSION, outfile: outFile }));
 }
+
+/**
+ * A real dynamic `import()`, also from the CommonJS CLI bundle (dist/server/cli.js), where esbuild turns a
+ * written `import()` into `require()`, which cannot load a file:// URL (every export from a checkout whose
+ * sources are newer than dist/ failed its docker target with "Cannot find module 'file:///…'").
+ */
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a constant body: only the specifier varies
+const importAtRunTime = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 
 export type { ServerFolder } from './server-package';
 
