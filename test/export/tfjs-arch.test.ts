@@ -17,6 +17,7 @@ import {
   type TfjsConversion,
 } from '../../server/export/tfjs';
 import { decodeModel } from '../../server/model';
+import { encodeModel } from '../../server/model/onnx/proto';
 
 const root = join(__dirname, '..', '..');
 const ARCH = join(root, 'test/fixtures/tfjs-arch');
@@ -89,3 +90,71 @@ for (const f of ['transformer_dynbatch', 'transformer_batch_first'])
     // every attention reshape became a static target with -1 for the batch: no run-time shape reading is left
     assert.ok(!opsOf(conv).has('Shape'), [...opsOf(conv)].join(','));
   });
+
+/** The fixture with its dynamic `time` axis fixed (as when exported with a static sequence length). */
+function withStaticTime(file: string, length: number): Uint8Array {
+  const model = decodeModel(readFileSync(file));
+  for (const i of model.graph!.input)
+    for (const d of i.type!.tensorType!.shape!.dim as { dimValue?: unknown; dimParam?: string }[])
+      if (d.dimParam === 'time') {
+        delete d.dimParam;
+        d.dimValue = length;
+      }
+  return encodeModel(model);
+}
+
+test('a recurrent layer over a run-time sequence length is refused with the reason (the converter unrolls the steps)', () => {
+  const pre = precheckTfjs(readFileSync(join(ARCH, 'lstm_classifier.onnx')));
+  assert.equal(pre.unsupported[0]?.opType, 'LSTM');
+  assert.match(pre.unsupported[0].reason, /sequence of run-time length: the converter unrolls the time steps and needs a fixed length/);
+});
+
+for (const [f, layer] of [
+  ['lstm_classifier', 'LSTM'],
+  ['bilstm_classifier', 'LSTM'],
+  ['gru_regressor', 'GRU'],
+  ['bigru_regressor', 'GRU'],
+] as const)
+  test(`${f} (${layer}, unrolled over a fixed length) matches onnxruntime at lengths 1, 7 and 20 and batch 1 and 4`, async () => {
+    for (const length of [1, 7, 20]) {
+      const bytes = withStaticTime(join(ARCH, `${f}.onnx`), length);
+      assert.deepEqual(precheckTfjs(bytes).unsupported, []);
+      const conv = convertToTfjs(bytes);
+      assert.ok(opsOf(conv).has('MatMul') && !opsOf(conv).has(layer));
+      for (const batch of [1, 4]) {
+        const inputs = randomInputs(conv, batch, 31 * length + batch);
+        if (inputs[0].dtype === 'int64')
+          inputs[0].data = BigInt64Array.from(inputs[0].data as BigInt64Array, (_, i) => BigInt((i * 7) % 50));
+        const v = await verifyTfjs(bytes, conv, inputs);
+        assert.ok(v.maxAbsDiff < 1e-4, `${f} length ${length} batch ${batch}: ${v.maxAbsDiff}`);
+      }
+    }
+  });
+
+test('GRU hidden states (Y, all steps, both directions) match onnxruntime, not only the regressor head', async () => {
+  // the head ends in ReLU → Linear on an untrained model; compare the GRU's own outputs too
+  const model = decodeModel(withStaticTime(join(ARCH, 'bigru_regressor.onnx'), 9));
+  const gru = model.graph!.node.find((n) => n.opType === 'GRU')!;
+  model.graph!.output.push({ name: gru.output[0], type: { tensorType: { elemType: 1 } } });
+  const bytes = encodeModel(model);
+  const conv = convertToTfjs(bytes);
+  const v = await verifyTfjs(bytes, conv, randomInputs(conv, 3, 5));
+  assert.equal(v.outputs.length, 2);
+  assert.ok(v.maxAbsDiff < 1e-4, `${v.maxAbsDiff}`);
+});
+
+test('RNN (tanh) with an initial state input matches onnxruntime', async () => {
+  const bytes = withStaticTime(join(ARCH, 'rnn_state.onnx'), 7);
+  const conv = convertToTfjs(bytes);
+  for (const batch of [1, 3]) {
+    const [seq] = randomInputs(conv, batch, batch);
+    const h0 = {
+      name: 'h0',
+      dtype: 'float32' as const,
+      dims: [1, batch, 10],
+      data: Float32Array.from({ length: batch * 10 }, (_, i) => Math.sin(i)),
+    };
+    const v = await verifyTfjs(bytes, conv, [seq, h0]);
+    assert.ok(v.maxAbsDiff < 1e-4, `batch ${batch}: ${v.maxAbsDiff}`);
+  }
+});

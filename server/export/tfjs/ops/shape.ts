@@ -106,14 +106,29 @@ function reshapeOp(c: NodeCtx): Value {
     t = c.in(1),
     allowZero = c.int('allowzero', 0) === 1;
   if (isConst(t)) {
-    const target = numbers(t, 'shape').map((d, i) => {
-      if (d !== 0 || allowZero) return d;
-      const xd = x.shape?.[i];
-      if (xd === undefined || xd === null)
-        throw new Unsupported(`Reshape copies dim ${i} (0 in the target) but that dim of the input is not static`);
-      return xd;
-    });
-    return reshape(c.g, x, target);
+    const raw = numbers(t, 'shape');
+    const target = raw.map((d, i) => (d !== 0 || allowZero ? d : (x.shape?.[i] ?? null)));
+    const copies = target.filter((d) => d === null).length;
+    // one copied dim of run-time size (the batch) and no -1: that dim is the -1
+    if (copies === 0 || (copies === 1 && !raw.includes(-1)))
+      return reshape(
+        c.g,
+        x,
+        target.map((d) => d ?? -1),
+      );
+    // copied run-time dims and a -1: the copied dims cancel out of the -1 (it is the rest of the input's size)
+    if (copies === 1 && x.shape && x.shape.every((d, i) => d !== null || (raw[i] === 0 && !allowZero))) {
+      const rest = x.shape.reduce<number>((a, d, i) => (raw[i] === 0 && !allowZero ? a : a * d!), 1);
+      const fixed = raw.reduce((a, d) => (d === 0 || d === -1 ? a : a * d), 1);
+      if (rest % fixed === 0)
+        return reshape(
+          c.g,
+          x,
+          target.map((d) => (d === null ? -1 : d === -1 ? rest / fixed : d)),
+        );
+    }
+    const i = target.indexOf(null);
+    throw new Unsupported(`Reshape copies dim ${i} (0 in the target) but that dim of the input is not static`);
   }
   if (t.known) {
     // Partly known target (dynamic batch): with at most one unknown entry it is a static target with -1 there.
