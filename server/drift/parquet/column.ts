@@ -65,6 +65,10 @@ export class ParquetColumnAccumulator {
       grown.set(d.values.subarray(0, d.count));
       d.values = grown;
     }
+    if (!dictionary && present instanceof Float64Array) {
+      this.addDoubles(present);
+      return;
+    }
     const out = d.values;
     let count = d.count;
     let min = d.min;
@@ -102,6 +106,45 @@ export class ParquetColumnAccumulator {
     d.missing += missing + infinite;
     d.infinite += infinite;
     if (missing + infinite > 0) d.integerDtype = false;
+  }
+
+  /** The common case (a DOUBLE page, PLAIN): one monomorphic loop over the typed array. */
+  private addDoubles(present: Float64Array): void {
+    const d = this.data;
+    const out = d.values;
+    const n = present.length;
+    let count = d.count;
+    let min = d.min;
+    let max = d.max;
+    let skipped = 0;
+    let infinite = 0;
+    for (let i = 0; i < n; i++) {
+      const v = present[i];
+      if (v !== v || v === Infinity || v === -Infinity) {
+        if (v === v) infinite++;
+        else skipped++;
+        continue;
+      }
+      out[count++] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    // Distinct values are tracked until there are more than DISTINCT_TRACK_LIMIT (a float column passes that at once).
+    let distinct = d.distinct;
+    for (let i = d.count; i < count && distinct !== null; i++) {
+      const v = out[i];
+      if (!distinct.includes(v)) {
+        if (distinct.length >= DISTINCT_TRACK_LIMIT) distinct = null;
+        else distinct.push(v);
+      }
+    }
+    d.count = count;
+    d.min = min;
+    d.max = max;
+    d.distinct = distinct;
+    d.missing += skipped + infinite;
+    d.infinite += infinite;
+    if (skipped + infinite > 0) d.integerDtype = false;
   }
 
   /** Dictionary-encoded categories: counted by index, each dictionary entry turned to text once per page. */

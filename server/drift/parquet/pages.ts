@@ -80,7 +80,8 @@ export function readPages(bytes: Uint8Array, rows: number, decoder: ColumnDecode
       onPage({
         present: indexed ? data.dataPage : convert(data.dataPage, decoder),
         dictionary: indexed ? dictionary : null,
-        definitionLevels: data.definitionLevels ?? [],
+        // No nulls in the page: no levels to walk (v2 pages always carry them).
+        definitionLevels: data.dataPage.length === daph.num_values ? [] : (data.definitionLevels ?? []),
         maxDefinitionLevel,
         numValues: daph.num_values,
       });
