@@ -100,9 +100,11 @@ function main() {
     }
     const mb = (paths: string[]) => (paths.reduce((n, p) => n + statSync(p).size, 0) / 2 ** 20).toFixed(1);
     console.log(`pair sizes: CSV ${mb(files.csv)} MB, Parquet ${mb(files.parquet)} MB`);
-    const time = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%M'] : [];
+    // GNU time's last stderr line: peak RSS (KB) and CPU seconds (user + system), which a busy machine inflates less than wall time.
+    const time = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%M %U %S'] : [];
     const results = { csv: [] as number[], parquet: [] as number[] };
     const rss = { csv: [] as number[], parquet: [] as number[] };
+    const cpu = { csv: [] as number[], parquet: [] as number[] };
     const reports: Partial<Record<'csv' | 'parquet', DriftReport>> = {};
     for (let r = 0; r < runs; r++) {
       for (const kind of ['csv', 'parquet'] as const) {
@@ -112,7 +114,11 @@ function main() {
         const child = spawnSync(command[0], command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
         results[kind].push(performance.now() - t0);
         const stderr = child.stderr.toString().trimEnd().split('\n');
-        if (time.length) rss[kind].push(Number(stderr.pop()) / 1024);
+        if (time.length) {
+          const [kb, user, system] = (stderr.pop() ?? '').split(' ').map(Number);
+          rss[kind].push(kb / 1024);
+          cpu[kind].push(user + system);
+        }
         if (child.status !== 0) throw new Error(`drift on ${kind} exited ${child.status}: ${stderr.join('\n')}`);
         reports[kind] = JSON.parse(readFileSync(out, 'utf8')) as DriftReport;
       }
@@ -122,7 +128,7 @@ function main() {
       console.log(
         `${kind.padEnd(7)} whole CLI process: ${(median(results[kind]) / 1000).toFixed(3)} s wall, median of ${runs} ` +
           `(${results[kind].map((ms) => (ms / 1000).toFixed(2)).join(', ')} s; last run: read ${t.readMs} ms, tests ${t.testMs} ms)` +
-          (rss[kind].length ? `, peak RSS ${median(rss[kind]).toFixed(0)} MB` : ''),
+          (rss[kind].length ? `, CPU ${median(cpu[kind]).toFixed(2)} s, peak RSS ${median(rss[kind]).toFixed(0)} MB` : ''),
       );
     }
     const columns = (r: DriftReport) => JSON.stringify(r.columns);
