@@ -117,7 +117,9 @@ function topFeatures(report: ExplainReport, count = 3): string[] {
 }
 
 export function explainCommands(shell: Shell, panels: LabPanels) {
-  async function explain(uri?: vscode.Uri, options: ExplainModelOptions = {}): Promise<ExplainModelResult | undefined> {
+  async function explain(uri?: vscode.Uri, given?: unknown): Promise<ExplainModelResult | undefined> {
+    // From the Explorer menu the second argument is the list of selected files, not options.
+    const options: ExplainModelOptions = given && typeof given === 'object' && !Array.isArray(given) ? given : {};
     const modelPath = await shell.pickModel(uri, 'Explain');
     if (!modelPath) return undefined;
     try {
