@@ -263,3 +263,14 @@ test('prediction drift (--model) on Parquet: a reference naming the features and
   assert.equal(parquet.predictions?.failedRows.current, 0);
   assert.deepEqual(JSON.parse(JSON.stringify(parquet.predictions)), JSON.parse(JSON.stringify(csv.predictions)));
 });
+
+test('--cache works for a Parquet reference: written, then hit, same report', async () => {
+  const reference = join(temp, 'cached-reference.parquet');
+  copyFileSync(pq('twin_reference.parquet'), reference);
+  const options = { reference, current: pq('twin_current.parquet'), cache: true, mmd: false };
+  const first = await runDrift(options);
+  const second = await runDrift(options);
+  assert.equal(first.reference.cache, 'written');
+  assert.equal(second.reference.cache, 'hit');
+  assert.deepEqual(JSON.parse(JSON.stringify(second.columns)), JSON.parse(JSON.stringify(first.columns)));
+});
