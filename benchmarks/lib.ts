@@ -142,6 +142,11 @@ wrk.method = "POST"
 wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = os.getenv("WRK_CONTENT_TYPE") or "application/json"
+local extra = os.getenv("WRK_EXTRA_HEADER")
+if extra then
+  local k, v = extra:match("^([^:]+):%s*(.*)$")
+  wrk.headers[k] = v
+end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format('WRK_JSON {"requests":%d,"durationUs":%d,"errors":%d,"p50Us":%d,"p99Us":%d}\\n',
@@ -171,7 +176,21 @@ function runTool(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<s
  * POSTs `body` to `url` from `connections` keep-alive clients for `seconds`, from a separate process:
  * wrk when installed, else autocannon's CLI (so the generator never shares the benchmark's event loop).
  */
-export async function loadRun(url: string, body: string, connections: number, seconds: number, tool = loadTool()): Promise<LoadFigures> {
+export interface LoadRequest {
+  /** Default application/json. */
+  contentType?: string;
+  /** One more request header, e.g. the binary tensor extension's Inference-Header-Content-Length. */
+  header?: [string, string];
+}
+
+export async function loadRun(
+  url: string,
+  body: string | Uint8Array,
+  connections: number,
+  seconds: number,
+  tool = loadTool(),
+  request: LoadRequest = {},
+): Promise<LoadFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'ml-bench-'));
   try {
     const bodyFile = join(dir, 'body.json');
@@ -182,6 +201,8 @@ export async function loadRun(url: string, body: string, connections: number, se
       const threads = Math.min(connections, Math.max(1, cpus().length));
       const out = await runTool('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '-s', script, url], {
         WRK_BODY_FILE: bodyFile,
+        ...(request.contentType ? { WRK_CONTENT_TYPE: request.contentType } : {}),
+        ...(request.header ? { WRK_EXTRA_HEADER: `${request.header[0]}: ${request.header[1]}` } : {}),
       });
       const line = out.split('\n').find((l) => l.startsWith('WRK_JSON '));
       if (!line) throw new Error(`wrk printed no figures:\n${out}`);
@@ -216,7 +237,8 @@ export async function loadRun(url: string, body: string, connections: number, se
         '-m',
         'POST',
         '-H',
-        'content-type=application/json',
+        `content-type=${request.contentType ?? 'application/json'}`,
+        ...(request.header ? ['-H', `${request.header[0]}=${request.header[1]}`] : []),
         '-i',
         bodyFile,
         url,

@@ -28,6 +28,7 @@ import {
   startServerProcess,
   summarize,
   type LoadFigures,
+  type LoadRequest,
   type ServerProcess,
   type Summary,
 } from './lib';
@@ -37,6 +38,10 @@ const MODEL = { name: 'breast_cancer', path: 'samples/breast-cancer/breast_cance
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CLIENTS = (process.env.BENCH_CLIENTS ?? '1,64').split(',').map(Number);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 5000);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+/** Rows per request of the large-input comparison (JSON vs binary tensor extension). */
+const LARGE_ROWS = Number(process.env.BENCH_LARGE_ROWS ?? 256);
+const DIGITS = { name: 'digits', path: 'samples/digits/digits.onnx' };
 
 /** One row of the table: a server (or the bare runtime) and its load runs by client count. */
 export interface ServingRow {
@@ -89,16 +94,18 @@ async function bodiesAndBareRun(): Promise<{ bodies: Bodies; bare: Summary }> {
 }
 
 /** One POST checked before loading: a server that answers 4xx would otherwise be measured at error speed. */
-async function checkAnswers(url: string, body: string): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+async function checkAnswers(url: string, body: string | Uint8Array, request: LoadRequest = {}): Promise<void> {
+  const headers: Record<string, string> = { 'content-type': request.contentType ?? 'application/json' };
+  if (request.header) headers[request.header[0]] = request.header[1];
+  const res = await fetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
   if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
 }
 
-async function measure(row: ServingRow, url: string, body: string): Promise<void> {
-  await checkAnswers(url, body);
-  await loadRun(url, body, 1, 1); // warm-up: JIT, session, Python imports
+async function measure(row: ServingRow, url: string, body: string | Uint8Array, request: LoadRequest = {}): Promise<void> {
+  await checkAnswers(url, body, request);
+  await loadRun(url, body, 1, 1, undefined, request); // warm-up: JIT, session, Python imports
   for (const clients of CLIENTS) {
-    row.runs[String(clients)] = await loadRun(url, body, clients, SECONDS);
+    row.runs[String(clients)] = await loadRun(url, body, clients, SECONDS, undefined, request);
     const r = row.runs[String(clients)];
     console.error(
       `  ${row.label}, ${clients} client(s): p50 ${r.p50Us} µs, p99 ${r.p99Us} µs, ` +
@@ -187,6 +194,16 @@ async function main(): Promise<void> {
       for (const [id, label, path, body] of routes) await measure(row(id, label, `POST ${path}`), s.url + path, body);
     },
   );
+  // The same route served by WORKERS processes on one port (node:cluster), each with its own session.
+  await withServer(
+    () => startServerProcess([MODEL.path, '--reference', MODEL.reference, '--workers', String(WORKERS)]),
+    (s) =>
+      measure(
+        row('oip-workers', `Model Lab OIP v2 infer, --workers ${WORKERS}`, `POST /v2/models/${MODEL.name}/infer`),
+        `${s.url}/v2/models/${MODEL.name}/infer`,
+        bodies.oip,
+      ),
+  );
 
   const weights = peerWeights(MODEL.path, MODEL.name);
   for (const peer of PEERS) {
@@ -208,6 +225,8 @@ async function main(): Promise<void> {
     );
   }
 
+  const large = await largeInputs();
+
   const report = {
     date: new Date().toISOString(),
     cpu: cpus()[0]?.model,
@@ -218,12 +237,110 @@ async function main(): Promise<void> {
     clients: CLIENTS,
     model: MODEL,
     rows,
+    largeInputs: large,
     serverOwnP50Us: serverOwn(rows, bare),
   };
   mkdirSync('.cache/bench', { recursive: true });
   writeFileSync('.cache/bench/serving.json', JSON.stringify(report, null, 2));
   console.log(formatTable(rows, tool));
+  console.log(formatLargeTable(large, tool));
   console.log(`\nwritten .cache/bench/serving.json`);
+}
+
+/** An OIP request body for `tensor` as JSON (`data` inline) and as the binary tensor extension (raw bytes after the header). */
+function oipBodies(tensor: { name: string; dims: number[]; data: Float32Array }): { json: string; binary: Buffer; headerLength: number } {
+  const json = JSON.stringify({ inputs: [{ name: tensor.name, shape: tensor.dims, datatype: 'FP32', data: Array.from(tensor.data) }] });
+  const header = Buffer.from(
+    JSON.stringify({
+      inputs: [{ name: tensor.name, shape: tensor.dims, datatype: 'FP32', parameters: { binary_data_size: tensor.data.byteLength } }],
+    }),
+  );
+  const raw = Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
+  return { json, binary: Buffer.concat([header, raw]), headerLength: header.length };
+}
+
+/**
+ * Large inputs: LARGE_ROWS breast-cancer rows (reference rows, cycled) and LARGE_ROWS digits images (8×8,
+ * synthetic pixel values k/16), each sent as JSON and as the binary tensor extension, on a server per model.
+ */
+async function largeInputs(): Promise<ServingRow[]> {
+  const out: ServingRow[] = [];
+  const cancer = await loadModel(MODEL.path, { referenceCsv: MODEL.reference });
+  const records = Array.from({ length: LARGE_ROWS }, (_, i) => cancer.reference!.rows[i % cancer.reference!.rows.length]);
+  const packed = encodeRecords(cancer.signature, records)[0];
+  await cancer.dispose();
+  const pixels = new Float32Array(LARGE_ROWS * 64).map((_, i) => ((i * 7) % 17) / 16);
+  const cases = [
+    {
+      model: MODEL,
+      what: `breast_cancer, ${LARGE_ROWS} rows × 30 features`,
+      args: [MODEL.path, '--reference', MODEL.reference],
+      tensor: { name: packed.name, dims: packed.dims, data: packed.data as Float32Array },
+    },
+    {
+      model: DIGITS,
+      what: `digits, ${LARGE_ROWS} images 1×8×8`,
+      args: [DIGITS.path],
+      tensor: { name: 'image', dims: [LARGE_ROWS, 1, 8, 8], data: pixels },
+    },
+  ];
+  for (const c of cases) {
+    const bodies = oipBodies(c.tensor);
+    await withServer(
+      () => startServerProcess(c.args),
+      async (s) => {
+        const url = `${s.url}/v2/models/${c.model.name}/infer`;
+        const json: ServingRow = {
+          id: `${c.model.name}-json`,
+          label: `${c.what}, JSON`,
+          what: `POST ${url.replace(s.url, '')}`,
+          rowsPerRequest: LARGE_ROWS,
+          runs: {},
+          note: `${bodies.json.length} bytes`,
+        };
+        const binary: ServingRow = {
+          id: `${c.model.name}-binary`,
+          label: `${c.what}, binary tensor extension`,
+          what: json.what,
+          rowsPerRequest: LARGE_ROWS,
+          runs: {},
+          note: `${bodies.binary.length} bytes`,
+        };
+        out.push(json, binary);
+        await measure(json, url, bodies.json);
+        await measure(binary, url, bodies.binary, {
+          contentType: 'application/octet-stream',
+          header: ['Inference-Header-Content-Length', String(bodies.headerLength)],
+        });
+      },
+    );
+  }
+  return out;
+}
+
+/** The large-input table: JSON vs binary per model, p50 at 1 client, req/s and rows/s at both client counts. */
+export function formatLargeTable(rows: ServingRow[], tool: string): string {
+  const low = String(Math.min(...CLIENTS));
+  const high = String(Math.max(...CLIENTS));
+  const lines = [
+    `\n### Large inputs: JSON vs the binary tensor extension (OIP v2 infer) — load by ${tool}`,
+    '',
+    `| request | body | p50, ${low} client | req/s, ${low} client | rows/s, ${low} | req/s, ${high} clients | rows/s, ${high} | ` +
+      `p99, ${high} | errors | req/s ÷ JSON (${high}) |`,
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const a = r.runs[low];
+    const b = r.runs[high];
+    const json = rows.find((x) => x.id === r.id.replace(/-binary$/, '-json'))?.runs[high];
+    lines.push(
+      `| ${r.label} | ${r.note ?? ''} | ${a ? us(a.p50Us) : '—'} | ${a ? int(a.requestsPerSecond) : '—'} | ` +
+        `${a ? int(a.requestsPerSecond * r.rowsPerRequest) : '—'} | ` +
+        `${b ? int(b.requestsPerSecond) : '—'} | ${b ? int(b.requestsPerSecond * r.rowsPerRequest) : '—'} | ${b ? us(b.p99Us) : '—'} | ` +
+        `${(a?.errors ?? 0) + (b?.errors ?? 0)} | ${ratio(b?.requestsPerSecond, json?.requestsPerSecond)} |`,
+    );
+  }
+  return lines.join('\n');
 }
 
 /** What each Model Lab route adds of its own at 1 client: p50 − floor p50 − bare session.run p50 (µs). */
@@ -231,7 +348,7 @@ function serverOwn(rows: ServingRow[], bare: Summary): Record<string, number> {
   const floor = rows.find((r) => r.id === 'floor')?.runs['1'];
   const out: Record<string, number> = {};
   if (!floor) return out;
-  for (const r of rows.filter((x) => ['oip', 'v1', 'mlflow'].includes(x.id))) {
+  for (const r of rows.filter((x) => ['oip', 'v1', 'mlflow', 'oip-workers'].includes(x.id))) {
     const one = r.runs['1'];
     if (one) out[r.id] = one.p50Us - floor.p50Us - bare.p50;
   }
