@@ -187,9 +187,13 @@ export function constFromProto(t: OnnxTensor): ConstTensor {
 }
 
 let tensorType: protobuf.Type | undefined;
+/** The TensorProto message of serialized bytes, undecoded (to use as an initializer). */
+export function decodeTensorProto(bytes: Uint8Array): OnnxTensor {
+  tensorType ??= protobuf.parse(ONNX_PROTO_TEXT, { keepCase: false }).root.lookupType('onnx.TensorProto');
+  return tensorType.decode(bytes) as unknown as OnnxTensor;
+}
 /** Decodes the bytes of a serialized TensorProto (e.g. `input_0.pb` of the ONNX backend tests). */
 export function decodeTensor(bytes: Uint8Array): ConstTensor & { name: string } {
-  tensorType ??= protobuf.parse(ONNX_PROTO_TEXT, { keepCase: false }).root.lookupType('onnx.TensorProto');
-  const t = tensorType.decode(bytes) as unknown as OnnxTensor;
+  const t = decodeTensorProto(bytes);
   return { ...constFromProto(t), name: t.name ?? '' };
 }

@@ -145,11 +145,18 @@ function reshapeOp(c: NodeCtx): Value {
   const k = t.shape?.[0];
   let tt = cast(c.g, t, 'int32');
   if (!allowZero) {
-    if (k === undefined || k === null || !x.shape || x.shape.length < k)
-      throw new Unsupported('Reshape with a run-time target needs the target length and the input rank');
-    const xs = c.g.emit('StridedSlice', [shapeOf(c.g, x), ints([0]), ints([k]), ints([1])], sliceAttrs(0, 0), [
-      { dtype: 'int32', onnxType: ONNX.INT64, shape: [k] },
+    if (k === undefined || k === null)
+      throw new Unsupported('Reshape with a target computed at run time needs the length of that target to be static');
+    if (!x.shape) throw new Unsupported('Reshape with a target computed at run time needs the rank of its input');
+    const r = x.shape.length;
+    // a 0 copies the input dim at that position; positions past the input's rank cannot hold a 0 (ONNX), pad with 1
+    let xs = c.g.emit('StridedSlice', [shapeOf(c.g, x), ints([0]), ints([Math.min(k, r)]), ints([1])], sliceAttrs(0, 0), [
+      { dtype: 'int32', onnxType: ONNX.INT64, shape: [Math.min(k, r)] },
     ])[0];
+    if (k > r)
+      xs = c.g.emit('ConcatV2', [xs, ints(new Array<number>(k - r).fill(1)), intScalar(0)], { N: attr.i(2), Tidx: attr.type('int32') }, [
+        { dtype: 'int32', onnxType: ONNX.INT64, shape: [k] },
+      ])[0];
     tt = where(c.g, binary(c.g, 'Equal', tt, intScalar(0), undefined, 'bool'), xs, tt);
   }
   return c.g.emit(
