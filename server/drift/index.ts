@@ -8,13 +8,16 @@
  * const report = await runDrift({ reference: 'train.csv', current: 'today.csv', onProgress: console.error });
  * if (report.dataset.share.drift) process.exitCode = 1;
  */
-import { stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CACHE_MAX_VALUES, cacheKey, loadReferenceCache, saveReferenceCache } from './cache';
 import { testColumn } from './column-test';
 import { refuseNoRows, refuseZeroBytes } from './csv/empty';
 import { rebuildError } from './csv/parallel';
 import { readSides } from './read-sides';
-import { readTableColumns, readTableHeader } from './table';
+import { loadBoth, type SpilledSide } from './csv/spill';
+import { isParquet, readTableColumns, readTableHeader } from './table';
 import { BufferPool } from './csv/column';
 import { abortError, type CsvColumns } from './csv/read';
 import type { LoadedModel } from '../model/types';
@@ -146,7 +149,9 @@ async function check(
   }
   const plan = await planReads(names, options.reference, options.current, (options.memoryBudgetMb ?? DEFAULT_MEMORY_BUDGET_MB) * 2 ** 20);
   const passes = plan.groups.length;
-  const bytesTotal = (sizes.reference + sizes.current) * (passes + (options.model ? 1 : 0));
+  // Several passes over two CSVs: read each file once, spilling the later groups' values (csv/spill.ts).
+  const spillDir = passes > 1 && !isParquet(options.reference) && !isParquet(options.current) ? await makeSpillDir() : null;
+  const bytesTotal = (sizes.reference + sizes.current) * ((spillDir ? 1 : passes) + (options.model ? 1 : 0));
   const progress = { rowsRead: 0, columnsDone: 0, bytesDone: 0, pass: 1 };
   const report = (phase: DriftProgress['phase'], bytesRead = progress.bytesDone) =>
     options.onProgress?.({
@@ -168,59 +173,97 @@ async function check(
   let testMs = 0;
   const pools = { ref: new BufferPool(), cur: new BufferPool() };
   let multivariate: Promise<MmdResult | null> = Promise.resolve(null);
+  // With spilling, the first pass's result (every column; later groups' values in files).
+  const firstPass: { sides: { ref: SpilledSide; cur: SpilledSide } | null } = { sides: null };
 
-  for (const [passIndex, group] of plan.groups.entries()) {
-    progress.pass = passIndex + 1;
-    const t0 = performance.now();
-    const live = { ref: [0, 0], cur: [0, 0] }; // rows, bytes per side in this pass
-    const onSide = (side: 'ref' | 'cur') => (rowsRead: number, bytes: number) => {
-      live[side] = [rowsRead, bytes];
-      progress.rowsRead = live.ref[0] + live.cur[0];
-      report('reading', progress.bytesDone + live.ref[1] + live.cur[1]);
-    };
-    const common = { columns: group, categorical, signal: options.signal, sampleRows };
-    const refRequest = {
-      file: options.reference,
-      options: { ...common, seed: 1, expectedRows: plan.estimatedRows.reference, onProgress: onSide('ref'), pool: pools.ref },
-    };
-    const curRequest = {
-      file: options.current,
-      options: { ...common, seed: 2, expectedRows: plan.estimatedRows.current, onProgress: onSide('cur'), pool: pools.cur },
-    };
-    // With --cache, the reference comes from the cache when it is valid (loaded while the worker reads the current file).
-    const [ref, cur] = await readSides(refRequest, curRequest, parallel, cache ? () => cache.pick(group) : undefined);
-    // Every pass reads every row, so the first one knows whether a side is empty.
-    refuseNoRows(options.reference, 'reference', ref.rows);
-    refuseNoRows(options.current, 'current', cur.rows);
-    if (cache && !cache.hit) cache.collect(ref);
-    progress.bytesDone += sizes.reference + sizes.current;
-    rows = { ref: ref.rows, cur: cur.rows };
-    const typeChanges = await compareAsTextWhereKindsDiffer(group, ref, cur, options);
-    const t1 = performance.now();
-    // Columns with no values on a side would drop every sampled row; leave them out of MMD.
-    for (const name of group) {
-      const r = ref.columns.get(name)!;
-      const c = cur.columns.get(name)!;
-      if (name !== target && ref.sample && cur.sample && r.kind === 'numerical' && c.kind === 'numerical' && r.count > 0 && c.count > 0) {
-        samples.ref.take(ref.sample, name);
-        samples.cur.take(cur.sample, name);
+  try {
+    for (const [passIndex, group] of plan.groups.entries()) {
+      progress.pass = passIndex + 1;
+      const t0 = performance.now();
+      const live = { ref: [0, 0], cur: [0, 0] }; // rows, bytes per side in this pass
+      const onSide = (side: 'ref' | 'cur') => (rowsRead: number, bytes: number) => {
+        live[side] = [rowsRead, bytes];
+        progress.rowsRead = live.ref[0] + live.cur[0];
+        report('reading', progress.bytesDone + live.ref[1] + live.cur[1]);
+      };
+      // When spilling, the first pass reads every column: its group into memory, the rest into spill files.
+      const spillOf = (side: string) =>
+        spillDir ? { dir: join(spillDir, side), columns: names.filter((n) => !group.includes(n)) } : undefined;
+      const common = { columns: spillDir ? names : group, categorical, signal: options.signal, sampleRows };
+      const refRequest = {
+        file: options.reference,
+        options: {
+          ...common,
+          seed: 1,
+          expectedRows: plan.estimatedRows.reference,
+          onProgress: onSide('ref'),
+          pool: pools.ref,
+          spill: spillOf('ref'),
+        },
+      };
+      const curRequest = {
+        file: options.current,
+        options: {
+          ...common,
+          seed: 2,
+          expectedRows: plan.estimatedRows.current,
+          onProgress: onSide('cur'),
+          pool: pools.cur,
+          spill: spillOf('cur'),
+        },
+      };
+      // With --cache, the reference comes from the cache when it is valid (loaded while the worker reads the current file).
+      const fromCache = cache ? () => cache.pick(group) : undefined;
+      const spilled = firstPass.sides;
+      const [ref, cur]: [CsvColumns, CsvColumns] = spilled
+        ? await loadBoth(spilled.ref, spilled.cur, group, parallel, options.signal, fromCache)
+        : await readSides(refRequest, curRequest, parallel, fromCache);
+      if (spillDir && !spilled) {
+        // Kept for the later passes (their maps copied: this pass narrows its own to its group below).
+        firstPass.sides = {
+          ref: { columns: { ...ref, columns: new Map(ref.columns) }, pool: pools.ref },
+          cur: { columns: { ...cur, columns: new Map(cur.columns) }, pool: pools.cur },
+        };
+      }
+      if (spillDir) {
+        // The first pass read all columns; this pass tests its group only.
+        for (const side of [ref, cur]) for (const name of side.columns.keys()) if (!group.includes(name)) side.columns.delete(name);
+      }
+      // Every pass reads every row, so the first one knows whether a side is empty.
+      refuseNoRows(options.reference, 'reference', ref.rows);
+      refuseNoRows(options.current, 'current', cur.rows);
+      if (cache && !cache.hit) cache.collect(ref);
+      if (passIndex === 0 || !spillDir) progress.bytesDone += sizes.reference + sizes.current;
+      rows = { ref: ref.rows, cur: cur.rows };
+      const typeChanges = await compareAsTextWhereKindsDiffer(group, ref, cur, options);
+      const t1 = performance.now();
+      // Columns with no values on a side would drop every sampled row; leave them out of MMD.
+      for (const name of group) {
+        const r = ref.columns.get(name)!;
+        const c = cur.columns.get(name)!;
+        if (name !== target && ref.sample && cur.sample && r.kind === 'numerical' && c.kind === 'numerical' && r.count > 0 && c.count > 0) {
+          samples.ref.take(ref.sample, name);
+          samples.cur.take(cur.sample, name);
+        }
+      }
+      // After the last read, the MMD test runs in the worker thread while this one tests the columns.
+      if (passIndex === passes - 1) multivariate = startMmd(samples, alpha, parallel, options.signal);
+      for (const name of group) {
+        if (options.signal?.aborted) throw abortError(options.signal);
+        report('testing');
+        columns.push(testColumn(name, ref.columns.get(name)!, cur.columns.get(name)!, typeChanges.get(name) ?? null, options));
+        progress.columnsDone++;
+      }
+      readMs += t1 - t0;
+      testMs += performance.now() - t1;
+      // The next pass reuses this pass's value buffers (not when they belong to the cache).
+      if (passes > 1) {
+        if (!cache?.hit && !cache?.keeps()) pools.ref.give(ref.columns.values());
+        pools.cur.give(cur.columns.values());
       }
     }
-    // After the last read, the MMD test runs in the worker thread while this one tests the columns.
-    if (passIndex === passes - 1) multivariate = startMmd(samples, alpha, parallel, options.signal);
-    for (const name of group) {
-      if (options.signal?.aborted) throw abortError(options.signal);
-      report('testing');
-      columns.push(testColumn(name, ref.columns.get(name)!, cur.columns.get(name)!, typeChanges.get(name) ?? null, options));
-      progress.columnsDone++;
-    }
-    readMs += t1 - t0;
-    testMs += performance.now() - t1;
-    // The next pass reuses this pass's value buffers (not when they belong to the cache).
-    if (passes > 1) {
-      if (!cache?.hit && !cache?.keeps()) pools.ref.give(ref.columns.values());
-      pools.cur.give(cur.columns.values());
-    }
+  } finally {
+    if (spillDir) await rm(spillDir, { recursive: true, force: true });
   }
 
   const cacheStatus = cache ? await cache.finish() : 'off';
@@ -280,6 +323,14 @@ async function check(
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/** A private temporary folder for the spilled values of a multi-pass check (ref/ and cur/ in it). */
+async function makeSpillDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'model-lab-drift-'));
+  await mkdir(join(dir, 'ref'));
+  await mkdir(join(dir, 'cur'));
+  return dir;
+}
 
 /** Files smaller than this are read on one thread (a worker thread takes ~30–50 ms to start). */
 export const PARALLEL_MIN_BYTES = 2 * 2 ** 20;

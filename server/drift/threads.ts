@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { ColumnData } from './csv/column';
 import type { CsvColumns, ReadCsvOptions } from './csv/read';
 import type { MmdResult } from './mmd';
 
@@ -16,11 +17,13 @@ export type PlainReadOptions = Omit<ReadCsvOptions, 'signal' | 'onProgress' | 'c
 
 export type WorkerJob =
   | { type: 'read'; file: string; options: PlainReadOptions; pool: ArrayBuffer[] }
+  /** Load (and sort) spilled columns of an earlier pass (csv/spill.ts). */
+  | { type: 'load'; columns: ColumnData[]; pool: ArrayBuffer[] }
   | { type: 'mmd'; columns: string[]; ref: Float64Array; cur: Float64Array; alpha: number };
 
 export type WorkerMessage =
   | { type: 'progress'; rows: number; bytes: number; total: number }
-  | { type: 'done'; result: CsvColumns | MmdResult | null }
+  | { type: 'done'; result: CsvColumns | ColumnData[] | MmdResult | null }
   | {
       type: 'error';
       name: string;

@@ -2,11 +2,13 @@
  * Worker-thread entry of the drift engine. Jobs: `read` — read (and sort) one CSV or Parquet file, so the
  * reference and the current file are parsed on two cores at once, posting progress per chunk and
  * then the columns (value buffers transferred, not copied); `mmd` — the multivariate permutation
- * test, run while the main thread tests the columns. Errors go back as plain data.
+ * test, run while the main thread tests the columns; `load` — load and sort the spilled columns of a
+ * later pass (csv/spill.ts). Errors go back as plain data.
  */
 import { parentPort } from 'node:worker_threads';
 import { BufferPool } from './csv/column';
 import { readCsvColumns } from './csv/read';
+import { loadSpilledColumns } from './csv/spill';
 import { readParquetColumns } from './parquet/read';
 import { isParquet } from './table';
 import { CsvFormatError } from './csv/tokenizer';
@@ -29,6 +31,7 @@ function postError(err: unknown): void {
 // One job per thread, sent as the first message (the thread may be started before the job is known).
 parentPort!.once('message', (job: WorkerJob) => {
   if (job.type === 'read') runRead(job);
+  else if (job.type === 'load') runLoad(job);
   else runMmd(job);
 });
 
@@ -44,6 +47,12 @@ function runRead(job: Extract<WorkerJob, { type: 'read' }>): void {
     const buffers = [...result.columns.values()].map((d) => d.values.buffer as ArrayBuffer);
     if (result.sample) buffers.push(result.sample.values.buffer as ArrayBuffer);
     post({ type: 'done', result }, [...new Set(buffers)]);
+  }, postError);
+}
+
+function runLoad(job: Extract<WorkerJob, { type: 'load' }>): void {
+  loadSpilledColumns(job.columns, { pool: new BufferPool(job.pool), sort: true }).then((columns) => {
+    post({ type: 'done', result: columns }, [...new Set(columns.map((d) => d.values.buffer as ArrayBuffer))]);
   }, postError);
 }
 

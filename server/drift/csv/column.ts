@@ -3,6 +3,7 @@
  * quality, and just enough values for the tests — numeric values in a growable Float64Array (no
  * per-row objects), text values only as category → count (tests on categories need nothing else).
  */
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { ByteDictionary } from './dictionary';
 import { fieldText, type RowFields } from './tokenizer';
 import { lastWasIntegerLiteral, MISSING_TOKENS, parseNumberBytes } from './values';
@@ -65,7 +66,16 @@ export interface ColumnData {
   distinct: number[] | null;
   /** Categorical: category → count (missing excluded). */
   categories: Map<string, number>;
+  /**
+   * Numerical, read with `spill`: the values are not in `values` but in this file (float64, file
+   * order, `count` of them), written while reading so a later pass loads them without parsing the
+   * CSV again (see spill.ts).
+   */
+  spill?: { file: string; count: number };
 }
+
+/** Values buffered per spilled column before they are written (512 KiB). */
+const SPILL_CHUNK = 1 << 16;
 
 /** Accumulates one column while the file streams by. */
 export class ColumnAccumulator {
@@ -79,8 +89,14 @@ export class ColumnAccumulator {
    * `expectedRows` sizes the value buffer up front (+25%), so big files are not copied as they grow;
    * pages never written are never resident, so the margin costs address space, not memory.
    */
-  constructor(name: string, forceCategorical = false, expectedRows = 1024, pool?: BufferPool) {
-    const capacity = forceCategorical ? 0 : Math.max(16, Math.ceil(expectedRows * 1.25));
+  /** Spill mode: the file the values go to, its descriptor once opened, and how many were written. */
+  private readonly spillFile: string | null;
+  private spillFd = -1;
+  private spilled = 0;
+
+  constructor(name: string, forceCategorical = false, expectedRows = 1024, pool?: BufferPool, spillFile?: string) {
+    this.spillFile = forceCategorical ? null : (spillFile ?? null);
+    const capacity = forceCategorical ? 0 : this.spillFile ? SPILL_CHUNK : Math.max(16, Math.ceil(expectedRows * 1.25));
     this.data = {
       name,
       kind: forceCategorical ? 'categorical' : 'numerical',
@@ -88,7 +104,7 @@ export class ColumnAccumulator {
       missing: 0,
       infinite: 0,
       integerDtype: true,
-      values: pool?.take(capacity) ?? new Float64Array(capacity),
+      values: (this.spillFile ? null : pool?.take(capacity)) ?? new Float64Array(capacity),
       count: 0,
       sorted: false,
       min: Infinity,
@@ -124,7 +140,7 @@ export class ColumnAccumulator {
       }
       // First text cell: from here on this column is categorical (pandas would make it `object`).
       d.kind = 'categorical';
-      if (d.count > 0 || d.infinite > 0) this.needsTextReread = true;
+      if (d.count > 0 || this.spilled > 0 || d.infinite > 0) this.needsTextReread = true;
     }
     this.text.add(row.buf, row.starts[index], row.ends[index], row.escaped[index]);
   }
@@ -155,9 +171,12 @@ export class ColumnAccumulator {
   private pushNumber(v: number): void {
     const d = this.data;
     if (d.count === d.values.length) {
-      const grown = new Float64Array(Math.max(1024, Math.ceil(d.values.length * 1.5)));
-      grown.set(d.values);
-      d.values = grown;
+      if (this.spillFile !== null) this.flushSpill();
+      else {
+        const grown = new Float64Array(Math.max(1024, Math.ceil(d.values.length * 1.5)));
+        grown.set(d.values);
+        d.values = grown;
+      }
     }
     d.values[d.count++] = v;
     if (v < d.min) d.min = v;
@@ -169,9 +188,32 @@ export class ColumnAccumulator {
     }
   }
 
+  /** Writes the buffered values to the spill file (synchronously: one 512 KiB write per 65,536 values). */
+  private flushSpill(): void {
+    const d = this.data;
+    if (this.spillFd < 0) this.spillFd = openSync(this.spillFile!, 'w', 0o600);
+    const bytes = new Uint8Array(d.values.buffer, d.values.byteOffset, d.count * 8);
+    for (let off = 0; off < bytes.length;) off += writeSync(this.spillFd, bytes, off, bytes.length - off);
+    this.spilled += d.count;
+    d.count = 0;
+  }
+
   /** Final data: values trimmed to their count (one copy, then the big buffer is released). */
   finish(): ColumnData {
     const d = this.data;
+    if (this.spillFile !== null && d.kind === 'numerical') {
+      this.flushSpill();
+      closeSync(this.spillFd);
+      d.spill = { file: this.spillFile, count: this.spilled };
+      d.values = new Float64Array(0);
+      d.count = 0;
+      return d;
+    }
+    if (this.spillFd >= 0) {
+      // Turned to text after values were written: they are not needed.
+      closeSync(this.spillFd);
+      unlinkSync(this.spillFile!);
+    }
     // A view, not a copy: a copy would transiently double the column, and the unused tail of a
     // (zero-filled, never written) buffer is not resident memory anyway.
     if (d.kind === 'numerical' && d.values.length !== d.count) d.values = d.values.subarray(0, d.count);

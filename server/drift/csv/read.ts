@@ -3,6 +3,7 @@
  * Progress is reported and cancellation checked once per chunk (1 MiB), never per row.
  */
 import { open, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { BufferPool, ColumnAccumulator, type ColumnData } from './column';
 import { mulberry32 } from '../math/random';
 import { parseNumberBytes } from './values';
@@ -29,6 +30,11 @@ export interface ReadCsvOptions {
   expectedRows?: number;
   /** Sort each numerical column's values once read (tests need them sorted; file order is not kept). */
   sort?: boolean;
+  /**
+   * Write these numerical columns' values to files in `dir` (`<header index>.f64`) instead of keeping
+   * them: a later pass loads them from there rather than tokenizing the CSV again (spill.ts).
+   */
+  spill?: { dir: string; columns: string[] };
 }
 
 export interface CsvColumns {
@@ -63,7 +69,7 @@ const CHUNK_BYTES = 1 << 20;
 
 /** Sorts the numerical columns in place. */
 export function sortColumns(columns: Iterable<ColumnData>): void {
-  const numeric = [...columns].filter((d) => d.kind === 'numerical' && !d.sorted);
+  const numeric = [...columns].filter((d) => d.kind === 'numerical' && !d.sorted && !d.spill);
   const scratch = { counts: null };
   for (const d of numeric) {
     sortDecimals(d.values.subarray(0, d.count), d.min, d.max, scratch);
@@ -95,7 +101,8 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
             `no column named "${name}" in the header (columns: ${header.slice(0, 20).join(', ')}${header.length > 20 ? ', …' : ''})`,
           );
         }
-        const acc = new ColumnAccumulator(name, options.categorical?.has(name) ?? false, options.expectedRows, options.pool);
+        const spillFile = options.spill?.columns.includes(name) ? join(options.spill.dir, `${index}.f64`) : undefined;
+        const acc = new ColumnAccumulator(name, options.categorical?.has(name) ?? false, options.expectedRows, options.pool, spillFile);
         accumulators.set(name, acc);
         wanted.push({ index, acc });
       }

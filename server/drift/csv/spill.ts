@@ -1,0 +1,108 @@
+/**
+ * Tokenize once, even when the values do not fit in memory. A check whose columns need several
+ * passes (plan.ts) reads each CSV once: the first pass keeps its own column group in memory and
+ * writes every other numerical column's values, parsed, to a float64 file in a temporary folder
+ * (column.ts, `spill`); each later pass loads its group from those files — a plain read, no
+ * tokenizing or number parsing — and sorts it, the current side in the worker thread as before.
+ * Categorical columns are complete after the first pass (they are kept as counts), and so is the
+ * MMD sample (the sampler picks rows, whichever columns it keeps).
+ */
+import { open } from 'node:fs/promises';
+import { populationStd } from '../stattests/wasserstein';
+import { runInWorker } from '../threads';
+import type { BufferPool, ColumnData } from './column';
+import { rebuildError } from './parallel';
+import { abortError, sortColumns, type CsvColumns } from './read';
+
+/** One side's first-pass result plus where its spilled values live. */
+export interface SpilledSide {
+  columns: CsvColumns;
+  pool: BufferPool;
+}
+
+/** Reads a spill file into a buffer from `pool` (or a new one). */
+async function loadValues(spill: { file: string; count: number }, pool?: BufferPool): Promise<Float64Array> {
+  const values = (pool?.take(spill.count) ?? new Float64Array(spill.count)).subarray(0, spill.count);
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, spill.count * 8);
+  const handle = await open(spill.file, 'r');
+  try {
+    for (let off = 0; off < bytes.length;) {
+      // At most 1 GiB per read (the kernel's limit per call is just under 2 GiB).
+      const { bytesRead } = await handle.read(bytes, off, Math.min(bytes.length - off, 1 << 30), off);
+      if (bytesRead === 0) throw new Error(`the drift spill file ${spill.file} is shorter than expected`);
+      off += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  return values;
+}
+
+/**
+ * The named columns of a first-pass result with their values loaded (and sorted when `sort`): new
+ * ColumnData objects, the first-pass ones are left as they are (a later pass may need them again).
+ */
+export async function loadSpilledColumns(
+  columns: ColumnData[],
+  options: { pool?: BufferPool; signal?: AbortSignal; sort: boolean },
+): Promise<ColumnData[]> {
+  const loaded: ColumnData[] = [];
+  for (const d of columns) {
+    if (options.signal?.aborted) throw abortError(options.signal);
+    if (!d.spill) {
+      loaded.push(d);
+      continue;
+    }
+    const values = await loadValues(d.spill, options.pool);
+    loaded.push({ ...d, values, count: values.length, sorted: false, spill: undefined });
+  }
+  if (options.sort) sortColumns(loaded);
+  return loaded;
+}
+
+/** A side of this pass: the first pass's result narrowed to `group`, values loaded and sorted. */
+function sideOf(first: CsvColumns, group: string[], loaded: ColumnData[]): CsvColumns {
+  return { ...first, columns: new Map(group.map((name, i) => [name, loaded[i]])) };
+}
+
+/**
+ * Loads `group` for both sides: the reference here (or from the cache), the current file's columns
+ * in the worker thread when `useWorker` — the same split as reading, so sorting stays on two cores.
+ */
+export async function loadBoth(
+  reference: SpilledSide,
+  current: SpilledSide,
+  group: string[],
+  useWorker: boolean,
+  signal?: AbortSignal,
+  fromCache?: () => Promise<CsvColumns | null>,
+): Promise<[CsvColumns, CsvColumns]> {
+  const curColumns = group.map((name) => current.columns.columns.get(name)!);
+  const curPromise = useWorker
+    ? loadInWorker(curColumns, current.pool, signal)
+    : loadSpilledColumns(curColumns, { pool: current.pool, signal, sort: true });
+  curPromise.catch(() => undefined); // awaited below; a failure here must not go unhandled meanwhile
+  const cached = await fromCache?.();
+  const ref =
+    cached ??
+    sideOf(
+      reference.columns,
+      group,
+      await loadSpilledColumns(
+        group.map((name) => reference.columns.columns.get(name)!),
+        { pool: reference.pool, signal, sort: true },
+      ),
+    );
+  for (const d of ref.columns.values()) if (d.kind === 'numerical' && d.count > 0) d.std ??= populationStd(d.values.subarray(0, d.count));
+  return [ref, sideOf(current.columns, group, await curPromise)];
+}
+
+function loadInWorker(columns: ColumnData[], pool: BufferPool, signal?: AbortSignal): Promise<ColumnData[]> {
+  const buffers = pool.drain();
+  return runInWorker<ColumnData[]>(
+    { type: 'load', columns, pool: buffers },
+    buffers,
+    () => loadSpilledColumns(columns, { signal, sort: true }),
+    { signal, rebuild: rebuildError, abortError: () => abortError(signal!) },
+  );
+}
