@@ -5,6 +5,10 @@
  * MLP's end-to-end OIP latency against a server in its own process.
  *
  *   npm run bench:compress [-- --budget-ms 1000 --json results.json]
+ *
+ * With `--architectures`, instead: the torch-exported fixtures of test/fixtures/architectures (UNet with
+ * Resize, ResNet, MobileNet, transformer, LSTM, GRU) — int8 size ratio, agreement on the lab's generated
+ * inputs (argmax, or correlation for outputs without classes) and int8/fp32 latency at batch 1 and 32.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +17,9 @@ import { compareVariants, formatComparison, speedRatio, type ComparisonReport } 
 import { startServerProcess } from './lib';
 
 const root = join(__dirname, '..');
-const { values } = parseArgs({ options: { 'budget-ms': { type: 'string' }, json: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { 'budget-ms': { type: 'string' }, json: { type: 'string' }, architectures: { type: 'boolean' } },
+});
 const budgetMs = Number(values['budget-ms'] ?? 1000);
 
 const MODELS = [
@@ -42,7 +48,49 @@ function checkTargets(report: ComparisonReport): string[] {
   ];
 }
 
+const ARCHITECTURES = ['unet_seg', 'resnet_small', 'mobilenet_small', 'text_transformer', 'lstm_classifier', 'gru_regressor'];
+
+/** The issue's table for the architecture fixtures: one line per model and variant. */
+async function architectures(): Promise<ComparisonReport[]> {
+  const reports: ComparisonReport[] = [];
+  const lines = [
+    '| model | variant | size ratio | agreement (row by row / batched) | latency ratio b1 | b32 |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const name of ARCHITECTURES) {
+    process.stderr.write(`\n== ${name}\n`);
+    const { report } = await compareVariants(join(root, 'test/fixtures/architectures', `${name}.onnx`), {
+      variants: ['int8', 'int8-weights-pc', 'fp16'],
+      budgetMs,
+      iterations: 100_000,
+      agreementRows: 256,
+      batches: [1, 32],
+      onProgress: (p) => process.stderr.write(`\r\x1b[K[${p.done}/${p.total}] ${p.step}`),
+    });
+    process.stderr.write('\r\x1b[K');
+    reports.push(report);
+    for (const v of report.variants.filter((x) => x.id !== 'original')) {
+      const a = v.agreement;
+      const figure = (f: NonNullable<typeof a>['batched'] | null | undefined) =>
+        !f ? '—' : f.argmax !== null ? `${(100 * f.argmax).toFixed(1)} %` : `r ${(f.correlation ?? NaN).toFixed(4)}`;
+      lines.push(
+        `| ${name} | ${v.id} | ${v.error ? `error: ${v.error}` : `${v.sizeRatio.toFixed(2)}×`} | ` +
+          `${figure(a?.rowByRow)} / ${figure(a?.batched)} | ` +
+          `${speedRatio(report.original, v, 1).toFixed(2)}× | ${speedRatio(report.original, v, 32).toFixed(2)}× |`,
+      );
+    }
+    process.stdout.write(`${lines.at(-3)}\n${lines.at(-2)}\n${lines.at(-1)}\n`);
+  }
+  process.stdout.write(`\nLatency ratio = fp32 p50 / variant p50 (> 1 = faster).\n\n${lines.join('\n')}\n`);
+  return reports;
+}
+
 async function main(): Promise<void> {
+  if (values.architectures) {
+    const reports = await architectures();
+    if (values.json) writeFileSync(values.json, JSON.stringify(reports, null, 2));
+    return;
+  }
   const reports: ComparisonReport[] = [];
   for (const m of MODELS) {
     const server = m.http
