@@ -15,7 +15,7 @@
  *   options: --short-floats (4 decimals, as the old benchmark wrote: 7 characters instead of ~19),
  *            --dir d (keep / reuse the CSVs in d), --memory-mb n (memory budget per pass),
  *            --no-parallel (read the files one after the other), --runs n (CLI runs, default 3),
- *            --cli path/to/cli.js (another build's CLI, e.g. the previous commit's, measured in the same run),
+ *            --cli path/to/cli.js (another build's CLI too, e.g. the previous commit's, runs interleaved),
  *            --no-cli / --no-engine (skip one of the two measurements)
  */
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -172,43 +172,59 @@ async function measureEngine(dir: string, options: object) {
 
 /**
  * The whole CLI process as a user runs it (`model-lab drift ref cur --format json -o file`), median of
- * --runs: process start, loading the bundle, reading, testing, writing the report.
+ * --runs: process start, loading the bundle, reading, testing, writing the report. With --cli other.js
+ * that build is measured too, its runs interleaved with this one's so both see the same machine load.
  */
 function measureCli(ref: string, cur: string, dir: string) {
+  const clis = [join(import.meta.dirname, '..', 'dist/server/cli.js')];
   const cliArg = process.argv.indexOf('--cli');
-  const cli = cliArg > 0 ? process.argv[cliArg + 1] : join(import.meta.dirname, '..', 'dist/server/cli.js');
-  if (!existsSync(cli)) {
-    console.log(`CLI: ${cli} is missing (run node scripts/build.mjs first); not measured`);
+  if (cliArg > 0) clis.unshift(process.argv[cliArg + 1]);
+  const missing = clis.find((cli) => !existsSync(cli));
+  if (missing) {
+    console.log(`CLI: ${missing} is missing (run node scripts/build.mjs first); not measured`);
     return;
   }
   const runsArg = process.argv.indexOf('--runs');
   const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : process.argv.includes('--big') ? 1 : 3;
   const out = join(dir, 'report.json');
-  const walls: number[] = [];
-  const rss: number[] = [];
-  // GNU time reports the child's peak RSS (KB) on its last stderr line.
-  const time = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%M'] : [];
-  let readMs = 0;
-  let testMs = 0;
+  const figures = clis.map(() => ({ walls: [] as number[], rss: [] as number[], cpu: [] as number[], readMs: 0, testMs: 0 }));
+  // GNU time reports the child's peak RSS (KB) and CPU seconds on its last stderr line.
+  const time = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%M %U %S'] : [];
   for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    const command = [...time, process.execPath, cli, 'drift', ref, cur, '--format', 'json', '-o', out, '--quiet'];
-    const child = spawnSync(command[0], command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-    walls.push(performance.now() - t0);
-    const stderr = child.stderr.toString().trimEnd().split('\n');
-    if (time.length) rss.push(Number(stderr.pop()) / 1024);
-    if (stderr.length) console.error(stderr.join('\n'));
-    if (child.status !== 0) throw new Error(`the CLI failed (status ${child.status})`);
-    const report = JSON.parse(readFileSync(out, 'utf8')) as DriftReport;
-    readMs = report.timings.readMs;
-    testMs = report.timings.testMs;
+    for (const [i, cli] of clis.entries()) {
+      const f = figures[i];
+      const t0 = performance.now();
+      const memory = process.argv.indexOf('--memory-mb');
+      const budget = memory > 0 ? ['--memory-mb', process.argv[memory + 1]] : [];
+      const command = [...time, process.execPath, cli, 'drift', ref, cur, '--format', 'json', '-o', out, '--quiet', ...budget];
+      const child = spawnSync(command[0], command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+      f.walls.push(performance.now() - t0);
+      const stderr = child.stderr.toString().trimEnd().split('\n');
+      if (time.length) {
+        const [kb, user, system] = stderr.pop()!.split(' ').map(Number);
+        f.rss.push(kb / 1024);
+        f.cpu.push(user + system);
+      }
+      if (stderr.length) console.error(stderr.join('\n'));
+      if (child.status !== 0) throw new Error(`the CLI ${cli} failed (status ${child.status})`);
+      const report = JSON.parse(readFileSync(out, 'utf8')) as DriftReport;
+      f.readMs = report.timings.readMs;
+      f.testMs = report.timings.testMs;
+    }
   }
-  const sorted = [...walls].sort((a, b) => a - b);
-  console.log(
-    `CLI ${cli}: ${(sorted[Math.floor(runs / 2)] / 1000).toFixed(3)} s wall, median of ${runs} whole processes ` +
-      `(${walls.map((w) => (w / 1000).toFixed(3)).join(', ')}; last run: read ${readMs} ms, tests ${testMs} ms` +
-      `${rss.length ? `, peak RSS ${Math.max(...rss).toFixed(0)} MB` : ''})`,
-  );
+  for (const [i, cli] of clis.entries()) {
+    const f = figures[i];
+    console.log(
+      `CLI ${cli}: ${(median(f.walls) / 1000).toFixed(3)} s wall, median of ${runs} whole processes ` +
+        `(${f.walls.map((w) => (w / 1000).toFixed(3)).join(', ')}; last run: read ${f.readMs} ms, tests ${f.testMs} ms` +
+        `${f.rss.length ? `; peak RSS ${Math.max(...f.rss).toFixed(0)} MB, CPU ${median(f.cpu).toFixed(2)} s median` : ''})`,
+    );
+  }
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 main().catch((err) => {
