@@ -65,10 +65,16 @@ export function readPages(bytes: Uint8Array, rows: number, decoder: ColumnDecode
       const page = decompressPage(compressed, header.uncompressed_page_size, decoder.codec, decoder.compressors);
       const pageReader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
       const count = header.dictionary_page_header?.num_values ?? 0;
+      // Each entry takes at least one byte: a header claiming more would only make the decoder allocate.
+      if (!(count >= 0 && count <= header.uncompressed_page_size))
+        throw new RangeError('a dictionary page claims more entries than it has bytes');
       dictionary = convert(readPlain(pageReader, decoder.type, count, decoder.element.type_length), decoder);
     } else if (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') {
       const daph = header.type === 'DATA_PAGE_V2' ? header.data_page_header_v2 : header.data_page_header;
       if (!daph) throw new RangeError('a data page without its header');
+      // A flat column has one value per row: a page claiming more rows than the group has left is corrupt (and bounds the levels' arrays).
+      if (!(daph.num_values >= 0 && daph.num_values <= rows - seen))
+        throw new RangeError('a page claims more values than its row group has rows');
       const data = header.data_page_header
         ? readDataPage(
             decompressPage(compressed, header.uncompressed_page_size, decoder.codec, decoder.compressors),
