@@ -250,6 +250,8 @@ export function nestedShape(value: unknown): number[] {
  * overflows the stack on data nested thousands deep) and bounded: nesting deeper than `maxDepth` is refused.
  */
 export function flatten(data: unknown, count: number, field: string, maxDepth = MAX_NESTING_DEPTH): unknown[] {
+  // Already flat and of the right length (the usual OIP `data`): the array itself, read-only from here.
+  if (Array.isArray(data) && data.length === count && !data.some(Array.isArray)) return data as unknown[];
   const out: unknown[] = [];
   if (!Array.isArray(data)) out.push(data);
   else {
@@ -278,7 +280,19 @@ export function flatten(data: unknown, count: number, field: string, maxDepth = 
 /** Encodes flat values as a tensor of `dtype` and `dims`. */
 export function tensorFromValues(name: string, dtype: TensorDtype, dims: number[], values: unknown[]): PlainTensor {
   const data = allocate(dtype, values.length);
-  for (let i = 0; i < values.length; i++) writeScalar(data, dtype, i, values[i], `${name}[${i}]`);
+  let i = 0;
+  if (dtype === 'float32' || dtype === 'float64') {
+    // Finite numbers in range, the common case, go straight in — writeScalar's checks, without building
+    // each element's field name; the first other value falls through to writeScalar (which explains it).
+    const out = data as Float32Array | Float64Array;
+    const max = dtype === 'float32' ? FLOAT32_MAX : Number.MAX_VALUE;
+    for (; i < values.length; i++) {
+      const v = values[i];
+      if (typeof v !== 'number' || !(v <= max && v >= -max)) break;
+      out[i] = v;
+    }
+  }
+  for (; i < values.length; i++) writeScalar(data, dtype, i, values[i], `${name}[${i}]`);
   return { name, dtype, dims, data };
 }
 
