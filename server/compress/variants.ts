@@ -19,20 +19,23 @@ const FIXED: Record<string, { spec: Omit<VariantSpec, 'id'>; label: string; abou
     about:
       'MatMul/Gemm weights int8 (7-bit, one scale per tensor), ' +
       'activations quantised per run (DynamicQuantizeLinear + ' +
-      'MatMulInteger). ~4× smaller; faster mainly where the CPU ' +
+      'MatMulInteger); convolutions, LSTM/GRU and embedding tables ' +
+      'keep int8 weights with float32 arithmetic (one scale per ' +
+      'channel). ~4× smaller; faster mainly where the CPU ' +
       'has int8 dot-product instructions (VNNI, ARM dotprod). ' +
       'A row alone can differ slightly from the same row in a batch.',
   },
   'int8-pc': {
     spec: { kind: 'int8-dynamic', perChannel: true },
     label: 'int8 dynamic, per channel',
-    about: 'As int8, with one weight scale per output column: usually closer to the original at the same size.',
+    about: 'As int8, with one MatMul/Gemm weight scale per output column: usually closer to the original at the same size.',
   },
   'int8-weights': {
     spec: { kind: 'int8-weights', perChannel: false },
     label: 'int8 weights only',
     about:
-      'Weights stored as int8 + DequantizeLinear, float32 arithmetic. ' +
+      'Weights (MatMul/Gemm/Conv, LSTM/GRU, embedding tables) stored as ' +
+      'int8 + DequantizeLinear, float32 arithmetic. ' +
       '~4× smaller file, float32 speed — but only with the session ' +
       'option session.disable_quant_qdq=1, which Model Lab sets; ' +
       'without it ONNX Runtime runs it several times slower.',
