@@ -274,3 +274,30 @@ test('--cache works for a Parquet reference: written, then hit, same report', as
   assert.equal(second.reference.cache, 'hit');
   assert.deepEqual(JSON.parse(JSON.stringify(second.columns)), JSON.parse(JSON.stringify(first.columns)));
 });
+
+test('300 seeded byte mutations (footer and pages): each file reads or is refused with a ParquetFormatError, nothing else', async () => {
+  const good = readFileSync(pq('twin_current.parquet'));
+  let seed = 12345;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const outcomes = { read: 0, refused: 0 };
+  const file = join(temp, 'mutated.parquet');
+  for (let i = 0; i < 300; i++) {
+    const bad = Buffer.from(good);
+    for (let k = 1 + Math.floor(random() * 8); k > 0; k--) {
+      // Half in the footer (the metadata), half anywhere (pages, headers).
+      const at = random() < 0.5 ? bad.length - 8 - Math.floor(random() * 1500) : Math.floor(random() * bad.length);
+      bad[at] = Math.floor(random() * 256);
+    }
+    writeFileSync(file, bad);
+    try {
+      await readParquetColumns(file, { sampleRows: 50 });
+      outcomes.read++;
+    } catch (err) {
+      assert.ok(err instanceof ParquetFormatError, `mutation ${i}: ${String(err)}`);
+      assert.ok(err.message.startsWith(file), err.message);
+      outcomes.refused++;
+    }
+  }
+  // Both outcomes happen (a mutation in a value's bytes reads fine; one in a header is refused).
+  assert.ok(outcomes.read > 0 && outcomes.refused > 0, JSON.stringify(outcomes));
+});

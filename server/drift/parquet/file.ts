@@ -50,7 +50,9 @@ export async function openParquet(file: string): Promise<OpenParquet> {
     return { file, size, buffer, metadata, rows, header, columns, close: () => handle.close() };
   } catch (err) {
     await handle.close();
-    throw err;
+    if (err instanceof ParquetFormatError) throw err;
+    // A footer that decodes but holds fields of the wrong type or shape (a corrupt file, not our fault).
+    throw new ParquetFormatError(file, {}, 'the footer (metadata) is corrupt: a field has an impossible value');
   }
 }
 
@@ -146,15 +148,16 @@ function pandasIndexColumns(metadata: FileMetaData): string[] {
 
 /** Checks the row groups against the file (counts add up, chunks inside the file); returns the row count. */
 function checkRowGroups(file: string, metadata: FileMetaData, size: number, leaves: number): number {
-  const rows = metadata.num_rows;
+  const rows = int(metadata.num_rows);
   if (rows < 0n || rows > BigInt(MAX_ROWS))
     throw new ParquetFormatError(file, {}, `the footer claims ${rows} rows, more than ${MAX_ROWS} this reader accepts`);
   if (metadata.row_groups.length > MAX_ROW_GROUPS)
     throw new ParquetFormatError(file, {}, `${metadata.row_groups.length} row groups, more than ${MAX_ROW_GROUPS}`);
   let sum = 0n;
   for (const [g, group] of metadata.row_groups.entries()) {
-    if (group.num_rows < 0n) throw new ParquetFormatError(file, { rowGroup: g }, 'a negative row count');
-    sum += group.num_rows;
+    const groupRows = int(group.num_rows);
+    if (groupRows < 0n) throw new ParquetFormatError(file, { rowGroup: g }, 'a negative row count');
+    sum += groupRows;
     if (group.columns.length !== leaves) {
       throw new ParquetFormatError(file, { rowGroup: g }, `${group.columns.length} column chunks for ${leaves} columns in the schema`);
     }
@@ -164,12 +167,20 @@ function checkRowGroups(file: string, metadata: FileMetaData, size: number, leav
       if (!m) throw new ParquetFormatError(file, { rowGroup: g, column }, 'a column chunk without metadata (stored in another file?)');
       if (chunk.file_path)
         throw new ParquetFormatError(file, { rowGroup: g, column }, `its data is in another file (${chunk.file_path.slice(0, 80)})`);
-      const start = m.dictionary_page_offset || m.data_page_offset;
-      if (start < 0n || m.total_compressed_size < 0n || start + m.total_compressed_size > BigInt(size)) {
+      const start = int(m.dictionary_page_offset || m.data_page_offset);
+      const length = int(m.total_compressed_size);
+      if (start < 0n || length < 0n || start + length > BigInt(size)) {
         throw new ParquetFormatError(file, { rowGroup: g, column }, 'the column chunk lies outside the file (cut short?)');
       }
     }
   }
   if (sum !== rows) throw new ParquetFormatError(file, {}, `the row groups hold ${sum} rows but the footer says ${rows}`);
   return Number(rows);
+}
+
+/** A footer integer as a bigint; -1n (refused by every check) when the field is missing or not an integer. */
+function int(value: unknown): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  return -1n;
 }
