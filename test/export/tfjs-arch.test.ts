@@ -12,6 +12,7 @@ import {
   describeUnsupported,
   precheckTfjs,
   randomInputs,
+  runTfjs,
   TfjsConversionError,
   verifyTfjs,
   type TfjsConversion,
@@ -121,6 +122,12 @@ for (const [f, layer] of [
       assert.deepEqual(precheckTfjs(bytes).unsupported, []);
       const conv = convertToTfjs(bytes);
       assert.ok(opsOf(conv).has('MatMul') && !opsOf(conv).has(layer));
+      // each weight is written once, not once per time step
+      assert.ok(conv.weightData.length < bytes.length, `${conv.weightData.length} weight bytes for a ${bytes.length}-byte model`);
+      assert.ok(
+        conv.report.notes.some((n) => n.includes(`${layer} unrolled over ${length} time steps`)),
+        conv.report.notes.join('; '),
+      );
       for (const batch of [1, 4]) {
         const inputs = randomInputs(conv, batch, 31 * length + batch);
         if (inputs[0].dtype === 'int64')
@@ -157,4 +164,12 @@ test('RNN (tanh) with an initial state input matches onnxruntime', async () => {
     const v = await verifyTfjs(bytes, conv, [seq, h0]);
     assert.ok(v.maxAbsDiff < 1e-4, `batch ${batch}: ${v.maxAbsDiff}`);
   }
+});
+
+test('a model unrolled over 20 steps refuses a sequence of 7 at run time, saying which shape it needs', async () => {
+  const conv = convertToTfjs(withStaticTime(join(ARCH, 'lstm_classifier.onnx'), 20));
+  await assert.rejects(
+    runTfjs(conv, [{ name: 'tokens', dtype: 'int64', dims: [2, 7], data: new BigInt64Array(14) }]),
+    /must be \[-1,20\], but was \[2,7\]/,
+  );
 });

@@ -32,6 +32,8 @@ export interface TfjsReport {
   outputs: TensorSpec[];
   /** Inputs/outputs whose ONNX type TF.js narrows (int64 → int32, float64 → float32, …). */
   narrowed: string[];
+  /** What the conversion fixed that the ONNX model left open (e.g. a recurrent layer's sequence length). */
+  notes: string[];
 }
 
 export interface TfjsGraphResult {
@@ -60,6 +62,7 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
   const env = new Map<string, Value>();
   const unsupported: UnsupportedNode[] = [];
   const narrowed: string[] = [];
+  const notes: string[] = [];
   const info = new Map<string, OnnxValueInfo>([...(graph.valueInfo ?? []), ...graph.output].map((v) => [v.name, v]));
   for (const t of graph.initializer) {
     try {
@@ -135,7 +138,7 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
     }
     try {
       const partial = partialEval(handler, node, name, opset, ins);
-      const out = partial?.folded ?? handler(new NodeCtx(g, node, name, opset, ins));
+      const out = partial?.folded ?? handler(new NodeCtx(g, node, name, opset, ins, notes));
       const outs = Array.isArray(out) ? out : [out];
       node.output.forEach((o, j) => {
         const k = partial?.known?.[j];
@@ -176,6 +179,7 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
     inputs,
     outputs,
     narrowed,
+    notes,
   };
   return { graph: g, inputs, outputs, report, unsupported };
 }

@@ -41,11 +41,19 @@ class Cell {
     readonly clip: number | undefined,
   ) {}
 
+  private readonly consts = new Map<ConstTensor, Value>();
+  private readonly axis1 = constOf([1], [], 'int32');
+  /** One Const node per weight, shared by every time step (a fresh Value would write the weight again). */
+  const(w: ConstTensor): Value {
+    let v = this.consts.get(w);
+    if (!v) this.consts.set(w, (v = constValue(w)));
+    return v;
+  }
   /** x · wᵀ (w constant [out, in]). */
   matmulT(x: Value, w: ConstTensor): Value {
     return this.g.emit(
       'MatMul',
-      [x, constValue(w)],
+      [x, this.const(w)],
       { transpose_a: attr.b(false), transpose_b: attr.b(true), T: attr.type('float32') },
       [{ dtype: 'float32', onnxType: ONNX.FLOAT, shape: [x.shape?.[0] ?? null, w.shape[0]] }],
       `${this.hint}/MatMul`,
@@ -67,7 +75,7 @@ class Cell {
     if (n === 1) return [x];
     return this.g.emit(
       'Split',
-      [constOf([1], [], 'int32'), x],
+      [this.axis1, x],
       { num_split: attr.i(n) },
       Array.from({ length: n }, () => ({ dtype: 'float32' as const, onnxType: ONNX.FLOAT, shape: [x.shape?.[0] ?? null, h] })),
       `${this.hint}/Split`,
@@ -101,6 +109,7 @@ function recurrent(kind: Kind): Handler {
           '(export the model with a static sequence axis)',
       );
     const N: Dim = x.shape![1];
+    c.note(`${c.name}: ${kind} unrolled over ${T} time steps; TF.js refuses inputs of another sequence length`);
     const direction = c.str('direction', 'forward');
     if (!['forward', 'reverse', 'bidirectional'].includes(direction))
       throw new Unsupported(`direction '${direction}' is not an ONNX direction`);
@@ -190,6 +199,10 @@ function recurrent(kind: Kind): Handler {
       const peep =
         P && [0, 1, 2].map((k) => constValue(slab({ ...P, shape: [P.shape[0], P.shape[1], 1] }, d, k * H, (k + 1) * H), 'float32'));
       const outs: Value[] = new Array<Value>(T);
+      // GRU recurrence weights: z and r gates together, h separately (it multiplies r ⊙ H with linear_before_reset=0)
+      const rzr = slab({ ...Rd, shape: [1, ...Rd.shape] }, 0, 0, 2 * H),
+        rh = slab({ ...Rd, shape: [1, ...Rd.shape] }, 0, 2 * H, 3 * H);
+      const one = constOf([1], [], 'float32');
       for (let k = 0; k < T; k++) {
         const t = reverse ? T - 1 - k : k;
         const xt = steps[t];
@@ -217,20 +230,18 @@ function recurrent(kind: Kind): Handler {
             z = cell.act(0, xz);
             r = cell.act(0, xr);
             // H_{t-1} = 0: r ⊙ (0·Rhᵀ + Rbh) = r ⊙ Rbh; (r ⊙ 0)·Rhᵀ = 0
-            hh = cell.act(1, rbh ? add(c.g, xh, mul(c.g, r, constValue(rbh))) : xh);
-            hPrev = mul(c.g, sub(c.g, constOf([1], [], 'float32'), z), hh);
+            hh = cell.act(1, rbh ? add(c.g, xh, mul(c.g, r, cell.const(rbh))) : xh);
+            hPrev = mul(c.g, sub(c.g, one, z), hh);
           } else {
-            const rzr = slab({ ...Rd, shape: [1, ...Rd.shape] }, 0, 0, 2 * H),
-              rh = slab({ ...Rd, shape: [1, ...Rd.shape] }, 0, 2 * H, 3 * H);
             const [hz, hr] = cell.split(cell.matmulT(hPrev, rzr), 2, H);
             z = cell.act(0, add(c.g, xz, hz));
             r = cell.act(0, add(c.g, xr, hr));
             const rec = lbr
-              ? mul(c.g, r, rbh ? add(c.g, cell.matmulT(hPrev, rh), constValue(rbh)) : cell.matmulT(hPrev, rh))
+              ? mul(c.g, r, rbh ? add(c.g, cell.matmulT(hPrev, rh), cell.const(rbh)) : cell.matmulT(hPrev, rh))
               : cell.matmulT(mul(c.g, r, hPrev), rh);
             hh = cell.act(1, add(c.g, xh, rec));
             // (1 − z) ⊙ h̃ + z ⊙ H_{t-1}
-            hPrev = add(c.g, mul(c.g, sub(c.g, constOf([1], [], 'float32'), z), hh), mul(c.g, z, hPrev));
+            hPrev = add(c.g, mul(c.g, sub(c.g, one, z), hh), mul(c.g, z, hPrev));
           }
         } else {
           hPrev = cell.act(0, hPrev ? add(c.g, xt, cell.matmulT(hPrev, Rd)) : xt);

@@ -10,7 +10,13 @@ export class NodeCtx {
     readonly name: string,
     readonly opset: number,
     readonly inputs: (Value | undefined)[],
+    private readonly notes: string[] = [],
   ) {}
+
+  /** A fact about the conversion the person should know (kept in the report). */
+  note(text: string): void {
+    this.notes.push(text);
+  }
 
   /** A required input. */
   in(i: number): Value {
