@@ -334,13 +334,22 @@ export function profileBreakdown(
     at += d;
     return !window || (at >= window.startUs && at <= window.endUs);
   });
-  const modules = bundleModules(bundlePath);
+  // The CLI is split into one bundle per command (dist/server/cli-serve.js…): every dist/server bundle a
+  // frame comes from is mapped back to its modules, `bundlePath` first.
+  const bundles = new Map<string, string[]>([[bundlePath.replace(/^.*?dist\//, 'dist/'), bundleModules(bundlePath)]]);
+  const modulesOf = (url: string): string[] | undefined => {
+    const m = /(dist\/server\/[\w.-]+\.js)$/.exec(url);
+    if (!m) return undefined;
+    if (!bundles.has(m[1])) bundles.set(m[1], bundleModules(m[1]));
+    return bundles.get(m[1]);
+  };
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const slices = new Map<string, { us: number; frames: Map<string, number> }>();
   profile.samples.forEach((id, i) => {
     const frame = byId.get(id)!;
     if (frame.functionName === '(idle)' || !inWindow[i]) return;
-    const module = frame.url.endsWith(bundlePath.replace(/^.*?dist\//, 'dist/')) ? (modules[frame.lineNumber] ?? '?') : frame.url;
+    const modules = modulesOf(frame.url);
+    const module = modules ? (modules[frame.lineNumber] ?? '?') : frame.url;
     const category = categoryOf(module, frame.functionName, frame.url);
     const slice = slices.get(category) ?? { us: 0, frames: new Map<string, number>() };
     const key = `${frame.functionName || '(anonymous)'} @ ${module.replace(/^.*node_modules\//, '') || '(native)'}`;
@@ -356,7 +365,7 @@ export function profileBreakdown(
       share: s.us / busy,
       top: [...s.frames.entries()]
         .sort((a, b) => b[1] - a[1])
-        .slice(0, 3)
+        .slice(0, Number(process.env.BENCH_PROFILE_TOP ?? 3))
         .map(([frame, us]) => ({ frame, usPerRequest: us / requests })),
     }))
     .sort((a, b) => b.usPerRequest - a.usPerRequest);

@@ -144,7 +144,7 @@ async function profile(): Promise<void> {
   // The profile is written when the server exits; only samples inside the measured load run are counted.
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file || !figures) throw new Error(`no CPU profile was written in ${dir}`);
-  const slices = profileBreakdown(join(dir, file), 'dist/server/cli.js', figures.requests, window);
+  const slices = profileBreakdown(join(dir, file), 'dist/server/cli-serve.js', figures.requests, window);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync('.cache/bench', { recursive: true });
   writeFileSync('.cache/bench/serving-profile.json', JSON.stringify({ date: new Date().toISOString(), figures, slices }, null, 2));
