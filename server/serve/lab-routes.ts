@@ -19,6 +19,7 @@ import { loadtestJob } from './jobs/loadtest-job';
 import { createJobRunner, type JobRunner } from './jobs/runner';
 import type { RouteContext } from './routes/common';
 import { registerDriftRoutes } from './routes/drift';
+import { registerExplainRoutes } from './routes/explain';
 import { exportRoutes } from './routes/export';
 import { loadtestRoutes } from './routes/loadtest';
 import { perfRoutes } from './routes/perf';
@@ -62,6 +63,7 @@ export const mountLabRoutes: MountLabRoutes = (app, { ctx, host, servedRows, log
   jobs.register(loadtestJob(host));
   app.route('/', loadtestRoutes(ctx, jobs));
   jobs.register(explainJob(host, allowedFiles(driftRoots ?? [dirname(host.current().info.path), process.cwd()])));
+  registerExplainRoutes(app, jobs);
   // The Predict tab's sample pictures for image inputs: they are read from disk, so the owner's only.
   registerSampleImageRoutes(app, host);
   // Drift checks read CSVs from disk: only beside the served model or under the folder the server was

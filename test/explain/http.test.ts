@@ -95,6 +95,34 @@ describe('POST /api/jobs/explain on the breast-cancer model', () => {
     );
   });
 
+  it('a finished explanation downloads as the CLI report (HTML, JSON, text); owner only; 404 and 400 in words', async () => {
+    const started = await start({ methods: ['permutation'], target: 'diagnosis', nRepeats: 2, seed: 1 });
+    assert.equal(started.status, 202, JSON.stringify(started.json));
+    const { finished } = await follow(server, started.json.id);
+    assert.equal(finished.status, 'done', JSON.stringify(finished.error));
+    const url = (format: string) => `${server.url}/api/explain/reports/${started.json.id}?format=${format}`;
+    const html = await fetch(url('html'), { headers: server.ownerHeaders });
+    assert.equal(html.status, 200);
+    assert.match(html.headers.get('content-type')!, /^text\/html/);
+    assert.match(html.headers.get('content-disposition')!, /^attachment; filename="explain-report-.+\.html"$/);
+    const page = await html.text();
+    assert.match(page, /<svg/);
+    assert.doesNotMatch(page, /<script|src="http|href="http/);
+    const json = await fetch(url('json'), { headers: server.ownerHeaders });
+    const report = (await json.json()) as ExplainReport;
+    assert.equal(report.permutation?.features.length, 30);
+    assert.equal(report.permutation?.target, 'diagnosis');
+    const text = await (await fetch(url('text'), { headers: server.ownerHeaders })).text();
+    assert.match(text, /Permutation importance/i);
+    assert.ok([401, 403].includes((await fetch(url('html'))).status), 'no token, no report');
+    const bad = await fetch(url('pdf'), { headers: server.ownerHeaders });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /format/);
+    const missing = await fetch(`${server.url}/api/explain/reports/nope`, { headers: server.ownerHeaders });
+    assert.equal(missing.status, 404);
+    assert.match(((await missing.json()) as { error: string }).error, /no finished explanation/);
+  });
+
   it('refuses bad requests naming the field: unknown option, a path outside the allowed folders, a wrong target', async () => {
     const unknown = await start({ methods: ['permutation'], colour: 'red' });
     assert.equal(unknown.status, 400);

@@ -58,6 +58,13 @@ describe('Explain tab', () => {
     assert.equal(await page.locator('.explain-shap').getAttribute('data-method'), 'exact');
     assert.match(await page.locator('.explain-shap').innerText(), /Why this prediction\? Row 5/);
     assert.ok((await page.locator('.explain-shap svg circle').count()) >= 4 * 50, 'beeswarm dots: a row of dots per feature');
+    // The report people keep: the links download what the server renders (the CLI's HTML), with the page's key.
+    const href = await page.locator('#explain-download-html').getAttribute('href');
+    assert.match(href!, /\/api\/explain\/reports\/[^?]+\?format=html/);
+    const download = await fetch(new URL(href!, page.url()));
+    assert.equal(download.status, 200);
+    assert.match(await download.text(), /<svg/);
+    assert.match((await page.locator('#explain-download-json').getAttribute('href'))!, /format=json/);
     await page.screenshot({ path: join(artifacts, 'ui-explain.png'), fullPage: true });
     assert.deepEqual(problems, []);
   });

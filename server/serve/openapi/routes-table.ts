@@ -245,6 +245,28 @@ export const ROUTE_DOCS: RouteDoc[] = [
   },
   {
     method: 'get',
+    path: '/api/sample-images',
+    group: 'UI',
+    summary:
+      'Pictures beside the reference data of an image model, for the Predict tab (at most 24 files of 512 KB; none for tabular models)',
+    response: { type: json, description: '{folder, images: [{name, mediaType, base64}], skipped}.' },
+  },
+  {
+    method: 'get',
+    path: '/api/drift/reports/{id}',
+    group: 'UI',
+    summary: 'A finished drift check (POST /api/jobs/drift) as a download: ?format=html (default), json, text or junit',
+    response: { type: 'text/html', description: "The report, as an attachment (the CLI's renderers)." },
+  },
+  {
+    method: 'get',
+    path: '/api/explain/reports/{id}',
+    group: 'UI',
+    summary: 'A finished explanation (POST /api/jobs/explain) as a download: ?format=html (default, self-contained), json or text',
+    response: { type: 'text/html', description: 'The report, as an attachment (the same as model-lab explain --format).' },
+  },
+  {
+    method: 'get',
     path: '/api/perf/capacity',
     group: 'UI',
     summary: 'The capacity plan saved beside the model (<model>.capacity-plan.json), if any',
@@ -254,7 +276,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
     method: 'post',
     path: '/api/perf/capacity',
     group: 'UI',
-    summary: 'Capacity & cost plan from a finished load test (id) or the saved plan\'s: replicas, headroom, cost per 1,000 predictions',
+    summary: "Capacity & cost plan from a finished load test (id) or the saved plan's: replicas, headroom, cost per 1,000 predictions",
     request: { [json]: CapacityRequestSchema },
     response: { type: json, description: '{plan: CapacityPlan}.' },
   },

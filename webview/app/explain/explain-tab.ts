@@ -247,8 +247,22 @@ export function createExplainTab(client: ServerClient, host?: { notifyHost(messa
       .map(([m, ms]) => `${m} ${(ms / 1000).toFixed(2)} s`)
       .join(', ');
     say(`Done (${timings}).`);
-    replaceChildren(results, renderExplainReport(job.result));
+    const download = (format: 'html' | 'json', label: string) =>
+      h('a', { attrs: { href: reportUrl(job.id, format), download: '', id: `explain-download-${format}` } }, [label]);
+    const downloads = h('p', { className: 'explain-downloads small' }, [
+      'Download the report: ',
+      download('html', 'HTML (self-contained, charts)'),
+      ' · ',
+      download('json', 'JSON'),
+    ]);
+    replaceChildren(results, [downloads, ...renderExplainReport(job.result)]);
     results.dataset.state = 'report';
+  }
+
+  /** A link that downloads the report (the token in the query: a link cannot send a header). */
+  function reportUrl(id: string, format: 'html' | 'json'): string {
+    const token = client.token ? `&token=${encodeURIComponent(client.token)}` : '';
+    return `${client.origin}/api/explain/reports/${encodeURIComponent(id)}?format=${format}${token}`;
   }
 
   // "Explain Model…" in VS Code ran an explain job on this server: follow it here and draw its result.
