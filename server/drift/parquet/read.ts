@@ -1,7 +1,8 @@
 /**
  * Reads a Parquet file into the columns the drift engine compares — the same CsvColumns shape as
- * csv/read.ts — one row group at a time and one column chunk at a time, so memory holds the kept
- * values plus one decoded chunk. Progress and cancellation are checked per column chunk. Typing
+ * csv/read.ts — one row group at a time, one column chunk at a time, page by page (pages.ts), so
+ * memory holds the kept values plus one column chunk's bytes and one decoded page. Progress is
+ * reported per row group and cancellation checked per column chunk. Typing
  * follows pandas' read_parquet (see typing.ts); the MMD row sample is drawn exactly as the CSV path
  * draws it (same reservoir, same seed), so a file and its CSV twin give the same report.
  */
