@@ -1,7 +1,7 @@
 /**
  * The drift check's requests and results as the server, the OpenAPI document and the UI share them.
  *
- * One job kind, two sources: `files` compares two CSVs the owner names (each path must resolve, symlinks
+ * One job kind, two sources: `files` compares two CSV or Parquet files the owner names (each path must resolve, symlinks
  * followed, inside an allowed folder: server/serve/jobs/drift-job.ts); `live` compares what the server
  * served (its served-rows log) with the served model's reference CSV.
  */
@@ -212,12 +212,12 @@ const TestOptions = {
     ),
 };
 
-/** `POST /api/jobs/drift` with `source: "files"`: a current CSV against a reference CSV. */
+/** `POST /api/jobs/drift` with `source: "files"`: a current CSV or Parquet file against a reference one (mixed is fine). */
 export const DriftFilesRequestSchema = z
   .object({
     source: z.literal('files'),
-    reference: z.string().min(1).describe('reference CSV path (inside an allowed root)'),
-    current: z.string().min(1).describe('current CSV path (inside an allowed root)'),
+    reference: z.string().min(1).describe('reference .csv or .parquet path (inside an allowed root)'),
+    current: z.string().min(1).describe('current .csv or .parquet path (inside an allowed root)'),
     options: z
       .object({
         ...TestOptions,
@@ -251,7 +251,7 @@ export type DriftRequest = z.infer<typeof DriftRequestSchema>;
 export type DriftFilesRequest = z.infer<typeof DriftFilesRequestSchema>;
 export type DriftLiveRequest = z.infer<typeof DriftLiveRequestSchema>;
 
-/** `GET /api/drift/files`: CSVs the owner may check, and the stat tests on offer. */
+/** `GET /api/drift/files`: CSV and Parquet files the owner may check, and the stat tests on offer. */
 export interface DriftFileList {
   roots: string[];
   files: { path: string; root: string; relative: string }[];
