@@ -301,3 +301,18 @@ test('300 seeded byte mutations (footer and pages): each file reads or is refuse
   // Both outcomes happen (a mutation in a value's bytes reads fine; one in a header is refused).
   assert.ok(outcomes.read > 0 && outcomes.refused > 0, JSON.stringify(outcomes));
 });
+
+test('a Parquet file with no rows is refused as bad input (exit 2), never "no drift"', async () => {
+  const file = join(temp, 'no-rows.parquet');
+  const columnData = ['cont_a', 'cont_b'].map((name) => ({ name, data: new Float64Array(0), type: 'DOUBLE' as const }));
+  writeFileSync(file, new Uint8Array(parquetWriteBuffer({ columnData })));
+  await assert.rejects(
+    runDrift({ reference: pq('twin_reference.parquet'), current: file, columns: ['cont_a', 'cont_b'] }),
+    (err: unknown) => {
+      assert.ok(err instanceof ParquetFormatError);
+      assert.match(err.message, /no-rows\.parquet: has no data rows/);
+      assert.equal(err.exitCode, 2);
+      return true;
+    },
+  );
+});

@@ -6,7 +6,7 @@
  * follows pandas' read_parquet (see typing.ts); the MMD row sample is drawn exactly as the CSV path
  * draws it (same reservoir, same seed), so a file and its CSV twin give the same report.
  */
-import { ModelLabError } from '../../protocol/errors';
+import { EXIT_USAGE, ModelLabError } from '../../protocol/errors';
 import { mulberry32 } from '../math/random';
 import { abortError, sortColumns, type CsvColumns, type ReadCsvOptions } from '../csv/read';
 import type { ColumnData } from '../csv/column';
@@ -35,6 +35,8 @@ export async function parquetRowCount(file: string): Promise<number> {
 export async function readParquetColumns(file: string, options: ReadCsvOptions = {}): Promise<CsvColumns> {
   const pq = await openParquet(file);
   try {
+    // As for an empty CSV (csv/empty.ts): bad input a gate cannot judge, exit 2, never "no drift".
+    if (pq.rows === 0) throw new ParquetFormatError(file, {}, 'has no data rows: a drift check needs rows on both sides', EXIT_USAGE);
     const names = options.columns ?? pq.header;
     const selected = names.map((name) => selectColumn(pq, name));
     const accumulators = selected.map(
