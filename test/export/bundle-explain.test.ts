@@ -119,6 +119,11 @@ describe('export target explain', () => {
       );
       assert.equal(explain?.ok, false);
       assert.match(explain.problems.join(), /has none: start the server with --reference/);
+      // The export job refuses at once (400 naming targets), before a job or a folder exists.
+      const job = await postJson(`${bare.url}/api/jobs/export?token=${bare.ownerToken}`, { targets: ['explain'] });
+      assert.equal(job.status, 400);
+      assert.match(JSON.stringify(job.json), /needs the model's reference data: serve it with --reference/);
+      assert.match(JSON.stringify(job.json), /targets/);
     } finally {
       await bare.close();
     }

@@ -67,6 +67,13 @@ export function exportJob(host: ModelHost, bodyLimitBytes: number): JobSpec<JobR
       } catch (err) {
         throw asJobFailure(err);
       }
+      // The explanation report is computed on the reference CSV: refuse at once (a 4xx), not when the job runs.
+      if (targets.includes('explain') && !model.reference?.path) {
+        throw new ModelLabError(
+          "targets: the explanation report needs the model's reference data: serve it with --reference data.csv, or untick the report",
+          { field: 'targets' },
+        );
+      }
       if (!request.force && existsSync(outDir) && readdirSync(outDir).length > 0) {
         throw new ModelLabError(`${outDir} is not empty; type another folder name, or tick "Replace a non-empty folder"`, {
           status: 409,
