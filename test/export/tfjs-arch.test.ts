@@ -105,9 +105,15 @@ function withStaticTime(file: string, length: number): Uint8Array {
 }
 
 test('a recurrent layer over a run-time sequence length is refused with the reason (the converter unrolls the steps)', () => {
-  const pre = precheckTfjs(readFileSync(join(ARCH, 'lstm_classifier.onnx')));
-  assert.equal(pre.unsupported[0]?.opType, 'LSTM');
+  const model = decodeModel(readFileSync(join(ARCH, 'lstm_classifier.onnx')));
+  const pre = precheckTfjs(model);
+  // both layers of the stack are named, though the second one's input comes from the refused first
+  assert.deepEqual(
+    pre.unsupported.map((u) => `${u.node} ${u.opType}`),
+    ['/rnn/LSTM LSTM', '/rnn/LSTM_1 LSTM'],
+  );
   assert.match(pre.unsupported[0].reason, /sequence of run-time length: the converter unrolls the time steps and needs a fixed length/);
+  assert.throws(() => convertToTfjs(model), /2 nodes: LSTM \(\/rnn\/LSTM, \/rnn\/LSTM_1\) — LSTM over a sequence of run-time length/);
 });
 
 for (const [f, layer] of [

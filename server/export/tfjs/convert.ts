@@ -45,6 +45,8 @@ export interface TfjsGraphResult {
 }
 
 const SUBGRAPH_OPS = new Set(['If', 'Loop', 'Scan', 'SequenceMap']);
+/** Output ranks of refused ops the exporters often write no value_info for (Y of a recurrent layer is rank 4). */
+const STAND_IN_RANK: Record<string, number[]> = { LSTM: [4, 3, 3], GRU: [4, 3], RNN: [4, 3] };
 
 function dimsOf(v: OnnxValueInfo | undefined): Dim[] | undefined {
   const dims = v?.type?.tensorType?.shape?.dim;
@@ -98,7 +100,7 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
     const ins = node.input.map((n) => (n ? env.get(n) : undefined));
     const downstream = node.input.some((n) => n && standIns.has(n));
     const standIn = () => {
-      for (const o of node.output) {
+      for (const [j, o] of node.output.entries()) {
         if (!o) continue;
         const t = info.get(o)?.type?.tensorType;
         let dtype: TfDtype = 'float32';
@@ -107,7 +109,9 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
         } catch {
           /* non-numeric: the node that consumes it will say so */
         }
-        env.set(o, { dtype, onnxType: t?.elemType ?? ONNX.FLOAT, shape: dimsOf(info.get(o)), ref: `unsupported/${o}` });
+        const r = STAND_IN_RANK[node.opType]?.[j];
+        const shape = dimsOf(info.get(o)) ?? (r ? new Array<Dim>(r).fill(null) : undefined);
+        env.set(o, { dtype, onnxType: t?.elemType ?? ONNX.FLOAT, shape, ref: `unsupported/${o}` });
         standIns.add(o);
       }
     };
@@ -131,7 +135,9 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
         node.output.forEach((o) => o && standIns.add(o));
       } catch (err) {
         const known = node.input.every((n, j) => !n || !standIns.has(n) || ins[j]?.shape?.every((d) => d !== null));
-        if (known && err instanceof Unsupported) fail(err.message);
+        // the same refusal as an earlier node of this op type (a stack of identical layers) is named too
+        const same = unsupported.some((u) => u.opType === node.opType && u.reason === (err as Error).message);
+        if ((known || same) && err instanceof Unsupported) fail(err.message);
         else standIn();
       }
       return;
