@@ -157,3 +157,23 @@ export function transpose(values: Float32Array, rows: number, cols: number): Flo
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c]!;
   return out;
 }
+
+/**
+ * Lets every node read a stored weight directly instead of through `Identity(initializer)`: torch's
+ * exporter deduplicates equal initializers that way (layers cloned from one another, equal biases), and
+ * a rewrite that only recognises stored weights would otherwise leave those float32. Identities nothing
+ * else reads (a graph output, a subgraph) are dropped.
+ */
+export function inlineInitializerIdentities(graph: OnnxGraph): void {
+  const constants = constantInitializers(graph);
+  const alias = new Map<string, string>();
+  for (const node of graph.node)
+    if (node.opType === 'Identity' && (!node.domain || node.domain === 'ai.onnx') && constants.has(node.input[0] ?? ''))
+      alias.set(node.output[0], node.input[0]);
+  if (!alias.size) return;
+  graph.node = graph.node.map((node) =>
+    node.input.some((x) => alias.has(x)) ? { ...node, input: node.input.map((x) => alias.get(x) ?? x) } : node,
+  );
+  const counts = consumerCounts(graph);
+  graph.node = graph.node.filter((node) => !(node.opType === 'Identity' && alias.has(node.output[0]) && !counts.get(node.output[0])));
+}

@@ -23,6 +23,7 @@ import {
   constantInitializers,
   defaultOpset,
   dropUnusedInitializers,
+  inlineInitializerIdentities,
   elementCount,
   FLOAT,
   gemmAttributes,
@@ -71,6 +72,7 @@ export function rewriteInt8Dynamic(model: OnnxModel, options: Int8DynamicOptions
     );
   const minWeights = options.minWeights ?? DEFAULT_MIN_WEIGHTS;
   const reduceRange = options.reduceRange ?? true;
+  inlineInitializerIdentities(graph);
   const initializers = constantInitializers(graph);
   const fresh = nameFactory(graph);
   const nodes: NodeReport[] = [];
@@ -191,7 +193,7 @@ export function rewriteInt8Dynamic(model: OnnxModel, options: Int8DynamicOptions
     });
   });
 
-  const share = describeShare(weightShare(original, initializers, quantized));
+  const share = describeShare(weightShare(original, initializers, quantized, out));
   if (!nodes.some((r) => r.action === 'rewritten')) throw noQuantizableOps(nodes, share);
   graph.node = out;
   graph.initializer.push(...added);

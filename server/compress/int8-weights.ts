@@ -15,6 +15,7 @@ import {
   constantInitializers,
   defaultOpset,
   dropUnusedInitializers,
+  inlineInitializerIdentities,
   elementCount,
   FLOAT,
   INT8,
@@ -112,6 +113,7 @@ export function rewriteInt8Weights(model: OnnxModel, options: { perChannel: bool
     );
   }
   const minWeights = options.minWeights ?? DEFAULT_MIN_WEIGHTS;
+  inlineInitializerIdentities(graph);
   const initializers = constantInitializers(graph);
   const nodes: NodeReport[] = [];
   const added: TensorProto[] = [];
@@ -146,7 +148,7 @@ export function rewriteInt8Weights(model: OnnxModel, options: { perChannel: bool
     nodes.push({ node: label, op: node.opType, action: 'rewritten', detail: weightOnlyDetail(node, found, axis) });
   });
 
-  const share = weightShare(original, initializers, writer.quantized);
+  const share = weightShare(original, initializers, writer.quantized, out);
   if (!nodes.some((r) => r.action === 'rewritten')) throw noQuantizableOps(nodes, describeShare(share));
   graph.node = out;
   graph.initializer.push(...added);

@@ -29,8 +29,18 @@ function leftLabel(node: OnnxNode, input: number): string {
   return node.opType;
 }
 
-/** Counts over the ORIGINAL nodes and initializers; `quantized` names the initializers now stored as int8. */
-export function weightShare(nodes: OnnxNode[], initializers: Map<string, TensorProto>, quantized: Map<string, string>): WeightShare {
+/**
+ * Counts over the ORIGINAL nodes and initializers; `quantized` names the initializers that got an int8
+ * copy, `rewritten` is the new node list: a weight it still reads as float32 (shared with a node left
+ * alone) counts as left, since its float32 bytes stay in the file.
+ */
+export function weightShare(
+  nodes: OnnxNode[],
+  initializers: Map<string, TensorProto>,
+  quantized: Map<string, string>,
+  rewritten: OnnxNode[],
+): WeightShare {
+  const stillRead = new Set(rewritten.flatMap((n) => n.input));
   const share: WeightShare = { total: 0, quantized: 0, byOp: {}, left: {} };
   const firstUse = new Map<string, { node: OnnxNode; input: number }>();
   for (const node of nodes) node.input.forEach((name, input) => firstUse.has(name) || firstUse.set(name, { node, input }));
@@ -41,11 +51,11 @@ export function weightShare(nodes: OnnxNode[], initializers: Map<string, TensorP
     const n = elementCount(tensor);
     share.total += n;
     const op = quantized.get(name);
-    if (op) {
+    if (op && !stillRead.has(name)) {
       share.quantized += n;
       share.byOp[op] = (share.byOp[op] ?? 0) + n;
     } else {
-      const label = leftLabel(use.node, use.input);
+      const label = op ? 'weights also read as float32 by a node left alone' : leftLabel(use.node, use.input);
       share.left[label] = (share.left[label] ?? 0) + n;
     }
   }
