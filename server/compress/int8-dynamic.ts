@@ -11,11 +11,13 @@
  *
  * Convolutions, LSTM/GRU/RNN weights and embedding tables (Gather on a stored matrix) get weight-only
  * int8 instead (DequantizeLinear, one scale per output channel / gate row / table row), which onnxruntime
- * folds at load time with `session.disable_quant_qdq=1`: float32 arithmetic, ~4× smaller file. Measured
- * on onnxruntime-node 1.30 CPU without VNNI (see test/compress/architectures.test.ts and the bench):
- * ConvInteger with dynamically quantised activations was slower than float32 Conv and lost agreement
- * on depthwise layers, and onnxruntime's quantizer itself leaves LSTM to `DynamicQuantizeLSTM`, a
- * contrib op; weight-only keeps float32 speed and float32 activations.
+ * folds at load time with `session.disable_quant_qdq=1`: float32 arithmetic, ~4× smaller file. Why not
+ * ConvInteger (DynamicQuantizeLinear + ConvInteger with int8 per-channel weights, the form onnxruntime's
+ * dynamic quantizer emits for Conv): onnxruntime-node 1.30 runs it, but measured on a ResNet-style CNN
+ * on this CPU (AVX2, no VNNI) it took 16× the float32 time at batch 1 and 32 (MobileNet-style: 28×),
+ * while weight-only ran at 0.9–1.1× float32 — and 4–5× slower without `disable_quant_qdq`, because
+ * onnxruntime then dequantises on every run. LSTM/GRU: weight-only rather than the contrib
+ * `DynamicQuantizeLSTM`, so the recurrence stays float32 (no per-step activation rounding).
  */
 import type { OnnxModel, OnnxNode } from '../model/index';
 import {
