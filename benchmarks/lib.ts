@@ -283,7 +283,7 @@ function bundleModules(bundlePath: string): string[] {
   readFileSync(bundlePath, 'utf8')
     .split('\n')
     .forEach((line, i) => {
-      const m = /^\/\/ ((?:server|node_modules|webview)\/\S+)/.exec(line);
+      const m = /^\/\/ (?:\S*?\/)?((?:server|node_modules|webview)\/\S+)/.exec(line); // also ../../node_modules/… (a build elsewhere)
       if (m) current = m[1];
       modules[i] = current;
     });
@@ -304,7 +304,7 @@ function categoryOf(module: string, fn: string, url: string): string {
   if (/server\/serve\/(app|auth|request-guards|http-limits)\.ts|server\/serve\/middleware\//.test(module))
     return 'routing & middleware (hono)';
   if (module.includes('node_modules/zod/')) return 'validation (zod)';
-  if (module.includes('prom-client') || module.endsWith('server/serve/metrics.ts')) return 'metrics (prom-client)';
+  if (module.includes('prom-client') || /server\/serve\/(fast-)?metrics\.ts$/.test(module)) return 'metrics (prom-client, fast-metrics)';
   if (module.endsWith('server/serve/served-rows.ts')) return 'served-rows log (live drift)';
   if (/server\/protocol\/codec\.ts|server\/serve\/routes\//.test(module)) return 'codec & route handlers';
   if (/server\/serve\/(batcher|host-impl|host)\.ts|server\/model\//.test(module)) return 'batcher, host, session wrapper';
