@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { ByteDictionary } from './dictionary';
+import { ModelLabError } from '../../protocol/errors';
 import { fieldText, type RowFields } from './tokenizer';
 import { lastWasIntegerLiteral, MISSING_TOKENS, parseNumberBytes } from './values';
 
@@ -191,9 +192,18 @@ export class ColumnAccumulator {
   /** Writes the buffered values to the spill file (synchronously: one 512 KiB write per 65,536 values). */
   private flushSpill(): void {
     const d = this.data;
-    if (this.spillFd < 0) this.spillFd = openSync(this.spillFile!, 'w', 0o600);
     const bytes = new Uint8Array(d.values.buffer, d.values.byteOffset, d.count * 8);
-    for (let off = 0; off < bytes.length;) off += writeSync(this.spillFd, bytes, off, bytes.length - off);
+    try {
+      if (this.spillFd < 0) this.spillFd = openSync(this.spillFile!, 'w', 0o600);
+      for (let off = 0; off < bytes.length;) off += writeSync(this.spillFd, bytes, off, bytes.length - off);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+      throw new ModelLabError(
+        'the temporary folder is full: a check in several passes keeps 8 bytes per numeric value of the later column ' +
+          'groups there — free space, point TMPDIR at a larger disk, or give more memory (--memory-mb) for fewer passes',
+        { status: 500 },
+      );
+    }
     this.spilled += d.count;
     d.count = 0;
   }

@@ -1,9 +1,11 @@
 /**
  * Tokenize once, even when the values do not fit in memory. A check whose columns need several
  * passes (plan.ts) reads each CSV once: the first pass keeps its own column group in memory and
- * writes every other numerical column's values, parsed, to a float64 file in a temporary folder
- * (column.ts, `spill`); each later pass loads its group from those files — a plain read, no
- * tokenizing or number parsing — and sorts it, the current side in the worker thread as before.
+ * writes every other numerical column's values, parsed, to a float64 file in a private temporary
+ * folder (column.ts, `spill`; under TMPDIR, 8 bytes per value: ~3 GB for two 10M-row × 20-column
+ * files — on a RAM-backed /tmp that is memory, so point TMPDIR at a disk there); each later pass
+ * loads its group from those files — a plain read, no tokenizing or number parsing — and sorts it,
+ * the current side in the worker thread as before.
  * Categorical columns are complete after the first pass (they are kept as counts), and so is the
  * MMD sample (the sampler picks rows, whichever columns it keeps).
  */
