@@ -51,7 +51,9 @@ const targets = [
     loader: { '.proto': 'text' },
     plugins: [commandsApart],
     // The command bundles are CommonJS: load them with require(), not Node's import() (whose CJS
-    // interop would wrap module.exports once more).
+    // interop would wrap module.exports once more). This turns every import() esbuild does not bundle
+    // into require(): one that must stay an import (a file:// URL, an .mjs) goes through a runtime
+    // import, as server/export/server-bundle.ts's importAtRunTime does.
     supported: { 'dynamic-import': false },
   },
   {
