@@ -13,7 +13,8 @@
  *   PORT            port (default 8080)
  *   WORKERS         server processes on the one port, each with its own session and batcher (node:cluster,
  *                   server/serve/workers): a number, or `auto` (default) = the container's CPUs (its cgroup
- *                   quota, at most 8) divided by THREADS when THREADS is set, else one per CPU
+ *                   quota) divided by THREADS when THREADS is set, else one per CPU but one (at most 8;
+ *                   so 1 on 2 CPUs, where a second worker measured slower — see workers/cpus.ts)
  *   THREADS         onnxruntime intra-op threads per worker (default: the CPUs divided by WORKERS, at least 1)
  *   BATCH_MAX, BATCH_DELAY_MS, BATCHING=off   dynamic batching (defaults 64 rows, 0 ms = what queued while
  *                   a batch ran goes next, on)

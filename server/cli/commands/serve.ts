@@ -46,7 +46,7 @@ Options:
   --predict-only         serve predictions, metadata, /metrics and the form only: no lab (jobs,
                          drift, export, performance tabs)
   --workers <n|auto>     run n server processes on the one port, each with its own onnxruntime
-                         session and batcher (auto: one per CPU, at most 8; default 1). More than one
+                         session and batcher (auto: one per CPU but one, at most 8; default 1). More than one
                          implies --predict-only: jobs, share links, SSE events, hot reload and the
                          served-rows log are per process, so the lab needs a single one. /metrics sums
                          all workers; each prediction answer names its worker (X-Model-Lab-Worker). A

@@ -23,9 +23,14 @@ export function usableCpus(): number {
   return cores;
 }
 
-/** `auto` → one worker per usable CPU (at most {@link MAX_AUTO_WORKERS}); a number is taken as is. */
+/**
+ * `auto` → one worker per usable CPU but one (at least 1, at most {@link MAX_AUTO_WORKERS}); a number is
+ * taken as is. One CPU is left for what runs beside the event loops — onnxruntime's runs, the kernel's
+ * loopback/network work: measured on 2 cores with `npm run bench:serving` (64 wrk clients), 2 workers
+ * served 0.6–0.7× the requests of one, so `auto` there is 1.
+ */
 export function resolveWorkers(value: number | 'auto'): number {
-  return value === 'auto' ? Math.max(1, Math.min(MAX_AUTO_WORKERS, usableCpus())) : value;
+  return value === 'auto' ? Math.max(1, Math.min(MAX_AUTO_WORKERS, usableCpus() - 1)) : value;
 }
 
 /** onnxruntime intra-op threads per worker when none were asked for: the CPUs shared out, at least 1. */
