@@ -104,17 +104,43 @@ function withStaticTime(file: string, length: number): Uint8Array {
   return encodeModel(model);
 }
 
-test('a recurrent layer over a run-time sequence length is refused with the reason (the converter unrolls the steps)', () => {
+test('a stack of two refused LSTMs is named in full, grouped: the second one consumes the refused first', () => {
   const model = decodeModel(readFileSync(join(ARCH, 'lstm_classifier.onnx')));
+  for (const n of model.graph!.node) if (n.opType === 'LSTM') n.attribute.push({ name: 'input_forget', type: 2, i: 1 });
   const pre = precheckTfjs(model);
-  // both layers of the stack are named, though the second one's input comes from the refused first
   assert.deepEqual(
     pre.unsupported.map((u) => `${u.node} ${u.opType}`),
     ['/rnn/LSTM LSTM', '/rnn/LSTM_1 LSTM'],
   );
-  assert.match(pre.unsupported[0].reason, /sequence of run-time length: the converter unrolls the time steps and needs a fixed length/);
-  assert.throws(() => convertToTfjs(model), /2 nodes: LSTM \(\/rnn\/LSTM, \/rnn\/LSTM_1\) — LSTM over a sequence of run-time length/);
+  assert.throws(() => convertToTfjs(model), /2 nodes: LSTM \(\/rnn\/LSTM, \/rnn\/LSTM_1\) — LSTM input_forget=1 is not supported/);
 });
+
+for (const f of ['lstm_classifier', 'bilstm_classifier', 'gru_regressor', 'bigru_regressor'])
+  test(`${f} , run-time sequence length (unrolled to 24 steps, masked): parity at lengths 1, 7, 24; 30 fails`, async () => {
+    const bytes = readFileSync(join(ARCH, `${f}.onnx`));
+    const conv = convertToTfjs(bytes, { maxSequenceLength: 24 });
+    assert.ok(
+      conv.report.notes.some((n) => n.includes('run-time sequence length, unrolled for up to 24 steps')),
+      conv.report.notes.join('; '),
+    );
+    const rows = (length: number, batch: number) =>
+      randomInputs(conv, batch, length).map((t) => {
+        const dims = [batch, length, ...t.dims.slice(2)],
+          n = dims.reduce((a, b) => a * b, 1);
+        const data =
+          t.dtype === 'int64'
+            ? BigInt64Array.from({ length: n }, (_, i) => BigInt((i * 7 + length) % 50))
+            : Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + length) * 1.5);
+        return { ...t, dims, data };
+      });
+    for (const length of [1, 7, 24])
+      for (const batch of [1, 3]) {
+        const v = await verifyTfjs(bytes, conv, rows(length, batch));
+        assert.ok(v.maxAbsDiff < 1e-4, `${f} length ${length} batch ${batch}: ${v.maxAbsDiff}`);
+      }
+    // longer than unrolled: an error, not a silently cut sequence
+    await assert.rejects(runTfjs(conv, rows(30, 2)));
+  });
 
 for (const [f, layer] of [
   ['lstm_classifier', 'LSTM'],

@@ -8,7 +8,7 @@ import { TfjsConversionError, Unsupported, type UnsupportedNode } from './errors
 import { optimizeLayout, type LayoutStats } from './layout';
 import { partialEval } from './partial';
 import { HANDLERS } from './ops';
-import { NodeCtx } from './ops/types';
+import { DEFAULT_SETTINGS, NodeCtx, type ConvertSettings } from './ops/types';
 import { constFromProto, ONNX, tfDtypeOf, type TfDtype } from './tensor';
 import { attr, dtName, TfGraph, type Dim, type Value } from './tf-graph';
 
@@ -56,7 +56,7 @@ function dimsOf(v: OnnxValueInfo | undefined): Dim[] | undefined {
 }
 
 /** Converts a decoded model; with `collect`, keeps going past unsupported nodes so the pre-check can list them all. */
-export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult {
+export function convertGraph(model: OnnxModel, collect = false, settings: ConvertSettings = DEFAULT_SETTINGS): TfjsGraphResult {
   const graph = model.graph;
   if (!graph) throw new TfjsConversionError([{ node: '(model)', opType: '', reason: 'the model has no graph' }]);
   const opset = toNumber(model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0);
@@ -129,7 +129,7 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
       // Checked in a scratch graph; a refusal here may only reflect what the stand-in does not know (its shape),
       // so it is reported only when every stand-in input had a known shape.
       try {
-        const out = handler(new NodeCtx(scratch, node, name, opset, ins));
+        const out = handler(new NodeCtx(scratch, node, name, opset, ins, [], settings));
         const outs = Array.isArray(out) ? out : [out];
         node.output.forEach((o, j) => o && outs[j] && env.set(o, { ...outs[j], ref: `unsupported/${o}`, const: undefined }));
         node.output.forEach((o) => o && standIns.add(o));
@@ -144,7 +144,7 @@ export function convertGraph(model: OnnxModel, collect = false): TfjsGraphResult
     }
     try {
       const partial = partialEval(handler, node, name, opset, ins);
-      const out = partial?.folded ?? handler(new NodeCtx(g, node, name, opset, ins, notes));
+      const out = partial?.folded ?? handler(new NodeCtx(g, node, name, opset, ins, notes, settings));
       const outs = Array.isArray(out) ? out : [out];
       node.output.forEach((o, j) => {
         const k = partial?.known?.[j];

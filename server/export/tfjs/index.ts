@@ -14,6 +14,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeModel, type OnnxModel } from '../../model/onnx/proto';
 import { convertGraph, signatureOf } from './convert';
+import { DEFAULT_SETTINGS } from './ops/types';
 import type { UnsupportedNode } from './errors';
 import type { TfjsConversion } from './types';
 
@@ -25,14 +26,20 @@ export { verifyTfjs, runTfjs, loadTfjs, randomInputs, type TfjsVerification } fr
 export type { TfjsConversion, TfjsModelJson, WeightSpec } from './types';
 export interface ConvertOptions {
   /** Shard size for writeTfjsModel (default 4 MiB, as tfjs-converter does). */ shardBytes?: number;
+  /** LSTM/GRU/RNN over a run-time sequence length: steps unrolled (default 64; longer inputs fail when run). */
+  maxSequenceLength?: number;
 }
+const settingsOf = (o: ConvertOptions) => ({ maxSequenceLength: o.maxSequenceLength ?? DEFAULT_SETTINGS.maxSequenceLength });
 
 const asModel = (m: OnnxModel | Uint8Array) => (m instanceof Uint8Array ? decodeModel(m) : m);
 
 /** Lists every node (or input/initializer) the converter cannot translate, with the reason. Never throws for bad graphs. */
-export function precheckTfjs(model: OnnxModel | Uint8Array): { supported: boolean; unsupported: UnsupportedNode[] } {
+export function precheckTfjs(
+  model: OnnxModel | Uint8Array,
+  options: ConvertOptions = {},
+): { supported: boolean; unsupported: UnsupportedNode[] } {
   try {
-    const { unsupported } = convertGraph(asModel(model), true);
+    const { unsupported } = convertGraph(asModel(model), true, settingsOf(options));
     return { supported: unsupported.length === 0, unsupported };
   } catch (err) {
     return { supported: false, unsupported: [{ node: '(model)', opType: '', reason: (err as Error).message }] };
@@ -41,7 +48,7 @@ export function precheckTfjs(model: OnnxModel | Uint8Array): { supported: boolea
 
 /** Converts; throws TfjsConversionError (naming every unsupported node) when the model cannot be converted. */
 export function convertToTfjs(model: OnnxModel | Uint8Array, options: ConvertOptions = {}): TfjsConversion {
-  const { graph, inputs, outputs, report } = convertGraph(asModel(model));
+  const { graph, inputs, outputs, report } = convertGraph(asModel(model), false, settingsOf(options));
   const weightSpecs = graph.weights.map((w) => ({ name: w.name, shape: w.shape, dtype: w.dtype }));
   const weightData = new Uint8Array(report.weightBytes);
   let off = 0;

@@ -1,10 +1,11 @@
 /**
  * LSTM, GRU and RNN (forward, reverse, bidirectional; layout 0 and 1; initial states; peepholes; clip) as
  * unrolled graph ops: the input projection X·Wᵀ + b of all time steps is one MatMul, then each step is a
- * MatMul with the recurrence weights and the gate arithmetic. TF.js graph models have no loop form we can
- * rely on, so the sequence length must be static (fixed when the model was exported); a model whose
- * sequence axis is dynamic is refused by the pre-check with that reason, and TF.js itself refuses inputs
- * of another length at run time (the placeholder shape is checked by `execute`).
+ * MatMul with the recurrence weights and the gate arithmetic (TF.js graph models have no loop form we rely on).
+ * - Static sequence length T: exactly T steps; TF.js refuses inputs of another length (placeholder shape).
+ * - Run-time length: unrolled for up to `maxSequenceLength` steps (option, default 64); step k reads time
+ *   min(k, T−1) (reverse: max(T−1−k, 0)) and the state only moves while k < T (SelectV2), Y is cut to T.
+ *   A longer input fails when run (Slice/Fill refuse the negative room) instead of being cut silently.
  */
 import { add, constOf, constValue, mul, rank, sub, transpose } from '../build';
 import { Unsupported } from '../errors';
@@ -103,13 +104,15 @@ function recurrent(kind: Kind): Handler {
     const layout = c.int('layout', 0);
     if (layout === 1) x = transpose(c.g, x, [1, 0, 2]);
     const T = x.shape![0];
-    if (T === null)
-      throw new Unsupported(
-        `${kind} over a sequence of run-time length: the converter unrolls the time steps and needs a fixed length ` +
-          '(export the model with a static sequence axis)',
-      );
     const N: Dim = x.shape![1];
-    c.note(`${c.name}: ${kind} unrolled over ${T} time steps; TF.js refuses inputs of another sequence length`);
+    // S steps are unrolled: T when static; else up to maxSequenceLength, each step after the first masked by t < T
+    const S = T ?? c.settings.maxSequenceLength;
+    const dyn = T === null ? dynamicSteps(c, x, S) : undefined;
+    c.note(
+      T === null
+        ? `${c.name}: ${kind} over a run-time sequence length, unrolled for up to ${S} steps (longer sequences fail when run)`
+        : `${c.name}: ${kind} unrolled over ${T} time steps; TF.js refuses inputs of another sequence length`,
+    );
     const direction = c.str('direction', 'forward');
     if (!['forward', 'reverse', 'bidirectional'].includes(direction))
       throw new Unsupported(`direction '${direction}' is not an ONNX direction`);
@@ -148,11 +151,12 @@ function recurrent(kind: Kind): Handler {
     const P = kind === 'LSTM' ? constInput(c, 7, 'P (peepholes)') : undefined;
     const I = W.shape[2];
     // all time steps' input projection at once: [T·N, I] · Wᵀ
-    const flat =
-      N === null
+    const flat = dyn
+      ? x
+      : N === null
         ? c.g.emit('Reshape', [x, constOf([-1, I], [2], 'int32')], {}, [{ dtype: 'float32', onnxType: ONNX.FLOAT, shape: [null, I] }])[0]
-        : c.g.emit('Reshape', [x, constOf([T * N, I], [2], 'int32')], {}, [
-            { dtype: 'float32', onnxType: ONNX.FLOAT, shape: [T * N, I] },
+        : c.g.emit('Reshape', [x, constOf([T! * N, I], [2], 'int32')], {}, [
+            { dtype: 'float32', onnxType: ONNX.FLOAT, shape: [T! * N, I] },
           ])[0];
     const ys: Value[] = [],
       hs: Value[] = [],
@@ -171,12 +175,24 @@ function recurrent(kind: Kind): Handler {
         if (kind === 'GRU' && lbr)
           rbh = { onnxType: ONNX.FLOAT, shape: [H], data: Float32Array.from(Array.prototype.slice.call(b, 5 * H, 6 * H) as number[]) };
       }
-      let xw = add(c.g, cell.matmulT(flat, Wd), constOf(bias, [G * H], 'float32'));
-      xw = c.g.emit('Reshape', [xw, constOf([T, -1, G * H], [3], 'int32')], {}, [
-        { dtype: 'float32', onnxType: ONNX.FLOAT, shape: [T, N, G * H] },
-      ])[0];
+      let xw: Value;
+      if (dyn) {
+        // [T, N, I] · Wᵀ, then the S steps in processing order (clamped indices; steps past T are masked)
+        xw = c.g.emit('BatchMatMulV2', [x, cell.const(Wd)], { adj_x: attr.b(false), adj_y: attr.b(true), T: attr.type('float32') }, [
+          { dtype: 'float32', onnxType: ONNX.FLOAT, shape: [null, N, G * H] },
+        ])[0];
+        xw = add(c.g, xw, constOf(bias, [G * H], 'float32'));
+        xw = c.g.emit('GatherV2', [xw, reverse ? dyn.revIdx : dyn.fwdIdx, constOf([0], [], 'int32')], { batch_dims: attr.i(0) }, [
+          { dtype: 'float32', onnxType: ONNX.FLOAT, shape: [S, N, G * H] },
+        ])[0];
+      } else {
+        xw = add(c.g, cell.matmulT(flat, Wd), constOf(bias, [G * H], 'float32'));
+        xw = c.g.emit('Reshape', [xw, constOf([S, -1, G * H], [3], 'int32')], {}, [
+          { dtype: 'float32', onnxType: ONNX.FLOAT, shape: [S, N, G * H] },
+        ])[0];
+      }
       const steps =
-        T === 1
+        S === 1
           ? [
               c.g.emit('Squeeze', [xw], { squeeze_dims: attr.ints([0]) }, [
                 { dtype: 'float32', onnxType: ONNX.FLOAT, shape: [N, G * H] },
@@ -185,8 +201,8 @@ function recurrent(kind: Kind): Handler {
           : c.g.emit(
               'Unpack',
               [xw],
-              { num: attr.i(T), axis: attr.i(0), T: attr.type('float32') },
-              Array.from({ length: T }, () => ({ dtype: 'float32' as const, onnxType: ONNX.FLOAT, shape: [N, G * H] })),
+              { num: attr.i(S), axis: attr.i(0), T: attr.type('float32') },
+              Array.from({ length: S }, () => ({ dtype: 'float32' as const, onnxType: ONNX.FLOAT, shape: [N, G * H] })),
               `${cell.hint}/Unpack`,
             );
       const stateAt = (v: Value | undefined): Value | undefined =>
@@ -198,14 +214,17 @@ function recurrent(kind: Kind): Handler {
         cPrev = stateAt(c0);
       const peep =
         P && [0, 1, 2].map((k) => constValue(slab({ ...P, shape: [P.shape[0], P.shape[1], 1] }, d, k * H, (k + 1) * H), 'float32'));
-      const outs: Value[] = new Array<Value>(T);
+      const outs: Value[] = new Array<Value>(S);
       // GRU recurrence weights: z and r gates together, h separately (it multiplies r ⊙ H with linear_before_reset=0)
       const rzr = slab({ ...Rd, shape: [1, ...Rd.shape] }, 0, 0, 2 * H),
         rh = slab({ ...Rd, shape: [1, ...Rd.shape] }, 0, 2 * H, 3 * H);
       const one = constOf([1], [], 'float32');
-      for (let k = 0; k < T; k++) {
-        const t = reverse ? T - 1 - k : k;
+      for (let k = 0; k < S; k++) {
+        // static: steps in time order, step k handles t; dynamic: steps already gathered in processing order
+        const t = dyn ? k : reverse ? S - 1 - k : k;
         const xt = steps[t];
+        const hOld = hPrev,
+          cOld = cPrev;
         if (kind === 'LSTM') {
           const pre = hPrev ? add(c.g, xt, cell.matmulT(hPrev, Rd)) : xt;
           const parts = cell.split(pre, 4, H),
@@ -246,10 +265,31 @@ function recurrent(kind: Kind): Handler {
         } else {
           hPrev = cell.act(0, hPrev ? add(c.g, xt, cell.matmulT(hPrev, Rd)) : xt);
         }
-        outs[t] = hPrev;
+        if (dyn && k > 0) {
+          // past the run-time length the state stays as it was
+          hPrev = select(c.g, dyn.active[k], hPrev, hOld!);
+          if (cPrev && cOld) cPrev = select(c.g, dyn.active[k], cPrev, cOld);
+        }
+        outs[t] = hPrev!;
+      }
+      if (dyn) {
+        // Y in time order, cut to the run-time length (a longer input than S fails here, and in the Y_h guard)
+        let y = pack(c.g, outs, 0, `${cell.hint}/Y`);
+        if (reverse)
+          y = c.g.emit('GatherV2', [y, dyn.revIdx, constOf([0], [], 'int32')], { batch_dims: attr.i(0) }, [
+            { dtype: 'float32', onnxType: ONNX.FLOAT, shape: [S, N, H] },
+          ])[0];
+        ys.push(
+          c.g.emit('Slice', [y, constOf([0, 0, 0], [3], 'int32'), dyn.sliceSize], { Index: attr.type('int32') }, [
+            { dtype: 'float32', onnxType: ONNX.FLOAT, shape: [null, N, H] },
+          ])[0],
+        );
+        hs.push(add(c.g, hPrev!, dyn.guard));
+        if (cPrev) cs.push(cPrev);
+        continue;
       }
       ys.push(
-        T === 1
+        S === 1
           ? c.g.emit('ExpandDims', [outs[0], constOf([0], [], 'int32')], {}, [
               { dtype: 'float32', onnxType: ONNX.FLOAT, shape: [1, N, H] },
             ])[0]
@@ -269,6 +309,60 @@ function recurrent(kind: Kind): Handler {
     }
     return [Y, Yh, Yc];
   };
+}
+
+const select = (g: TfGraph, cond: Value, a: Value, b: Value): Value =>
+  g.emit('SelectV2', [cond, a, b], {}, [{ dtype: 'float32', onnxType: ONNX.FLOAT, shape: a.shape }])[0];
+
+/** Run-time pieces for a sequence of run-time length T unrolled over S steps. */
+function dynamicSteps(c: NodeCtx, x: Value, S: number) {
+  const g = c.g,
+    i32 = (shape: Dim[]) => [{ dtype: 'int32' as const, onnxType: ONNX.INT64, shape }];
+  const shape = g.emit('Shape', [x], { out_type: attr.type('int32') }, i32([3]))[0];
+  const T = g.emit(
+    'StridedSlice',
+    [shape, constOf([0], [1], 'int32'), constOf([1], [1], 'int32'), constOf([1], [1], 'int32')],
+    {
+      begin_mask: attr.i(0),
+      end_mask: attr.i(0),
+      ellipsis_mask: attr.i(0),
+      new_axis_mask: attr.i(0),
+      shrink_axis_mask: attr.i(1),
+      Index: attr.type('int32'),
+    },
+    i32([]),
+  )[0];
+  const range = constOf(
+    Array.from({ length: S }, (_, k) => k),
+    [S],
+    'int32',
+  );
+  const last = sub(g, T, constOf([1], [], 'int32'));
+  // forward step k reads min(k, T−1); reverse step k reads max(T−1−k, 0)
+  const fwdIdx = g.emit('Minimum', [range, last], {}, i32([S]))[0];
+  const revIdx = g.emit('Maximum', [sub(g, last, range), constOf([0], [], 'int32')], {}, i32([S]))[0];
+  const mask = g.emit('Less', [range, T], {}, [{ dtype: 'bool', onnxType: ONNX.BOOL, shape: [S] }])[0];
+  const active = g.emit(
+    'Unpack',
+    [mask],
+    { num: attr.i(S), axis: attr.i(0), T: attr.type('bool') },
+    Array.from({ length: S }, () => ({ dtype: 'bool' as const, onnxType: ONNX.BOOL, shape: [] })),
+  );
+  const sliceSize = g.emit(
+    'ConcatV2',
+    [g.emit('ExpandDims', [T, constOf([0], [], 'int32')], {}, i32([1]))[0], constOf([-1, -1], [2], 'int32'), constOf([0], [], 'int32')],
+    { N: attr.i(2), Tidx: attr.type('int32') },
+    i32([3]),
+  )[0];
+  // 0, computed from Fill([S − T + 1]): TF.js refuses a negative size, so a sequence longer than S fails instead of being cut
+  const room = g.emit('ExpandDims', [sub(g, constOf([S + 1], [], 'int32'), T), constOf([0], [], 'int32')], {}, i32([1]))[0];
+  const zeros = g.emit('Fill', [room, constOf([0], [], 'float32')], { index_type: attr.type('int32') }, [
+    { dtype: 'float32', onnxType: ONNX.FLOAT, shape: [null] },
+  ])[0];
+  const guard = g.emit('Sum', [zeros, constOf([0], [1], 'int32')], { keep_dims: attr.b(false), Tidx: attr.type('int32') }, [
+    { dtype: 'float32', onnxType: ONNX.FLOAT, shape: [] },
+  ])[0];
+  return { fwdIdx, revIdx, active, sliceSize, guard };
 }
 
 export const RNN_OPS: Record<string, Handler> = {

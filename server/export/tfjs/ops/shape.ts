@@ -43,7 +43,13 @@ function gather(c: NodeCtx): Value {
   let idx = c.in(1);
   if (isConst(x) && isConst(idx)) return gatherConst(x, idx, axis);
   const dim = x.shape![axis];
-  if (isConst(idx))
+  if (isConst(idx) && dim === null && Array.from(idx.const.data).some((i) => i < 0)) {
+    // negative indices on an axis of run-time size (x[:, -1] over a dynamic sequence): wrap with the run-time size
+    const size = c.g.emit('StridedSlice', [shapeOf(c.g, x), ints([axis]), ints([axis + 1]), ints([1])], sliceAttrs(0, 0, 1), [
+      { dtype: 'int32', onnxType: ONNX.INT64, shape: [] },
+    ])[0];
+    idx = where(c.g, binary(c.g, 'Less', idx, intScalar(0), undefined, 'bool'), add(c.g, idx, size), idx);
+  } else if (isConst(idx))
     idx = constOf(
       Array.from(idx.const.data, (i) => (i < 0 && dim !== null ? i + dim : i)),
       idx.const.shape,
@@ -127,8 +133,7 @@ function reshapeOp(c: NodeCtx): Value {
           target.map((d) => (d === null ? -1 : d === -1 ? rest / fixed : d)),
         );
     }
-    const i = target.indexOf(null);
-    throw new Unsupported(`Reshape copies dim ${i} (0 in the target) but that dim of the input is not static`);
+    // otherwise the copies are resolved at run time, as for a run-time target (below)
   }
   if (t.known) {
     // Partly known target (dynamic batch): with at most one unknown entry it is a static target with -1 there.

@@ -2,6 +2,13 @@ import { attributeValue, toNumber, type OnnxNode, type OnnxTensor } from '../../
 import { Unsupported } from '../errors';
 import type { TfGraph, Value } from '../tf-graph';
 
+/** Conversion choices the ONNX model leaves open. */
+export interface ConvertSettings {
+  /** Steps a recurrent layer over a run-time sequence length is unrolled for (longer inputs fail at run time). */
+  maxSequenceLength: number;
+}
+export const DEFAULT_SETTINGS: ConvertSettings = { maxSequenceLength: 64 };
+
 /** What an op handler gets: the graph to emit into, the node, its resolved input values, attribute readers. */
 export class NodeCtx {
   constructor(
@@ -11,6 +18,7 @@ export class NodeCtx {
     readonly opset: number,
     readonly inputs: (Value | undefined)[],
     private readonly notes: string[] = [],
+    readonly settings: ConvertSettings = DEFAULT_SETTINGS,
   ) {}
 
   /** A fact about the conversion the person should know (kept in the report). */
