@@ -399,10 +399,10 @@ export function encodeRecords(
       if (record === null || typeof record !== 'object' || Array.isArray(record)) {
         throw new InputError('instances', `row ${r + 1} must be an object of feature values, got ${describe(record)}`);
       }
-      binding.features.forEach((name, j) => {
-        const feature = features.get(name)!;
-        writeScalar(data, binding.dtype, r * width + j, featureValue(record, feature, row), name, row);
-      });
+      for (let j = 0; j < width; j++) {
+        const name = binding.features[j];
+        writeScalar(data, binding.dtype, r * width + j, featureValue(record, features.get(name)!, row), name, row);
+      }
     });
     const dims = binding.kind === 'packed' ? [records.length, width] : concreteDims(binding, records.length);
     return { name: binding.tensor, dtype: binding.dtype, dims, data };

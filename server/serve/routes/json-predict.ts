@@ -22,7 +22,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function isScalar(value: unknown): boolean {
-  return value === null || ['number', 'string', 'boolean'].includes(typeof value);
+  const type = typeof value;
+  return value === null || type === 'number' || type === 'string' || type === 'boolean';
+}
+
+const namesOf = new WeakMap<LoadedModel, { features: Set<string>; inputNames: Set<string> }>();
+
+/** The model's feature and input names as sets, made once per model (not per request). */
+function names(model: LoadedModel): { features: Set<string>; inputNames: Set<string> } {
+  let found = namesOf.get(model);
+  if (!found) {
+    found = { features: new Set(model.signature.features.map((f) => f.name)), inputNames: new Set(model.info.inputs.map((i) => i.name)) };
+    namesOf.set(model, found);
+  }
+  return found;
 }
 
 /** True when every input is fed from named features, so records can be encoded. */
@@ -70,8 +83,7 @@ async function predictTensors(target: PredictTarget, tensors: PlainTensor[]): Pr
 export async function predictInstances(target: PredictTarget, instances: unknown[]): Promise<unknown[]> {
   const { model } = target;
   if (instances.length === 0) throw new InputError('instances', 'no rows to predict');
-  const features = new Set(model.signature.features.map((f) => f.name));
-  const inputNames = new Set(model.info.inputs.map((i) => i.name));
+  const { features, inputNames } = names(model);
   if (instances.every(isPlainObject)) {
     const keys = new Set(instances.flatMap((row) => Object.keys(row)));
     if (takesRecords(model) && [...keys].some((k) => features.has(k))) return predictRecords(target, instances);
@@ -131,8 +143,7 @@ export async function predictColumns(target: PredictTarget, inputs: unknown): Pr
   }
   if (!isPlainObject(inputs)) throw new InputError('inputs', 'expected an object {input or feature: array} or an array');
   const keys = Object.keys(inputs);
-  const inputNames = new Set(model.info.inputs.map((i) => i.name));
-  const features = new Set(model.signature.features.map((f) => f.name));
+  const { features, inputNames } = names(model);
   // Flat lists under feature names are feature columns (decoded predictions); anything else under input
   // names is a tensor per input (raw outputs). Per-column models, where features and inputs share names,
   // thereby accept both `{"age": [30, 40]}` and `{"age": [[30], [40]]}`.
