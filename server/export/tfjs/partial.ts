@@ -39,8 +39,7 @@ const MAX_ELEMENTS = 16;
 // Primes far apart, offset per element, so that no two unknowns share a stand-in and products stay in int32.
 const STAND_INS = [30011, 40009];
 
-const small = (v: Value) =>
-  !!v.shape && v.shape.every((d) => d !== null) && (v.shape).reduce((a, b) => a * b, 1) <= MAX_ELEMENTS;
+const small = (v: Value) => !!v.shape && v.shape.every((d) => d !== null) && v.shape.reduce((a, b) => a * b, 1) <= MAX_ELEMENTS;
 
 /** Outputs with all elements known → constants; with some → `known`; undefined when the op is not shape arithmetic. */
 export function partialEval(
