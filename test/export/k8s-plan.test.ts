@@ -137,7 +137,7 @@ describe('capacity plan → Kubernetes manifests', () => {
   it('without a knee containerConcurrency is left out and the note says why', () => {
     const sizing = sizingFromPlan({ ...saved, report: { ...report, knee: null } });
     const text = renderInferenceService(inferenceServiceObject({ modelName: 'm', modelBytes: 1, sizing }), 'm');
-    assert.equal((parseDocument(text).toJS()).spec.predictor.containerConcurrency, undefined);
+    assert.equal(parseDocument(text).toJS().spec.predictor.containerConcurrency, undefined);
     assert.match(text, /found no knee .* containerConcurrency is left unset/);
     assert.deepEqual(validateInferenceServiceYaml(text, 'x'), []);
   });
