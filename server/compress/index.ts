@@ -11,6 +11,7 @@
 import { gzipSync } from 'node:zlib';
 import { decodeModel, encodeModel } from '../model/index';
 import { CompressError } from './graph';
+import { foldBatchNorms, type FoldOutcome } from './fold-batchnorm';
 import { rewriteFp16 } from './fp16';
 import { rewriteInt8Dynamic } from './int8-dynamic';
 import { rewriteInt8Weights } from './int8-weights';
@@ -37,6 +38,9 @@ export function compressBytes(bytes: Uint8Array, spec: VariantSpec): CompressRes
     throw new CompressError(`not a valid ONNX model (${(err as Error).message})`);
   }
   if (!model.graph) throw new CompressError('not a valid ONNX model (no graph)');
+  // int8: a BatchNormalization after a Gemm (torch's Linear → BatchNorm1d) would stay float32 beside the
+  // int8 weights; folding it first is exact and lets the quantiser take it with the weight.
+  const fold: FoldOutcome | null = spec.kind === 'int8-dynamic' || spec.kind === 'int8-weights' ? foldBatchNorms(model.graph) : null;
   let outcome: RewriteOutcome;
   switch (spec.kind) {
     case 'int8-dynamic':
@@ -52,6 +56,15 @@ export function compressBytes(bytes: Uint8Array, spec: VariantSpec): CompressRes
       outcome = rewritePrune(model, { sparsity: spec.sparsity ?? 0.5, minWeights: spec.minWeights });
       break;
   }
+  if (fold?.nodes.length) {
+    const labels = new Set(fold.nodes.map((n) => n.node));
+    outcome.nodes = [...fold.nodes, ...outcome.nodes.filter((n) => !labels.has(n.node))];
+  }
+  if (fold?.folded)
+    outcome.notes.push(
+      `${fold.folded} BatchNormalization node(s) folded into the Gemm before them (exact up to float32 rounding), ` +
+        'so their scales go into its int8 weights instead of staying float32 beside them.',
+    );
   // Say what this file is, and what it needs to run well, inside the file itself.
   const metadata = model.metadataProps.filter((p) => !p.key?.startsWith('model_lab.variant') && p.key !== 'model_lab.session_config');
   metadata.push({ key: 'model_lab.variant', value: spec.id });
