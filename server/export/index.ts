@@ -23,6 +23,7 @@ import { explainPrecheck, refuseExplainWithoutReference } from './explain-target
 import { ExportError, openStaging } from './staging';
 import { TARGET_WRITERS, type BundleContext } from './targets';
 import { loadTfjsConverter } from './tfjs-target';
+import { describeUnsupported } from './tfjs';
 import {
   DEFAULT_EXPORT_TARGETS,
   EXPORT_TARGETS,
@@ -105,14 +106,7 @@ export async function precheckExport(
       target,
       ok: unsupported.length === 0,
       unsupportedNodes: unsupported,
-      problems: unsupported.length
-        ? [
-            `${unsupported.length} node(s) the TF.js converter does not support: ${unsupported
-              .slice(0, 6)
-              .map((u) => `${u.node} (${u.opType})`)
-              .join(', ')}${unsupported.length > 6 ? ', …' : ''}`,
-          ]
-        : [],
+      problems: unsupported.length ? [`the TF.js converter does not support ${describeUnsupported(unsupported)}`] : [],
     };
   });
   return { model: parts.info.name, targets: out };

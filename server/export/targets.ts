@@ -19,6 +19,7 @@ import { sizingForModel } from './k8s/plan-sizing';
 import type { SampleRequests } from './sample-requests';
 import { onnxruntimeVersion, writeServerFolder } from './server-bundle';
 import { loadTfjsConverter, writeTfjsPage } from './tfjs-target';
+import { describeUnsupported } from './tfjs';
 import { renderTritonConfig, TRITON_TYPE, tritonConfig } from './triton/config';
 import { explainTarget } from './explain-target';
 import type { ExplainReport } from '../protocol/explain';
@@ -318,12 +319,8 @@ const tfjs: TargetWriter = {
     if (!api) throw new Error(reason);
     const unsupported = api.precheck(ctx.decoded);
     if (unsupported.length) {
-      throw new Error(
-        `the TF.js converter does not support ${unsupported.length} node(s): ${unsupported
-          .slice(0, 6)
-          .map((u) => `${u.node} (${u.opType}: ${u.reason})`)
-          .join('; ')}${unsupported.length > 6 ? '; …' : ''}`,
-      );
+      // Grouped by reason: "2 nodes: LSTM (a, b) — …", every node named (up to 6 per group).
+      throw new Error(`the TF.js converter does not support ${describeUnsupported(unsupported)}`);
     }
     const dir = join(ctx.dir, 'tfjs');
     const names = await api.convertAndWrite(ctx.decoded, dir);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { exportBundle, precheckExport } from '../../server/export';
 import { loadTfjsConverter } from '../../server/export/tfjs-target';
+import { decodeModel, encodeModel } from '../../server/model';
 import { repoPath } from '../helpers/server';
 
 const DIABETES = repoPath('samples/diabetes/diabetes.onnx');
@@ -117,8 +118,25 @@ describe('export folders: atomic, refusing, cancellable', () => {
     assert.equal(result.ok, false, 'a requested target that could not be written fails the export');
     const failure = result.manifest.targets.failed[0];
     assert.equal(failure.target, 'tfjs');
-    if (loadTfjsConverter().api) assert.match(failure.reason, /det_of_scaled \(Det/);
+    if (loadTfjsConverter().api) assert.match(failure.reason, /does not support 1 node: Det \(det_of_scaled\) — /);
     assert.equal(result.checks.find((c) => c.name === 'triton-model')?.status, 'pass');
     assert.match(readFileSync(join(temp, 'det', 'README.md'), 'utf8'), /Not exported:\n- \*\*tfjs\*\*/);
+  });
+
+  test('two refused nodes of one kind: the pre-check and the export name both in one group', async (t) => {
+    if (!loadTfjsConverter().api) return t.skip('the TF.js converter is not part of this build');
+    const model = decodeModel(readFileSync(repoPath('test/fixtures/export/unsupported_op.onnx')));
+    const graph = model.graph!;
+    const det = graph.node.find((n) => n.opType === 'Det')!;
+    graph.node.push({ ...det, name: 'det_again', output: ['det_again_out'] });
+    graph.output.push({ ...graph.output.find((o) => o.name === det.output[0])!, name: 'det_again_out' });
+    const twice = join(temp, 'two_dets.onnx');
+    writeFileSync(twice, encodeModel(model));
+    const pre = await precheckExport(twice, { targets: ['tfjs'] });
+    const tfjs = pre.targets.find((x) => x.target === 'tfjs')!;
+    assert.equal(tfjs.problems.length, 1);
+    assert.match(tfjs.problems[0], /^the TF\.js converter does not support 2 nodes: Det \(det_of_scaled, det_again\) — /);
+    const result = await exportBundle(twice, { outDir: join(temp, 'two-dets'), targets: ['tfjs'] });
+    assert.match(result.manifest.targets.failed[0].reason, /does not support 2 nodes: Det \(det_of_scaled, det_again\) — /);
   });
 });
