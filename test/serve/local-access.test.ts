@@ -142,7 +142,7 @@ describe('local access rules', () => {
     assert.ok(!wrong.includes('x'.repeat(43)), 'an invalid token is not echoed into the page');
   });
 
-  test('drift reads only .csv files the owner named, and only .onnx models: .env and symlinks to it are refused', async () => {
+  test('drift reads only .csv/.parquet files the owner named, and only .onnx models: .env and symlinks to it are refused', async () => {
     const start = (body: object) => postJson(`${server.url}/api/jobs/drift`, { source: 'files', ...body }, server.ownerHeaders);
     for (const [field, body] of [
       ['reference', { reference: join(dir, '.env'), current: reference }],
@@ -153,7 +153,7 @@ describe('local access rules', () => {
     ] as const) {
       const res = await start(body);
       assert.equal(res.status, 400, JSON.stringify(body));
-      assert.match(res.json.error, new RegExp(`^${field.replace('.', '\\.')}: .* is not a \\.(csv|onnx) file`));
+      assert.match(res.json.error, new RegExp(`^${field.replace('.', '\\.')}: .* is not a (\\.csv or \\.parquet|\\.onnx) file`));
       assert.doesNotMatch(JSON.stringify(res.json), /do-not-read-me/);
     }
     const files = (await (await fetch(`${server.url}/api/drift/files`, { headers: server.ownerHeaders })).json()) as {
