@@ -98,6 +98,9 @@ describe('Performance tab (browser)', () => {
     await page.locator('button[data-action="details"][data-variant="int8"]').click();
     await details.waitFor();
     assert.match(await details.innerText(), /Largest output difference, row alone \/ batched/);
+    // What the sample rows were, and the correlation with the original's outputs.
+    assert.match(await details.innerText(), /Sample inputs\s+rows of the reference data/);
+    assert.match(await details.innerText(), /Correlation with the original, row alone \/ batched\s+r [01]\.\d{4} \/ r [01]\.\d{4}/);
     assert.equal(await details.locator('.perf-latency tbody tr').count(), 4, 'batch sizes 1, 8, 64, 256');
     assert.ok((await page.locator('.perf-chart').count()) >= 3, 'size, latency and agreement charts');
     const widths = await page.locator('.perf-chart .bar-fill').evaluateAll((fills) => fills.map((f) => (f as HTMLElement).style.width));

@@ -12,3 +12,6 @@ export function micros(us: number | undefined): string {
 }
 
 export const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(1)} %`);
+
+/** A Pearson correlation to four places ("r 0.9999"); '—' when not measured or undefined (constant outputs). */
+export const corr = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `r ${x.toFixed(4)}`);

@@ -6,7 +6,7 @@
  */
 import type { ComparisonReport, LatencyStats, VariantReport } from '../../../server/protocol/perf-report';
 import { h, type Child } from '../dom';
-import { bytes, micros, pct } from './perf-format';
+import { bytes, corr, micros, pct } from './perf-format';
 
 export interface ReportActions {
   save(variant: string): void;
@@ -89,6 +89,14 @@ function detailsContent(report: ComparisonReport, v: VariantReport): HTMLElement
       ['Mean output difference, row alone / batched', `${small(a.rowByRow?.meanAbsDiff)} / ${small(a.batched.meanAbsDiff)}`],
       ['Compared on', `${a.rows} rows (${a.source === 'reference' ? 'reference CSV' : a.source}); outputs ${a.comparedOutputs.join(', ')}`],
     );
+    // What the rows were (token ids from the embedding's range, N(0,1) noise, reference CSV rows…): the
+    // agreement means little without it. Correlation is the figure for regressors (no class output).
+    if (a.inputs) facts.push(['Sample inputs', a.inputs]);
+    if (a.batched.correlation !== undefined || a.rowByRow?.correlation !== undefined)
+      facts.push([
+        `Correlation with the original, row alone / batched${a.batched.argmax === null ? ' (no class output)' : ''}`,
+        `${corr(a.rowByRow?.correlation)} / ${corr(a.batched.correlation)}`,
+      ]);
   }
   const options = Object.entries(v.sessionConfig);
   if (options.length) facts.push(['onnxruntime session options', options.map(([k, x]) => `${k}=${x}`).join(', ')]);
@@ -101,6 +109,14 @@ function detailsContent(report: ComparisonReport, v: VariantReport): HTMLElement
     ),
     latency,
   ]);
+}
+
+/** "Same class" for a classifier; for a regressor (no class output) the correlation stands in, labelled. */
+function sameClassCell(a: VariantReport['agreement']): Child[] {
+  if (!a) return ['—'];
+  if (a.batched.argmax === null && a.batched.correlation !== undefined && a.batched.correlation !== null)
+    return stacked(corr(a.rowByRow?.correlation ?? a.batched.correlation), `no class output · batched ${corr(a.batched.correlation)}`);
+  return stacked(pct(a.rowByRow?.argmax ?? a.batched.argmax), `batched ${pct(a.batched.argmax)}`);
 }
 
 export function renderTable(report: ComparisonReport, actions: ReportActions): HTMLElement {
@@ -150,7 +166,7 @@ export function renderTable(report: ComparisonReport, actions: ReportActions): H
         latencyCell(first),
         last !== first ? latencyCell(last) : null,
         [Math.round(at(v.latency, last)?.rowsPerSecond ?? 0).toLocaleString('en-US')],
-        a ? stacked(pct(a.rowByRow?.argmax ?? a.batched.argmax), `batched ${pct(a.batched.argmax)}`) : ['—'],
+        sameClassCell(a),
         [qualityText(report, v)],
       ] as (Child[] | null)[]
     ).filter((c): c is Child[] => c !== null);
