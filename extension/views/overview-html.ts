@@ -87,7 +87,15 @@ export function renderOverviewPage(overview: ModelOverview | undefined, options:
             : ''),
       ],
       ['Batch', s.batch.dynamic ? 'dynamic (batching possible)' : `fixed: ${s.batch.size ?? '?'} row(s) per run`],
-      ['Signature from', SOURCE_TEXT[s.source] ?? s.source],
+      // Where each part came from (signature.origins); `source` alone only from an older CLI without them.
+      ...((s.origins
+        ? [
+            ['Inputs from', s.origins.features],
+            ['Task from', s.origins.task],
+            ...(s.origins.classes ? [['Class names from', s.origins.classes]] : []),
+            ...(s.origins.target ? [[`Target column '${s.target ?? ''}' from`, s.origins.target]] : []),
+          ]
+        : [['Signature from', SOURCE_TEXT[s.source] ?? s.source]]) as [string, string][]),
     ];
     const notes = [...new Set([...m.rewrites, ...s.notes])];
     body = `<header><h1>${escapeHtml(m.name)}</h1>

@@ -79,6 +79,12 @@ describe('model overview page (custom editor)', () => {
     for (const t of overview.info.inputs) assert.ok(html.includes(t.name) && html.includes(formatShape(t.dims)), t.name);
     assert.match(html, /ZipMap|Identity|LinearClassifier|class="bar"/);
     assert.ok(html.includes(overview.info.parameterCount.toLocaleString('en-US')));
+    // Where each part of the signature came from (signature.origins), not one "from metadata" label.
+    const text = html.replace(/&#39;/g, "'");
+    assert.match(text, /<dt>Inputs from<\/dt><dd>'float_input' \(4\) named by the model's metadata_props<\/dd>/);
+    assert.match(text, /<dt>Task from<\/dt><dd>the outputs \('output_label' label/);
+    assert.match(text, /<dt>Class names from<\/dt><dd>the ZipMap's labels<\/dd>/);
+    assert.doesNotMatch(text, /Signature from/);
   });
 
   test("an unreadable model shows the CLI's own message", async () => {

@@ -136,6 +136,12 @@ describe('prediction form in chromium: flights (one string/float/int64 tensor pe
   it('renders a field per feature, pre-filled with the examples, and names the model', async () => {
     assert.equal(await page.locator('.model-name').textContent(), 'flights');
     assert.match(await page.locator('.chips').innerText(), /classification/);
+    // Where the signature came from, from signature.origins (not the default "from metadata" label).
+    const origin = page.locator('.chips .chip-origin');
+    assert.equal(await origin.innerText(), 'inputs: named by the graph input');
+    assert.match((await origin.getAttribute('title')) ?? '', /^inputs: 'carrier' named by the graph input;[^\n]*\ntask: from the outputs/);
+    assert.match((await origin.getAttribute('title')) ?? '', /\ntarget column 'delayed': from the reference CSV/);
+    assert.doesNotMatch(await page.locator('.chips').innerText(), /model file|metadata/);
     for (const feature of description.signature.features) {
       assert.equal(await fieldValue(page, feature.name), String(feature.example), `${feature.name} pre-filled`);
     }

@@ -15,6 +15,24 @@ const SOURCE_TEXT: Record<string, string> = {
   generated: 'input names made up (the model names none)',
 };
 
+/**
+ * Where the signature came from: the inputs' origin in a few words on the chip (per-input phrases with
+ * the names taken off and repeats merged: "inputs: named by the graph input"), every part in its title.
+ * `source` (the first rule that named the features, "metadata" by default) only when origins are absent.
+ */
+function originChip(signature: ModelDescription['signature']): HTMLElement {
+  const o = signature.origins;
+  if (!o) return h('span', { className: 'chip' }, [SOURCE_TEXT[signature.source] ?? signature.source]);
+  const phrases = [...new Set(o.features.split('; ').map((p) => p.replace(/^'[^']*'\s*(\(\d+\)\s*)?/, '')))];
+  const lines = [
+    `inputs: ${o.features}`,
+    `task: from ${o.task}`,
+    ...(o.classes ? [`class names: from ${o.classes}`] : []),
+    ...(o.target ? [`target column '${signature.target ?? ''}': from ${o.target}`] : []),
+  ];
+  return h('span', { className: 'chip chip-origin', attrs: { title: lines.join('\n') } }, [`inputs: ${phrases.join('; ')}`]);
+}
+
 export interface Header {
   readonly element: HTMLElement;
   show(description: ModelDescription): void;
@@ -72,7 +90,7 @@ export function createHeader(): Header {
       const featureCount = d.signature.features.length;
       replaceChildren(chips, [
         h('span', { className: 'chip chip-strong' }, [d.signature.task]),
-        h('span', { className: 'chip' }, [SOURCE_TEXT[d.signature.source] ?? d.signature.source]),
+        originChip(d.signature),
         featureCount ? h('span', { className: 'chip' }, [`${featureCount} feature${featureCount === 1 ? '' : 's'}`]) : null,
         d.generation > 1 ? h('span', { className: 'chip' }, [`reload ${d.generation - 1}`]) : null,
       ]);
