@@ -33,6 +33,8 @@ export interface FoldOutcome {
   nodes: NodeReport[];
   /** How many BatchNormalization nodes were folded (0: the graph is unchanged). */
   folded: number;
+  /** Names of the new (folded) Gemm weights: the BN scale spreads their columns, so int8 wants one scale per column. */
+  weights: Set<string>;
 }
 
 const isDefault = (node: OnnxNode) => !node.domain || node.domain === 'ai.onnx';
@@ -47,6 +49,7 @@ export function foldBatchNorms(graph: OnnxGraph): FoldOutcome {
   const replaced = new Map<OnnxNode, OnnxNode>();
   const removed = new Set<OnnxNode>();
   const nodes: NodeReport[] = [];
+  const weights = new Set<string>();
 
   graph.node.forEach((bn, index) => {
     if (bn.opType !== 'BatchNormalization' || !isDefault(bn)) return;
@@ -89,6 +92,7 @@ export function foldBatchNorms(graph: OnnxGraph): FoldOutcome {
     const rest = gemm.attribute.filter((a) => a.name !== 'beta');
     replaced.set(gemm, { ...gemm, input: [gemm.input[0], wName, bName], output: [bn.output[0]], attribute: rest });
     removed.add(bn);
+    weights.add(wName);
     nodes.push({
       node: label,
       op: bn.opType,
@@ -100,5 +104,5 @@ export function foldBatchNorms(graph: OnnxGraph): FoldOutcome {
   });
 
   if (removed.size) graph.node = graph.node.filter((n) => !removed.has(n)).map((n) => replaced.get(n) ?? n);
-  return { nodes, folded: removed.size };
+  return { nodes, folded: removed.size, weights };
 }

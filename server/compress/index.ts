@@ -44,7 +44,12 @@ export function compressBytes(bytes: Uint8Array, spec: VariantSpec): CompressRes
   let outcome: RewriteOutcome;
   switch (spec.kind) {
     case 'int8-dynamic':
-      outcome = rewriteInt8Dynamic(model, { perChannel: !!spec.perChannel, minWeights: spec.minWeights, reduceRange: spec.reduceRange });
+      outcome = rewriteInt8Dynamic(model, {
+        perChannel: !!spec.perChannel,
+        perColumnWeights: fold?.weights,
+        minWeights: spec.minWeights,
+        reduceRange: spec.reduceRange,
+      });
       break;
     case 'int8-weights':
       outcome = rewriteInt8Weights(model, { perChannel: !!spec.perChannel, minWeights: spec.minWeights });
