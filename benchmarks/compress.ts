@@ -48,7 +48,15 @@ function checkTargets(report: ComparisonReport): string[] {
   ];
 }
 
-const ARCHITECTURES = ['unet_seg', 'resnet_small', 'mobilenet_small', 'text_transformer', 'lstm_classifier', 'gru_regressor'];
+const ARCHITECTURES = [
+  'unet_seg',
+  'resnet_small',
+  'mobilenet_small',
+  'text_transformer',
+  'lstm_classifier',
+  'gru_regressor',
+  'tabular_mlp',
+];
 
 /** The table for the architecture fixtures: one line per model and variant. */
 async function architectures(): Promise<ComparisonReport[]> {
