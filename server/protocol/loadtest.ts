@@ -16,7 +16,8 @@ export const LoadTestRequestSchema = z
     url: z
       .string()
       .url()
-      .describe('the base URL of this server as the browser reaches it (loopback only: the load test never leaves this machine)'),
+      .optional()
+      .describe('a loopback base URL to load (default: this server itself, at its own 127.0.0.1 port, also behind a proxy)'),
     concurrency: z
       .array(z.number().int().min(1).max(1024))
       .min(1)

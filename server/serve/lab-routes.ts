@@ -9,6 +9,7 @@
  * const app = createApp(host, { labRoutes: mountLabRoutes, jobs });
  * // or, owning the job runner's lifetime (startServer): startServer({ ..., lab: createLab })
  */
+import type { IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
 import type { Hono } from 'hono';
 import type { ModelHost } from './host';
@@ -57,10 +58,16 @@ export function createLab(options: { log: (message: string) => void }): Lab {
 export const mountLabRoutes: MountLabRoutes = (app, { ctx, host, servedRows, logError, jobs: given, driftRoots }) => {
   // Each lab route module registers its job kind on the one runner; the job routes serve them all.
   const jobs = given ?? createJobRunner({ log: logError });
+  // The load test loads this server itself: remember the loopback address its job request arrived on.
+  let selfOrigin: string | null = null;
+  app.use('/api/jobs/loadtest', async (c, next) => {
+    selfOrigin = ownOrigin((c.env as { incoming?: IncomingMessage } | undefined)?.incoming) ?? selfOrigin;
+    await next();
+  });
   mountJobRoutes(app, jobs);
   app.route('/', perfRoutes(ctx, jobs));
   app.route('/', exportRoutes(ctx, jobs));
-  jobs.register(loadtestJob(host));
+  jobs.register(loadtestJob(host, () => selfOrigin));
   app.route('/', loadtestRoutes(ctx, jobs));
   jobs.register(explainJob(host, allowedFiles(driftRoots ?? [dirname(host.current().info.path), process.cwd()])));
   registerExplainRoutes(app, jobs);
@@ -73,3 +80,13 @@ export const mountLabRoutes: MountLabRoutes = (app, { ctx, host, servedRows, log
     live: { served: servedRows, reference: () => host.current().reference?.path ?? null, modelPath: () => host.current().info.path },
   });
 };
+
+/** `http://127.0.0.1:PORT` for a request that arrived on a loopback socket of this server; null otherwise. */
+function ownOrigin(incoming: IncomingMessage | undefined): string | null {
+  const socket = incoming?.socket;
+  if (!socket?.localPort || !socket.localAddress) return null;
+  const address = socket.localAddress.replace(/^::ffff:/, '');
+  if (address === '127.0.0.1' || address.startsWith('127.')) return `http://${address}:${socket.localPort}`;
+  if (address === '::1') return `http://[::1]:${socket.localPort}`;
+  return null;
+}

@@ -3,6 +3,8 @@
  * port), through the engine and through the `loadtest` job. Asserts structure and sanity, never timing.
  */
 import assert from 'node:assert/strict';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { runLoadTest, startGenerator } from '../../server/loadtest/index';
 import { CancelledError } from '../../server/protocol/errors';
@@ -134,5 +136,42 @@ describe('load test against a real server', () => {
       [1, 2],
     );
     assert.ok(state.result.steps.every((s) => s.ok > 0 && s.errors === 0));
+  });
+
+  test('the loadtest job without a URL loads this server itself, also when the page comes through a path proxy', async () => {
+    // A proxy like code-server's /proxy/PORT/: the page's origin is the proxy's, not the server's.
+    const proxy: Server = createServer((req, res) => {
+      const forward = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: new URL(server.url).port,
+          path: req.url!.replace(/^\/proxy\/\d+/, ''),
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', () => res.destroy());
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const through = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/proxy/1234`;
+      const start = await postJson(`${through}/api/jobs/loadtest`, { concurrency: [1], stepSeconds: 0.5 }, server.ownerHeaders);
+      assert.equal(start.status, 202, JSON.stringify(start.json));
+      let state: { status: string; result?: LoadTestReport } = { status: 'running' };
+      for (let i = 0; i < 300 && state.status === 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        state = (await (await fetch(`${server.url}/api/jobs/${start.json.id}`, { headers: server.ownerHeaders })).json()) as typeof state;
+      }
+      assert.equal(state.status, 'done', JSON.stringify(state));
+      assert.equal(state.result!.target.url, server.url, 'the generator loaded the server, not the proxy');
+      assert.ok(state.result!.steps[0].ok > 0 && state.result!.steps[0].errors === 0);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 });

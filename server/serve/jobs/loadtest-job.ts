@@ -12,7 +12,12 @@ import type { JobSpec } from './runner';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-export function loadtestJob(host: ModelHost): JobSpec<JobRequest<'loadtest'>, JobResult<'loadtest'>> {
+/**
+ * `selfOrigin`: this server's own loopback address (from the socket the job request came in on), which the
+ * generator loads when the request names no URL — so a page reached through a proxy (code-server's
+ * `/proxy/PORT/`, a forwarded port) still loads this server, not the proxy.
+ */
+export function loadtestJob(host: ModelHost, selfOrigin: () => string | null): JobSpec<JobRequest<'loadtest'>, JobResult<'loadtest'>> {
   return {
     kind: 'loadtest',
     schema: LoadTestRequestSchema,
@@ -20,7 +25,9 @@ export function loadtestJob(host: ModelHost): JobSpec<JobRequest<'loadtest'>, Jo
     keep: 5,
     bodyLimitBytes: 16 * 1024,
     prepare(request) {
-      const url = new URL(request.url);
+      const own = selfOrigin();
+      if (!request.url && !own) throw new ModelLabError("url: this server's own address is not known yet; give the URL", { field: 'url' });
+      const url = new URL(request.url ?? own!);
       if (!LOOPBACK.has(url.hostname) || !/^https?:$/.test(url.protocol)) {
         throw new ModelLabError(`the load test only runs against this machine: use the server's http://127.0.0.1:<port> address`, {
           field: 'url',

@@ -221,7 +221,8 @@ export function createLoadTestSection(client: ServerClient): { element: HTMLElem
       return 'Rows per request: a whole number from 1 to 1024.';
     const p99TargetMs = Number(p99.value);
     if (!(p99TargetMs > 0 && p99TargetMs <= 600_000)) return 'p99 target: a number of milliseconds above 0.';
-    const common = { url: client.origin, stepSeconds, rowsPerRequest, p99TargetMs };
+    // No URL: the server loads itself at its own loopback port (the page may come through a proxy).
+    const common = { stepSeconds, rowsPerRequest, p99TargetMs };
     if (fixed.checked) {
       const r = Number(rate.value);
       if (!(r > 0 && r <= 200_000)) return 'Requests per second: a number from 1 to 200,000.';
