@@ -14,19 +14,27 @@ export interface SideRequest {
   options: ReadCsvOptions;
 }
 
+/** How one side is read on this thread, and how the worker's error comes back as that reader's error. */
+export interface SideReader {
+  read: (file: string, options: ReadCsvOptions) => Promise<CsvColumns>;
+  rebuild: (message: Extract<WorkerMessage, { type: 'error' }>) => Error;
+}
+
 /**
  * Reads both sides concurrently when a worker is available; results are sorted (`sort: true`).
- * `fromCache` may supply the reference instead of reading it (null = read it after all).
+ * `fromCache` may supply the reference instead of reading it (null = read it after all). `reader`: CSV by
+ * default; read-sides.ts passes the reader that also takes Parquet (the worker picks by extension itself).
  */
 export async function readBoth(
   reference: SideRequest,
   current: SideRequest,
   useWorker = true,
   fromCache?: () => Promise<CsvColumns | null>,
+  reader: SideReader = { read: readCsvColumns, rebuild: rebuildError },
 ): Promise<[CsvColumns, CsvColumns]> {
   if (!useWorker) {
-    const ref = (await fromCache?.()) ?? (await readCsvColumns(reference.file, { ...reference.options, sort: true }));
-    const cur = await readCsvColumns(current.file, { ...current.options, sort: true });
+    const ref = (await fromCache?.()) ?? (await reader.read(reference.file, { ...reference.options, sort: true }));
+    const cur = await reader.read(current.file, { ...current.options, sort: true });
     return [ref, cur];
   }
   // If either side fails, the other is stopped.
@@ -38,9 +46,9 @@ export async function readBoth(
   try {
     // The current file in the worker, the reference here: the worker starts later, and this thread
     // fills the wait with reference-only work the tests need (the Wasserstein norm).
-    const curPromise = readInWorker(current, controller.signal);
+    const curPromise = readInWorker(current, controller.signal, reader);
     const refPromise = (async () =>
-      (await fromCache?.()) ?? readCsvColumns(reference.file, { ...reference.options, signal: controller.signal, sort: true }))().then(
+      (await fromCache?.()) ?? reader.read(reference.file, { ...reference.options, signal: controller.signal, sort: true }))().then(
       (ref) => {
         for (const d of ref.columns.values())
           if (d.kind === 'numerical' && d.count > 0) d.std ??= populationStd(d.values.subarray(0, d.count));
@@ -57,14 +65,14 @@ export async function readBoth(
   }
 }
 
-function readInWorker(side: SideRequest, signal: AbortSignal): Promise<CsvColumns> {
+function readInWorker(side: SideRequest, signal: AbortSignal, reader: SideReader): Promise<CsvColumns> {
   const { signal: _s, onProgress, categorical, pool, ...plain } = side.options;
   const buffers = pool?.drain() ?? [];
   return runInWorker<CsvColumns>(
     { type: 'read', file: side.file, options: { ...plain, sort: true, categorical: [...(categorical ?? [])] }, pool: buffers },
     buffers,
-    () => readCsvColumns(side.file, { ...side.options, pool: undefined, signal, sort: true }),
-    { signal, onProgress, rebuild: rebuildError, abortError: () => abortError(signal) },
+    () => reader.read(side.file, { ...side.options, pool: undefined, signal, sort: true }),
+    { signal, onProgress, rebuild: reader.rebuild, abortError: () => abortError(signal) },
   );
 }
 
