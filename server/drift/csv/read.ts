@@ -178,7 +178,7 @@ export function abortError(signal: AbortSignal): Error {
 }
 
 /** Reservoir sampling (Algorithm R) over data rows, seeded so runs are reproducible. */
-class RowSampler {
+export class RowSampler {
   readonly values: Float64Array;
   filled = 0;
   private readonly random: () => number;

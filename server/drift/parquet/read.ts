@@ -7,8 +7,7 @@
  * draws it (same reservoir, same seed), so a file and its CSV twin give the same report.
  */
 import { EXIT_USAGE, ModelLabError } from '../../protocol/errors';
-import { mulberry32 } from '../math/random';
-import { abortError, sortColumns, type CsvColumns, type ReadCsvOptions } from '../csv/read';
+import { abortError, RowSampler as CsvRowSampler, sortColumns, type CsvColumns, type ReadCsvOptions } from '../csv/read';
 import type { ColumnData } from '../csv/column';
 import { PageTooLargeError, SUPPORTED_CODECS } from './compressors';
 import { ParquetFormatError } from './errors';
@@ -185,24 +184,8 @@ class PageSampler {
   }
 }
 
-/** Reservoir sampling (Algorithm R), seeded: the same draws as csv/read.ts's, row for row. */
-class RowSampler {
-  readonly values: Float64Array;
-  filled = 0;
-  private readonly random: () => number;
-  constructor(
-    private readonly size: number,
-    width: number,
-    seed: number,
-  ) {
-    this.values = new Float64Array(size * width);
-    this.random = mulberry32(seed);
-  }
-  slotFor(row: number): number {
-    if (this.filled < this.size) return this.filled++;
-    const j = Math.floor(this.random() * row);
-    return j < this.size ? j : -1;
-  }
+/** csv/read.ts's seeded reservoir sampler (the same draws, row for row), taking a row group at a time. */
+class RowSampler extends CsvRowSampler {
   /** The rows of a group (after `rowsBefore` rows) that go into the sample, in row order (a slot taken twice: the later row wins). */
   pick(rowsBefore: number, groupRows: number): Pick[] {
     const picks: Pick[] = [];
