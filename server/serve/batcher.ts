@@ -177,6 +177,19 @@ export function createBatcher(options: BatcherOptions): Batcher {
     }
   }
 
+  /** A request that found the batcher idle: the batch of one it would have been, run now. */
+  async function runIdle(inputs: PlainTensor[], outputNames: string[] | undefined, rows: number): Promise<PlainTensor[]> {
+    running = true;
+    const started = performance.now();
+    try {
+      return await options.run(inputs, outputNames);
+    } finally {
+      report({ requests: 1, rows, queueMs: 0, runMs: performance.now() - started, retriedAlone: false });
+      running = false;
+      schedule();
+    }
+  }
+
   async function settle(p: Pending): Promise<void> {
     try {
       p.resolve(await options.run(p.inputs, p.outputNames));
@@ -192,10 +205,12 @@ export function createBatcher(options: BatcherOptions): Batcher {
         // Nothing to coalesce with (scalars, mismatched batch dims, or already a full batch).
         return runAlone(inputs, outputNames, rows ?? 1);
       }
+      // Nothing running or waiting (every request at one client): run it at once, without the group key,
+      // the sorted copy, a Pending and the dispatch chain. `running` makes requests arriving meanwhile queue.
+      if (!running && queue.length === 0) return runIdle(inputs, outputNames, rows);
       // Inputs go to the session by name, so a canonical order lets members be concatenated pairwise.
       const sorted = [...inputs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       return new Promise<PlainTensor[]>((resolve, reject) => {
-        const wasIdle = !running && queue.length === 0;
         const pending: Pending = {
           key: groupKey(sorted, outputNames),
           inputs: sorted,
@@ -206,8 +221,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
           reject,
         };
         queue.push(pending);
-        if (wasIdle) void dispatch([pending]);
-        else schedule();
+        schedule();
       });
     },
     idle() {

@@ -136,9 +136,15 @@ function tooLarge(limit: number, hint?: string): HttpError {
   );
 }
 
+/**
+ * One UTF-8 decoder for every request body: `decode()` without `{ stream: true }` keeps no state between
+ * calls, and making a TextDecoder per request cost about a microsecond of the hot path.
+ */
+export const UTF8 = new TextDecoder();
+
 /** Reads a small body as text, refusing (413) past `limit` bytes while reading: for the /api routes. */
 export async function readSmallBodyText(c: Context, limit: number): Promise<string> {
-  return new TextDecoder().decode(await readBodyBytes(c, limit, 'this route takes a small JSON object'));
+  return UTF8.decode(await readBodyBytes(c, limit, 'this route takes a small JSON object'));
 }
 
 /** The media type of the request without parameters, lower-cased ('' when absent). */
@@ -156,7 +162,7 @@ export async function readJsonBody(c: Context, limit: number): Promise<unknown> 
   if (!isJsonMediaType(type)) {
     throw new HttpError(415, `Content-Type '${type}' is not supported here; send a JSON body with 'Content-Type: application/json'`);
   }
-  const text = new TextDecoder().decode(await readBodyBytes(c, limit));
+  const text = UTF8.decode(await readBodyBytes(c, limit));
   return parseJsonText(text);
 }
 

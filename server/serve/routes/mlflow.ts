@@ -10,7 +10,7 @@ import { InputError } from '../../protocol/codec';
 import { quote } from '../../protocol/limits';
 import { describeZodError, MlflowInvocationRequestSchema } from '../../protocol/schemas';
 import type { FeatureRecord } from '../../protocol/signature';
-import { HttpError, jsonResponse, mediaType, readBodyBytes, readJsonBody, type RouteContext } from './common';
+import { HttpError, jsonResponse, mediaType, readBodyBytes, readJsonBody, UTF8, type RouteContext } from './common';
 import { csvValueError, mapColumns, recordFromCsv } from '../../model/csv-rows';
 import { fastMlflowRequest } from './fast-parse';
 import { predictColumns, predictInstances, predictRecords, type PredictTarget } from './json-predict';
@@ -69,7 +69,7 @@ export const MAX_CSV_HEADER_CHARS = 64 * 1024;
 
 /** A whole CSV body (header + rows) → predictions; errors name the CSV line and column. */
 async function predictCsvText(target: PredictTarget, c: Context): Promise<unknown[]> {
-  const text = new TextDecoder().decode(await readBodyBytes(c, target.ctx.bodyLimitBytes));
+  const text = UTF8.decode(await readBodyBytes(c, target.ctx.bodyLimitBytes));
   // Before parsing: a 20 MB single-line "header" would cost seconds of parsing to be refused anyway.
   const headerEnd = text.indexOf('\n');
   if ((headerEnd < 0 ? text.length : headerEnd) > MAX_CSV_HEADER_CHARS) {

@@ -21,6 +21,7 @@ import {
   publishedVersion,
   requireModel,
   timedInfer,
+  UTF8,
   type RouteContext,
 } from './common';
 import { fastOipInferRequest } from './fast-parse';
@@ -140,12 +141,13 @@ async function infer(ctx: RouteContext, c: Context, route: string, model: Loaded
         .join('; '),
     );
   }
-  const served = new Set(model.info.outputs.map((o) => o.name));
+  // Most requests name no outputs: the set of the model's is only made for those that do.
+  const served = request.outputs ? new Set(model.info.outputs.map((o) => o.name)) : undefined;
   const outputNames = request.outputs?.map((o) => {
-    if (!served.has(o.name)) {
+    if (!served!.has(o.name)) {
       throw new HttpError(
         400,
-        `output '${o.name}': the model has no such output; its outputs are: ${[...served].map((n) => `'${n}'`).join(', ')}`,
+        `output '${o.name}': the model has no such output; its outputs are: ${[...served!].map((n) => `'${n}'`).join(', ')}`,
       );
     }
     return o.name;
@@ -184,7 +186,7 @@ async function readInferBody(ctx: RouteContext, c: Context): Promise<{ request: 
   let text: string;
   let binary: Uint8Array | undefined;
   if (headerLength !== undefined) ({ headerText: text, rest: binary } = splitBinaryBody(body, headerLength));
-  else text = new TextDecoder().decode(body);
+  else text = UTF8.decode(body);
   const json = parseJsonText(text);
   const request = fastOipInferRequest(json) ?? zodInferRequest(json);
   return binary ? { request, binary } : { request };
