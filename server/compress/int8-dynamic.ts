@@ -14,7 +14,7 @@
  * folds at load time with `session.disable_quant_qdq=1`: float32 arithmetic, ~4× smaller file. Why not
  * ConvInteger (DynamicQuantizeLinear + ConvInteger with int8 per-channel weights, the form onnxruntime's
  * dynamic quantizer emits for Conv): onnxruntime-node 1.30 runs it, but measured on a ResNet-style CNN
- * on this CPU (AVX2, no VNNI) it took 16× the float32 time at batch 1 and 32 (MobileNet-style: 28×),
+ * on a Xeon with AVX-512 VNNI it took 16× the float32 time at batch 1 and 32 (MobileNet-style: 28×),
  * while weight-only ran at 0.9–1.1× float32 — and 4–5× slower without `disable_quant_qdq`, because
  * onnxruntime then dequantises on every run. LSTM/GRU: weight-only rather than the contrib
  * `DynamicQuantizeLSTM`, so the recurrence stays float32 (no per-step activation rounding).
