@@ -39,6 +39,8 @@ abstract class Labelled<L extends string, C> {
   protected children = new Map<string, { labels: Labels<L>; child: C }>();
   /** Where label sets past MAX_LABEL_SETS go, so a runaway label never grows memory without bound. */
   private overflow: C | undefined;
+  /** label value → … → child, for the label sets in `children` whose values are all strings. */
+  private fast = new Map<unknown, unknown>();
 
   constructor(config: { name: string; help: string; labelNames?: readonly L[]; registers?: Registry[] }) {
     this.name = config.name;
@@ -49,8 +51,32 @@ abstract class Labelled<L extends string, C> {
 
   protected abstract make(): C;
 
-  /** The child of one label set (resolved once, then a Map lookup by the joined values). */
+  /** The child of one label set (resolved once, then one Map lookup per label value). */
   child(labels: Labels<L>): C {
+    // Known label sets are found through one Map per label (no key string built and hashed per call, which
+    // was most of this method's ~2 µs per request); the string-keyed map below stays the record.
+    const names = this.labelNames;
+    const last = names.length - 1;
+    let node: Map<unknown, unknown> | undefined = this.fast;
+    for (let i = 0; i < last && node; i++) node = node.get(labels[names[i]]) as Map<unknown, unknown> | undefined;
+    const hit = node && last >= 0 ? (node.get(labels[names[last]]) as C | undefined) : undefined;
+    if (hit !== undefined) return hit;
+    const found = this.slowChild(labels);
+    // Only string values get a path (a number or an object as a label value would add aliases of one set).
+    if (found !== this.overflow && last >= 0 && names.every((n) => typeof labels[n] === 'string')) {
+      let at = this.fast;
+      for (let i = 0; i < last; i++) {
+        const value = labels[names[i]];
+        let next = at.get(value) as Map<unknown, unknown> | undefined;
+        if (!next) at.set(value, (next = new Map()));
+        at = next;
+      }
+      at.set(labels[names[last]], found);
+    }
+    return found;
+  }
+
+  private slowChild(labels: Labels<L>): C {
     let key = '';
     for (const n of this.labelNames) key += `${labels[n]}\u0000`;
     const found = this.children.get(key);
@@ -65,6 +91,7 @@ abstract class Labelled<L extends string, C> {
 
   reset(): void {
     this.children = new Map();
+    this.fast = new Map();
     this.overflow = undefined;
   }
 }

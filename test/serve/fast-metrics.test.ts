@@ -66,3 +66,27 @@ test('a child is resolved once per label set; a reset empties the metric', async
   counter.reset();
   assert.doesNotMatch(await registry.metrics(), /n_total\{/);
 });
+
+test('label sets sharing a prefix stay apart; after a reset new observations land in the new children', async () => {
+  const registry = new Registry();
+  const counter = new FastCounter<'route' | 'method' | 'status'>({
+    name: 'r_total',
+    help: 'r',
+    labelNames: ['route', 'method', 'status'],
+    registers: [registry],
+  });
+  const ok = { route: '/a', method: 'POST', status: '200' };
+  const bad = { route: '/a', method: 'POST', status: '400' };
+  for (let i = 0; i < 3; i++) counter.inc(ok);
+  counter.inc(bad);
+  // A number where a string is expected is the same label set in the text (and no second entry).
+  counter.inc({ ...ok, status: 200 as unknown as string });
+  const text = await registry.metrics();
+  assert.match(text, /^r_total\{route="\/a",method="POST",status="200"\} 4$/m);
+  assert.match(text, /^r_total\{route="\/a",method="POST",status="400"\} 1$/m);
+  assert.equal(text.match(/^r_total\{/gm)?.length, 2);
+  counter.reset();
+  counter.inc(ok);
+  assert.match(await registry.metrics(), /^r_total\{route="\/a",method="POST",status="200"\} 1$/m);
+  assert.doesNotMatch(await registry.metrics(), /status="400"/);
+});
