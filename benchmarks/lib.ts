@@ -27,9 +27,12 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the built CLI's `serve` in its own process (with `nodeArgs` such as --cpu-prof) and waits for the ready line. */
-export async function startServerProcess(args: string[], nodeArgs: string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, 'bin/model-lab.js', 'serve', ...args, '--port', '0', '--no-watch'], {
+/**
+ * Starts the built CLI's `serve` in its own process (with `nodeArgs` such as --cpu-prof) and waits for the
+ * ready line. `root` is the folder holding `bin/` and `dist/` (a copy of an older build, for --compare).
+ */
+export async function startServerProcess(args: string[], nodeArgs: string[] = [], root = '.'): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin/model-lab.js'), 'serve', ...args, '--port', '0', '--no-watch'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });

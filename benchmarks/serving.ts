@@ -13,8 +13,13 @@
  *   npm run bench:serving -- --profile    (instead: the server under `node --cpu-prof`, 1 wrk client on the
  *                                          OIP route; self time per request by concern — routing, validation,
  *                                          codec, metrics, JSON, served-rows log…; .cache/bench/serving-profile.json)
+ *   npm run bench:serving -- --compare .cache/old .   (instead: two builds, folders with bin/ and dist/ —
+ *                                          `mkdir -p .cache/old && cp -r bin dist .cache/old` before a change; inside
+ *                                          the repository so node_modules resolve — served side by side, 1-client
+ *                                          runs interleaved, BENCH_ROUNDS rounds (default 5); p50 and server CPU
+ *                                          µs per request)
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel } from '../server/model';
@@ -162,8 +167,66 @@ async function profile(): Promise<void> {
   console.log('\nwritten .cache/bench/serving-profile.json');
 }
 
+/** CPU time (user + system) of a process so far, µs, from /proc (Linux); NaN elsewhere. */
+function processCpuUs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * `--compare <rootA> <rootB>`: two builds (folders with bin/ and dist/, e.g. a copy of the last commit's
+ * build) served side by side, 1-client runs of each route interleaved A, B, A, B… so a busy machine slows
+ * both alike; prints each run's p50 and the server process's CPU per request, and their medians.
+ */
+async function compareBuilds(roots: string[]): Promise<void> {
+  const { bodies } = await bodiesAndBareRun();
+  const routes: [string, string, string][] = [
+    ['oip', `/v2/models/${MODEL.name}/infer`, bodies.oip],
+    ['v1', `/v1/models/${MODEL.name}:predict`, bodies.v1],
+    ['mlflow', '/invocations', bodies.mlflow],
+  ];
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+  const servers: ServerProcess[] = [];
+  try {
+    for (const root of roots) servers.push(await startServerProcess([MODEL.path, '--reference', MODEL.reference], [], root));
+    for (const s of servers) for (const [, path, body] of routes) await loadRun(s.url + path, body, 1, 1); // warm-up
+    const p50 = new Map<string, number[]>();
+    const cpu = new Map<string, number[]>();
+    const push = (m: Map<string, number[]>, k: string, v: number) => m.set(k, [...(m.get(k) ?? []), v]);
+    for (let r = 0; r < rounds; r++) {
+      for (const [id, path, body] of routes) {
+        for (const [i, s] of servers.entries()) {
+          const before = processCpuUs(s.child.pid);
+          const run = await loadRun(s.url + path, body, 1, SECONDS);
+          push(p50, `${roots[i]} ${id}`, run.p50Us);
+          push(cpu, `${roots[i]} ${id}`, (processCpuUs(s.child.pid) - before) / run.requests);
+        }
+      }
+    }
+    const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
+    console.log(`\n| build | route | p50 µs (runs) | median p50 | server CPU µs/request (median) |`);
+    console.log('|---|---|---|---|---|');
+    for (const [key, runs] of p50) {
+      const [root, id] = key.split(' ');
+      console.log(`| ${root} | ${id} | ${runs.join(', ')} | ${median(runs)} | ${median(cpu.get(key)!).toFixed(1)} |`);
+    }
+  } finally {
+    for (const s of servers) await s.stop();
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--profile')) return profile();
+  const compare = process.argv.indexOf('--compare');
+  if (compare >= 0) {
+    const roots = process.argv.slice(compare + 1, compare + 3);
+    if (roots.length !== 2) throw new Error('--compare takes two folders holding bin/ and dist/ (e.g. a copy of an older build, and .)');
+    return compareBuilds(roots);
+  }
   const tool = loadTool();
   if (tool !== 'wrk') {
     console.error('wrk is not installed (apt-get install wrk): using autocannon in a separate process; its figures are labelled');
