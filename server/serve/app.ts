@@ -91,8 +91,13 @@ export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
 /** The route pattern that handled the request (`/v2/models/:model/infer`), never the raw path. */
 function routeLabel(c: Context): string {
-  const handlers = matchedRoutes(c).filter((r) => r.method !== 'ALL' && r.path !== '/*' && r.path !== '*');
-  return handlers.at(-1)?.path ?? 'unmatched';
+  const routes = matchedRoutes(c);
+  // The last handler that is not a catch-all middleware (a loop: this runs on every request).
+  for (let i = routes.length - 1; i >= 0; i--) {
+    const r = routes[i];
+    if (r.method !== 'ALL' && r.path !== '/*' && r.path !== '*') return r.path;
+  }
+  return 'unmatched';
 }
 
 function shareNeedsOneProcess(): never {
