@@ -58,9 +58,11 @@ export function createLab(options: { log: (message: string) => void }): Lab {
 export const mountLabRoutes: MountLabRoutes = (app, { ctx, host, servedRows, logError, jobs: given, driftRoots }) => {
   // Each lab route module registers its job kind on the one runner; the job routes serve them all.
   const jobs = given ?? createJobRunner({ log: logError });
-  // The load test loads this server itself: remember the loopback address its job request arrived on.
+  // The load test loads this server itself: remember the loopback address job requests arrive on. (A
+  // wildcard, not '/api/jobs/loadtest': a static path beside '/api/jobs/:kind' makes Hono fall back from its
+  // RegExpRouter to the slower TrieRouter for every route, predictions included.)
   let selfOrigin: string | null = null;
-  app.use('/api/jobs/loadtest', async (c, next) => {
+  app.use('/api/jobs/*', async (c, next) => {
     selfOrigin = ownOrigin((c.env as { incoming?: IncomingMessage } | undefined)?.incoming) ?? selfOrigin;
     await next();
   });
