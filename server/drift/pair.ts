@@ -77,18 +77,40 @@ export class ColumnPair {
     const nv = v.length;
     let i = 0;
     let j = 0;
-    let runs = 0;
+    let runs = nu + nv > 0 ? 1 : 0;
     let total = 0;
-    let prev = nu && nv ? Math.min(u[0], v[0]) : 0;
+    let prev = nu && nv ? Math.min(u[0], v[0]) : nu ? u[0] : nv ? v[0] : 0;
     // |F_u − F_v| = |i·nv − j·nu| / (nu·nv): the numerator is an exact integer, so the walk needs no
-    // division per step; the one division happens at the end.
-    while (i < nu || j < nv) {
-      const x = j >= nv || (i < nu && u[i] <= v[j]) ? u[i] : v[j];
-      total += Math.abs(i * nv - j * nu) * (x - prev);
-      prev = x;
-      while (i < nu && u[i] === x) i++;
-      while (j < nv && v[j] === x) j++;
-      runs++;
+    // division per step; the one division happens at the end. One value per step: when x is new, i and
+    // j count the values below it on each side (the terms and their order are those of a walk over the
+    // distinct values; a repeated value would only add 0).
+    while (i < nu && j < nv) {
+      const a = u[i];
+      const b = v[j];
+      const x = a <= b ? a : b;
+      if (x !== prev) {
+        total += Math.abs(i * nv - j * nu) * (x - prev);
+        prev = x;
+        runs++;
+      }
+      if (a <= b) i++;
+      else j++;
+    }
+    for (; i < nu; i++) {
+      const x = u[i];
+      if (x !== prev) {
+        total += Math.abs(i * nv - j * nu) * (x - prev);
+        prev = x;
+        runs++;
+      }
+    }
+    for (; j < nv; j++) {
+      const x = v[j];
+      if (x !== prev) {
+        total += Math.abs(i * nv - j * nu) * (x - prev);
+        prev = x;
+        runs++;
+      }
     }
     total = nu && nv ? total / (nu * nv) : 0;
     this.mergedCache = { distinct: runs, wasserstein1: total };

@@ -28,3 +28,31 @@ test('sortDecimals (counting sort on fixed-point values) gives the built-in orde
     assert.deepEqual(Array.from(sortDecimals(values)), Array.from(expected));
   }
 });
+
+test('sortFloat64 (value buckets, then radix for crowded ones) gives the built-in order on smooth, skewed and tied data', async () => {
+  const { radixSortFloat64 } = await import('../../server/drift/math/sort');
+  const random = mulberry32(11);
+  const gauss = () => Math.sqrt(-2 * Math.log(random() || 1e-300)) * Math.cos(2 * Math.PI * random());
+  const shapes: Record<string, (i: number) => number> = {
+    normal: () => gauss(), // the spread path, few values per bucket
+    lognormal: () => Math.exp(3 * gauss()), // crowded buckets: radix
+    heavyTail: () => 1 / (random() || 1e-9), // a few crowded buckets spread again
+    oneOutlier: (i) => (i === 7 ? 1e300 : gauss()),
+    clusters: () => (random() < 0.5 ? 1 + random() * 1e-12 : 1e6 + random()), // buckets spread twice
+    ties: () => Math.round(gauss() * 3),
+    signedZeros: (i) => (i % 3 === 0 ? -0 : i % 3 === 1 ? 0 : gauss()),
+    zerosOnly: (i) => (i % 2 ? -0 : 0),
+    subnormals: () => Math.floor(random() * 1000) * 5e-324,
+    infinities: (i) => (i % 100 === 0 ? Infinity : i % 101 === 0 ? -Infinity : gauss()),
+    wholeRange: (i) => (i % 2 ? Number.MAX_VALUE : -Number.MAX_VALUE) * random(), // max − min overflows
+    descending: (i) => -i * 0.5,
+  };
+  for (const [name, shape] of Object.entries(shapes)) {
+    for (const n of [600, 5000, 40000]) {
+      const values = Float64Array.from({ length: n }, (_, i) => shape(i));
+      const expected = Array.from(values.slice().sort());
+      assert.deepEqual(Array.from(sortFloat64(values.slice())), expected, `${name}, ${n} values`);
+      assert.deepEqual(Array.from(radixSortFloat64(values.slice())), expected, `${name}, ${n} values (radix)`);
+    }
+  }
+});
