@@ -39,3 +39,42 @@ test('the tokenizer gives the same rows whatever the chunk boundaries (quotes, C
     assert.deepEqual(rowsOf(chunks), whole, `chunks of ${size} bytes`);
   }
 });
+
+test('numeric fields read by the tokenizer (one scan) give what parseNumberBytes gives on the field, whatever the chunking', () => {
+  // Numbers as pandas writes them, integers, signs, exponents, and fields that only start like a number.
+  const cells = ['-0.8019314252534474', '12', '+3', '.5', '5.', '1e5', '2.5E-07', '1e', '1.5x', ' 7', '', 'NaN', 'inf', '"4.25"', '1.5\r2'];
+  const lines = ['n,t'];
+  for (const [k, cell] of cells.entries()) lines.push(`${cell},${cells[(k + 3) % cells.length]}`);
+  const bytes = Buffer.from(`${lines.join('\r\n')}\n9,10`); // CRLF rows, then a LF, no newline at the end
+  const read = (chunkSize: number) => {
+    const seen: { parsed: number; value: number; text: string; expected: number }[] = [];
+    let header = true;
+    const t = new CsvTokenizer('t.csv', (row) => {
+      if (header) {
+        header = false;
+        row.numeric[0] = 1; // only the first column is numeric
+        return;
+      }
+      const text = fieldText(row, 0);
+      const expected = row.escaped[0] ? NaN : parseNumberBytes(row.buf, row.starts[0], row.ends[0]);
+      seen.push({ parsed: row.parsed[0], value: row.values[0], text, expected });
+      assert.equal(row.parsed[1], 0, 'a column not marked numeric is never read as numbers');
+    });
+    for (let i = 0; i < bytes.length; i += chunkSize) t.push(Buffer.from(bytes.subarray(i, i + chunkSize)));
+    t.end();
+    return seen;
+  };
+  for (const size of [1, 2, 3, 5, 7, bytes.length]) {
+    const seen = read(size);
+    assert.equal(seen.length, cells.length + 1);
+    for (const s of seen) {
+      if (s.parsed !== 0) {
+        assert.ok(Object.is(s.value, s.expected), `"${s.text}" read as ${s.value}, parseNumberBytes gives ${s.expected}`);
+        assert.equal(s.parsed === 2, !/[.eE]/.test(s.text), `"${s.text}": integer literal flag`);
+      }
+    }
+    const parsedTexts = seen.filter((s) => s.parsed !== 0).map((s) => s.text);
+    // Fields that are not plain numbers are left to the column (parseNumberBytes there decides).
+    assert.deepEqual(parsedTexts, ['-0.8019314252534474', '12', '+3', '.5', '5.', '1e5', '2.5E-07', '9']);
+  }
+});

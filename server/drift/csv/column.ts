@@ -121,10 +121,20 @@ export class ColumnAccumulator {
     const escaped = row.escaped[index] === 1;
     d.rows++;
     if (d.kind === 'numerical') {
-      // pandas parses quoted numbers as numbers too; only a cell with `""` escapes is certainly text.
-      const v = escaped ? NaN : parseNumberBytes(row.buf, row.starts[index], row.ends[index]);
+      // Read by the tokenizer already (see RowFields.numeric), or here: pandas parses quoted numbers as
+      // numbers too; only a cell with `""` escapes is certainly text.
+      const parsed = row.parsed[index];
+      let v: number;
+      let integerLiteral: boolean;
+      if (parsed !== 0) {
+        v = row.values[index];
+        integerLiteral = parsed === 2;
+      } else {
+        v = escaped ? NaN : parseNumberBytes(row.buf, row.starts[index], row.ends[index]);
+        integerLiteral = lastWasIntegerLiteral;
+      }
       if (v === v) {
-        if (!lastWasIntegerLiteral) d.integerDtype = false;
+        if (!integerLiteral) d.integerDtype = false;
         if (v === Infinity || v === -Infinity) {
           d.infinite++;
           d.missing++;
@@ -141,6 +151,7 @@ export class ColumnAccumulator {
       }
       // First text cell: from here on this column is categorical (pandas would make it `object`).
       d.kind = 'categorical';
+      row.numeric[index] = 0; // the tokenizer need not read numbers in it any more
       if (d.count > 0 || this.spilled > 0 || d.infinite > 0) this.needsTextReread = true;
     }
     this.text.add(row.buf, row.starts[index], row.ends[index], row.escaped[index]);

@@ -105,6 +105,8 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
         const acc = new ColumnAccumulator(name, options.categorical?.has(name) ?? false, options.expectedRows, options.pool, spillFile);
         accumulators.set(name, acc);
         wanted.push({ index, acc });
+        // The tokenizer reads this column's numbers as it finds the fields' ends (one scan).
+        if (acc.data.kind === 'numerical') row.numeric[index] = 1;
       }
       wanted = wanted.sort((a, b) => a.index - b.index);
       sampleColumns = [...selected];
@@ -128,7 +130,8 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
       if (slot >= 0) {
         for (let k = 0; k < sampleIndexes.length; k++) {
           const idx = sampleIndexes[k];
-          sampler.values[slot * sampleIndexes.length + k] = idx < 0 ? NaN : parseNumberBytes(row.buf, row.starts[idx], row.ends[idx]);
+          sampler.values[slot * sampleIndexes.length + k] =
+            idx < 0 ? NaN : row.parsed[idx] !== 0 ? row.values[idx] : parseNumberBytes(row.buf, row.starts[idx], row.ends[idx]);
         }
       }
     }

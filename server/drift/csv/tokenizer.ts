@@ -9,6 +9,7 @@
  */
 
 import { EXIT_USER_ERROR, ModelLabError } from '../../protocol/errors';
+import { lastWasIntegerLiteral, scanEnd, scanNumber } from './values';
 
 export const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -27,6 +28,15 @@ export interface RowFields {
   count: number;
   /** 1-based line number where the row starts. */
   line: number;
+  /**
+   * Set by the consumer: 1 for the fields of columns expected to hold numbers. The tokenizer then reads
+   * such an unquoted field as a number while it looks for the field's end (one scan of the bytes, not two).
+   */
+  numeric: Uint8Array;
+  /** Field i was read as a number (numeric fields only): 0 no, 1 yes, 2 yes and written as an integer (no `.`, no exponent). */
+  parsed: Uint8Array;
+  /** The number of field i when `parsed[i]` is not 0. */
+  values: Float64Array;
 }
 
 /** A malformed-CSV error that says where: file, line, column (character position) and what to do (400 / exit 1). */
@@ -65,6 +75,9 @@ export class CsvTokenizer {
       escaped: new Uint8Array(maxFields),
       count: 0,
       line: 1,
+      numeric: new Uint8Array(maxFields),
+      parsed: new Uint8Array(maxFields),
+      values: new Float64Array(maxFields),
     };
   }
 
@@ -126,6 +139,9 @@ export class CsvTokenizer {
     const starts = row.starts;
     const ends = row.ends;
     const escaped = row.escaped;
+    const numeric = row.numeric;
+    const parsed = row.parsed;
+    const values = row.values;
     const maxFields = starts.length;
     let i = 0;
     while (i < len) {
@@ -180,6 +196,7 @@ export class CsvTokenizer {
           starts[count] = fieldStart;
           ends[count] = j;
           escaped[count] = hasEscape;
+          parsed[count] = 0;
           count++;
           i = j + 1;
           c = i < len ? buf[i] : -1;
@@ -212,6 +229,21 @@ export class CsvTokenizer {
         }
         // Unquoted field: runs to the next comma or line end.
         const fieldStart = i;
+        let number = 0;
+        if (numeric[count] === 1) {
+          // A number column: read the number, and take it when a separator or the line end follows it
+          // (else the field is scanned below as any other and its owner decides what it is).
+          const v = scanNumber(buf, i, len);
+          const e = scanEnd;
+          if (v === v && e < len) {
+            const d = buf[e];
+            if (d === COMMA || d === LF || (d === CR && e + 1 < len && buf[e + 1] === LF)) {
+              values[count] = v;
+              number = lastWasIntegerLiteral ? 2 : 1;
+              i = e;
+            }
+          }
+        }
         while (i < len) {
           c = buf[i];
           // Digits, letters, '.', '-' are all above ',' (0x2c): one comparison for most bytes.
@@ -228,6 +260,7 @@ export class CsvTokenizer {
           starts[count] = fieldStart;
           ends[count] = i;
           escaped[count] = 0;
+          parsed[count] = 0;
           count++;
           complete = true;
           break;
@@ -235,6 +268,7 @@ export class CsvTokenizer {
         starts[count] = fieldStart;
         ends[count] = i;
         escaped[count] = 0;
+        parsed[count] = number;
         count++;
         if (c === COMMA) {
           i++;

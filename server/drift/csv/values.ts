@@ -41,8 +41,25 @@ const INFINITY_TEXT = /^\s*([+-]?)(inf|infinity)\s*$/i;
  */
 export let lastWasIntegerLiteral = false;
 
+/** Where the number `scanNumber` last read ended (the first byte after it). A module variable, like the next one. */
+export let scanEnd = 0;
+
 /**
  * Parses buf[start, end) as a decimal number without making a string in the common case.
+ * Returns NaN for text and for empty cells (a real number never parses to NaN: `nan`/`NaN` are
+ * missing tokens, which are text here).
+ */
+export function parseNumberBytes(buf: Buffer, start: number, end: number): number {
+  const v = scanNumber(buf, start, end);
+  if (v === v && scanEnd === end) return v;
+  return parseNumberText(buf.toString('latin1', start, end));
+}
+
+/**
+ * Reads the number that starts at buf[start] and ends before `limit` or at the first byte that cannot
+ * continue it (its end goes to `scanEnd`): the tokenizer calls this on a numeric column's field before
+ * it knows where the field ends, so the bytes are read once. NaN when no number starts there (no digit,
+ * or an exponent marker without digits) — the caller then treats the field as text.
  * The digits are read once: the first 15 significant ones into `head` (exact: < 10^15 < 2^53), any
  * further ones into `tail` (`tailDigits` of them). Then:
  * - up to 15 digits, or a longer mantissa that is still below 2^53, and |exponent| ≤ 22: Clinger's
@@ -50,12 +67,11 @@ export let lastWasIntegerLiteral = false;
  * - 16–19 digits (pandas writes up to 17) and |exponent| ≤ 22: the double-double path of
  *   long-decimal.ts, correctly rounded;
  * - anything else (or a near-tie that path leaves undecided): `Number()`, which is correctly rounded.
- * Returns NaN for text and for empty cells (a real number never parses to NaN: `nan`/`NaN` are
- * missing tokens, which are text here).
  */
-export function parseNumberBytes(buf: Buffer, start: number, end: number): number {
+export function scanNumber(buf: Buffer, start: number, limit: number): number {
   let i = start;
-  if (i >= end) return NaN;
+  scanEnd = start;
+  if (i >= limit) return NaN;
   let negative = false;
   let c = buf[i];
   if (c === 0x2d || c === 0x2b) {
@@ -68,7 +84,7 @@ export function parseNumberBytes(buf: Buffer, start: number, end: number): numbe
   let scale = 0;
   let integerLiteral = true;
   const intStart = i;
-  for (; i < end; i++) {
+  for (; i < limit; i++) {
     c = buf[i] - 0x30;
     if (c >>> 0 > 9) break; // not a digit (negative wraps around)
     // head < 10^14 has room for one more digit within 15; leading zeros keep it 0.
@@ -79,11 +95,11 @@ export function parseNumberBytes(buf: Buffer, start: number, end: number): numbe
     }
   }
   let sawDigit = i > intStart;
-  if (i < end && buf[i] === 0x2e) {
+  if (i < limit && buf[i] === 0x2e) {
     integerLiteral = false;
     i++;
     const fracStart = i;
-    for (; i < end; i++) {
+    for (; i < limit; i++) {
       c = buf[i] - 0x30;
       if (c >>> 0 > 9) break; // not a digit (negative wraps around)
       if (head < 1e14) head = head * 10 + c;
@@ -95,25 +111,26 @@ export function parseNumberBytes(buf: Buffer, start: number, end: number): numbe
     scale = fracStart - i;
     sawDigit ||= i > fracStart;
   }
-  if (sawDigit && i < end && (buf[i] === 0x65 || buf[i] === 0x45)) {
+  if (!sawDigit) return NaN;
+  if (i < limit && (buf[i] === 0x65 || buf[i] === 0x45)) {
     integerLiteral = false;
     i++;
     let expNegative = false;
-    if (i < end && (buf[i] === 0x2d || buf[i] === 0x2b)) {
+    if (i < limit && (buf[i] === 0x2d || buf[i] === 0x2b)) {
       expNegative = buf[i] === 0x2d;
       i++;
     }
     let exponent = 0;
     const expStart = i;
-    for (; i < end; i++) {
+    for (; i < limit; i++) {
       c = buf[i] - 0x30;
       if (c >>> 0 > 9) break; // not a digit (negative wraps around)
       exponent = exponent * 10 + c;
     }
-    if (i === expStart) return parseNumberText(buf.toString('latin1', start, end));
+    if (i === expStart) return NaN;
     scale += expNegative ? -exponent : exponent;
   }
-  if (!sawDigit || i !== end) return parseNumberText(buf.toString('latin1', start, end));
+  scanEnd = i;
   lastWasIntegerLiteral = integerLiteral;
   if (scale >= -22 && scale <= 22 && tailDigits <= 4) {
     // head · 10^k + tail is exact while it stays below 2^53 (each step then is).
@@ -127,7 +144,7 @@ export function parseNumberBytes(buf: Buffer, start: number, end: number): numbe
     const magnitude = parseLongDecimal(head, tail, tailDigits, scale);
     if (magnitude !== UNDECIDED) return negative ? -magnitude : magnitude;
   }
-  return Number(buf.toString('latin1', start, end));
+  return Number(buf.toString('latin1', start, i));
 }
 
 /** Slow path: surrounding spaces, `inf`, or not a number at all. */
