@@ -48,13 +48,24 @@ export const UNDECIDED = -1;
  * UNDECIDED (a negative number, which a magnitude never is) when the caller must use `Number()`.
  */
 export function parseLongDecimal(head: number, tail: number, tailDigits: number, scale: number): number {
-  if (scale < -22 || scale > 22 || tailDigits > 4) return UNDECIDED;
+  return longDecimalInto(head, tail, tailDigits, scale) ? LONG_DECIMAL[0] : UNDECIDED;
+}
+
+/** Where `longDecimalInto` puts its result: a double returned from a call is boxed (a heap object per cell). */
+export const LONG_DECIMAL = new Float64Array(1);
+
+/** `parseLongDecimal` that writes the magnitude to LONG_DECIMAL[0] and returns true, or returns false (undecided). */
+export function longDecimalInto(head: number, tail: number, tailDigits: number, scale: number): boolean {
+  if (scale < -22 || scale > 22 || tailDigits > 4) return false;
   // wh + wl = w exactly: wh = fl(head · 10^k) and its exact error, plus the tail (small integers).
   const k = tailDigits;
   const wh = head * POW10[k];
   const wl = productError(head, POW10[k], POW10_HI[k], POW10_LO[k], wh) + tail;
   // An integer: wh + wl is exact, so one IEEE addition rounds it correctly, ties to even included.
-  if (scale === 0) return wh + wl;
+  if (scale === 0) {
+    LONG_DECIMAL[0] = wh + wl;
+    return true;
+  }
   let q1: number;
   let q2: number;
   if (scale > 0) {
@@ -78,12 +89,13 @@ export function parseLongDecimal(head: number, tail: number, tailDigits: number,
   const high = u32[1];
   const biased = (high >>> 20) & 0x7ff;
   // A power of two has a closer neighbour below than above: leave it to Number() (rare).
-  if ((high & 0xfffff) === 0 && u32[0] === 0) return UNDECIDED;
+  if ((high & 0xfffff) === 0 && u32[0] === 0) return false;
   // ulp(x) = 2^(biased − 1075) for a normal x (every result here is between 1e-22 and 1e41).
   const halfUlp = POW2[biased - 1];
   const margin = t < 0 ? -t : t;
   // |exact − (q1 + q2)| < 2^-42 ulp(x) (error analysis: a few roundings of terms ≤ ~200 ulp(q1)·10^|scale|);
   // with a wide safety factor, decided unless q1 + q2 is within 2^-21 ulp(x) of x ± ulp/2.
-  if (margin > halfUlp - halfUlp * 2 ** -20) return UNDECIDED;
-  return x;
+  if (margin > halfUlp - halfUlp * 2 ** -20) return false;
+  LONG_DECIMAL[0] = x;
+  return true;
 }

@@ -9,7 +9,7 @@
  */
 
 import { EXIT_USER_ERROR, ModelLabError } from '../../protocol/errors';
-import { lastWasIntegerLiteral, scanEnd, scanNumber } from './values';
+import { INTEGER_LITERAL, NOT_A_NUMBER, scanEnd, scanNumberInto } from './values';
 
 export const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -233,13 +233,12 @@ export class CsvTokenizer {
         if (numeric[count] === 1) {
           // A number column: read the number, and take it when a separator or the line end follows it
           // (else the field is scanned below as any other and its owner decides what it is).
-          const v = scanNumber(buf, i, len);
+          const kind = scanNumberInto(buf, i, len, values, count);
           const e = scanEnd;
-          if (v === v && e < len) {
+          if (kind !== NOT_A_NUMBER && e < len) {
             const d = buf[e];
             if (d === COMMA || d === LF || (d === CR && e + 1 < len && buf[e + 1] === LF)) {
-              values[count] = v;
-              number = lastWasIntegerLiteral ? 2 : 1;
+              number = kind === INTEGER_LITERAL ? 2 : 1;
               i = e;
             }
           }
