@@ -14,18 +14,18 @@
  *   node --import tsx benchmarks/drift.ts --rows 1000000
  *   options: --short-floats (4 decimals, as the old benchmark wrote: 7 characters instead of ~19),
  *            --dir d (keep / reuse the CSVs in d), --memory-mb n (memory budget per pass),
+ *            --threads n (generator threads, default one per core up to 4; same files whatever n),
  *            --no-parallel (read the files one after the other), --runs n (CLI runs, default 3),
  *            --cli path/to/cli.js (another build's CLI too, e.g. the previous commit's, runs interleaved),
  *            --no-cli / --no-engine (skip one of the two measurements)
  */
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import type { DriftReport } from '../server/drift';
-import { mulberry32 } from '../server/drift/math/random';
-import { pandasFloat } from './pandas-float';
+import { writeCsvs } from './drift-data';
 
 /**
  * Bundles the engine + worker into `dir` (CommonJS, like dist/server) plus a runner script, so the
@@ -67,39 +67,6 @@ runDrift({ ...options, onProgress: (p) => {
 });
 `;
 
-function gaussian(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
-
-/** `--short-floats`: the old benchmark's 4 decimals (7 characters), far quicker to parse than pandas' 17 digits. */
-let formatFloat: (x: number) => string = pandasFloat;
-
-async function writeCsv(path: string, rows: number, numeric: number, categorical: boolean, shift: number, seed: number) {
-  const random = mulberry32(seed);
-  const out = createWriteStream(path, { highWaterMark: 1 << 20 });
-  const header = Array.from({ length: numeric }, (_, i) => `x${i}`);
-  if (categorical) header.push('city', 'plan', 'churned');
-  out.write(`${header.join(',')}\n`);
-  const cities = ['paris', 'lyon', 'nice', 'lille', 'nantes', 'brest'];
-  let buf = '';
-  for (let r = 0; r < rows; r++) {
-    const cells: string[] = [];
-    for (let c = 0; c < numeric; c++) cells.push(formatFloat(gaussian(random) * (c + 1) + (c === 0 ? shift : 0)));
-    if (categorical) {
-      cells.push(cities[Math.floor(random() ** (1 + shift) * cities.length)]);
-      cells.push(random() < 0.3 ? 'pro' : 'free');
-      cells.push(random() < 0.2 + shift / 10 ? '1' : '0');
-    }
-    buf += `${cells.join(',')}\n`;
-    if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-      buf = '';
-    }
-  }
-  out.write(buf);
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-}
-
 async function main() {
   const big = process.argv.includes('--big');
   const rowsArg = process.argv.indexOf('--rows');
@@ -107,7 +74,7 @@ async function main() {
   const numeric = big ? 20 : 7;
   const categorical = !big;
   const short = process.argv.includes('--short-floats');
-  if (short) formatFloat = (x) => x.toFixed(4);
+  const threadsArg = process.argv.indexOf('--threads');
   // --dir keeps the generated files there (and reuses them on the next run), e.g. for profiling.
   const dirArg = process.argv.indexOf('--dir');
   const keep = dirArg > 0;
@@ -119,8 +86,14 @@ async function main() {
     const cur = join(dir, `current${style}.csv`);
     if (!keep || !existsSync(ref) || !existsSync(cur)) {
       const g0 = performance.now();
-      await writeCsv(ref, rows, numeric, categorical, 0, 1);
-      await writeCsv(cur, rows, numeric, categorical, 0.2, 2);
+      const spec = { rows, numeric, categorical, short };
+      await writeCsvs(
+        [
+          { path: ref, spec: { ...spec, shift: 0, seed: 1 } },
+          { path: cur, spec: { ...spec, shift: 0.2, seed: 2 } },
+        ],
+        threadsArg > 0 ? Number(process.argv[threadsArg + 1]) : undefined,
+      );
       console.log(
         `generated ${rows.toLocaleString('en')} rows × ${numeric + (categorical ? 3 : 0)} columns ` +
           `per file (${short ? 'short floats, toFixed(4)' : 'pandas-style floats'}; ` +

@@ -1,0 +1,60 @@
+/**
+ * The drift benchmark writes its CSVs as pandas' to_csv writes floats (benchmarks/pandas-float.ts, and
+ * benchmarks/pandas-float-csv.cpp, the quicker twin it builds with g++ when there is one): checked here
+ * against cells pandas wrote (fixture from test/fixtures/drift/make_pandas_float_fixture.py), and the
+ * native formatter against the JavaScript one on a chunk of the --big benchmark's rows.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { CHUNK_ROWS, compileFormatter, csvChunk, nativeChunk, type CsvSpec } from '../../benchmarks/drift-data';
+import { pandasFloat } from '../../benchmarks/pandas-float';
+
+const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/drift/pandas_float_repr.json'), 'utf8')) as [
+  string,
+  string,
+][];
+const valueOf = (hex: string) => Buffer.from(hex, 'hex').readDoubleBE(0);
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-data-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const hasGpp = spawnSync('g++', ['--version']).status === 0;
+
+test('pandasFloat writes what pandas to_csv writes (1,321 values: every exponent style, integral, NaN, ±inf, −0)', () => {
+  assert.ok(fixture.length > 1000);
+  const wrong = fixture.filter(([hex, cell]) => pandasFloat(valueOf(hex)) !== cell);
+  assert.deepEqual(wrong, []);
+});
+
+test('the native formatter writes what pandas writes', { skip: hasGpp ? false : 'no g++' }, () => {
+  const formatter = compileFormatter(dir);
+  assert.ok(formatter, 'g++ builds benchmarks/pandas-float-csv.cpp');
+  const values = new Float64Array(fixture.map(([hex]) => valueOf(hex)));
+  const out = spawnSync(formatter, ['1'], { input: new Uint8Array(values.buffer) });
+  assert.equal(out.status, 0);
+  assert.deepEqual(
+    out.stdout.toString('latin1').split('\n').slice(0, -1),
+    fixture.map(([, cell]) => cell),
+  );
+});
+
+test(
+  'a chunk of the --big benchmark is the same text from the native and the JavaScript formatter',
+  { skip: hasGpp ? false : 'no g++' },
+  () => {
+    const formatter = compileFormatter(dir)!;
+    // Chunk 0 (the file's seed) and the first 2,000 rows of chunk 1 (a derived seed).
+    for (const [rows, k] of [
+      [2000, 0],
+      [CHUNK_ROWS + 2000, 1],
+    ]) {
+      const spec: CsvSpec = { rows, numeric: 20, categorical: false, shift: 0.2, seed: 2, short: false };
+      const text = csvChunk(spec, k);
+      assert.equal(text.split('\n').length, 2001);
+      assert.equal(Buffer.from(nativeChunk(spec, k, formatter)).toString('latin1'), text);
+    }
+  },
+);
