@@ -47,11 +47,13 @@ test('sortFloat64 (value buckets, then radix for crowded ones) gives the built-i
     wholeRange: (i) => (i % 2 ? Number.MAX_VALUE : -Number.MAX_VALUE) * random(), // max − min overflows
     descending: (i) => -i * 0.5,
   };
+  const scratch = { counts: null }; // shared by the calls, as sortColumns does (larger and smaller than needed)
   for (const [name, shape] of Object.entries(shapes)) {
-    for (const n of [600, 5000, 40000]) {
+    for (const n of [600, 5000, 40000, 700]) {
       const values = Float64Array.from({ length: n }, (_, i) => shape(i));
       const expected = Array.from(values.slice().sort());
       assert.deepEqual(Array.from(sortFloat64(values.slice())), expected, `${name}, ${n} values`);
+      assert.deepEqual(Array.from(sortFloat64(values.slice(), scratch)), expected, `${name}, ${n} values (shared scratch)`);
       assert.deepEqual(Array.from(radixSortFloat64(values.slice())), expected, `${name}, ${n} values (radix)`);
     }
   }

@@ -24,23 +24,48 @@ const SMALL_BUCKET = 32;
 /** How many times a crowded bucket is spread again before the radix sort takes it. */
 const MAX_SPREAD_DEPTH = 2;
 
-export function sortFloat64(values: Float64Array, scratch?: Uint32Array): Float64Array {
+/**
+ * Sorts `values`. `scratch` (optional) carries buffers from one call to the next (several columns):
+ * fresh ones cost page faults and zero-filling on every call. Pass the min and max when known.
+ */
+export function sortFloat64(values: Float64Array, scratch?: CountsScratch, knownMin?: number, knownMax?: number): Float64Array {
   const n = values.length;
   if (n < 512) return values.sort();
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
+  let min = knownMin ?? Infinity;
+  let max = knownMax ?? -Infinity;
+  if (knownMin === undefined || knownMax === undefined) {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
   }
-  const buffer = scratch && scratch.length >= n * 2 ? new Float64Array(scratch.buffer, scratch.byteOffset, n) : new Float64Array(n);
-  spreadSort(values, min, max, buffer, 0);
+  let copy: Float64Array;
+  let starts: Int32Array | null = null;
+  if (scratch) {
+    if (!scratch.floats || scratch.floats.length < n) scratch.floats = new Float64Array(n);
+    copy = scratch.floats.subarray(0, n);
+    if (!scratch.buckets || scratch.buckets.length < n >>> 1) scratch.buckets = new Int32Array(n >>> 1);
+    starts = scratch.buckets;
+  } else {
+    copy = new Float64Array(n);
+  }
+  spreadSort(values, min, max, copy, 0, starts);
   return values;
 }
 
-/** Sorts `values` whose range is [min, max] by value buckets (see the top of the file); `copy` is scratch of the same length. */
-function spreadSort(values: Float64Array, min: number, max: number, copy: Float64Array, depth: number): void {
+/**
+ * Sorts `values` whose range is [min, max] by value buckets (see the top of the file); `copy` is scratch
+ * of the same length, `bucketScratch` (optional) room for n/2 bucket offsets.
+ */
+function spreadSort(
+  values: Float64Array,
+  min: number,
+  max: number,
+  copy: Float64Array,
+  depth: number,
+  bucketScratch: Int32Array | null = null,
+): void {
   const n = values.length;
   if (min === max) {
     // All equal as numbers; only ±0 may still need ordering (the built-in order puts -0 first).
@@ -55,15 +80,25 @@ function spreadSort(values: Float64Array, min: number, max: number, copy: Float6
     return;
   }
   const last = buckets - 1;
-  const starts = new Int32Array(buckets + 1);
+  // starts[b]: first the count of bucket b, then where it begins, then (after the scatter) where it ends.
+  let starts: Int32Array;
+  if (bucketScratch && bucketScratch.length >= buckets) {
+    starts = bucketScratch.subarray(0, buckets);
+    starts.fill(0);
+  } else {
+    starts = new Int32Array(buckets);
+  }
   for (let i = 0; i < n; i++) {
-    const b = ((values[i] - min) * scale) | 0; // ≥ 0, and at most `buckets` (rounding at max)
-    starts[(b < last ? b : last) + 1]++;
+    const b = ((values[i] - min) * scale) | 0; // ≥ 0 (v ≥ min), at most `buckets` (rounding at max)
+    starts[b < last ? (b > 0 ? b : 0) : last]++;
   }
   let crowded = 0;
+  let sum = 0;
   for (let b = 0; b < buckets; b++) {
-    if (starts[b + 1] > SMALL_BUCKET) crowded += starts[b + 1];
-    starts[b + 1] += starts[b];
+    const count = starts[b];
+    if (count > SMALL_BUCKET) crowded += count;
+    starts[b] = sum;
+    sum += count;
   }
   // Skewed values (most of them in a few buckets): spreading would not pay, the radix sort takes them all.
   if (crowded > n >>> 2) {
@@ -71,16 +106,15 @@ function spreadSort(values: Float64Array, min: number, max: number, copy: Float6
     return;
   }
   copy.set(values);
-  const cursor = starts.slice(0, buckets);
   for (let i = 0; i < n; i++) {
     const v = copy[i];
     const b = ((v - min) * scale) | 0;
-    values[cursor[b < last ? b : last]++] = v;
+    values[starts[b < last ? (b > 0 ? b : 0) : last]++] = v;
   }
   if (crowded > 0) {
     for (let b = 0; b < buckets; b++) {
-      const s = starts[b];
-      const e = starts[b + 1];
+      const s = b === 0 ? 0 : starts[b - 1];
+      const e = starts[b];
       if (e - s <= SMALL_BUCKET) continue;
       const part = values.subarray(s, e);
       if (e - s < 512) part.sort();
@@ -216,7 +250,7 @@ export function sortDecimals(values: Float64Array, knownMin?: number, knownMax?:
   const n = values.length;
   if (n < 512) return values.sort();
   const digits = decimalDigits(values);
-  if (digits < 0) return sortFloat64(values);
+  if (digits < 0) return sortFloat64(values, scratch, knownMin, knownMax);
   const scale = POW10[digits];
   let min = knownMin ?? Infinity;
   let max = knownMax ?? -Infinity;
@@ -229,7 +263,7 @@ export function sortDecimals(values: Float64Array, knownMin?: number, knownMax?:
   }
   const lo = Math.round(min * scale);
   const range = Math.round(max * scale) - lo + 1;
-  if (!(range <= MAX_COUNT_RANGE && range <= 8 * n + 65536) || Math.abs(lo) > 2 ** 51) return sortFloat64(values);
+  if (!(range <= MAX_COUNT_RANGE && range <= 8 * n + 65536) || Math.abs(lo) > 2 ** 51) return sortFloat64(values, scratch, min, max);
   // One pass: check each value round-trips and count it.
   let counts: Int32Array;
   if (scratch?.counts && scratch.counts.length >= range) {
@@ -242,7 +276,7 @@ export function sortDecimals(values: Float64Array, knownMin?: number, knownMax?:
   for (let i = 0; i < n; i++) {
     const v = values[i];
     const m = Math.round(v * scale);
-    if (m / scale !== v) return sortFloat64(values);
+    if (m / scale !== v) return sortFloat64(values, scratch, min, max);
     counts[m - lo]++;
   }
   let out = 0;
@@ -258,6 +292,9 @@ export function sortDecimals(values: Float64Array, knownMin?: number, knownMax?:
 /** A counts buffer shared by the sorts of several columns (fewer large allocations, less GC). */
 export interface CountsScratch {
   counts: Int32Array | null;
+  /** sortFloat64's copy of the values and its bucket offsets. */
+  floats?: Float64Array | null;
+  buckets?: Int32Array | null;
 }
 
 /** Smallest D ≤ 9 such that the first values are all m / 10^D for integers m; -1 if none. */
