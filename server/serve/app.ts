@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { matchedRoutes } from 'hono/route';
 import { Registry } from 'prom-client';
 import { ModelLabError } from '../protocol/errors';
@@ -23,12 +24,14 @@ import { renderDocsPage } from './openapi/docs-page';
 import { HAS_APP_HEADERS, HttpError, mediaType, requireModel, type RouteContext } from './routes/common';
 import { handleCsvBatch } from './routes/csv-batch';
 import { handleInvocation } from './routes/mlflow';
-import { oipRoutes } from './routes/oip';
+import { oipInferHandler, oipRoutes } from './routes/oip';
 import { uiRoutes } from './routes/ui';
-import { v1Routes } from './routes/v1';
+import { v1PostHandler, v1Routes } from './routes/v1';
 import { mountShareAuth, newToken, type ShareAuthOptions } from './auth';
 import { mountRequestGuards } from './request-guards';
 import { recordingHost, ServedRows } from './served-rows';
+import { createFastPath, type FastPath } from './fast-path';
+import { hostAccepted } from './middleware/host-check/index';
 
 export interface AppOptions {
   /**
@@ -100,6 +103,32 @@ function routeLabel(c: Context): string {
   return 'unmatched';
 }
 
+/**
+ * The answer to an error that reached the app: client faults keep their message (capped: messages quote
+ * user input), server faults say only "internal server error" with an id to find the logged details by.
+ * One function for `app.onError` and the prediction fast path, so both answer alike.
+ */
+function errorAnswer(logError: (message: string) => void) {
+  return (err: Error, method: string, path: string): { status: ContentfulStatusCode; body: { error: string } } => {
+    // Every error a user can act on (HttpError, InputError, the engines' errors) is a ModelLabError:
+    // its message was written for the user, so it is answered even with a 5xx status (501, 503).
+    if (err instanceof ModelLabError) return { status: err.status, body: { error: capMessage(err.message) } };
+    if (err instanceof HTTPException && err.status < 500)
+      return { status: err.status, body: { error: capMessage(err.message || 'bad request') } };
+    const id = randomBytes(6).toString('hex');
+    logError(`${method} ${capMessage(path)} failed (error id ${id}): ${err.stack ?? String(err)}`);
+    return { status: 500, body: { error: `internal server error (error id ${id}; the server's log has the details)` } };
+  };
+}
+
+/** The prediction fast path of each app made by createApp (startServer puts it in front of Hono). */
+const FAST_PATHS = new WeakMap<Hono, FastPath>();
+
+/** The fast path of an app made by {@link createApp}, to put in front of its Hono listener ({@link withFastPath}). */
+export function fastPathOf(app: Hono): FastPath | undefined {
+  return FAST_PATHS.get(app);
+}
+
 function shareNeedsOneProcess(): never {
   throw new HttpError(
     501,
@@ -166,22 +195,30 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
   // Before every route: CORS, the token check (in share mode), then Host / Origin / owner-only guards
   // (refusals are counted by the metrics above).
   const auth: ShareAuthOptions = { ...options.auth, adminToken: options.auth?.adminToken ?? newToken() };
-  mountShareAuth(app, auth, (guarded) =>
+  const shareAuth = mountShareAuth(app, auth, (guarded) =>
     mountRequestGuards(guarded, { allowedHosts: options.allowedHosts, corsOrigins: auth.corsOrigins }),
   );
 
   // The last word on every error: client faults keep their message (capped: messages quote user input),
   // server faults say only "internal server error" with an id to find the logged details by.
+  const answerError = errorAnswer(logError);
   app.onError((err, c) => {
-    // Every error a user can act on (HttpError, InputError, the engines' errors) is a ModelLabError:
-    // its message was written for the user, so it is answered even with a 5xx status (501, 503).
-    if (err instanceof ModelLabError) return c.json({ error: capMessage(err.message) }, err.status);
-    if (err instanceof HTTPException && err.status < 500) return c.json({ error: capMessage(err.message || 'bad request') }, err.status);
-    const id = randomBytes(6).toString('hex');
-    logError(`${c.req.method} ${capMessage(c.req.path)} failed (error id ${id}): ${err.stack ?? String(err)}`);
-    return c.json({ error: `internal server error (error id ${id}; the server's log has the details)` }, 500);
+    const { status, body } = answerError(err, c.req.method, c.req.path);
+    return c.json(body, status);
   });
   app.notFound((c) => c.json({ error: capMessage(`no route for ${c.req.method} ${c.req.path}; see /docs for the routes`) }, 404));
+
+  // The three prediction routes also answer from fast-path.ts, before Hono, when a request needs none of the above.
+  FAST_PATHS.set(
+    app,
+    createFastPath({
+      ctx,
+      shareMode: () => shareAuth.enabled(),
+      hostAccepted: hostAccepted(options.allowedHosts),
+      answerError,
+      routes: { oip: oipInferHandler(ctx), v1: v1PostHandler(ctx), mlflow: (c) => handleInvocation(ctx, c, '/invocations') },
+    }),
+  );
 
   app.route('/', oipRoutes(ctx, version));
   app.route('/', v1Routes(ctx));

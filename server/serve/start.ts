@@ -11,10 +11,11 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import { Registry } from 'prom-client';
 import type { LoadOptions } from '../model/types';
-import { createApp } from './app';
+import { createApp, fastPathOf } from './app';
+import { withFastPath } from './fast-path';
 import { newToken, type ShareAuthOptions } from './auth';
 import { createModelHost, type BatchingOptions, type ModelHostImpl } from './host-impl';
 import { applyHttpLimits, httpServerOptions, resolveHttpLimits, type HttpLimits } from './http-limits';
@@ -130,8 +131,18 @@ export async function startServer(options: StartOptions): Promise<ServerHandle> 
   let address: AddressInfo;
   try {
     [server, address] = await new Promise<[ServerType, AddressInfo]>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname, port: options.port ?? 0, serverOptions: httpServerOptions(httpLimits) }, (info) =>
-        resolve([s, info]),
+      const fast = fastPathOf(app);
+      const s = serve(
+        {
+          fetch: app.fetch,
+          hostname,
+          port: options.port ?? 0,
+          serverOptions: httpServerOptions(httpLimits),
+          // The prediction routes answer before Hono when no middleware has anything to do (fast-path.ts).
+          createServer: ((serverOptions: ServerOptions, listener: RequestListener) =>
+            createServer(serverOptions, withFastPath(fast, listener))) as typeof createServer,
+        },
+        (info) => resolve([s, info]),
       );
       applyHttpLimits(s as Server, httpLimits);
       s.once('error', reject);

@@ -190,8 +190,17 @@ export async function timedInfer(ctx: RouteContext, route: string, inputs: Plain
   }
 }
 
-/** Responses made by {@link jsonResponse}: they already carry the headers the app adds to every response. */
-export const HAS_APP_HEADERS = new WeakSet<Response>();
+/** What {@link jsonResponse} put in a response: the fast path (server/serve/fast-path.ts) writes these as they are. */
+export interface JsonResponseParts {
+  text: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Responses made by {@link jsonResponse} → their parts. Being in here also says they already carry the
+ * headers the app adds to every response.
+ */
+export const HAS_APP_HEADERS = new WeakMap<Response, JsonResponseParts>();
 
 /**
  * A 200 JSON response for the prediction routes, with the app's `X-Content-Type-Options` already in
@@ -199,11 +208,10 @@ export const HAS_APP_HEADERS = new WeakSet<Response>();
  * `c.header()` / `c.json()` builds a WHATWG `Headers` per response and converts it back (several µs).
  */
 export function jsonResponse(body: unknown, headers?: Record<string, string>): Response {
-  const res = new Response(JSON.stringify(body), {
-    status: 200,
-    headers: { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', ...headers },
-  });
-  HAS_APP_HEADERS.add(res);
+  const text = JSON.stringify(body);
+  const all = { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', ...headers };
+  const res = new Response(text, { status: 200, headers: all });
+  HAS_APP_HEADERS.set(res, { text, headers: all });
   return res;
 }
 

@@ -83,11 +83,19 @@ export function oipRoutes(ctx: RouteContext, serverVersion: string): Hono {
   app.get('/v2/models/:model/ready', (c) => modelReady(c));
   app.get('/v2/models/:model/versions/:version/ready', (c) => modelReady(c, c.req.param('version')));
 
-  app.post('/v2/models/:model/infer', (c) => infer(ctx, c, '/v2/models/:model/infer', requireModel(ctx.host, c.req.param('model'))));
+  app.post(OIP_INFER_ROUTE, oipInferHandler(ctx));
   app.post('/v2/models/:model/versions/:version/infer', (c) =>
     infer(ctx, c, '/v2/models/:model/versions/:version/infer', requireModel(ctx.host, c.req.param('model'), c.req.param('version'))),
   );
   return app;
+}
+
+/** The infer route's pattern (also its metrics label). */
+export const OIP_INFER_ROUTE = '/v2/models/:model/infer';
+
+/** `POST /v2/models/:model/infer`, for this app's route and the prediction fast path (server/serve/fast-path.ts). */
+export function oipInferHandler(ctx: RouteContext): (c: Context) => Promise<Response> {
+  return (c) => infer(ctx, c, OIP_INFER_ROUTE, requireModel(ctx.host, c.req.param('model') ?? ''));
 }
 
 async function infer(ctx: RouteContext, c: Context, route: string, model: LoadedModel): Promise<Response> {

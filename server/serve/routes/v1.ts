@@ -3,7 +3,7 @@
  * Hono's `:param` stops at `/` only, so `/v1/models/:target` captures `iris:predict` whole; the verb
  * after the last colon is split off here.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { describeZodError, V1PredictRequestSchema } from '../../protocol/schemas';
 import { HttpError, jsonResponse, readJsonBody, requireModel, type RouteContext } from './common';
 import { fastV1PredictRequest } from './fast-parse';
@@ -32,8 +32,17 @@ export function v1Routes(ctx: RouteContext): Hono {
     return c.json({ model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] });
   });
 
-  app.post('/v1/models/:target', async (c) => {
-    const target = c.req.param('target');
+  app.post(V1_POST_ROUTE, v1PostHandler(ctx));
+  return app;
+}
+
+/** The pattern Hono routes v1 POSTs by (`:target` is `iris:predict` whole); the label of their HTTP metrics. */
+export const V1_POST_ROUTE = '/v1/models/:target';
+
+/** `POST /v1/models/:target`, for this app's route and the prediction fast path (server/serve/fast-path.ts). */
+export function v1PostHandler(ctx: RouteContext): (c: Context) => Promise<Response> {
+  return async (c) => {
+    const target = c.req.param('target') ?? '';
     const colon = target.lastIndexOf(':');
     const verb = colon < 0 ? '' : target.slice(colon + 1);
     if (verb !== 'predict') {
@@ -52,6 +61,5 @@ export function v1Routes(ctx: RouteContext): Hono {
     const where = { ctx, route: V1_PREDICT_ROUTE, model };
     const predictions = instances !== undefined ? await predictInstances(where, instances) : await predictColumns(where, inputs);
     return jsonResponse({ predictions }, ctx.responseHeaders);
-  });
-  return app;
+  };
 }

@@ -46,14 +46,27 @@ export function isLoopbackHost(hostname: string): boolean {
 
 const normalizeAllowed = (name: string): string => hostnameOf(name.includes(':') && !name.startsWith('[') ? `[${name}]` : name);
 
+/**
+ * The check itself: true when a `Host` header value (undefined when absent) names this machine or an
+ * allowed name. Also used by the prediction fast path (server/serve/fast-path.ts), which must accept
+ * exactly what this middleware accepts.
+ */
+export function hostAccepted(allowedHosts: HostCheckOptions['allowedHosts']): (header: string | undefined) => boolean {
+  if (allowedHosts === 'any') return () => true;
+  const extra = new Set((allowedHosts ?? []).map(normalizeAllowed));
+  return (header) => {
+    const hostname = header === undefined ? '' : hostnameOf(header);
+    return hostname !== '' && (isLoopbackHost(hostname) || extra.has(hostname));
+  };
+}
+
 export function hostCheck(options: HostCheckOptions = {}): MiddlewareHandler {
   const any = options.allowedHosts === 'any';
-  const extra = new Set(any ? [] : ((options.allowedHosts as readonly string[] | undefined) ?? []).map(normalizeAllowed));
+  const accepted = hostAccepted(options.allowedHosts);
   return async (c, next) => {
     if (any || c.req.path.startsWith('/assets/') || options.trusted?.(c)) return next();
     const header = c.req.header('host');
-    const hostname = header === undefined ? '' : hostnameOf(header);
-    if (hostname && (isLoopbackHost(hostname) || extra.has(hostname))) return next();
+    if (accepted(header)) return next();
     return c.json(
       {
         // The names accepted besides loopback are not listed: the page that sent this must not learn the LAN address.
