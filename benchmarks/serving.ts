@@ -183,7 +183,7 @@ function processCpuUs(pid: number | undefined): number {
  * both alike; prints each run's p50 and the server process's CPU per request, and their medians.
  */
 async function compareBuilds(roots: string[]): Promise<void> {
-  const { bodies } = await bodiesAndBareRun();
+  const { bodies, bare } = await bodiesAndBareRun();
   const routes: [string, string, string][] = [
     ['oip', `/v2/models/${MODEL.name}/infer`, bodies.oip],
     ['v1', `/v1/models/${MODEL.name}:predict`, bodies.v1],
@@ -193,6 +193,10 @@ async function compareBuilds(roots: string[]): Promise<void> {
   const servers: ServerProcess[] = [];
   try {
     for (const root of roots) servers.push(await startServerProcess([MODEL.path, '--reference', MODEL.reference], [], root));
+    // The floor (bare node:http, same body parsed) runs in the same rounds: own time = p50 − floor − bare session.run.
+    const floor = await startFloorServer();
+    servers.push(floor);
+    const labels = [...roots, 'floor'];
     for (const s of servers) for (const [, path, body] of routes) await loadRun(s.url + path, body, 1, 1); // warm-up
     const p50 = new Map<string, number[]>();
     const cpu = new Map<string, number[]>();
@@ -202,8 +206,8 @@ async function compareBuilds(roots: string[]): Promise<void> {
         for (const [i, s] of servers.entries()) {
           const before = processCpuUs(s.child.pid);
           const run = await loadRun(s.url + path, body, 1, SECONDS);
-          push(p50, `${roots[i]} ${id}`, run.p50Us);
-          push(cpu, `${roots[i]} ${id}`, (processCpuUs(s.child.pid) - before) / run.requests);
+          push(p50, `${labels[i]} ${id}`, run.p50Us);
+          push(cpu, `${labels[i]} ${id}`, (processCpuUs(s.child.pid) - before) / run.requests);
         }
       }
     }
@@ -213,6 +217,16 @@ async function compareBuilds(roots: string[]): Promise<void> {
     for (const [key, runs] of p50) {
       const [root, id] = key.split(' ');
       console.log(`| ${root} | ${id} | ${runs.join(', ')} | ${median(runs)} | ${median(cpu.get(key)!).toFixed(1)} |`);
+    }
+    console.log(`\nOwn time = median p50 − floor's median p50 (same route body) − bare session.run p50 (${bare.p50.toFixed(1)} µs):\n`);
+    console.log('| build | route | own µs | server CPU − floor CPU, µs/request |');
+    console.log('|---|---|---|---|');
+    for (const root of roots) {
+      for (const [id] of routes) {
+        const own = median(p50.get(`${root} ${id}`)!) - median(p50.get(`floor ${id}`)!) - bare.p50;
+        const cpuOver = median(cpu.get(`${root} ${id}`)!) - median(cpu.get(`floor ${id}`)!);
+        console.log(`| ${root} | ${id} | ${own.toFixed(0)} | ${cpuOver.toFixed(1)} |`);
+      }
     }
   } finally {
     for (const s of servers) await s.stop();
