@@ -69,6 +69,20 @@ export function prestartWorker(): void {
   }
 }
 
+/** Keeps a worker that has finished its job as the spare (worker.ts takes one job after another). */
+function park(worker: Worker): void {
+  worker.removeAllListeners();
+  // An idle worker should not fail; if it does, it is simply not reused.
+  worker.on('error', () => {
+    if (spare === worker) spare = null;
+  });
+  worker.on('exit', () => {
+    if (spare === worker) spare = null;
+  });
+  worker.unref();
+  spare = worker;
+}
+
 /** Stops a spare worker nobody took (e.g. the check failed before reading). */
 export function releaseSpareWorker(): void {
   void spare?.terminate();
@@ -80,6 +94,7 @@ export function startWorker(job: WorkerJob, transferList: ArrayBuffer[] = []): W
   const worker = spare ?? createWorker();
   spare = null;
   if (worker === null) return null;
+  worker.removeAllListeners(); // a parked worker's idle handlers (see park)
   worker.ref();
   worker.postMessage(job, transferList);
   return worker;
@@ -115,12 +130,15 @@ export function runInWorker<T>(
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let started = false;
-    const finish = (fn: () => void) => {
+    const finish = (fn: () => void, reusable = false) => {
       if (settled) return;
       settled = true;
       options.signal?.removeEventListener('abort', onAbort);
+      // A worker that finished its job well is kept for the next one (the MMD test after the read, the
+      // next pass): a new thread costs ~50 ms of CPU to boot and load its script.
+      if (reusable && spare === null) park(w);
+      else void w.terminate();
       fn();
-      void w.terminate();
     };
     const onAbort = () => finish(() => reject(options.abortError()));
     if (options.signal?.aborted) {
@@ -131,7 +149,7 @@ export function runInWorker<T>(
     w.on('message', (message: WorkerMessage) => {
       started = true;
       if (message.type === 'progress') options.onProgress?.(message.rows, message.bytes, message.total);
-      else if (message.type === 'done') finish(() => resolve(message.result as T));
+      else if (message.type === 'done') finish(() => resolve(message.result as T), true);
       else finish(() => reject(options.rebuild(message)));
     });
     w.on('error', (err) => {

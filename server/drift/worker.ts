@@ -38,8 +38,9 @@ function parquetReader(): typeof import('./parquet/read').readParquetColumns {
   return (require('./parquet/read') as typeof import('./parquet/read')).readParquetColumns;
 }
 
-// One job per thread, sent as the first message (the thread may be started before the job is known).
-parentPort!.once('message', (job: WorkerJob) => {
+// Jobs come one after another (the thread may be started before the first is known, and is kept for
+// the next one when it finished well: threads.ts).
+parentPort!.on('message', (job: WorkerJob) => {
   if (job.type === 'read') runRead(job);
   else if (job.type === 'load') runLoad(job);
   else runMmd(job);

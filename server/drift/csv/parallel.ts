@@ -5,7 +5,7 @@
  * Without a worker (see threads.ts) both are read here, one after the other — same results.
  */
 import { populationStd } from '../stattests/wasserstein';
-import { prestartWorker, runInWorker, type WorkerMessage } from '../threads';
+import { runInWorker, type WorkerMessage } from '../threads';
 import { abortError, readCsvColumns, sortColumns, type CsvColumns, type ReadCsvOptions } from './read';
 import { CsvFormatError } from './tokenizer';
 
@@ -52,8 +52,8 @@ export async function readBoth(
       (ref) => {
         for (const d of ref.columns.values())
           if (d.kind === 'numerical' && d.count > 0) d.std ??= populationStd(d.values.subarray(0, d.count));
-        // This thread now waits for the worker: boot the next worker (MMD, or the next pass) meanwhile.
-        prestartWorker();
+        // No second worker is booted for what comes next (MMD, the next pass): the reading worker is
+        // kept for it when it is done (threads.ts), which saves a thread's start-up CPU.
         return ref;
       },
     );
