@@ -18,7 +18,13 @@
  *                                          the repository so node_modules resolve — served side by side, 1-client
  *                                          runs interleaved, BENCH_ROUNDS rounds (default 5); p50 and server CPU
  *                                          µs per request)
+ *   npm run bench:serving -- --compare A B --clients 64 [--node-args-a|-b "<node flags>"] [--serve-args-a|-b "<serve flags>"]
+ *                                          (instead: the tail under load — interleaved N-client runs of two builds,
+ *                                          or of one build under other flags, e.g. `. . --serve-args-b "--workers 2"`;
+ *                                          medians of req/s, p50, p99, scavenges per 10k requests, rows per run,
+ *                                          server CPU; BENCH_ROUTES picks routes, default oip,v1,mlflow)
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -233,13 +239,151 @@ async function compareBuilds(roots: string[]): Promise<void> {
   }
 }
 
+/** `--flag value` from the command line, or undefined. */
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** CPU (user + system) of a process and its direct children (the workers of `--workers n`), µs, from /proc. */
+function treeCpuUs(pid: number | undefined): number {
+  let total = processCpuUs(pid);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(pid)) total += processCpuUs(Number(entry));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return total;
+}
+
+/** Another benchmark's wrk on this machine (a shared box): wait, up to 30 s, so two load runs never overlap. */
+async function waitForOtherLoad(): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    const busy = readdirSync('/proc').some((e) => {
+      try {
+        return /^\d+$/.test(e) && readFileSync(`/proc/${e}/comm`, 'utf8').trim() === 'wrk';
+      } catch {
+        return false;
+      }
+    });
+    if (!busy) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** Scavenges (minor GCs), their seconds, and session.run rows from the server's own /metrics (summed over workers). */
+async function serverCounters(
+  url: string,
+  token: string,
+): Promise<{ minorGcs: number; minorGcSeconds: number; runs: number; rows: number }> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+  const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+  return {
+    minorGcs: value(/^nodejs_gc_duration_seconds_count\{kind="minor"\} ([\d.e+-]+)$/m),
+    minorGcSeconds: value(/^nodejs_gc_duration_seconds_sum\{kind="minor"\} ([\d.e+-]+)$/m),
+    runs: value(/^inference_batch_size_count ([\d.e+-]+)$/m),
+    rows: value(/^inference_batch_size_sum ([\d.e+-]+)$/m),
+  };
+}
+
+/**
+ * `--compare <A> <B> --clients N` (N > 1): the tail under load. Each side is a build folder plus optional
+ * node flags (`--node-args-a "--max-semi-space-size=64"`) and serve flags (`--serve-args-b "--workers 2"`),
+ * so one build can be compared with itself under other settings. Rounds alternate the order A, B / B, A
+ * and wait while another benchmark's wrk runs; per side and route: medians of req/s, p50 and p99, the p99
+ * of every run, scavenges and their milliseconds per 10,000 requests (the server's /metrics), mean rows per
+ * session.run, and server CPU per request (workers included).
+ */
+async function compareUnderLoad(roots: string[], clients: number): Promise<void> {
+  const { bodies } = await bodiesAndBareRun();
+  const all: [string, string, string][] = [
+    ['oip', `/v2/models/${MODEL.name}/infer`, bodies.oip],
+    ['v1', `/v1/models/${MODEL.name}:predict`, bodies.v1],
+    ['mlflow', '/invocations', bodies.mlflow],
+  ];
+  const wanted = (process.env.BENCH_ROUTES ?? 'oip,v1,mlflow').split(',');
+  const routes = all.filter(([id]) => wanted.includes(id));
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+  const dir = mkdtempSync(join(tmpdir(), 'ml-cmp-'));
+  const token = randomBytes(32).toString('base64url');
+  writeFileSync(join(dir, 'token'), token);
+  const words = (s: string | undefined) => (s ?? '').split(' ').filter(Boolean);
+  const sides = ['a', 'b'].map((k, i) => {
+    const nodeArgs = words(argValue(`--node-args-${k}`));
+    const serveArgs = words(argValue(`--serve-args-${k}`));
+    return { label: [`${k.toUpperCase()}: ${roots[i]}`, ...nodeArgs, ...serveArgs].join(' '), root: roots[i], nodeArgs, serveArgs };
+  });
+  const servers: ServerProcess[] = [];
+  type Figures = { rps: number; p50: number; p99: number; gcs: number; gcMs: number; rows: number; cpu: number };
+  const runs = new Map<string, Figures[]>();
+  try {
+    for (const s of sides) {
+      const args = [MODEL.path, '--reference', MODEL.reference, '--admin-token-file', join(dir, 'token'), ...s.serveArgs];
+      servers.push(await startServerProcess(args, s.nodeArgs, s.root));
+    }
+    // Warm-up: JIT, heap growth.
+    for (const s of servers) for (const [, path, body] of routes) await loadRun(s.url + path, body, clients, 2);
+    for (let r = 0; r < rounds; r++) {
+      for (const [id, path, body] of routes) {
+        for (const i of r % 2 ? [1, 0] : [0, 1]) {
+          const s = servers[i];
+          await waitForOtherLoad();
+          const before = await serverCounters(s.url, token);
+          const cpuBefore = treeCpuUs(s.child.pid);
+          const run = await loadRun(s.url + path, body, clients, SECONDS);
+          const cpu = (treeCpuUs(s.child.pid) - cpuBefore) / run.requests;
+          const after = await serverCounters(s.url, token);
+          const per10k = 1e4 / run.requests;
+          const key = `${i} ${id}`;
+          runs.set(key, [
+            ...(runs.get(key) ?? []),
+            {
+              rps: run.requestsPerSecond,
+              p50: run.p50Us / 1000,
+              p99: run.p99Us / 1000,
+              gcs: (after.minorGcs - before.minorGcs) * per10k,
+              gcMs: (after.minorGcSeconds - before.minorGcSeconds) * 1000 * per10k,
+              rows: (after.rows - before.rows) / (after.runs - before.runs),
+              cpu,
+            },
+          ]);
+          console.error(`  ${sides[i].label} ${id}: ${run.requestsPerSecond.toFixed(0)} req/s, p50 ${run.p50Us} µs, p99 ${run.p99Us} µs`);
+        }
+      }
+    }
+  } finally {
+    for (const s of servers) await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
+  console.log(`\n### ${clients} clients, ${SECONDS} s per run, ${rounds} rounds (medians; load by ${loadTool()})\n`);
+  console.log(
+    '| side | route | req/s | p50 ms | p99 ms | p99 of each run | scavenges /10k req | scavenge ms /10k req | rows per run | ' +
+      'server CPU µs/req |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const [key, list] of runs) {
+    const [i, id] = key.split(' ');
+    const m = (f: keyof Figures) => median(list.map((x) => x[f]));
+    console.log(
+      `| ${sides[Number(i)].label} | ${id} | ${int(m('rps'))} | ${m('p50').toFixed(2)} | ${m('p99').toFixed(2)} | ` +
+        `${list.map((x) => x.p99.toFixed(1)).join(', ')} | ${m('gcs').toFixed(1)} | ${m('gcMs').toFixed(1)} | ` +
+        `${m('rows').toFixed(1)} | ${m('cpu').toFixed(1)} |`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--profile')) return profile();
   const compare = process.argv.indexOf('--compare');
   if (compare >= 0) {
     const roots = process.argv.slice(compare + 1, compare + 3);
     if (roots.length !== 2) throw new Error('--compare takes two folders holding bin/ and dist/ (e.g. a copy of an older build, and .)');
-    return compareBuilds(roots);
+    const clients = Number(argValue('--clients') ?? 1);
+    return clients > 1 ? compareUnderLoad(roots, clients) : compareBuilds(roots);
   }
   const tool = loadTool();
   if (tool !== 'wrk') {
