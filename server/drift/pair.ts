@@ -81,35 +81,30 @@ export class ColumnPair {
     let total = 0;
     let prev = nu && nv ? Math.min(u[0], v[0]) : nu ? u[0] : nv ? v[0] : 0;
     // |F_u − F_v| = |i·nv − j·nu| / (nu·nv): the numerator is an exact integer, so the walk needs no
-    // division per step; the one division happens at the end. One value per step: when x is new, i and
-    // j count the values below it on each side (the terms and their order are those of a walk over the
-    // distinct values; a repeated value would only add 0).
-    while (i < nu && j < nv) {
-      const a = u[i];
-      const b = v[j];
-      const x = a <= b ? a : b;
+    // division per step; the one division happens at the end. i·nv and j·nu are kept as running sums
+    // (exact integers below 2^53) that start as the double -0: int32 products overflowed after ~10^4 steps
+    // and each overflow threw the optimised loop away (a run of the CLI does this walk once per column).
+    let iNv = -0;
+    let jNu = -0;
+    // One value per step, from one loop (no tail loops that first run, unoptimised, after the main
+    // one): when x is new, i and j count the values below it on each side — the terms and their order
+    // are those of a walk over the distinct values (a repeated value would only add 0).
+    while (i < nu || j < nv) {
+      const a = i < nu ? u[i] : Infinity;
+      const b = j < nv ? v[j] : Infinity;
+      const fromU = i < nu && a <= b;
+      const x = fromU ? a : b;
       if (x !== prev) {
-        total += Math.abs(i * nv - j * nu) * (x - prev);
+        total += Math.abs(iNv - jNu) * (x - prev);
         prev = x;
         runs++;
       }
-      if (a <= b) i++;
-      else j++;
-    }
-    for (; i < nu; i++) {
-      const x = u[i];
-      if (x !== prev) {
-        total += Math.abs(i * nv - j * nu) * (x - prev);
-        prev = x;
-        runs++;
-      }
-    }
-    for (; j < nv; j++) {
-      const x = v[j];
-      if (x !== prev) {
-        total += Math.abs(i * nv - j * nu) * (x - prev);
-        prev = x;
-        runs++;
+      if (fromU) {
+        i++;
+        iNv += nv;
+      } else {
+        j++;
+        jNu += nu;
       }
     }
     total = nu && nv ? total / (nu * nv) : 0;
