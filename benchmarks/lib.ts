@@ -201,7 +201,9 @@ export async function loadRun(
     if (tool === 'wrk') {
       const script = join(dir, 'post.lua');
       writeFileSync(script, WRK_SCRIPT);
-      const threads = Math.min(connections, Math.max(1, cpus().length));
+      // One wrk thread per core (BENCH_WRK_THREADS overrides, e.g. 1 to leave a core of two to the server), the
+      // same for every server of a table so their ratios compare like with like.
+      const threads = Math.min(connections, Number(process.env.BENCH_WRK_THREADS) || Math.max(1, cpus().length));
       const out = await runTool('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '-s', script, url], {
         WRK_BODY_FILE: bodyFile,
         ...(request.contentType ? { WRK_CONTENT_TYPE: request.contentType } : {}),

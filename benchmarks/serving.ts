@@ -8,7 +8,8 @@
  * Load comes from wrk (C; `apt-get install wrk`) in its own process; without wrk, autocannon's CLI in its
  * own process, and the table says so — autocannon costs more CPU than the servers it measures on two cores,
  * so its floor reads ~5× slower. Every server runs in its own process; only `session.run` is in-process.
- * Env: BENCH_SECONDS (per load run, default 5), BENCH_CLIENTS (default "1,64"), BENCH_ITERATIONS (bare runs).
+ * Env: BENCH_SECONDS (per load run, default 5), BENCH_CLIENTS (default "1,64"), BENCH_ITERATIONS (bare runs),
+ * BENCH_WRK_THREADS (wrk threads, default one per core: `-t2 -c64` on two cores, for every server alike).
  *
  *   npm run bench:serving -- --profile    (instead: the server under `node --cpu-prof`, 1 wrk client on the
  *                                          OIP route; self time per request by concern — routing, validation,
