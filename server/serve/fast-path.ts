@@ -77,6 +77,9 @@ function trimHttpWhitespace(value: string): string {
   return start === 0 && end === value.length ? value : value.slice(start, end);
 }
 
+/** True when a raw header name, in any case, is `lower` (compared without making a lower-case copy when the lengths differ). */
+const isField = (field: string, lower: string): boolean => field.length === lower.length && field.toLowerCase() === lower;
+
 /**
  * A header as Hono's `c.req.header(name)` reads it through the Node adapter: every field of that name
  * (any case), outer whitespace trimmed, joined with ", "; undefined when absent.
@@ -85,7 +88,7 @@ function headerOf(raw: string[], name: string): string | undefined {
   let value: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const field = raw[i];
-    if (field.length === name.length && field.toLowerCase() === name) {
+    if (isField(field, name)) {
       const v = trimHttpWhitespace(raw[i + 1]);
       value = value === undefined ? v : `${value}, ${v}`;
     }
@@ -93,16 +96,28 @@ function headerOf(raw: string[], name: string): string | undefined {
   return value;
 }
 
-/** What the route handlers read of a Hono Context: headers, the path parameter, the path, the Node request. */
+/** What the route handlers read of a Hono Context's request: headers, the path parameter, the path (methods, not closures per request). */
+class FastRequest {
+  readonly method = 'POST';
+  constructor(
+    private readonly raw: string[],
+    readonly path: string,
+    private readonly paramName: string | undefined,
+    private readonly paramValue: string | undefined,
+  ) {}
+
+  header(name: string): string | undefined {
+    return headerOf(this.raw, name.toLowerCase());
+  }
+
+  param(name: string): string | undefined {
+    return name === this.paramName ? this.paramValue : undefined;
+  }
+}
+
+/** The part of a Hono Context the three route handlers use. */
 function contextFor(req: IncomingMessage, path: string, param: [string, string] | undefined): Context {
-  const raw = req.rawHeaders;
-  const honoRequest = {
-    method: 'POST',
-    path,
-    header: (name: string) => headerOf(raw, name.toLowerCase()),
-    param: (name: string) => (param && param[0] === name ? param[1] : undefined),
-  };
-  return { req: honoRequest, env: { incoming: req } } as unknown as Context;
+  return { req: new FastRequest(req.rawHeaders, path, param?.[0], param?.[1]), env: { incoming: req } } as unknown as Context;
 }
 
 export function createFastPath(options: FastPathOptions): FastPath {
@@ -116,9 +131,9 @@ export function createFastPath(options: FastPathOptions): FastPath {
     let host: string | undefined;
     let hosts = 0;
     for (let i = 0; i < raw.length; i += 2) {
-      const field = raw[i].toLowerCase();
-      if (field === 'origin' || field === 'authorization') return false;
-      if (field === 'host') {
+      const field = raw[i];
+      if (isField(field, 'origin') || isField(field, 'authorization')) return false;
+      if (isField(field, 'host')) {
         host = raw[i + 1];
         hosts++;
       }

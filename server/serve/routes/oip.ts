@@ -140,7 +140,8 @@ async function infer(ctx: RouteContext, c: Context, route: string, model: Loaded
       `the body has ${binary.length - binaryOffset} bytes after the JSON header that no input's binary_data_size accounts for`,
     );
   }
-  const missing = model.info.inputs.filter((i) => !seen.has(i.name));
+  // `seen` holds only the model's own input names (findInput refused others), each once: fewer means some are missing.
+  const missing = seen.size < model.info.inputs.length ? model.info.inputs.filter((i) => !seen.has(i.name)) : [];
   if (missing.length) {
     throw new HttpError(
       400,
