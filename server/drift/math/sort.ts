@@ -88,50 +88,72 @@ function spreadSort(
   } else {
     starts = new Int32Array(buckets);
   }
-  for (let i = 0; i < n; i++) {
-    const b = ((values[i] - min) * scale) | 0; // ≥ 0 (v ≥ min), at most `buckets` (rounding at max)
-    starts[b < last ? (b > 0 ? b : 0) : last]++;
-  }
-  let crowded = 0;
-  let sum = 0;
-  for (let b = 0; b < buckets; b++) {
-    const count = starts[b];
-    if (count > SMALL_BUCKET) crowded += count;
-    starts[b] = sum;
-    sum += count;
-  }
+  countBuckets(values, min, scale, last, starts);
+  const crowded = toStarts(starts);
   // Skewed values (most of them in a few buckets): spreading would not pay, the radix sort takes them all.
   if (crowded > n >>> 2) {
     radixSortFloat64(values, new Uint32Array(copy.buffer, copy.byteOffset, n * 2));
     return;
   }
   copy.set(values);
-  for (let i = 0; i < n; i++) {
-    const v = copy[i];
-    const b = ((v - min) * scale) | 0;
-    values[starts[b < last ? (b > 0 ? b : 0) : last]++] = v;
+  scatter(copy, values, min, scale, last, starts);
+  if (crowded > 0) sortCrowded(values, starts, copy, depth);
+  insertionSort(values);
+}
+
+// The steps of spreadSort, each its own small function: V8 optimises a long loop while it runs (OSR),
+// and in one big function each later loop first ran unoptimised and then forced a re-compile.
+
+/** starts[b] = how many values fall in bucket b. */
+function countBuckets(values: Float64Array, min: number, scale: number, last: number, starts: Int32Array): void {
+  for (let i = 0; i < values.length; i++) {
+    const b = ((values[i] - min) * scale) | 0; // ≥ 0 (v ≥ min), at most `buckets` (rounding at max)
+    starts[b < last ? (b > 0 ? b : 0) : last]++;
   }
-  if (crowded > 0) {
-    for (let b = 0; b < buckets; b++) {
-      const s = b === 0 ? 0 : starts[b - 1];
-      const e = starts[b];
-      if (e - s <= SMALL_BUCKET) continue;
-      const part = values.subarray(s, e);
-      if (e - s < 512) part.sort();
-      else if (depth >= MAX_SPREAD_DEPTH) radixSortFloat64(part, new Uint32Array(copy.buffer, copy.byteOffset, (e - s) * 2));
-      else {
-        let lo = Infinity;
-        let hi = -Infinity;
-        for (let i = 0; i < part.length; i++) {
-          const v = part[i];
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
-        }
-        spreadSort(part, lo, hi, copy.subarray(0, e - s), depth + 1);
+}
+
+/** Turns the counts into where each bucket begins; returns how many values sit in crowded buckets. */
+function toStarts(starts: Int32Array): number {
+  let crowded = 0;
+  let sum = 0;
+  for (let b = 0; b < starts.length; b++) {
+    const count = starts[b];
+    if (count > SMALL_BUCKET) crowded += count;
+    starts[b] = sum;
+    sum += count;
+  }
+  return crowded;
+}
+
+/** Moves each value of `from` to its bucket in `to`; afterwards starts[b] is where bucket b ends. */
+function scatter(from: Float64Array, to: Float64Array, min: number, scale: number, last: number, starts: Int32Array): void {
+  for (let i = 0; i < from.length; i++) {
+    const v = from[i];
+    const b = ((v - min) * scale) | 0;
+    to[starts[b < last ? (b > 0 ? b : 0) : last]++] = v;
+  }
+}
+
+/** Sorts the buckets holding more than SMALL_BUCKET values (`ends` as scatter left it). */
+function sortCrowded(values: Float64Array, ends: Int32Array, copy: Float64Array, depth: number): void {
+  for (let b = 0; b < ends.length; b++) {
+    const s = b === 0 ? 0 : ends[b - 1];
+    const e = ends[b];
+    if (e - s <= SMALL_BUCKET) continue;
+    const part = values.subarray(s, e);
+    if (e - s < 512) part.sort();
+    else if (depth >= MAX_SPREAD_DEPTH) radixSortFloat64(part, new Uint32Array(copy.buffer, copy.byteOffset, (e - s) * 2));
+    else {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < part.length; i++) {
+        const v = part[i];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
       }
+      spreadSort(part, lo, hi, copy.subarray(0, e - s), depth + 1);
     }
   }
-  insertionSort(values);
 }
 
 /** Insertion sort, linear when every value is already within a few places of where it belongs. -0 goes before 0. */
