@@ -68,8 +68,15 @@ function sideOf(first: CsvColumns, group: string[], loaded: ColumnData[]): CsvCo
 }
 
 /**
- * Loads `group` for both sides: the reference here (or from the cache), the current file's columns
- * in the worker thread when `useWorker` — the same split as reading, so sorting stays on two cores.
+ * Share of the reference's spilled columns the worker loads and sorts besides the current side's, when
+ * the reference is not cached: this thread tests every column afterwards (the merged walk of both sorted
+ * sides costs about as much as sorting one side), so with an even split the worker would wait meanwhile.
+ */
+const WORKER_REFERENCE_SHARE = 0.4;
+
+/**
+ * Loads `group` for both sides, sorted: the current file's columns (and a share of the reference's) in
+ * the worker thread when `useWorker`, the reference's here (or from the cache) — sorting on two cores.
  */
 export async function loadBoth(
   reference: SpilledSide,
@@ -80,27 +87,49 @@ export async function loadBoth(
   fromCache?: () => Promise<CsvColumns | null>,
 ): Promise<[CsvColumns, CsvColumns]> {
   const curColumns = group.map((name) => current.columns.columns.get(name)!);
-  const curPromise = useWorker
-    ? loadInWorker(curColumns, current.pool, signal)
+  const refColumns = group.map((name) => reference.columns.columns.get(name)!);
+  // Reference columns handed to the worker (never with a cache: the reference may come from there).
+  const spilledRef = refColumns.filter((d) => d.spill);
+  const handed =
+    useWorker && !fromCache ? spilledRef.slice(spilledRef.length - Math.round(spilledRef.length * WORKER_REFERENCE_SHARE)) : [];
+  const workerPromise = useWorker
+    ? loadInWorker([...curColumns, ...handed], current.pool, reference.pool, handed, signal)
     : loadSpilledColumns(curColumns, { pool: current.pool, signal, sort: true });
-  curPromise.catch(() => undefined); // awaited below; a failure here must not go unhandled meanwhile
+  workerPromise.catch(() => undefined); // awaited below; a failure here must not go unhandled meanwhile
   const cached = await fromCache?.();
-  const ref =
-    cached ??
-    sideOf(
+  let ref: CsvColumns;
+  if (cached) ref = cached;
+  else {
+    const mine = refColumns.filter((d) => !handed.includes(d));
+    const loaded = await loadSpilledColumns(mine, { pool: reference.pool, signal, sort: true });
+    const fromWorker = (await workerPromise).slice(curColumns.length);
+    const byColumn = new Map<ColumnData, ColumnData>([
+      ...mine.map((d, i) => [d, loaded[i]] as const),
+      ...handed.map((d, i) => [d, fromWorker[i]] as const),
+    ]);
+    ref = sideOf(
       reference.columns,
       group,
-      await loadSpilledColumns(
-        group.map((name) => reference.columns.columns.get(name)!),
-        { pool: reference.pool, signal, sort: true },
-      ),
+      refColumns.map((d) => byColumn.get(d)!),
     );
+  }
   for (const d of ref.columns.values()) if (d.kind === 'numerical' && d.count > 0) d.std ??= populationStd(d.values.subarray(0, d.count));
-  return [ref, sideOf(current.columns, group, await curPromise)];
+  return [ref, sideOf(current.columns, group, (await workerPromise).slice(0, curColumns.length))];
 }
 
-function loadInWorker(columns: ColumnData[], pool: BufferPool, signal?: AbortSignal): Promise<ColumnData[]> {
+/** Loads `columns` in the worker with the current side's spare buffers and as many of the reference's as it loads of its columns. */
+function loadInWorker(
+  columns: ColumnData[],
+  pool: BufferPool,
+  referencePool: BufferPool,
+  handed: ColumnData[],
+  signal?: AbortSignal,
+): Promise<ColumnData[]> {
   const buffers = pool.drain();
+  for (const d of handed) {
+    const buffer = referencePool.take(d.spill!.count)?.buffer as ArrayBuffer | undefined;
+    if (buffer) buffers.push(buffer);
+  }
   return runInWorker<ColumnData[]>(
     { type: 'load', columns, pool: buffers },
     buffers,
