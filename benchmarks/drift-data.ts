@@ -6,7 +6,8 @@
  * generator wrote, and benchmarks/drift-parquet.ts (same generator, same seeds) still matches them.
  *
  * Floats are formatted by benchmarks/pandas-float-csv.cpp (std::to_chars, ~10x quicker) when g++ can
- * build it and a file has only float columns, else by pandasFloat; both write the same bytes.
+ * build it and a file has only float columns, else by pandasFloat (or toFixed(4) for --short-floats,
+ * which the native formatter also writes byte for byte); both write the same bytes.
  *
  * This module is also the workers' entry: a worker formats the chunks it is sent and posts back bytes.
  */
@@ -93,8 +94,8 @@ export function chunkNumbers(spec: CsvSpec, k: number): Float64Array {
   return values;
 }
 
-/** Whether the native formatter can write this spec's chunks (pandas floats only: no categorical columns). */
-const nativeFits = (spec: CsvSpec) => !spec.short && !spec.categorical && spec.numeric > 0;
+/** Whether the native formatter can write this spec's chunks (float columns only, pandas' or --short-floats). */
+const nativeFits = (spec: CsvSpec) => !spec.categorical && spec.numeric > 0;
 
 /**
  * Compiles benchmarks/pandas-float-csv.cpp into `dir` with g++ (C++17 std::to_chars); null when there
@@ -110,7 +111,7 @@ export function compileFormatter(dir: string): string | null {
 /** Chunk k's text through the native formatter (same bytes as csvChunk: test/drift/bench-data.test.ts). */
 export function nativeChunk(spec: CsvSpec, k: number, formatter: string): Uint8Array {
   const values = chunkNumbers(spec, k);
-  const out = spawnSync(formatter, [String(spec.numeric)], {
+  const out = spawnSync(formatter, [String(spec.numeric), ...(spec.short ? ['--fixed4'] : [])], {
     input: new Uint8Array(values.buffer),
     maxBuffer: values.length * 32 + 1024,
     stdio: ['pipe', 'pipe', 'inherit'],

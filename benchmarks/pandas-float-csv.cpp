@@ -4,7 +4,9 @@
 // with g++ when there is one and pipes each chunk's values through it; the JavaScript formatter is the
 // fallback, and test/bench/pandas-float.test.ts checks both give the same text.
 //
-//   pandas-float-csv <columns>   < float64 little-endian values, row-major   > CSV rows (no header)
+//   pandas-float-csv <columns> [--fixed4]   < float64 little-endian values, row-major   > CSV rows (no header)
+//
+// --fixed4 writes JavaScript's x.toFixed(4) instead (the benchmark's --short-floats), for |x| < 1e21.
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -60,10 +62,22 @@ static char* format(char* out, double x) {
   return out;
 }
 
+// Appends x.toFixed(4) as JavaScript writes it: the exact value rounded to 4 decimals, ties away from
+// zero (printf rounds them to even), and -0 written as 0.
+static char* fixed4(char* out, double x) {
+  if (x == 0) x = 0.0;
+  double y = x * 10000.0;
+  double r = std::fabs(y);
+  // An exact product ending in .5 is a tie: nudge x away from zero so printf rounds it that way too.
+  if (std::fma(x, 10000.0, -y) == 0 && r - std::floor(r) == 0.5) x = std::nextafter(x, x > 0 ? INFINITY : -INFINITY);
+  return out + std::snprintf(out, 40, "%.4f", x);
+}
+
 int main(int argc, char** argv) {
   long columns = argc > 1 ? std::atol(argv[1]) : 0;
+  bool fixed = argc > 2 && std::strcmp(argv[2], "--fixed4") == 0;
   if (columns <= 0) {
-    std::fputs("usage: pandas-float-csv <columns> < float64 values > csv rows\n", stderr);
+    std::fputs("usage: pandas-float-csv <columns> [--fixed4] < float64 values > csv rows\n", stderr);
     return 2;
   }
   const size_t rowsPerBlock = 4096;
@@ -75,7 +89,7 @@ int main(int argc, char** argv) {
     if (got == 0) break;
     char* o = out.data();
     for (size_t i = 0; i < got; i++) {
-      o = format(o, in[i]);
+      o = fixed ? fixed4(o, in[i]) : format(o, in[i]);
       *o++ = ++column == columns ? '\n' : ',';
       if (column == columns) column = 0;
     }

@@ -42,16 +42,45 @@ test('the native formatter writes what pandas writes', { skip: hasGpp ? false : 
 });
 
 test(
-  'a chunk of the --big benchmark is the same text from the native and the JavaScript formatter',
+  'the native formatter writes toFixed(4) for --short-floats, ties away from zero and -0 as 0',
   { skip: hasGpp ? false : 'no g++' },
   () => {
     const formatter = compileFormatter(dir)!;
-    // Chunk 0 (the file's seed) and the first 2,000 rows of chunk 1 (a derived seed).
-    for (const [rows, k] of [
-      [2000, 0],
-      [CHUNK_ROWS + 2000, 1],
-    ]) {
-      const spec: CsvSpec = { rows, numeric: 20, categorical: false, shift: 0.2, seed: 2, short: false };
+    // Ties (exact binary fractions ending in 5 at the 5th decimal) are where printf's rounding differs.
+    const values = new Float64Array([
+      0,
+      -0,
+      0.03125,
+      -0.03125,
+      0.09375,
+      2.71875,
+      -1e-9,
+      1.5,
+      ...fixture.map(([hex]) => valueOf(hex)).filter((x) => Math.abs(x) < 1e21),
+    ]);
+    const out = spawnSync(formatter, ['1', '--fixed4'], { input: new Uint8Array(values.buffer) });
+    assert.equal(out.status, 0);
+    const cells = out.stdout.toString('latin1').split('\n').slice(0, -1);
+    assert.deepEqual(cells.slice(0, 8), ['0.0000', '0.0000', '0.0313', '-0.0313', '0.0938', '2.7188', '-0.0000', '1.5000']);
+    assert.deepEqual(
+      cells,
+      Array.from(values, (x) => x.toFixed(4)),
+    );
+  },
+);
+
+test(
+  'a chunk of the --big benchmark is the same text from the native and the JavaScript formatter (also --short-floats)',
+  { skip: hasGpp ? false : 'no g++' },
+  () => {
+    const formatter = compileFormatter(dir)!;
+    // Chunk 0 (the file's seed) and the first 2,000 rows of chunk 1 (a derived seed); toFixed(4) too.
+    for (const [rows, k, short] of [
+      [2000, 0, false],
+      [CHUNK_ROWS + 2000, 1, false],
+      [2000, 0, true],
+    ] as const) {
+      const spec: CsvSpec = { rows, numeric: 20, categorical: false, shift: 0.2, seed: 2, short };
       const text = csvChunk(spec, k);
       assert.equal(text.split('\n').length, 2001);
       assert.equal(Buffer.from(nativeChunk(spec, k, formatter)).toString('latin1'), text);
