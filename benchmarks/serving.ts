@@ -260,9 +260,9 @@ function treeCpuUs(pid: number | undefined): number {
   return total;
 }
 
-/** Another benchmark's wrk on this machine (a shared box): wait, up to 30 s, so two load runs never overlap. */
+/** Another benchmark's wrk on this machine (a shared box): wait for a gap between its runs, up to 5 s. */
 async function waitForOtherLoad(): Promise<void> {
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 50; i++) {
     const busy = readdirSync('/proc').some((e) => {
       try {
         return /^\d+$/.test(e) && readFileSync(`/proc/${e}/comm`, 'utf8').trim() === 'wrk';
@@ -271,7 +271,7 @@ async function waitForOtherLoad(): Promise<void> {
       }
     });
     if (!busy) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
