@@ -16,6 +16,7 @@ import { withFastPath } from '../../server/serve/fast-path';
 import { createModelHost, type ModelHostImpl } from '../../server/serve/host-impl';
 import { createMetrics } from '../../server/serve/metrics';
 import type { ModelHost } from '../../server/serve/host';
+import { mountLabRoutes } from '../../server/serve/lab-routes';
 import { repoPath } from '../helpers/server';
 
 const ADMIN = 'a'.repeat(43);
@@ -280,6 +281,26 @@ describe('prediction fast path vs Hono', () => {
     assert.equal(taken.at(-1), true);
     assert.equal(await count('/v2/models/:model/infer', '200'), oip + 1);
     assert.equal(await count('/v1/models/:target', '404'), v1 + 1);
+  });
+
+  test('what runs on the three paths in Hono is what the fast path stands in for', () => {
+    // The fast path skips every middleware of the app. A middleware or route added later that matches these
+    // paths would be skipped too: this fails then, to make its author teach fast-path.ts (or fall back to Hono).
+    const app = createApp(host, { logError: () => undefined, labRoutes: mountLabRoutes });
+    const matches = (pattern: string, path: string) =>
+      new RegExp(
+        `^${pattern
+          .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/:\w+/g, '[^/]+')}$`,
+      ).test(path);
+    const on = (path: string) =>
+      app.routes.filter((r) => (r.method === 'ALL' || r.method === 'POST') && matches(r.path, path)).map((r) => `${r.method} ${r.path}`);
+    // The metrics and nosniff middleware, CORS + token classification, the Host check, the Origin check.
+    const middleware = ['ALL /*', 'ALL /*', 'ALL /*', 'ALL /*'];
+    assert.deepEqual(on('/v2/models/iris/infer'), [...middleware, 'POST /v2/models/:model/infer']);
+    assert.deepEqual(on('/v1/models/iris:predict'), [...middleware, 'POST /v1/models/:target']);
+    assert.deepEqual(on('/invocations'), [...middleware, 'POST /invocations']);
   });
 
   // Last: once a link is minted the server stays in share mode.
