@@ -215,6 +215,8 @@ async function check(
       // With --cache, the reference comes from the cache when it is valid (loaded while the worker reads the current file).
       const fromCache = cache ? () => cache.pick(group) : undefined;
       const spilled = firstPass.sides;
+      // A later pass reads its group from the spill files (seconds on 10M rows): say which pass it is.
+      if (spilled) report('reading');
       const [ref, cur]: [CsvColumns, CsvColumns] = spilled
         ? await loadBoth(spilled.ref, spilled.cur, group, parallel, options.signal, fromCache)
         : await readSides(refRequest, curRequest, parallel, fromCache);

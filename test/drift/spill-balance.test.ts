@@ -52,16 +52,22 @@ async function withTmp<T>(run: (tmp: string) => Promise<T>): Promise<T> {
 }
 const spillFolders = (tmp: string) => readdirSync(tmp).filter((name) => name.startsWith('model-lab-drift-'));
 
-test('passes of several spilled columns, loaded and sorted on two threads, give the single-pass report', async () => {
+test('passes of several spilled columns, loaded and sorted on two threads, give the single-pass report and progress per pass', async () => {
   const single = await runDrift({ ...files, parallel: true });
   for (const parallel of [true, false]) {
+    const events: DriftProgress[] = [];
     const multi = await withTmp(async (tmp) => {
-      const report = await runDrift({ ...files, parallel, memoryBudgetMb: BUDGET_MB });
+      const report = await runDrift({ ...files, parallel, memoryBudgetMb: BUDGET_MB, onProgress: (p) => events.push(p) });
       assert.deepEqual(spillFolders(tmp), [], 'the spill folder is removed');
       return report;
     });
     assert.equal(multi.timings.passes, 3, 'eight columns, three per pass');
     assert.deepEqual(comparable(multi), comparable(single));
+    // Each later pass says it has begun (before its columns are tested), although it reads no CSV.
+    for (const pass of [2, 3]) {
+      const first = events.findIndex((e) => e.pass === pass);
+      assert.equal(events[first]?.phase, 'reading', `pass ${pass} starts with a progress event`);
+    }
   }
   assert.equal(single.columns.find((c) => c.name === 'x0')?.drift, true);
 });
