@@ -87,9 +87,10 @@ export function longDecimalInto(head: number, tail: number, tailDigits: number, 
   const t = q2 - (x - q1);
   f64[0] = x;
   const high = u32[1];
+  const low = u32[0]; // read here, not only in the rare branch below (a first read there deoptimised the parser)
   const biased = (high >>> 20) & 0x7ff;
   // A power of two has a closer neighbour below than above: leave it to Number() (rare).
-  if ((high & 0xfffff) === 0 && u32[0] === 0) return false;
+  if ((high & 0xfffff) === 0 && low === 0) return false;
   // ulp(x) = 2^(biased − 1075) for a normal x (every result here is between 1e-22 and 1e41).
   const halfUlp = POW2[biased - 1];
   const margin = t < 0 ? -t : t;
