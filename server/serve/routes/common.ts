@@ -211,7 +211,11 @@ export const HAS_APP_HEADERS = new WeakMap<Response, JsonResponseParts>();
  * `c.header()` / `c.json()` builds a WHATWG `Headers` per response and converts it back (several µs).
  */
 export function jsonResponse(body: unknown, headers?: Record<string, string>): Response {
-  const text = JSON.stringify(body);
+  return jsonTextResponse(JSON.stringify(body), headers);
+}
+
+/** {@link jsonResponse} of a body already written as JSON text. */
+export function jsonTextResponse(text: string, headers?: Record<string, string>): Response {
   const all = { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', ...headers };
   const res = new Response(text, { status: 200, headers: all });
   HAS_APP_HEADERS.set(res, { text, headers: all });

@@ -17,7 +17,7 @@ import {
   readBodyBytes,
   mediaType,
   isJsonMediaType,
-  jsonResponse,
+  jsonTextResponse,
   publishedVersion,
   requireModel,
   timedInfer,
@@ -26,7 +26,16 @@ import {
 } from './common';
 import { fastOipInferRequest } from './fast-parse';
 import { decodeBinaryTensor, splitBinaryBody } from './oip-binary';
-import { checkDatatype, checkShape, findInput, formatShape, metadataShape, oipOutput, requestElementCount, tensorFromOip } from './tensors';
+import {
+  checkDatatype,
+  checkShape,
+  findInput,
+  formatShape,
+  metadataShape,
+  oipResponseText,
+  requestElementCount,
+  tensorFromOip,
+} from './tensors';
 
 /** Extensions this server implements, as `GET /v2` lists them. */
 export const OIP_EXTENSIONS = ['binary_tensor_data'];
@@ -166,13 +175,8 @@ async function infer(ctx: RouteContext, c: Context, route: string, model: Loaded
   const inferMs = performance.now() - inferStarted;
   // Server-Timing (shown by browser devtools; read by `npm run bench`): time in inference (incl. any
   // batching wait) and in the whole handler, so the server's own overhead can be told from the network's.
-  const body = {
-    model_name: model.info.name,
-    model_version: publishedVersion(ctx.host, model),
-    id: request.id ?? newRequestId(),
-    outputs: outputs.map(oipOutput),
-  };
-  return jsonResponse(body, {
+  const body = oipResponseText(model.info.name, publishedVersion(ctx.host, model), request.id ?? newRequestId(), outputs);
+  return jsonTextResponse(body, {
     ...ctx.responseHeaders,
     'server-timing': `infer;dur=${inferMs.toFixed(3)}, handler;dur=${(performance.now() - started).toFixed(3)}`,
   });

@@ -89,6 +89,42 @@ export function tensorFromRows(info: TensorInfo, rows: unknown[], maxElements = 
   return tensorFromNested(info, rows, maxElements);
 }
 
+/** One value as JSON.stringify writes it: a finite number as String() does (the same digits), others null. */
+function jsonValue(v: number | string | boolean): string {
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return JSON.stringify(v);
+}
+
+/**
+ * Outputs of at most this many values in all are written by {@link oipResponseText} itself; larger ones by
+ * JSON.stringify, whose loop over a long number array runs in C++ (about twice as fast there as this one).
+ */
+const WRITTEN_BY_HAND_MAX_VALUES = 64;
+
+/**
+ * The OIP infer response body: the same text as `JSON.stringify({model_name, model_version, id, outputs:
+ * outputs.map(oipOutput)})` (test/serve/oip-response-text.test.ts holds it to that). For the usual small
+ * answer it is written directly, without first building an array and an object per output to stringify.
+ */
+export function oipResponseText(modelName: string, modelVersion: string, id: string, outputs: PlainTensor[]): string {
+  let values = 0;
+  for (const t of outputs) values += t.data.length;
+  if (values > WRITTEN_BY_HAND_MAX_VALUES) {
+    return JSON.stringify({ model_name: modelName, model_version: modelVersion, id, outputs: outputs.map(oipOutput) });
+  }
+  let text = `{"model_name":${JSON.stringify(modelName)},"model_version":${JSON.stringify(modelVersion)},`;
+  text += `"id":${JSON.stringify(id)},"outputs":[`;
+  for (let o = 0; o < outputs.length; o++) {
+    const t = outputs[o];
+    text += `${o ? ',' : ''}{"name":${JSON.stringify(t.name)},"shape":${JSON.stringify(t.dims)},`;
+    text += `"datatype":${JSON.stringify(OIP_DATATYPE[t.dtype])},"data":[`;
+    for (let i = 0; i < t.data.length; i++) text += (i ? ',' : '') + jsonValue(readScalar(t, i));
+    text += ']}';
+  }
+  return `${text}]}`;
+}
+
 /** An output tensor in OIP response form: flat data, FP16 as numbers, INT64 as (possibly rounded) numbers. */
 export function oipOutput(t: PlainTensor): { name: string; shape: number[]; datatype: OipDatatype; data: (number | string | boolean)[] } {
   const data = new Array<number | string | boolean>(t.data.length);
