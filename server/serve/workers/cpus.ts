@@ -27,7 +27,10 @@ export function usableCpus(): number {
  * `auto` → one worker per usable CPU but one (at least 1, at most {@link MAX_AUTO_WORKERS}); a number is
  * taken as is. One CPU is left for what runs beside the event loops — onnxruntime's runs, the kernel's
  * loopback/network work: measured on 2 cores with `npm run bench:serving` (64 wrk clients), 2 workers
- * served 0.6–0.7× the requests of one, so `auto` there is 1.
+ * served 0.6–0.7× the requests of one, so `auto` there is 1. That figure swings with what else runs, since
+ * wrk shares the two cores: interleaved runs on a busy shared machine (`npm run bench:serving -- --compare . .
+ * --clients 64 --serve-args-b "--workers 2"`) gave 2 workers 1.27× the requests (p50 3.1 vs 4.6 ms, p99 alike);
+ * re-measure on a quiet machine before changing `auto`.
  */
 export function resolveWorkers(value: number | 'auto'): number {
   return value === 'auto' ? Math.max(1, Math.min(MAX_AUTO_WORKERS, usableCpus() - 1)) : value;
