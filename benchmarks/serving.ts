@@ -19,6 +19,8 @@
  *                                          the repository so node_modules resolve — served side by side, 1-client
  *                                          runs interleaved, BENCH_ROUNDS rounds (default 5); p50 and server CPU
  *                                          µs per request)
+ *   npm run bench:serving -- --in-process   (instead: one app in this process, Hono's listener alone vs the fast path
+ *                                          in front of it, over an in-memory socket; CPU µs per request)
  *   npm run bench:serving -- --compare A B --clients 64 [--node-args-a|-b "<node flags>"] [--serve-args-a|-b "<serve flags>"]
  *                                          (instead: the tail under load — interleaved N-client runs of two builds,
  *                                          or of one build under other flags, e.g. `. . --serve-args-b "--workers 2"`;
@@ -377,8 +379,83 @@ async function compareUnderLoad(roots: string[], clients: number): Promise<void>
   }
 }
 
+/**
+ * `--in-process`: what the prediction fast path (server/serve/fast-path.ts) saves. One app, served twice in
+ * this process — Hono's listener alone, and the fast path in front of it as startServer does — over an
+ * in-memory socket (no kernel, no client process), requests one after another, BENCH_ROUNDS rounds of 3,000
+ * alternating; process CPU per request (session.run included), median and lowest.
+ */
+async function inProcess(): Promise<void> {
+  const { bodies } = await bodiesAndBareRun();
+  const { createServer } = await import('node:http');
+  const { Duplex } = await import('node:stream');
+  const { getRequestListener } = await import('@hono/node-server');
+  const { createApp, fastPathOf } = await import('../server/serve/app');
+  const { withFastPath } = await import('../server/serve/fast-path');
+  const { createModelHost } = await import('../server/serve/host-impl');
+  const { servingLoadOptions } = await import('../server/serve/start');
+  const host = await createModelHost(MODEL.path, {
+    referenceCsv: MODEL.reference,
+    watch: false,
+    log: () => undefined,
+    loadOptions: servingLoadOptions(undefined),
+  });
+  const app = createApp(host, { logError: () => undefined });
+  const hono = getRequestListener(app.fetch);
+  const listeners = { hono, 'fast path': withFastPath(fastPathOf(app), hono) };
+  let finished: (() => void) | null = null;
+  const feeds = Object.entries(listeners).map(([name, listener]) => {
+    const server = createServer((req, res) => {
+      res.once('finish', () => finished?.());
+      void listener(req, res);
+    });
+    const socket = new Duplex({ read() {}, write: (_chunk, _encoding, done) => done() });
+    Object.assign(socket, { remoteAddress: '127.0.0.1', setNoDelay: () => socket, setKeepAlive: () => socket, setTimeout: () => socket });
+    server.emit('connection', socket);
+    return { name, server, socket };
+  });
+  const routes: [string, string, string][] = [
+    ['oip', `/v2/models/${MODEL.name}/infer`, bodies.oip],
+    ['v1', `/v1/models/${MODEL.name}:predict`, bodies.v1],
+    ['mlflow', '/invocations', bodies.mlflow],
+  ];
+  const run = async (socket: InstanceType<typeof Duplex>, request: Buffer, n: number): Promise<number> => {
+    const start = process.cpuUsage();
+    for (let i = 0; i < n; i++) {
+      await new Promise<void>((resolve) => {
+        finished = resolve;
+        socket.push(request);
+      });
+    }
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / n;
+  };
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 8);
+  const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
+  console.log('\n| route | served by | CPU µs/request, median | lowest | rounds |');
+  console.log('|---|---|---|---|---|');
+  try {
+    for (const [id, path, body] of routes) {
+      const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/json\r\n`;
+      const request = Buffer.from(`${head}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      for (const f of feeds) await run(f.socket, request, 1000); // warm-up
+      const cpu = new Map<string, number[]>(feeds.map((f) => [f.name, []]));
+      for (let r = 0; r < rounds; r++) for (const f of feeds) cpu.get(f.name)!.push(await run(f.socket, request, 3000));
+      for (const [name, v] of cpu) {
+        console.log(
+          `| ${id} | ${name} | ${median(v).toFixed(1)} | ${Math.min(...v).toFixed(1)} | ${v.map((x) => x.toFixed(0)).join(', ')} |`,
+        );
+      }
+    }
+  } finally {
+    for (const f of feeds) f.socket.destroy();
+    await host.close();
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--profile')) return profile();
+  if (process.argv.includes('--in-process')) return inProcess();
   const compare = process.argv.indexOf('--compare');
   if (compare >= 0) {
     const roots = process.argv.slice(compare + 1, compare + 3);
