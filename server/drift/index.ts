@@ -16,7 +16,7 @@ import { testColumn } from './column-test';
 import { refuseNoRows, refuseZeroBytes } from './csv/empty';
 import { rebuildError } from './csv/parallel';
 import { readSides } from './read-sides';
-import { LoadBalance, loadBoth, type SpilledSide } from './csv/spill';
+import { loadBoth, type SpilledSide } from './csv/spill';
 import { isParquet, readTableColumns, readTableHeader } from './table';
 import { BufferPool } from './csv/column';
 import { abortError, type CsvColumns } from './csv/read';
@@ -175,8 +175,6 @@ async function check(
   let multivariate: Promise<MmdResult | null> = Promise.resolve(null);
   // With spilling, the first pass's result (every column; later groups' values in files).
   const firstPass: { sides: { ref: SpilledSide; cur: SpilledSide } | null } = { sides: null };
-  // How the later passes split the sorting between the threads (measured pass by pass: csv/spill.ts).
-  const balance = new LoadBalance();
 
   try {
     for (const [passIndex, group] of plan.groups.entries()) {
@@ -220,7 +218,7 @@ async function check(
       // A later pass reads its group from the spill files (seconds on 10M rows): say which pass it is.
       if (spilled) report('reading');
       const [ref, cur]: [CsvColumns, CsvColumns] = spilled
-        ? await loadBoth(spilled.ref, spilled.cur, group, parallel, options.signal, fromCache, balance)
+        ? await loadBoth(spilled.ref, spilled.cur, group, parallel, options.signal, fromCache)
         : await readSides(refRequest, curRequest, parallel, fromCache);
       if (spillDir && !spilled) {
         // Kept for the later passes (their maps copied: this pass narrows its own to its group below).
@@ -260,10 +258,6 @@ async function check(
       }
       readMs += t1 - t0;
       testMs += performance.now() - t1;
-      if (spilled) {
-        const numerical = group.filter((name) => ref.columns.get(name)!.kind === 'numerical').length;
-        balance.measure((performance.now() - t1) / numerical);
-      }
       // The next pass reuses this pass's value buffers (not when they belong to the cache).
       if (passes > 1) {
         if (!cache?.hit && !cache?.keeps()) pools.ref.give(ref.columns.values());

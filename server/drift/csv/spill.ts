@@ -68,33 +68,8 @@ function sideOf(first: CsvColumns, group: string[], loaded: ColumnData[]): CsvCo
 }
 
 /**
- * How a later pass splits the sorting: the worker loads and sorts the current side's columns and
- * `share` of the reference's spilled ones, this thread the rest — and then tests every column. Even
- * sorting would leave the worker idle through the tests, so the worker's share grows with the cost of
- * a test relative to a sort: with s ms to load and sort one column of one side and t ms to test one
- * column, both threads are busy equally long when share = t / (2s). That ratio depends on the data
- * (pandas' 17-digit floats sort slower than 4-decimal ones, which a counting sort takes), so it is
- * measured: `measure` after each pass, from this thread's loading and the pass's tests.
- */
-export class LoadBalance {
-  /** The first later pass knows no sort time yet: a quarter, between the two kinds of data above. */
-  share = 0.25;
-  /** This thread's loading in the current pass: milliseconds and columns. */
-  mainMs = 0;
-  mainColumns = 0;
-
-  /** Sets the next pass's share from this pass's tests (ms per tested numerical column). */
-  measure(testMsPerColumn: number): void {
-    if (this.mainColumns > 0 && this.mainMs > 0 && Number.isFinite(testMsPerColumn))
-      this.share = Math.min(0.75, Math.max(0, testMsPerColumn / (2 * (this.mainMs / this.mainColumns))));
-    this.mainMs = 0;
-    this.mainColumns = 0;
-  }
-}
-
-/**
- * Loads `group` for both sides, sorted: the current file's columns (and a share of the reference's,
- * see LoadBalance) in the worker thread when `useWorker`, the reference's here (or from the cache).
+ * Loads `group` for both sides: the reference here (or from the cache), the current file's columns
+ * in the worker thread when `useWorker` — the same split as reading, so sorting stays on two cores.
  */
 export async function loadBoth(
   reference: SpilledSide,
@@ -103,54 +78,29 @@ export async function loadBoth(
   useWorker: boolean,
   signal?: AbortSignal,
   fromCache?: () => Promise<CsvColumns | null>,
-  balance = new LoadBalance(),
 ): Promise<[CsvColumns, CsvColumns]> {
   const curColumns = group.map((name) => current.columns.columns.get(name)!);
-  const refColumns = group.map((name) => reference.columns.columns.get(name)!);
-  // Reference columns handed to the worker (never with a cache: the reference may come from there).
-  const spilledRef = refColumns.filter((d) => d.spill);
-  const handed = useWorker && !fromCache ? spilledRef.slice(spilledRef.length - Math.round(spilledRef.length * balance.share)) : [];
-  const workerPromise = useWorker
-    ? loadInWorker([...curColumns, ...handed], current.pool, reference.pool, handed, signal)
+  const curPromise = useWorker
+    ? loadInWorker(curColumns, current.pool, signal)
     : loadSpilledColumns(curColumns, { pool: current.pool, signal, sort: true });
-  workerPromise.catch(() => undefined); // awaited below; a failure here must not go unhandled meanwhile
+  curPromise.catch(() => undefined); // awaited below; a failure here must not go unhandled meanwhile
   const cached = await fromCache?.();
-  let ref: CsvColumns;
-  if (cached) ref = cached;
-  else {
-    const mine = refColumns.filter((d) => !handed.includes(d));
-    const t0 = performance.now();
-    const loaded = await loadSpilledColumns(mine, { pool: reference.pool, signal, sort: true });
-    balance.mainMs += performance.now() - t0;
-    balance.mainColumns += mine.filter((d) => d.spill).length;
-    const fromWorker = (await workerPromise).slice(curColumns.length);
-    const byColumn = new Map<ColumnData, ColumnData>([
-      ...mine.map((d, i) => [d, loaded[i]] as const),
-      ...handed.map((d, i) => [d, fromWorker[i]] as const),
-    ]);
-    ref = sideOf(
+  const ref =
+    cached ??
+    sideOf(
       reference.columns,
       group,
-      refColumns.map((d) => byColumn.get(d)!),
+      await loadSpilledColumns(
+        group.map((name) => reference.columns.columns.get(name)!),
+        { pool: reference.pool, signal, sort: true },
+      ),
     );
-  }
   for (const d of ref.columns.values()) if (d.kind === 'numerical' && d.count > 0) d.std ??= populationStd(d.values.subarray(0, d.count));
-  return [ref, sideOf(current.columns, group, (await workerPromise).slice(0, curColumns.length))];
+  return [ref, sideOf(current.columns, group, await curPromise)];
 }
 
-/** Loads `columns` in the worker with the current side's spare buffers and as many of the reference's as it loads of its columns. */
-function loadInWorker(
-  columns: ColumnData[],
-  pool: BufferPool,
-  referencePool: BufferPool,
-  handed: ColumnData[],
-  signal?: AbortSignal,
-): Promise<ColumnData[]> {
+function loadInWorker(columns: ColumnData[], pool: BufferPool, signal?: AbortSignal): Promise<ColumnData[]> {
   const buffers = pool.drain();
-  for (const d of handed) {
-    const buffer = referencePool.take(d.spill!.count)?.buffer as ArrayBuffer | undefined;
-    if (buffer) buffers.push(buffer);
-  }
   return runInWorker<ColumnData[]>(
     { type: 'load', columns, pool: buffers },
     buffers,

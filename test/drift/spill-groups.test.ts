@@ -1,8 +1,8 @@
 /**
- * Later passes of a multi-pass check load their columns from the spill files on two threads: the
- * worker loads and sorts the current side's columns and a share of the reference's (spill.ts, so the
- * main thread, which then tests every column, is not the only busy one). Same report as one pass, and
- * the spill folder is gone after a cancel that lands while a later pass loads.
+ * Later passes of a multi-pass check load groups of several spilled columns (spill.ts: the current
+ * side in the worker thread, the reference here): same report as one pass with one and two threads,
+ * a progress event as each later pass begins, and no spill folder left after a cancel that lands
+ * while a later pass loads.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,7 +52,7 @@ async function withTmp<T>(run: (tmp: string) => Promise<T>): Promise<T> {
 }
 const spillFolders = (tmp: string) => readdirSync(tmp).filter((name) => name.startsWith('model-lab-drift-'));
 
-test('passes of several spilled columns, loaded and sorted on two threads, give the single-pass report and progress per pass', async () => {
+test('passes of several spilled columns give the single-pass report (one and two threads) and progress per pass', async () => {
   const single = await runDrift({ ...files, parallel: true });
   for (const parallel of [true, false]) {
     const events: DriftProgress[] = [];
