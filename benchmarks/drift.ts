@@ -13,8 +13,8 @@
  *   node --import tsx benchmarks/drift.ts --big      # 10,000,000 rows × 20 numeric columns (2 × 3.8 GB; short floats 2 × 1.6 GB)
  *
  * The files are written in chunks on worker threads, floats formatted by a small C++ program built with
- * g++ when there is one (drift-data.ts): the --big pair took ~6.5 min on a busy 2-core machine instead of
- * an estimated ~50 min in one JavaScript thread (600k × 20 rows: 65 s → 8.8 s). Keep them with --dir.
+ * g++ when there is one (drift-data.ts): the --big pair took ~6.5 min on a busy 2-core machine (600k × 20
+ * rows there: 65 s formatted in JavaScript, 8.8 s with the C++ formatter). Keep them with --dir.
  *   node --import tsx benchmarks/drift.ts --rows 1000000
  *   options: --short-floats (4 decimals, as the old benchmark wrote: 7 characters instead of ~19),
  *            --dir d (keep / reuse the CSVs in d), --memory-mb n (memory budget per pass),
