@@ -104,6 +104,15 @@ const drift: Command = {
         `drift:${percent} ${p.phase}${pass}, ${p.rowsRead.toLocaleString('en')} rows, ${p.columnsDone}/${p.columnsTotal} columns tested\n`,
       );
     };
+    // Ctrl+C / SIGTERM cancel the check like the Drift tab's Cancel, so a multi-pass run removes its
+    // spill folder (gigabytes on 10M-row files) instead of dying with it on disk. A second Ctrl+C kills.
+    const controller = new AbortController();
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.stderr.write(`model-lab drift: ${signal}, cancelling…\n`);
+      controller.abort();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     try {
       const reference = requireFile(positionals[0], 'reference file');
       const current = requireFile(positionals[1], 'current file');
@@ -122,6 +131,7 @@ const drift: Command = {
         memoryBudgetMb,
         model: typeof values.model === 'string' ? requireFile(values.model, 'model') : undefined,
         target: typeof values.target === 'string' ? values.target : undefined,
+        signal: controller.signal,
       });
       const text = renderReport(report, format);
       if (typeof values.output === 'string') await writeFile(values.output, text);
@@ -133,6 +143,10 @@ const drift: Command = {
       }
       return report.dataset.share.drift && values['fail-on-drift'] === true ? 1 : 0;
     } catch (err) {
+      if (controller.signal.aborted) {
+        process.stderr.write('model-lab drift: cancelled\n');
+        return 130;
+      }
       // Bad input is exit 2 here whatever its usual exit code (1 means "drift"), with the message naming
       // file, line and column. The one command that overrides the error model's exit code, on purpose.
       if (err instanceof ModelLabError || isInputError(err)) {
@@ -140,6 +154,9 @@ const drift: Command = {
         return 2;
       }
       throw err;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
   },
 };
