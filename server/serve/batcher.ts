@@ -70,6 +70,8 @@ interface Pending {
   inputs: PlainTensor[];
   outputNames: string[] | undefined;
   rows: number;
+  /** Runs by itself (a full batch already, or not batchable), in its turn. */
+  alone?: boolean;
   enqueuedAt: number;
   resolve: (outputs: PlainTensor[]) => void;
   reject: (err: unknown) => void;
@@ -112,8 +114,8 @@ export function createBatcher(options: BatcherOptions): Batcher {
     const group: Pending[] = [];
     let rows = 0;
     let full = false;
-    for (const p of queue) {
-      if (p.key !== oldest.key) continue;
+    for (const p of oldest.alone ? [oldest] : queue) {
+      if (p.key !== oldest.key || (p.alone && p !== oldest)) continue;
       if (group.length > 0 && rows + p.rows > maxBatchSize) {
         full = true;
         break;
@@ -121,7 +123,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
       group.push(p);
       rows += p.rows;
     }
-    full ||= rows >= maxBatchSize;
+    full ||= rows >= maxBatchSize || oldest.alone === true;
     const waited = performance.now() - oldest.enqueuedAt;
     if (full || waited >= maxDelayMs) {
       void dispatch(group);
@@ -173,15 +175,6 @@ export function createBatcher(options: BatcherOptions): Batcher {
     }
   }
 
-  async function runAlone(inputs: PlainTensor[], outputNames: string[] | undefined, rows: number): Promise<PlainTensor[]> {
-    const started = performance.now();
-    try {
-      return await options.run(inputs, outputNames);
-    } finally {
-      report({ requests: 1, rows, queueMs: 0, runMs: performance.now() - started, retriedAlone: false });
-    }
-  }
-
   /** A request that found the batcher idle: the batch of one it would have been, run now. */
   async function runIdle(inputs: PlainTensor[], outputNames: string[] | undefined, rows: number): Promise<PlainTensor[]> {
     running = true;
@@ -207,8 +200,14 @@ export function createBatcher(options: BatcherOptions): Batcher {
     infer(inputs, outputNames) {
       const rows = batchRows(inputs);
       if (rows === null || rows >= maxBatchSize) {
-        // Nothing to coalesce with (scalars, mismatched batch dims, or already a full batch).
-        return runAlone(inputs, outputNames, rows ?? 1);
+        // Nothing to coalesce with (scalars, mismatched batch dims, or already a full batch): run alone, but
+        // in its turn — run concurrently, 64 large requests piled onto the session at once and some waited
+        // seconds (wrk timeouts at 64 clients with 256-row bodies).
+        if (!running && queue.length === 0) return runIdle(inputs, outputNames, rows ?? 1);
+        return new Promise<PlainTensor[]>((resolve, reject) => {
+          queue.push({ key: '', alone: true, inputs, outputNames, rows: rows ?? 1, enqueuedAt: performance.now(), resolve, reject });
+          schedule();
+        });
       }
       // Nothing running or waiting (every request at one client): run it at once, without the group key,
       // the sorted copy, a Pending and the dispatch chain. `running` makes requests arriving meanwhile queue.
