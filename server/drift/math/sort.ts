@@ -31,15 +31,7 @@ const MAX_SPREAD_DEPTH = 2;
 export function sortFloat64(values: Float64Array, scratch?: CountsScratch, knownMin?: number, knownMax?: number): Float64Array {
   const n = values.length;
   if (n < 512) return values.sort();
-  let min = knownMin ?? Infinity;
-  let max = knownMax ?? -Infinity;
-  if (knownMin === undefined || knownMax === undefined) {
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-  }
+  const [min, max] = knownMin === undefined || knownMax === undefined ? rangeOf(values) : [knownMin, knownMax];
   let copy: Float64Array;
   let starts: Int32Array | null = null;
   if (scratch) {
@@ -274,15 +266,7 @@ export function sortDecimals(values: Float64Array, knownMin?: number, knownMax?:
   const digits = decimalDigits(values);
   if (digits < 0) return sortFloat64(values, scratch, knownMin, knownMax);
   const scale = POW10[digits];
-  let min = knownMin ?? Infinity;
-  let max = knownMax ?? -Infinity;
-  if (knownMin === undefined || knownMax === undefined) {
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-  }
+  const [min, max] = knownMin === undefined || knownMax === undefined ? rangeOf(values) : [knownMin, knownMax];
   const lo = Math.round(min * scale);
   const range = Math.round(max * scale) - lo + 1;
   if (!(range <= MAX_COUNT_RANGE && range <= 8 * n + 65536) || Math.abs(lo) > 2 ** 51) return sortFloat64(values, scratch, min, max);
@@ -332,4 +316,16 @@ function decimalDigits(values: Float64Array): number {
     if (ok) return d;
   }
   return -1;
+}
+
+/** Smallest and largest value (one scan; done once per column, when the reader did not track them). */
+function rangeOf(values: Float64Array): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return [min, max];
 }
