@@ -386,7 +386,7 @@ export function encodeRecords(
       `this model takes exactly ${signature.batch.size} row(s) per request (fixed batch dimension), got ${records.length}`,
     );
   }
-  const features = new Map(signature.features.map((f) => [f.name, f]));
+  const features = featuresByName(signature);
   return signature.inputs.map((binding) => {
     if (binding.kind === 'raw') {
       throw new InputError(binding.tensor, 'this input has no named features; send the tensor itself (OIP v2 or v1 "inputs")');
@@ -409,6 +409,69 @@ export function encodeRecords(
   });
 }
 
+const featureMaps = new WeakMap<Signature, Map<string, Feature>>();
+
+/** The signature's features by name, made once per signature (a signature is not changed after it is made). */
+function featuresByName(signature: Signature): Map<string, Feature> {
+  let map = featureMaps.get(signature);
+  if (!map) {
+    map = new Map(signature.features.map((f) => [f.name, f]));
+    featureMaps.set(signature, map);
+  }
+  return map;
+}
+
+/** Per input binding, where each of its features sits in a row in feature order; null when an input is an image or raw. */
+const rowPositions = new WeakMap<Signature, number[][] | null>();
+
+function positionsInRow(signature: Signature): number[][] | null {
+  let positions = rowPositions.get(signature);
+  if (positions === undefined) {
+    const names = signature.features.map((f) => f.name);
+    // lastIndexOf: a record made from a row keeps the last of two equal names, as recordFromRow does.
+    positions = signature.inputs.every((b) => b.kind === 'packed' || b.kind === 'column')
+      ? signature.inputs.map((b) => b.features.map((name) => names.lastIndexOf(name)))
+      : null;
+    rowPositions.set(signature, positions);
+  }
+  return positions;
+}
+
+/**
+ * Rows of values in the signature's feature order → the model's input tensors: the same tensors and the
+ * same errors, in the same order, as `encodeRecords(signature, rows.map((r, i) => recordFromRow(signature,
+ * r, i)), 0, maxElements)`, without building a record per row (v1 `instances` and MLflow `dataframe_split`,
+ * the usual one-row predictions). Undefined when an input is an image or raw: those go through records.
+ */
+export function encodeFeatureRows(signature: Signature, rows: unknown[][], maxElements = DEFAULT_MAX_ELEMENTS): PlainTensor[] | undefined {
+  const positions = positionsInRow(signature);
+  if (!positions || signature.features.length === 0) return undefined;
+  for (let r = 0; r < rows.length; r++) checkRowLength(signature, rows[r], r);
+  if (rows.length === 0) throw new InputError('instances', 'no rows to predict');
+  checkRequestElements(
+    rows.length,
+    signature.inputs.reduce((sum, b) => sum + elementsPerRow(b), 0),
+    maxElements,
+  );
+  if (!signature.batch.dynamic && signature.batch.size !== undefined && rows.length !== signature.batch.size) {
+    throw new InputError(
+      'instances',
+      `this model takes exactly ${signature.batch.size} row(s) per request (fixed batch dimension), got ${rows.length}`,
+    );
+  }
+  return signature.inputs.map((binding, b) => {
+    const at = positions[b];
+    const width = at.length;
+    const data = allocate(binding.dtype, rows.length * width);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      for (let j = 0; j < width; j++) writeScalar(data, binding.dtype, r * width + j, row[at[j]], binding.features[j], r);
+    }
+    const dims = binding.kind === 'packed' ? [rows.length, width] : concreteDims(binding, rows.length);
+    return { name: binding.tensor, dtype: binding.dtype, dims, data };
+  });
+}
+
 function elementsPerRow(binding: InputBinding): number {
   if (binding.kind === 'image') return binding.image!.width * binding.image!.height * binding.image!.channels;
   return Math.max(1, binding.features.length);
@@ -426,6 +489,15 @@ function checkRequestElements(rows: number, perRow: number, maxElements: number)
 
 /** Turns a positional row (values in signature feature order) into a record. */
 export function recordFromRow(signature: Signature, row: unknown[], rowIndex?: number): FeatureRecord {
+  checkRowLength(signature, row, rowIndex);
+  const record: FeatureRecord = {};
+  signature.features.forEach((f, i) => {
+    record[f.name] = row[i];
+  });
+  return record;
+}
+
+function checkRowLength(signature: Signature, row: unknown[], rowIndex: number | undefined): void {
   if (row.length !== signature.features.length) {
     throw new InputError(
       'instances',
@@ -434,11 +506,6 @@ export function recordFromRow(signature: Signature, row: unknown[], rowIndex?: n
       rowIndex,
     );
   }
-  const record: FeatureRecord = {};
-  signature.features.forEach((f, i) => {
-    record[f.name] = row[i];
-  });
-  return record;
 }
 
 function rowSlice(t: PlainTensor, row: number): unknown {

@@ -21,7 +21,7 @@ import type { MountLabRoutes } from './lab-routes';
 import { createMetrics, recordModelLoaded } from './metrics';
 import { buildOpenApiDocument } from './openapi/document';
 import { renderDocsPage } from './openapi/docs-page';
-import { HAS_APP_HEADERS, HttpError, mediaType, requireModel, type RouteContext } from './routes/common';
+import { answering, HAS_APP_HEADERS, HttpError, mediaType, requireModel, responseOf, type RouteContext } from './routes/common';
 import { handleCsvBatch } from './routes/csv-batch';
 import { handleInvocation } from './routes/mlflow';
 import { oipInferHandler, oipRoutes } from './routes/oip';
@@ -176,7 +176,7 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
   app.use('*', async (c, next) => {
     const started = performance.now();
     // Set before the handler so it rides on the response the handler builds with c.json() & co. The
-    // prediction routes (POST) build theirs with jsonResponse(), which has it already: for them the
+    // prediction routes (POST) build theirs with responseOf(), which has it already: for them the
     // WHATWG Headers this would create is skipped, and the check after the handler is a WeakSet lookup.
     const predictionRoute = c.req.method === 'POST';
     if (!predictionRoute) c.header('X-Content-Type-Options', 'nosniff');
@@ -236,11 +236,14 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
   app.post('/v2/models/:model/predict-csv', (c) =>
     handleCsvBatch(ctx, c, '/v2/models/:model/predict-csv', requireModel(host, c.req.param('model'))),
   );
-  app.post('/invocations', (c) => handleInvocation(ctx, c, '/invocations'));
-  app.post('/predict', (c) => {
+  app.post(
+    '/invocations',
+    answering((c) => handleInvocation(ctx, c, '/invocations')),
+  );
+  app.post('/predict', async (c) => {
     const type = mediaType(c);
     if (type === 'text/csv' || type === 'application/csv') return handleCsvBatch(ctx, c, '/predict', host.current());
-    return handleInvocation(ctx, c, '/predict');
+    return responseOf(await handleInvocation(ctx, c, '/predict'));
   });
 
   app.get('/metrics', async (c) => {

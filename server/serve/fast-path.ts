@@ -20,11 +20,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { HAS_APP_HEADERS, type RouteContext } from './routes/common';
+import type { JsonResponseParts, RouteContext } from './routes/common';
 import { OIP_INFER_ROUTE } from './routes/oip';
 import { V1_POST_ROUTE } from './routes/v1';
 
-type Handler = (c: Context) => Promise<Response>;
+/** A prediction route's handler: its 200 answer's text and headers (written as they are), or a throw. */
+type Handler = (c: Context) => Promise<JsonResponseParts>;
 
 export interface FastPathOptions {
   ctx: RouteContext;
@@ -148,22 +149,11 @@ export function createFastPath(options: FastPathOptions): FastPath {
 
   async function answer(res: ServerResponse, route: string, handler: Handler, c: Context): Promise<void> {
     const started = performance.now();
-    let status: number;
+    let status = 200;
     let text: string;
     let headers: Record<string, string>;
     try {
-      const response = await handler(c);
-      const parts = HAS_APP_HEADERS.get(response);
-      if (parts) {
-        status = response.status;
-        ({ text, headers } = parts);
-      } else {
-        // Not made by jsonResponse (no route here does that today): written as Hono's adapter would.
-        status = response.status;
-        text = await response.text();
-        headers = Object.fromEntries(response.headers);
-        headers['x-content-type-options'] ??= 'nosniff';
-      }
+      ({ text, headers } = await handler(c));
     } catch (err) {
       const answer = options.answerError(err instanceof Error ? err : new Error(String(err)), 'POST', c.req.path);
       status = answer.status;

@@ -193,33 +193,43 @@ export async function timedInfer(ctx: RouteContext, route: string, inputs: Plain
   }
 }
 
-/** What {@link jsonResponse} put in a response: the fast path (server/serve/fast-path.ts) writes these as they are. */
+/** What a prediction route answers (a 200 JSON body and its headers); the fast path (fast-path.ts) writes these as they are. */
 export interface JsonResponseParts {
   text: string;
   headers: Record<string, string>;
 }
 
 /**
- * Responses made by {@link jsonResponse} → their parts. Being in here also says they already carry the
+ * Responses made by {@link responseOf} → their parts. Being in here also says they already carry the
  * headers the app adds to every response.
  */
 export const HAS_APP_HEADERS = new WeakMap<Response, JsonResponseParts>();
 
-/**
- * A 200 JSON response for the prediction routes, with the app's `X-Content-Type-Options` already in
- * its headers. Plain-object headers let @hono/node-server write them as they are; going through
- * `c.header()` / `c.json()` builds a WHATWG `Headers` per response and converts it back (several µs).
- */
-export function jsonResponse(body: unknown, headers?: Record<string, string>): Response {
-  return jsonTextResponse(JSON.stringify(body), headers);
+/** The 200 JSON answer of a prediction route: the fast path writes it as it is; for Hono, {@link responseOf} makes it a Response. */
+export function jsonAnswer(body: unknown, headers?: Record<string, string>): JsonResponseParts {
+  return jsonTextAnswer(JSON.stringify(body), headers);
 }
 
-/** {@link jsonResponse} of a body already written as JSON text. */
-export function jsonTextResponse(text: string, headers?: Record<string, string>): Response {
-  const all = { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', ...headers };
-  const res = new Response(text, { status: 200, headers: all });
-  HAS_APP_HEADERS.set(res, { text, headers: all });
+/** {@link jsonAnswer} of a body already written as JSON text, with the app's `X-Content-Type-Options` in its headers. */
+export function jsonTextAnswer(text: string, headers?: Record<string, string>): JsonResponseParts {
+  return { text, headers: { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', ...headers } };
+}
+
+/**
+ * A prediction route's answer as the Response Hono sends. Plain-object headers let @hono/node-server write
+ * them as they are; going through `c.header()` / `c.json()` builds a WHATWG `Headers` per response and
+ * converts it back (several µs). The prediction fast path skips even this Response (a Headers object and
+ * the body encoded once more).
+ */
+export function responseOf(parts: JsonResponseParts): Response {
+  const res = new Response(parts.text, { status: 200, headers: parts.headers });
+  HAS_APP_HEADERS.set(res, parts);
   return res;
+}
+
+/** A prediction route handler for Hono: its answer as a Response. */
+export function answering(handler: (c: Context) => Promise<JsonResponseParts>): (c: Context) => Promise<Response> {
+  return async (c) => responseOf(await handler(c));
 }
 
 /** A short random request id, for OIP responses whose request carried none. */

@@ -3,7 +3,7 @@
  * `inputs`, MLflow `dataframe_*`), turned into either named-feature records (→ decoded RowPredictions)
  * or raw tensors (→ the raw output row), depending on what the rows look like and what the model takes.
  */
-import { decodePredictions, encodeRecords, InputError, recordFromRow, type PlainTensor } from '../../protocol/codec';
+import { decodePredictions, encodeFeatureRows, encodeRecords, InputError, recordFromRow, type PlainTensor } from '../../protocol/codec';
 import type { FeatureRecord } from '../../protocol/signature';
 import type { LoadedModel } from '../../model/types';
 import { quote } from '../../protocol/limits';
@@ -62,6 +62,30 @@ export async function predictRecords(target: PredictTarget, records: FeatureReco
   return decodePredictions(model.signature, outputs);
 }
 
+/**
+ * Rows of values in feature order → one RowPrediction per row: what {@link predictRecords} answers for
+ * `recordFromRow` records, without a record per row (the usual v1 / MLflow one-row request).
+ */
+export async function predictFeatureRows(target: PredictTarget, rows: unknown[][]): Promise<unknown[]> {
+  const { model } = target;
+  const tensors = takesRecords(model) ? encodeFeatureRows(model.signature, rows, target.ctx.maxElements) : undefined;
+  if (!tensors)
+    return predictRecords(
+      target,
+      rows.map((row, i) => recordFromRow(model.signature, row, i)),
+    );
+  const outputs = await timedInfer(target.ctx, target.route, tensors);
+  return decodePredictions(model.signature, outputs);
+}
+
+/** True when `columns` are the model's features, in order: rows under them are rows in feature order. */
+export function areFeaturesInOrder(model: LoadedModel, columns: readonly unknown[]): boolean {
+  const features = model.signature.features;
+  if (columns.length !== features.length) return false;
+  for (let i = 0; i < columns.length; i++) if (columns[i] !== features[i].name) return false;
+  return true;
+}
+
 /** Tensors → the raw output per row: the row itself for one output, `{output: row}` for several. */
 async function predictTensors(target: PredictTarget, tensors: PlainTensor[]): Promise<unknown[]> {
   const missing = target.model.info.inputs.filter((i) => !tensors.some((t) => t.name === i.name));
@@ -112,10 +136,7 @@ export async function predictInstances(target: PredictTarget, instances: unknown
   const flatRows = instances.every((row) => Array.isArray(row) && row.every(isScalar));
   const scalarRows = instances.every(isScalar);
   if (takesRecords(model) && (flatRows || (scalarRows && features.size === 1))) {
-    return predictRecords(
-      target,
-      instances.map((row, i) => recordFromRow(model.signature, Array.isArray(row) ? row : [row], i)),
-    );
+    return predictFeatureRows(target, flatRows ? (instances as unknown[][]) : instances.map((row) => [row]));
   }
   if (model.info.inputs.length === 1)
     return predictTensors(target, [tensorFromRows(model.info.inputs[0], instances, target.ctx.maxElements)]);

@@ -10,10 +10,17 @@ import { InputError } from '../../protocol/codec';
 import { quote } from '../../protocol/limits';
 import { describeZodError, MlflowInvocationRequestSchema } from '../../protocol/schemas';
 import type { FeatureRecord } from '../../protocol/signature';
-import { HttpError, jsonResponse, mediaType, readBodyBytes, readJsonBody, UTF8, type RouteContext } from './common';
+import { HttpError, jsonAnswer, mediaType, readBodyBytes, readJsonBody, UTF8, type JsonResponseParts, type RouteContext } from './common';
 import { csvValueError, mapColumns, recordFromCsv } from '../../model/csv-rows';
 import { fastMlflowRequest } from './fast-parse';
-import { predictColumns, predictInstances, predictRecords, type PredictTarget } from './json-predict';
+import {
+  areFeaturesInOrder,
+  predictColumns,
+  predictFeatureRows,
+  predictInstances,
+  predictRecords,
+  type PredictTarget,
+} from './json-predict';
 
 const KEYS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'] as const;
 
@@ -25,13 +32,13 @@ function zodParse(json: unknown) {
 }
 
 /** Handles an MLflow-style scoring request for the current model; `route` labels the metrics. */
-export async function handleInvocation(ctx: RouteContext, c: Context, route: string): Promise<Response> {
+export async function handleInvocation(ctx: RouteContext, c: Context, route: string): Promise<JsonResponseParts> {
   // MLflow's path names no model: whatever is serving now answers.
   const model = ctx.host.current();
   const target: PredictTarget = { ctx, route, model };
   const type = mediaType(c);
   if (type === 'text/csv' || type === 'application/csv')
-    return jsonResponse({ predictions: await predictCsvText(target, c) }, ctx.responseHeaders);
+    return jsonAnswer({ predictions: await predictCsvText(target, c) }, ctx.responseHeaders);
 
   const json = await readJsonBody(c, ctx.bodyLimitBytes);
   const body = fastMlflowRequest(json) ?? zodParse(json);
@@ -45,23 +52,26 @@ export async function handleInvocation(ctx: RouteContext, c: Context, route: str
   }
   if (body.dataframe_split) {
     const { columns, data } = body.dataframe_split;
-    if (!columns) return jsonResponse({ predictions: await predictInstances(target, data) }, ctx.responseHeaders);
-    const records = data.map((row, r) => {
-      if (row.length !== columns.length) {
-        throw new InputError('dataframe_split.data', `has ${row.length} values but "columns" names ${columns.length}`, r);
+    if (!columns) return jsonAnswer({ predictions: await predictInstances(target, data) }, ctx.responseHeaders);
+    for (let r = 0; r < data.length; r++) {
+      if (data[r].length !== columns.length) {
+        throw new InputError('dataframe_split.data', `has ${data[r].length} values but "columns" names ${columns.length}`, r);
       }
+    }
+    // The usual request names the features in order: its rows are encoded as they are, without records.
+    if (areFeaturesInOrder(model, columns)) return jsonAnswer({ predictions: await predictFeatureRows(target, data) }, ctx.responseHeaders);
+    const records = data.map((row) => {
       // A plain loop: Object.fromEntries over [name, value] pairs cost ~10 µs per 30-column row. No
       // prototype, so a column called "__proto__" is an ordinary key here too, as fromEntries made it.
       const record = Object.create(null) as FeatureRecord;
       for (let i = 0; i < columns.length; i++) record[columns[i]] = row[i];
       return record;
     });
-    return jsonResponse({ predictions: await predictRecords(target, records) }, ctx.responseHeaders);
+    return jsonAnswer({ predictions: await predictRecords(target, records) }, ctx.responseHeaders);
   }
-  if (body.dataframe_records)
-    return jsonResponse({ predictions: await predictRecords(target, body.dataframe_records) }, ctx.responseHeaders);
-  if (body.instances) return jsonResponse({ predictions: await predictInstances(target, body.instances) }, ctx.responseHeaders);
-  return jsonResponse({ predictions: await predictColumns(target, body.inputs) }, ctx.responseHeaders);
+  if (body.dataframe_records) return jsonAnswer({ predictions: await predictRecords(target, body.dataframe_records) }, ctx.responseHeaders);
+  if (body.instances) return jsonAnswer({ predictions: await predictInstances(target, body.instances) }, ctx.responseHeaders);
+  return jsonAnswer({ predictions: await predictColumns(target, body.inputs) }, ctx.responseHeaders);
 }
 
 /** Longest header line of a CSV body; a header of thousands of columns is not a table of features. */

@@ -17,7 +17,9 @@ import {
   readBodyBytes,
   mediaType,
   isJsonMediaType,
-  jsonTextResponse,
+  jsonTextAnswer,
+  answering,
+  type JsonResponseParts,
   publishedVersion,
   requireModel,
   timedInfer,
@@ -92,9 +94,17 @@ export function oipRoutes(ctx: RouteContext, serverVersion: string): Hono {
   app.get('/v2/models/:model/ready', (c) => modelReady(c));
   app.get('/v2/models/:model/versions/:version/ready', (c) => modelReady(c, c.req.param('version')));
 
-  app.post(OIP_INFER_ROUTE, oipInferHandler(ctx));
-  app.post('/v2/models/:model/versions/:version/infer', (c) =>
-    infer(ctx, c, '/v2/models/:model/versions/:version/infer', requireModel(ctx.host, c.req.param('model'), c.req.param('version'))),
+  app.post(OIP_INFER_ROUTE, answering(oipInferHandler(ctx)));
+  app.post(
+    '/v2/models/:model/versions/:version/infer',
+    answering((c) =>
+      infer(
+        ctx,
+        c,
+        '/v2/models/:model/versions/:version/infer',
+        requireModel(ctx.host, c.req.param('model') ?? '', c.req.param('version')),
+      ),
+    ),
   );
   return app;
 }
@@ -103,11 +113,11 @@ export function oipRoutes(ctx: RouteContext, serverVersion: string): Hono {
 export const OIP_INFER_ROUTE = '/v2/models/:model/infer';
 
 /** `POST /v2/models/:model/infer`, for this app's route and the prediction fast path (server/serve/fast-path.ts). */
-export function oipInferHandler(ctx: RouteContext): (c: Context) => Promise<Response> {
+export function oipInferHandler(ctx: RouteContext): (c: Context) => Promise<JsonResponseParts> {
   return (c) => infer(ctx, c, OIP_INFER_ROUTE, requireModel(ctx.host, c.req.param('model') ?? ''));
 }
 
-async function infer(ctx: RouteContext, c: Context, route: string, model: LoadedModel): Promise<Response> {
+async function infer(ctx: RouteContext, c: Context, route: string, model: LoadedModel): Promise<JsonResponseParts> {
   const started = performance.now();
   const { request, binary } = await readInferBody(ctx, c);
   const inputs = request.inputs;
@@ -176,7 +186,7 @@ async function infer(ctx: RouteContext, c: Context, route: string, model: Loaded
   // Server-Timing (shown by browser devtools; read by `npm run bench`): time in inference (incl. any
   // batching wait) and in the whole handler, so the server's own overhead can be told from the network's.
   const body = oipResponseText(model.info.name, publishedVersion(ctx.host, model), request.id ?? newRequestId(), outputs);
-  return jsonTextResponse(body, {
+  return jsonTextAnswer(body, {
     ...ctx.responseHeaders,
     'server-timing': `infer;dur=${inferMs.toFixed(3)}, handler;dur=${(performance.now() - started).toFixed(3)}`,
   });

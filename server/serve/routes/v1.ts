@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { describeZodError, V1PredictRequestSchema } from '../../protocol/schemas';
-import { HttpError, jsonResponse, readJsonBody, requireModel, type RouteContext } from './common';
+import { answering, HttpError, jsonAnswer, readJsonBody, requireModel, type JsonResponseParts, type RouteContext } from './common';
 import { fastV1PredictRequest } from './fast-parse';
 import { predictColumns, predictInstances } from './json-predict';
 
@@ -32,7 +32,7 @@ export function v1Routes(ctx: RouteContext): Hono {
     return c.json({ model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] });
   });
 
-  app.post(V1_POST_ROUTE, v1PostHandler(ctx));
+  app.post(V1_POST_ROUTE, answering(v1PostHandler(ctx)));
   return app;
 }
 
@@ -40,7 +40,7 @@ export function v1Routes(ctx: RouteContext): Hono {
 export const V1_POST_ROUTE = '/v1/models/:target';
 
 /** `POST /v1/models/:target`, for this app's route and the prediction fast path (server/serve/fast-path.ts). */
-export function v1PostHandler(ctx: RouteContext): (c: Context) => Promise<Response> {
+export function v1PostHandler(ctx: RouteContext): (c: Context) => Promise<JsonResponseParts> {
   return async (c) => {
     const target = c.req.param('target') ?? '';
     const colon = target.lastIndexOf(':');
@@ -60,6 +60,6 @@ export function v1PostHandler(ctx: RouteContext): (c: Context) => Promise<Respon
     }
     const where = { ctx, route: V1_PREDICT_ROUTE, model };
     const predictions = instances !== undefined ? await predictInstances(where, instances) : await predictColumns(where, inputs);
-    return jsonResponse({ predictions }, ctx.responseHeaders);
+    return jsonAnswer({ predictions }, ctx.responseHeaders);
   };
 }
