@@ -8,8 +8,12 @@
  * Load comes from wrk (C; `apt-get install wrk`) in its own process; without wrk, autocannon's CLI in its
  * own process, and the table says so — autocannon costs more CPU than the servers it measures on two cores,
  * so its floor reads ~5× slower. Every server runs in its own process; only `session.run` is in-process.
+ * The floor, the bare runtime and the three Model Lab routes are measured in interleaved rounds (medians shown):
+ * their differences are the server's own time, which single runs minutes apart on a shared machine do not give.
  * Env: BENCH_SECONDS (per load run, default 5), BENCH_CLIENTS (default "1,64"), BENCH_ITERATIONS (bare runs),
- * BENCH_WRK_THREADS (wrk threads, default one per core: `-t2 -c64` on two cores, for every server alike).
+ * BENCH_ROUNDS / BENCH_ROUND_SECONDS (1-client rounds, default 5 of 3 s), BENCH_HIGH_ROUNDS (rounds at the highest
+ * client count, default 3), BENCH_WRK_THREADS (wrk threads, default one per core: `-t2 -c64` on two cores, for
+ * every server alike).
  *
  *   npm run bench:serving -- --profile    (instead: the server under `node --cpu-prof`, 1 wrk client on the
  *                                          OIP route; self time per request by concern — routing, validation,
@@ -56,6 +60,10 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 /** Rows per request of the large-input comparison (JSON vs binary tensor extension). */
 const LARGE_ROWS = Number(process.env.BENCH_LARGE_ROWS ?? 256);
 const DIGITS = { name: 'digits', path: 'samples/digits/digits.onnx' };
+/** Interleaved rounds of the floor and the three routes (measureInRounds): at 1 client, and at the highest count. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 3);
+const HIGH_ROUNDS = Number(process.env.BENCH_HIGH_ROUNDS ?? 3);
 
 /** One row of the table: a server (or the bare runtime) and its load runs by client count. */
 export interface ServingRow {
@@ -65,6 +73,8 @@ export interface ServingRow {
   what: string;
   rowsPerRequest: number;
   runs: Record<string, LoadFigures>;
+  /** Every run behind `runs` when they are medians of interleaved rounds, by client count. */
+  roundRuns?: Record<string, LoadFigures[]>;
   /** In-process percentiles (bare runtime only), microseconds. */
   inProcessUs?: Summary;
   skipped?: string;
@@ -78,33 +88,42 @@ interface Bodies {
 }
 
 async function bodiesAndBareRun(): Promise<{ bodies: Bodies; bare: Summary }> {
-  const model = await loadModel(MODEL.path, { referenceCsv: MODEL.reference });
+  const bench = await openBareBench();
   try {
-    const record = model.reference!.rows[0];
-    const inputs = encodeRecords(model.signature, [record]);
-    const names = model.signature.features.map((f) => f.name);
-    const values = names.map((n) => Number(record[n]));
-    for (let i = 0; i < 500; i++) await model.run(inputs);
+    return { bodies: bench.bodies, bare: await bench.bare(ITERATIONS) };
+  } finally {
+    await bench.dispose();
+  }
+}
+
+/** The sample model loaded in this process: the request bodies, and bare `session.run` timings on demand. */
+async function openBareBench(): Promise<{ bodies: Bodies; bare: (iterations: number) => Promise<Summary>; dispose: () => Promise<void> }> {
+  const model = await loadModel(MODEL.path, { referenceCsv: MODEL.reference });
+  const record = model.reference!.rows[0];
+  const inputs = encodeRecords(model.signature, [record]);
+  const names = model.signature.features.map((f) => f.name);
+  const values = names.map((n) => Number(record[n]));
+  for (let i = 0; i < 500; i++) await model.run(inputs);
+  const bare = async (iterations: number): Promise<Summary> => {
     const samples: number[] = [];
-    for (let i = 0; i < ITERATIONS; i++) {
+    for (let i = 0; i < iterations; i++) {
       const t = process.hrtime.bigint();
       await model.run(inputs);
       samples.push(Number(process.hrtime.bigint() - t) / 1000);
     }
-    const oip = JSON.stringify({
-      inputs: inputs.map((t) => ({
-        name: t.name,
-        shape: t.dims,
-        datatype: OIP_DATATYPE[t.dtype],
-        data: Array.from(t.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v)),
-      })),
-    });
-    const v1 = JSON.stringify({ instances: [values] });
-    const mlflow = JSON.stringify({ dataframe_split: { columns: names, data: [values] } });
-    return { bodies: { oip, v1, mlflow }, bare: summarize(samples) };
-  } finally {
-    await model.dispose();
-  }
+    return summarize(samples);
+  };
+  const oip = JSON.stringify({
+    inputs: inputs.map((t) => ({
+      name: t.name,
+      shape: t.dims,
+      datatype: OIP_DATATYPE[t.dtype],
+      data: Array.from(t.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v)),
+    })),
+  });
+  const v1 = JSON.stringify({ instances: [values] });
+  const mlflow = JSON.stringify({ dataframe_split: { columns: names, data: [values] } });
+  return { bodies: { oip, v1, mlflow }, bare, dispose: () => model.dispose() };
 }
 
 /** One POST checked before loading: a server that answers 4xx would otherwise be measured at error speed. */
@@ -220,7 +239,6 @@ async function compareBuilds(roots: string[]): Promise<void> {
         }
       }
     }
-    const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
     console.log(`\n| build | route | p50 µs (runs) | median p50 | server CPU µs/request (median) |`);
     console.log('|---|---|---|---|---|');
     for (const [key, runs] of p50) {
@@ -361,7 +379,6 @@ async function compareUnderLoad(roots: string[], clients: number): Promise<void>
     for (const s of servers) await s.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
   console.log(`\n### ${clients} clients, ${SECONDS} s per run, ${rounds} rounds (medians; load by ${loadTool()})\n`);
   console.log(
     '| side | route | req/s | p50 ms | p99 ms | p99 of each run | scavenges /10k req | scavenge ms /10k req | rows per run | ' +
@@ -431,7 +448,6 @@ async function inProcess(): Promise<void> {
     return (used.user + used.system) / n;
   };
   const rounds = Number(process.env.BENCH_ROUNDS ?? 8);
-  const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
   console.log('\n| route | served by | CPU µs/request, median | lowest | rounds |');
   console.log('|---|---|---|---|---|');
   try {
@@ -468,7 +484,8 @@ async function main(): Promise<void> {
     console.error('wrk is not installed (apt-get install wrk): using autocannon in a separate process; its figures are labelled');
   }
   console.error(`load generator: ${tool}; ${SECONDS} s per run; clients ${CLIENTS.join(', ')}; ${cpus().length} cores`);
-  const { bodies, bare } = await bodiesAndBareRun();
+  const bench = await openBareBench();
+  const { bodies } = bench;
   const rows: ServingRow[] = [];
   const row = (id: string, label: string, what: string): ServingRow => {
     const r: ServingRow = { id, label, what, rowsPerRequest: 1, runs: {} };
@@ -476,23 +493,29 @@ async function main(): Promise<void> {
     return r;
   };
 
-  await withServer(startFloorServer, (s) =>
-    measure(row('floor', 'floor: bare node:http, fixed JSON', 'POST, fixed answer'), s.url, bodies.oip),
-  );
+  // The floor, the bare runtime and the three routes are measured in the same interleaved rounds (see
+  // measureInRounds): the server's own time is a difference of p50s, so all three must see the same machine.
+  const floorRow = row('floor', 'floor: bare node:http, fixed JSON', 'POST, fixed answer');
   const bareRow = row('bare', 'bare session.run (in-process)', 'onnxruntime-node, 1 row');
-  bareRow.inProcessUs = bare;
-
-  await withServer(
-    () => startServerProcess([MODEL.path, '--reference', MODEL.reference]),
-    async (s) => {
-      const routes: [string, string, string, string][] = [
-        ['oip', 'Model Lab OIP v2 infer', `/v2/models/${MODEL.name}/infer`, bodies.oip],
-        ['v1', 'Model Lab v1 :predict', `/v1/models/${MODEL.name}:predict`, bodies.v1],
-        ['mlflow', 'Model Lab MLflow /invocations', '/invocations', bodies.mlflow],
-      ];
-      for (const [id, label, path, body] of routes) await measure(row(id, label, `POST ${path}`), s.url + path, body);
-    },
+  let own: OwnTime | undefined;
+  await withServer(startFloorServer, (floor) =>
+    withServer(
+      () => startServerProcess([MODEL.path, '--reference', MODEL.reference]),
+      async (s) => {
+        const routes: [string, string, string, string][] = [
+          ['oip', 'Model Lab OIP v2 infer', `/v2/models/${MODEL.name}/infer`, bodies.oip],
+          ['v1', 'Model Lab v1 :predict', `/v1/models/${MODEL.name}:predict`, bodies.v1],
+          ['mlflow', 'Model Lab MLflow /invocations', '/invocations', bodies.mlflow],
+        ];
+        const targets: RoundTarget[] = [
+          { row: floorRow, url: floor.url, body: bodies.oip },
+          ...routes.map(([id, label, path, body]) => ({ row: row(id, label, `POST ${path}`), url: s.url + path, body })),
+        ];
+        own = await measureInRounds(targets, bareRow, bench.bare);
+      },
+    ),
   );
+  await bench.dispose();
   // The same route served by WORKERS processes on one port (node:cluster), each with its own session.
   await withServer(
     () => startServerProcess([MODEL.path, '--reference', MODEL.reference, '--workers', String(WORKERS)]),
@@ -537,11 +560,12 @@ async function main(): Promise<void> {
     model: MODEL,
     rows,
     largeInputs: large,
-    serverOwnP50Us: serverOwn(rows, bare),
+    serverOwnP50Us: own,
+    rounds: { oneClient: ROUNDS, oneClientSeconds: ROUND_SECONDS, highClients: HIGH_ROUNDS },
   };
   mkdirSync('.cache/bench', { recursive: true });
   writeFileSync('.cache/bench/serving.json', JSON.stringify(report, null, 2));
-  console.log(formatTable(rows, tool));
+  console.log(formatTable(rows, tool, own));
   console.log(formatLargeTable(large, tool));
   console.log(`\nwritten .cache/bench/serving.json`);
 }
@@ -642,16 +666,78 @@ export function formatLargeTable(rows: ServingRow[], tool: string): string {
   return lines.join('\n');
 }
 
-/** What each Model Lab route adds of its own at 1 client: p50 − floor p50 − bare session.run p50 (µs). */
-function serverOwn(rows: ServingRow[], bare: Summary): Record<string, number> {
-  const floor = rows.find((r) => r.id === 'floor')?.runs['1'];
-  const out: Record<string, number> = {};
-  if (!floor) return out;
-  for (const r of rows.filter((x) => ['oip', 'v1', 'mlflow', 'oip-workers'].includes(x.id))) {
-    const one = r.runs['1'];
-    if (one) out[r.id] = one.p50Us - floor.p50Us - bare.p50;
+/** What each Model Lab route adds of its own at 1 client, µs: per round p50 − floor p50 − bare session.run p50, and their median. */
+type OwnTime = Record<string, { medianUs: number; roundsUs: number[] }>;
+
+interface RoundTarget {
+  row: ServingRow;
+  url: string;
+  body: string;
+}
+
+const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
+
+/** One figure per field: the median of each over the rounds (errors summed). */
+function medianFigures(runs: LoadFigures[]): LoadFigures {
+  return {
+    ...runs[0],
+    requests: runs.reduce((a, r) => a + r.requests, 0),
+    requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
+    p50Us: median(runs.map((r) => r.p50Us)),
+    p99Us: median(runs.map((r) => r.p99Us)),
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+  };
+}
+
+/**
+ * The floor and the Model Lab routes in interleaved rounds, both servers running all along: each round runs
+ * every target once, in an order rotated round by round, and at 1 client the bare session.run too. On a
+ * shared 2-core machine a single 5-second run per server swung the server's own time ~2× between whole
+ * benchmark runs (other work comes and goes); a difference of p50s taken within one round, and the median
+ * over rounds, does not depend on when each server happened to be measured. The table shows medians.
+ */
+async function measureInRounds(
+  targets: RoundTarget[],
+  bareRow: ServingRow,
+  bare: (iterations: number) => Promise<Summary>,
+): Promise<OwnTime> {
+  for (const t of targets) {
+    await checkAnswers(t.url, t.body);
+    await loadRun(t.url, t.body, 1, 1); // warm-up: JIT, session
   }
-  return out;
+  const own: OwnTime = {};
+  for (const clients of CLIENTS) {
+    const rounds = clients === 1 ? ROUNDS : HIGH_ROUNDS;
+    const seconds = clients === 1 ? ROUND_SECONDS : SECONDS;
+    const runs = new Map<RoundTarget, LoadFigures[]>(targets.map((t) => [t, []]));
+    const bares: Summary[] = [];
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < targets.length; i++) {
+        const t = targets[(i + r) % targets.length];
+        const run = await loadRun(t.url, t.body, clients, seconds);
+        runs.get(t)!.push(run);
+        console.error(
+          `  round ${r + 1}/${rounds}, ${t.row.label}, ${clients} client(s): p50 ${run.p50Us} µs, p99 ${run.p99Us} µs, ` +
+            `${run.requestsPerSecond.toFixed(0)} req/s, errors ${run.errors}`,
+        );
+      }
+      if (clients === 1) bares.push(await bare(2000));
+    }
+    for (const [t, list] of runs) {
+      t.row.runs[String(clients)] = medianFigures(list);
+      (t.row.roundRuns ??= {})[String(clients)] = list;
+    }
+    if (clients === 1) {
+      bareRow.inProcessUs = bares.find((b) => b.p50 === median(bares.map((x) => x.p50)));
+      const floor = runs.get(targets[0])!;
+      for (const t of targets.slice(1)) {
+        const perRound = runs.get(t)!.map((run, r) => run.p50Us - floor[r].p50Us - bares[r].p50);
+        own[t.row.id] = { medianUs: median(perRound), roundsUs: perRound };
+      }
+    }
+  }
+  bareRow.inProcessUs ??= await bare(ITERATIONS);
+  return own;
 }
 
 const us = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)} ms` : `${Math.round(x)} µs`);
@@ -659,7 +745,7 @@ const int = (x: number) => Math.round(x).toLocaleString('en-US');
 const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
 
 /** The issue's table: p50/p99 at 1 client, req/s, rows/s, p50/p99 at the highest client count, ratios. */
-export function formatTable(rows: ServingRow[], tool: string): string {
+export function formatTable(rows: ServingRow[], tool: string, own: OwnTime = {}): string {
   const low = String(Math.min(...CLIENTS));
   const high = String(Math.max(...CLIENTS));
   const floor = rows.find((r) => r.id === 'floor')?.runs;
@@ -691,15 +777,16 @@ export function formatTable(rows: ServingRow[], tool: string): string {
         `${ratio(b?.requestsPerSecond, fastapi?.[high]?.requestsPerSecond)} |`,
     );
   }
-  const bare = rows.find((r) => r.id === 'bare')?.inProcessUs;
-  const own = bare ? serverOwn(rows, bare) : {};
   if (Object.keys(own).length) {
     lines.push(
       '',
-      `Server's own time at ${low} client (p50 − floor − bare session.run; goal ≤ 60 µs): ` +
+      `Floor, bare run and Model Lab rows: medians of ${ROUNDS} interleaved rounds at ${low} client (${ROUND_SECONDS} s each) and ` +
+        `${HIGH_ROUNDS} at ${high} (${SECONDS} s each); other rows: one ${SECONDS}-s run.`,
+      '',
+      `Server's own time at ${low} client (per round p50 − floor − bare session.run, median; goal ≤ 60 µs): ` +
         Object.entries(own)
-          .map(([k, v]) => `${k} ${Math.round(v)} µs`)
-          .join(', '),
+          .map(([k, v]) => `${k} ${Math.round(v.medianUs)} µs (rounds: ${v.roundsUs.map((x) => Math.round(x)).join(', ')})`)
+          .join('; '),
     );
   }
   return lines.join('\n');
