@@ -24,7 +24,7 @@ import type { LoadedModel } from '../model/types';
 import type { DriftProgress } from '../protocol/drift';
 import { ModelLabError } from '../protocol/errors';
 import { mmdTest, type MmdResult } from './mmd';
-import { prestartWorker, releaseSpareWorker, runInWorker } from './threads';
+import { PARALLEL_MIN_BYTES, prestartWorker, releaseSpareWorker, runInWorker } from './threads';
 import { openModel, predictionDrift, type OpenedModel } from './prediction-drift';
 import { DEFAULT_MEMORY_BUDGET_MB, planReads } from './plan';
 import { REPORT_SCHEMA_VERSION, type CacheStatus, type ColumnDrift, type DriftReport, type PredictionDrift } from './report/types';
@@ -39,6 +39,7 @@ export { EmptyCsvError } from './csv/empty';
 export { ParquetFormatError } from './parquet/errors';
 export { isParquet } from './table';
 export { listStatTests } from './stattests';
+export { PARALLEL_MIN_BYTES } from './threads';
 /** The header of a CSV as the engine reads it (BOM, quotes, duplicate names made unique). */
 export { readHeader } from './csv/header';
 /** The column names of a CSV (as above) or a Parquet file (its schema, pandas' index left out). */
@@ -217,9 +218,16 @@ async function check(
       const spilled = firstPass.sides;
       // A later pass reads its group from the spill files (seconds on 10M rows): say which pass it is.
       if (spilled) report('reading');
+      // The MMD test needs only the row samples: in a single pass it starts as soon as both files are read,
+      // in the worker (idle by then when it read the current file first) while this thread still sorts.
+      const lastPass = passIndex === passes - 1;
+      const sampleAndStartMmd = (ref: CsvColumns, cur: CsvColumns) => {
+        takeSamples(group, ref, cur, target, samples);
+        if (lastPass) multivariate = startMmd(samples, alpha, parallel, options.signal);
+      };
       const [ref, cur]: [CsvColumns, CsvColumns] = spilled
         ? await loadBoth(spilled.ref, spilled.cur, group, parallel, options.signal, fromCache)
-        : await readSides(refRequest, curRequest, parallel, fromCache);
+        : await readSides(refRequest, curRequest, parallel, fromCache, passes === 1 ? sampleAndStartMmd : undefined);
       if (spillDir && !spilled) {
         // Kept for the later passes (their maps copied: this pass narrows its own to its group below).
         firstPass.sides = {
@@ -239,17 +247,10 @@ async function check(
       rows = { ref: ref.rows, cur: cur.rows };
       const typeChanges = await compareAsTextWhereKindsDiffer(group, ref, cur, options);
       const t1 = performance.now();
-      // Columns with no values on a side would drop every sampled row; leave them out of MMD.
-      for (const name of group) {
-        const r = ref.columns.get(name)!;
-        const c = cur.columns.get(name)!;
-        if (name !== target && ref.sample && cur.sample && r.kind === 'numerical' && c.kind === 'numerical' && r.count > 0 && c.count > 0) {
-          samples.ref.take(ref.sample, name);
-          samples.cur.take(cur.sample, name);
-        }
-      }
-      // After the last read, the MMD test runs in the worker thread while this one tests the columns.
-      if (passIndex === passes - 1) multivariate = startMmd(samples, alpha, parallel, options.signal);
+      // After the last read, the MMD test runs in the worker thread while this one tests the columns
+      // (started above already in a single pass; the kinds it looked at are those compared here too:
+      // a column whose kinds differ is left out of MMD before and after it is re-read as text).
+      if (passes > 1) sampleAndStartMmd(ref, cur);
       for (const name of group) {
         if (options.signal?.aborted) throw abortError(options.signal);
         report('testing');
@@ -334,9 +335,6 @@ async function makeSpillDir(): Promise<string> {
   return dir;
 }
 
-/** Files smaller than this are read on one thread (a worker thread takes ~30–50 ms to start). */
-export const PARALLEL_MIN_BYTES = 2 * 2 ** 20;
-
 /** The reference cache for this run: either a hit (columns come from it) or a collector that writes it. */
 async function openCache(reference: string, names: string[], categorical: Set<string>, sampleRows: number) {
   const key = await cacheKey(reference, names, categorical, sampleRows);
@@ -378,6 +376,25 @@ async function openCache(reference: string, names: string[], categorical: Set<st
       return (await saveReferenceCache(reference, key, collected)) ? 'written' : 'not written: the reference is too large';
     },
   };
+}
+
+/** Adds a pass's sampled rows to `samples`: numerical columns with values on both sides, target excluded. */
+function takeSamples(
+  group: string[],
+  ref: CsvColumns,
+  cur: CsvColumns,
+  target: string | undefined,
+  samples: { ref: SampleColumns; cur: SampleColumns },
+): void {
+  // Columns with no values on a side would drop every sampled row; leave them out of MMD.
+  for (const name of group) {
+    const r = ref.columns.get(name)!;
+    const c = cur.columns.get(name)!;
+    if (name !== target && ref.sample && cur.sample && r.kind === 'numerical' && c.kind === 'numerical' && r.count > 0 && c.count > 0) {
+      samples.ref.take(ref.sample, name);
+      samples.cur.take(cur.sample, name);
+    }
+  }
 }
 
 /** Starts the MMD test on the numerical columns' samples (in the worker thread when there is one). */

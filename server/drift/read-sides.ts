@@ -15,9 +15,11 @@ export function readSides(
   current: SideRequest,
   useWorker = true,
   fromCache?: () => Promise<CsvColumns | null>,
+  onBothRead?: (ref: CsvColumns, cur: CsvColumns) => void,
 ): Promise<[CsvColumns, CsvColumns]> {
-  if (!isParquet(reference.file) && !isParquet(current.file)) return readBoth(reference, current, useWorker, fromCache);
-  return readBoth(reference, current, useWorker, fromCache, { read: readTableColumns, rebuild: rebuildTableError });
+  if (!isParquet(reference.file) && !isParquet(current.file))
+    return readBoth(reference, current, useWorker, fromCache, undefined, onBothRead);
+  return readBoth(reference, current, useWorker, fromCache, { read: readTableColumns, rebuild: rebuildTableError }, onBothRead);
 }
 
 /** The worker's error as this thread would have thrown it (Parquet and input errors keep their class). */

@@ -55,6 +55,45 @@ function createWorker(): Worker | null {
 
 let spare: Worker | null = null;
 
+/** Files smaller than this are read on one thread (a worker thread takes ~30–50 ms to start). */
+export const PARALLEL_MIN_BYTES = 2 * 2 ** 20;
+
+/**
+ * Where `startEarlyWorker` leaves its worker for the engine. A global, not this module's `spare`: the CLI
+ * entry (dist/server/cli.js) and the drift command (cli-drift.js) are separate bundles, each with its
+ * own copy of this module.
+ */
+const EARLY_WORKER = Symbol.for('model-lab.drift.early-worker');
+type EarlyHolder = { [EARLY_WORKER]?: Worker };
+
+/**
+ * Starts the engine's worker thread before the engine is even loaded — the CLI entry calls this for
+ * `model-lab drift` on big files (cli/main.ts). The thread then boots (100–200 ms of wall time on a busy
+ * 2-core machine) while this thread loads and compiles the drift bundle, instead of after it: the worker
+ * reads the current file, and its read ending late was what the whole check waited for.
+ */
+export function startEarlyWorker(): void {
+  const holder = globalThis as EarlyHolder;
+  if (holder[EARLY_WORKER]) return;
+  try {
+    const worker = createWorker();
+    if (worker === null) return;
+    worker.unref(); // the check may never take it (bad arguments, small files): it must not keep the process alive
+    worker.on('error', () => undefined); // nor crash it before anyone listens (startWorker drops this listener)
+    holder[EARLY_WORKER] = worker;
+  } catch {
+    // No worker: the engine starts one itself, or reads on one thread.
+  }
+}
+
+/** The worker `startEarlyWorker` left, once (null when there is none). */
+function takeEarlyWorker(): Worker | null {
+  const holder = globalThis as EarlyHolder;
+  const worker = holder[EARLY_WORKER] ?? null;
+  delete holder[EARLY_WORKER];
+  return worker;
+}
+
 /**
  * Starts a worker now, to be used by the next job: a thread takes 30–50 ms to boot, which then
  * overlaps with the main thread's own preparations (header, plan) instead of delaying the read.
@@ -62,7 +101,7 @@ let spare: Worker | null = null;
 export function prestartWorker(): void {
   if (spare) return;
   try {
-    spare = createWorker();
+    spare = takeEarlyWorker() ?? createWorker();
     spare?.unref(); // an unused spare must not keep the process alive
   } catch {
     spare = null;
@@ -83,15 +122,16 @@ function park(worker: Worker): void {
   spare = worker;
 }
 
-/** Stops a spare worker nobody took (e.g. the check failed before reading). */
+/** Stops a spare worker nobody took (e.g. the check failed before reading, or read on one thread). */
 export function releaseSpareWorker(): void {
   void spare?.terminate();
   spare = null;
+  void takeEarlyWorker()?.terminate();
 }
 
 /** Starts a worker on `job` (the spare one if there is one), or returns null when there is no worker script. */
 export function startWorker(job: WorkerJob, transferList: ArrayBuffer[] = []): Worker | null {
-  const worker = spare ?? createWorker();
+  const worker = spare ?? takeEarlyWorker() ?? createWorker();
   spare = null;
   if (worker === null) return null;
   worker.removeAllListeners(); // a parked worker's idle handlers (see park)

@@ -1,6 +1,7 @@
 /**
  * The drift worker takes one job after another: a worker that finished well is kept for the next job
  * (read, then MMD, then another read), one that failed is not, and a job after a failure still runs.
+ * A worker the CLI entry started early is the one the first job takes, or is stopped when none does.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { rebuildError } from '../../server/drift/csv/parallel';
 import { CsvFormatError } from '../../server/drift/csv/tokenizer';
 import type { CsvColumns } from '../../server/drift/csv/read';
 import type { MmdResult } from '../../server/drift/mmd';
-import { releaseSpareWorker, runInWorker } from '../../server/drift/threads';
+import type { Worker } from 'node:worker_threads';
+import { releaseSpareWorker, runInWorker, startEarlyWorker } from '../../server/drift/threads';
 
 const dir = mkdtempSync(join(tmpdir(), 'drift-threads-'));
 after(() => {
@@ -46,4 +48,30 @@ test('jobs in a row run in the worker: read, MMD, a failing read, then a read ag
   const again = await read(good);
   assert.equal(again.rows, 50);
   assert.equal(again.columns.get('a')!.count, 50);
+});
+
+// The CLI entry starts the worker before the drift bundle is loaded (cli/main.ts); the engine, a separate
+// bundle, finds it through a global.
+const EARLY_WORKER = Symbol.for('model-lab.drift.early-worker');
+const early = () => (globalThis as { [EARLY_WORKER]?: Worker })[EARLY_WORKER];
+
+test('a worker started early by the CLI entry runs the first job, and one nobody takes is stopped', { timeout: 120_000 }, async () => {
+  releaseSpareWorker();
+  startEarlyWorker();
+  const started = early();
+  assert.ok(started, 'startEarlyWorker leaves a worker for the engine');
+  startEarlyWorker();
+  assert.equal(early(), started, 'a second call starts no second thread');
+  const good = join(dir, 'early.csv');
+  writeFileSync(good, 'a\n1\n2\n3\n');
+  const columns = await read(good);
+  assert.equal(columns.rows, 3);
+  assert.equal(early(), undefined, 'the job took the early worker');
+
+  startEarlyWorker();
+  const unused = early()!;
+  const exited = new Promise<number>((resolve) => unused.once('exit', resolve));
+  releaseSpareWorker();
+  assert.equal(early(), undefined);
+  await exited; // stopped, not left to keep the process alive
 });

@@ -24,6 +24,8 @@ export interface SideReader {
  * Reads both sides concurrently when a worker is available; results are sorted (`sort: true`).
  * `fromCache` may supply the reference instead of reading it (null = read it after all). `reader`: CSV by
  * default; read-sides.ts passes the reader that also takes Parquet (the worker picks by extension itself).
+ * `onBothRead` is called once both sides are read, possibly before the reference is sorted: what it may
+ * use then is what sorting leaves alone (the row samples, kinds and counts), not the values.
  */
 export async function readBoth(
   reference: SideRequest,
@@ -31,10 +33,12 @@ export async function readBoth(
   useWorker = true,
   fromCache?: () => Promise<CsvColumns | null>,
   reader: SideReader = { read: readCsvColumns, rebuild: rebuildError },
+  onBothRead?: (ref: CsvColumns, cur: CsvColumns) => void,
 ): Promise<[CsvColumns, CsvColumns]> {
   if (!useWorker) {
     const ref = (await fromCache?.()) ?? (await reader.read(reference.file, { ...reference.options, sort: true }));
     const cur = await reader.read(current.file, { ...current.options, sort: true });
+    onBothRead?.(ref, cur);
     return [ref, cur];
   }
   // If either side fails, the other is stopped.
@@ -44,22 +48,37 @@ export async function readBoth(
   if (outer?.aborted) onOuterAbort();
   outer?.addEventListener('abort', onOuterAbort, { once: true });
   try {
-    // The current file in the worker, the reference here: the worker starts later, and this thread
-    // fills the wait with reference-only work the tests need (the Wasserstein norm).
+    // The current file in the worker, the reference here; this thread also does reference-only work
+    // the tests need (sorting, the Wasserstein norm).
     const curPromise = readInWorker(current, controller.signal, reader);
-    const refPromise = (async () =>
-      (await fromCache?.()) ?? reader.read(reference.file, { ...reference.options, signal: controller.signal, sort: true }))().then(
-      (ref) => {
-        for (const d of ref.columns.values())
-          if (d.kind === 'numerical' && d.count > 0) d.std ??= populationStd(d.values.subarray(0, d.count));
-        // No second worker is booted for what comes next (MMD, the next pass): the reading worker is
-        // kept for it when it is done (threads.ts), which saves a thread's start-up CPU.
-        return ref;
-      },
+    let curRead: CsvColumns | null = null;
+    let told = false;
+    const tell = (ref: CsvColumns, cur: CsvColumns) => {
+      if (told || !onBothRead) return;
+      told = true;
+      onBothRead(ref, cur);
+    };
+    const refPromise = (async () => {
+      const cached = await fromCache?.();
+      // Sorted here rather than inside the read: when the worker is done first, `onBothRead` (the MMD
+      // test, in that idle worker) then starts before this sort, not after it.
+      const ref = cached ?? (await reader.read(reference.file, { ...reference.options, signal: controller.signal }));
+      if (curRead !== null) tell(ref, curRead);
+      sortColumns(ref.columns.values());
+      for (const d of ref.columns.values())
+        if (d.kind === 'numerical' && d.count > 0) d.std ??= populationStd(d.values.subarray(0, d.count));
+      // No second worker is booted for what comes next (MMD, the next pass): the reading worker is
+      // kept for it when it is done (threads.ts), which saves a thread's start-up CPU.
+      return ref;
+    })();
+    void curPromise.then(
+      (cur) => (curRead = cur),
+      () => controller.abort(),
     );
-    curPromise.catch(() => controller.abort());
     refPromise.catch(() => controller.abort());
-    return await Promise.all([refPromise, curPromise]);
+    const both = await Promise.all([refPromise, curPromise]);
+    tell(...both);
+    return both;
   } finally {
     outer?.removeEventListener('abort', onOuterAbort);
   }
