@@ -46,14 +46,12 @@ async function estimateRows(file: string): Promise<number> {
   try {
     const head = Buffer.allocUnsafe(Math.min(size, 1 << 16));
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    // Newlines found with indexOf (native code), not a byte loop: a loop over 64 KiB is hot enough for
+    // V8 to compile it with TurboFan (~30 ms of compiler CPU per file, on the core the reading needs).
+    const view = head.subarray(0, bytesRead);
+    const firstEnd = view.indexOf(0x0a);
     let lines = 0;
-    let firstEnd = -1;
-    for (let i = 0; i < bytesRead; i++) {
-      if (head[i] === 0x0a) {
-        if (firstEnd < 0) firstEnd = i;
-        lines++;
-      }
-    }
+    for (let at = firstEnd; at >= 0; at = view.indexOf(0x0a, at + 1)) lines++;
     if (lines <= 1 || bytesRead === size) return Math.max(0, lines - (firstEnd >= 0 ? 1 : 0)) + 1;
     const perLine = (bytesRead - firstEnd - 1) / (lines - 1);
     return Math.ceil((size - firstEnd - 1) / perLine);
