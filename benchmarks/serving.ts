@@ -12,7 +12,7 @@
  * their differences are the server's own time, which single runs minutes apart on a shared machine do not give.
  * Env: BENCH_SECONDS (per load run, default 5), BENCH_CLIENTS (default "1,64"), BENCH_ITERATIONS (bare runs),
  * BENCH_ROUNDS / BENCH_ROUND_SECONDS (1-client rounds, default 5 of 3 s), BENCH_HIGH_ROUNDS (rounds at the highest
- * client count, default 3), BENCH_WRK_THREADS (wrk threads, default one per core: `-t2 -c64` on two cores, for
+ * client count, default 5), BENCH_WRK_THREADS (wrk threads, default one per core: `-t2 -c64` on two cores, for
  * every server alike).
  *
  *   npm run bench:serving -- --profile    (instead: the server under `node --cpu-prof`, 1 wrk client on the
@@ -63,7 +63,7 @@ const DIGITS = { name: 'digits', path: 'samples/digits/digits.onnx' };
 /** Interleaved rounds of the floor and the three routes (measureInRounds): at 1 client, and at the highest count. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 3);
-const HIGH_ROUNDS = Number(process.env.BENCH_HIGH_ROUNDS ?? 3);
+const HIGH_ROUNDS = Number(process.env.BENCH_HIGH_ROUNDS ?? 5);
 
 /** One row of the table: a server (or the bare runtime) and its load runs by client count. */
 export interface ServingRow {
