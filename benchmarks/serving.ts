@@ -8,12 +8,12 @@
  * Load comes from wrk (C; `apt-get install wrk`) in its own process; without wrk, autocannon's CLI in its
  * own process, and the table says so — autocannon costs more CPU than the servers it measures on two cores,
  * so its floor reads ~5× slower. Every server runs in its own process; only `session.run` is in-process.
- * The floor, the bare runtime and the three Model Lab routes are measured in interleaved rounds (medians shown):
- * their differences are the server's own time, which single runs minutes apart on a shared machine do not give.
+ * The floor, the bare runtime, the three Model Lab routes and the peers are measured in interleaved rounds (medians
+ * shown): own time is a difference and "× FastAPI" a ratio, which single runs minutes apart on a shared machine do not give.
  * Env: BENCH_SECONDS (per load run, default 5), BENCH_CLIENTS (default "1,64"), BENCH_ITERATIONS (bare runs),
- * BENCH_ROUNDS / BENCH_ROUND_SECONDS (1-client rounds, default 5 of 3 s), BENCH_HIGH_ROUNDS (rounds at the highest
- * client count, default 5), BENCH_WRK_THREADS (wrk threads, default one per core: `-t2 -c64` on two cores, for
- * every server alike).
+ * BENCH_ROUNDS / BENCH_ROUND_SECONDS (1-client rounds, default 9 of 2 s: slow spells of this shared VM last
+ * several seconds), BENCH_HIGH_ROUNDS (rounds at the highest client count, default 5), BENCH_WRK_THREADS (wrk
+ * threads, default one per core: `-t2 -c64` on two cores, for every server alike).
  *
  *   npm run bench:serving -- --profile    (instead: the server under `node --cpu-prof`, 1 wrk client on the
  *                                          OIP route; self time per request by concern — routing, validation,
@@ -60,9 +60,9 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 /** Rows per request of the large-input comparison (JSON vs binary tensor extension). */
 const LARGE_ROWS = Number(process.env.BENCH_LARGE_ROWS ?? 256);
 const DIGITS = { name: 'digits', path: 'samples/digits/digits.onnx' };
-/** Interleaved rounds of the floor and the three routes (measureInRounds): at 1 client, and at the highest count. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 3);
+/** Interleaved rounds of the floor, the three routes and the peers (measureInRounds): at 1 client, and at the highest count. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 2);
 const HIGH_ROUNDS = Number(process.env.BENCH_HIGH_ROUNDS ?? 5);
 
 /** One row of the table: a server (or the bare runtime) and its load runs by client count. */
@@ -493,59 +493,54 @@ async function main(): Promise<void> {
     return r;
   };
 
-  // The floor, the bare runtime and the three routes are measured in the same interleaved rounds (see
-  // measureInRounds): the server's own time is a difference of p50s, so all three must see the same machine.
+  // The floor, the bare runtime, the three routes and the Python peers are measured in the same interleaved
+  // rounds (see measureInRounds): the server's own time is a difference of p50s and "× FastAPI" a ratio, so
+  // both sides of each must see the same machine.
   const floorRow = row('floor', 'floor: bare node:http, fixed JSON', 'POST, fixed answer');
   const bareRow = row('bare', 'bare session.run (in-process)', 'onnxruntime-node, 1 row');
+  const routes: [string, string, string, string][] = [
+    ['oip', 'Model Lab OIP v2 infer', `/v2/models/${MODEL.name}/infer`, bodies.oip],
+    ['v1', 'Model Lab v1 :predict', `/v1/models/${MODEL.name}:predict`, bodies.v1],
+    ['mlflow', 'Model Lab MLflow /invocations', '/invocations', bodies.mlflow],
+  ];
+  const routeRows = routes.map(([id, label, path]) => row(id, label, `POST ${path}`));
+  const workersRow = row('oip-workers', `Model Lab OIP v2 infer, --workers ${WORKERS}`, `POST /v2/models/${MODEL.name}/infer`);
   let own: OwnTime | undefined;
-  await withServer(startFloorServer, (floor) =>
-    withServer(
-      () => startServerProcess([MODEL.path, '--reference', MODEL.reference]),
-      async (s) => {
-        const routes: [string, string, string, string][] = [
-          ['oip', 'Model Lab OIP v2 infer', `/v2/models/${MODEL.name}/infer`, bodies.oip],
-          ['v1', 'Model Lab v1 :predict', `/v1/models/${MODEL.name}:predict`, bodies.v1],
-          ['mlflow', 'Model Lab MLflow /invocations', '/invocations', bodies.mlflow],
-        ];
-        const targets: RoundTarget[] = [
-          { row: floorRow, url: floor.url, body: bodies.oip },
-          ...routes.map(([id, label, path, body]) => ({ row: row(id, label, `POST ${path}`), url: s.url + path, body })),
-        ];
-        own = await measureInRounds(targets, bareRow, bench.bare);
-      },
-    ),
-  );
-  await bench.dispose();
+  const servers: ServerProcess[] = [];
+  try {
+    const floor = await startFloorServer();
+    servers.push(floor);
+    const lab = await startServerProcess([MODEL.path, '--reference', MODEL.reference]);
+    servers.push(lab);
+    const targets: RoundTarget[] = [
+      { row: floorRow, url: floor.url, body: bodies.oip },
+      ...routes.map(([, , path, body], i) => ({ row: routeRows[i], url: lab.url + path, body, ownTime: true })),
+    ];
+    const weights = peerWeights(MODEL.path, MODEL.name);
+    for (const peer of PEERS) {
+      const r = row(peer.id, peer.label, `POST /v2/models/${MODEL.name}/infer`);
+      const found = pythonFor(peer);
+      if ('missing' in found) {
+        r.skipped = found.missing;
+        console.error(`  ${peer.label}: skipped — ${found.missing}`);
+        continue;
+      }
+      const started = await startPeer(peer, found.python, weights, MODEL.name);
+      servers.push(started);
+      r.note = started.model === 'sklearn' ? 'sklearn MLP (same weights)' : 'numpy MLP (same weights; python3-sklearn absent)';
+      r.label = `${peer.label} + ${started.model === 'sklearn' ? 'sklearn' : 'numpy'} MLP`;
+      targets.push({ row: r, url: `${started.url}/v2/models/${MODEL.name}/infer`, body: bodies.oip });
+    }
+    own = await measureInRounds(targets, bareRow, bench.bare);
+  } finally {
+    for (const s of servers) await s.stop();
+    await bench.dispose();
+  }
   // The same route served by WORKERS processes on one port (node:cluster), each with its own session.
   await withServer(
     () => startServerProcess([MODEL.path, '--reference', MODEL.reference, '--workers', String(WORKERS)]),
-    (s) =>
-      measure(
-        row('oip-workers', `Model Lab OIP v2 infer, --workers ${WORKERS}`, `POST /v2/models/${MODEL.name}/infer`),
-        `${s.url}/v2/models/${MODEL.name}/infer`,
-        bodies.oip,
-      ),
+    (s) => measure(workersRow, `${s.url}/v2/models/${MODEL.name}/infer`, bodies.oip),
   );
-
-  const weights = peerWeights(MODEL.path, MODEL.name);
-  for (const peer of PEERS) {
-    const r = row(peer.id, peer.label, `POST /v2/models/${MODEL.name}/infer`);
-    const found = pythonFor(peer);
-    if ('missing' in found) {
-      r.skipped = found.missing;
-      console.error(`  ${peer.label}: skipped — ${found.missing}`);
-      continue;
-    }
-    await withServer(
-      async () => {
-        const started = await startPeer(peer, found.python, weights, MODEL.name);
-        r.note = started.model === 'sklearn' ? 'sklearn MLP (same weights)' : 'numpy MLP (same weights; python3-sklearn absent)';
-        r.label = `${peer.label} + ${started.model === 'sklearn' ? 'sklearn' : 'numpy'} MLP`;
-        return started;
-      },
-      (s) => measure(r, `${s.url}/v2/models/${MODEL.name}/infer`, bodies.oip),
-    );
-  }
 
   const large = await largeInputs();
 
@@ -683,6 +678,8 @@ interface RoundTarget {
   row: ServingRow;
   url: string;
   body: string;
+  /** A Model Lab route: its own time (p50 − floor − bare run) is reported. */
+  ownTime?: boolean;
 }
 
 const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
@@ -700,8 +697,8 @@ function medianFigures(runs: LoadFigures[]): LoadFigures {
 }
 
 /**
- * The floor and the Model Lab routes in interleaved rounds, both servers running all along: each round runs
- * every target once, in an order rotated round by round, and at 1 client the bare session.run too. On a
+ * The floor, the Model Lab routes and the Python peers in interleaved rounds, every server running all along:
+ * each round runs every target once, in an order rotated round by round, and at 1 client the bare session.run too. On a
  * shared 2-core machine a single 5-second run per server swung the server's own time ~2× between whole
  * benchmark runs (other work comes and goes); a difference of p50s taken within one round, and the median
  * over rounds, does not depend on when each server happened to be measured. The table shows medians.
@@ -742,7 +739,7 @@ async function measureInRounds(
     if (clients === 1) {
       bareRow.inProcessUs = bares.find((b) => b.p50 === median(bares.map((x) => x.p50)));
       const floor = runs.get(targets[0])!;
-      for (const t of targets.slice(1)) {
+      for (const t of targets.filter((x) => x.ownTime)) {
         const perRound = runs.get(t)!.map((run, r) => run.p50Us - floor[r].p50Us - bares[r].p50);
         own[t.row.id] = {
           medianUs: median(perRound),
@@ -798,8 +795,8 @@ export function formatTable(rows: ServingRow[], tool: string, own: OwnTime = {})
   if (Object.keys(own).length) {
     lines.push(
       '',
-      `Floor, bare run and Model Lab rows: medians of ${ROUNDS} interleaved rounds at ${low} client (${ROUND_SECONDS} s each) and ` +
-        `${HIGH_ROUNDS} at ${high} (${SECONDS} s each); other rows: one ${SECONDS}-s run.`,
+      `All rows but --workers: medians of ${ROUNDS} interleaved rounds at ${low} client (${ROUND_SECONDS} s each) and ` +
+        `${HIGH_ROUNDS} at ${high} (${SECONDS} s each), every server up all along; --workers: one ${SECONDS}-s run.`,
       '',
       `Server's own time at ${low} client (per round p50 − floor − bare session.run, median; goal ≤ 60 µs): ` +
         Object.entries(own)
