@@ -64,6 +64,8 @@ const DIGITS = { name: 'digits', path: 'samples/digits/digits.onnx' };
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 2);
 const HIGH_ROUNDS = Number(process.env.BENCH_HIGH_ROUNDS ?? 5);
+/** Quiet time before each run of the rounds: the previous server's closing connections are not the next one's load. */
+const SETTLE_MS = 500;
 
 /** One row of the table: a server (or the bare runtime) and its load runs by client count. */
 export interface ServingRow {
@@ -698,8 +700,9 @@ function medianFigures(runs: LoadFigures[]): LoadFigures {
 
 /**
  * The floor, the Model Lab routes and the Python peers in interleaved rounds, every server running all along:
- * each round runs every target once, in an order rotated round by round, and at 1 client the bare session.run too. On a
- * shared 2-core machine a single 5-second run per server swung the server's own time ~2× between whole
+ * each round runs every target once, in an order rotated round by round (reversed every other round), and at
+ * 1 client the bare session.run too. On a shared 2-core machine a single 5-second run per server swung the
+ * server's own time ~2× between whole
  * benchmark runs (other work comes and goes); a difference of p50s taken within one round, and the median
  * over rounds, does not depend on when each server happened to be measured. The table shows medians.
  */
@@ -721,8 +724,12 @@ async function measureInRounds(
     const runs = new Map<RoundTarget, LoadFigures[]>(targets.map((t) => [t, []]));
     const bares: Summary[] = [];
     for (let r = 0; r < rounds; r++) {
-      for (let i = 0; i < targets.length; i++) {
-        const t = targets[(i + r) % targets.length];
+      // Rotated each round and reversed every other round, so no server always runs right after the same
+      // one (a Python peer winding down 64 connections would otherwise always land on the same next server).
+      const order = targets.map((_, i) => targets[(i + r) % targets.length]);
+      if (r % 2 === 1) order.reverse();
+      for (const t of order) {
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
         const run = await loadRun(t.url, t.body, clients, seconds);
         runs.get(t)!.push(run);
         console.error(
