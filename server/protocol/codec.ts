@@ -373,19 +373,7 @@ export function encodeRecords(
   rowBase?: number,
   maxElements = DEFAULT_MAX_ELEMENTS,
 ): PlainTensor[] {
-  if (records.length === 0) throw new InputError('instances', 'no rows to predict');
-  // Rows of `{}` cost the client 3 bytes each but a row of every input tensor here: check before allocating.
-  checkRequestElements(
-    records.length,
-    signature.inputs.reduce((sum, b) => sum + elementsPerRow(b), 0),
-    maxElements,
-  );
-  if (!signature.batch.dynamic && signature.batch.size !== undefined && records.length !== signature.batch.size) {
-    throw new InputError(
-      'instances',
-      `this model takes exactly ${signature.batch.size} row(s) per request (fixed batch dimension), got ${records.length}`,
-    );
-  }
+  checkRowCount(signature, records.length, maxElements);
   const features = featuresByName(signature);
   return signature.inputs.map((binding) => {
     if (binding.kind === 'raw') {
@@ -447,18 +435,7 @@ export function encodeFeatureRows(signature: Signature, rows: unknown[][], maxEl
   const positions = positionsInRow(signature);
   if (!positions || signature.features.length === 0) return undefined;
   for (let r = 0; r < rows.length; r++) checkRowLength(signature, rows[r], r);
-  if (rows.length === 0) throw new InputError('instances', 'no rows to predict');
-  checkRequestElements(
-    rows.length,
-    signature.inputs.reduce((sum, b) => sum + elementsPerRow(b), 0),
-    maxElements,
-  );
-  if (!signature.batch.dynamic && signature.batch.size !== undefined && rows.length !== signature.batch.size) {
-    throw new InputError(
-      'instances',
-      `this model takes exactly ${signature.batch.size} row(s) per request (fixed batch dimension), got ${rows.length}`,
-    );
-  }
+  checkRowCount(signature, rows.length, maxElements);
   return signature.inputs.map((binding, b) => {
     const at = positions[b];
     const width = at.length;
@@ -470,6 +447,23 @@ export function encodeFeatureRows(signature: Signature, rows: unknown[][], maxEl
     const dims = binding.kind === 'packed' ? [rows.length, width] : concreteDims(binding, rows.length);
     return { name: binding.tensor, dtype: binding.dtype, dims, data };
   });
+}
+
+/** A request's row count, checked before anything is allocated: at least one, the element limit, a fixed batch size. */
+function checkRowCount(signature: Signature, rows: number, maxElements: number): void {
+  if (rows === 0) throw new InputError('instances', 'no rows to predict');
+  // Rows of `{}` cost the client 3 bytes each but a row of every input tensor here: check before allocating.
+  checkRequestElements(
+    rows,
+    signature.inputs.reduce((sum, b) => sum + elementsPerRow(b), 0),
+    maxElements,
+  );
+  if (!signature.batch.dynamic && signature.batch.size !== undefined && rows !== signature.batch.size) {
+    throw new InputError(
+      'instances',
+      `this model takes exactly ${signature.batch.size} row(s) per request (fixed batch dimension), got ${rows}`,
+    );
+  }
 }
 
 function elementsPerRow(binding: InputBinding): number {

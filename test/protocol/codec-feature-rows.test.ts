@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeFeatureRows, encodeRecords, recordFromRow, type PlainTensor } from '../../server/protocol/codec';
 import type { Signature } from '../../server/protocol/signature';
+import { perColumnSignature } from './signature-fixtures';
 
 const packed: Signature = {
   source: 'csv',
@@ -20,23 +21,7 @@ const packed: Signature = {
   outputs: [{ tensor: 'p', dtype: 'float32', dims: ['N', 2], role: 'probabilities' }],
 };
 
-const perColumn: Signature = {
-  source: 'metadata',
-  task: 'classification',
-  notes: [],
-  batch: { dynamic: true },
-  features: [
-    { name: 'carrier', kind: 'category', input: 'carrier' },
-    { name: 'hour', kind: 'integer', input: 'hour' },
-    { name: 'weekend', kind: 'boolean', input: 'weekend' },
-  ],
-  inputs: [
-    { tensor: 'carrier', dtype: 'string', dims: [null, 1], kind: 'column', features: ['carrier'] },
-    { tensor: 'hour', dtype: 'int64', dims: [null, 1], kind: 'column', features: ['hour'] },
-    { tensor: 'weekend', dtype: 'bool', dims: [null, 1], kind: 'column', features: ['weekend'] },
-  ],
-  outputs: [{ tensor: 'label', dtype: 'int64', dims: [null], role: 'label' }],
-};
+const perColumn = perColumnSignature;
 
 const image: Signature = {
   source: 'generated',

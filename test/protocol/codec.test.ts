@@ -14,6 +14,7 @@ import {
   writeScalar,
 } from '../../server/protocol/codec';
 import type { Signature } from '../../server/protocol/signature';
+import { perColumnSignature } from './signature-fixtures';
 
 const tabular: Signature = {
   source: 'csv',
@@ -29,23 +30,7 @@ const tabular: Signature = {
   outputs: [{ tensor: 'p', dtype: 'float32', dims: ['N', 2], role: 'probabilities', classNames: ['no', 'yes'] }],
 };
 
-const columns: Signature = {
-  source: 'metadata',
-  task: 'classification',
-  notes: [],
-  batch: { dynamic: true },
-  features: [
-    { name: 'carrier', kind: 'category', input: 'carrier' },
-    { name: 'hour', kind: 'integer', input: 'hour' },
-    { name: 'weekend', kind: 'boolean', input: 'weekend' },
-  ],
-  inputs: [
-    { tensor: 'carrier', dtype: 'string', dims: [null, 1], kind: 'column', features: ['carrier'] },
-    { tensor: 'hour', dtype: 'int64', dims: [null, 1], kind: 'column', features: ['hour'] },
-    { tensor: 'weekend', dtype: 'bool', dims: [null, 1], kind: 'column', features: ['weekend'] },
-  ],
-  outputs: [{ tensor: 'label', dtype: 'int64', dims: [null], role: 'label', classNames: ['on_time', 'delayed'] }],
-};
+const columns = perColumnSignature;
 
 describe('codec', () => {
   it('packs records into one [N, F] tensor in feature order', () => {
