@@ -58,3 +58,25 @@ test('sortFloat64 (value buckets, then radix for crowded ones) gives the built-i
     }
   }
 });
+
+test('sortFloat64 on arrays larger than the caches (coarse buckets first) gives the built-in order, bit for bit', () => {
+  const random = mulberry32(17);
+  const gauss = () => Math.sqrt(-2 * Math.log(random() || 1e-300)) * Math.cos(2 * Math.PI * random());
+  const shapes: Record<string, (i: number) => number> = {
+    normal: () => gauss(),
+    lognormal: () => Math.exp(3 * gauss()), // most values in the first coarse bucket
+    oneOutlier: (i) => (i === 7 ? 1e300 : gauss()), // one bucket holds everything but the outlier
+    pandasDigits: () => Number((gauss() * 7).toPrecision(17)),
+    signedZeros: (i) => (i % 3 === 0 ? -0 : i % 3 === 1 ? 0 : gauss()),
+    ties: () => Math.round(gauss() * 3) / 4,
+    infinities: (i) => (i % 1000 === 0 ? Infinity : i % 1001 === 0 ? -Infinity : gauss()),
+  };
+  const scratch = { counts: null };
+  for (const [name, shape] of Object.entries(shapes)) {
+    const values = Float64Array.from({ length: 300_000 }, (_, i) => shape(i));
+    const expected = values.slice().sort();
+    for (const got of [sortFloat64(values.slice()), sortFloat64(values.slice(), scratch)]) {
+      assert.ok(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(expected.buffer)), name);
+    }
+  }
+});

@@ -37,13 +37,55 @@ export function sortFloat64(values: Float64Array, scratch?: CountsScratch, known
   if (scratch) {
     if (!scratch.floats || scratch.floats.length < n) scratch.floats = new Float64Array(n);
     copy = scratch.floats.subarray(0, n);
-    if (!scratch.buckets || scratch.buckets.length < n >>> 1) scratch.buckets = new Int32Array(n >>> 1);
+    // A large array is sorted a coarse bucket at a time (coarseSort): offsets for one such bucket are enough.
+    const bucketRoom = n > LARGE_SORT ? 2 * COARSE_BUCKET : n >>> 1;
+    if (!scratch.buckets || scratch.buckets.length < bucketRoom) scratch.buckets = new Int32Array(bucketRoom);
     starts = scratch.buckets;
   } else {
     copy = new Float64Array(n);
   }
-  spreadSort(values, min, max, copy, 0, starts);
+  if (n > LARGE_SORT) coarseSort(values, min, max, copy, starts);
+  else spreadSort(values, min, max, copy, 0, starts);
   return values;
+}
+
+/** Above this many values the n/2 buckets of spreadSort no longer fit the CPU caches (see coarseSort). */
+const LARGE_SORT = 1 << 18;
+/** Values per coarse bucket: one bucket, its copy and its bucket offsets fit a core's L2 cache. */
+const COARSE_BUCKET = 1 << 14;
+
+/**
+ * spreadSort for arrays far larger than the caches (a 10M-row column: 80 MB). Spreading n values over
+ * n/2 buckets at once is a random write per value into 80 MB — a cache and TLB miss each, ~5× slower
+ * per value than on 200k rows. Instead the values are first split by value into n/16k coarse buckets
+ * (a few hundred sequential write streams, which the caches hold), then each bucket is spread-sorted
+ * on its own range while it sits in cache. The order is the same: buckets are contiguous and ascending.
+ */
+function coarseSort(values: Float64Array, min: number, max: number, copy: Float64Array, bucketScratch: Int32Array | null): void {
+  const n = values.length;
+  const buckets = Math.ceil(n / COARSE_BUCKET);
+  const scale = buckets / (max - min);
+  if (!(min < max && scale > 0 && scale < Infinity && min > -Infinity && max < Infinity)) {
+    spreadSort(values, min, max, copy, 0, bucketScratch);
+    return;
+  }
+  const last = buckets - 1;
+  const ends = new Int32Array(buckets);
+  countBuckets(values, min, scale, last, ends);
+  toStarts(ends);
+  copy.set(values);
+  scatter(copy, values, min, scale, last, ends);
+  for (let b = 0, s = 0; b < buckets; s = ends[b++]) {
+    const e = ends[b];
+    if (e - s < 2) continue;
+    const part = values.subarray(s, e);
+    if (e - s < 512) {
+      part.sort();
+      continue;
+    }
+    const [lo, hi] = rangeOf(part);
+    spreadSort(part, lo, hi, copy.subarray(0, e - s), 0, bucketScratch);
+  }
 }
 
 /**
