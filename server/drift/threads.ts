@@ -23,7 +23,8 @@ export type WorkerJob =
 
 export type WorkerMessage =
   | { type: 'progress'; rows: number; bytes: number; total: number }
-  | { type: 'done'; result: CsvColumns | ColumnData[] | MmdResult | null }
+  /** `spare`: buffers of the job's pool it did not keep (sent back for the next pass to reuse). */
+  | { type: 'done'; result: CsvColumns | ColumnData[] | MmdResult | null; spare?: ArrayBuffer[] }
   | {
       type: 'error';
       name: string;
@@ -157,6 +158,8 @@ export function runInWorker<T>(
     onProgress?: (rows: number, bytes: number, total: number) => void;
     rebuild: (m: Extract<WorkerMessage, { type: 'error' }>) => Error;
     abortError: () => Error;
+    /** Receives the buffers the worker did not keep (see WorkerMessage). */
+    onSpare?: (buffers: ArrayBuffer[]) => void;
   },
 ): Promise<T> {
   let worker: Worker | null;
@@ -189,8 +192,10 @@ export function runInWorker<T>(
     w.on('message', (message: WorkerMessage) => {
       started = true;
       if (message.type === 'progress') options.onProgress?.(message.rows, message.bytes, message.total);
-      else if (message.type === 'done') finish(() => resolve(message.result as T), true);
-      else finish(() => reject(options.rebuild(message)));
+      else if (message.type === 'done') {
+        if (message.spare) options.onSpare?.(message.spare);
+        finish(() => resolve(message.result as T), true);
+      } else finish(() => reject(options.rebuild(message)));
     });
     w.on('error', (err) => {
       // A worker that could not even start (no loader, no script): do the job here instead.

@@ -48,21 +48,25 @@ parentPort!.on('message', (job: WorkerJob) => {
 
 function runRead(job: Extract<WorkerJob, { type: 'read' }>): void {
   const read = isParquet(job.file) ? parquetReader() : readCsvColumns;
+  const pool = new BufferPool(job.pool);
   read(job.file, {
     ...job.options,
     categorical: new Set(job.options.categorical),
-    pool: new BufferPool(job.pool),
+    pool,
     onProgress: (rows, bytes, total) => post({ type: 'progress', rows, bytes, total }),
   }).then((result) => {
     const buffers = [...result.columns.values()].map((d) => d.values.buffer as ArrayBuffer);
     if (result.sample) buffers.push(result.sample.values.buffer as ArrayBuffer);
-    post({ type: 'done', result }, [...new Set(buffers)]);
+    const spare = pool.drain();
+    post({ type: 'done', result, spare }, [...new Set([...buffers, ...spare])]);
   }, postError);
 }
 
 function runLoad(job: Extract<WorkerJob, { type: 'load' }>): void {
-  loadSpilledColumns(job.columns, { pool: new BufferPool(job.pool), sort: true }).then((columns) => {
-    post({ type: 'done', result: columns }, [...new Set(columns.map((d) => d.values.buffer as ArrayBuffer))]);
+  const pool = new BufferPool(job.pool);
+  loadSpilledColumns(job.columns, { pool, sort: true }).then((columns) => {
+    const spare = pool.drain();
+    post({ type: 'done', result: columns, spare }, [...new Set([...columns.map((d) => d.values.buffer as ArrayBuffer), ...spare])]);
   }, postError);
 }
 

@@ -36,6 +36,11 @@ export class BufferPool {
     for (const d of columns) if (d.kind === 'numerical' && d.values.byteLength > 0) this.buffers.push(d.values.buffer as ArrayBuffer);
   }
 
+  /** Takes back one buffer (a sort's scratch, the spare buffers a worker thread sends back). */
+  put(buffer: ArrayBuffer): void {
+    if (buffer.byteLength > 0) this.buffers.push(buffer);
+  }
+
   /** Hands the buffers over (e.g. to a worker thread): this pool is empty afterwards. */
   drain(): ArrayBuffer[] {
     return this.buffers.splice(0);

@@ -64,7 +64,7 @@ export async function readBoth(
       // test, in that idle worker) then starts before this sort, not after it.
       const ref = cached ?? (await reader.read(reference.file, { ...reference.options, signal: controller.signal }));
       if (curRead !== null) tell(ref, curRead);
-      sortColumns(ref.columns.values());
+      sortColumns(ref.columns.values(), reference.options.pool);
       for (const d of ref.columns.values())
         if (d.kind === 'numerical' && d.count > 0) d.std ??= populationStd(d.values.subarray(0, d.count));
       // No second worker is booted for what comes next (MMD, the next pass): the reading worker is
@@ -91,7 +91,13 @@ function readInWorker(side: SideRequest, signal: AbortSignal, reader: SideReader
     { type: 'read', file: side.file, options: { ...plain, sort: true, categorical: [...(categorical ?? [])] }, pool: buffers },
     buffers,
     () => reader.read(side.file, { ...side.options, pool: undefined, signal, sort: true }),
-    { signal, onProgress, rebuild: reader.rebuild, abortError: () => abortError(signal) },
+    {
+      signal,
+      onProgress,
+      rebuild: reader.rebuild,
+      abortError: () => abortError(signal),
+      onSpare: (spare) => spare.forEach((b) => pool?.put(b)),
+    },
   );
 }
 

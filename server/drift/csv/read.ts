@@ -10,7 +10,7 @@ import { parseNumberBytes } from './values';
 import { CsvFormatError, CsvTokenizer, fieldText, type RowFields } from './tokenizer';
 import { uniqueHeader } from './header';
 import { CancelledError } from '../../protocol/errors';
-import { sortDecimals } from '../math/sort';
+import { sortDecimals, type CountsScratch } from '../math/sort';
 
 export interface ReadCsvOptions {
   /** Only these columns (by header name); default all. Unknown names are an error. */
@@ -50,7 +50,7 @@ export interface CsvColumns {
 export async function readCsvColumns(file: string, options: ReadCsvOptions = {}): Promise<CsvColumns> {
   const size = (await stat(file)).size;
   const first = await readOnce(file, size, options);
-  if (options.sort) sortColumns(first.result.columns.values());
+  if (options.sort) sortColumns(first.result.columns.values(), options.pool);
   // A column that turned to text after numbers were stored lost the numbers' exact spelling
   // ("1.50" vs "1.5" are different categories to pandas): read those columns again, as text.
   const reread = [...first.accumulators.values()].filter((a) => a.needsTextReread).map((a) => a.data.name);
@@ -67,14 +67,21 @@ export async function readCsvColumns(file: string, options: ReadCsvOptions = {})
 /** Bytes per read: progress and cancellation are checked this often. */
 const CHUNK_BYTES = 1 << 20;
 
-/** Sorts the numerical columns in place. */
-export function sortColumns(columns: Iterable<ColumnData>): void {
+/**
+ * Sorts the numerical columns in place. The sort's scratch (8 bytes per value) comes from `pool` and
+ * goes back to it, so the passes over a big pair reuse one buffer: a fresh 80 MB one per pass cost
+ * ~250 ms of page faults on 10M rows.
+ */
+export function sortColumns(columns: Iterable<ColumnData>, pool?: BufferPool): void {
   const numeric = [...columns].filter((d) => d.kind === 'numerical' && !d.sorted && !d.spill);
-  const scratch = { counts: null };
+  if (numeric.length === 0) return;
+  const longest = numeric.reduce((most, d) => Math.max(most, d.count), 0);
+  const scratch: CountsScratch = { counts: null, floats: pool?.take(longest) };
   for (const d of numeric) {
     sortDecimals(d.values.subarray(0, d.count), d.min, d.max, scratch);
     d.sorted = true;
   }
+  if (pool && scratch.floats) pool.put(scratch.floats.buffer as ArrayBuffer);
 }
 
 async function readOnce(file: string, size: number, options: ReadCsvOptions) {

@@ -58,7 +58,7 @@ export async function loadSpilledColumns(
     const values = await loadValues(d.spill, options.pool);
     loaded.push({ ...d, values, count: values.length, sorted: false, spill: undefined });
   }
-  if (options.sort) sortColumns(loaded);
+  if (options.sort) sortColumns(loaded, options.pool);
   return loaded;
 }
 
@@ -105,6 +105,6 @@ function loadInWorker(columns: ColumnData[], pool: BufferPool, signal?: AbortSig
     { type: 'load', columns, pool: buffers },
     buffers,
     () => loadSpilledColumns(columns, { signal, sort: true }),
-    { signal, rebuild: rebuildError, abortError: () => abortError(signal!) },
+    { signal, rebuild: rebuildError, abortError: () => abortError(signal!), onSpare: (spare) => spare.forEach((b) => pool.put(b)) },
   );
 }

@@ -65,7 +65,7 @@ export async function readParquetColumns(file: string, options: ReadCsvOptions =
     }
     const columns = new Map<string, ColumnData>();
     for (const acc of accumulators) columns.set(acc.data.name, acc.finish());
-    if (options.sort) sortColumns(columns.values());
+    if (options.sort) sortColumns(columns.values(), options.pool);
     const sample = sampler
       ? { columns: selected.map((c) => c.name), rows: sampler.filled, values: sampler.values.subarray(0, sampler.filled * selected.length) }
       : null;
