@@ -2,7 +2,7 @@
 import type { ColumnData } from './csv/column';
 import { chooseDefaultTest } from './choose';
 import { homogeneityCheck } from './homogeneity';
-import { ColumnPair } from './pair';
+import { ColumnPair, type MergedWalk } from './pair';
 import { columnHistogram, columnQuality } from './quality';
 import type { ColumnDrift, SideSummary } from './report/types';
 import { getStatTest, isDrift } from './stattests';
@@ -14,8 +14,16 @@ export interface ColumnTestOptions {
   thresholds?: Record<string, number>;
 }
 
-export function testColumn(name: string, r: ColumnData, c: ColumnData, typeChange: string | null, options: ColumnTestOptions): ColumnDrift {
-  const pair = new ColumnPair(name, r.kind, r, c);
+/** `merged`: the walk over both sorted samples when it was done already (walk.ts), else done here if a test needs it. */
+export function testColumn(
+  name: string,
+  r: ColumnData,
+  c: ColumnData,
+  typeChange: string | null,
+  options: ColumnTestOptions,
+  merged: MergedWalk | null = null,
+): ColumnDrift {
+  const pair = new ColumnPair(name, r.kind, r, c, merged);
   const chosenName = options.stattest?.[name] ?? options.stattestAll;
   let test;
   let reason;

@@ -24,6 +24,8 @@ import type { LoadedModel } from '../model/types';
 import type { DriftProgress } from '../protocol/drift';
 import { ModelLabError } from '../protocol/errors';
 import { mmdTest, type MmdResult } from './mmd';
+import type { MergedWalk } from './pair';
+import { walkInWorker, walksForWorker } from './walk';
 import { PARALLEL_MIN_BYTES, prestartWorker, releaseSpareWorker, runInWorker } from './threads';
 import { openModel, predictionDrift, type OpenedModel } from './prediction-drift';
 import { DEFAULT_MEMORY_BUDGET_MB, planReads } from './plan';
@@ -250,13 +252,28 @@ async function check(
       // After the last read, the MMD test runs in the worker thread while this one tests the columns
       // (started above already in a single pass; the kinds it looked at are those compared here too:
       // a column whose kinds differ is left out of MMD before and after it is re-read as text).
-      if (passes > 1) sampleAndStartMmd(ref, cur);
+      // With several passes (big files), the worker walks the later half of this pass's big numerical
+      // columns while this thread tests the others (walk.ts); the MMD test then follows in the worker.
+      const chosenTest = (name: string) => options.stattest?.[name] ?? options.stattestAll;
+      const toWorker = passes > 1 && parallel && !cache ? walksForWorker(group, ref.columns, cur.columns, chosenTest) : [];
+      const walks = toWorker.length > 0 ? walkInWorker(toWorker, ref.columns, cur.columns, options.signal) : null;
+      walks?.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+      const done: { walks: Map<string, MergedWalk> | null } = { walks: null };
+      const walksDone = async () => {
+        done.walks = walks ? await walks : new Map();
+        if (passes > 1) sampleAndStartMmd(ref, cur);
+      };
+      if (!walks) await walksDone();
       for (const name of group) {
         if (options.signal?.aborted) throw abortError(options.signal);
+        // The columns the worker walks have their values there: wait for them before testing one.
+        if (done.walks === null && toWorker.includes(name)) await walksDone();
         report('testing');
-        columns.push(testColumn(name, ref.columns.get(name)!, cur.columns.get(name)!, typeChanges.get(name) ?? null, options));
+        const merged = done.walks?.get(name) ?? null;
+        columns.push(testColumn(name, ref.columns.get(name)!, cur.columns.get(name)!, typeChanges.get(name) ?? null, options, merged));
         progress.columnsDone++;
       }
+      if (done.walks === null) await walksDone();
       readMs += t1 - t0;
       testMs += performance.now() - t1;
       // The next pass reuses this pass's value buffers (not when they belong to the cache).

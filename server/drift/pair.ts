@@ -14,17 +14,27 @@ export interface UnionCounts {
   cur: Float64Array;
 }
 
+/** What one walk over both sorted samples gives (see `mergeSorted`). */
+export interface MergedWalk {
+  distinct: number;
+  wasserstein1: number;
+}
+
 export class ColumnPair {
   private sortedCache: { ref: Float64Array; cur: Float64Array } | null = null;
   private unionCache: UnionCounts | null = null;
-  private mergedCache: { distinct: number; wasserstein1: number } | null = null;
+  private mergedCache: MergedWalk | null;
 
+  /** `merged`: the walk over this column's sorted samples when it was done already (in the worker: walk.ts). */
   constructor(
     readonly name: string,
     readonly kind: ColumnKind,
     readonly ref: ColumnData,
     readonly cur: ColumnData,
-  ) {}
+    merged: MergedWalk | null = null,
+  ) {
+    this.mergedCache = merged;
+  }
 
   /** Cleaned sizes (what Evidently calls len(reference_data) after dropna). */
   get nRef(): number {
@@ -70,11 +80,10 @@ export class ColumnPair {
    * One walk over both sorted samples giving what the default path needs: the number of distinct
    * values of the union and the Wasserstein-1 distance ∫|F_ref − F_cur| (scipy's, unnormalised).
    */
-  merged(): { distinct: number; wasserstein1: number } {
+  merged(): MergedWalk {
     if (this.mergedCache) return this.mergedCache;
     const { ref: u, cur: v } = this.sorted();
-    const distinct = walkSorted(u, v);
-    this.mergedCache = { distinct, wasserstein1: WALK_TOTAL[0] };
+    this.mergedCache = mergeSorted(u, v);
     return this.mergedCache;
   }
 
@@ -122,6 +131,12 @@ export class ColumnPair {
     this.unionCache = { keys, ref: Float64Array.from(refCounts), cur: Float64Array.from(curCounts) };
     return this.unionCache;
   }
+}
+
+/** The distinct values of u ∪ v and the Wasserstein-1 distance ∫|F_u − F_v|, from one walk over both (sorted) samples. */
+export function mergeSorted(u: Float64Array, v: Float64Array): MergedWalk {
+  const distinct = walkSorted(u, v);
+  return { distinct, wasserstein1: WALK_TOTAL[0] };
 }
 
 /** Where walkSorted puts the Wasserstein-1 distance (a double returned from a call would be boxed). */

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { ColumnData } from './csv/column';
 import type { CsvColumns, ReadCsvOptions } from './csv/read';
 import type { MmdResult } from './mmd';
+import type { WalkResult } from './walk';
 
 /** ReadCsvOptions without what cannot cross threads (functions, the signal, the Set, the pool object). */
 export type PlainReadOptions = Omit<ReadCsvOptions, 'signal' | 'onProgress' | 'categorical' | 'pool'> & { categorical: string[] };
@@ -19,12 +20,14 @@ export type WorkerJob =
   | { type: 'read'; file: string; options: PlainReadOptions; pool: ArrayBuffer[] }
   /** Load (and sort) spilled columns of an earlier pass (csv/spill.ts). */
   | { type: 'load'; columns: ColumnData[]; pool: ArrayBuffer[] }
-  | { type: 'mmd'; columns: string[]; ref: Float64Array; cur: Float64Array; alpha: number };
+  | { type: 'mmd'; columns: string[]; ref: Float64Array; cur: Float64Array; alpha: number }
+  /** Walk sorted samples (walk.ts); the arrays' buffers are transferred there and back. */
+  | { type: 'walk'; pairs: { ref: Float64Array; cur: Float64Array }[] };
 
 export type WorkerMessage =
   | { type: 'progress'; rows: number; bytes: number; total: number }
   /** `spare`: buffers of the job's pool it did not keep (sent back for the next pass to reuse). */
-  | { type: 'done'; result: CsvColumns | ColumnData[] | MmdResult | null; spare?: ArrayBuffer[] }
+  | { type: 'done'; result: CsvColumns | ColumnData[] | MmdResult | WalkResult | null; spare?: ArrayBuffer[] }
   | {
       type: 'error';
       name: string;

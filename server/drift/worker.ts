@@ -3,7 +3,7 @@
  * reference and the current file are parsed on two cores at once, posting progress per chunk and
  * then the columns (value buffers transferred, not copied); `mmd` — the multivariate permutation
  * test, run while the main thread tests the columns; `load` — load and sort the spilled columns of a
- * later pass (csv/spill.ts). Errors go back as plain data.
+ * later pass (csv/spill.ts); `walk` — walks over sorted columns of a pass (walk.ts). Errors go back as plain data.
  */
 import { parentPort } from 'node:worker_threads';
 import { BufferPool } from './csv/column';
@@ -12,6 +12,7 @@ import { loadSpilledColumns } from './csv/spill';
 import { isParquet } from './table';
 import { CsvFormatError } from './csv/tokenizer';
 import { mmdTest } from './mmd';
+import { walkPairs } from './walk';
 import type { WorkerJob, WorkerMessage } from './threads';
 
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
@@ -43,6 +44,7 @@ function parquetReader(): typeof import('./parquet/read').readParquetColumns {
 parentPort!.on('message', (job: WorkerJob) => {
   if (job.type === 'read') runRead(job);
   else if (job.type === 'load') runLoad(job);
+  else if (job.type === 'walk') runWalk(job);
   else runMmd(job);
 });
 
@@ -68,6 +70,15 @@ function runLoad(job: Extract<WorkerJob, { type: 'load' }>): void {
     const spare = pool.drain();
     post({ type: 'done', result: columns, spare }, [...new Set([...columns.map((d) => d.values.buffer as ArrayBuffer), ...spare])]);
   }, postError);
+}
+
+function runWalk(job: Extract<WorkerJob, { type: 'walk' }>): void {
+  try {
+    const result = walkPairs(job.pairs);
+    post({ type: 'done', result }, [...new Set(job.pairs.flatMap((p) => [p.ref.buffer as ArrayBuffer, p.cur.buffer as ArrayBuffer]))]);
+  } catch (err) {
+    postError(err);
+  }
 }
 
 function runMmd(job: Extract<WorkerJob, { type: 'mmd' }>): void {
