@@ -20,6 +20,12 @@ export interface MergedWalk {
   wasserstein1: number;
 }
 
+/** The worker's answer to a walk job (walk.ts): the walks, and the value arrays handed back. */
+export interface WalkResult {
+  walked: MergedWalk[];
+  pairs: { ref: Float64Array; cur: Float64Array }[];
+}
+
 export class ColumnPair {
   private sortedCache: { ref: Float64Array; cur: Float64Array } | null = null;
   private unionCache: UnionCounts | null = null;

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { ColumnData } from './csv/column';
 import type { CsvColumns, ReadCsvOptions } from './csv/read';
 import type { MmdResult } from './mmd';
-import type { WalkResult } from './walk';
+import type { WalkResult } from './pair';
 
 /** ReadCsvOptions without what cannot cross threads (functions, the signal, the Set, the pool object). */
 export type PlainReadOptions = Omit<ReadCsvOptions, 'signal' | 'onProgress' | 'categorical' | 'pool'> & { categorical: string[] };

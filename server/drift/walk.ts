@@ -8,17 +8,11 @@
 import type { ColumnData } from './csv/column';
 import { rebuildError } from './csv/parallel';
 import { abortError } from './csv/read';
-import { mergeSorted, type MergedWalk } from './pair';
+import { mergeSorted, type MergedWalk, type WalkResult } from './pair';
 import { runInWorker } from './threads';
 
 /** Below this many values (both sides together) a walk takes milliseconds: not worth a message. */
 export const WALK_IN_WORKER_MIN_VALUES = 1_000_000;
-
-/** The worker job's answer: the walks, and the value arrays handed back. */
-export interface WalkResult {
-  walked: MergedWalk[];
-  pairs: { ref: Float64Array; cur: Float64Array }[];
-}
 
 /** Worker side: one walk per pair (the arrays go back with the answer). */
 export function walkPairs(pairs: { ref: Float64Array; cur: Float64Array }[]): WalkResult {
