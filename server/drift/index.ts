@@ -254,6 +254,7 @@ async function check(
       // a column whose kinds differ is left out of MMD before and after it is re-read as text).
       // With several passes (big files), the worker walks the later half of this pass's big numerical
       // columns while this thread tests the others (walk.ts); the MMD test then follows in the worker.
+      // Not in one pass: there the MMD test holds the worker then (tried on 1M rows: tests 187 → 250 ms).
       const chosenTest = (name: string) => options.stattest?.[name] ?? options.stattestAll;
       const toWorker = passes > 1 && parallel && !cache ? walksForWorker(group, ref.columns, cur.columns, chosenTest) : [];
       const walks = toWorker.length > 0 ? walkInWorker(toWorker, ref.columns, cur.columns, options.signal) : null;

@@ -21,7 +21,8 @@ export function walkPairs(pairs: { ref: Float64Array; cur: Float64Array }[]): Wa
 
 /**
  * The columns of `group` whose walk goes to the worker: the later half of those that will need one
- * (numerical on both sides, values on both, many of them, and tested by default or by Wasserstein).
+ * (numerical on both sides, values on both, many of them, tested by Wasserstein — chosen, or the
+ * default with more than five distinct values).
  */
 export function walksForWorker(
   group: string[],
@@ -35,7 +36,10 @@ export function walksForWorker(
     if (!r || !c || r.kind !== 'numerical' || c.kind !== 'numerical' || !r.sorted || !c.sorted) return false;
     if (r.count === 0 || c.count === 0 || r.count + c.count < WALK_IN_WORKER_MIN_VALUES) return false;
     const test = chosenTest(name);
-    return test === undefined || test === 'wasserstein';
+    if (test === 'wasserstein') return true;
+    if (test !== undefined) return false;
+    // The default test walks unless both sides' few distinct values say it will be Jensen–Shannon or chi-square.
+    return !(r.distinct && c.distinct && new Set([...r.distinct, ...c.distinct]).size <= 5);
   });
   return eligible.slice(Math.ceil(eligible.length / 2));
 }

@@ -42,9 +42,12 @@ test('walksForWorker picks the later half of the big numerical columns that a de
     cur.set(name, { ...column(name, 4, i + 10), count: n });
   }
   cur.set('e', { ...cur.get('e')!, kind: 'categorical' });
+  // Two values a side: the default test is Jensen–Shannon, no walk.
+  ref.set('binary', { ...column('binary', 4, 1), count: big, distinct: [0, 1] });
+  cur.set('binary', { ...column('binary', 4, 2), count: big, distinct: [1, 0] });
   const chosen = (name: string) => (name === 'ks' ? 'ks' : name === 'd' ? 'wasserstein' : undefined);
-  // Eligible: a, b, c, d (e is text on one side, small is small, ks is tested without a walk).
-  assert.deepEqual(walksForWorker(['a', 'b', 'c', 'd', 'e', 'small', 'ks'], ref, cur, chosen), ['c', 'd']);
+  // Eligible: a, b, c, d (e is text on one side, small is small, ks and binary are tested without a walk).
+  assert.deepEqual(walksForWorker(['a', 'b', 'c', 'd', 'e', 'small', 'ks', 'binary'], ref, cur, chosen), ['c', 'd']);
   assert.deepEqual(walksForWorker(['a'], ref, cur, chosen), []);
 });
 
