@@ -7,6 +7,7 @@ import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { ByteDictionary } from './dictionary';
 import { ModelLabError } from '../../protocol/errors';
 import { fieldText, type RowFields } from './tokenizer';
+import type { FastRowsBlock } from './fast-rows';
 import { lastWasIntegerLiteral, MISSING_TOKENS, parseNumberBytes } from './values';
 
 import type { ColumnKind } from '../../protocol/drift';
@@ -163,6 +164,31 @@ export class ColumnAccumulator {
       if (d.count > 0 || this.spilled > 0 || d.infinite > 0) this.needsTextReread = true;
     }
     this.text.add(row.buf, row.starts[index], row.ends[index], row.escaped[index]);
+  }
+
+  /**
+   * Adds field `index` of each row of a block the fast path read (fast-rows.ts): a number when this column
+   * is numerical (the fast path read it as one: RowFields.numeric), else the field's bytes as text.
+   */
+  addBlock(block: FastRowsBlock, index: number): void {
+    const d = this.data;
+    const n = block.rows;
+    const stride = block.fields;
+    d.rows += n;
+    if (d.kind === 'numerical') {
+      const values = block.values;
+      const kinds = block.kinds;
+      let integers = true;
+      for (let r = 0, cell = index; r < n; r++, cell += stride) {
+        if (kinds[cell] !== 2) integers = false;
+        this.pushNumber(values[cell]);
+      }
+      if (!integers) d.integerDtype = false;
+      return;
+    }
+    const starts = block.starts;
+    const ends = block.ends;
+    for (let r = 0, cell = index; r < n; r++, cell += stride) this.text.add(block.buf, starts[cell], ends[cell], 0);
   }
 
   /** Values added with addNumber / addText (for columns not read from a CSV, e.g. predictions). */

@@ -8,6 +8,7 @@ import { BufferPool, ColumnAccumulator, type ColumnData } from './column';
 import { mulberry32 } from '../math/random';
 import { parseNumberBytes } from './values';
 import { CsvFormatError, CsvTokenizer, fieldText, type RowFields } from './tokenizer';
+import type { FastRowsSink } from './fast-rows';
 import { uniqueHeader } from './header';
 import { CancelledError } from '../../protocol/errors';
 import { sortDecimals, type CountsScratch } from '../math/sort';
@@ -28,6 +29,8 @@ export interface ReadCsvOptions {
   pool?: BufferPool;
   /** Expected data rows (an estimate): sizes the value buffers up front. */
   expectedRows?: number;
+  /** Plain rows through the WebAssembly fast path (fast-rows.ts; default true). False: the tokenizer reads every row — same result. */
+  fastRows?: boolean;
   /** Sort each numerical column's values once read (tests need them sorted; file order is not kept). */
   sort?: boolean;
   /**
@@ -92,6 +95,30 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
   let sampler: RowSampler | null = null;
   let sampleIndexes: number[] = [];
   let sampleColumns: string[] = [];
+  // Plain rows come a block at a time from the fast path (fast-rows.ts), the same work as onRow below
+  // for each of them. `numeric`: RowFields.numeric, which says which fields the block holds as numbers.
+  let numeric: Uint8Array = new Uint8Array(0);
+  const fastSink: FastRowsSink = {
+    wanted: new Uint8Array(0),
+    onRows(block) {
+      const n = block.rows;
+      if (sampler !== null) {
+        const width = sampleIndexes.length;
+        for (let r = 0; r < n; r++) {
+          rows++;
+          const slot = sampler.slotFor(rows);
+          if (slot < 0) continue;
+          for (let k = 0; k < width; k++) {
+            const idx = sampleIndexes[k];
+            const cell = r * block.fields + idx;
+            sampler.values[slot * width + k] =
+              idx < 0 ? NaN : numeric[idx] === 1 ? block.values[cell] : parseNumberBytes(block.buf, block.starts[cell], block.ends[cell]);
+          }
+        }
+      } else rows += n;
+      for (let w = 0; w < wanted.length; w++) wanted[w].acc.addBlock(block, wanted[w].index);
+    },
+  };
   const onRow = (row: RowFields) => {
     if (header === null) {
       const names: string[] = [];
@@ -116,6 +143,10 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
         if (acc.data.kind === 'numerical') row.numeric[index] = 1;
       }
       wanted = wanted.sort((a, b) => a.index - b.index);
+      numeric = row.numeric;
+      fastSink.wanted = new Uint8Array(header.length);
+      for (const { index } of wanted) fastSink.wanted[index] = 1;
+      if (options.fastRows !== false) tokenizer.enableFastRows(fastSink, header.length);
       sampleColumns = [...selected];
       sampleIndexes = sampleColumns.map((name) => header!.indexOf(name));
       if (options.sampleRows && sampleColumns.length) sampler = new RowSampler(options.sampleRows, sampleColumns.length, options.seed ?? 1);

@@ -1,0 +1,151 @@
+/**
+ * The WebAssembly fast path of the CSV reader (server/drift/csv/fast-rows.c) gives exactly what the
+ * tokenizer gives row by row: the same doubles bit for bit (17-digit pandas floats, 18–19 digits, near
+ * half-way cases, exponents, signs, integers), the same int64/float typing, missing values, text
+ * columns, samples — on files mixing plain rows with rows it leaves to the tokenizer.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { readCsvColumns, type CsvColumns } from '../../server/drift/csv/read';
+import { createFastRows, fastRowsStats } from '../../server/drift/csv/fast-rows';
+import { mulberry32 } from '../../server/drift/math/random';
+
+const dir = mkdtempSync(join(tmpdir(), 'drift-fast-rows-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const random = mulberry32(42);
+const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)];
+const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join('');
+
+/** Number spellings the fast path reads itself: up to 19 significant digits, decimal exponent within ±22. */
+function spelling(): string {
+  const sign = pick(['', '', '-', '+']);
+  switch (Math.floor(random() * 10)) {
+    case 0:
+      return String((random() - 0.5) * 10 ** Math.floor(random() * 8 - 4)); // JavaScript's shortest repr (≤ 17 digits)
+    case 1:
+      return `${sign}${digits(1 + Math.floor(random() * 19))}`; // integers up to 19 digits
+    case 2:
+      return `${sign}${digits(Math.floor(random() * 3))}.${digits(1 + Math.floor(random() * 16))}`; // long fractions
+    case 3:
+      return `${sign}0.${'0'.repeat(Math.floor(random() * 3))}${digits(15 + Math.floor(random() * 4))}`; // leading zeros, 15–18 digits
+    case 4:
+      return `${sign}${digits(1)}.${digits(Math.floor(random() * 15))}e${pick(['', '-', '+'])}${Math.floor(random() * 6)}`;
+    case 5: {
+      // Near a half-way point between two doubles: 17 digits of a double, then a 5 (18 digits).
+      const x = 1 + random() * 8;
+      return `${sign}${x.toPrecision(17)}5`;
+    }
+    case 6:
+      return `${sign}${digits(9)}${digits(9)}.${digits(1)}`; // 19 digits, integer part 18
+    case 7:
+      return `${sign}${digits(2)}.`; // "12." — a decimal
+    case 8:
+      return `${sign}.${digits(1 + Math.floor(random() * 18))}`; // ".5"
+    default:
+      return String(Math.round((random() - 0.5) * 1e6) / 1e3);
+  }
+}
+
+/** Spellings the fast path leaves to the tokenizer: more than 19 digits, exponents beyond ±22. */
+function extreme(): string {
+  return pick([
+    `${digits(21)}.5`,
+    `0.${digits(25)}`,
+    `1.5e${25 + Math.floor(random() * 300)}`,
+    `2.5e-${30 + Math.floor(random() * 300)}`,
+    '1e400',
+  ]);
+}
+
+function comparable(c: CsvColumns) {
+  return {
+    rows: c.rows,
+    sample: c.sample ? Array.from(c.sample.values, (v) => (Object.is(v, -0) ? '-0' : v)) : null,
+    columns: [...c.columns.values()].map((d) => ({
+      ...d,
+      values: Buffer.from(d.values.buffer, d.values.byteOffset, d.count * 8).toString('hex'),
+      categories: [...d.categories.entries()],
+    })),
+  };
+}
+
+async function bothWays(name: string, text: string, options: Parameters<typeof readCsvColumns>[1] = {}) {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  const slow = await readCsvColumns(file, { ...options, fastRows: false });
+  const before = fastRowsStats.rows;
+  const fast = await readCsvColumns(file, { ...options, fastRows: true });
+  assert.deepEqual(comparable(fast), comparable(slow), name);
+  return { read: fast, fastShare: (fastRowsStats.rows - before) / fast.rows };
+}
+
+test('the fast path runs here (WebAssembly compiles)', () => {
+  assert.ok(createFastRows(3));
+});
+
+test('numbers: the same doubles bit for bit, the same int64/float typing', async () => {
+  const cell = () => (random() < 0.002 ? extreme() : spelling());
+  const rows = Array.from({ length: 60_000 }, () => [cell(), cell(), String(Math.floor(random() * 100)), cell()].join(','));
+  const { read, fastShare } = await bothWays('numbers.csv', `a,b,ints,c\n${rows.join('\n')}\n`, { sampleRows: 50 });
+  // Most rows are plain (the others hold a number of more than 19 digits or |exponent| > 22).
+  assert.ok(fastShare > 0.6, `fast path read ${fastShare}`);
+  assert.equal(read.columns.get('ints')!.integerDtype, true);
+  assert.equal(read.columns.get('a')!.kind, 'numerical');
+});
+
+test('plain rows mixed with rows for the tokenizer: missing values, quotes, text, blank lines, CRLF, spaces', async () => {
+  const special = [
+    '',
+    'NA',
+    '"1.5"',
+    '" 2.5"',
+    ' 3.5',
+    'inf',
+    '-inf',
+    'nan',
+    '1e400',
+    '12345678901234567890123',
+    '0x10',
+    '1,5'.replace(',', ';'),
+  ];
+  const lines: string[] = [];
+  for (let i = 0; i < 40_000; i++) {
+    const cell = () => (random() < 0.01 ? pick(special) : spelling());
+    const label = random() < 0.005 ? pick(['"with, comma"', 'has "quote" inside']) : pick(['x', 'y', 'z', '', 'NA']);
+    lines.push(`${cell()},${label},${cell()}`);
+    if (random() < 0.005) lines.push('');
+  }
+  for (const eol of ['\n', '\r\n']) {
+    const { fastShare } = await bothWays(`mixed${eol.length}.csv`, `num1,label,num2${eol}${lines.join(eol)}${eol}`, { sampleRows: 100 });
+    assert.ok(fastShare > 0.5, `fast path read ${fastShare}`); // (over 1 when a column turned to text and was read again)
+  }
+});
+
+test('a numeric column that turns to text half-way, forced text columns, unread columns, no final newline', async () => {
+  const lines = Array.from({ length: 30_000 }, (_, i) => `${i},${i > 20_000 ? 'word' : spelling()},${spelling()},${i % 5}`);
+  await bothWays('turns.csv', `id,x,skip,code\n${lines.join('\n')}`, { columns: ['id', 'x', 'code'], categorical: new Set(['code']) });
+});
+
+test("a file whose rows do not all have the header's field count fails with the same line either way", async () => {
+  const lines = Array.from({ length: 5000 }, (_, i) => (i === 4321 ? '1,2' : `${spelling()},${spelling()},${spelling()}`));
+  const file = join(dir, 'short-row.csv');
+  writeFileSync(file, `a,b,c\n${lines.join('\n')}\n`);
+  for (const fastRows of [false, true]) {
+    await assert.rejects(readCsvColumns(file, { fastRows }), /line 4323, column 3: expected 3 fields/);
+  }
+});
+
+const hasClang = spawnSync('clang', ['--version']).status === 0 && spawnSync('wasm-ld', ['--version']).status === 0;
+test(
+  'the committed WebAssembly module is the one fast-rows.c builds to',
+  { skip: hasClang ? false : 'clang and lld not installed (apt-get install clang lld)' },
+  () => {
+    const run = spawnSync(process.execPath, [join(import.meta.dirname, '../../scripts/build-wasm.mjs'), '--check'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+  },
+);
