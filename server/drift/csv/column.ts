@@ -179,9 +179,34 @@ export class ColumnAccumulator {
       const values = block.values;
       const kinds = block.kinds;
       let integers = true;
-      for (let r = 0, cell = index; r < n; r++, cell += stride) {
-        if (kinds[cell] !== 2) integers = false;
-        this.pushNumber(values[cell]);
+      let r = 0;
+      let cell = index;
+      while (r < n) {
+        // One by one while the few distinct values are still tracked or the buffer is full (pushNumber
+        // then tracks them / grows or spills it); otherwise straight into the buffer, the range kept in
+        // locals: pushNumber's per-value property loads and stores were most of this loop's time.
+        const room = d.distinct === null ? Math.min(n - r, d.values.length - d.count) : 0;
+        if (room === 0) {
+          if (kinds[cell] !== 2) integers = false;
+          this.pushNumber(values[cell]);
+          r++;
+          cell += stride;
+          continue;
+        }
+        const out = d.values;
+        let count = d.count;
+        let min = d.min;
+        let max = d.max;
+        for (const end = r + room; r < end; r++, cell += stride) {
+          const v = values[cell];
+          out[count++] = v;
+          if (v < min) min = v;
+          if (v > max) max = v;
+          if (kinds[cell] !== 2) integers = false;
+        }
+        d.count = count;
+        d.min = min;
+        d.max = max;
       }
       if (!integers) d.integerDtype = false;
       return;
