@@ -149,3 +149,26 @@ test(
     assert.equal(run.status, 0, run.stderr);
   },
 );
+
+test('a buffer holding more rows than one call can return is read in several calls, none lost', () => {
+  const fast = createFastRows(2)!;
+  const rowCount = 800_000; // 2 fields a row: more than the 524,288 rows one call returns
+  const buf = Buffer.from(Array.from({ length: rowCount }, (_, i) => `${i % 10},${i % 7}\n`).join(''));
+  let seen = 0;
+  let sum = 0;
+  const read = fast.read(buf, 0, Uint8Array.of(1, 1), {
+    wanted: Uint8Array.of(1, 1),
+    onRows(block) {
+      for (let r = 0; r < block.rows; r++) {
+        const i = seen + r;
+        if (block.values[r * 2] !== i % 10 || block.values[r * 2 + 1] !== i % 7) assert.fail(`row ${i}`);
+        sum += block.values[r * 2];
+      }
+      seen += block.rows;
+    },
+  });
+  assert.equal(read, rowCount);
+  assert.equal(seen, rowCount);
+  assert.equal(fast.stop, buf.length);
+  assert.equal(sum, 4.5 * rowCount);
+});

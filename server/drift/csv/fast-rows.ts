@@ -126,9 +126,7 @@ export class FastRows {
       this.heap.set(buf, INPUT);
       this.copied = buf;
     }
-    const mask = this.mask;
-    const wanted = sink.wanted;
-    for (let f = 0; f < this.fields; f++) mask[f] = numeric[f] === 1 ? 1 : wanted[f] === 1 ? 2 : 0;
+    this.setMask(numeric, sink.wanted);
     let total = 0;
     let at = start;
     for (;;) {
@@ -143,12 +141,17 @@ export class FastRows {
         fastRowsStats.rows += rows;
       }
       at = stop;
-      // Stopped because the output was full: go on; else a row the tokenizer must read (or the end).
+      // Stopped because the output was full: go on; else a row the tokenizer must read (or the end). The
+      // mask stays right meanwhile: only a row the tokenizer reads can turn a column to text.
       if (rows < this.maxRows) break;
-      // The consumer may have turned a column to text (RowFields.numeric changed): mask it anew.
-      for (let f = 0; f < this.fields; f++) mask[f] = numeric[f] === 1 ? 1 : wanted[f] === 1 ? 2 : 0;
     }
     this.stop = at;
     return total;
+  }
+
+  /** Per field, what the module does with it: 1 read a number, 2 note the text's range, 0 skip. */
+  private setMask(numeric: Uint8Array, wanted: Uint8Array): void {
+    const mask = this.mask;
+    for (let f = 0; f < this.fields; f++) mask[f] = numeric[f] === 1 ? 1 : wanted[f] === 1 ? 2 : 0;
   }
 }

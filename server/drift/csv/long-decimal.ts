@@ -54,7 +54,11 @@ export function parseLongDecimal(head: number, tail: number, tailDigits: number,
 /** Where `longDecimalInto` puts its result: a double returned from a call is boxed (a heap object per cell). */
 export const LONG_DECIMAL = new Float64Array(1);
 
-/** `parseLongDecimal` that writes the magnitude to LONG_DECIMAL[0] and returns true, or returns false (undecided). */
+/**
+ * `parseLongDecimal` that writes the magnitude to LONG_DECIMAL[0] and returns true, or returns false (undecided).
+ * `long_decimal` in fast-rows.c is this function in C, operation for operation (the WebAssembly fast path
+ * must give the same doubles): change both together.
+ */
 export function longDecimalInto(head: number, tail: number, tailDigits: number, scale: number): boolean {
   if (scale < -22 || scale > 22 || tailDigits > 4) return false;
   // wh + wl = w exactly: wh = fl(head · 10^k) and its exact error, plus the tail (small integers).
