@@ -11,6 +11,7 @@ import { after, test } from 'node:test';
 import { BufferPool, type ColumnData } from '../../server/drift/csv/column';
 import { loadBoth, type SpilledSide } from '../../server/drift/csv/spill';
 import { mulberry32 } from '../../server/drift/math/random';
+import { WASM_SORT_MAX } from '../../server/drift/math/wasm-sort';
 
 const dir = mkdtempSync(join(tmpdir(), 'drift-scratch-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,8 +32,8 @@ function spilledSide(side: string, n: number, seed: number): { side: SpilledSide
     values: new Float64Array(0),
     count: 0,
     sorted: false,
-    min: Math.min(...values),
-    max: Math.max(...values),
+    min: values.reduce((a, b) => Math.min(a, b)),
+    max: values.reduce((a, b) => Math.max(a, b)),
     distinct: null,
     categories: new Map(),
     spill: { file, count: n },
@@ -43,12 +44,13 @@ function spilledSide(side: string, n: number, seed: number): { side: SpilledSide
 
 for (const useWorker of [false, true]) {
   test(`a pass's sort scratch goes back to each side's pool (${useWorker ? 'current side in the worker' : 'one thread'})`, async () => {
-    const n = 20_000;
+    // Longer than the WebAssembly sort takes whole, so the sort needs a scratch buffer.
+    const n = WASM_SORT_MAX + 20_000;
     const ref = spilledSide('ref', n, 1);
     const cur = spilledSide('cur', n + 3, 2);
     const [r, c] = await loadBoth(ref.side, cur.side, ['x'], useWorker);
-    assert.deepEqual(Array.from(r.columns.get('x')!.values), Array.from(ref.values.slice().sort()));
-    assert.deepEqual(Array.from(c.columns.get('x')!.values), Array.from(cur.values.slice().sort()));
+    assertSorted(r.columns.get('x')!.values, ref.values);
+    assertSorted(c.columns.get('x')!.values, cur.values);
     // The scratch is what is left in each pool: one buffer, large enough for the column.
     for (const [pool, count] of [
       [ref.side.pool, n],
@@ -59,4 +61,19 @@ for (const useWorker of [false, true]) {
       assert.ok(left[0].byteLength >= count * 8);
     }
   });
+}
+
+test('columns the WebAssembly sort takes whole take no scratch from the pool', async () => {
+  const ref = spilledSide('ref-small', 20_000, 3);
+  const cur = spilledSide('cur-small', 20_003, 4);
+  const [r, c] = await loadBoth(ref.side, cur.side, ['x'], false);
+  assertSorted(r.columns.get('x')!.values, ref.values);
+  assertSorted(c.columns.get('x')!.values, cur.values);
+  assert.equal(ref.side.pool.drain().length, 0);
+  assert.equal(cur.side.pool.drain().length, 0);
+});
+
+function assertSorted(got: Float64Array, values: Float64Array): void {
+  const expected = values.slice().sort();
+  assert.ok(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(expected.buffer)));
 }

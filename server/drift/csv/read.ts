@@ -12,6 +12,7 @@ import type { FastRowsSink } from './fast-rows';
 import { uniqueHeader } from './header';
 import { CancelledError } from '../../protocol/errors';
 import { sortDecimals, type CountsScratch } from '../math/sort';
+import { WASM_SORT_MAX } from '../math/wasm-sort';
 
 export interface ReadCsvOptions {
   /** Only these columns (by header name); default all. Unknown names are an error. */
@@ -79,7 +80,8 @@ export function sortColumns(columns: Iterable<ColumnData>, pool?: BufferPool): v
   const numeric = [...columns].filter((d) => d.kind === 'numerical' && !d.sorted && !d.spill);
   if (numeric.length === 0) return;
   const longest = numeric.reduce((most, d) => Math.max(most, d.count), 0);
-  const scratch: CountsScratch = { counts: null, floats: pool?.take(longest) };
+  // Columns the WebAssembly sort takes whole need no scratch (it has its own, in its memory).
+  const scratch: CountsScratch = { counts: null, floats: longest > WASM_SORT_MAX ? pool?.take(longest) : undefined };
   for (const d of numeric) {
     sortDecimals(d.values.subarray(0, d.count), d.min, d.max, scratch);
     d.sorted = true;

@@ -15,6 +15,8 @@
  * every value skipped; the scratch is one buffer the size of the input (8 bytes per value), which
  * matters for the 10M-row memory budget.
  */
+import { wasmRadixSort } from './wasm-sort';
+
 const BITS = 11;
 const RADIX = 1 << BITS;
 const MASK = RADIX - 1;
@@ -31,6 +33,8 @@ const MAX_SPREAD_DEPTH = 2;
 export function sortFloat64(values: Float64Array, scratch?: CountsScratch, knownMin?: number, knownMax?: number): Float64Array {
   const n = values.length;
   if (n < 512) return values.sort();
+  // Up to 256k values: the WebAssembly radix sort, ~2× the spread sort below (wasm-sort.ts).
+  if (wasmRadixSort(values)) return values;
   const [min, max] = knownMin === undefined || knownMax === undefined ? rangeOf(values) : [knownMin, knownMax];
   let copy: Float64Array;
   let starts: Int32Array | null = null;
@@ -83,6 +87,7 @@ function coarseSort(values: Float64Array, min: number, max: number, copy: Float6
       part.sort();
       continue;
     }
+    if (wasmRadixSort(part)) continue;
     const [lo, hi] = rangeOf(part);
     spreadSort(part, lo, hi, copy.subarray(0, e - s), 0, bucketScratch);
   }
@@ -215,6 +220,7 @@ function insertionSort(a: Float64Array): void {
 export function radixSortFloat64(values: Float64Array, scratch?: Uint32Array): Float64Array {
   const n = values.length;
   if (n < 512) return values.sort();
+  if (wasmRadixSort(values)) return values;
   const w = new Uint32Array(values.buffer, values.byteOffset, n * 2);
   // Map to unsigned-comparable keys in place: negative → flip all bits, positive → flip the sign bit.
   // (Little-endian: w[2i] is the low word, w[2i+1] the high word.)
