@@ -17,7 +17,12 @@ import type { WalkResult } from './pair';
 export type PlainReadOptions = Omit<ReadCsvOptions, 'signal' | 'onProgress' | 'categorical' | 'pool'> & { categorical: string[] };
 
 export type WorkerJob =
-  | { type: 'read'; file: string; options: PlainReadOptions; pool: ArrayBuffer[] }
+  /**
+   * `mainIdle` (one Int32): the main thread sets it to 1 once it has nothing left but to wait for this
+   * read. The worker, its file read, then leaves the sort to the main thread when it is set and goes on
+   * to its next job (the MMD test) at once; else it sorts, as the main thread is busy.
+   */
+  | { type: 'read'; file: string; options: PlainReadOptions; pool: ArrayBuffer[]; mainIdle?: SharedArrayBuffer }
   /** Load (and sort) spilled columns of an earlier pass (csv/spill.ts). */
   | { type: 'load'; columns: ColumnData[]; pool: ArrayBuffer[] }
   | { type: 'mmd'; columns: string[]; ref: Float64Array; cur: Float64Array; alpha: number }

@@ -1,5 +1,5 @@
 /**
- * Worker-thread entry of the drift engine. Jobs: `read` — read (and sort) one CSV or Parquet file, so the
+ * Worker-thread entry of the drift engine. Jobs: `read` — read (and sort, see WorkerJob) one CSV or Parquet file, so the
  * reference and the current file are parsed on two cores at once, posting progress per chunk and
  * then the columns (value buffers transferred, not copied); `mmd` — the multivariate permutation
  * test, run while the main thread tests the columns; `load` — load and sort the spilled columns of a
@@ -7,7 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { BufferPool } from './csv/column';
-import { readCsvColumns } from './csv/read';
+import { readCsvColumns, sortColumns } from './csv/read';
 import { loadSpilledColumns } from './csv/spill';
 import { isParquet } from './table';
 import { CsvFormatError } from './csv/tokenizer';
@@ -51,12 +51,16 @@ parentPort!.on('message', (job: WorkerJob) => {
 function runRead(job: Extract<WorkerJob, { type: 'read' }>): void {
   const read = isParquet(job.file) ? parquetReader() : readCsvColumns;
   const pool = new BufferPool(job.pool);
+  const mainIdle = job.mainIdle ? new Int32Array(job.mainIdle) : null;
   read(job.file, {
     ...job.options,
+    sort: job.options.sort && mainIdle === null,
     categorical: new Set(job.options.categorical),
     pool,
     onProgress: (rows, bytes, total) => post({ type: 'progress', rows, bytes, total }),
   }).then((result) => {
+    // Sorted here only while the main thread is still busy (see WorkerJob): when it already waits, it sorts.
+    if (job.options.sort && mainIdle !== null && Atomics.load(mainIdle, 0) === 0) sortColumns(result.columns.values(), pool);
     const buffers = [...result.columns.values()].map((d) => d.values.buffer as ArrayBuffer);
     if (result.sample) buffers.push(result.sample.values.buffer as ArrayBuffer);
     const spare = pool.drain();

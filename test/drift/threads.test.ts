@@ -75,3 +75,47 @@ test('a worker started early by the CLI entry runs the first job, and one nobody
   assert.equal(early(), undefined);
   await exited; // stopped, not left to keep the process alive
 });
+
+test('a worker read leaves its sort to the main thread only when that one already waits', { timeout: 120_000 }, async () => {
+  const file = join(dir, 'unsorted.csv');
+  writeFileSync(file, `x,c\n${Array.from({ length: 2000 }, (_, i) => `${Math.sin(i) * 100},k${i % 3}`).join('\n')}\n`);
+  const expected = Array.from({ length: 2000 }, (_, i) => Number(String(Math.sin(i) * 100)));
+  const readWith = (idle: number) => {
+    const mainIdle = new SharedArrayBuffer(4);
+    new Int32Array(mainIdle)[0] = idle;
+    return runInWorker<CsvColumns>(
+      { type: 'read', file, options: { sort: true, categorical: [] }, pool: [], mainIdle },
+      [],
+      noFallback,
+      options,
+    );
+  };
+  const busy = (await readWith(0)).columns.get('x')!;
+  assert.equal(busy.sorted, true);
+  assert.deepEqual(
+    Array.from(busy.values.subarray(0, busy.count)),
+    expected.slice().sort((a, b) => a - b),
+  );
+  const idle = (await readWith(1)).columns.get('x')!;
+  assert.equal(idle.sorted, false);
+  assert.deepEqual(Array.from(idle.values.subarray(0, idle.count)), expected, 'file order: the main thread sorts');
+});
+
+test('readBoth returns both sides sorted whichever thread sorted the current one', { timeout: 120_000 }, async () => {
+  const { readBoth } = await import('../../server/drift/csv/parallel');
+  const small = join(dir, 'small-ref.csv');
+  const large = join(dir, 'large-cur.csv');
+  writeFileSync(small, `x\n${Array.from({ length: 600 }, (_, i) => Math.cos(i)).join('\n')}\n`);
+  writeFileSync(large, `x\n${Array.from({ length: 150_000 }, (_, i) => Math.sin(i * 1.3) * 1e3).join('\n')}\n`);
+  const [ref, cur] = await readBoth({ file: small, options: {} }, { file: large, options: {} });
+  for (const side of [ref, cur]) {
+    const x = side.columns.get('x')!;
+    const values = Array.from(x.values.subarray(0, x.count));
+    assert.equal(x.sorted, true);
+    assert.deepEqual(
+      values,
+      values.slice().sort((a, b) => a - b),
+    );
+  }
+  assert.equal(cur.columns.get('x')!.count, 150_000);
+});

@@ -24,7 +24,7 @@ export interface SideReader {
  * Reads both sides concurrently when a worker is available; results are sorted (`sort: true`).
  * `fromCache` may supply the reference instead of reading it (null = read it after all). `reader`: CSV by
  * default; read-sides.ts passes the reader that also takes Parquet (the worker picks by extension itself).
- * `onBothRead` is called once both sides are read, possibly before the reference is sorted: what it may
+ * `onBothRead` is called once both sides are read, possibly before either is sorted: what it may
  * use then is what sorting leaves alone (the row samples, kinds and counts), not the values.
  */
 export async function readBoth(
@@ -50,7 +50,8 @@ export async function readBoth(
   try {
     // The current file in the worker, the reference here; this thread also does reference-only work
     // the tests need (sorting, the Wasserstein norm).
-    const curPromise = readInWorker(current, controller.signal, reader);
+    const mainIdle = new Int32Array(new SharedArrayBuffer(4));
+    const curPromise = readInWorker(current, controller.signal, reader, mainIdle);
     let curRead: CsvColumns | null = null;
     let told = false;
     const tell = (ref: CsvColumns, cur: CsvColumns) => {
@@ -67,6 +68,8 @@ export async function readBoth(
       sortColumns(ref.columns.values(), reference.options.pool);
       for (const d of ref.columns.values())
         if (d.kind === 'numerical' && d.count > 0) d.std ??= populationStd(d.values.subarray(0, d.count));
+      // Nothing left here but waiting: the worker may leave its sort to this thread (see WorkerJob).
+      Atomics.store(mainIdle, 0, 1);
       // No second worker is booted for what comes next (MMD, the next pass): the reading worker is
       // kept for it when it is done (threads.ts), which saves a thread's start-up CPU.
       return ref;
@@ -77,18 +80,27 @@ export async function readBoth(
     );
     refPromise.catch(() => controller.abort());
     const both = await Promise.all([refPromise, curPromise]);
+    // The MMD test first (into the worker, now free), then the current side's sort if the worker left it
+    // here: on a 200k-row pair the worker starts ~100 ms after this thread and finishes its read last.
     tell(...both);
+    sortColumns(both[1].columns.values(), current.options.pool);
     return both;
   } finally {
     outer?.removeEventListener('abort', onOuterAbort);
   }
 }
 
-function readInWorker(side: SideRequest, signal: AbortSignal, reader: SideReader): Promise<CsvColumns> {
+function readInWorker(side: SideRequest, signal: AbortSignal, reader: SideReader, mainIdle: Int32Array): Promise<CsvColumns> {
   const { signal: _s, onProgress, categorical, pool, ...plain } = side.options;
   const buffers = pool?.drain() ?? [];
   return runInWorker<CsvColumns>(
-    { type: 'read', file: side.file, options: { ...plain, sort: true, categorical: [...(categorical ?? [])] }, pool: buffers },
+    {
+      type: 'read',
+      file: side.file,
+      options: { ...plain, sort: true, categorical: [...(categorical ?? [])] },
+      pool: buffers,
+      mainIdle: mainIdle.buffer as SharedArrayBuffer,
+    },
     buffers,
     () => reader.read(side.file, { ...side.options, pool: undefined, signal, sort: true }),
     {
