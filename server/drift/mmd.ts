@@ -36,12 +36,13 @@ export function mmdTest(
     const std = Math.sqrt(sq / m) || 1;
     for (let r = 0; r < n; r++) all[r * width + c] = (all[r * width + c] - mean) / std;
   }
-  // Squared distances (full symmetric matrix) and the median heuristic over the distinct pairs.
-  // The kernel matrix is float32: the permutations stream it 100 times and half the bytes is half the
-  // time (it no longer spills out of the cache); sums are still accumulated in float64, and the
-  // observed statistic and the permuted ones are computed the same way, so the p-value is unaffected
-  // by the rounding (mmd2 itself carries ~1e-7 relative error).
-  const K = new Float32Array(n * n);
+  // Squared distances over the distinct pairs (i < j, row by row) and the median heuristic over them.
+  // The kernel is kept the same way — the packed upper triangle, each pair once — in float32: the
+  // permutations stream it 100 times and a quarter of the full float64 matrix's bytes stays in the
+  // cache; sums are still accumulated in float64, and the observed statistic and the permuted ones
+  // are computed the same way, so the p-value is unaffected by the rounding (mmd2 itself carries
+  // ~1e-7 relative error).
+  const K = new Float32Array((n * (n - 1)) / 2);
   const D2 = new Float64Array((n * (n - 1)) / 2);
   const upper = new Float64Array((n * (n - 1)) / 2);
   let u = 0;
@@ -66,9 +67,8 @@ export function mmdTest(
   u = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      K[i * n + j] = Math.exp(D2[u++] * scale);
-      const v = K[i * n + j]; // the float32 value, so the fixed sums match what the permutations add
-      K[j * n + i] = v;
+      K[u] = Math.exp(D2[u] * scale);
+      const v = K[u++]; // the float32 value, so the fixed sums match what the permutations add
       rowSums[i] += v;
       rowSums[j] += v;
       pairTotal += v;
@@ -120,26 +120,27 @@ function completeRows(values: Float64Array, width: number): Float64Array {
 }
 
 /**
- * Unbiased MMD² when the first sample is rows order[0..m) and the second the rest. Only the X×X block
- * is summed (m² work, not n²): with R_i the row sums, Σ_{i∈X} R_i = 2·xx + xy and the pair total
- * T = xx + xy + yy give the other two sums.
+ * Unbiased MMD² when the first sample is rows order[0..m) and the second the rest. Only the pairs
+ * within X are summed (m²/2 work, not n²): with R_i the row sums, Σ_{i∈X} R_i = 2·xx + xy and the pair
+ * total T = xx + xy + yy give the other two sums. K is the packed upper triangle (pair i < j at
+ * i·n − i(i+1)/2 + j − i − 1).
  */
 function mmd2(K: Float32Array, n: number, order: Int32Array, m: number, rowSums: Float64Array, pairTotal: number, xs: Int32Array): number {
-  // X's indices in ascending order: the rows and the columns of K are then visited front to back.
+  // X's indices in ascending order: each row's pairs with later members of X lie in that row of the
+  // triangle, visited front to back.
   xs.set(order.subarray(0, m));
   xs.sort();
-  let within = 0; // Σ over ordered pairs i ≠ j in X = 2·xx (K's diagonal is 0)
+  let xx = 0; // Σ over pairs i < j in X
   let rows = 0;
   for (let a = 0; a < m; a++) {
     const i = xs[a];
-    const row = i * n;
+    const base = i * n - (i * (i + 1)) / 2 - i - 1; // + j: the pair (i, j)
     let s = 0;
-    for (let b = 0; b < m; b++) s += K[row + xs[b]];
-    within += s;
+    for (let b = a + 1; b < m; b++) s += K[base + xs[b]];
+    xx += s;
     rows += rowSums[i];
   }
-  const xx = within / 2;
-  const xy = rows - within;
+  const xy = rows - 2 * xx;
   const yy = pairTotal - xx - xy;
   const k = n - m;
   return (2 * xx) / (m * (m - 1)) + (2 * yy) / (k * (k - 1)) - (2 * xy) / (m * k);
