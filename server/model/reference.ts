@@ -7,6 +7,7 @@ import { parse } from 'csv-parse';
 import type { ReferenceSample } from '../protocol/api';
 import { ModelLabError } from '../protocol/errors';
 import { fileReadProblem, readFileThrough } from './file-stream';
+import { uniqueHeader } from './csv-header';
 
 export interface ColumnFacts {
   name: string;
@@ -62,7 +63,7 @@ export async function readReference(path: string, options: { sampleRows?: number
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
       if (!header) {
-        header = record.map((h, i) => h || `column_${i + 1}`);
+        header = uniqueHeader(record);
         facts = header.map((name) => ({ name, numeric: true, integer: true, missing: 0 }));
         header.forEach(() => distinct.push(new Set()));
         continue;
