@@ -126,6 +126,35 @@ test('plain rows mixed with rows for the tokenizer: missing values, quotes, text
   }
 });
 
+test('missing numbers and quoted text as pandas writes them are read by the fast path, with the same result', async () => {
+  // to_csv writes NaN as an empty field and quotes a text field only when it holds a comma, a quote or a line end.
+  const texts = ['plain', '', '"with, comma"', '"say ""hi"""', '""""', '""', '"a,""b"",c"', 'x y'];
+  const lines: string[] = [];
+  for (let i = 0; i < 40_000; i++) {
+    const num = () => (random() < 0.08 ? '' : String((random() - 0.5) * 20)); // shortest round-trip digits, as pandas writes
+    const int = random() < 0.05 ? '' : String(Math.floor(random() * 1000));
+    lines.push(`${num()},${pick(texts)},${int},${num()},${pick(texts)}`);
+  }
+  for (const eol of ['\n', '\r\n']) {
+    const text = `a,label,count,b,unread${eol}${lines.join(eol)}${eol}`;
+    const { read, fastShare } = await bothWays(`pandas-missing${eol.length}.csv`, text, {
+      sampleRows: 100,
+      columns: ['a', 'label', 'count', 'b'],
+    });
+    assert.ok(fastShare > 0.99, `fast path read ${fastShare}`);
+    const a = read.columns.get('a')!;
+    assert.ok(a.missing > 2500 && a.missing < 4000, `missing ${a.missing}`);
+    assert.equal(read.columns.get('count')!.integerDtype, false); // an int column with missing values is float64 in pandas
+    const label = read.columns.get('label')!;
+    // Quotes taken off, `""` unescaped.
+    for (const value of ['with, comma', 'say "hi"', '"', 'a,"b",c', 'x y']) assert.ok(label.categories.has(value), value);
+  }
+  // A quoted field over two lines goes to the tokenizer (it counts lines); the rows around it do not.
+  const multi = [...lines.slice(0, 5000), '1.5,"two\nlines",3,4.5,x', ...lines.slice(5000, 10_000)];
+  const { fastShare } = await bothWays('multi-line.csv', `a,label,count,b,unread\n${multi.join('\n')}\n`, { sampleRows: 100 });
+  assert.ok(fastShare > 0.99, `fast path read ${fastShare}`);
+});
+
 test('a numeric column that turns to text half-way, forced text columns, unread columns, no final newline', async () => {
   const lines = Array.from({ length: 30_000 }, (_, i) => `${i},${i > 20_000 ? 'word' : spelling()},${spelling()},${i % 5}`);
   await bothWays('turns.csv', `id,x,skip,code\n${lines.join('\n')}`, { columns: ['id', 'x', 'code'], categorical: new Set(['code']) });

@@ -179,6 +179,7 @@ export class ColumnAccumulator {
       const values = block.values;
       const kinds = block.kinds;
       let integers = true;
+      let missing = 0;
       let r = 0;
       let cell = index;
       while (r < n) {
@@ -187,8 +188,10 @@ export class ColumnAccumulator {
         // locals: pushNumber's per-value property loads and stores were most of this loop's time.
         const room = d.distinct === null ? Math.min(n - r, d.values.length - d.count) : 0;
         if (room === 0) {
-          if (kinds[cell] !== 2) integers = false;
-          this.pushNumber(values[cell]);
+          const kind = kinds[cell];
+          if (kind !== 2) integers = false;
+          if (kind === 0) missing++;
+          else this.pushNumber(values[cell]);
           r++;
           cell += stride;
           continue;
@@ -198,22 +201,32 @@ export class ColumnAccumulator {
         let min = d.min;
         let max = d.max;
         for (const end = r + room; r < end; r++, cell += stride) {
+          const kind = kinds[cell];
+          if (kind !== 2) {
+            integers = false;
+            // An empty field (missing): as add() counts it — the column is then float64 in pandas.
+            if (kind === 0) {
+              missing++;
+              continue;
+            }
+          }
           const v = values[cell];
           out[count++] = v;
           if (v < min) min = v;
           if (v > max) max = v;
-          if (kinds[cell] !== 2) integers = false;
         }
         d.count = count;
         d.min = min;
         d.max = max;
       }
+      d.missing += missing;
       if (!integers) d.integerDtype = false;
       return;
     }
     const starts = block.starts;
     const ends = block.ends;
-    for (let r = 0, cell = index; r < n; r++, cell += stride) this.text.add(block.buf, starts[cell], ends[cell], 0);
+    const escaped = block.kinds;
+    for (let r = 0, cell = index; r < n; r++, cell += stride) this.text.add(block.buf, starts[cell], ends[cell], escaped[cell]);
   }
 
   /** Values added with addNumber / addText (for columns not read from a CSV, e.g. predictions). */

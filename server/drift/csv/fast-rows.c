@@ -6,9 +6,12 @@
  * digits and a decimal exponent within ±22 — read with the same two methods, so the same double:
  * Clinger's fast path when the mantissa is below 2^53, else the double-double path of long-decimal.ts
  * (same operations in the same order; no FMA: WebAssembly has none and contraction is off).
- * At the first row that is anything else (quotes, a missing value, text in a numeric column, a blank
- * line, a wrong field count, a number the two methods leave undecided, the row cut by the buffer's end)
- * it stops before that row, and the JavaScript tokenizer takes that row with its full rules.
+ * An empty field in a numeric column is a missing value (NaN, kind 0: what pandas' to_csv writes for
+ * NaN), and a text field may be quoted on one line (`""` escapes flagged, as the tokenizer flags them).
+ * At the first row that is anything else (a quoted number, a quoted field over several lines, other
+ * text in a numeric column — `NA`, `inf` —, a blank line, a wrong field count, a number the two methods
+ * leave undecided, the row cut by the buffer's end) it stops before that row, and the JavaScript
+ * tokenizer takes that row with its full rules.
  *
  * Built freestanding: no libc, no allocation; the caller passes every buffer.
  */
@@ -226,9 +229,10 @@ static int parse_number(const u8 *b, int i, int len, double *out, int *is_int) {
 
 /*
  * Reads plain rows of `nfields` fields from in[start..len), at most max_rows. mask[f]: 1 a numeric
- * column (its number goes to values[r·nfields + f], 2 or 1 to kinds: written as an integer or not),
- * 2 a text column (its bytes' range to starts/ends), 0 a column nobody reads. Returns the rows read;
- * `stop` says where it stopped.
+ * column (its number goes to values[r·nfields + f], 2 or 1 to kinds: written as an integer or not;
+ * 0 and NaN for an empty field), 2 a text column (its bytes' range to starts/ends, quotes excluded;
+ * kinds 1 when it holds `""` escapes), 0 a column nobody reads. Returns the rows read; `stop` says
+ * where it stopped.
  */
 __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, const u8 *mask, int nfields, int max_rows,
                                                double *values, u8 *kinds, int *starts, int *ends) {
@@ -241,16 +245,49 @@ __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, 
     int base = r * nfields;
     for (int f = 0; f < nfields; f++) {
       if (mask[f] == 1) {
-        double v;
-        int is_int;
-        int end = parse_number(in, p, len, &v, &is_int);
-        if (end < 0) {
-          ok = 0;
-          break;
+        if (p < len && (in[p] == ',' || in[p] == '\n' || in[p] == '\r')) {
+          /* An empty field: a missing value (what to_csv writes for NaN). */
+          values[base + f] = __builtin_nan("");
+          kinds[base + f] = 0;
+        } else {
+          double v;
+          int is_int;
+          int end = parse_number(in, p, len, &v, &is_int);
+          if (end < 0) {
+            ok = 0;
+            break;
+          }
+          values[base + f] = v;
+          kinds[base + f] = is_int ? 2 : 1;
+          p = end;
         }
-        values[base + f] = v;
-        kinds[base + f] = is_int ? 2 : 1;
-        p = end;
+      } else if (p < len && in[p] == '"') {
+        /* A quoted text field on one line: its bytes between the quotes, kinds 1 when it holds `""` escapes. */
+        int j = p + 1;
+        int escaped = 0;
+        for (;;) {
+          if (j + 1 >= len) { /* the closing quote (or `""`) may be in the next buffer */
+            ok = 0;
+            break;
+          }
+          u8 c = in[j];
+          if (c == '"') {
+            if (in[j + 1] != '"') break;
+            escaped = 1;
+            j += 2;
+            continue;
+          }
+          if (c == '\n' || c == '\r') { /* a field over several lines: the tokenizer counts them */
+            ok = 0;
+            break;
+          }
+          j++;
+        }
+        if (!ok) break;
+        starts[base + f] = p + 1;
+        ends[base + f] = j;
+        kinds[base + f] = (u8)escaped;
+        p = j + 1;
       } else {
         int s = p;
         while (p < len) {
@@ -260,6 +297,7 @@ __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, 
         }
         starts[base + f] = s;
         ends[base + f] = p;
+        kinds[base + f] = 0;
       }
       if (p >= len) {
         ok = 0;

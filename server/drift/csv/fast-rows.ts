@@ -18,9 +18,12 @@ export interface FastRowsBlock {
   fields: number;
   /** Numeric columns: the number. */
   values: Float64Array;
-  /** Numeric columns: 2 written as an integer, 1 otherwise. */
+  /**
+   * Numeric columns: 2 written as an integer, 1 otherwise, 0 an empty field (missing; the value is NaN).
+   * Text columns: 1 when the field was quoted and holds `""` escapes, else 0.
+   */
   kinds: Uint8Array;
-  /** Text columns: the field is buf[starts[i], ends[i]). */
+  /** Text columns: the field is buf[starts[i], ends[i]) (quotes excluded). */
   starts: Int32Array;
   ends: Int32Array;
 }
