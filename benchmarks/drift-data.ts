@@ -31,12 +31,19 @@ export interface CsvSpec {
   seed: number;
   /** `--short-floats`: 4 decimals (7 characters) instead of pandas' shortest repr (~19). */
   short: boolean;
+  /**
+   * `--missing p`: each number is missing (an empty field, as to_csv writes NaN) with probability p, and
+   * the city column holds names to_csv quotes (a comma, a quote). 0 or absent: the files as before.
+   */
+  missing?: number;
 }
 
 /** Rows per chunk: the default 200,000-row file is one chunk (and so the same as before chunking). */
 export const CHUNK_ROWS = 250_000;
 
 const CITIES = ['paris', 'lyon', 'nice', 'lille', 'nantes', 'brest'];
+/** The cities as to_csv writes names holding a comma or a quote (`--missing`). */
+const QUOTED_CITIES = ['paris', '"lyon, rhône"', 'nice', '"lille ""nord"""', 'nantes', '"brest, finistère"'];
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -64,14 +71,18 @@ export function csvChunk(spec: CsvSpec, k: number): string {
   const rows = Math.min(CHUNK_ROWS, spec.rows - k * CHUNK_ROWS);
   const { numeric, shift } = spec;
   const lines: string[] = [];
+  const missing = spec.missing ?? 0;
+  const cities = missing > 0 ? QUOTED_CITIES : CITIES;
   for (let r = 0; r < rows; r++) {
     let line = '';
     for (let c = 0; c < numeric; c++) {
-      const cell = format(gaussian(random) * (c + 1) + (c === 0 ? shift : 0));
+      const value = gaussian(random) * (c + 1) + (c === 0 ? shift : 0);
+      // The extra draw only with --missing: without it the files stay byte for byte what they were.
+      const cell = missing > 0 && random() < missing ? '' : format(value);
       line = c === 0 ? cell : `${line},${cell}`;
     }
     if (spec.categorical) {
-      const city = CITIES[Math.floor(random() ** (1 + shift) * CITIES.length)];
+      const city = cities[Math.floor(random() ** (1 + shift) * CITIES.length)];
       const plan = random() < 0.3 ? 'pro' : 'free';
       const churned = random() < 0.2 + shift / 10 ? '1' : '0';
       line = numeric ? `${line},${city},${plan},${churned}` : `${city},${plan},${churned}`;
@@ -95,7 +106,7 @@ export function chunkNumbers(spec: CsvSpec, k: number): Float64Array {
 }
 
 /** Whether the native formatter can write this spec's chunks (float columns only, pandas' or --short-floats). */
-const nativeFits = (spec: CsvSpec) => !spec.categorical && spec.numeric > 0;
+const nativeFits = (spec: CsvSpec) => !spec.categorical && spec.numeric > 0 && !spec.missing;
 
 /**
  * Compiles benchmarks/pandas-float-csv.cpp into `dir` with g++ (C++17 std::to_chars); null when there

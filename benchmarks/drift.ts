@@ -17,6 +17,8 @@
  * rows there: 65 s formatted in JavaScript, 8.8 s with the C++ formatter). Keep them with --dir.
  *   node --import tsx benchmarks/drift.ts --rows 1000000
  *   options: --short-floats (4 decimals, as the old benchmark wrote: 7 characters instead of ~19),
+ *            --missing p (each number an empty field with probability p, as to_csv writes NaN, and city
+ *            names to_csv quotes: a comma, a quote),
  *            --dir d (keep / reuse the CSVs in d), --memory-mb n (memory budget per pass),
  *            --threads n (generator threads, default one per core up to 4; same files whatever n),
  *            --no-parallel (read the files one after the other), --runs n (CLI runs, default 3),
@@ -78,6 +80,9 @@ async function main() {
   const numeric = big ? 20 : 7;
   const categorical = !big;
   const short = process.argv.includes('--short-floats');
+  const missingArg = process.argv.indexOf('--missing');
+  const missing = missingArg > 0 ? Number(process.argv[missingArg + 1]) : 0;
+  if (!(missing >= 0 && missing < 1)) throw new Error('--missing takes a share between 0 and 1, e.g. 0.05');
   const threadsArg = process.argv.indexOf('--threads');
   // --dir keeps the generated files there (and reuses them on the next run), e.g. for profiling.
   const dirArg = process.argv.indexOf('--dir');
@@ -85,12 +90,12 @@ async function main() {
   const dir = keep ? process.argv[dirArg + 1] : mkdtempSync(join(tmpdir(), 'drift-bench-'));
   mkdirSync(dir, { recursive: true });
   try {
-    const style = short ? '-short' : '';
+    const style = `${short ? '-short' : ''}${missing > 0 ? `-missing${missing}` : ''}`;
     const ref = join(dir, `reference${style}.csv`);
     const cur = join(dir, `current${style}.csv`);
     if (!keep || !existsSync(ref) || !existsSync(cur)) {
       const g0 = performance.now();
-      const spec = { rows, numeric, categorical, short };
+      const spec = { rows, numeric, categorical, short, missing };
       await writeCsvs(
         [
           { path: ref, spec: { ...spec, shift: 0, seed: 1 } },
@@ -100,7 +105,8 @@ async function main() {
       );
       console.log(
         `generated ${rows.toLocaleString('en')} rows × ${numeric + (categorical ? 3 : 0)} columns ` +
-          `per file (${short ? 'short floats, toFixed(4)' : 'pandas-style floats'}; ` +
+          `per file (${short ? 'short floats, toFixed(4)' : 'pandas-style floats'}` +
+          `${missing > 0 ? `, ${missing * 100}% of numbers missing, quoted city names` : ''}; ` +
           `${((statSync(ref).size + statSync(cur).size) / 1e6).toFixed(1)} MB together) ` +
           `in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
       );

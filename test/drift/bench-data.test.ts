@@ -87,3 +87,18 @@ test(
     }
   },
 );
+
+test('--missing leaves numbers empty at about that share and quotes the city names as to_csv does; without it nothing changes', () => {
+  const spec: CsvSpec = { rows: 20_000, numeric: 7, categorical: true, shift: 0, seed: 1, short: false };
+  const plain = csvChunk(spec, 0);
+  assert.equal(csvChunk({ ...spec, missing: 0 }, 0), plain);
+  const lines = csvChunk({ ...spec, missing: 0.05 }, 0)
+    .trimEnd()
+    .split('\n');
+  assert.equal(lines.length, 20_000);
+  const numbers = lines.flatMap((line) => line.split(',').slice(0, 7));
+  const empty = numbers.filter((cell) => cell === '').length / numbers.length;
+  assert.ok(empty > 0.04 && empty < 0.06, `share of empty numbers ${empty}`);
+  assert.ok(lines.some((line) => line.includes('"lyon, rhône"')));
+  assert.ok(lines.some((line) => line.includes('"lille ""nord"""')));
+});
