@@ -155,6 +155,27 @@ test('missing numbers and quoted text as pandas writes them are read by the fast
   assert.ok(fastShare > 0.99, `fast path read ${fastShare}`);
 });
 
+test("every one of pandas' NA strings in a numeric column is a missing value on the fast path too", async () => {
+  const { MISSING_TOKENS } = await import('../../server/drift/csv/values');
+  const tokens = [...MISSING_TOKENS];
+  // Near-misses stay for the tokenizer: they make the column text, the same either way.
+  const lines = Array.from({ length: 30_000 }, () => {
+    const cell = () => (random() < 0.1 ? pick(tokens) : String((random() - 0.5) * 20));
+    return `${cell()},${cell()},${random() < 0.1 ? pick(tokens) : Math.floor(random() * 50)}`;
+  });
+  const { read, fastShare } = await bothWays('na-strings.csv', `a,b,n\n${lines.join('\n')}\n`, { sampleRows: 100 });
+  assert.ok(fastShare > 0.99, `fast path read ${fastShare}`);
+  for (const name of ['a', 'b', 'n']) {
+    const column = read.columns.get(name)!;
+    assert.equal(column.kind, 'numerical', name);
+    assert.ok(column.missing > 2500 && column.missing < 3500, `${name}: ${column.missing} missing`);
+  }
+  for (const nearMiss of ['NAN', 'na', ' NA', 'NA ', 'None1', '#N/A N/A N/A']) {
+    const { read: turned } = await bothWays('near-miss.csv', `a,b\n1.5,2\n${nearMiss},3\n4.5,6\n`);
+    assert.equal(turned.columns.get('a')!.kind, 'categorical', nearMiss);
+  }
+});
+
 test('a numeric column that turns to text half-way, forced text columns, unread columns, no final newline', async () => {
   const lines = Array.from({ length: 30_000 }, (_, i) => `${i},${i > 20_000 ? 'word' : spelling()},${spelling()},${i % 5}`);
   await bothWays('turns.csv', `id,x,skip,code\n${lines.join('\n')}`, { columns: ['id', 'x', 'code'], categorical: new Set(['code']) });

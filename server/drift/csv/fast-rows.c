@@ -6,12 +6,13 @@
  * digits and a decimal exponent within ±22 — read with the same two methods, so the same double:
  * Clinger's fast path when the mantissa is below 2^53, else the double-double path of long-decimal.ts
  * (same operations in the same order; no FMA: WebAssembly has none and contraction is off).
- * An empty field in a numeric column is a missing value (NaN, kind 0: what pandas' to_csv writes for
- * NaN), and a text field may be quoted on one line (`""` escapes flagged, as the tokenizer flags them).
- * At the first row that is anything else (a quoted number, a quoted field over several lines, other
- * text in a numeric column — `NA`, `inf` —, a blank line, a wrong field count, a number the two methods
- * leave undecided, the row cut by the buffer's end) it stops before that row, and the JavaScript
- * tokenizer takes that row with its full rules.
+ * An empty field or one of pandas' NA strings (`NA`, `nan`, `NULL`…) in a numeric column is a missing
+ * value (NaN, kind 0: what pandas' to_csv, or R's write.csv, writes for one), and a text field may be
+ * quoted on one line (`""` escapes flagged, as the tokenizer flags them). At the first row that is
+ * anything else (a quoted number, a quoted field over several lines, other text in a numeric column —
+ * `inf`, a word —, a blank line, a wrong field count, a number the two methods leave undecided, the row
+ * cut by the buffer's end) it stops before that row, and the JavaScript tokenizer takes that row with
+ * its full rules.
  *
  * Built freestanding: no libc, no allocation; the caller passes every buffer.
  */
@@ -228,9 +229,34 @@ static int parse_number(const u8 *b, int i, int len, double *out, int *is_int) {
 }
 
 /*
+ * pandas' default NA strings but the empty one (values.ts's MISSING_TOKENS: change both together; the
+ * test reads every one of them both ways).
+ */
+static const char *const MISSING_TOKENS[] = {"#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+                                              "<NA>", "N/A",      "NA",  "NULL",    "NaN",      "None", "n/a",  "nan",    "null"};
+
+/* When the field at in[p..) is one of MISSING_TOKENS followed by a separator or a line end: the index after it; else -1. */
+static int missing_token_end(const u8 *in, int p, int len) {
+  int end = p;
+  while (end < len && end - p <= 8) {
+    u8 c = in[end];
+    if (c == ',' || c == '\n' || c == '\r') break;
+    end++;
+  }
+  if (end >= len || end - p > 8) return -1;
+  for (unsigned t = 0; t < sizeof MISSING_TOKENS / sizeof MISSING_TOKENS[0]; t++) {
+    const char *token = MISSING_TOKENS[t];
+    int k = 0;
+    while (p + k < end && token[k] != 0 && (u8)token[k] == in[p + k]) k++;
+    if (p + k == end && token[k] == 0) return end;
+  }
+  return -1;
+}
+
+/*
  * Reads plain rows of `nfields` fields from in[start..len), at most max_rows. mask[f]: 1 a numeric
  * column (its number goes to values[r·nfields + f], 2 or 1 to kinds: written as an integer or not;
- * 0 and NaN for an empty field), 2 a text column (its bytes' range to starts/ends, quotes excluded;
+ * 0 and NaN for a missing value), 2 a text column (its bytes' range to starts/ends, quotes excluded;
  * kinds 1 when it holds `""` escapes), 0 a column nobody reads. Returns the rows read; `stop` says
  * where it stopped.
  */
@@ -253,12 +279,18 @@ __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, 
           double v;
           int is_int;
           int end = parse_number(in, p, len, &v, &is_int);
-          if (end < 0) {
-            ok = 0;
-            break;
+          if (end < 0 || (in[end] != ',' && in[end] != '\n' && in[end] != '\r')) {
+            /* Not a number this path reads (`1.#IND` starts as one): pandas' NA strings (R writes `NA`) are missing values. */
+            end = missing_token_end(in, p, len);
+            if (end < 0) {
+              ok = 0;
+              break;
+            }
+            v = __builtin_nan("");
+            is_int = -1;
           }
           values[base + f] = v;
-          kinds[base + f] = is_int ? 2 : 1;
+          kinds[base + f] = is_int < 0 ? 0 : is_int ? 2 : 1;
           p = end;
         }
       } else if (p < len && in[p] == '"') {

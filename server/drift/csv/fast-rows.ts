@@ -19,7 +19,7 @@ export interface FastRowsBlock {
   /** Numeric columns: the number. */
   values: Float64Array;
   /**
-   * Numeric columns: 2 written as an integer, 1 otherwise, 0 an empty field (missing; the value is NaN).
+   * Numeric columns: 2 written as an integer, 1 otherwise, 0 missing (empty or an NA string; the value is NaN).
    * Text columns: 1 when the field was quoted and holds `""` escapes, else 0.
    */
   kinds: Uint8Array;

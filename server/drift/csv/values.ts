@@ -5,7 +5,7 @@
 
 import { LONG_DECIMAL, longDecimalInto } from './long-decimal';
 
-/** pandas' default `na_values` (plus the empty field). */
+/** pandas' default `na_values` (plus the empty field). fast-rows.c has the same list: change both together. */
 export const MISSING_TOKENS = new Set([
   '',
   '#N/A',
