@@ -37,7 +37,6 @@ export interface FastRowsSink {
 
 interface Exports {
   memory: WebAssembly.Memory;
-  init(): void;
   stop(): number;
   rows(
     input: number,
@@ -97,7 +96,6 @@ export class FastRows {
     private readonly wasm: Exports,
     private readonly fields: number,
   ) {
-    wasm.init();
     const memory = wasm.memory.buffer;
     this.heap = new Uint8Array(memory);
     this.mask = new Uint8Array(memory, MASK, fields);
