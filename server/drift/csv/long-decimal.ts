@@ -56,8 +56,8 @@ export const LONG_DECIMAL = new Float64Array(1);
 
 /**
  * `parseLongDecimal` that writes the magnitude to LONG_DECIMAL[0] and returns true, or returns false (undecided).
- * `long_decimal` in fast-rows.c is this function in C, operation for operation (the WebAssembly fast path
- * must give the same doubles): change both together.
+ * (The WebAssembly fast path, fast-rows.c, reads such numbers by the Eisel–Lemire method instead; both are
+ * correctly rounded, so both give Number()'s double — test/drift/fast-rows.test.ts holds them equal.)
  */
 export function longDecimalInto(head: number, tail: number, tailDigits: number, scale: number): boolean {
   if (scale < -22 || scale > 22 || tailDigits > 4) return false;

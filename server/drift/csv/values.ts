@@ -67,8 +67,9 @@ export function parseNumberBytes(buf: Buffer, start: number, end: number): numbe
  * - 16–19 digits (pandas writes up to 17) and |exponent| ≤ 22: the double-double path of
  *   long-decimal.ts, correctly rounded;
  * - anything else (or a near-tie that path leaves undecided): `Number()`, which is correctly rounded.
- * fast-rows.c (the WebAssembly fast path for plain rows) reads numbers with the same two methods in the
- * same operations: change both together — test/drift/fast-rows.test.ts holds them bit for bit equal.
+ * fast-rows.c (the WebAssembly fast path for plain rows) takes the same spellings (change both together)
+ * and reads them correctly rounded too (Clinger, then Eisel–Lemire): the same doubles —
+ * test/drift/fast-rows.test.ts holds them bit for bit equal.
  */
 export function scanNumber(buf: Buffer, start: number, limit: number): number {
   const kind = scanNumberInto(buf, start, limit, SCANNED, 0);
