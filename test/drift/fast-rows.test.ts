@@ -226,11 +226,18 @@ test('a buffer holding more rows than one call can return is read in several cal
   const read = fast.read(buf, 0, Uint8Array.of(1, 1), {
     wanted: Uint8Array.of(1, 1),
     onRows(block) {
+      // Column by column: field f of row r at f · stride + r; each column summed up by the module.
+      let min = Infinity;
+      let max = -Infinity;
       for (let r = 0; r < block.rows; r++) {
         const i = seen + r;
-        if (block.values[r * 2] !== i % 10 || block.values[r * 2 + 1] !== i % 7) assert.fail(`row ${i}`);
-        sum += block.values[r * 2];
+        const a = block.values[r];
+        if (a !== i % 10 || block.values[block.stride + r] !== i % 7) assert.fail(`row ${i}`);
+        sum += a;
+        min = Math.min(min, a);
+        max = Math.max(max, a);
       }
+      assert.deepEqual([block.min[0], block.max[0], block.missing[0], block.notInteger[0]], [min, max, 0, 0]);
       seen += block.rows;
     },
   });

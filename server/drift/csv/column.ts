@@ -173,43 +173,41 @@ export class ColumnAccumulator {
   addBlock(block: FastRowsBlock, index: number): void {
     const d = this.data;
     const n = block.rows;
-    const stride = block.fields;
+    const base = index * block.stride; // this column's cells: base … base + n − 1
     d.rows += n;
     if (d.kind === 'numerical') {
       const values = block.values;
+      if (block.notInteger[index] === 1) d.integerDtype = false;
+      const missing = block.missing[index];
+      d.missing += missing;
+      // The common case: no missing value, the few distinct values no longer tracked, room in the buffer —
+      // one copy of the run and the block's min and max (the module summed the block up).
+      if (missing === 0 && d.distinct === null && d.values.length - d.count >= n) {
+        d.values.set(values.subarray(base, base + n), d.count);
+        d.count += n;
+        if (block.min[index] < d.min) d.min = block.min[index];
+        if (block.max[index] > d.max) d.max = block.max[index];
+        return;
+      }
       const kinds = block.kinds;
-      let integers = true;
-      let missing = 0;
-      let r = 0;
-      let cell = index;
-      while (r < n) {
+      const end = base + n;
+      let cell = base;
+      while (cell < end) {
         // One by one while the few distinct values are still tracked or the buffer is full (pushNumber
         // then tracks them / grows or spills it); otherwise straight into the buffer, the range kept in
         // locals: pushNumber's per-value property loads and stores were most of this loop's time.
-        const room = d.distinct === null ? Math.min(n - r, d.values.length - d.count) : 0;
+        const room = d.distinct === null ? Math.min(end - cell, d.values.length - d.count) : 0;
         if (room === 0) {
-          const kind = kinds[cell];
-          if (kind !== 2) integers = false;
-          if (kind === 0) missing++;
-          else this.pushNumber(values[cell]);
-          r++;
-          cell += stride;
+          if (kinds[cell] !== 0) this.pushNumber(values[cell]);
+          cell++;
           continue;
         }
         const out = d.values;
         let count = d.count;
         let min = d.min;
         let max = d.max;
-        for (const end = r + room; r < end; r++, cell += stride) {
-          const kind = kinds[cell];
-          if (kind !== 2) {
-            integers = false;
-            // An empty field (missing): as add() counts it — the column is then float64 in pandas.
-            if (kind === 0) {
-              missing++;
-              continue;
-            }
-          }
+        for (const stop = cell + room; cell < stop; cell++) {
+          if (kinds[cell] === 0) continue; // missing: counted above
           const v = values[cell];
           out[count++] = v;
           if (v < min) min = v;
@@ -219,14 +217,12 @@ export class ColumnAccumulator {
         d.min = min;
         d.max = max;
       }
-      d.missing += missing;
-      if (!integers) d.integerDtype = false;
       return;
     }
     const starts = block.starts;
     const ends = block.ends;
     const escaped = block.kinds;
-    for (let r = 0, cell = index; r < n; r++, cell += stride) this.text.add(block.buf, starts[cell], ends[cell], escaped[cell]);
+    for (let cell = base, end = base + n; cell < end; cell++) this.text.add(block.buf, starts[cell], ends[cell], escaped[cell]);
   }
 
   /** Values added with addNumber / addText (for columns not read from a CSV, e.g. predictions). */

@@ -433,27 +433,62 @@ static int missing_token_end(const u8 *in, int p, int len) {
 }
 
 /*
- * Reads plain rows of `nfields` fields from in[start..len), at most max_rows. mask[f]: 1 a numeric
- * column (its number goes to values[r·nfields + f], 2 or 1 to kinds: written as an integer or not;
- * 0 and NaN for a missing value), 2 a text column (its bytes' range to starts/ends, quotes excluded;
- * kinds 1 when it holds `""` escapes), 0 a column nobody reads. Returns the rows read; `stop` says
- * where it stopped.
+ * Per numeric column of the rows just read: the smallest and largest present value (compared in row
+ * order with `<` and `>`, as the JavaScript column does, so a ±0 tie keeps the first), the missing
+ * values, and whether any cell was not an integer literal (missing ones included: pandas then makes
+ * the column float64). After the rows, not while reading them: a row given up half-way must not count.
+ */
+static void summarize(const u8 *mask, int nfields, int max_rows, int n, const double *values, const u8 *kinds, double *col_min,
+                      double *col_max, int *col_missing, u8 *col_not_integer) {
+  for (int f = 0; f < nfields; f++) {
+    if (mask[f] != 1) continue;
+    const double *v = values + f * max_rows;
+    const u8 *k = kinds + f * max_rows;
+    double min = __builtin_inf(), max = -__builtin_inf();
+    int missing = 0;
+    u8 not_integer = 0;
+    for (int r = 0; r < n; r++) {
+      u8 kind = k[r];
+      not_integer |= kind != 2;
+      if (kind == 0) {
+        missing++;
+        continue;
+      }
+      double x = v[r];
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+    col_min[f] = min;
+    col_max[f] = max;
+    col_missing[f] = missing;
+    col_not_integer[f] = not_integer;
+  }
+}
+
+/*
+ * Reads plain rows of `nfields` fields from in[start..len), at most max_rows. Column by column: field f
+ * of row r goes to index f·max_rows + r of each output, so a column's values are contiguous and the
+ * consumer copies them in one go. mask[f]: 1 a numeric column (its number goes to values, 2 or 1 to
+ * kinds: written as an integer or not; 0 and NaN for a missing value), 2 a text column (its bytes'
+ * range to starts/ends, quotes excluded; kinds 1 when it holds `""` escapes), 0 a column nobody reads.
+ * For each numeric column it also sums the block up (see summarize). Returns the rows read; `stop`
+ * says where it stopped.
  */
 __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, const u8 *mask, int nfields, int max_rows,
-                                               double *values, u8 *kinds, int *starts, int *ends) {
+                                               double *values, u8 *kinds, int *starts, int *ends, double *col_min, double *col_max,
+                                               int *col_missing, u8 *col_not_integer) {
   int p = start;
   int r = 0;
   while (r < max_rows && p < len) {
     int row_start = p;
     int ok = 1;
     if (in[p] == '\n' || in[p] == '\r') break; /* a blank line: the tokenizer skips it */
-    int base = r * nfields;
     for (int f = 0; f < nfields; f++) {
       if (mask[f] == 1) {
         if (p < len && (in[p] == ',' || in[p] == '\n' || in[p] == '\r')) {
           /* An empty field: a missing value (what to_csv writes for NaN). */
-          values[base + f] = __builtin_nan("");
-          kinds[base + f] = 0;
+          values[f * max_rows + r] = __builtin_nan("");
+          kinds[f * max_rows + r] = 0;
         } else {
           double v;
           int is_int;
@@ -468,8 +503,8 @@ __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, 
             v = __builtin_nan("");
             is_int = -1;
           }
-          values[base + f] = v;
-          kinds[base + f] = is_int < 0 ? 0 : is_int ? 2 : 1;
+          values[f * max_rows + r] = v;
+          kinds[f * max_rows + r] = is_int < 0 ? 0 : is_int ? 2 : 1;
           p = end;
         }
       } else if (p < len && in[p] == '"') {
@@ -495,9 +530,9 @@ __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, 
           j++;
         }
         if (!ok) break;
-        starts[base + f] = p + 1;
-        ends[base + f] = j;
-        kinds[base + f] = (u8)escaped;
+        starts[f * max_rows + r] = p + 1;
+        ends[f * max_rows + r] = j;
+        kinds[f * max_rows + r] = (u8)escaped;
         p = j + 1;
       } else {
         int s = p;
@@ -506,9 +541,9 @@ __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, 
           if (c == ',' || c == '\n' || c == '\r' || c == '"') break;
           p++;
         }
-        starts[base + f] = s;
-        ends[base + f] = p;
-        kinds[base + f] = 0;
+        starts[f * max_rows + r] = s;
+        ends[f * max_rows + r] = p;
+        kinds[f * max_rows + r] = 0;
       }
       if (p >= len) {
         ok = 0;
@@ -537,5 +572,6 @@ __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, 
     r++;
   }
   stop_at = p;
+  summarize(mask, nfields, max_rows, r, values, kinds, col_min, col_max, col_missing, col_not_integer);
   return r;
 }

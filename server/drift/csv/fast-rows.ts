@@ -11,11 +11,15 @@
  */
 import { FAST_ROWS_WASM } from './fast-rows-wasm';
 
-/** Rows the fast path read: field f of row r is at r · fields + f in each array (views, valid during the call). */
+/**
+ * Rows the fast path read, column by column: field f of row r is at f · stride + r in each array (views,
+ * valid during the call), so a column's numbers are one contiguous run.
+ */
 export interface FastRowsBlock {
   buf: Buffer;
   rows: number;
   fields: number;
+  stride: number;
   /** Numeric columns: the number. */
   values: Float64Array;
   /**
@@ -26,6 +30,14 @@ export interface FastRowsBlock {
   /** Text columns: the field is buf[starts[i], ends[i]) (quotes excluded). */
   starts: Int32Array;
   ends: Int32Array;
+  /**
+   * Per numeric column f, over this block's rows: the smallest and largest present value (±Infinity when
+   * none), how many were missing, and 1 when some cell was not an integer literal (missing ones included).
+   */
+  min: Float64Array;
+  max: Float64Array;
+  missing: Int32Array;
+  notInteger: Uint8Array;
 }
 
 /** What the consumer tells the fast path: which columns it reads as text (numbers: RowFields.numeric), and where rows go. */
@@ -49,6 +61,10 @@ interface Exports {
     kinds: number,
     starts: number,
     ends: number,
+    colMin: number,
+    colMax: number,
+    colMissing: number,
+    colNotInteger: number,
   ): number;
 }
 
@@ -62,6 +78,11 @@ const VALUES = 10 * MiB;
 const KINDS = 18 * MiB;
 const STARTS = 19 * MiB;
 const ENDS = 23 * MiB;
+/** Per column of a block (MAX_FIELDS each): min, max (doubles), missing (int32), not-integer flags. */
+const COL_MIN = 27 * MiB;
+const COL_MAX = COL_MIN + MAX_FIELDS * 8;
+const COL_MISSING = COL_MAX + MAX_FIELDS * 8;
+const COL_NOT_INTEGER = COL_MISSING + MAX_FIELDS * 4;
 /** Cells (rows × fields) per call: what KINDS, STARTS and ENDS hold (VALUES holds as many doubles). */
 const CELLS = MiB;
 
@@ -104,10 +125,15 @@ export class FastRows {
       buf: Buffer.alloc(0),
       rows: 0,
       fields,
+      stride: this.maxRows,
       values: new Float64Array(memory, VALUES, CELLS),
       kinds: new Uint8Array(memory, KINDS, CELLS),
       starts: new Int32Array(memory, STARTS, CELLS),
       ends: new Int32Array(memory, ENDS, CELLS),
+      min: new Float64Array(memory, COL_MIN, fields),
+      max: new Float64Array(memory, COL_MAX, fields),
+      missing: new Int32Array(memory, COL_MISSING, fields),
+      notInteger: new Uint8Array(memory, COL_NOT_INTEGER, fields),
     };
   }
 
@@ -131,7 +157,22 @@ export class FastRows {
     let total = 0;
     let at = start;
     for (;;) {
-      const rows = this.wasm.rows(INPUT, at, len, MASK, this.fields, this.maxRows, VALUES, KINDS, STARTS, ENDS);
+      const rows = this.wasm.rows(
+        INPUT,
+        at,
+        len,
+        MASK,
+        this.fields,
+        this.maxRows,
+        VALUES,
+        KINDS,
+        STARTS,
+        ENDS,
+        COL_MIN,
+        COL_MAX,
+        COL_MISSING,
+        COL_NOT_INTEGER,
+      );
       const stop = this.wasm.stop();
       if (rows > 0) {
         const block = this.block;

@@ -112,7 +112,7 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
           if (slot < 0) continue;
           for (let k = 0; k < width; k++) {
             const idx = sampleIndexes[k];
-            const cell = r * block.fields + idx;
+            const cell = idx * block.stride + r;
             sampler.values[slot * width + k] =
               idx < 0 ? NaN : numeric[idx] === 1 ? block.values[cell] : parseNumberBytes(block.buf, block.starts[cell], block.ends[cell]);
           }
