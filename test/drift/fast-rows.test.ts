@@ -109,7 +109,8 @@ test('17–19 digit mantissas and exponents to ±96 (Eisel–Lemire) are read by
   // Exact half-way points between two doubles, which the step leaves to the tokenizer (round half to even).
   texts.push('9007199254740993', '4503599627370496.5', '18014398509481986');
   const { read, fastShare } = await bothWays('eisel-lemire.csv', `a\n${texts.join('\n')}\n`);
-  assert.ok(fastShare > 0.85, `fast path read ${fastShare}`); // (exact quotients such as 2038500754646258.5 are left to the tokenizer)
+  // Exact quotients such as 2038500754646258.5 go to the tokenizer (and the 32 rows after each): 0.94 here.
+  assert.ok(fastShare > 0.9, `fast path read ${fastShare}`);
   const values = read.columns.get('a')!.values;
   const mismatches = texts.filter((t, i) => !Object.is(values[i], Number(t)));
   assert.deepEqual(mismatches, []);
@@ -158,7 +159,7 @@ test('missing numbers and quoted text as pandas writes them are read by the fast
       sampleRows: 100,
       columns: ['a', 'label', 'count', 'b'],
     });
-    assert.ok(fastShare > 0.85, `fast path read ${fastShare}`); // (exact quotients such as 2038500754646258.5 are left to the tokenizer)
+    assert.ok(fastShare > 0.99, `fast path read ${fastShare}`);
     const a = read.columns.get('a')!;
     assert.ok(a.missing > 2500 && a.missing < 4000, `missing ${a.missing}`);
     assert.equal(read.columns.get('count')!.integerDtype, false); // an int column with missing values is float64 in pandas
@@ -169,7 +170,7 @@ test('missing numbers and quoted text as pandas writes them are read by the fast
   // A quoted field over two lines goes to the tokenizer (it counts lines); the rows around it do not.
   const multi = [...lines.slice(0, 5000), '1.5,"two\nlines",3,4.5,x', ...lines.slice(5000, 10_000)];
   const { fastShare } = await bothWays('multi-line.csv', `a,label,count,b,unread\n${multi.join('\n')}\n`, { sampleRows: 100 });
-  assert.ok(fastShare > 0.85, `fast path read ${fastShare}`); // (exact quotients such as 2038500754646258.5 are left to the tokenizer)
+  assert.ok(fastShare > 0.99, `fast path read ${fastShare}`);
 });
 
 test("every one of pandas' NA strings in a numeric column is a missing value on the fast path too", async () => {
@@ -181,7 +182,7 @@ test("every one of pandas' NA strings in a numeric column is a missing value on 
     return `${cell()},${cell()},${random() < 0.1 ? pick(tokens) : Math.floor(random() * 50)}`;
   });
   const { read, fastShare } = await bothWays('na-strings.csv', `a,b,n\n${lines.join('\n')}\n`, { sampleRows: 100 });
-  assert.ok(fastShare > 0.85, `fast path read ${fastShare}`); // (exact quotients such as 2038500754646258.5 are left to the tokenizer)
+  assert.ok(fastShare > 0.99, `fast path read ${fastShare}`);
   for (const name of ['a', 'b', 'n']) {
     const column = read.columns.get(name)!;
     assert.equal(column.kind, 'numerical', name);
