@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -206,6 +206,23 @@ test("a file whose rows do not all have the header's field count fails with the 
   for (const fastRows of [false, true]) {
     await assert.rejects(readCsvColumns(file, { fastRows }), /line 4323, column 3: expected 3 fields/);
   }
+});
+
+test("fast-rows.c's table of 128-bit powers of five is what scripts/pow5-table.mjs computes (BigInt, exact)", () => {
+  const run = spawnSync(process.execPath, [join(import.meta.dirname, '../../scripts/pow5-table.mjs')], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const expected = run.stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.trim());
+  const source = readFileSync(join(import.meta.dirname, '../../server/drift/csv/fast-rows.c'), 'utf8');
+  const table = source.slice(source.indexOf('POW5_128['), source.indexOf('};', source.indexOf('POW5_128[')));
+  const rows = table
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{0x'))
+    .map((line) => line.trim());
+  assert.equal(rows.length, 193); // 5^-96 … 5^96
+  assert.deepEqual(rows, expected);
 });
 
 const hasClang = spawnSync('clang', ['--version']).status === 0 && spawnSync('wasm-ld', ['--version']).status === 0;
