@@ -221,7 +221,8 @@ export async function exportBundle(modelPath: string, options: ExportOptions): P
       verification: {
         serverDependencies:
           ctx.verifyInstall === 'npm-ci'
-            ? 'npm ci --omit=dev --offline in a scratch copy of server/ (what the Dockerfile runs)'
+            ? "npm ci --omit=dev in a scratch copy of server/ (what the Dockerfile runs; from npm's cache, " +
+              'the registry only for what the cache lacks)'
             : `NODE_PATH pointed at the exporting machine's node_modules (onnxruntime-node ` +
               `${onnxruntimeVersion()}, the version server/package-lock.json pins)`,
         docker: 'no Docker engine was used: the Dockerfile was checked by a parser against the rules; the server was run with node',

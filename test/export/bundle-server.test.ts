@@ -2,7 +2,8 @@
  * The bundled server as the receiving engineer runs it: the bundle copied to another folder, then
  * `node server/index.js` with env config only. Its answers to the README's sample requests are compared
  * with the dev model's; it has no dev-only routes; SIGTERM stops it cleanly. Also: `npm ci --omit=dev
- * --offline` from the bundle's own lockfile works (the verification mode the Dockerfile mirrors).
+ * --offline` from the bundle's own lockfile works (the verification mode the Dockerfile mirrors; with an npm cache
+ * that lacks the packages, the registry fills in — as for a user whose cache was cleaned since `npm ci`).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -29,7 +30,7 @@ describe('bundled server run from a copied bundle folder', () => {
     const parity = result.checks.find((c) => c.name === 'server-parity')!;
     assert.equal(parity.status, 'pass', parity.detail);
     assert.equal(parity.measured?.install, 'npm-ci');
-    process.stderr.write(`npm ci --omit=dev --offline in the bundle's server/: ${parity.measured?.npmCiMs} ms\n`);
+    process.stderr.write(`npm ci --omit=dev in the bundle's server/ (${parity.measured?.npmCache}): ${parity.measured?.npmCiMs} ms\n`);
     // Verified = shipped: the bundle's lock pins exactly what the project's lock (and so its npm ci) has.
     const project = JSON.parse(readFileSync(repoPath('package-lock.json'), 'utf8')) as {
       packages: Record<string, { version?: string; integrity?: string }>;
