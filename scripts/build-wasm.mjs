@@ -3,7 +3,9 @@
  * Builds the drift engine's WebAssembly modules from their C sources and writes each, base64, into a
  * TypeScript file beside it — committed, so neither `npm ci` nor CI needs a C compiler:
  * - server/drift/csv/fast-rows.c → fast-rows-wasm.ts (the CSV reader's fast path for plain rows);
- * - server/drift/math/radix-sort.c → radix-sort-wasm.ts (the sort of numeric columns).
+ * - server/drift/math/radix-sort.c → radix-sort-wasm.ts (the sort of numeric columns);
+ * - server/drift/math/sorted-walk.c → sorted-walk-wasm.ts (the walk over two sorted samples);
+ * - server/drift/math/mmd-kernel.c → mmd-kernel-wasm.ts (the MMD permutation test's arithmetic).
  * Run after changing a C file: `node scripts/build-wasm.mjs` (needs Debian's `clang` and `lld`:
  * `apt-get install clang lld`). Deterministic: the same source gives the same bytes. `--check` only
  * compares (test/drift/fast-rows.test.ts runs it where clang is installed).
@@ -16,10 +18,13 @@ import { basename, join } from 'node:path';
 const root = join(import.meta.dirname, '..');
 const MiB = 1 << 20;
 
-/** Each module's memory is fixed (its .ts loader lays out its buffers in it; it never grows). */
+/** Each module's initial memory (its .ts loader lays out its buffers in it; only the MMD kernel's grows). */
 const MODULES = [
   { source: 'server/drift/csv/fast-rows.c', target: 'server/drift/csv/fast-rows-wasm.ts', name: 'FAST_ROWS_WASM', memory: 32 * MiB },
   { source: 'server/drift/math/radix-sort.c', target: 'server/drift/math/radix-sort-wasm.ts', name: 'RADIX_SORT_WASM', memory: 5 * MiB },
+  { source: 'server/drift/math/sorted-walk.c', target: 'server/drift/math/sorted-walk-wasm.ts', name: 'SORTED_WALK_WASM', memory: 2 * MiB },
+  // Grown by its loader (mmd-wasm.ts) to what the sample's size needs.
+  { source: 'server/drift/math/mmd-kernel.c', target: 'server/drift/math/mmd-kernel-wasm.ts', name: 'MMD_KERNEL_WASM', memory: 2 * MiB },
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'model-lab-wasm-'));

@@ -6,6 +6,7 @@
  */
 import type { MmdResult } from '../protocol/drift';
 import { mulberry32 } from './math/random';
+import { wasmMmd } from './math/mmd-wasm';
 
 export type { MmdResult };
 
@@ -36,6 +37,43 @@ export function mmdTest(
     const std = Math.sqrt(sq / m) || 1;
     for (let r = 0; r < n; r++) all[r * width + c] = (all[r * width + c] - mean) / std;
   }
+  const permutations = options.permutations ?? 100;
+  const seed = options.seed ?? 7;
+  // The same arithmetic in WebAssembly when it can run (math/mmd-kernel.c: same results, bit for bit).
+  const {
+    mmd2: observed,
+    sigma,
+    exceeding: atLeast,
+  } = wasmMmd(all, width, m, permutations, seed) ?? permutationTest(all, n, width, m, permutations, seed);
+  const alpha = options.alpha ?? 0.05;
+  // A permutation p-value counts the observed split as one of the permutations (Phipson & Smyth 2010):
+  // (b + 1) / (B + 1), never 0 — with B = 100 the smallest p-value this test can give is 1/101.
+  const pValue = (atLeast + 1) / (permutations + 1);
+  return {
+    columns,
+    rowsPerSide: { reference: m, current: k },
+    mmd2: observed,
+    pValue,
+    permutations,
+    exceeding: atLeast,
+    sigma,
+    threshold: alpha,
+    drift: pValue < alpha,
+  };
+}
+
+/**
+ * The kernel, the observed MMD² and how many of `permutations` shuffles reach it: the JavaScript twin of
+ * math/mmd-kernel.c (which runs instead where WebAssembly can; keep the two the same, step for step).
+ */
+function permutationTest(
+  all: Float64Array,
+  n: number,
+  width: number,
+  m: number,
+  permutations: number,
+  seed: number,
+): { mmd2: number; sigma: number; exceeding: number } {
   // Squared distances over the distinct pairs (i < j, row by row) and the median heuristic over them.
   // The kernel is kept the same way — the packed upper triangle, each pair once — in float32: the
   // permutations stream it 100 times and a quarter of the full float64 matrix's bytes stays in the
@@ -77,8 +115,7 @@ export function mmdTest(
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const xs = new Int32Array(m);
   const observed = mmd2(K, n, order, m, rowSums, pairTotal, xs);
-  const permutations = options.permutations ?? 100;
-  const random = mulberry32(options.seed ?? 7);
+  const random = mulberry32(seed);
   let atLeast = 0;
   for (let p = 0; p < permutations; p++) {
     for (let i = n - 1; i > 0; i--) {
@@ -89,21 +126,7 @@ export function mmdTest(
     }
     if (mmd2(K, n, order, m, rowSums, pairTotal, xs) >= observed) atLeast++;
   }
-  const alpha = options.alpha ?? 0.05;
-  // A permutation p-value counts the observed split as one of the permutations (Phipson & Smyth 2010):
-  // (b + 1) / (B + 1), never 0 — with B = 100 the smallest p-value this test can give is 1/101.
-  const pValue = (atLeast + 1) / (permutations + 1);
-  return {
-    columns,
-    rowsPerSide: { reference: m, current: k },
-    mmd2: observed,
-    pValue,
-    permutations,
-    exceeding: atLeast,
-    sigma,
-    threshold: alpha,
-    drift: pValue < alpha,
-  };
+  return { mmd2: observed, sigma, exceeding: atLeast };
 }
 
 /** Rows whose values are all finite, concatenated. */
