@@ -4,6 +4,7 @@
  */
 import type { ColumnData, ColumnKind } from './csv/column';
 import { sortDecimals } from './math/sort';
+import { wasmWalk } from './math/wasm-walk';
 
 export type ValueKey = number | string;
 
@@ -141,6 +142,9 @@ export class ColumnPair {
 
 /** The distinct values of u ∪ v and the Wasserstein-1 distance ∫|F_u − F_v|, from one walk over both (sorted) samples. */
 export function mergeSorted(u: Float64Array, v: Float64Array): MergedWalk {
+  // The same walk in WebAssembly when it can run (math/sorted-walk.c: branch-free, same results bit for bit).
+  const inWasm = wasmWalk(u, v, firstValue(u, v), u.length + v.length > 0 ? 1 : 0);
+  if (inWasm) return inWasm;
   const distinct = walkSorted(u, v);
   return { distinct, wasserstein1: WALK_TOTAL[0] };
 }
@@ -160,7 +164,7 @@ function walkSorted(u: Float64Array, v: Float64Array): number {
   let j = 0;
   let runs = nu + nv > 0 ? 1 : 0;
   let total = 0;
-  let prev = nu && nv ? Math.min(u[0], v[0]) : nu ? u[0] : nv ? v[0] : 0;
+  let prev = firstValue(u, v);
   // |F_u − F_v| = |i·nv − j·nu| / (nu·nv): the numerator is an exact integer, so the walk needs no
   // division per step; the one division happens at the end. i·nv and j·nu are kept as running sums
   // (exact integers below 2^53) that start as the double -0: int32 products overflowed after ~10^4 steps
@@ -191,6 +195,11 @@ function walkSorted(u: Float64Array, v: Float64Array): number {
   // iNv is now nu·nv (exact): the same divisor as nu * nv, without an int32 product that overflows.
   WALK_TOTAL[0] = nu && nv ? total / iNv : 0;
   return runs;
+}
+
+/** Where walkSorted starts: the smaller first value (Math.min: -0 before 0), 0 when both are empty. */
+function firstValue(u: Float64Array, v: Float64Array): number {
+  return u.length && v.length ? Math.min(u[0], v[0]) : u.length ? u[0] : v.length ? v[0] : 0;
 }
 
 // Run on a few values at load, through every branch, a dozen times (V8 keeps type feedback only from
