@@ -180,43 +180,30 @@ export class ColumnAccumulator {
       if (block.notInteger[index] === 1) d.integerDtype = false;
       const missing = block.missing[index];
       d.missing += missing;
-      // The common case: no missing value, the few distinct values no longer tracked, room in the buffer —
-      // one copy of the run and the block's min and max (the module summed the block up).
-      if (missing === 0 && d.distinct === null && d.values.length - d.count >= n) {
-        d.values.set(values.subarray(base, base + n), d.count);
-        d.count += n;
-        if (block.min[index] < d.min) d.min = block.min[index];
-        if (block.max[index] > d.max) d.max = block.max[index];
-        return;
-      }
+      // The block's values go into the buffer as runs: with no missing value one `set()` of the
+      // contiguous run, else a compacting copy; a run at a time as the buffer has room (it grows, or in
+      // spill mode is written out, in between). The block's min and max come from the module.
       const kinds = block.kinds;
-      const end = base + n;
       let cell = base;
+      const end = base + n;
       while (cell < end) {
-        // One by one while the few distinct values are still tracked or the buffer is full (pushNumber
-        // then tracks them / grows or spills it); otherwise straight into the buffer, the range kept in
-        // locals: pushNumber's per-value property loads and stores were most of this loop's time.
-        const room = d.distinct === null ? Math.min(end - cell, d.values.length - d.count) : 0;
-        if (room === 0) {
-          if (kinds[cell] !== 0) this.pushNumber(values[cell]);
-          cell++;
-          continue;
+        if (d.values.length === d.count) this.makeRoom();
+        const take = Math.min(end - cell, d.values.length - d.count);
+        const first = d.count;
+        if (missing === 0) {
+          d.values.set(values.subarray(cell, cell + take), first);
+          d.count += take;
+        } else {
+          const out = d.values;
+          let count = first;
+          for (let c = cell, stop = cell + take; c < stop; c++) if (kinds[c] !== 0) out[count++] = values[c]; // 0: missing, counted above
+          d.count = count;
         }
-        const out = d.values;
-        let count = d.count;
-        let min = d.min;
-        let max = d.max;
-        for (const stop = cell + room; cell < stop; cell++) {
-          if (kinds[cell] === 0) continue; // missing: counted above
-          const v = values[cell];
-          out[count++] = v;
-          if (v < min) min = v;
-          if (v > max) max = v;
-        }
-        d.count = count;
-        d.min = min;
-        d.max = max;
+        if (d.distinct !== null) this.trackDistinct(first, d.count);
+        cell += take;
       }
+      if (block.min[index] < d.min) d.min = block.min[index];
+      if (block.max[index] > d.max) d.max = block.max[index];
       return;
     }
     const starts = block.starts;
@@ -250,14 +237,7 @@ export class ColumnAccumulator {
 
   private pushNumber(v: number): void {
     const d = this.data;
-    if (d.count === d.values.length) {
-      if (this.spillFile !== null) this.flushSpill();
-      else {
-        const grown = new Float64Array(Math.max(1024, Math.ceil(d.values.length * 1.5)));
-        grown.set(d.values);
-        d.values = grown;
-      }
-    }
+    if (d.count === d.values.length) this.makeRoom();
     d.values[d.count++] = v;
     if (v < d.min) d.min = v;
     if (v > d.max) d.max = v;
@@ -265,6 +245,42 @@ export class ColumnAccumulator {
     if (distinct !== null && !distinct.includes(v)) {
       if (distinct.length >= DISTINCT_TRACK_LIMIT) d.distinct = null;
       else distinct.push(v);
+    }
+  }
+
+  /** The buffer is full: grow it, or in spill mode write it out and start it over. */
+  private makeRoom(): void {
+    const d = this.data;
+    if (this.spillFile !== null) this.flushSpill();
+    else {
+      const grown = new Float64Array(Math.max(1024, Math.ceil(d.values.length * 1.5)));
+      grown.set(d.values);
+      d.values = grown;
+    }
+  }
+
+  /**
+   * The distinct-value tracking pushNumber does, for values[from, to) just stored: the same list in the
+   * same order. A value equal to the one before is skipped without a search (low-cardinality columns —
+   * flags, counts, ratings — repeat values in runs).
+   */
+  private trackDistinct(from: number, to: number): void {
+    const d = this.data;
+    const distinct = d.distinct!;
+    const values = d.values;
+    let last = NaN;
+    for (let i = from; i < to; i++) {
+      const v = values[i];
+      if (v === last || distinct.includes(v)) {
+        last = v;
+        continue;
+      }
+      if (distinct.length >= DISTINCT_TRACK_LIMIT) {
+        d.distinct = null;
+        return;
+      }
+      distinct.push(v);
+      last = v;
     }
   }
 
