@@ -18,6 +18,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import type { ColumnData } from './csv/column';
 import type { CsvColumns } from './csv/read';
+import { sortDecimals } from './math/sort';
 
 export const CACHE_FORMAT = 1;
 export const CACHE_MAX_VALUES = 20_000_000;
@@ -81,7 +82,11 @@ export async function saveReferenceCache(reference: string, key: CacheKey, data:
   const columns: StoredColumn[] = [];
   for (const d of data.columns.values()) {
     const { values: v, categories, sorted: _sorted, ...rest } = d;
-    if (d.kind === 'numerical' && !d.sorted) throw new Error('internal: the reference columns must be sorted before caching');
+    // Few-valued columns are left unsorted by the read (sortColumns): sorted here, the cache stores runs.
+    if (d.kind === 'numerical' && !d.sorted) {
+      sortDecimals(v.subarray(0, d.count));
+      d.sorted = true;
+    }
     columns.push({ ...rest, categories: [...categories], ...encodeSorted(v.subarray(0, d.count)) });
   }
   const file: CacheFile = {

@@ -102,6 +102,20 @@ export class ColumnPair {
     return false;
   }
 
+  /**
+   * Numerical with a few distinct values on each side (tracked while reading) and not sorted: then the
+   * union counts say all the default path needs (sortColumns leaves such columns unsorted).
+   */
+  countsOnly(): boolean {
+    return (
+      this.kind === 'numerical' &&
+      this.ref.distinct !== null &&
+      this.cur.distinct !== null &&
+      !this.sortedCache &&
+      !(this.ref.sorted && this.cur.sorted)
+    );
+  }
+
   /** Value counts over the union of both samples. */
   union(): UnionCounts {
     if (this.unionCache) return this.unionCache;
@@ -111,6 +125,12 @@ export class ColumnPair {
       const ref = Float64Array.from(keys, (k) => this.ref.categories.get(k) ?? 0);
       const cur = Float64Array.from(keys, (k) => this.cur.categories.get(k) ?? 0);
       this.unionCache = { keys, ref, cur };
+      return this.unionCache;
+    }
+    // A few distinct values on both sides (flags, counts, ratings — tracked while reading): counted
+    // straight from the values, without sorting them or a walk over both.
+    if (this.countsOnly()) {
+      this.unionCache = countFewValues(this.ref, this.cur);
       return this.unionCache;
     }
     const { ref: r, cur: c } = this.sorted();
@@ -138,6 +158,44 @@ export class ColumnPair {
     this.unionCache = { keys, ref: Float64Array.from(refCounts), cur: Float64Array.from(curCounts) };
     return this.unionCache;
   }
+}
+
+/**
+ * The union counts of two numerical columns whose few distinct values were tracked while reading:
+ * the keys ascending (as the walk over sorted values gives them; -0 and 0 are one value, as there),
+ * each side's values counted by a search in that short list — the value before is tried first, as
+ * such columns repeat values in runs.
+ */
+export function countFewValues(ref: ColumnData, cur: ColumnData): UnionCounts {
+  const keys = Float64Array.from(new Set([...ref.distinct!, ...cur.distinct!])).sort();
+  // Two spellings of zero would be two keys here but one run in the walk (=== is true for them): keep the first.
+  let unique = 0;
+  for (let k = 0; k < keys.length; k++) if (k === 0 || keys[k] !== keys[unique - 1]) keys[unique++] = keys[k];
+  const sorted = keys.subarray(0, unique);
+  const count = (d: ColumnData) => {
+    const counts = new Float64Array(unique);
+    const values = d.values;
+    let last = 0;
+    for (let i = 0; i < d.count; i++) {
+      const v = values[i];
+      if (v !== sorted[last]) last = lowerBound(sorted, v);
+      counts[last]++;
+    }
+    return counts;
+  };
+  return { keys: Array.from(sorted), ref: count(ref), cur: count(cur) };
+}
+
+/** Number of values < x in ascending `sorted`. */
+function lowerBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The distinct values of u ∪ v and the Wasserstein-1 distance ∫|F_u − F_v|, from one walk over both (sorted) samples. */

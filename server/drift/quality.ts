@@ -1,6 +1,6 @@
 /** Data-quality facts shown next to the drift verdicts, and the small histogram a report draws. */
 import type { ColumnPair } from './pair';
-import { histogramSorted, lowerBound, sturgesEdges, upperBound } from './stattests/binning';
+import { histogramCounted, histogramSorted, lowerBound, sturgesEdges, upperBound } from './stattests/binning';
 import type { ColumnHistogram, ColumnQuality } from './report/types';
 
 export function columnQuality(pair: ColumnPair, typeChange: string | null): ColumnQuality {
@@ -9,7 +9,17 @@ export function columnQuality(pair: ColumnPair, typeChange: string | null): Colu
   let outOfRangeShare: number | null = null;
   const newCategories: string[] = [];
   let newCategoryCount = 0;
-  if (pair.kind === 'numerical') {
+  if (pair.countsOnly()) {
+    const u = pair.union();
+    const lo = firstPresent(u.ref);
+    const hi = lastPresent(u.ref);
+    if (lo >= 0 && pair.nCur > 0) {
+      // The keys ascend: the current values outside the reference's [min, max] are those of the keys outside.
+      let outside = 0;
+      for (let i = 0; i < u.keys.length; i++) if (i < lo || i > hi) outside += u.cur[i];
+      outOfRangeShare = outside / pair.nCur;
+    }
+  } else if (pair.kind === 'numerical') {
     const { ref, cur } = pair.sorted();
     if (ref.length && cur.length) {
       const lo = ref[0];
@@ -37,13 +47,28 @@ export function columnQuality(pair: ColumnPair, typeChange: string | null): Colu
 
 /** At most 30 equal-width bins, or the 20 most frequent categories plus "(other)": small enough to embed. */
 export function columnHistogram(pair: ColumnPair): ColumnHistogram {
+  if (pair.countsOnly()) {
+    const u = pair.union();
+    const keys = Float64Array.from(u.keys as number[]);
+    const lowest = (counts: Float64Array) => keys[firstPresent(counts)];
+    const highest = (counts: Float64Array) => keys[lastPresent(counts)];
+    if (!pair.nRef || !pair.nCur) return { edges: [], reference: [], current: [] };
+    const min = Math.min(lowest(u.ref), lowest(u.cur));
+    const max = Math.max(highest(u.ref), highest(u.cur));
+    const edges = histogramEdges(min, max, pair.nRef + pair.nCur);
+    const share = (counts: Float64Array, n: number) => Array.from(counts, (c) => c / n);
+    return {
+      edges: Array.from(edges),
+      reference: share(histogramCounted(keys, u.ref, edges), pair.nRef),
+      current: share(histogramCounted(keys, u.cur, edges), pair.nCur),
+    };
+  }
   if (pair.kind === 'numerical') {
     const { ref, cur } = pair.sorted();
     if (!ref.length || !cur.length) return { edges: [], reference: [], current: [] };
     const min = Math.min(ref[0], cur[0]);
     const max = Math.max(ref[ref.length - 1], cur[cur.length - 1]);
-    let edges = sturgesEdges(min, max, ref.length + cur.length, false);
-    if (edges.length > 31) edges = Float64Array.from({ length: 31 }, (_, i) => (i === 30 ? max : min + ((max - min) * i) / 30));
+    const edges = histogramEdges(min, max, ref.length + cur.length);
     const share = (counts: Float64Array, n: number) => Array.from(counts, (c) => c / n);
     return {
       edges: Array.from(edges),
@@ -66,4 +91,19 @@ export function columnHistogram(pair: ColumnPair): ColumnHistogram {
     current.push(rest.reduce((s, i) => s + u.cur[i], 0) / nCur);
   }
   return { labels, reference, current };
+}
+
+/** Sturges' bins over [min, max], at most 30 (equal width then). */
+function histogramEdges(min: number, max: number, n: number): Float64Array {
+  const edges = sturgesEdges(min, max, n, false);
+  return edges.length > 31 ? Float64Array.from({ length: 31 }, (_, i) => (i === 30 ? max : min + ((max - min) * i) / 30)) : edges;
+}
+
+/** Index of the first / last non-zero count (-1 when all are zero). */
+function firstPresent(counts: Float64Array): number {
+  return counts.findIndex((c) => c > 0);
+}
+function lastPresent(counts: Float64Array): number {
+  for (let i = counts.length - 1; i >= 0; i--) if (counts[i] > 0) return i;
+  return -1;
 }

@@ -64,3 +64,56 @@ test('merged() gives the plain walk’s distinct count and Wasserstein sum bit f
     );
   }
 });
+
+test('union() of few-valued numerical columns (counted, not sorted) equals the walk over both sorted samples', () => {
+  const random = mulberry32(8);
+  const unsorted = (n: number, values: number[]) => Float64Array.from({ length: n }, () => values[Math.floor(random() * values.length)]);
+  const cases: [Float64Array, Float64Array][] = [
+    [unsorted(20000, [0, 1]), unsorted(15000, [1, 0])], // a flag
+    [unsorted(5000, [1, 2, 3, 4, 5]), unsorted(6000, [3, 4, 5, 6, 7, 8])], // ratings, new values on one side
+    [unsorted(3000, [-2.5, 0.125, 7, 1e9, -1e-9]), unsorted(100, [7])],
+    [unsorted(50, [0, -0, 3]), unsorted(40, [-0, 3])], // both zeros: one value
+    [unsorted(10, [4]), unsorted(0, [4])], // an empty side
+  ];
+  for (const [u, v] of cases) {
+    const few = (values: Float64Array) => ({ ...column(values), sorted: false, distinct: [...new Set(values)] });
+    const counted = new ColumnPair('x', 'numerical', few(u), few(v)).union();
+    const walked = new ColumnPair('x', 'numerical', column(u.slice().sort()), column(v.slice().sort())).union();
+    assert.deepEqual(
+      counted.keys.map(Number),
+      walked.keys.map((k) => Number(k) + 0),
+    ); // +0: -0 and 0 are one value
+    assert.deepEqual(Array.from(counted.ref), Array.from(walked.ref));
+    assert.deepEqual(Array.from(counted.cur), Array.from(walked.cur));
+    assert.equal(
+      counted.ref.reduce((a, b) => a + b, 0),
+      u.length,
+    );
+  }
+});
+
+test('quality and histogram of few-valued numerical columns, from counts, equal those from the sorted values', async () => {
+  const { columnHistogram, columnQuality } = await import('../../server/drift/quality');
+  const random = mulberry32(12);
+  const unsorted = (n: number, values: number[]) => Float64Array.from({ length: n }, () => values[Math.floor(random() * values.length)]);
+  const cases: [Float64Array, Float64Array][] = [
+    [unsorted(20000, [0, 1]), unsorted(15000, [1, 0])],
+    [unsorted(5000, [1, 2, 3, 4, 5]), unsorted(6000, [0, 3, 4, 5, 6, 7, 8])], // current outside the reference's range
+    [unsorted(3000, [-2.5, 0.125, 7, 1e9, -1e-9]), unsorted(100, [7, 2e9])],
+    [unsorted(50, [0, -0, 3]), unsorted(40, [-0, 3, -1])],
+    [unsorted(300, [4]), unsorted(200, [4])], // one value
+  ];
+  for (const [u, v] of cases) {
+    const few = (values: Float64Array) => ({ ...column(values), sorted: false, distinct: [...new Set(values)] });
+    const counted = new ColumnPair('x', 'numerical', few(u), few(v));
+    assert.ok(counted.countsOnly());
+    // The same columns as the read leaves them when sorted (the distinct lists too).
+    const sortedOf = (values: Float64Array) => ({ ...column(values.slice().sort()), distinct: few(values).distinct });
+    const sorted = new ColumnPair('x', 'numerical', sortedOf(u), sortedOf(v));
+    assert.ok(!sorted.countsOnly());
+    // JSON: -0 and 0 print alike, as in the report.
+    assert.equal(JSON.stringify(columnQuality(counted, null)), JSON.stringify(columnQuality(sorted, null)));
+    assert.equal(JSON.stringify(columnHistogram(counted)), JSON.stringify(columnHistogram(sorted)));
+    assert.ok(!counted.ref.sorted && !counted.cur.sorted, 'nothing was sorted for it');
+  }
+});

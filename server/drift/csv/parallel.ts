@@ -67,7 +67,7 @@ export async function readBoth(
       if (curRead !== null) tell(ref, curRead);
       sortColumns(ref.columns.values(), reference.options.pool);
       for (const d of ref.columns.values())
-        if (d.kind === 'numerical' && d.count > 0) d.std ??= populationStd(d.values.subarray(0, d.count));
+        if (d.kind === 'numerical' && d.count > 0 && d.sorted) d.std ??= populationStd(d.values.subarray(0, d.count));
       // Nothing left here but waiting: the worker may leave its sort to this thread (see WorkerJob).
       Atomics.store(mainIdle, 0, 1);
       // No second worker is booted for what comes next (MMD, the next pass): the reading worker is

@@ -95,7 +95,8 @@ export async function loadBoth(
         { pool: reference.pool, signal, sort: true },
       ),
     );
-  for (const d of ref.columns.values()) if (d.kind === 'numerical' && d.count > 0) d.std ??= populationStd(d.values.subarray(0, d.count));
+  for (const d of ref.columns.values())
+    if (d.kind === 'numerical' && d.count > 0 && d.sorted) d.std ??= populationStd(d.values.subarray(0, d.count));
   return [ref, sideOf(current.columns, group, await curPromise)];
 }
 

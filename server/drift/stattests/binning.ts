@@ -40,6 +40,25 @@ export function histogramSorted(sorted: Float64Array, edges: Float64Array): Floa
   return counts;
 }
 
+/**
+ * histogramSorted for values given as ascending distinct `keys` with their `counts`: the same bins,
+ * the same arithmetic (the bounds are counts of values below / up to each edge).
+ */
+export function histogramCounted(keys: Float64Array, counts: Float64Array, edges: Float64Array): Float64Array {
+  // below[k]: how many values are at keys before k.
+  const below = new Float64Array(keys.length + 1);
+  for (let k = 0; k < keys.length; k++) below[k + 1] = below[k] + counts[k];
+  const bins = edges.length - 1;
+  const out = new Float64Array(bins);
+  let from = below[lowerBound(keys, edges[0])];
+  for (let b = 0; b < bins; b++) {
+    const upTo = b === bins - 1 ? below[upperBound(keys, edges[bins])] : below[lowerBound(keys, edges[b + 1])];
+    out[b] = Math.max(0, upTo - from);
+    from = Math.max(from, upTo);
+  }
+  return out;
+}
+
 /** Number of values < x in ascending `sorted`. */
 export function lowerBound(sorted: Float64Array, x: number): number {
   let lo = 0;
