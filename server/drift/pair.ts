@@ -174,6 +174,11 @@ export function countFewValues(ref: ColumnData, cur: ColumnData): UnionCounts {
   const sorted = keys.subarray(0, unique);
   const count = (d: ColumnData) => {
     const counts = new Float64Array(unique);
+    // Counted while reading (column.ts): each tracked value's count goes to its key.
+    if (d.distinctCounts?.length === d.distinct!.length) {
+      d.distinct!.forEach((v, k) => (counts[lowerBound(sorted, v)] += d.distinctCounts![k]));
+      return counts;
+    }
     const values = d.values;
     let last = 0;
     for (let i = 0; i < d.count; i++) {

@@ -71,6 +71,11 @@ export interface ColumnData {
   max: number;
   /** Numerical: up to DISTINCT_TRACK_LIMIT distinct values, or null once there are more. */
   distinct: number[] | null;
+  /**
+   * Numerical, while `distinct` is tracked by the CSV reader: how many values each of them had (same
+   * order). Absent otherwise (other readers, older caches): then they are counted from the values.
+   */
+  distinctCounts?: number[];
   /** Categorical: category → count (missing excluded). */
   categories: Map<string, number>;
   /**
@@ -117,6 +122,7 @@ export class ColumnAccumulator {
       min: Infinity,
       max: -Infinity,
       distinct: [],
+      distinctCounts: [],
       categories: new Map(),
     };
   }
@@ -242,10 +248,20 @@ export class ColumnAccumulator {
     if (v < d.min) d.min = v;
     if (v > d.max) d.max = v;
     const distinct = d.distinct;
-    if (distinct !== null && !distinct.includes(v)) {
-      if (distinct.length >= DISTINCT_TRACK_LIMIT) d.distinct = null;
-      else distinct.push(v);
+    if (distinct === null) return;
+    const k = distinct.indexOf(v); // v is finite: indexOf finds what includes() would (and -0 as 0)
+    if (k >= 0) d.distinctCounts![k]++;
+    else if (distinct.length >= DISTINCT_TRACK_LIMIT) this.stopTracking();
+    else {
+      distinct.push(v);
+      d.distinctCounts!.push(1);
     }
+  }
+
+  /** More distinct values than are tracked: from here on only "many" is known. */
+  private stopTracking(): void {
+    this.data.distinct = null;
+    this.data.distinctCounts = undefined;
   }
 
   /** The buffer is full: grow it, or in spill mode write it out and start it over. */
@@ -267,20 +283,26 @@ export class ColumnAccumulator {
   private trackDistinct(from: number, to: number): void {
     const d = this.data;
     const distinct = d.distinct!;
+    const counts = d.distinctCounts!;
     const values = d.values;
     let last = NaN;
+    let at = -1; // where `last` is in the list
     for (let i = from; i < to; i++) {
       const v = values[i];
-      if (v === last || distinct.includes(v)) {
+      if (v !== last) {
+        at = distinct.indexOf(v);
+        if (at < 0) {
+          if (distinct.length >= DISTINCT_TRACK_LIMIT) {
+            this.stopTracking();
+            return;
+          }
+          at = distinct.length;
+          distinct.push(v);
+          counts.push(0);
+        }
         last = v;
-        continue;
       }
-      if (distinct.length >= DISTINCT_TRACK_LIMIT) {
-        d.distinct = null;
-        return;
-      }
-      distinct.push(v);
-      last = v;
+      counts[at]++;
     }
   }
 
