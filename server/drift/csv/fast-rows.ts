@@ -69,9 +69,16 @@ interface Exports {
 }
 
 const MiB = 1 << 20;
-/** Where the buffers sit in the module's 32 MiB memory (the first MiB holds its own data and stack). */
-const INPUT = 1 * MiB;
-const INPUT_BYTES = 8 * MiB;
+/**
+ * Where the buffers sit in the module's 32 MiB memory (the first MiB holds its own data and stack).
+ * CHUNKS: the reader's two file chunks, read straight into the module's memory (inputChunks) so that
+ * the bytes are not copied in again; COPY: any other buffer the tokenizer hands over (a row joined across
+ * two chunks), copied in first.
+ */
+const CHUNKS = 1 * MiB;
+const CHUNKS_BYTES = 2 * MiB;
+const COPY = 3 * MiB;
+const COPY_BYTES = 6 * MiB;
 const MASK = 9 * MiB;
 const MAX_FIELDS = 4096;
 const VALUES = 10 * MiB;
@@ -88,18 +95,45 @@ const CELLS = MiB;
 
 let compiled: WebAssembly.Module | null = null;
 
-/** Rows the fast path has read in this thread (tests check it does the work). */
-export const fastRowsStats = { rows: 0 };
+/** Rows the fast path has read in this thread, and bytes it had to copy into its memory first (tests check both). */
+export const fastRowsStats = { rows: 0, copiedBytes: 0 };
 
 /** The fast path for rows of `fields` fields, or null when it cannot run (too many fields, no WebAssembly). */
 export function createFastRows(fields: number): FastRows | null {
-  if (fields < 1 || fields > MAX_FIELDS || typeof WebAssembly !== 'object') return null;
+  return createFastRowsModule()?.forFields(fields) ?? null;
+}
+
+/**
+ * A module instance not yet told the rows' width (the reader makes it before the header is read, to read
+ * the file into its memory: inputChunks), or null when WebAssembly cannot run.
+ */
+export function createFastRowsModule(): FastRowsModule | null {
+  if (typeof WebAssembly !== 'object') return null;
   try {
     compiled ??= new WebAssembly.Module(Buffer.from(FAST_ROWS_WASM, 'base64'));
-    const instance = new WebAssembly.Instance(compiled, {});
-    return new FastRows(instance.exports as unknown as Exports, fields);
+    return new FastRowsModule(new WebAssembly.Instance(compiled, {}).exports as unknown as Exports);
   } catch {
     return null;
+  }
+}
+
+export class FastRowsModule {
+  constructor(readonly wasm: Exports) {}
+
+  /**
+   * Two buffers of `bytes` each in the module's memory for the reader's file chunks (null when they do
+   * not fit): the fast path then reads the bytes where the file read put them. The memory never grows,
+   * so the views stay valid.
+   */
+  inputChunks(bytes: number): [Buffer, Buffer] | null {
+    if (2 * bytes > CHUNKS_BYTES) return null;
+    const memory = this.wasm.memory.buffer;
+    return [Buffer.from(memory, CHUNKS, bytes), Buffer.from(memory, CHUNKS + bytes, bytes)];
+  }
+
+  /** The fast path for rows of `fields` fields on this instance, or null when there are too many. */
+  forFields(fields: number): FastRows | null {
+    return fields >= 1 && fields <= MAX_FIELDS ? new FastRows(this.wasm, fields) : null;
   }
 }
 
@@ -108,8 +142,9 @@ export class FastRows {
   private readonly mask: Uint8Array;
   private readonly block: FastRowsBlock;
   private readonly maxRows: number;
-  /** The buffer whose bytes are in the module's memory (copied once per tokenizer parse call). */
+  /** The buffer whose bytes are at `input` in the module's memory (copied there once per tokenizer parse call, unless already there). */
   private copied: Buffer | null = null;
+  private input = COPY;
   /** Where the last `read` stopped. */
   stop = 0;
 
@@ -148,9 +183,15 @@ export class FastRows {
    */
   read(buf: Buffer, start: number, numeric: Uint8Array, sink: FastRowsSink): number {
     const len = buf.length;
-    if (len > INPUT_BYTES) return 0;
     if (this.copied !== buf) {
-      this.heap.set(buf, INPUT);
+      if (buf.buffer === this.heap.buffer) {
+        this.input = buf.byteOffset; // a chunk the reader read into this memory (inputChunks)
+      } else {
+        if (len > COPY_BYTES) return 0;
+        this.heap.set(buf, COPY);
+        this.input = COPY;
+        fastRowsStats.copiedBytes += len;
+      }
       this.copied = buf;
     }
     this.setMask(numeric, sink.wanted);
@@ -158,7 +199,7 @@ export class FastRows {
     let at = start;
     for (;;) {
       const rows = this.wasm.rows(
-        INPUT,
+        this.input,
         at,
         len,
         MASK,

@@ -8,7 +8,7 @@ import { BufferPool, ColumnAccumulator, type ColumnData } from './column';
 import { mulberry32 } from '../math/random';
 import { parseNumberBytes } from './values';
 import { CsvFormatError, CsvTokenizer, fieldText, type RowFields } from './tokenizer';
-import type { FastRowsSink } from './fast-rows';
+import { createFastRowsModule, type FastRowsSink } from './fast-rows';
 import { uniqueHeader } from './header';
 import { CancelledError } from '../../protocol/errors';
 import { sortDecimals, type CountsScratch } from '../math/sort';
@@ -102,6 +102,7 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
   // Plain rows come a block at a time from the fast path (fast-rows.ts), the same work as onRow below
   // for each of them. `numeric`: RowFields.numeric, which says which fields the block holds as numbers.
   let numeric: Uint8Array = new Uint8Array(0);
+  const fastModule = options.fastRows !== false ? createFastRowsModule() : null;
   const fastSink: FastRowsSink = {
     wanted: new Uint8Array(0),
     onRows(block) {
@@ -150,7 +151,7 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
       numeric = row.numeric;
       fastSink.wanted = new Uint8Array(header.length);
       for (const { index } of wanted) fastSink.wanted[index] = 1;
-      if (options.fastRows !== false) tokenizer.enableFastRows(fastSink, header.length);
+      if (options.fastRows !== false) tokenizer.enableFastRows(fastSink, header.length, fastModule);
       sampleColumns = [...selected];
       sampleIndexes = sampleColumns.map((name) => header!.indexOf(name));
       if (options.sampleRows && sampleColumns.length) sampler = new RowSampler(options.sampleRows, sampleColumns.length, options.seed ?? 1);
@@ -188,7 +189,8 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
   // flight while this one is tokenized: a read is done by a libuv thread, and waiting for each one left
   // this thread idle ~5% of a big file's read.
   const handle = await open(file, 'r');
-  const chunks = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
+  // In the fast path's memory when it runs: its module then reads the rows where the file read put them.
+  const chunks = fastModule?.inputChunks(CHUNK_BYTES) ?? [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
   let next = 0;
   let pending: Promise<{ bytesRead: number }> | null = handle.read(chunks[next], 0, CHUNK_BYTES, null);
   let bytes = 0;

@@ -9,7 +9,7 @@
  */
 
 import { EXIT_USER_ERROR, ModelLabError } from '../../protocol/errors';
-import { createFastRows, type FastRows, type FastRowsSink } from './fast-rows';
+import { createFastRows, type FastRows, type FastRowsModule, type FastRowsSink } from './fast-rows';
 import { INTEGER_LITERAL, NOT_A_NUMBER, scanEnd, scanNumberInto } from './values';
 
 export const QUOTE = 0x22;
@@ -92,8 +92,9 @@ export class CsvTokenizer {
    * `onRow` call each; the others still come to `onRow`. Callable from `onRow` (e.g. once the header is read).
    * Does nothing when the fast path cannot run here.
    */
-  enableFastRows(sink: FastRowsSink, fields: number): void {
-    this.fast = createFastRows(fields);
+  /** `module`: the instance whose memory the reader reads the file into (fast-rows.ts: inputChunks), if any. */
+  enableFastRows(sink: FastRowsSink, fields: number, module?: FastRowsModule | null): void {
+    this.fast = module ? module.forFields(fields) : createFastRows(fields);
     this.fastSink = this.fast ? sink : null;
   }
 
