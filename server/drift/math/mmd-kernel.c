@@ -31,6 +31,12 @@ static inline double double_of(u64 u) {
  * exact), then e^r from a degree-5 minimax polynomial in r² via a Remez-style rational form, then 2^k
  * added to the exponent. Callers here pass x ≤ 0 only, but every branch is kept so the function is
  * the whole of Math.exp (the test compares them on all kinds of arguments).
+ *
+ * The method and its constants are fdlibm's, whose notice goes with them:
+ *   Copyright (C) 1993 by Sun Microsystems, Inc. All rights reserved.
+ *   Developed at SunSoft, a Sun Microsystems, Inc. business.
+ *   Permission to use, copy, modify, and distribute this software is freely granted, provided that this
+ *   notice is preserved.
  */
 static double fdlibm_exp(double x) {
   const double ln2_hi = double_of(0x3fe62e42fee00000ull);
