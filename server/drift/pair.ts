@@ -5,6 +5,7 @@
 import type { ColumnData, ColumnKind } from './csv/column';
 import { sortDecimals } from './math/sort';
 import { wasmWalk } from './math/wasm-walk';
+import { lowerBound } from './math/bounds';
 
 export type ValueKey = number | string;
 
@@ -189,18 +190,6 @@ export function countFewValues(ref: ColumnData, cur: ColumnData): UnionCounts {
     return counts;
   };
   return { keys: Array.from(sorted), ref: count(ref), cur: count(cur) };
-}
-
-/** Number of values < x in ascending `sorted`. */
-function lowerBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The distinct values of u ∪ v and the Wasserstein-1 distance ∫|F_u − F_v|, from one walk over both (sorted) samples. */

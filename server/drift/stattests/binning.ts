@@ -3,6 +3,9 @@
  * explicit edges (each bin half-open, the last one closed) and Evidently's `get_binned_data`.
  */
 import type { ColumnPair } from '../pair';
+import { lowerBound, upperBound } from '../math/bounds';
+
+export { lowerBound, upperBound };
 
 /** numpy.histogram_bin_edges(a, bins="sturges") for data with this min, max and size. */
 export function sturgesEdges(min: number, max: number, size: number, integerDtype: boolean): Float64Array {
@@ -57,30 +60,6 @@ export function histogramCounted(keys: Float64Array, counts: Float64Array, edges
     from = Math.max(from, upTo);
   }
   return out;
-}
-
-/** Number of values < x in ascending `sorted`. */
-export function lowerBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Number of values ≤ x in ascending `sorted`. */
-export function upperBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Evidently's get_binned_data: shares per bin (numerical, > 20 reference values) or per value. */
