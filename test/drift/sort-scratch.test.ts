@@ -36,7 +36,7 @@ function spilledSide(side: string, n: number, seed: number): { side: SpilledSide
     max: values.reduce((a, b) => Math.max(a, b)),
     distinct: null,
     categories: new Map(),
-    spill: { file, count: n },
+    spill: { file, count: n, direct: false },
   };
   const columns = { file: `${side}.csv`, header: ['x'], rows: n, columns: new Map([['x', column]]), sample: null };
   return { side: { columns, pool: new BufferPool() }, values };

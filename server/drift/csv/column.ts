@@ -3,12 +3,12 @@
  * quality, and just enough values for the tests — numeric values in a growable Float64Array (no
  * per-row objects), text values only as category → count (tests on categories need nothing else).
  */
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { ByteDictionary } from './dictionary';
-import { ModelLabError } from '../../protocol/errors';
 import { fieldText, type RowFields } from './tokenizer';
 import type { FastRowsBlock } from './fast-rows';
 import { lastWasIntegerLiteral, MISSING_TOKENS, parseNumberBytes } from './values';
+import { SpillWriter } from './spill-file';
 
 import type { ColumnKind } from '../../protocol/drift';
 
@@ -83,7 +83,7 @@ export interface ColumnData {
    * order, `count` of them), written while reading so a later pass loads them without parsing the
    * CSV again (see spill.ts).
    */
-  spill?: { file: string; count: number };
+  spill?: { file: string; count: number; direct: boolean };
 }
 
 /** Values buffered per spilled column before they are written (512 KiB). */
@@ -101,9 +101,9 @@ export class ColumnAccumulator {
    * `expectedRows` sizes the value buffer up front (+25%), so big files are not copied as they grow;
    * pages never written are never resident, so the margin costs address space, not memory.
    */
-  /** Spill mode: the file the values go to, its descriptor once opened, and how many were written. */
+  /** Spill mode: the file the values go to, its writer once opened, and how many were written. */
   private readonly spillFile: string | null;
-  private spillFd = -1;
+  private spillWriter: SpillWriter | null = null;
   private spilled = 0;
 
   constructor(name: string, forceCategorical = false, expectedRows = 1024, pool?: BufferPool, spillFile?: string) {
@@ -306,23 +306,18 @@ export class ColumnAccumulator {
     }
   }
 
-  /** Writes the buffered values to the spill file (synchronously: one 512 KiB write per 65,536 values). */
+  /** Writes the buffered values to the spill file (one 512 KiB write per 65,536 values, in the background where it can: spill-file.ts). */
   private flushSpill(): void {
     const d = this.data;
-    const bytes = new Uint8Array(d.values.buffer, d.values.byteOffset, d.count * 8);
-    try {
-      if (this.spillFd < 0) this.spillFd = openSync(this.spillFile!, 'w', 0o600);
-      for (let off = 0; off < bytes.length;) off += writeSync(this.spillFd, bytes, off, bytes.length - off);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-      throw new ModelLabError(
-        'the temporary folder is full: a check in several passes keeps 8 bytes per numeric value of the later column ' +
-          'groups there — free space, point TMPDIR at a larger disk, or give more memory (--memory-mb) for fewer passes',
-        { status: 500 },
-      );
-    }
+    this.spillWriter ??= new SpillWriter(this.spillFile!);
+    this.spillWriter.write(d.values, d.count);
     this.spilled += d.count;
     d.count = 0;
+  }
+
+  /** Waits until the spilled values are all on disk (they are written in the background); throws a write's error. */
+  async spillSettled(): Promise<void> {
+    await this.spillWriter?.settled();
   }
 
   /** Final data: values trimmed to their count (one copy, then the big buffer is released). */
@@ -330,15 +325,15 @@ export class ColumnAccumulator {
     const d = this.data;
     if (this.spillFile !== null && d.kind === 'numerical') {
       this.flushSpill();
-      closeSync(this.spillFd);
-      d.spill = { file: this.spillFile, count: this.spilled };
+      const { direct } = this.spillWriter!.close();
+      d.spill = { file: this.spillFile, count: this.spilled, direct };
       d.values = new Float64Array(0);
       d.count = 0;
       return d;
     }
-    if (this.spillFd >= 0) {
+    if (this.spillWriter) {
       // Turned to text after values were written: they are not needed.
-      closeSync(this.spillFd);
+      this.spillWriter.close();
       unlinkSync(this.spillFile!);
     }
     // A view, not a copy: a copy would transiently double the column, and the unused tail of a

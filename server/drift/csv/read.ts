@@ -217,6 +217,8 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
   if (header === null) throw new CsvFormatError(file, 1, 1, 'the file is empty — a header row with column names is needed');
   const columns = new Map<string, ColumnData>();
   for (const [name, acc] of accumulators) columns.set(name, acc.finish());
+  // Spilled values still being written (in the background) are on disk before anyone reads them.
+  await Promise.all([...accumulators.values()].map((acc) => acc.spillSettled()));
   const finalSampler = sampler as RowSampler | null;
   const sample = finalSampler
     ? {

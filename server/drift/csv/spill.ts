@@ -9,12 +9,12 @@
  * Categorical columns are complete after the first pass (they are kept as counts), and so is the
  * MMD sample (the sampler picks rows, whichever columns it keeps).
  */
-import { open } from 'node:fs/promises';
 import { populationStd } from '../stattests/wasserstein';
 import { runInWorker } from '../threads';
 import type { BufferPool, ColumnData } from './column';
 import { rebuildError } from './parallel';
 import { abortError, sortColumns, type CsvColumns } from './read';
+import { readSpill, spillRoom } from './spill-file';
 
 /** One side's first-pass result plus where its spilled values live. */
 export interface SpilledSide {
@@ -22,41 +22,43 @@ export interface SpilledSide {
   pool: BufferPool;
 }
 
-/** Reads a spill file into a buffer from `pool` (or a new one). */
-async function loadValues(spill: { file: string; count: number }, pool?: BufferPool): Promise<Float64Array> {
-  const values = (pool?.take(spill.count) ?? new Float64Array(spill.count)).subarray(0, spill.count);
-  const bytes = new Uint8Array(values.buffer, values.byteOffset, spill.count * 8);
-  const handle = await open(spill.file, 'r');
-  try {
-    for (let off = 0; off < bytes.length;) {
-      // At most 1 GiB per read (the kernel's limit per call is just under 2 GiB).
-      const { bytesRead } = await handle.read(bytes, off, Math.min(bytes.length - off, 1 << 30), off);
-      if (bytesRead === 0) throw new Error(`the drift spill file ${spill.file} is shorter than expected`);
-      off += bytesRead;
-    }
-  } finally {
-    await handle.close();
-  }
-  return values;
+/** Reads a spilled column's values into a buffer from `pool` (or a new one). */
+function loadValues(spill: NonNullable<ColumnData['spill']>, pool?: BufferPool): Promise<Float64Array> {
+  const room = spillRoom(spill.count);
+  return readSpill(spill, (pool?.take(room) ?? new Float64Array(room)).subarray(0, room));
 }
 
 /**
  * The named columns of a first-pass result with their values loaded (and sorted when `sort`): new
  * ColumnData objects, the first-pass ones are left as they are (a later pass may need them again).
+ * The next column is read while this one is sorted: the disk (or the kernel's copy) works beside the sort.
  */
 export async function loadSpilledColumns(
   columns: ColumnData[],
   options: { pool?: BufferPool; signal?: AbortSignal; sort: boolean },
 ): Promise<ColumnData[]> {
   const loaded: ColumnData[] = [];
-  for (const d of columns) {
-    if (options.signal?.aborted) throw abortError(options.signal);
-    if (!d.spill) {
-      loaded.push(d);
-      continue;
+  const spilled = columns.filter((d) => d.spill);
+  let next: Promise<Float64Array> | null = spilled.length > 0 ? loadValues(spilled[0].spill!, options.pool) : null;
+  let at = 0;
+  try {
+    for (const d of columns) {
+      if (options.signal?.aborted) throw abortError(options.signal);
+      if (!d.spill) {
+        loaded.push(d);
+        continue;
+      }
+      const values = await next!;
+      at++;
+      // Its buffer is taken from the pool before this column's sort takes the sort scratch from it.
+      next = at < spilled.length ? loadValues(spilled[at].spill!, options.pool) : null;
+      const column: ColumnData = { ...d, values, count: values.length, sorted: false, spill: undefined };
+      if (options.sort) sortColumns([column], options.pool);
+      loaded.push(column);
     }
-    const values = await loadValues(d.spill, options.pool);
-    loaded.push({ ...d, values, count: values.length, sorted: false, spill: undefined });
+  } finally {
+    // Cancelled or failed half-way: the read in flight still writes into its buffer; let it end first.
+    if (next) await next.catch(() => undefined);
   }
   if (options.sort) sortColumns(loaded, options.pool);
   return loaded;
