@@ -18,8 +18,7 @@
  * when every staging slot is still being written (the disk is behind) the chunk goes buffered instead of
  * waiting. The values are the same either way.
  */
-import { closeSync, constants, openSync, readSync, write, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, constants, openSync, read, readSync, write, writeSync } from 'node:fs';
 import { ModelLabError } from '../../protocol/errors';
 
 /** Offsets, lengths and buffers of direct I/O are kept at multiples of this (covers 512 B and 4 KiB sectors). */
@@ -270,17 +269,23 @@ async function readDirect(file: string, bytes: number, room: Float64Array): Prom
   return new Float64Array(room.buffer, start, bytes / 8);
 }
 
-/** Reads the file's first `target.length` bytes into `target` (asynchronously: the disk works while this thread sorts). */
-async function readInto(file: string, target: Uint8Array, flags: number): Promise<void> {
-  const handle = await open(file, constants.O_RDONLY | flags);
-  try {
-    for (let off = 0; off < target.length;) {
+/**
+ * Reads the file's first `target.length` bytes into `target`. Opened synchronously so that the read is
+ * queued at once: the disk then works while this thread sorts the previous column (an asynchronous open
+ * would wait for the event loop, i.e. for the sort to end, before the read could start).
+ */
+function readInto(file: string, target: Uint8Array, flags: number): Promise<void> {
+  const fd = openSync(file, constants.O_RDONLY | flags);
+  return new Promise<void>((resolve, reject) => {
+    const from = (off: number): void => {
+      if (off >= target.length) return resolve();
       // At most 1 GiB per read (the kernel's limit per call is just under 2 GiB).
-      const { bytesRead } = await handle.read(target, off, Math.min(target.length - off, 1 << 30), off);
-      if (bytesRead === 0) throw new Error(`the drift spill file ${file} is shorter than expected`);
-      off += bytesRead;
-    }
-  } finally {
-    await handle.close();
-  }
+      read(fd, target, off, Math.min(target.length - off, 1 << 30), off, (err, bytesRead) => {
+        if (err) reject(err);
+        else if (bytesRead === 0) reject(new Error(`the drift spill file ${file} is shorter than expected`));
+        else from(off + bytesRead);
+      });
+    };
+    from(0);
+  }).finally(() => closeSync(fd));
 }
