@@ -5,7 +5,8 @@
  * folder (column.ts, `spill`; under TMPDIR, 8 bytes per value: ~3 GB for two 10M-row × 20-column
  * files — on a RAM-backed /tmp that is memory, so point TMPDIR at a disk there); each later pass
  * loads its group from those files — a plain read, no tokenizing or number parsing — and sorts it,
- * the current side in the worker thread as before.
+ * the current side in the worker thread as before. The files' I/O (around the page cache where it can)
+ * is spill-file.ts's.
  * Categorical columns are complete after the first pass (they are kept as counts), and so is the
  * MMD sample (the sampler picks rows, whichever columns it keeps).
  */
