@@ -33,10 +33,12 @@ const SLOT_BYTES = 512 << 10;
 
 /** Per thread: whether direct I/O is in use (off for good once the disk proved slow) and the timed writes. */
 const direct = { on: true, timed: 0, bytes: 0, ms: 0 };
+/** Linux's flag; macOS and Windows have none (there every spill file is buffered). */
+const O_DIRECT: number | undefined = constants.O_DIRECT;
 
 /** Turns direct I/O off (or on again) in this thread: tests run both ways, the benchmark compares them. */
 export function setSpillDirect(on: boolean): void {
-  direct.on = on;
+  direct.on = on && O_DIRECT !== undefined;
   direct.timed = 0;
   direct.bytes = 0;
   direct.ms = 0;
@@ -122,9 +124,9 @@ export class SpillWriter {
   }
 
   private openFile(): void {
-    if (direct.on) {
+    if (direct.on && O_DIRECT !== undefined) {
       try {
-        this.fd = openSync(this.file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT, 0o600);
+        this.fd = openSync(this.file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | O_DIRECT, 0o600);
         return;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err; // EINVAL: no O_DIRECT here (tmpfs)
@@ -236,8 +238,8 @@ export function spillRoom(count: number): number {
  */
 export async function readSpill(spill: { file: string; count: number; direct?: boolean }, room: Float64Array): Promise<Float64Array> {
   const bytes = spill.count * 8;
-  if (spill.direct && bytes > 0) {
-    const values = await readDirect(spill.file, bytes, room);
+  if (spill.direct && bytes > 0 && O_DIRECT !== undefined) {
+    const values = await readDirect(spill.file, bytes, room, O_DIRECT);
     if (values) return values;
   }
   const values = room.subarray(0, spill.count);
@@ -246,10 +248,10 @@ export async function readSpill(spill: { file: string; count: number; direct?: b
   return values;
 }
 
-async function readDirect(file: string, bytes: number, room: Float64Array): Promise<Float64Array | null> {
+async function readDirect(file: string, bytes: number, room: Float64Array, flag: number): Promise<Float64Array | null> {
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_DIRECT);
+    fd = openSync(file, constants.O_RDONLY | flag);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EINVAL') return null;
     throw err;
@@ -264,7 +266,7 @@ async function readDirect(file: string, bytes: number, room: Float64Array): Prom
   } finally {
     closeSync(fd);
   }
-  await readInto(file, new Uint8Array(room.buffer, start, roundUp(bytes)), constants.O_DIRECT);
+  await readInto(file, new Uint8Array(room.buffer, start, roundUp(bytes)), flag);
   spillStats.directReads++;
   return new Float64Array(room.buffer, start, bytes / 8);
 }
