@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { closeSync, constants, existsSync, mkdtempSync, openSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { pbkdf2 } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { promisify } from 'node:util';
 import { readSpill, setSpillDirect, spillRoom, spillStats, SpillWriter } from '../../server/drift/csv/spill-file';
 import { mulberry32 } from '../../server/drift/math/random';
 
@@ -95,10 +97,13 @@ test('a chunk written after a partial one, and direct I/O turned off, go through
   const values = randomValues(3 * CHUNK, 2);
   const file = join(dir, 'b.f64');
   const writer = new SpillWriter(file);
+  // libuv's thread pool kept busy: a write made in the background would land after the next synchronous one.
+  const busy = Array.from({ length: 8 }, () => promisify(pbkdf2)('x', 'y', 200_000, 32, 'sha256'));
   writer.write(values.subarray(0, 100), 100); // partial (padded when direct): the next write cannot follow it directly
-  writer.write(values.subarray(100), values.length - 100);
+  writer.write(values.subarray(100), values.length - 100); // overwrites the padding, which must be on disk first
   const closed = writer.close();
   await writer.settled();
+  await Promise.all(busy);
   assert.equal(closed.direct, false);
   const got = await readSpill({ file, count: values.length, ...closed }, new Float64Array(spillRoom(values.length)));
   assert.ok(sameBits(got, values));

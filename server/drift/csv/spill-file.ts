@@ -146,13 +146,15 @@ export class SpillWriter {
   }
 
   /**
-   * One direct write of `bytes` (zero-padded to ALIGN): timed and synchronous for a thread's first
-   * writes, else in the background from a free staging slot. False when it was not written (the kernel
+   * One direct write of `bytes` (zero-padded to ALIGN): synchronous (and timed) for a thread's first
+   * writes and for a padded one, else in the background from a free staging slot. False when it was not written (the kernel
    * refused it, or no slot is free).
    */
   private writeDirect(bytes: Uint8Array): boolean {
     const length = roundUp(bytes.length);
-    if (direct.timed < TIMED_WRITES || length > SLOT_BYTES) {
+    // A padded write is made synchronously: a later write to this file (buffered, since it cannot follow
+    // padding directly) overwrites the padding, so the padding must be on disk first.
+    if (direct.timed < TIMED_WRITES || length > SLOT_BYTES || length !== bytes.length) {
       const buffer = stagingFor(length);
       buffer.set(bytes);
       buffer.fill(0, bytes.length, length);
