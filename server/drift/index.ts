@@ -347,7 +347,18 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 
 /** A private temporary folder for the spilled values of a multi-pass check (ref/ and cur/ in it). */
 async function makeSpillDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'model-lab-drift-'));
+  let dir: string;
+  try {
+    dir = await mkdtemp(join(tmpdir(), 'model-lab-drift-'));
+  } catch (err) {
+    // Said in words, not as the system call's error: TMPDIR is the user's to fix.
+    const why = (err as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'is not a folder' : 'cannot be written to';
+    throw new ModelLabError(
+      `the temporary folder (TMPDIR) ${why}: a check in several passes keeps the later column groups' values there — ` +
+        'point TMPDIR at a writable folder, or give more memory (--memory-mb) for one pass',
+      { status: 500 },
+    );
+  }
   await mkdir(join(dir, 'ref'));
   await mkdir(join(dir, 'cur'));
   return dir;

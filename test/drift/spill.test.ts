@@ -110,3 +110,23 @@ test('a malformed row in the first pass fails with its line and column and leave
     assert.deepEqual(spillFolders(tmp), []);
   });
 });
+
+test('a TMPDIR that is not a folder is said in words when a check needs several passes', async () => {
+  const dir = tempDir('drift-spill-tmpdir-');
+  const files = { reference: join(dir, 'r.csv'), current: join(dir, 'c.csv') };
+  const rows = ['a,b', ...Array.from({ length: 5_000 }, (_, i) => `${i * 0.5},${i % 9}`)].join('\n');
+  writeFileSync(files.reference, rows);
+  writeFileSync(files.current, rows);
+  const notAFolder = join(dir, 'tmp-file');
+  writeFileSync(notAFolder, 'x');
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = notAFolder;
+  try {
+    await assert.rejects(runDrift({ ...files, memoryBudgetMb: 0.0001 }), /the temporary folder \(TMPDIR\) is not a folder/);
+    // One pass needs no spill folder: the same check with the default budget works.
+    assert.equal((await runDrift({ ...files, mmd: false })).timings.passes, 1);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+});
