@@ -82,9 +82,10 @@ test('values spilled in chunks come back bit for bit, into a buffer at any offse
   // Rooms at byte offsets 0, 8 and 4,088 of their buffers (a pool hands out whole buffers; views may start anywhere).
   for (const offset of [0, 1, 511]) {
     const room = new Float64Array(new ArrayBuffer((offset + spillRoom(values.length)) * 8), offset * 8, spillRoom(values.length));
-    room.fill(7);
+    new Float64Array(room.buffer).fill(7);
     const reads = spillStats.directReads;
     const got = await readSpill({ file, count: values.length, ...closed }, room);
+    assert.ok(new Float64Array(room.buffer, 0, offset).every((v) => v === 7), 'nothing written before the room');
     assert.equal(got.length, values.length);
     assert.equal(got.buffer, room.buffer, 'read in place, not into a new buffer');
     assert.ok(sameBits(got, values), `offset ${offset}`);

@@ -36,7 +36,7 @@ const direct = { on: true, timed: 0, bytes: 0, ms: 0 };
 /** Linux's flag; macOS and Windows have none (there every spill file is buffered). */
 const O_DIRECT: number | undefined = constants.O_DIRECT;
 
-/** Turns direct I/O off (or on again) in this thread: tests run both ways, the benchmark compares them. */
+/** Turns direct I/O off (or on again) in this thread: tests run both ways. */
 export function setSpillDirect(on: boolean): void {
   direct.on = on && O_DIRECT !== undefined;
   direct.timed = 0;
@@ -44,7 +44,7 @@ export function setSpillDirect(on: boolean): void {
   direct.ms = 0;
 }
 
-/** What tests and the benchmark look at: bytes written and files read each way in this thread. */
+/** What tests look at: bytes written and files read each way in this thread. */
 export const spillStats = { directBytes: 0, bufferedBytes: 0, directReads: 0, bufferedReads: 0 };
 
 /** The page-aligned staging memory: SLOTS slots, plus room for a synchronous write of any size. */
@@ -210,22 +210,26 @@ export class SpillWriter {
 /** Per buffer: the byte offset (mod ALIGN) where direct reads into it may start, or -1 when none does. */
 const alignment = new WeakMap<ArrayBufferLike, number>();
 
-/** Finds where direct reads into `buffer` may start by reading the file's first block to each 16-byte offset. */
-function probeAlignment(fd: number, buffer: ArrayBufferLike): number {
-  const known = alignment.get(buffer);
+/**
+ * Where direct reads into `room`'s buffer may start (mod ALIGN), found by reading the file's first block
+ * to each 8-byte offset of `room` (never outside it) until the kernel takes one.
+ */
+function probeAlignment(fd: number, room: Float64Array): number {
+  const known = alignment.get(room.buffer);
   if (known !== undefined) return known;
   let found = -1;
-  const view = new Uint8Array(buffer);
-  for (let off = 0; off + ALIGN <= view.length && off < ALIGN; off += 16) {
+  const view = new Uint8Array(room.buffer, room.byteOffset, room.byteLength);
+  for (let off = 0; off + ALIGN <= view.length && off < ALIGN; off += 8) {
     try {
       readSync(fd, view, off, ALIGN, 0);
-      found = off;
+      found = (room.byteOffset + off) % ALIGN;
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
     }
   }
-  alignment.set(buffer, found);
+  // Not remembered when nothing fit: a larger room of the same buffer may still find one.
+  if (found >= 0 || view.length >= 2 * ALIGN) alignment.set(room.buffer, found);
   return found;
 }
 
@@ -245,7 +249,7 @@ export async function readSpill(spill: { file: string; count: number; direct?: b
     if (values) return values;
   }
   const values = room.subarray(0, spill.count);
-  await readInto(spill.file, new Uint8Array(values.buffer, values.byteOffset, bytes), 0);
+  await readInto(openSync(spill.file, 'r'), new Uint8Array(values.buffer, values.byteOffset, bytes));
   spillStats.bufferedReads++;
   return values;
 }
@@ -258,35 +262,40 @@ async function readDirect(file: string, bytes: number, room: Float64Array, flag:
     if ((err as NodeJS.ErrnoException).code === 'EINVAL') return null;
     throw err;
   }
-  let start: number;
+  let start = -1;
   try {
-    const at = probeAlignment(fd, room.buffer);
-    if (at < 0) return null;
-    // The first offset at or after the view's own that is `at` modulo ALIGN.
-    start = room.byteOffset + ((at - (room.byteOffset % ALIGN) + ALIGN) % ALIGN);
-    if (start + roundUp(bytes) > room.byteOffset + room.byteLength) return null;
-  } finally {
+    const at = probeAlignment(fd, room);
+    // The first offset at or after the view's own that is `at` modulo ALIGN, when the values and padding fit after it.
+    if (at >= 0) start = room.byteOffset + ((at - (room.byteOffset % ALIGN) + ALIGN) % ALIGN);
+    if (start < 0 || start + roundUp(bytes) > room.byteOffset + room.byteLength) start = -1;
+  } catch (err) {
     closeSync(fd);
+    throw err;
   }
-  await readInto(file, new Uint8Array(room.buffer, start, roundUp(bytes)), flag);
+  if (start < 0) {
+    closeSync(fd);
+    return null;
+  }
+  await readInto(fd, new Uint8Array(room.buffer, start, roundUp(bytes)));
   spillStats.directReads++;
   return new Float64Array(room.buffer, start, bytes / 8);
 }
 
 /**
- * Reads the file's first `target.length` bytes into `target`. Opened synchronously so that the read is
- * queued at once: the disk then works while this thread sorts the previous column (an asynchronous open
- * would wait for the event loop, i.e. for the sort to end, before the read could start).
+ * Reads the file's first `target.length` bytes into `target` and closes `fd`. The caller opens the file
+ * synchronously so that the read is queued at once: the disk then works while this thread sorts the
+ * previous column (an asynchronous open would wait for the event loop, i.e. for the sort to end).
  */
-function readInto(file: string, target: Uint8Array, flags: number): Promise<void> {
-  const fd = openSync(file, constants.O_RDONLY | flags);
+function readInto(fd: number, target: Uint8Array): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const from = (off: number): void => {
       if (off >= target.length) return resolve();
       // At most 1 GiB per read (the kernel's limit per call is just under 2 GiB).
       read(fd, target, off, Math.min(target.length - off, 1 << 30), off, (err, bytesRead) => {
         if (err) reject(err);
-        else if (bytesRead === 0) reject(new Error(`the drift spill file ${file} is shorter than expected`));
+        // Not the file's name: it is ours, in a private temporary folder.
+        else if (bytesRead === 0)
+          reject(new Error('a drift spill file is shorter than expected (was the temporary folder cleaned during the check?)'));
         else from(off + bytesRead);
       });
     };
