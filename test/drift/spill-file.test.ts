@@ -85,7 +85,10 @@ test('values spilled in chunks come back bit for bit, into a buffer at any offse
     new Float64Array(room.buffer).fill(7);
     const reads = spillStats.directReads;
     const got = await readSpill({ file, count: values.length, ...closed }, room);
-    assert.ok(new Float64Array(room.buffer, 0, offset).every((v) => v === 7), 'nothing written before the room');
+    assert.ok(
+      new Float64Array(room.buffer, 0, offset).every((v) => v === 7),
+      'nothing written before the room',
+    );
     assert.equal(got.length, values.length);
     assert.equal(got.buffer, room.buffer, 'read in place, not into a new buffer');
     assert.ok(sameBits(got, values), `offset ${offset}`);
