@@ -15,16 +15,17 @@ import { showDriftReport } from '../views/info-panels';
 import type { LabPanels } from '../views/lab-panel';
 import { CheckDriftNotification } from '../../webview/lab-panel-messages';
 import { isCancellation } from '../../server/protocol/errors';
+import { DRIFT_DATA_FILE_EXTENSIONS, hasExtension } from '../../server/protocol/data-files';
 
 const isCsv = (uri: unknown): uri is vscode.Uri => uri instanceof vscode.Uri && extname(uri.fsPath).toLowerCase() === '.csv';
-/** Drift reads Parquet too (the serving reference and batch prediction stay CSV). */
-const isDriftData = (uri: unknown): uri is vscode.Uri =>
-  uri instanceof vscode.Uri && ['.csv', '.parquet'].includes(extname(uri.fsPath).toLowerCase());
+/** Drift reads Parquet, TSV and gzip-compressed CSV too (the serving reference and batch prediction stay CSV). */
+const isDriftData = (uri: unknown): uri is vscode.Uri => uri instanceof vscode.Uri && hasExtension(uri.fsPath, DRIFT_DATA_FILE_EXTENSIONS);
 
 async function pickCsv(title: string, near?: string, parquet = false): Promise<string | undefined> {
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
-    filters: parquet ? { 'CSV or Parquet': ['csv', 'parquet'] } : { CSV: ['csv'] },
+    // VS Code's filters match the last extension only: `gz` stands for .csv.gz and .tsv.gz.
+    filters: parquet ? { 'CSV, TSV or Parquet': ['csv', 'tsv', 'gz', 'parquet'] } : { CSV: ['csv'] },
     title,
     openLabel: parquet ? 'Use this file' : 'Use this CSV',
     defaultUri: near ? vscode.Uri.file(dirname(near)) : undefined,

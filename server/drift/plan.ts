@@ -5,7 +5,8 @@
  * columns are split into groups that fit the budget and the files are read once per group. Results
  * are identical to a single pass: every test sees all values of its column.
  */
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { HEAD_BYTES, sniffCsvFormat } from './csv/format';
 import { parquetRows } from './table';
 
 /** Default budget for column values (plus sort scratch) per pass; peak RSS adds ~100 MB of runtime. */
@@ -36,26 +37,22 @@ export async function planReads(names: string[], reference: string, current: str
   return { groups: groups.length ? groups : [[]], estimatedRows };
 }
 
-/** CSV rows ≈ file size / mean line length of the first 64 KiB (newlines in quoted fields make it an overestimate). */
+/**
+ * CSV rows ≈ text size / mean line length of the first 64 KiB (newlines in quoted fields make it an
+ * overestimate). A gzip file's text size is its size times how much its first 64 KiB expanded.
+ */
 async function estimateRows(file: string): Promise<number> {
   // A Parquet footer says exactly.
   const exact = await parquetRows(file);
   if (exact !== null) return exact;
   const size = (await stat(file)).size;
-  const handle = await open(file, 'r');
-  try {
-    const head = Buffer.allocUnsafe(Math.min(size, 1 << 16));
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    // Newlines found with indexOf (native code), not a byte loop: a loop over 64 KiB is hot enough for
-    // V8 to compile it with TurboFan (~30 ms of compiler CPU per file, on the core the reading needs).
-    const view = head.subarray(0, bytesRead);
-    const firstEnd = view.indexOf(0x0a);
-    let lines = 0;
-    for (let at = firstEnd; at >= 0; at = view.indexOf(0x0a, at + 1)) lines++;
-    if (lines <= 1 || bytesRead === size) return Math.max(0, lines - (firstEnd >= 0 ? 1 : 0)) + 1;
-    const perLine = (bytesRead - firstEnd - 1) / (lines - 1);
-    return Math.ceil((size - firstEnd - 1) / perLine);
-  } finally {
-    await handle.close();
-  }
+  const { head: view, expansion } = await sniffCsvFormat(file);
+  // Newlines found with indexOf (native code), not a byte loop: a loop over 64 KiB is hot enough for
+  // V8 to compile it with TurboFan (~30 ms of compiler CPU per file, on the core the reading needs).
+  const firstEnd = view.indexOf(0x0a);
+  let lines = 0;
+  for (let at = firstEnd; at >= 0; at = view.indexOf(0x0a, at + 1)) lines++;
+  if (lines <= 1 || size <= HEAD_BYTES) return Math.max(0, lines - (firstEnd >= 0 ? 1 : 0)) + 1;
+  const perLine = (view.length - firstEnd - 1) / (lines - 1);
+  return Math.ceil((size * expansion - firstEnd - 1) / perLine);
 }

@@ -13,6 +13,8 @@ import type { RowPrediction } from '../protocol/api';
 import { ColumnAccumulator, type ColumnData } from './csv/column';
 import { uniqueHeader } from './csv/header';
 import { abortError } from './csv/read';
+import { sniffCsvFormat } from './csv/format';
+import { feedGzip } from './csv/gzip-source';
 import { CsvTokenizer, fieldText } from './csv/tokenizer';
 import { isParquet } from './table';
 
@@ -42,16 +44,22 @@ export async function predictFile(
   let pending: CsvRow[] = [];
   const columns = new Map<string, ColumnAccumulator>();
   const out: PredictedColumns = { rows: 0, failedRows: 0, firstError: null, columns: new Map() };
-  const tokenizer = new CsvTokenizer(file, (row) => {
-    const cells: string[] = [];
-    for (let i = 0; i < row.count; i++) cells.push(fieldText(row, i));
-    if (header === null) {
-      header = uniqueHeader(cells.map((c) => c.trim()));
-      mapping = mapColumns(model.signature, header);
-      return;
-    }
-    pending.push({ line: row.line, values: cells });
-  });
+  const format = isParquet(file) ? null : await sniffCsvFormat(file);
+  const tokenizer = new CsvTokenizer(
+    file,
+    (row) => {
+      const cells: string[] = [];
+      for (let i = 0; i < row.count; i++) cells.push(fieldText(row, i));
+      if (header === null) {
+        header = uniqueHeader(cells.map((c) => c.trim()));
+        mapping = mapColumns(model.signature, header);
+        return;
+      }
+      pending.push({ line: row.line, values: cells });
+    },
+    undefined,
+    format?.separator,
+  );
   const flush = async (all: boolean) => {
     while (pending.length >= batchRows || (all && pending.length > 0)) {
       const batch = pending.slice(0, batchRows);
@@ -81,6 +89,17 @@ export async function predictFile(
       await flush(false);
       options.onProgress?.(out.rows, bytes, total);
     }
+    await flush(true);
+  } else if (format?.gzip) {
+    await feedGzip(
+      file,
+      async (chunk) => {
+        tokenizer.push(chunk);
+        await flush(false);
+      },
+      { signal: options.signal, abortError, onBytes: (read) => options.onProgress?.(out.rows, read, total) },
+    );
+    tokenizer.end();
     await flush(true);
   } else {
     const stream = createReadStream(file, { highWaterMark: 1 << 20 });

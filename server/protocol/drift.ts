@@ -216,8 +216,8 @@ const TestOptions = {
 export const DriftFilesRequestSchema = z
   .object({
     source: z.literal('files'),
-    reference: z.string().min(1).describe('reference .csv or .parquet path (inside an allowed root)'),
-    current: z.string().min(1).describe('current .csv or .parquet path (inside an allowed root)'),
+    reference: z.string().min(1).describe('reference .csv, .tsv, .csv.gz, .tsv.gz or .parquet path (inside an allowed root)'),
+    current: z.string().min(1).describe('current .csv, .tsv, .csv.gz, .tsv.gz or .parquet path (inside an allowed root)'),
     options: z
       .object({
         ...TestOptions,

@@ -84,10 +84,10 @@ describe('HTTP drift job', () => {
     assert.equal(anonymous.status, 401, JSON.stringify(anonymous.json));
     const txt = await postJson(`${server.url}/api/jobs/drift`, { ...body, current: 'data.txt' }, server.ownerHeaders);
     assert.equal(txt.status, 400);
-    assert.match(txt.json.error, /current: 'data\.txt' is not a \.csv or \.parquet file/);
+    assert.match(txt.json.error, /current: 'data\.txt' is not a \.csv, \.tsv, \.csv\.gz, \.tsv\.gz or \.parquet file/);
     const link = await postJson(`${server.url}/api/jobs/drift`, { ...body, current: 'looks-like.parquet' }, server.ownerHeaders);
     assert.equal(link.status, 400, JSON.stringify(link.json));
-    assert.match(link.json.error, /not a \.csv or \.parquet file/);
+    assert.match(link.json.error, /not a \.csv, .* or \.parquet file/);
   });
 
   test('a corrupt Parquet file fails the job with the file, row group and column (no 500, no internals)', async () => {

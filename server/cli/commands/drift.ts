@@ -14,7 +14,8 @@ import type { Command } from '../command';
 const usage = `Usage: model-lab drift <reference.csv|.parquet> <current.csv|.parquet> [options]
 
 Compares current data with reference data column by column (CSV or Parquet files, by extension;
-one of each is fine; Parquet columns are typed as pandas' read_parquet types them). The test per column is Evidently's
+one of each is fine; Parquet columns are typed as pandas' read_parquet types them). A CSV may be
+separated by ",", ";", tabs or "|" (the header line tells which) and gzip-compressed (.csv.gz). The test per column is Evidently's
 default (KS / chi-square / Z below 1,000 reference rows, Wasserstein / Jensen-Shannon above), with
 its thresholds and the share-of-drifted-columns verdict, plus Bonferroni and Benjamini–Hochberg
 verdicts over the p-values and a multivariate MMD test. Where Evidently uses its chi-square (which

@@ -414,12 +414,12 @@ static int parse_number(const u8 *b, int i, int len, double *out, int *is_int) {
 static const char *const MISSING_TOKENS[] = {"#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
                                               "<NA>", "N/A",      "NA",  "NULL",    "NaN",      "None", "n/a",  "nan",    "null"};
 
-/* When the field at in[p..) is one of MISSING_TOKENS followed by a separator or a line end: the index after it; else -1. */
-static int missing_token_end(const u8 *in, int p, int len) {
+/* When the field at in[p..) is one of MISSING_TOKENS followed by the separator or a line end: the index after it; else -1. */
+static int missing_token_end(const u8 *in, int p, int len, u8 sep) {
   int end = p;
   while (end < len && end - p <= 8) {
     u8 c = in[end];
-    if (c == ',' || c == '\n' || c == '\r') break;
+    if (c == sep || c == '\n' || c == '\r') break;
     end++;
   }
   if (end >= len || end - p > 8) return -1;
@@ -471,12 +471,13 @@ static void summarize(const u8 *mask, int nfields, int max_rows, int n, const do
  * consumer copies them in one go. mask[f]: 1 a numeric column (its number goes to values, 2 or 1 to
  * kinds: written as an integer or not; 0 and NaN for a missing value), 2 a text column (its bytes'
  * range to starts/ends, quotes excluded; kinds 1 when it holds `""` escapes), 0 a column nobody reads.
- * For each numeric column it also sums the block up (see summarize). Returns the rows read; `stop`
- * says where it stopped.
+ * For each numeric column it also sums the block up (see summarize). `separator`: the byte between
+ * fields (`,`, or `;`, tab or `|`: csv/format.ts). Returns the rows read; `stop` says where it stopped.
  */
 __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, const u8 *mask, int nfields, int max_rows,
                                                double *values, u8 *kinds, int *starts, int *ends, double *col_min, double *col_max,
-                                               int *col_missing, u8 *col_not_integer) {
+                                               int *col_missing, u8 *col_not_integer, int separator) {
+  const u8 sep = (u8)separator;
   int p = start;
   int r = 0;
   while (r < max_rows && p < len) {
@@ -485,7 +486,7 @@ __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, 
     if (in[p] == '\n' || in[p] == '\r') break; /* a blank line: the tokenizer skips it */
     for (int f = 0; f < nfields; f++) {
       if (mask[f] == 1) {
-        if (p < len && (in[p] == ',' || in[p] == '\n' || in[p] == '\r')) {
+        if (p < len && (in[p] == sep || in[p] == '\n' || in[p] == '\r')) {
           /* An empty field: a missing value (what to_csv writes for NaN). */
           values[f * max_rows + r] = __builtin_nan("");
           kinds[f * max_rows + r] = 0;
@@ -493,9 +494,9 @@ __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, 
           double v;
           int is_int;
           int end = parse_number(in, p, len, &v, &is_int);
-          if (end < 0 || (in[end] != ',' && in[end] != '\n' && in[end] != '\r')) {
+          if (end < 0 || (in[end] != sep && in[end] != '\n' && in[end] != '\r')) {
             /* Not a number this path reads (`1.#IND` starts as one): pandas' NA strings (R writes `NA`) are missing values. */
-            end = missing_token_end(in, p, len);
+            end = missing_token_end(in, p, len, sep);
             if (end < 0) {
               ok = 0;
               break;
@@ -538,7 +539,7 @@ __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, 
         int s = p;
         while (p < len) {
           u8 c = in[p];
-          if (c == ',' || c == '\n' || c == '\r' || c == '"') break;
+          if (c == sep || c == '\n' || c == '\r' || c == '"') break;
           p++;
         }
         starts[f * max_rows + r] = s;
@@ -551,7 +552,7 @@ __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, 
       }
       u8 c = in[p];
       if (f < nfields - 1) {
-        if (c != ',') {
+        if (c != sep) {
           ok = 0;
           break;
         }

@@ -11,6 +11,9 @@
  */
 import { FAST_ROWS_WASM } from './fast-rows-wasm';
 
+/** The separator unless the file says otherwise (format.ts). */
+const COMMA = 0x2c;
+
 /**
  * Rows the fast path read, column by column: field f of row r is at f · stride + r in each array (views,
  * valid during the call), so a column's numbers are one contiguous run.
@@ -65,6 +68,7 @@ interface Exports {
     colMax: number,
     colMissing: number,
     colNotInteger: number,
+    separator: number,
   ): number;
 }
 
@@ -99,8 +103,8 @@ let compiled: WebAssembly.Module | null = null;
 export const fastRowsStats = { rows: 0, copiedBytes: 0 };
 
 /** The fast path for rows of `fields` fields, or null when it cannot run (too many fields, no WebAssembly). */
-export function createFastRows(fields: number): FastRows | null {
-  return createFastRowsModule()?.forFields(fields) ?? null;
+export function createFastRows(fields: number, separator = COMMA): FastRows | null {
+  return createFastRowsModule()?.forFields(fields, separator) ?? null;
 }
 
 /**
@@ -131,9 +135,9 @@ export class FastRowsModule {
     return [Buffer.from(memory, CHUNKS, bytes), Buffer.from(memory, CHUNKS + bytes, bytes)];
   }
 
-  /** The fast path for rows of `fields` fields on this instance, or null when there are too many. */
-  forFields(fields: number): FastRows | null {
-    return fields >= 1 && fields <= MAX_FIELDS ? new FastRows(this.wasm, fields) : null;
+  /** The fast path for rows of `fields` fields split by `separator` on this instance, or null when there are too many. */
+  forFields(fields: number, separator = COMMA): FastRows | null {
+    return fields >= 1 && fields <= MAX_FIELDS ? new FastRows(this.wasm, fields, separator) : null;
   }
 }
 
@@ -151,6 +155,7 @@ export class FastRows {
   constructor(
     private readonly wasm: Exports,
     private readonly fields: number,
+    private readonly separator: number,
   ) {
     const memory = wasm.memory.buffer;
     this.heap = new Uint8Array(memory);
@@ -213,6 +218,7 @@ export class FastRows {
         COL_MAX,
         COL_MISSING,
         COL_NOT_INTEGER,
+        this.separator,
       );
       const stop = this.wasm.stop();
       if (rows > 0) {

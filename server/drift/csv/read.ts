@@ -9,6 +9,8 @@ import { mulberry32 } from '../math/random';
 import { parseNumberBytes } from './values';
 import { CsvFormatError, CsvTokenizer, fieldText, type RowFields } from './tokenizer';
 import { createFastRowsModule, type FastRowsSink } from './fast-rows';
+import { separatorName, sniffCsvFormat, type CsvFormat } from './format';
+import { feedGzip } from './gzip-source';
 import { uniqueHeader } from './header';
 import { CancelledError } from '../../protocol/errors';
 import { sortDecimals, type CountsScratch } from '../math/sort';
@@ -53,13 +55,14 @@ export interface CsvColumns {
 /** Reads `file`; throws CsvFormatError (file, line, column) on malformed input, never crashes on it. */
 export async function readCsvColumns(file: string, options: ReadCsvOptions = {}): Promise<CsvColumns> {
   const size = (await stat(file)).size;
-  const first = await readOnce(file, size, options);
+  const format = await sniffCsvFormat(file);
+  const first = await readOnce(file, size, format, options);
   if (options.sort) sortColumns(first.result.columns.values(), options.pool);
   // A column that turned to text after numbers were stored lost the numbers' exact spelling
   // ("1.50" vs "1.5" are different categories to pandas): read those columns again, as text.
   const reread = [...first.accumulators.values()].filter((a) => a.needsTextReread).map((a) => a.data.name);
   if (reread.length === 0) return first.result;
-  const again = await readOnce(file, size, {
+  const again = await readOnce(file, size, format, {
     ...options,
     columns: reread,
     categorical: new Set([...(options.categorical ?? []), ...reread]),
@@ -91,7 +94,7 @@ export function sortColumns(columns: Iterable<ColumnData>, pool?: BufferPool): v
   if (pool && scratch.floats) pool.put(scratch.floats.buffer as ArrayBuffer);
 }
 
-async function readOnce(file: string, size: number, options: ReadCsvOptions) {
+async function readOnce(file: string, size: number, format: CsvFormat, options: ReadCsvOptions) {
   let header: string[] | null = null;
   let wanted: { index: number; acc: ColumnAccumulator }[] = [];
   const accumulators = new Map<string, ColumnAccumulator>();
@@ -164,7 +167,9 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
         row.line,
         where + 1,
         `expected ${header.length} fields (as in the header) but found ${row.count}` +
-          (row.count > header.length ? ' — an unquoted comma inside a value? Quote that value.' : ' — a value or a separator is missing.'),
+          (row.count > header.length
+            ? ` — an unquoted ${separatorName(format.separator)} inside a value? Quote that value.`
+            : ' — a value or a separator is missing.'),
       );
     }
     rows++;
@@ -183,7 +188,16 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
       entry.acc.add(row, entry.index);
     }
   };
-  const tokenizer = new CsvTokenizer(file, onRow);
+  const tokenizer = new CsvTokenizer(file, onRow, undefined, format.separator);
+  if (format.gzip) {
+    await feedGzip(file, (chunk) => tokenizer.push(chunk), {
+      signal: options.signal,
+      abortError,
+      onBytes: (bytes) => options.onProgress?.(rows, bytes, size),
+    });
+    tokenizer.end();
+    return finishRead(file, header, rows, accumulators, sampler, sampleColumns);
+  }
   // Two buffers read into in turn (the tokenizer copies only a row cut by the chunk end; a stream would
   // allocate a new 1 MiB Buffer per chunk, garbage the GC then has to chase), the next chunk's read in
   // flight while this one is tokenized: a read is done by a libuv thread, and waiting for each one left
@@ -214,20 +228,27 @@ async function readOnce(file: string, size: number, options: ReadCsvOptions) {
     await pending?.catch(() => undefined);
     await handle.close();
   }
+  return finishRead(file, header, rows, accumulators, sampler, sampleColumns);
+}
+
+/** The columns and sample once every row was read (`header` null: there was not even a header). */
+async function finishRead(
+  file: string,
+  header: string[] | null,
+  rows: number,
+  accumulators: Map<string, ColumnAccumulator>,
+  sampler: RowSampler | null,
+  sampleColumns: string[],
+) {
   if (header === null) throw new CsvFormatError(file, 1, 1, 'the file is empty — a header row with column names is needed');
   const columns = new Map<string, ColumnData>();
   for (const [name, acc] of accumulators) columns.set(name, acc.finish());
   // Spilled values still being written (in the background) are on disk before anyone reads them.
   await Promise.all([...accumulators.values()].map((acc) => acc.spillSettled()));
-  const finalSampler = sampler as RowSampler | null;
-  const sample = finalSampler
-    ? {
-        columns: sampleColumns,
-        rows: finalSampler.filled,
-        values: finalSampler.values.subarray(0, finalSampler.filled * sampleColumns.length),
-      }
+  const sample = sampler
+    ? { columns: sampleColumns, rows: sampler.filled, values: sampler.values.subarray(0, sampler.filled * sampleColumns.length) }
     : null;
-  return { result: { file, header: header as string[], rows, columns, sample }, accumulators };
+  return { result: { file, header, rows, columns, sample }, accumulators };
 }
 
 /** The error a cancelled drift check ends with: the signal's own reason when it is an Error, else a CancelledError. */

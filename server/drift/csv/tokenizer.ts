@@ -1,6 +1,7 @@
 /**
- * A streaming CSV tokenizer over raw bytes (RFC 4180: `,` separator, `"` quoting with `""` escapes,
- * `\n` or `\r\n` rows, UTF-8 BOM skipped, blank lines skipped like pandas).
+ * A streaming CSV tokenizer over raw bytes (RFC 4180: `,` separator — or another one byte, format.ts
+ * tells which —, `"` quoting with `""` escapes, `\n` or `\r\n` rows, UTF-8 BOM skipped, blank lines
+ * skipped like pandas).
  *
  * Why hand-written rather than csv-parse: drift checks read tens of millions of rows, and csv-parse
  * builds a JS string per field and an array per row (measured ~10× slower on the 10M-row benchmark
@@ -69,11 +70,16 @@ export class CsvTokenizer {
   private fast: FastRows | null = null;
   private fastSink: FastRowsSink | null = null;
 
+  /** Bytes above this are never the separator or a line end (one comparison for most bytes of a field). */
+  private readonly high: number;
+
   constructor(
     private readonly file: string,
     private readonly onRow: (row: RowFields) => void,
     maxFields = 4096,
+    private readonly separator = COMMA,
   ) {
+    this.high = Math.max(separator, CR);
     this.row = {
       buf: Buffer.alloc(0),
       starts: new Int32Array(maxFields),
@@ -94,7 +100,7 @@ export class CsvTokenizer {
    */
   /** `module`: the instance whose memory the reader reads the file into (fast-rows.ts: inputChunks), if any. */
   enableFastRows(sink: FastRowsSink, fields: number, module?: FastRowsModule | null): void {
-    this.fast = module ? module.forFields(fields) : createFastRows(fields);
+    this.fast = module ? module.forFields(fields, this.separator) : createFastRows(fields, this.separator);
     this.fastSink = this.fast ? sink : null;
   }
 
@@ -160,6 +166,8 @@ export class CsvTokenizer {
     const parsed = row.parsed;
     const values = row.values;
     const maxFields = starts.length;
+    const sep = this.separator;
+    const high = this.high;
     this.fast?.reset();
     let fastPause = 0;
     let i = 0;
@@ -234,7 +242,7 @@ export class CsvTokenizer {
           count++;
           i = j + 1;
           c = i < len ? buf[i] : -1;
-          if (c === COMMA) {
+          if (c === sep) {
             i++;
             continue;
           }
@@ -261,7 +269,7 @@ export class CsvTokenizer {
             `unexpected character after a closing quote — quote the whole field and write an inner quote as ""`,
           );
         }
-        // Unquoted field: runs to the next comma or line end.
+        // Unquoted field: runs to the next separator or line end.
         const fieldStart = i;
         let number = 0;
         if (numeric[count] === 1) {
@@ -271,7 +279,7 @@ export class CsvTokenizer {
           const e = scanEnd;
           if (kind !== NOT_A_NUMBER && e < len) {
             const d = buf[e];
-            if (d === COMMA || d === LF || (d === CR && e + 1 < len && buf[e + 1] === LF)) {
+            if (d === sep || d === LF || (d === CR && e + 1 < len && buf[e + 1] === LF)) {
               number = kind === INTEGER_LITERAL ? 2 : 1;
               i = e;
             }
@@ -279,12 +287,12 @@ export class CsvTokenizer {
         }
         while (i < len) {
           c = buf[i];
-          // Digits, letters, '.', '-' are all above ',' (0x2c): one comparison for most bytes.
-          if (c > COMMA) {
+          // With `,` (0x2c) digits, letters, '.', '-' are all above it: one comparison for most bytes.
+          if (c > high) {
             i++;
             continue;
           }
-          if (c === COMMA || c === LF) break;
+          if (c === sep || c === LF) break;
           if (c === CR && (i + 1 >= len || buf[i + 1] === LF)) break;
           i++;
         }
@@ -303,7 +311,7 @@ export class CsvTokenizer {
         escaped[count] = 0;
         parsed[count] = number;
         count++;
-        if (c === COMMA) {
+        if (c === sep) {
           i++;
           continue;
         }

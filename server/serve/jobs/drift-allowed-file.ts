@@ -58,7 +58,7 @@ export function allowedFiles(allowedRoots: readonly string[]): AllowedFiles {
           { status: 403, field },
         );
       const wrongType = () =>
-        new ModelLabError(`${field}: '${path}' is not a ${extensions.join(' or ')} file; drift checks only read those`, { field });
+        new ModelLabError(`${field}: '${path}' is not a ${listOf(extensions)} file; drift checks only read those`, { field });
       // Checked before touching the disk (so nothing outside is even probed), and again after
       // following symlinks (a link inside may point outside).
       const lexical = locate(path);
@@ -81,4 +81,9 @@ export function allowedFiles(allowedRoots: readonly string[]): AllowedFiles {
       return real;
     },
   };
+}
+
+/** `.csv, .tsv or .parquet`. */
+function listOf(extensions: readonly string[]): string {
+  return extensions.length < 2 ? extensions.join('') : `${extensions.slice(0, -1).join(', ')} or ${extensions[extensions.length - 1]}`;
 }

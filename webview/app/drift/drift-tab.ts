@@ -4,7 +4,7 @@
  * check with a progress bar and Cancel, then read the verdicts, the table and a chart per column.
  *
  * The VS Code extension starts a check here with a `CheckDriftNotification` (lab-panel-messages.ts)
- * ("Check Drift Against Reference…" on a .csv or .parquet). Errors (a path outside the server's folders, a
+ * ("Check Drift Against Reference…" on a .csv, .tsv, .csv.gz or .parquet). Errors (a path outside the server's folders, a
  * malformed CSV with its line, a failed job) show inline; the tab is never left blank. Paths may be
  * relative: they are read from the model's folder (then the folder the server started in). The
  * served signature's target column is sent along, so it is reported as target drift, not a feature.
@@ -49,7 +49,7 @@ export function createDriftTab(client: ServerClient): AppTab {
   const reference = input(
     'drift-reference',
     'Reference CSV or Parquet path',
-    "reference.csv or .parquet (training data; relative to the model's folder)",
+    "reference .csv, .tsv, .csv.gz or .parquet (training data; relative to the model's folder)",
   );
   const current = input(
     'drift-current',

@@ -1,0 +1,113 @@
+/**
+ * What kind of delimited text a data file is, read from its first bytes: the separator (pandas writes
+ * `,`; files from spreadsheets in many locales use `;`, `.tsv` files a tab, some exports `|`) and whether
+ * it is gzip-compressed (pandas' `to_csv("x.csv.gz")` — read_csv infers that from the name; here the
+ * bytes say it, whatever the name). Other compressions, and zip files such as Excel workbooks, are
+ * refused in words: the CSV reader would only see binary noise and report a bad row.
+ */
+import { open } from 'node:fs/promises';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { CsvFormatError } from './tokenizer';
+
+export const COMMA = 0x2c;
+const SEMICOLON = 0x3b;
+const TAB = 0x09;
+const PIPE = 0x7c;
+/** The separators a header may show, comma first: it wins whenever the header has one. */
+const SEPARATORS = [COMMA, SEMICOLON, TAB, PIPE] as const;
+
+export interface CsvFormat {
+  /** The byte between fields. */
+  separator: number;
+  /** The file is gzip data: read it through zlib (source.ts). */
+  gzip: boolean;
+  /** Uncompressed bytes per file byte, measured on the file's start (1 when not compressed): sizes the row estimate. */
+  expansion: number;
+  /** The start of the (uncompressed) text, at most HEAD_BYTES of the file. */
+  head: Buffer;
+}
+
+/** How much of a file is read to tell its format (and, in plan.ts, its mean line length). */
+export const HEAD_BYTES = 1 << 16;
+/** The most the head may inflate to: 64 KiB of gzip that expands beyond this is not a CSV anyone wrote. */
+const MAX_HEAD_TEXT = 16 << 20;
+
+/** Compressed and archive formats read_csv users meet, by their first bytes. */
+const REFUSED: { magic: number[]; what: string }[] = [
+  { magic: [0x42, 0x5a, 0x68], what: 'bzip2-compressed' },
+  { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], what: 'xz-compressed' },
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], what: 'zstd-compressed' },
+  { magic: [0x50, 0x4b, 0x03, 0x04], what: 'a zip archive (an Excel workbook is one)' },
+  { magic: [0x50, 0x41, 0x52, 0x31], what: 'a Parquet file (name it .parquet)' },
+];
+
+/** Reads the first bytes of `file` and tells its format; throws CsvFormatError for a compressed file it cannot read. */
+export async function sniffCsvFormat(file: string): Promise<CsvFormat> {
+  const handle = await open(file, 'r');
+  let raw: Buffer;
+  try {
+    const buffer = Buffer.allocUnsafe(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    raw = buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  return formatOf(file, raw);
+}
+
+/** The format of a file whose first bytes are `raw` (at most HEAD_BYTES). */
+export function formatOf(file: string, raw: Buffer): CsvFormat {
+  for (const { magic, what } of REFUSED) {
+    if (raw.length >= magic.length && magic.every((b, i) => raw[i] === b)) {
+      throw new CsvFormatError(file, 1, 1, `this is ${what}, not a CSV file — save or decompress it as CSV (or gzip) first`);
+    }
+  }
+  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+    const head = inflateHead(file, raw);
+    return { separator: separatorOf(head), gzip: true, expansion: raw.length > 0 ? Math.max(1, head.length / raw.length) : 1, head };
+  }
+  return { separator: separatorOf(raw), gzip: false, expansion: 1, head: raw };
+}
+
+/** The text at the start of a gzip file (the rest of the stream may be cut off here: no error for that). */
+function inflateHead(file: string, raw: Buffer): Buffer {
+  try {
+    return gunzipSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: MAX_HEAD_TEXT });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new CsvFormatError(file, 1, 1, 'this gzip file expands more than 250-fold at its start — not a CSV file');
+    }
+    throw new CsvFormatError(file, 1, 1, 'this file starts like gzip data but is not readable as gzip — is it corrupt?');
+  }
+}
+
+/**
+ * The header line's separator: a comma when the header has one outside quotes (pandas' default),
+ * else whichever of `;`, tab and `|` it has most; a header with none of them is one column (comma).
+ */
+export function separatorOf(text: Buffer): number {
+  const counts = new Map<number, number>(SEPARATORS.map((s) => [s, 0]));
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === 0x22) quoted = !quoted;
+    else if (!quoted && (c === 0x0a || c === 0x0d)) break;
+    else if (!quoted && counts.has(c)) counts.set(c, counts.get(c)! + 1);
+  }
+  if (counts.get(COMMA)! > 0) return COMMA;
+  let best = COMMA;
+  let most = 0;
+  for (const s of SEPARATORS) {
+    if (counts.get(s)! > most) {
+      best = s;
+      most = counts.get(s)!;
+    }
+  }
+  return best;
+}
+
+/** How a separator is said in messages. */
+export function separatorName(separator: number): string {
+  return separator === TAB ? 'tab' : `"${String.fromCharCode(separator)}"`;
+}
