@@ -42,7 +42,23 @@ export function columnQuality(pair: ColumnPair, typeChange: string | null): Colu
     typeChange,
     constantInReference: pair.isConstant('ref'),
     constantInCurrent: pair.isConstant('cur'),
+    rowNumbers: holdsRowNumbers(pair),
   };
+}
+
+/**
+ * Whether each side's values are consecutive whole numbers, each once (0…n−1, 1…n, or a later slice's
+ * 1000…2999: `df.iloc[1000:].to_csv()` keeps the index): row numbers, see ColumnQuality.rowNumbers.
+ */
+function holdsRowNumbers(pair: ColumnPair): boolean {
+  if (pair.kind !== 'numerical' || pair.countsOnly() || pair.ref.missing || pair.cur.missing) return false;
+  const { ref, cur } = pair.sorted();
+  const numbered = (v: Float64Array) => {
+    if (v.length < 3 || !Number.isInteger(v[0]) || v[0] < 0 || v[v.length - 1] !== v[0] + v.length - 1) return false;
+    for (let i = 1; i < v.length; i++) if (v[i] !== v[0] + i) return false;
+    return true;
+  };
+  return numbered(ref) && numbered(cur);
 }
 
 /** At most 30 equal-width bins, or the 20 most frequent categories plus "(other)": small enough to embed. */

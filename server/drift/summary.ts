@@ -62,6 +62,14 @@ export function summarize(input: SummaryInput): DriftSummary {
           : ''),
     );
   }
+  const indexes = input.columns.filter((c) => c.quality.rowNumbers);
+  if (indexes.length) {
+    details.push(
+      `${names(indexes)} ${indexes.length === 1 ? 'holds' : 'hold'} row numbers (consecutive whole numbers, each once, in both files): an index ` +
+        `(pandas' to_csv writes one unless index=False), not a feature — it drifts whenever the files differ in length; ` +
+        'leave it out (--columns) or write the files with index=False',
+    );
+  }
   const untested = input.columns.filter((c) => c.error !== null);
   if (untested.length) details.push(`${plural(untested.length, 'column')} could not be tested (${names(untested)}): see the table`);
   if (target?.error) details.push(`The target "${target.name}" could not be tested: ${target.error}`);

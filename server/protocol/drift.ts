@@ -88,6 +88,13 @@ export interface ColumnQuality {
   typeChange: string | null;
   constantInReference: boolean;
   constantInCurrent: boolean;
+  /**
+   * The column holds row numbers in both files (consecutive whole numbers, each once: 0, 1, 2, …, or a later
+   * slice's 1000, 1001, …): an index — pandas' to_csv
+   * writes one (`Unnamed: 0` when read back) unless index=False —, not a feature. It drifts whenever the
+   * files differ in length; the report says so (summary.ts) but tests it as Evidently would.
+   */
+  rowNumbers: boolean;
 }
 
 /**

@@ -41,6 +41,7 @@ function qualityFlags(c: ColumnDrift): string[] {
   if (q.typeChange) flags.push(`type change: ${q.typeChange}`);
   if (q.constantInReference) flags.push('constant in reference');
   if (q.constantInCurrent) flags.push('constant in current');
+  if (q.rowNumbers) flags.push("row numbers: an index (pandas' to_csv without index=False?), not a feature");
   return flags;
 }
 
