@@ -150,13 +150,18 @@ test('the row estimate of a gzip file counts its text, not its compressed bytes'
   assert.ok(estimate > 60000 * 0.8 && estimate < 60000 * 1.25, `estimated ${estimate} rows of 60,000`);
 });
 
-test('bzip2, xz, zstd, zip (an Excel workbook) and Parquet bytes in a .csv are refused in words, not as a bad row', async () => {
+test('bzip2, xz, zstd, zip (an Excel workbook), Parquet bytes and UTF-16 text in a .csv are refused in words, not as a bad row', async () => {
   const cases: [string, number[], RegExp][] = [
-    ['bz.csv', [0x42, 0x5a, 0x68, 0x39, 0x31, 0x41, 0x59], /bzip2-compressed, not a CSV file/],
+    ['bz.csv', [0x42, 0x5a, 0x68, 0x39, 0x31, 0x41, 0x59, 0x26, 0x53, 0x59], /bzip2-compressed, not a CSV file/],
     ['xz.csv', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00], /xz-compressed/],
     ['zst.csv', [0x28, 0xb5, 0x2f, 0xfd, 0x00], /zstd-compressed/],
     ['book.csv', [0x50, 0x4b, 0x03, 0x04, 0x14, 0x00], /a zip archive \(an Excel workbook is one\)/],
     ['data.csv', [0x50, 0x41, 0x52, 0x31, 0x15], /a Parquet file \(name it \.parquet\)/],
+    [
+      'unicode.csv',
+      [0xff, 0xfe, 0x61, 0x00, 0x09, 0x00],
+      /UTF-16 text \(as Excel's "Unicode Text" saves it\), not a CSV file — save it as "CSV UTF-8"/,
+    ],
   ];
   for (const [name, bytes, message] of cases) {
     const file = write(name, Buffer.from([...bytes, 0x0a, 0x31, 0x2c, 0x32, 0x0a]));
@@ -166,6 +171,14 @@ test('bzip2, xz, zstd, zip (an Excel workbook) and Parquet bytes in a .csv are r
       assert.match(err.message, new RegExp(`/${name.replace('.', '\\.')}, line 1, column 1: `));
       return true;
     });
+  }
+});
+
+test('headers that merely start like a magic number (BZh…, PAR1…, PK…) are CSV headers', async () => {
+  for (const header of ['BZh9,x', 'PAR1,PAR2', 'PK,x']) {
+    const file = write(`magic-${header.slice(0, 3)}.csv`, `${header}\n1,2\n3,4\n`);
+    assert.equal(formatOf(file, readFileSync(file)).separator, 0x2c);
+    assert.deepEqual(await readHeader(file), header.split(','));
   }
 });
 

@@ -2,8 +2,8 @@
  * What kind of delimited text a data file is, read from its first bytes: the separator (pandas writes
  * `,`; files from spreadsheets in many locales use `;`, `.tsv` files a tab, some exports `|`) and whether
  * it is gzip-compressed (pandas' `to_csv("x.csv.gz")` — read_csv infers that from the name; here the
- * bytes say it, whatever the name). Other compressions, and zip files such as Excel workbooks, are
- * refused in words: the CSV reader would only see binary noise and report a bad row.
+ * bytes say it, whatever the name). Other compressions, zip files such as Excel workbooks and UTF-16
+ * text are refused in words: the CSV reader would only see binary noise and report a bad row.
  */
 import { open } from 'node:fs/promises';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
@@ -32,13 +32,19 @@ export const HEAD_BYTES = 1 << 16;
 /** The most the head may inflate to: 64 KiB of gzip that expands beyond this is not a CSV anyone wrote. */
 const MAX_HEAD_TEXT = 16 << 20;
 
+const UTF8_ADVICE = 'save it as "CSV UTF-8" (or re-encode it as UTF-8) first';
+
 /** Compressed and archive formats read_csv users meet, by their first bytes. */
-const REFUSED: { magic: number[]; what: string }[] = [
-  { magic: [0x42, 0x5a, 0x68], what: 'bzip2-compressed' },
+/** `null`: any byte. Long enough that no CSV header starts so (`BZh…` or `PAR1…` could be column names). */
+const REFUSED: { magic: (number | null)[]; what: string; advice?: string }[] = [
+  { magic: [0x42, 0x5a, 0x68, null, 0x31, 0x41, 0x59, 0x26, 0x53, 0x59], what: 'bzip2-compressed' },
   { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], what: 'xz-compressed' },
   { magic: [0x28, 0xb5, 0x2f, 0xfd], what: 'zstd-compressed' },
   { magic: [0x50, 0x4b, 0x03, 0x04], what: 'a zip archive (an Excel workbook is one)' },
-  { magic: [0x50, 0x41, 0x52, 0x31], what: 'a Parquet file (name it .parquet)' },
+  { magic: [0x50, 0x41, 0x52, 0x31, 0x15], what: 'a Parquet file (name it .parquet)' },
+  // Excel's "Unicode Text" export: UTF-16 with a byte-order mark (tab-separated).
+  { magic: [0xff, 0xfe], what: 'UTF-16 text (as Excel\'s "Unicode Text" saves it)', advice: UTF8_ADVICE },
+  { magic: [0xfe, 0xff], what: 'UTF-16 text', advice: UTF8_ADVICE },
 ];
 
 /** Reads the first bytes of `file` and tells its format; throws CsvFormatError for a compressed file it cannot read. */
@@ -57,9 +63,9 @@ export async function sniffCsvFormat(file: string): Promise<CsvFormat> {
 
 /** The format of a file whose first bytes are `raw` (at most HEAD_BYTES). */
 export function formatOf(file: string, raw: Buffer): CsvFormat {
-  for (const { magic, what } of REFUSED) {
-    if (raw.length >= magic.length && magic.every((b, i) => raw[i] === b)) {
-      throw new CsvFormatError(file, 1, 1, `this is ${what}, not a CSV file — save or decompress it as CSV (or gzip) first`);
+  for (const { magic, what, advice } of REFUSED) {
+    if (raw.length >= magic.length && magic.every((b, i) => b === null || raw[i] === b)) {
+      throw new CsvFormatError(file, 1, 1, `this is ${what}, not a CSV file — ${advice ?? 'save or decompress it as CSV (or gzip) first'}`);
     }
   }
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
