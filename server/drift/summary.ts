@@ -65,7 +65,8 @@ export function summarize(input: SummaryInput): DriftSummary {
   const indexes = input.columns.filter((c) => c.quality.rowNumbers);
   if (indexes.length) {
     details.push(
-      `${names(indexes)} ${indexes.length === 1 ? 'holds' : 'hold'} row numbers (consecutive whole numbers, each once, in both files): an index ` +
+      `${names(indexes)} ${indexes.length === 1 ? 'holds' : 'hold'} row numbers ` +
+        `(consecutive whole numbers, each once, in both files): an index ` +
         `(pandas' to_csv writes one unless index=False), not a feature — it drifts whenever the files differ in length; ` +
         'leave it out (--columns) or write the files with index=False',
     );

@@ -240,6 +240,13 @@ export function createApp(host: ModelHost, options: AppOptions = {}): Hono {
     '/invocations',
     answering((c) => handleInvocation(ctx, c, '/invocations')),
   );
+  // MLflow's scoring server answers these health checks (load balancers and MLflow's own client poll /ping).
+  const mlflowHealth = (c: Context) => {
+    host.current();
+    return c.body(null, 200);
+  };
+  app.get('/ping', mlflowHealth);
+  app.get('/health', mlflowHealth);
   app.post('/predict', async (c) => {
     const type = mediaType(c);
     if (type === 'text/csv' || type === 'application/csv') return handleCsvBatch(ctx, c, '/predict', host.current());

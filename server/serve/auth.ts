@@ -93,7 +93,7 @@ export const MIN_ADMIN_TOKEN_LENGTH = 32;
 /** Longest expiry a share link may ask for: 30 days. */
 const MAX_EXPIRY_MINUTES = 30 * 24 * 60;
 /** Routes reachable without a token even in share mode. */
-const OPEN_PATHS = new Set(['/v2/health/live', '/v2/health/ready']);
+const OPEN_PATHS = new Set(['/v2/health/live', '/v2/health/ready', '/ping', '/health']);
 const CORS_METHODS = ['GET', 'POST', 'DELETE'];
 const CORS_HEADERS = ['authorization', 'content-type'];
 const LOOPBACK_ORIGIN = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/;

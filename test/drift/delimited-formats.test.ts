@@ -150,7 +150,7 @@ test('the row estimate of a gzip file counts its text, not its compressed bytes'
   assert.ok(estimate > 60000 * 0.8 && estimate < 60000 * 1.25, `estimated ${estimate} rows of 60,000`);
 });
 
-test('bzip2, xz, zstd, zip (an Excel workbook), Parquet bytes and UTF-16 text in a .csv are refused in words, not as a bad row', async () => {
+test('bzip2, xz, zstd, zip (an Excel workbook), Parquet bytes and UTF-16 text in a .csv: refused in words, not as a bad row', async () => {
   const cases: [string, number[], RegExp][] = [
     ['bz.csv', [0x42, 0x5a, 0x68, 0x39, 0x31, 0x41, 0x59, 0x26, 0x53, 0x59], /bzip2-compressed, not a CSV file/],
     ['xz.csv', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00], /xz-compressed/],

@@ -29,14 +29,16 @@ describe('share-link auth on a server that requires tokens', () => {
   };
 
   test('no token → 401 JSON naming what to do; health routes stay open', async () => {
-    for (const path of ['/api/model', '/', '/metrics', '/v2/models/iris', '/openapi.json']) {
+    for (const path of ['/api/model', '/', '/metrics', '/v2/models/iris', '/openapi.json', '/v1/models/iris/metadata']) {
       const res = await fetch(server.url + path);
       assert.equal(res.status, 401, path);
       assert.match(((await res.json()) as { error: string }).error, /needs an access token/);
     }
     const infer = await postJson(`${server.url}/v2/models/iris/infer`, { inputs: [] });
     assert.equal(infer.status, 401);
-    for (const path of ['/v2/health/live', '/v2/health/ready']) assert.equal((await fetch(server.url + path)).status, 200, path);
+    for (const path of ['/v2/health/live', '/v2/health/ready', '/ping', '/health']) {
+      assert.equal((await fetch(server.url + path)).status, 200, path);
+    }
   });
 
   test('a minted token works as a Bearer header and as ?token=, and the page embeds it', async () => {

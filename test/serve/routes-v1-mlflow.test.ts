@@ -36,6 +36,44 @@ describe('v1 and MLflow on iris', () => {
     assert.equal((await fetch(`${server.url}/v1/models/other`)).status, 404);
   });
 
+  test("GET /v1/models/iris/metadata: the signature as TF Serving's GetModelMetadata spells it; versions addressed as TF Serving's clients do", async () => {
+    const res = await fetch(`${server.url}/v1/models/iris/metadata`);
+    assert.equal(res.status, 200);
+    const meta = await res.json();
+    assert.deepEqual(meta.model_spec, { name: 'iris', signature_name: '', version: '1' });
+    const signature = meta.metadata.signature_def.signature_def.serving_default;
+    assert.equal(signature.method_name, 'tensorflow/serving/predict');
+    assert.deepEqual(signature.inputs.float_input, {
+      dtype: 'DT_FLOAT',
+      tensor_shape: {
+        dim: [
+          { size: '-1', name: '' },
+          { size: '4', name: '' },
+        ],
+        unknown_rank: false,
+      },
+      name: 'float_input',
+    });
+    assert.equal(signature.outputs.output_label.dtype, 'DT_STRING'); // the class names
+    // The same through /versions/1, and a version that does not exist is a 404.
+    assert.deepEqual(await (await fetch(`${server.url}/v1/models/iris/versions/1/metadata`)).json(), meta);
+    assert.equal((await fetch(`${server.url}/v1/models/iris/versions/1`)).status, 200);
+    assert.equal((await fetch(`${server.url}/v1/models/iris/versions/7/metadata`)).status, 404);
+    assert.equal((await fetch(`${server.url}/v1/models/other/metadata`)).status, 404);
+    const byVersion = await postJson(`${server.url}/v1/models/iris/versions/1:predict`, { instances: iris.inputs.float_input.data });
+    assert.equal(byVersion.status, 200, JSON.stringify(byVersion.json));
+    assertIrisPredictions(byVersion.json.predictions, 5);
+    const wrong = await postJson(`${server.url}/v1/models/iris/versions/7:predict`, { instances: iris.inputs.float_input.data });
+    assert.equal(wrong.status, 404, JSON.stringify(wrong.json));
+    const verb = await postJson(`${server.url}/v1/models/iris/versions/1:classify`, { instances: iris.inputs.float_input.data });
+    assert.equal(verb.status, 404);
+    assert.match(verb.json.error, /unknown v1 route/);
+  });
+
+  test("MLflow's health checks: GET /ping and /health answer 200", async () => {
+    for (const path of ['/ping', '/health']) assert.equal((await fetch(server.url + path)).status, 200, path);
+  });
+
   test('instances as lists in feature order', async () => {
     const { status, json } = await postJson(`${server.url}/v1/models/iris:predict`, { instances: iris.inputs.float_input.data });
     assert.equal(status, 200, JSON.stringify(json));

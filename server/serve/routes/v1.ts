@@ -1,11 +1,23 @@
 /**
- * TF Serving / KServe v1: `POST /v1/models/{m}:predict` and `GET /v1/models/{m}`.
+ * TF Serving / KServe v1: `POST /v1/models/{m}:predict` (also `/versions/{v}:predict`, as TF Serving
+ * clients address a version), `GET /v1/models/{m}` (status) and `GET /v1/models/{m}/metadata` (the
+ * signature as TF Serving's GetModelMetadata spells it, which its clients read to build requests).
  * Hono's `:param` stops at `/` only, so `/v1/models/:target` captures `iris:predict` whole; the verb
  * after the last colon is split off here.
  */
 import { Hono, type Context } from 'hono';
 import { describeZodError, V1PredictRequestSchema } from '../../protocol/schemas';
-import { answering, HttpError, jsonAnswer, readJsonBody, requireModel, type JsonResponseParts, type RouteContext } from './common';
+import {
+  answering,
+  HttpError,
+  jsonAnswer,
+  publishedVersion,
+  readJsonBody,
+  requireModel,
+  type JsonResponseParts,
+  type RouteContext,
+} from './common';
+import { modelMetadata } from './oip';
 import { fastV1PredictRequest } from './fast-parse';
 import { predictColumns, predictInstances } from './json-predict';
 
@@ -27,22 +39,84 @@ export const V1_PREDICT_ROUTE = '/v1/models/:model:predict';
 export function v1Routes(ctx: RouteContext): Hono {
   const app = new Hono();
 
-  app.get('/v1/models/:model', (c) => {
-    requireModel(ctx.host, c.req.param('model'));
-    return c.json({ model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] });
-  });
+  const status = (c: Context, version?: string) => {
+    const model = requireModel(ctx.host, c.req.param('model') ?? '', version);
+    const served = publishedVersion(ctx.host, model);
+    return c.json({ model_version_status: [{ version: served, state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] });
+  };
+  const metadata = (c: Context, version?: string) => {
+    const model = requireModel(ctx.host, c.req.param('model') ?? '', version);
+    return c.json(tfServingMetadata(modelMetadata(model), publishedVersion(ctx.host, model)));
+  };
+  app.get('/v1/models/:model', (c) => status(c));
+  app.get('/v1/models/:model/versions/:version', (c) => status(c, c.req.param('version')));
+  app.get('/v1/models/:model/metadata', (c) => metadata(c));
+  app.get('/v1/models/:model/versions/:version/metadata', (c) => metadata(c, c.req.param('version')));
 
   app.post(V1_POST_ROUTE, answering(v1PostHandler(ctx)));
+  // `:target` is `1:predict` whole here: the version is checked, then the request is the plain route's.
+  app.post(
+    '/v1/models/:model/versions/:target',
+    answering((c) => {
+      const model = c.req.param('model') ?? '';
+      const target = c.req.param('target') ?? '';
+      const colon = target.lastIndexOf(':');
+      requireModel(ctx.host, model, colon < 0 ? target : target.slice(0, colon));
+      return v1PostHandler(ctx, `${model}${colon < 0 ? '' : target.slice(colon)}`)(c);
+    }),
+  );
   return app;
+}
+
+/** TF Serving's names of the tensor types (types.proto), by the Open Inference Protocol's. */
+const TF_DTYPE: Record<string, string> = {
+  FP16: 'DT_HALF',
+  FP32: 'DT_FLOAT',
+  FP64: 'DT_DOUBLE',
+  INT8: 'DT_INT8',
+  INT16: 'DT_INT16',
+  INT32: 'DT_INT32',
+  INT64: 'DT_INT64',
+  UINT8: 'DT_UINT8',
+  UINT16: 'DT_UINT16',
+  UINT32: 'DT_UINT32',
+  UINT64: 'DT_UINT64',
+  BOOL: 'DT_BOOL',
+  BYTES: 'DT_STRING',
+};
+
+/** The model's signature as TF Serving answers `GET /v1/models/{m}/metadata`: one `serving_default` signature. */
+export function tfServingMetadata(oip: ReturnType<typeof modelMetadata>, version: string) {
+  const tensors = (list: typeof oip.inputs) =>
+    Object.fromEntries(
+      list.map((t) => [
+        t.name,
+        {
+          dtype: TF_DTYPE[t.datatype] ?? 'DT_INVALID',
+          tensor_shape: { dim: t.shape.map((size) => ({ size: String(size), name: '' })), unknown_rank: false },
+          name: t.name,
+        },
+      ]),
+    );
+  return {
+    model_spec: { name: oip.name, signature_name: '', version },
+    metadata: {
+      signature_def: {
+        signature_def: {
+          serving_default: { inputs: tensors(oip.inputs), outputs: tensors(oip.outputs), method_name: 'tensorflow/serving/predict' },
+        },
+      },
+    },
+  };
 }
 
 /** The pattern Hono routes v1 POSTs by (`:target` is `iris:predict` whole); the label of their HTTP metrics. */
 export const V1_POST_ROUTE = '/v1/models/:target';
 
 /** `POST /v1/models/:target`, for this app's route and the prediction fast path (server/serve/fast-path.ts). */
-export function v1PostHandler(ctx: RouteContext): (c: Context) => Promise<JsonResponseParts> {
+export function v1PostHandler(ctx: RouteContext, fixedTarget?: string): (c: Context) => Promise<JsonResponseParts> {
   return async (c) => {
-    const target = c.req.param('target') ?? '';
+    const target = fixedTarget ?? c.req.param('target') ?? '';
     const colon = target.lastIndexOf(':');
     const verb = colon < 0 ? '' : target.slice(colon + 1);
     if (verb !== 'predict') {
