@@ -82,6 +82,22 @@ describe('OIP v2 on iris (sklearn, packed FP32 input, string label + probabiliti
     probs.data.forEach((v: number, i: number) => assert.ok(Math.abs(v - expected[i]) < 1e-4, `prob ${i}: ${v} vs ${expected[i]}`));
   });
 
+  test('numbers under another number datatype convert (INT64, FP64 into FP32); one row may come without its batch dimension', async () => {
+    const strict = await postJson(`${server.url}/v2/models/iris/infer`, {
+      inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6, 2.5, 4, 1] }],
+    });
+    assert.equal(strict.status, 200, JSON.stringify(strict.json));
+    for (const input of [
+      { name: 'float_input', shape: [1, 4], datatype: 'INT64', data: [6, 2.5, 4, 1] },
+      { name: 'float_input', shape: [1, 4], datatype: 'FP64', data: [6, 2.5, 4, 1] },
+      { name: 'float_input', shape: [4], datatype: 'FP32', data: [6, 2.5, 4, 1] },
+    ]) {
+      const { status, json } = await postJson(`${server.url}/v2/models/iris/infer`, { inputs: [input] });
+      assert.equal(status, 200, JSON.stringify(json));
+      assert.deepEqual(json.outputs, strict.json.outputs, JSON.stringify(input));
+    }
+  });
+
   test('flat data, versioned path, id echoed, output selection', async () => {
     const { status, json } = await postJson(`${server.url}/v2/models/iris/versions/1/infer`, {
       id: 'req-42',
@@ -95,9 +111,9 @@ describe('OIP v2 on iris (sklearn, packed FP32 input, string label + probabiliti
 
   const bad: [string, unknown, RegExp][] = [
     [
-      'wrong datatype',
-      { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'INT64', data: [6, 2, 4, 1] }] },
-      /^input 'float_input': expected datatype FP32, got INT64$/,
+      'wrong datatype (text for numbers)',
+      { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'BYTES', data: ['6', '2', '4', '1'] }] },
+      /^input 'float_input': expected datatype FP32, got BYTES$/,
     ],
     [
       'wrong shape',
@@ -257,10 +273,64 @@ describe('OIP v2 datatypes (dtypes.onnx: Identity per dtype)', () => {
     assert.match(res.json.error, /in_bool\[0\]: expected a boolean/);
   });
 
+  test("numbers sent under another number datatype are checked as the model's type, element named", async () => {
+    const inputs = cases.map(([dtype, datatype, data]) => ({ name: `in_${dtype}`, shape: [1, 2], datatype, data }));
+    inputs[1] = { ...inputs[1], datatype: 'FP64', data: [0.1, 1e300] };
+    let res = await postJson(`${server.url}/v2/models/dtypes/infer`, { inputs });
+    assert.equal(res.status, 400);
+    assert.match(res.json.error, /in_float32\[1\]: .*float32/);
+    inputs[1] = { ...inputs[1], data: [0.1, 2] };
+    inputs[3] = { ...inputs[3], datatype: 'FP32', data: [1.5, 2] };
+    res = await postJson(`${server.url}/v2/models/dtypes/infer`, { inputs });
+    assert.equal(res.status, 400);
+    assert.match(res.json.error, /in_int8\[0\]: expected an integer/);
+    inputs[3] = { ...inputs[3], data: [1, 2] };
+    res = await postJson(`${server.url}/v2/models/dtypes/infer`, { inputs });
+    assert.equal(res.status, 200, JSON.stringify(res.json));
+    assert.deepEqual(res.json.outputs.find((o: { name: string }) => o.name === 'out_float32').data, [Math.fround(0.1), 2]);
+    assert.deepEqual(res.json.outputs.find((o: { name: string }) => o.name === 'out_int8').data, [1, 2]);
+  });
+
   test('a missing input is named with its datatype and shape', async () => {
     const inputs = cases.slice(1).map(([dtype, datatype, data]) => ({ name: `in_${dtype}`, shape: [1, 2], datatype, data }));
     const { status, json } = await postJson(`${server.url}/v2/models/dtypes/infer`, { inputs });
     assert.equal(status, 400);
     assert.equal(json.error, "missing input 'in_float16' (datatype FP16, shape [-1,2])");
+  });
+});
+
+describe("OIP v2 from MLServer's pandas codec (flights: one [N,1] input per column)", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer(repoPath('samples/flights/flights.onnx'));
+  });
+  after(() => server.close());
+
+  test("columns as [N] with pandas datatypes (FP64 for a float32 input) give what [N,1] in the model's types gives", async () => {
+    const columns = { carrier: ['DL', 'AA'], origin: ['DEN', 'JFK'], distance: [526, 1000.5], dep_hour: [22, 8], day_of_week: [0, 3] };
+    const modelTypes: Record<string, string> = {
+      carrier: 'BYTES',
+      origin: 'BYTES',
+      distance: 'FP32',
+      dep_hour: 'INT64',
+      day_of_week: 'INT64',
+    };
+    const pandasTypes: Record<string, string> = { ...modelTypes, distance: 'FP64' };
+    const strict = await postJson(`${server.url}/v2/models/flights/infer`, {
+      inputs: Object.entries(columns).map(([name, data]) => ({ name, shape: [2, 1], datatype: modelTypes[name], data })),
+    });
+    assert.equal(strict.status, 200, JSON.stringify(strict.json));
+    const pandas = await postJson(`${server.url}/v2/models/flights/infer`, {
+      parameters: { content_type: 'pd' },
+      inputs: Object.entries(columns).map(([name, data]) => ({ name, shape: [2], datatype: pandasTypes[name], data })),
+    });
+    assert.equal(pandas.status, 200, JSON.stringify(pandas.json));
+    assert.deepEqual(pandas.json.outputs, strict.json.outputs);
+    // Shapes that differ by more than dimensions of size 1 are still refused, naming both.
+    const wrong = await postJson(`${server.url}/v2/models/flights/infer`, {
+      inputs: [{ name: 'carrier', shape: [2, 2], datatype: 'BYTES', data: ['DL', 'AA', 'UA', 'B6'] }],
+    });
+    assert.equal(wrong.status, 400);
+    assert.match(wrong.json.error, /input 'carrier': expected shape \[-1,1\], got \[2,2\]/);
   });
 });

@@ -36,7 +36,7 @@ describe('v1 and MLflow on iris', () => {
     assert.equal((await fetch(`${server.url}/v1/models/other`)).status, 404);
   });
 
-  test("GET /v1/models/iris/metadata: the signature as TF Serving's GetModelMetadata spells it; versions addressed as TF Serving's clients do", async () => {
+  test('GET /v1/models/iris/metadata: the signature as TF Serving spells it; versions as its clients send them', async () => {
     const res = await fetch(`${server.url}/v1/models/iris/metadata`);
     assert.equal(res.status, 200);
     const meta = await res.json();

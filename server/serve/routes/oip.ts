@@ -145,13 +145,13 @@ async function infer(ctx: RouteContext, c: Context, route: string, model: Loaded
         `parameters.binary_data_size must be a non-negative integer, got ${JSON.stringify(binarySize)}`,
       );
     }
-    checkDatatype(info, t.datatype);
-    checkShape(info, t.shape);
+    checkDatatype(info, t.datatype); // binary values are the datatype's bytes: no conversion
+    const dims = checkShape(info, t.shape);
     const bytes = binary.subarray(binaryOffset, binaryOffset + binarySize);
     if (bytes.length !== binarySize)
       throw new InputError(`input '${t.name}'`, `binary_data_size is ${binarySize} but only ${bytes.length} bytes remain in the body`);
     binaryOffset += binarySize;
-    return { name: info.name, dtype: info.dtype, dims: t.shape, data: decodeBinaryTensor(`input '${t.name}'`, t.datatype, count, bytes) };
+    return { name: info.name, dtype: info.dtype, dims, data: decodeBinaryTensor(`input '${t.name}'`, t.datatype, count, bytes) };
   });
   if (binary && binaryOffset !== binary.length) {
     throw new HttpError(

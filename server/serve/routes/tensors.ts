@@ -2,7 +2,7 @@
  * Request tensors checked against the model's declared inputs, and output tensors turned back into JSON.
  * Messages name the input and say expected-vs-got, e.g. `input 'x': expected shape [-1,30], got [1,29]`.
  */
-import { DTYPE_OF_OIP, OIP_DATATYPE, type OipDatatype } from '../../protocol/api';
+import { OIP_DATATYPE, type OipDatatype } from '../../protocol/api';
 import { flatten, InputError, nest, nestedShape, readScalar, tensorFromValues, type PlainTensor } from '../../protocol/codec';
 import { checkedElementCount, DEFAULT_MAX_ELEMENTS, MAX_NESTING_DEPTH, quote } from '../../protocol/limits';
 import type { Dim, TensorInfo } from '../../protocol/signature';
@@ -27,11 +27,28 @@ export function requestElementCount(name: string, shape: readonly unknown[], max
 }
 
 /** Throws unless `shape` has the declared rank and every fixed dimension matches. */
-export function checkShape(info: TensorInfo, shape: number[]): void {
+/**
+ * The shape the request's values take in the model: the request's own when it fits, else the model's
+ * when the two differ only by dimensions of size 1 — MLServer's pandas codec sends a column as `[N]` for
+ * an `[N,1]` input (newer versions `[N,1]`), and one row may come without its batch dimension. The
+ * values' order is the same either way. Anything else is a 400 naming the input and both shapes.
+ */
+export function checkShape(info: TensorInfo, shape: number[]): number[] {
   const expected = metadataShape(info.dims);
-  const fits = shape.length === expected.length && expected.every((d, i) => d === -1 || d === shape[i]);
-  if (!fits) throw new InputError(`input '${info.name}'`, `expected shape ${formatShape(expected)}, got ${formatShape(shape)}`);
+  if (shape.length === expected.length && expected.every((d, i) => d === -1 || d === shape[i])) return shape;
+  const free = expected.filter((d) => d === -1).length;
+  const known = expected.reduce((product, d) => (d === -1 ? product : product * d), 1);
+  const count = shape.reduce((product, d) => product * d, 1);
+  if (known > 0 && (free === 1 ? count % known === 0 : free === 0 && count === known)) {
+    const fitted = expected.map((d) => (d === -1 ? count / known : d));
+    const withoutOnes = (s: number[]) => s.filter((d) => d !== 1).join(',');
+    if (withoutOnes(fitted) === withoutOnes(shape)) return fitted;
+  }
+  throw new InputError(`input '${info.name}'`, `expected shape ${formatShape(expected)}, got ${formatShape(shape)}`);
 }
+
+/** Numbers in JSON are numbers whatever the datatype says: those convert to the model's type (BOOL and BYTES do not). */
+const isNumericDatatype = (datatype: string) => datatype !== 'BOOL' && datatype !== 'BYTES';
 
 /** The model input called `name`, or an error listing the inputs there are. */
 export function findInput(inputs: TensorInfo[], name: string): TensorInfo {
@@ -56,21 +73,24 @@ export function tensorFromOip(
   request: { name: string; shape: number[]; datatype: OipDatatype; data?: unknown[] | undefined },
   maxElements = DEFAULT_MAX_ELEMENTS,
 ): PlainTensor {
-  checkDatatype(info, request.datatype);
+  // JSON numbers convert to the model's number type (a pandas float64 column, FP64, into an FP32 input:
+  // each value is then checked as the model's type); BOOL and BYTES must be what the model takes.
+  const expected = OIP_DATATYPE[info.dtype];
+  if (!(isNumericDatatype(request.datatype) && isNumericDatatype(expected))) checkDatatype(info, request.datatype);
   const count = requestElementCount(info.name, request.shape, maxElements);
-  checkShape(info, request.shape);
+  const dims = checkShape(info, request.shape);
   if (request.data === undefined)
     throw new InputError(`input '${info.name}'`, '"data" is missing; send the values row-major, flat or nested');
   const values = flatten(request.data, count, `input '${info.name}'`, Math.max(1, request.shape.length));
-  return tensorFromValues(info.name, DTYPE_OF_OIP[request.datatype], request.shape, values);
+  return tensorFromValues(info.name, info.dtype, dims, values);
 }
 
 /** A nested JSON array (v1 `inputs`) → a tensor of the model's dtype, its shape read from the nesting. */
 export function tensorFromNested(info: TensorInfo, value: unknown, maxElements = DEFAULT_MAX_ELEMENTS): PlainTensor {
   const shape = nestedShape(value);
   const count = requestElementCount(info.name, shape, maxElements);
-  checkShape(info, shape);
-  return tensorFromValues(info.name, info.dtype, shape, flatten(value, count, `input '${info.name}'`, Math.max(1, shape.length)));
+  const dims = checkShape(info, shape);
+  return tensorFromValues(info.name, info.dtype, dims, flatten(value, count, `input '${info.name}'`, Math.max(1, shape.length)));
 }
 
 /** Stacks per-row values (v1 `instances` of a single-input model) into one `[rows, ...]` tensor. */
