@@ -153,7 +153,7 @@ describe('local access rules', () => {
     ] as const) {
       const res = await start(body);
       assert.equal(res.status, 400, JSON.stringify(body));
-      assert.match(res.json.error, new RegExp(`^${field.replace('.', '\\.')}: .* is not a (\\.csv or \\.parquet|\\.onnx) file`));
+      assert.match(res.json.error, new RegExp(`^${field.replace('.', '\\.')}: .* is not a (\\.csv, .* or \\.parquet|\\.onnx) file`));
       assert.doesNotMatch(JSON.stringify(res.json), /do-not-read-me/);
     }
     const files = (await (await fetch(`${server.url}/api/drift/files`, { headers: server.ownerHeaders })).json()) as {
