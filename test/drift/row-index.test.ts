@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { runDrift } from '../../server/drift';
+import { renderHtml } from '../../server/drift/report/html';
 import { renderText } from '../../server/drift/report/text';
 import { mulberry32 } from '../../server/drift/math/random';
 
@@ -42,6 +43,9 @@ test("pandas' index column (0…2999 against 3000…4999) is flagged in the colu
   assert.match(said, /^Unnamed: 0 holds row numbers .*an index \(pandas' to_csv writes one unless index=False\), not a feature/);
   assert.notEqual(report.summary.severity, 'ok');
   assert.match(renderText(report), /Unnamed: 0 holds row numbers/);
+  const html = renderHtml(report);
+  assert.match(html, /<li>Unnamed: 0 holds row numbers/);
+  assert.equal(html.match(/row numbers: an index, not a feature/g)?.length, 1); // in the index's row only
 });
 
 test('not row numbers: a repeated, a missing or a skipped number on either side', async () => {

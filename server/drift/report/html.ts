@@ -61,6 +61,7 @@ function qualityHtml(c: ColumnDrift): string {
   if (q.outOfRangeShare) parts.push(`${(q.outOfRangeShare * 100).toFixed(1)}% outside ref range`);
   if (q.newCategoryCount) parts.push(`${q.newCategoryCount} new categories: ${escapeHtml(q.newCategories.slice(0, 5).join(', '))}`);
   if (q.typeChange) parts.push(escapeHtml(q.typeChange));
+  if (q.rowNumbers) parts.push('row numbers: an index, not a feature');
   return parts.join('<br>');
 }
 
