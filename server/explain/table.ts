@@ -8,6 +8,7 @@
 import { parse } from 'csv-parse';
 import { ModelLabError } from '../protocol/errors';
 import type { Feature, Signature } from '../protocol/signature';
+import { csvDelimiterOf } from '../model/csv-separator';
 import { fileReadProblem, readFileThrough } from '../model/file-stream';
 import { CsvError, csvError } from '../model/reference';
 import { mapColumns } from '../model/csv-rows';
@@ -92,7 +93,8 @@ export interface ReadTableOptions {
 export async function readTable(path: string, signature: Signature, options: ReadTableOptions = {}): Promise<DataTable> {
   const features = tableFeatures(signature);
   const maxRows = options.maxRows ?? 100_000;
-  const parser = readFileThrough(path, parse({ bom: true, relax_column_count: false, skip_empty_lines: true, trim: true }));
+  const delimiter = await csvDelimiterOf(path);
+  const parser = readFileThrough(path, parse({ bom: true, delimiter, relax_column_count: false, skip_empty_lines: true, trim: true }));
   let header: string[] | undefined;
   let columns: number[] = [];
   let targetColumn = -1;

@@ -6,6 +6,7 @@
 import { parse } from 'csv-parse';
 import type { ReferenceSample } from '../protocol/api';
 import { ModelLabError } from '../protocol/errors';
+import { csvDelimiterOf } from './csv-separator';
 import { fileReadProblem, readFileThrough } from './file-stream';
 import { uniqueHeader } from './csv-header';
 
@@ -53,7 +54,8 @@ export function csvError(file: string, err: unknown): CsvError {
 export async function readReference(path: string, options: { sampleRows?: number; scanRows?: number } = {}): Promise<ReferenceLook> {
   const sampleRows = options.sampleRows ?? 200;
   const scanRows = options.scanRows ?? 5000;
-  const parser = readFileThrough(path, parse({ bom: true, relax_column_count: false, skip_empty_lines: true, trim: true }));
+  const delimiter = await csvDelimiterOf(path);
+  const parser = readFileThrough(path, parse({ bom: true, delimiter, relax_column_count: false, skip_empty_lines: true, trim: true }));
   let header: string[] | undefined;
   const rows: Record<string, string>[] = [];
   let facts: ColumnFacts[] = [];

@@ -11,6 +11,7 @@ import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs
 import { basename, dirname, join } from 'node:path';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
+import { csvDelimiterOf } from '../../model/csv-separator';
 import { fileReadProblem, readFileThrough } from '../../model/file-stream';
 import { loadModel } from '../../model/index';
 import type { LoadedModel } from '../../model/types';
@@ -117,7 +118,8 @@ export async function predictCsv(
     if (writeError) throw new ModelLabError(`cannot write ${outputPath ?? 'stdout'}: ${writeError.message}`);
     if (text && !out.write(text)) await once(out, 'drain');
   };
-  const parser = readFileThrough(inputCsv, parse({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true }));
+  const delimiter = await csvDelimiterOf(inputCsv);
+  const parser = readFileThrough(inputCsv, parse({ bom: true, delimiter, skip_empty_lines: true, relax_column_count: true, info: true }));
   const summary: Summary = { rows: 0, failed: 0 };
   let header: string[] | undefined;
   let mapping: ColumnMapping | undefined;

@@ -7,14 +7,10 @@
  */
 import { open } from 'node:fs/promises';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { separatorOf } from '../../model/csv-separator';
 import { CsvFormatError } from './tokenizer';
 
-export const COMMA = 0x2c;
-const SEMICOLON = 0x3b;
-const TAB = 0x09;
-const PIPE = 0x7c;
-/** The separators a header may show, comma first: it wins whenever the header has one. */
-const SEPARATORS = [COMMA, SEMICOLON, TAB, PIPE] as const;
+export { separatorName, separatorOf } from '../../model/csv-separator';
 
 export interface CsvFormat {
   /** The byte between fields. */
@@ -86,34 +82,4 @@ function inflateHead(file: string, raw: Buffer): Buffer {
     }
     throw new CsvFormatError(file, 1, 1, 'this file starts like gzip data but is not readable as gzip — is it corrupt?');
   }
-}
-
-/**
- * The header line's separator: a comma when the header has one outside quotes (pandas' default),
- * else whichever of `;`, tab and `|` it has most; a header with none of them is one column (comma).
- */
-export function separatorOf(text: Buffer): number {
-  const counts = new Map<number, number>(SEPARATORS.map((s) => [s, 0]));
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === 0x22) quoted = !quoted;
-    else if (!quoted && (c === 0x0a || c === 0x0d)) break;
-    else if (!quoted && counts.has(c)) counts.set(c, counts.get(c)! + 1);
-  }
-  if (counts.get(COMMA)! > 0) return COMMA;
-  let best = COMMA;
-  let most = 0;
-  for (const s of SEPARATORS) {
-    if (counts.get(s)! > most) {
-      best = s;
-      most = counts.get(s)!;
-    }
-  }
-  return best;
-}
-
-/** How a separator is said in messages. */
-export function separatorName(separator: number): string {
-  return separator === TAB ? 'tab' : `"${String.fromCharCode(separator)}"`;
 }
