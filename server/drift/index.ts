@@ -146,6 +146,26 @@ async function check(
       );
     }
   }
+  // Said before reading either file, with the shared columns to check instead (the reader would only say
+  // "no column named …" about the current file's header).
+  const currentHeader = await readTableHeader(options.current);
+  const absent = names.filter((name) => !currentHeader.includes(name));
+  if (absent.length) {
+    const shared = names.filter((name) => currentHeader.includes(name));
+    const list = (columns: string[]) =>
+      columns
+        .slice(0, 10)
+        .map((c) => `"${c}"`)
+        .join(', ') + (columns.length > 10 ? ', …' : '');
+    const only = shared.length <= 10 ? ` (--columns ${shared.join(',')})` : '';
+    throw new ModelLabError(
+      `the current file has no column${absent.length === 1 ? '' : 's'} ${list(absent)}, which the reference has` +
+        (shared.length
+          ? ` — check only the ${shared.length} shared column${shared.length === 1 ? '' : 's'}${only}`
+          : ' — the two files share no column'),
+      { field: absent[0] },
+    );
+  }
   for (const name of Object.keys(options.stattest ?? {})) {
     if (!names.includes(name))
       throw new ModelLabError(`--stattest names column "${name}", which is not among the checked columns`, { field: name });

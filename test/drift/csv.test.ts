@@ -104,6 +104,34 @@ test('an unknown column is an error that lists the columns', async () => {
   await assert.rejects(readCsvColumns(file('cols.csv', 'a,b\n1,2\n'), { columns: ['c'] }), /no column named "c".*a, b/);
 });
 
+test('a current file without some reference columns: named, with the shared ones to check instead (before any reading)', async () => {
+  const { runDrift } = await import('../../server/drift');
+  const { ModelLabError } = await import('../../server/protocol/errors');
+  const reference = file('three.csv', 'a,b,c\n1,2,x\n3,4,y\n');
+  for (const [current, message] of [
+    [
+      file('two.csv', 'a,c\n1,x\n'),
+      /^the current file has no column "b", which the reference has — check only the 2 shared columns \(--columns a,c\)$/,
+    ],
+    [
+      file('none.csv', 'x,y\n1,2\n'),
+      /^the current file has no columns "a", "b", "c", which the reference has — the two files share no column$/,
+    ],
+  ] as const) {
+    await assert.rejects(runDrift({ reference, current }), (err: unknown) => {
+      assert.ok(err instanceof ModelLabError && !(err instanceof CsvFormatError), String(err));
+      assert.match(err.message, message);
+      return true;
+    });
+  }
+  // Naming the shared columns checks them.
+  const report = await runDrift({ reference, current: file('two-rows.csv', 'a,c\n1,x\n3,y\n'), columns: ['a', 'c'], mmd: false });
+  assert.deepEqual(
+    report.columns.map((c) => c.name),
+    ['a', 'c'],
+  );
+});
+
 test('a row split across stream chunks is read whole', async () => {
   const long = 'x'.repeat(1 << 20);
   const { columns } = await readCsvColumns(file('big.csv', `t,n\n"${long}",1\nshort,2\n`));
