@@ -43,6 +43,12 @@ export function columnQuality(pair: ColumnPair, typeChange: string | null): Colu
     constantInReference: pair.isConstant('ref'),
     constantInCurrent: pair.isConstant('cur'),
     rowNumbers: holdsRowNumbers(pair),
+    identifier:
+      pair.kind === 'categorical' &&
+      pair.nRef >= 20 &&
+      pair.nCur >= 20 &&
+      pair.ref.categories.size === pair.nRef &&
+      pair.cur.categories.size === pair.nCur,
   };
 }
 

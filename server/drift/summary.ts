@@ -71,6 +71,13 @@ export function summarize(input: SummaryInput): DriftSummary {
         'leave it out (--columns) or write the files with index=False',
     );
   }
+  const identifiers = input.columns.filter((c) => c.quality.identifier);
+  if (identifiers.length) {
+    details.push(
+      `${names(identifiers)} ${identifiers.length === 1 ? 'holds' : 'hold'} a different value on every row in both files: ` +
+        'an identifier, not a feature — it drifts whenever the files hold different rows; leave it out (--columns)',
+    );
+  }
   const untested = input.columns.filter((c) => c.error !== null);
   if (untested.length) details.push(`${plural(untested.length, 'column')} could not be tested (${names(untested)}): see the table`);
   if (target?.error) details.push(`The target "${target.name}" could not be tested: ${target.error}`);

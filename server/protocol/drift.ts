@@ -95,6 +95,11 @@ export interface ColumnQuality {
    * files differ in length; the report says so (summary.ts) but tests it as Evidently would.
    */
   rowNumbers: boolean;
+  /**
+   * A categorical column with a different value on every row in both files (at least 20 rows each): an
+   * identifier (customer id, UUID), not a feature — it drifts whenever the files hold different rows.
+   */
+  identifier: boolean;
 }
 
 /**

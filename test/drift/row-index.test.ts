@@ -64,3 +64,30 @@ test('not row numbers: a repeated, a missing or a skipped number on either side'
     assert.ok(!report.summary.details.some((d) => d.includes('row numbers')), name);
   }
 });
+
+test('a text column with a different value on every row (an id) is an identifier; a repeated value or a short file is not', async () => {
+  const write = (name: string, ids: string[]) => {
+    const path = join(dir, name);
+    writeFileSync(path, `customer,plan\n${ids.map((id, i) => `${id},${i % 3 === 0 ? 'pro' : 'free'}`).join('\n')}\n`);
+    return path;
+  };
+  const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => `c-${(from + i).toString(36)}`);
+  const report = await runDrift({
+    reference: write('ids-ref.csv', ids(0, 300)),
+    current: write('ids-cur.csv', ids(1000, 200)),
+    mmd: false,
+  });
+  const customer = report.columns.find((c) => c.name === 'customer')!;
+  assert.equal(customer.kind, 'categorical');
+  assert.equal(customer.quality.identifier, true);
+  assert.equal(report.columns.find((c) => c.name === 'plan')!.quality.identifier, false);
+  const said = report.summary.details.find((d) => d.includes('identifier'));
+  assert.match(said ?? '', /^customer holds a different value on every row in both files: an identifier, not a feature/);
+  assert.match(renderHtml(report), /a different value on every row: an identifier, not a feature/);
+  const repeated = ids(1000, 200);
+  repeated[150] = repeated[3];
+  const once = await runDrift({ reference: write('ids-ref2.csv', ids(0, 300)), current: write('ids-rep.csv', repeated), mmd: false });
+  assert.equal(once.columns.find((c) => c.name === 'customer')!.quality.identifier, false);
+  const short = await runDrift({ reference: write('ids-ref3.csv', ids(0, 19)), current: write('ids-short.csv', ids(50, 19)), mmd: false });
+  assert.equal(short.columns.find((c) => c.name === 'customer')!.quality.identifier, false);
+});

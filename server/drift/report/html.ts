@@ -62,6 +62,7 @@ function qualityHtml(c: ColumnDrift): string {
   if (q.newCategoryCount) parts.push(`${q.newCategoryCount} new categories: ${escapeHtml(q.newCategories.slice(0, 5).join(', '))}`);
   if (q.typeChange) parts.push(escapeHtml(q.typeChange));
   if (q.rowNumbers) parts.push('row numbers: an index, not a feature');
+  if (q.identifier) parts.push('a different value on every row: an identifier, not a feature');
   return parts.join('<br>');
 }
 

@@ -42,6 +42,7 @@ function qualityFlags(c: ColumnDrift): string[] {
   if (q.constantInReference) flags.push('constant in reference');
   if (q.constantInCurrent) flags.push('constant in current');
   if (q.rowNumbers) flags.push("row numbers: an index (pandas' to_csv without index=False?), not a feature");
+  if (q.identifier) flags.push('a different value on every row: an identifier, not a feature');
   return flags;
 }
 
