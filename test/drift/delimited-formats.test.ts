@@ -201,6 +201,18 @@ test('a gzip file cut short or corrupt ends in words (the file, what happened), 
       return true;
     });
   }
+  // Ordinary rows, then a gzip "bomb" further in: 80 MiB of one endless line, refused at the row
+  // bound (the head looked like a CSV), on both threads, instead of growing until memory runs out.
+  const rows = delimited(table(30000, 6, 0), ',');
+  const endless = write('endless.csv.gz', gzipSync(Buffer.concat([Buffer.from(rows), Buffer.alloc(80 << 20, 0x78)]), { level: 1 }));
+  assert.ok(readFileSync(endless).length < 5 << 20);
+  for (const parallel of [false, true]) {
+    await assert.rejects(runDrift({ reference: plain.reference, current: endless, parallel }), (err: unknown) => {
+      assert.ok(err instanceof CsvFormatError, String(err));
+      assert.match(err.message, /endless\.csv\.gz, line 30002, column 1: a row longer than 64 MiB \(no line end\)/);
+      return true;
+    });
+  }
   // A head that inflates past any CSV's size (a "zip bomb"): refused from its first 64 KiB.
   const bomb = write('bomb.csv.gz', gzipSync(Buffer.alloc(64 << 20, 0x30)));
   assert.throws(() => formatOf(bomb, readFileSync(bomb).subarray(0, 1 << 16)), /expands more than 250-fold/);

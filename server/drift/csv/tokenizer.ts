@@ -20,6 +20,12 @@ const CR = 0x0d;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** Rows read here after one the fast path could not take, before it is tried again. */
 const FAST_PAUSE_ROWS = 32;
+/**
+ * The longest row kept waiting for its end. A row is carried from chunk to chunk until its line ends; a
+ * file with no line end for gigabytes (binary data, or a gzip file that inflates to one endless line)
+ * would otherwise grow that carry until the process runs out of memory.
+ */
+export const MAX_ROW_BYTES = 64 << 20;
 
 /** Byte ranges of the fields of one row, valid only during the `onRow` call. */
 export interface RowFields {
@@ -139,6 +145,14 @@ export class CsvTokenizer {
       }
     }
     const consumed = this.parse(chunk, false);
+    if (chunk.length - consumed > MAX_ROW_BYTES) {
+      throw new CsvFormatError(
+        this.file,
+        this.line,
+        1,
+        `a row longer than ${MAX_ROW_BYTES >> 20} MiB (no line end) — is this a CSV file? Rows end with a line break`,
+      );
+    }
     this.carry = consumed < chunk.length ? Buffer.from(chunk.subarray(consumed)) : null;
   }
 
