@@ -22,7 +22,8 @@
  *                                          `mkdir -p .cache/old && cp -r bin dist .cache/old` before a change; inside
  *                                          the repository so node_modules resolve — served side by side, 1-client
  *                                          runs interleaved, BENCH_ROUNDS rounds (default 5); p50 and server CPU
- *                                          µs per request)
+ *                                          µs per request; the --node-args / --serve-args below apply here too,
+ *                                          e.g. `. . --serve-args-b "--threads 1"`)
  *   npm run bench:serving -- --in-process   (instead: one app in this process, Hono's listener alone vs the fast path
  *                                          in front of it, over an in-memory socket; CPU µs per request)
  *   npm run bench:serving -- --compare A B --clients 64 [--node-args-a|-b "<node flags>"] [--serve-args-a|-b "<serve flags>"]
@@ -222,11 +223,14 @@ async function compareBuilds(roots: string[]): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
   const servers: ServerProcess[] = [];
   try {
-    for (const root of roots) servers.push(await startServerProcess([MODEL.path, '--reference', MODEL.reference], [], root));
+    const sides = compareSides(roots);
+    for (const s of sides) {
+      servers.push(await startServerProcess([MODEL.path, '--reference', MODEL.reference, ...s.serveArgs], s.nodeArgs, s.root));
+    }
     // The floor (bare node:http, same body parsed) runs in the same rounds: own time = p50 − floor − bare session.run.
     const floor = await startFloorServer();
     servers.push(floor);
-    const labels = [...roots, 'floor'];
+    const labels = [...sides.map((s) => s.key), 'floor'];
     for (const s of servers) for (const [, path, body] of routes) await loadRun(s.url + path, body, 1, 1); // warm-up
     const p50 = new Map<string, number[]>();
     const cpu = new Map<string, number[]>();
@@ -241,6 +245,7 @@ async function compareBuilds(roots: string[]): Promise<void> {
         }
       }
     }
+    for (const s of sides) console.log(`${s.key}: ${s.label}`);
     console.log(`\n| build | route | p50 µs (runs) | median p50 | server CPU µs/request (median) |`);
     console.log('|---|---|---|---|---|');
     for (const [key, runs] of p50) {
@@ -250,7 +255,7 @@ async function compareBuilds(roots: string[]): Promise<void> {
     console.log(`\nOwn time = median p50 − floor's median p50 (same route body) − bare session.run p50 (${bare.p50.toFixed(1)} µs):\n`);
     console.log('| build | route | own µs | server CPU − floor CPU, µs/request |');
     console.log('|---|---|---|---|');
-    for (const root of roots) {
+    for (const { key: root } of sides) {
       for (const [id] of routes) {
         const own = median(p50.get(`${root} ${id}`)!) - median(p50.get(`floor ${id}`)!) - bare.p50;
         const cpuOver = median(cpu.get(`${root} ${id}`)!) - median(cpu.get(`floor ${id}`)!);
@@ -260,6 +265,17 @@ async function compareBuilds(roots: string[]): Promise<void> {
   } finally {
     for (const s of servers) await s.stop();
   }
+}
+
+/** The two sides of `--compare A B`: a build folder each, with its `--node-args-a|-b` and `--serve-args-a|-b` flags. */
+function compareSides(roots: string[]): { key: string; label: string; root: string; nodeArgs: string[]; serveArgs: string[] }[] {
+  const words = (s: string | undefined) => (s ?? '').split(' ').filter(Boolean);
+  return ['a', 'b'].map((k, i) => {
+    const nodeArgs = words(argValue(`--node-args-${k}`));
+    const serveArgs = words(argValue(`--serve-args-${k}`));
+    const key = k.toUpperCase();
+    return { key, label: [`${key}: ${roots[i]}`, ...nodeArgs, ...serveArgs].join(' '), root: roots[i], nodeArgs, serveArgs };
+  });
 }
 
 /** `--flag value` from the command line, or undefined. */
@@ -333,12 +349,7 @@ async function compareUnderLoad(roots: string[], clients: number): Promise<void>
   const dir = mkdtempSync(join(tmpdir(), 'ml-cmp-'));
   const token = randomBytes(32).toString('base64url');
   writeFileSync(join(dir, 'token'), token);
-  const words = (s: string | undefined) => (s ?? '').split(' ').filter(Boolean);
-  const sides = ['a', 'b'].map((k, i) => {
-    const nodeArgs = words(argValue(`--node-args-${k}`));
-    const serveArgs = words(argValue(`--serve-args-${k}`));
-    return { label: [`${k.toUpperCase()}: ${roots[i]}`, ...nodeArgs, ...serveArgs].join(' '), root: roots[i], nodeArgs, serveArgs };
-  });
+  const sides = compareSides(roots);
   const servers: ServerProcess[] = [];
   type Figures = { rps: number; p50: number; p99: number; gcs: number; gcMs: number; rows: number; cpu: number };
   const runs = new Map<string, Figures[]>();
@@ -819,7 +830,28 @@ export function formatTable(rows: ServingRow[], tool: string, own: OwnTime = {})
           .join(', '),
     );
   }
+  const paired = pairedFastApiRatios(rows, high);
+  if (paired) lines.push('', paired);
   return lines.join('\n');
+}
+
+/**
+ * "× FastAPI" paired within rounds: each server's req/s over FastAPI's in the same round, and the median of
+ * those — as the own time is taken. The table's ratio of medians mixes rounds: when this shared machine has
+ * a slow spell in some rounds (every server's req/s drops by a third, the floor's too), the two medians can
+ * come from different spells.
+ */
+function pairedFastApiRatios(rows: ServingRow[], high: string): string | null {
+  const fastapi = rows.find((r) => r.id === 'fastapi')?.roundRuns?.[high];
+  if (!fastapi?.length) return null;
+  const parts: string[] = [];
+  for (const r of rows) {
+    const runs = r.roundRuns?.[high];
+    if (!runs || r.id === 'fastapi' || runs.length !== fastapi.length) continue;
+    const perRound = runs.map((run, i) => run.requestsPerSecond / fastapi[i].requestsPerSecond);
+    parts.push(`${r.label} ${median(perRound).toFixed(1)}× (rounds: ${perRound.map((x) => x.toFixed(1)).join(', ')})`);
+  }
+  return `req/s ÷ FastAPI at ${high} clients, paired within each round (median; goal ≥ 10×): ${parts.join('; ')}`;
 }
 
 main().catch((err) => {
