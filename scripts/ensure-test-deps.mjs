@@ -122,6 +122,31 @@ function ensureCodeServer() {
   say(`code-server installed in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
+/** Debian's C compiler and WebAssembly linker: test/drift/fast-rows.test.ts rebuilds the committed modules with them. */
+export const WASM_TOOLCHAIN_PACKAGES = ['clang', 'lld'];
+
+const hasWasmToolchain = () => spawnSync('clang', ['--version']).status === 0 && spawnSync('wasm-ld', ['--version']).status === 0;
+
+/**
+ * `clang` and `lld`, so the check that the committed WebAssembly (the `*-wasm.ts` files under server/drift)
+ * is what its C sources build to runs rather than being skipped. Installed with apt-get when missing and we
+ * are root; else only said (that one test is then skipped, the rest runs).
+ */
+export function ensureWasmToolchain() {
+  if (hasWasmToolchain()) {
+    say(`clang and wasm-ld present (the WebAssembly check runs)`);
+    return;
+  }
+  if (process.getuid?.() !== 0) {
+    say(`clang/lld not installed: the check of the committed WebAssembly is skipped (sudo apt-get install -y clang lld runs it)`);
+    return;
+  }
+  say(`installing Debian packages ${WASM_TOOLCHAIN_PACKAGES.join(', ')} with apt-get (once), for the WebAssembly check…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...WASM_TOOLCHAIN_PACKAGES], { stdio: 'inherit', env });
+}
+
 /** Paths the extension tests use; throws with an actionable message when something cannot be installed. */
 export function ensureExtensionTestDeps() {
   ensureAptPackages();

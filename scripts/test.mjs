@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: everything the test suite needs that npm does not install, then the suite.
 // 1. Debian chromium for the browser tests (installed with apt when missing and we are root); for the
-//    extension tests (test/extension/) also Node 24 + code-server in .cache/ (scripts/ensure-test-deps.mjs).
+//    extension tests (test/extension/) also Node 24 + code-server in .cache/ (scripts/ensure-test-deps.mjs);
+//    clang and lld for the check that the committed WebAssembly is what its C sources build to (optional).
 // 2. A fresh build (tests drive the built CLI and the built UI bundle).
 // 3. The type check, the layering check (dependency-cruiser: no import cycles, no imports against the
 //    layers, see .dependency-cruiser.cjs), the lint (eslint.config.mjs, .prettierrc.json), then every
@@ -10,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureExtensionTestDeps } from './ensure-test-deps.mjs';
+import { ensureExtensionTestDeps, ensureWasmToolchain } from './ensure-test-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The same arguments as `npm run check:deps` in package.json. */
@@ -61,6 +62,14 @@ if (needsExtensionHost) {
   } catch (err) {
     console.error(`[npm test] ${err.message}`);
     process.exit(1);
+  }
+}
+if (only.length === 0 || only.some((f) => f.includes('fast-rows'))) {
+  try {
+    ensureWasmToolchain();
+  } catch (err) {
+    // Optional: without it one check is skipped, not the suite.
+    say(`clang/lld could not be installed (${err.message}): the check of the committed WebAssembly is skipped`);
   }
 }
 say('building (esbuild)…');
