@@ -179,7 +179,7 @@ describe('prediction fast path vs Hono', () => {
         },
         400,
       ],
-      [{ path: '/v2/models/iris/infer', headers: [['content-type', 'text/plain']], body: OIP }, 415],
+      [{ path: '/v2/models/iris/infer', headers: [['content-type', 'application/xml']], body: OIP }, 415],
       [
         {
           path: '/v2/models/iris/infer',

@@ -181,11 +181,11 @@ describe('OIP v2 on iris (sklearn, packed FP32 input, string label + probabiliti
   test('415 for a non-JSON content type, 413 past the body limit', async () => {
     const res = await fetch(`${server.url}/v2/models/iris/infer`, {
       method: 'POST',
-      headers: { 'content-type': 'text/plain' },
+      headers: { 'content-type': 'application/xml' },
       body: '{}',
     });
     assert.equal(res.status, 415);
-    assert.match((await res.json()).error, /Content-Type 'text\/plain'.*application\/json/);
+    assert.match((await res.json()).error, /Content-Type 'application\/xml'.*application\/json/);
     const rows = Array.from({ length: 400 }, () => [6.1, 2.8, 4.0, 1.3]);
     const big = await postJson(`${server.url}/v2/models/iris/infer`, {
       inputs: [{ name: 'float_input', shape: [400, 4], datatype: 'FP32', data: rows }],

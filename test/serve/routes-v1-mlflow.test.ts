@@ -80,6 +80,33 @@ describe('v1 and MLflow on iris', () => {
     assertIrisPredictions(json.predictions, 5);
   });
 
+  test("curl -d's form type and fetch's text/plain carry JSON from tools (as TF Serving, Triton read them); not from pages", async () => {
+    const v1 = JSON.stringify({ instances: iris.inputs.float_input.data });
+    const oip = JSON.stringify({ inputs: [{ name: 'float_input', shape: [5, 4], datatype: 'FP32', data: iris.inputs.float_input.data }] });
+    const post = (path: string, body: string, headers: Record<string, string>) =>
+      fetch(server.url + path, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, json: await r.json() }));
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain;charset=UTF-8']) {
+      const a = await post('/v1/models/iris:predict', v1, { 'content-type': type });
+      assert.equal(a.status, 200, `${type}: ${JSON.stringify(a.json)}`);
+      assertIrisPredictions(a.json.predictions, 5);
+      const b = await post('/v2/models/iris/infer', oip, { 'content-type': type });
+      assert.equal(b.status, 200, `${type}: ${JSON.stringify(b.json)}`);
+      assert.equal(b.json.outputs.length, 2);
+      // Sent by a page (Origin, even the server's own): the type must say JSON.
+      for (const path of ['/v1/models/iris:predict', '/v2/models/iris/infer']) {
+        const c = await post(path, path.startsWith('/v1') ? v1 : oip, { 'content-type': type, origin: server.url });
+        assert.equal(c.status, 415, `${path} ${type} with Origin`);
+        assert.match(c.json.error, /application\/json/);
+      }
+      // MLflow's scoring server refuses other types (415), and so does /invocations.
+      assert.equal((await post('/invocations', v1, { 'content-type': type })).status, 415, `/invocations ${type}`);
+    }
+    // A form body that is a form, not JSON: the JSON error, naming the position.
+    const form = await post('/v1/models/iris:predict', 'instances=1', { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal(form.status, 400);
+    assert.match(form.json.error, /not valid JSON/);
+  });
+
   test('instances as {feature: value} objects (extra keys ignored)', async () => {
     const instances = iris.records.map((r: Record<string, number>) => ({ ...r, species: 'unknown' }));
     const { status, json } = await postJson(`${server.url}/v1/models/iris:predict`, { instances });

@@ -159,10 +159,27 @@ export function isJsonMediaType(type: string): boolean {
   return type === '' || type === 'application/json' || type.endsWith('+json');
 }
 
-/** Reads and parses a JSON body (≤ limit). Wrong content type → 415, malformed JSON → 400. */
-export async function readJsonBody(c: Context, limit: number): Promise<unknown> {
+/** Generic types a JSON body comes under from tools: curl's `-d` (form) and Node's fetch with a string body (text). */
+const GENERIC_BODY_TYPES = new Set(['application/x-www-form-urlencoded', 'text/plain']);
+
+/**
+ * True when a prediction route reads the body as JSON: a JSON type (or none), or — from a client that is not
+ * a browser — a generic one. TF Serving's and Triton's documented `curl -d '{"instances": …}'` sends
+ * `application/x-www-form-urlencoded`, and both servers read the body as JSON whatever its type. A browser
+ * sends `Origin` with every POST; with one the type must be JSON, so a cross-site form (whose text/plain
+ * body can be made to read as JSON) is not taken for a client even where the Origin check lets it through.
+ */
+export function isPredictionJsonBody(c: Context, type: string): boolean {
+  return isJsonMediaType(type) || (GENERIC_BODY_TYPES.has(type) && c.req.header('origin') === undefined);
+}
+
+/**
+ * Reads and parses a JSON body (≤ limit). Wrong content type → 415, malformed JSON → 400. `prediction`:
+ * the generic types of {@link isPredictionJsonBody} pass too (the TF Serving and OIP routes).
+ */
+export async function readJsonBody(c: Context, limit: number, options: { prediction?: boolean } = {}): Promise<unknown> {
   const type = mediaType(c);
-  if (!isJsonMediaType(type)) {
+  if (!(options.prediction ? isPredictionJsonBody(c, type) : isJsonMediaType(type))) {
     throw new HttpError(415, `Content-Type '${type}' is not supported here; send a JSON body with 'Content-Type: application/json'`);
   }
   const text = UTF8.decode(await readBodyBytes(c, limit));

@@ -16,7 +16,7 @@ import {
   parseJsonText,
   readBodyBytes,
   mediaType,
-  isJsonMediaType,
+  isPredictionJsonBody,
   jsonTextAnswer,
   answering,
   type JsonResponseParts,
@@ -198,7 +198,7 @@ type ParsedInferRequest = ReturnType<typeof OipInferRequestSchema.parse>;
 async function readInferBody(ctx: RouteContext, c: Context): Promise<{ request: ParsedInferRequest; binary?: Uint8Array }> {
   const headerLength = c.req.header('inference-header-content-length');
   const type = mediaType(c);
-  if (headerLength === undefined && !isJsonMediaType(type)) {
+  if (headerLength === undefined && !isPredictionJsonBody(c, type)) {
     throw new HttpError(
       415,
       `Content-Type '${type}' is not supported here; send a JSON body with 'Content-Type: application/json' ` +

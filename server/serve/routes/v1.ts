@@ -123,7 +123,7 @@ export function v1PostHandler(ctx: RouteContext, fixedTarget?: string): (c: Cont
       throw new HttpError(404, `unknown v1 route '${c.req.path}'; use POST /v1/models/{model}:predict`);
     }
     const model = requireModel(ctx.host, target.slice(0, colon));
-    const json = await readJsonBody(c, ctx.bodyLimitBytes);
+    const json = await readJsonBody(c, ctx.bodyLimitBytes, { prediction: true });
     const { instances, inputs } = fastV1PredictRequest(json) ?? zodParse(json);
     if ((instances === undefined) === (inputs === undefined)) {
       throw new HttpError(
