@@ -152,8 +152,9 @@ export function createFastPath(options: FastPathOptions): FastPath {
     let status = 200;
     let text: string;
     let headers: Record<string, string>;
+    let binary: Uint8Array | undefined;
     try {
-      ({ text, headers } = await handler(c));
+      ({ text, headers, binary } = await handler(c));
     } catch (err) {
       const answer = options.answerError(err instanceof Error ? err : new Error(String(err)), 'POST', c.req.path);
       status = answer.status;
@@ -164,9 +165,12 @@ export function createFastPath(options: FastPathOptions): FastPath {
     ctx.metrics.httpRequests.child(labels).value++;
     ctx.metrics.httpSeconds.child(labels).observe((performance.now() - started) / 1000);
     if (res.headersSent || res.destroyed) return;
-    headers['Content-Length'] = String(Buffer.byteLength(text));
+    headers['Content-Length'] = String(Buffer.byteLength(text) + (binary?.length ?? 0));
     res.writeHead(status, headers);
-    res.end(text);
+    if (binary) {
+      res.write(text);
+      res.end(binary);
+    } else res.end(text);
   }
 }
 

@@ -146,8 +146,16 @@ describe('prediction fast path vs Hono', () => {
     assert.equal(mlflow.status, 200);
     const csv = 'sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)\n5.1,3.5,1.4,0.2\n';
     assert.equal((await both({ path: '/invocations', headers: [['content-type', 'text/csv']], body: csv }, true)).status, 200);
-    // No Content-Type is JSON on these routes; a charset parameter changes nothing.
+    // No Content-Type is JSON on these routes; a charset parameter changes nothing; curl -d's form type from a tool is JSON too.
     assert.equal((await both({ path: '/v2/models/iris/infer', headers: [], body: OIP }, true)).status, 200);
+    const form: [string, string][] = [['content-type', 'application/x-www-form-urlencoded']];
+    assert.equal((await both({ path: '/v2/models/iris/infer', headers: form, body: OIP }, true)).status, 200);
+    // Outputs asked in binary (Triton's client): the same bytes after the JSON on both paths.
+    const binaryOip = JSON.stringify({ ...JSON.parse(OIP), parameters: { binary_data_output: true } });
+    const binary = await both({ path: '/v2/models/iris/infer', body: binaryOip }, true);
+    assert.equal(binary.status, 200);
+    assert.equal(binary.headers['content-type'], 'application/octet-stream');
+    assert.ok(Number(binary.headers['inference-header-content-length']) < Number(binary.headers['content-length']));
     assert.equal(
       (await both({ path: '/v2/models/iris/infer', headers: [['Content-Type', 'application/json; charset=utf-8']], body: OIP }, true))
         .status,

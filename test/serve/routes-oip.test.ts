@@ -291,6 +291,110 @@ describe('OIP v2 datatypes (dtypes.onnx: Identity per dtype)', () => {
     assert.deepEqual(res.json.outputs.find((o: { name: string }) => o.name === 'out_int8').data, [1, 2]);
   });
 
+  /** The binary answer's outputs with their values read back from the bytes (a reader written here, not the server's). */
+  async function readBinaryAnswer(res: Response): Promise<{ name: string; shape: number[]; datatype: string; data: unknown[] }[]> {
+    const body = Buffer.from(await res.arrayBuffer());
+    const headerLength = Number(res.headers.get('inference-header-content-length'));
+    const header = JSON.parse(body.subarray(0, headerLength).toString('utf8'));
+    let pos = headerLength;
+    const outputs = header.outputs.map(
+      (o: { name: string; shape: number[]; datatype: string; data?: unknown[]; parameters?: { binary_data_size: number } }) => {
+        if (!o.parameters) return o;
+        const size = o.parameters.binary_data_size;
+        const bytes = body.subarray(pos, pos + size);
+        pos += size;
+        const count = o.shape.reduce((a, b) => a * b, 1);
+        const data: unknown[] = [];
+        const read: Record<string, (at: number) => [unknown, number]> = {
+          FP16: (at) => [halfToNumber(bytes.readUInt16LE(at)), 2],
+          FP32: (at) => [bytes.readFloatLE(at), 4],
+          FP64: (at) => [bytes.readDoubleLE(at), 8],
+          INT8: (at) => [bytes.readInt8(at), 1],
+          INT16: (at) => [bytes.readInt16LE(at), 2],
+          INT32: (at) => [bytes.readInt32LE(at), 4],
+          INT64: (at) => [Number(bytes.readBigInt64LE(at)), 8],
+          UINT8: (at) => [bytes.readUInt8(at), 1],
+          UINT16: (at) => [bytes.readUInt16LE(at), 2],
+          UINT32: (at) => [bytes.readUInt32LE(at), 4],
+          UINT64: (at) => [Number(bytes.readBigUInt64LE(at)), 8],
+          BOOL: (at) => [bytes[at] === 1, 1],
+          BYTES: (at) => {
+            const len = bytes.readUInt32LE(at);
+            return [bytes.subarray(at + 4, at + 4 + len).toString('utf8'), 4 + len];
+          },
+        };
+        for (let at = 0, i = 0; i < count; i++) {
+          const [value, width] = read[o.datatype](at);
+          data.push(value);
+          at += width;
+        }
+        assert.equal(data.length, count, o.name);
+        return { name: o.name, shape: o.shape, datatype: o.datatype, data, binaryBytes: size };
+      },
+    );
+    assert.equal(pos, body.length, 'the bytes after the JSON are exactly the binary outputs');
+    return outputs;
+  }
+
+  function halfToNumber(h: number): number {
+    const exp = (h >> 10) & 0x1f;
+    const frac = h & 0x3ff;
+    const sign = h & 0x8000 ? -1 : 1;
+    if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
+    if (exp === 31) return frac ? NaN : sign * Infinity;
+    return sign * 2 ** (exp - 15) * (1 + frac / 1024);
+  }
+
+  test('binary outputs (binary_data_output, per-output binary_data): every datatype, the same values as JSON', async () => {
+    const inputs = cases.map(([dtype, datatype, data]) => ({ name: `in_${dtype}`, shape: [1, 2], datatype, data }));
+    const post = (body: unknown) =>
+      fetch(`${server.url}/v2/models/dtypes/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    // As Triton's Python client asks when it names no outputs.
+    const all = await post({ inputs, parameters: { binary_data_output: true } });
+    assert.equal(all.status, 200);
+    assert.equal(all.headers.get('content-type'), 'application/octet-stream');
+    const outputs = await readBinaryAnswer(all);
+    for (const [dtype, datatype, , expected] of cases) {
+      const out = outputs.find((o) => o.name === `out_${dtype}`)!;
+      assert.deepEqual(
+        { ...out, binaryBytes: undefined },
+        { name: `out_${dtype}`, shape: [1, 2], datatype, data: expected, binaryBytes: undefined },
+        dtype,
+      );
+    }
+    // Per output: one in binary, one in JSON (the request's default off), in the order asked.
+    const some = await post({ inputs, outputs: [{ name: 'out_int64', parameters: { binary_data: true } }, { name: 'out_string' }] });
+    const mixed = await readBinaryAnswer(some);
+    assert.deepEqual(
+      mixed.map((o) => [o.name, 'binaryBytes' in o]),
+      [
+        ['out_int64', true],
+        ['out_string', false],
+      ],
+    );
+    assert.deepEqual(mixed[0].data, [-5, 9007199254740991]);
+    assert.deepEqual(mixed[1].data, ['héllo', '']);
+    // An output's own false wins over binary_data_output; none binary → the plain JSON answer.
+    const none = await post({
+      inputs,
+      parameters: { binary_data_output: true },
+      outputs: [{ name: 'out_bool', parameters: { binary_data: false } }],
+    });
+    assert.equal(none.headers.get('inference-header-content-length'), null);
+    assert.deepEqual((await none.json()).outputs[0].data, [true, false]);
+    // A flag that is not a boolean is named.
+    const bad = await postJson(`${server.url}/v2/models/dtypes/infer`, {
+      inputs,
+      outputs: [{ name: 'out_bool', parameters: { binary_data: 'yes' } }],
+    });
+    assert.equal(bad.status, 400);
+    assert.match(bad.json.error, /output 'out_bool'.*binary_data must be true or false/);
+  });
+
   test('a missing input is named with its datatype and shape', async () => {
     const inputs = cases.slice(1).map(([dtype, datatype, data]) => ({ name: `in_${dtype}`, shape: [1, 2], datatype, data }));
     const { status, json } = await postJson(`${server.url}/v2/models/dtypes/infer`, { inputs });

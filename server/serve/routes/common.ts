@@ -214,6 +214,8 @@ export async function timedInfer(ctx: RouteContext, route: string, inputs: Plain
 export interface JsonResponseParts {
   text: string;
   headers: Record<string, string>;
+  /** Binary tensor extension: raw output bytes sent after the JSON `text` (whose byte length the headers give). */
+  binary?: Uint8Array;
 }
 
 /**
@@ -239,7 +241,8 @@ export function jsonTextAnswer(text: string, headers?: Record<string, string>): 
  * the body encoded once more).
  */
 export function responseOf(parts: JsonResponseParts): Response {
-  const res = new Response(parts.text, { status: 200, headers: parts.headers });
+  const body = parts.binary ? Buffer.concat([Buffer.from(parts.text), parts.binary]) : parts.text;
+  const res = new Response(body, { status: 200, headers: parts.headers });
   HAS_APP_HEADERS.set(res, parts);
   return res;
 }

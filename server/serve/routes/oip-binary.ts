@@ -3,8 +3,11 @@
  * header of `Inference-Header-Content-Length` bytes followed by the raw bytes of each input whose
  * `parameters.binary_data_size` is set, in the order of `inputs`. Values are little-endian; BOOL is one
  * byte per element; BYTES elements are a 4-byte little-endian length followed by the bytes.
+ * Answers the same way for the outputs a request asks in binary (`binaryOutputFlags`, `encodeBinaryTensor`):
+ * Triton's Python client asks for every output in binary when it names none (`binary_data_output`).
+ * Typed arrays are read and written in this machine's byte order: x64 and arm64 are little-endian.
  */
-import { allocate, InputError, type TensorData } from '../../protocol/codec';
+import { allocate, InputError, type PlainTensor, type TensorData } from '../../protocol/codec';
 import type { OipDatatype } from '../../protocol/api';
 import { DTYPE_OF_OIP } from '../../protocol/api';
 import { HttpError } from './common';
@@ -82,4 +85,48 @@ export function decodeBinaryTensor(field: string, datatype: OipDatatype, count: 
     for (let i = 0; i < count; i++) bools[i] = bools[i] ? 1 : 0;
   }
   return out;
+}
+
+/**
+ * Which outputs go back as binary data: an output's `parameters.binary_data` (true/false) when the request
+ * names it, else the request's `parameters.binary_data_output` (default false). Null when none does.
+ */
+export function binaryOutputFlags(
+  request: { parameters?: Record<string, unknown>; outputs?: { name: string; parameters?: Record<string, unknown> }[] },
+  outputs: PlainTensor[],
+): boolean[] | null {
+  const all = request.parameters?.['binary_data_output'];
+  if (all !== undefined && typeof all !== 'boolean') {
+    throw new InputError('parameters.binary_data_output', `must be true or false, got ${JSON.stringify(all).slice(0, 40)}`);
+  }
+  let asked: Map<string, unknown> | undefined;
+  for (const o of request.outputs ?? []) {
+    const flag = o.parameters?.['binary_data'];
+    if (flag === undefined) continue;
+    if (typeof flag !== 'boolean') {
+      throw new InputError(`output '${o.name}'`, `parameters.binary_data must be true or false, got ${JSON.stringify(flag).slice(0, 40)}`);
+    }
+    (asked ??= new Map()).set(o.name, flag);
+  }
+  if (all !== true && asked === undefined) return null;
+  const flags = outputs.map((t) => (asked?.get(t.name) as boolean | undefined) ?? all === true);
+  return flags.includes(true) ? flags : null;
+}
+
+/** An output's values as the extension's bytes (BOOL one byte 0/1, BYTES length-prefixed UTF-8). */
+export function encodeBinaryTensor(t: PlainTensor): Uint8Array {
+  if (t.dtype === 'string') {
+    const parts = (t.data as string[]).map((text) => Buffer.from(text, 'utf8'));
+    const out = Buffer.allocUnsafe(parts.reduce((n, part) => n + 4 + part.length, 0));
+    let pos = 0;
+    for (const part of parts) {
+      out.writeUInt32LE(part.length, pos);
+      part.copy(out, pos + 4);
+      pos += 4 + part.length;
+    }
+    return out;
+  }
+  const data = t.data as Exclude<TensorData, string[]>;
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return t.dtype === 'bool' ? bytes.map((b) => (b ? 1 : 0)) : bytes;
 }

@@ -27,13 +27,14 @@ import {
   type RouteContext,
 } from './common';
 import { fastOipInferRequest } from './fast-parse';
-import { decodeBinaryTensor, splitBinaryBody } from './oip-binary';
+import { binaryOutputFlags, decodeBinaryTensor, encodeBinaryTensor, splitBinaryBody } from './oip-binary';
 import {
   checkDatatype,
   checkShape,
   findInput,
   formatShape,
   metadataShape,
+  oipOutput,
   oipResponseText,
   requestElementCount,
   tensorFromOip,
@@ -185,11 +186,50 @@ async function infer(ctx: RouteContext, c: Context, route: string, model: Loaded
   const inferMs = performance.now() - inferStarted;
   // Server-Timing (shown by browser devtools; read by `npm run bench`): time in inference (incl. any
   // batching wait) and in the whole handler, so the server's own overhead can be told from the network's.
-  const body = oipResponseText(model.info.name, publishedVersion(ctx.host, model), request.id ?? newRequestId(), outputs);
+  const binaryFlags = binaryOutputFlags(request, outputs);
+  const version = publishedVersion(ctx.host, model);
+  if (binaryFlags) return binaryAnswer(ctx, model.info.name, version, request.id ?? newRequestId(), outputs, binaryFlags, started, inferMs);
+  const body = oipResponseText(model.info.name, version, request.id ?? newRequestId(), outputs);
   return jsonTextAnswer(body, {
     ...ctx.responseHeaders,
     'server-timing': `infer;dur=${inferMs.toFixed(3)}, handler;dur=${(performance.now() - started).toFixed(3)}`,
   });
+}
+
+/**
+ * The answer when some outputs were asked in binary: those outputs carry `parameters.binary_data_size`
+ * instead of `data`, and their bytes follow the JSON in output order; `Inference-Header-Content-Length`
+ * gives the JSON's byte length (Triton's and KServe's binary response).
+ */
+function binaryAnswer(
+  ctx: RouteContext,
+  modelName: string,
+  version: string,
+  id: string,
+  outputs: PlainTensor[],
+  flags: boolean[],
+  started: number,
+  inferMs: number,
+): JsonResponseParts {
+  const chunks: Uint8Array[] = [];
+  const described = outputs.map((t, i) => {
+    if (!flags[i]) return oipOutput(t);
+    const bytes = encodeBinaryTensor(t);
+    chunks.push(bytes);
+    return { name: t.name, shape: t.dims, datatype: OIP_DATATYPE[t.dtype], parameters: { binary_data_size: bytes.length } };
+  });
+  const text = JSON.stringify({ model_name: modelName, model_version: version, id, outputs: described });
+  return {
+    text,
+    binary: Buffer.concat(chunks),
+    headers: {
+      'content-type': 'application/octet-stream',
+      'x-content-type-options': 'nosniff',
+      'inference-header-content-length': String(Buffer.byteLength(text)),
+      ...ctx.responseHeaders,
+      'server-timing': `infer;dur=${inferMs.toFixed(3)}, handler;dur=${(performance.now() - started).toFixed(3)}`,
+    },
+  };
 }
 
 type ParsedInferRequest = ReturnType<typeof OipInferRequestSchema.parse>;
