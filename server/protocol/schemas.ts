@@ -117,6 +117,9 @@ export const V1PredictRequestSchema = z
 
 export const V1ModelStatusSchema = z
   .object({
+    /** KServe v1's model-ready answer (same path). */
+    name: z.string(),
+    ready: z.boolean(),
     model_version_status: z.array(
       z.object({
         version: z.string(),
@@ -126,6 +129,9 @@ export const V1ModelStatusSchema = z
     ),
   })
   .meta({ id: 'V1ModelStatus' });
+
+/** KServe v1's list of models (`GET /v1/models`). */
+export const V1ModelListSchema = z.object({ models: z.array(z.string()) }).meta({ id: 'V1ModelList' });
 
 /** MLflow `models serve` scoring request: exactly one of the four keys. */
 export const MlflowInvocationRequestSchema = z

@@ -28,12 +28,15 @@ describe('v1 and MLflow on iris', () => {
   });
   after(() => server.close());
 
-  test('GET /v1/models/iris reports AVAILABLE', async () => {
+  test('GET /v1/models/iris reports AVAILABLE (TF Serving) and ready (KServe v1); GET /v1/models lists it', async () => {
     const res = await fetch(`${server.url}/v1/models/iris`);
     assert.deepEqual(await res.json(), {
+      name: 'iris',
+      ready: true,
       model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }],
     });
     assert.equal((await fetch(`${server.url}/v1/models/other`)).status, 404);
+    assert.deepEqual(await (await fetch(`${server.url}/v1/models`)).json(), { models: ['iris'] });
   });
 
   test('GET /v1/models/iris/metadata: the signature as TF Serving spells it; versions as its clients send them', async () => {

@@ -12,6 +12,7 @@ import {
   OipModelMetadataSchema,
   OipServerMetadataSchema,
   PredictionsResponseSchema,
+  V1ModelListSchema,
   V1ModelStatusSchema,
   V1PredictRequestSchema,
 } from '../../protocol/schemas';
@@ -108,10 +109,17 @@ export const ROUTE_DOCS: RouteDoc[] = [
   },
   {
     method: 'get',
+    path: '/v1/models',
+    group: 'TF Serving / KServe v1',
+    summary: 'The served model (KServe v1 list)',
+    response: { type: json, schema: V1ModelListSchema, description: 'One name: this server serves one model.' },
+  },
+  {
+    method: 'get',
     path: '/v1/models/{model}',
     group: 'TF Serving / KServe v1',
-    summary: 'Model version status',
-    response: { type: json, schema: V1ModelStatusSchema, description: 'Always AVAILABLE while serving.' },
+    summary: 'Model version status (TF Serving) and readiness (KServe v1)',
+    response: { type: json, schema: V1ModelStatusSchema, description: 'Always AVAILABLE and ready while serving.' },
   },
   {
     method: 'post',

@@ -39,11 +39,19 @@ export const V1_PREDICT_ROUTE = '/v1/models/:model:predict';
 export function v1Routes(ctx: RouteContext): Hono {
   const app = new Hono();
 
+  // TF Serving's GetModelStatus and KServe v1's model-ready answer the same path in two shapes: both are
+  // given (TF Serving's clients read model_version_status, KServe's `name` and `ready`).
   const status = (c: Context, version?: string) => {
     const model = requireModel(ctx.host, c.req.param('model') ?? '', version);
     const served = publishedVersion(ctx.host, model);
-    return c.json({ model_version_status: [{ version: served, state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] });
+    return c.json({
+      name: model.info.name,
+      ready: true,
+      model_version_status: [{ version: served, state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }],
+    });
   };
+  // KServe v1's list of models.
+  app.get('/v1/models', (c) => c.json({ models: [ctx.host.current().info.name] }));
   const metadata = (c: Context, version?: string) => {
     const model = requireModel(ctx.host, c.req.param('model') ?? '', version);
     return c.json(tfServingMetadata(modelMetadata(model), publishedVersion(ctx.host, model)));
