@@ -12,6 +12,7 @@
 import type { HomogeneityCheck } from '../protocol/drift';
 import { chi2Sf } from './math/special';
 import type { ColumnPair } from './pair';
+import { groupDigits } from '../protocol/number-text';
 
 export interface ContingencyResult {
   statistic: number;
@@ -69,8 +70,7 @@ export function homogeneityCheck(pair: ColumnPair, evidently: { score: number; d
 }
 
 function explain(evidentlyDrift: boolean, categories: number, nRef: number, nCur: number): string {
-  const sizes =
-    `${nRef.toLocaleString('en-US')} reference and ${nCur.toLocaleString('en-US')} current ` + `values over ${categories} categories`;
+  const sizes = `${groupDigits(nRef)} reference and ${groupDigits(nCur)} current ` + `values over ${categories} categories`;
   return evidentlyDrift
     ? `Evidently's chi-square says drift, the two-sample test does not: Evidently treats the reference shares as exact, ` +
         `so the reference's own sampling noise counts as drift (${sizes}); likely a false alarm`

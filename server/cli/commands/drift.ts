@@ -10,6 +10,7 @@ import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../drift/rep
 import { parseCommandLine, numberOption, requireFile } from '../args';
 import { ModelLabError, UsageError } from '../../protocol/errors';
 import type { Command } from '../command';
+import { groupDigits } from '../../protocol/number-text';
 
 const usage = `Usage: model-lab drift <reference.csv|.parquet> <current.csv|.parquet> [options]
 
@@ -102,7 +103,7 @@ const drift: Command = {
       const pass = p.passes > 1 ? ` (pass ${p.pass}/${p.passes})` : '';
       const percent = p.bytesTotal ? ` ${Math.floor((100 * p.bytesRead) / p.bytesTotal)}%,` : '';
       process.stderr.write(
-        `drift:${percent} ${p.phase}${pass}, ${p.rowsRead.toLocaleString('en')} rows, ${p.columnsDone}/${p.columnsTotal} columns tested\n`,
+        `drift:${percent} ${p.phase}${pass}, ${groupDigits(p.rowsRead)} rows, ${p.columnsDone}/${p.columnsTotal} columns tested\n`,
       );
     };
     // Ctrl+C / SIGTERM cancel the check like the Drift tab's Cancel, so a multi-pass run removes its
