@@ -386,13 +386,23 @@ describe('OIP v2 datatypes (dtypes.onnx: Identity per dtype)', () => {
     });
     assert.equal(none.headers.get('inference-header-content-length'), null);
     assert.deepEqual((await none.json()).outputs[0].data, [true, false]);
-    // A flag that is not a boolean is named.
+    // A flag that is not a boolean is named, and refused before the model runs (no inference counted).
+    const inferences = async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return [...text.matchAll(/^\S*inference_duration_seconds_count\S* (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    };
+    const before = await inferences();
+    assert.ok(before >= 3, `the answers above were counted (${before})`);
     const bad = await postJson(`${server.url}/v2/models/dtypes/infer`, {
       inputs,
       outputs: [{ name: 'out_bool', parameters: { binary_data: 'yes' } }],
     });
     assert.equal(bad.status, 400);
     assert.match(bad.json.error, /output 'out_bool'.*binary_data must be true or false/);
+    const badAll = await postJson(`${server.url}/v2/models/dtypes/infer`, { inputs, parameters: { binary_data_output: 1 } });
+    assert.equal(badAll.status, 400);
+    assert.match(badAll.json.error, /parameters\.binary_data_output.*must be true or false, got 1/);
+    assert.equal(await inferences(), before);
   });
 
   test('a missing input is named with its datatype and shape', async () => {

@@ -87,19 +87,25 @@ export function decodeBinaryTensor(field: string, datatype: OipDatatype, count: 
   return out;
 }
 
+/** What a request asks of binary outputs: the request-wide default, and each named output's own flag. */
+export interface BinaryOutputRequest {
+  all: boolean;
+  asked: Map<string, boolean> | null;
+}
+
 /**
- * Which outputs go back as binary data: an output's `parameters.binary_data` (true/false) when the request
- * names it, else the request's `parameters.binary_data_output` (default false). Null when none does.
+ * Reads `parameters.binary_data_output` and each output's `parameters.binary_data` (booleans, else a 400
+ * naming the field) — before the model runs, so a bad flag costs no inference. Null when nothing asks.
  */
-export function binaryOutputFlags(
-  request: { parameters?: Record<string, unknown>; outputs?: { name: string; parameters?: Record<string, unknown> }[] },
-  outputs: PlainTensor[],
-): boolean[] | null {
+export function binaryOutputRequest(request: {
+  parameters?: Record<string, unknown>;
+  outputs?: { name: string; parameters?: Record<string, unknown> }[];
+}): BinaryOutputRequest | null {
   const all = request.parameters?.['binary_data_output'];
   if (all !== undefined && typeof all !== 'boolean') {
     throw new InputError('parameters.binary_data_output', `must be true or false, got ${JSON.stringify(all).slice(0, 40)}`);
   }
-  let asked: Map<string, unknown> | undefined;
+  let asked: Map<string, boolean> | null = null;
   for (const o of request.outputs ?? []) {
     const flag = o.parameters?.['binary_data'];
     if (flag === undefined) continue;
@@ -108,8 +114,12 @@ export function binaryOutputFlags(
     }
     (asked ??= new Map()).set(o.name, flag);
   }
-  if (all !== true && asked === undefined) return null;
-  const flags = outputs.map((t) => (asked?.get(t.name) as boolean | undefined) ?? all === true);
+  return all === true || asked !== null ? { all: all === true, asked } : null;
+}
+
+/** Which of the answered outputs go back as binary data (an output's own flag wins); null when none does. */
+export function binaryOutputFlags(asked: BinaryOutputRequest, outputs: PlainTensor[]): boolean[] | null {
+  const flags = outputs.map((t) => asked.asked?.get(t.name) ?? asked.all);
   return flags.includes(true) ? flags : null;
 }
 

@@ -27,7 +27,7 @@ import {
   type RouteContext,
 } from './common';
 import { fastOipInferRequest } from './fast-parse';
-import { binaryOutputFlags, decodeBinaryTensor, encodeBinaryTensor, splitBinaryBody } from './oip-binary';
+import { binaryOutputFlags, binaryOutputRequest, decodeBinaryTensor, encodeBinaryTensor, splitBinaryBody } from './oip-binary';
 import {
   checkDatatype,
   checkShape,
@@ -181,12 +181,13 @@ async function infer(ctx: RouteContext, c: Context, route: string, model: Loaded
     }
     return o.name;
   });
+  const binaryAsked = binaryOutputRequest(request);
   const inferStarted = performance.now();
   const outputs = await timedInfer(ctx, route, tensors, outputNames);
   const inferMs = performance.now() - inferStarted;
   // Server-Timing (shown by browser devtools; read by `npm run bench`): time in inference (incl. any
   // batching wait) and in the whole handler, so the server's own overhead can be told from the network's.
-  const binaryFlags = binaryOutputFlags(request, outputs);
+  const binaryFlags = binaryAsked && binaryOutputFlags(binaryAsked, outputs);
   const version = publishedVersion(ctx.host, model);
   if (binaryFlags) return binaryAnswer(ctx, model.info.name, version, request.id ?? newRequestId(), outputs, binaryFlags, started, inferMs);
   const body = oipResponseText(model.info.name, version, request.id ?? newRequestId(), outputs);
