@@ -46,9 +46,15 @@ function ensureAptPackages() {
     );
   }
   say(`installing Debian packages ${missing.join(', ')} with apt-get (once)…`);
+  aptInstall(missing);
+}
+
+/** apt-get update, then install `packages` non-interactively (as root); without their recommends unless asked. */
+export function aptInstall(packages, { recommends = false } = {}) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  const flags = recommends ? [] : ['--no-install-recommends'];
+  execFileSync('apt-get', ['install', '-y', '-qq', ...flags, ...packages], { stdio: 'inherit', env });
 }
 
 function installedVersions() {
@@ -142,9 +148,7 @@ export function ensureWasmToolchain() {
     return;
   }
   say(`installing Debian packages ${WASM_TOOLCHAIN_PACKAGES.join(', ')} with apt-get (once), for the WebAssembly check…`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...WASM_TOOLCHAIN_PACKAGES], { stdio: 'inherit', env });
+  aptInstall(WASM_TOOLCHAIN_PACKAGES);
 }
 
 /** Paths the extension tests use; throws with an actionable message when something cannot be installed. */

@@ -7,11 +7,11 @@
 // 3. The type check, the layering check (dependency-cruiser: no import cycles, no imports against the
 //    layers, see .dependency-cruiser.cjs), the lint (eslint.config.mjs, .prettierrc.json), then every
 //    test/**/*.test.ts with Node's test runner (through tsx).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureExtensionTestDeps, ensureWasmToolchain } from './ensure-test-deps.mjs';
+import { aptInstall, ensureExtensionTestDeps, ensureWasmToolchain } from './ensure-test-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The same arguments as `npm run check:deps` in package.json. */
@@ -27,11 +27,7 @@ function ensureChromium() {
     throw new Error('Browser tests need Debian chromium at /usr/bin/chromium. Install it with: sudo apt-get install -y chromium');
   }
   say('chromium: not found, installing Debian chromium with apt-get (once; ~1 min)…');
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  aptInstall(['chromium'], { recommends: true }); // with its recommends, as this step always installed it
 }
 
 function findTests(dir) {
