@@ -79,22 +79,21 @@ function permutationTest(
   // permutations stream it 100 times and a quarter of the full float64 matrix's bytes stays in the
   // cache; sums are still accumulated in float64, and the observed statistic and the permuted ones
   // are computed the same way, so the p-value is unaffected by the rounding (mmd2 itself carries
-  // ~1e-7 relative error).
+  // ~1e-7 relative error). The distances are computed again for the kernel rather than kept beside
+  // the copy the selection reorders, as math/mmd-kernel.c does (there a second buffer of new memory
+  // cost more than the arithmetic).
+  const distance2 = (i: number, j: number): number => {
+    let s = 0;
+    for (let c = 0; c < width; c++) {
+      const d = all[i * width + c] - all[j * width + c];
+      s += d * d;
+    }
+    return s;
+  };
   const K = new Float32Array((n * (n - 1)) / 2);
-  const D2 = new Float64Array((n * (n - 1)) / 2);
   const upper = new Float64Array((n * (n - 1)) / 2);
   let u = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      let s = 0;
-      for (let c = 0; c < width; c++) {
-        const d = all[i * width + c] - all[j * width + c];
-        s += d * d;
-      }
-      D2[u] = s;
-      upper[u++] = s;
-    }
-  }
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) upper[u++] = distance2(i, j);
   // The upper median (element floor(len/2) of the sorted distances), found without a full sort.
   const medianD2 = selectKth(upper, Math.floor(upper.length / 2)) || 1;
   const sigma = Math.sqrt(medianD2 / 2);
@@ -105,7 +104,7 @@ function permutationTest(
   u = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      K[u] = Math.exp(D2[u] * scale);
+      K[u] = Math.exp(distance2(i, j) * scale);
       const v = K[u++]; // the float32 value, so the fixed sums match what the permutations add
       rowSums[i] += v;
       rowSums[j] += v;

@@ -1,7 +1,7 @@
 /**
  * Runs mmd-kernel.c (the MMD permutation test's arithmetic, compiled to WebAssembly; the same results
  * as mmd.ts's JavaScript, bit for bit). One instance per thread, made on first use; its memory grows
- * to what the largest sample asks for (20 bytes a pair of rows: 5 MB at 400 + 400 rows, 160 MB at the
+ * to what the largest sample asks for (8 bytes a pair of rows: 2.6 MB at 400 + 400 rows, 64 MB at the
  * largest sample the HTTP API allows, 2,000 + 2,000).
  */
 import { MMD_KERNEL_WASM } from './mmd-kernel-wasm';
@@ -17,7 +17,6 @@ interface Exports {
     permutations: number,
     seed: number,
     d2: number,
-    sel: number,
     rowSums: number,
     order: number,
     xs: number,
@@ -75,11 +74,10 @@ export function wasmMmd(all: Float64Array, width: number, m: number, permutation
   const wasm = instance();
   if (wasm === null) return null;
   const pairs = (n * (n - 1)) / 2;
-  // Layout (8-byte aligned): all, d2, sel, rowSums, out, order, xs, inX.
-  const at = { all: FIRST, d2: 0, sel: 0, rowSums: 0, out: 0, order: 0, xs: 0, inX: 0, end: 0 };
+  // Layout (8-byte aligned): all, d2, rowSums, out, order, xs, inX.
+  const at = { all: FIRST, d2: 0, rowSums: 0, out: 0, order: 0, xs: 0, inX: 0, end: 0 };
   at.d2 = at.all + all.length * 8;
-  at.sel = at.d2 + pairs * 8;
-  at.rowSums = at.sel + pairs * 8;
+  at.rowSums = at.d2 + pairs * 8;
   at.out = at.rowSums + n * 8;
   at.order = at.out + 3 * 8;
   at.xs = at.order + n * 4;
@@ -92,7 +90,7 @@ export function wasmMmd(all: Float64Array, width: number, m: number, permutation
     return null; // no memory for it: the JavaScript path (which needs as much) will say so if it fails too
   }
   new Float64Array(wasm.memory.buffer, at.all, all.length).set(all);
-  wasm.mmd(at.all, n, width, m, permutations, seed >>> 0, at.d2, at.sel, at.rowSums, at.order, at.xs, at.inX, at.out);
+  wasm.mmd(at.all, n, width, m, permutations, seed >>> 0, at.d2, at.rowSums, at.order, at.xs, at.inX, at.out);
   const out = new Float64Array(wasm.memory.buffer, at.out, 3);
   wasmMmdStats.calls++;
   return { mmd2: out[0], sigma: out[1], exceeding: out[2] };
