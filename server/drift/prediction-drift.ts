@@ -35,7 +35,7 @@ export async function openModel(model: string | LoadedModel, reference: string):
     const { loadModel } = await import('../model/index');
     let referenceCsv = reference;
     if (isParquet(reference)) {
-      const { writeCsvHead } = await import('./parquet/rows');
+      const { writeCsvHead } = await import('./parquet');
       temp = await mkdtemp(join(tmpdir(), 'model-lab-reference-'));
       referenceCsv = join(temp, `${basename(reference, extname(reference))}.csv`);
       await writeCsvHead(reference, referenceCsv);

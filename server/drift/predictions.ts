@@ -78,7 +78,7 @@ export async function predictFile(
   let bytes = 0;
   if (isParquet(file)) {
     // A Parquet file's rows as text cells (spelled as pandas writes them to CSV), through the same path.
-    const { parquetTextRows } = await import('./parquet/rows');
+    const { parquetTextRows } = await import('./parquet');
     const onBytes = (read: number) => (bytes = read);
     for await (const batch of parquetTextRows(file, { batchRows, signal: options.signal, onBytes })) {
       if (header === null) {

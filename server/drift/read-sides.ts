@@ -3,12 +3,9 @@
  * worker thread, the reference here, both sorted, the norm precomputed); when either side is Parquet, with
  * the reader that picks CSV or Parquet by extension (table.ts) and keeps Parquet errors' class.
  */
-import type { WorkerMessage } from './threads';
-import { readBoth, rebuildError, type SideRequest } from './csv/parallel';
+import { readBoth, type SideRequest } from './csv/parallel';
 import type { CsvColumns } from './csv/read';
-import { ParquetFormatError } from './parquet/errors';
-import { isParquet, readTableColumns } from './table';
-import { ModelLabError } from '../protocol/errors';
+import { isParquet, readTableColumns, rebuildTableError } from './table';
 
 export function readSides(
   reference: SideRequest,
@@ -20,11 +17,4 @@ export function readSides(
   if (!isParquet(reference.file) && !isParquet(current.file))
     return readBoth(reference, current, useWorker, fromCache, undefined, onBothRead);
   return readBoth(reference, current, useWorker, fromCache, { read: readTableColumns, rebuild: rebuildTableError }, onBothRead);
-}
-
-/** The worker's error as this thread would have thrown it (Parquet and input errors keep their class). */
-export function rebuildTableError(message: Extract<WorkerMessage, { type: 'error' }>): Error {
-  if (message.name === 'ParquetFormatError') return ParquetFormatError.rebuilt(message.message);
-  if (message.name === 'ModelLabError') return new ModelLabError(message.message);
-  return rebuildError(message);
 }

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ColumnData } from './csv/column';
+import { CsvFormatError } from './csv/tokenizer';
 import type { CsvColumns, ReadCsvOptions } from './csv/read';
 import type { MmdResult } from './mmd';
 import type { WalkResult } from './pair';
@@ -40,6 +41,18 @@ export type WorkerMessage =
       where: { file: string; line: number; column: number; detail: string } | null;
       code: string | null;
     };
+
+/** An error as the worker posts it (plain data: it crosses threads, and bundles, by name). */
+export function errorMessage(err: unknown): Extract<WorkerMessage, { type: 'error' }> {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return {
+    type: 'error',
+    name: e.name,
+    message: e.message,
+    where: e instanceof CsvFormatError ? { file: e.file, line: e.line, column: e.column, detail: e.detail } : null,
+    code: (e as NodeJS.ErrnoException).code ?? null,
+  };
+}
 
 let cachedScript: string | null | undefined;
 

@@ -10,22 +10,14 @@ import { BufferPool } from './csv/column';
 import { readCsvColumns, sortColumns } from './csv/read';
 import { loadSpilledColumns } from './csv/spill';
 import { isParquet } from './table';
-import { CsvFormatError } from './csv/tokenizer';
 import { mmdTest } from './mmd';
 import { walkPairs } from './walk';
-import type { WorkerJob, WorkerMessage } from './threads';
+import { errorMessage, type WorkerJob, type WorkerMessage } from './threads';
 
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
 
 function postError(err: unknown): void {
-  const e = err instanceof Error ? err : new Error(String(err));
-  post({
-    type: 'error',
-    name: e.name,
-    message: e.message,
-    where: e instanceof CsvFormatError ? { file: e.file, line: e.line, column: e.column, detail: e.detail } : null,
-    code: (e as NodeJS.ErrnoException).code ?? null,
-  });
+  post(errorMessage(err));
 }
 
 /**
@@ -34,9 +26,9 @@ function postError(err: unknown): void {
  * require(), not import() as in table.ts: a worker run from source has only tsx's require hook;
  * esbuild bundles it all the same and runs the module's code only on this first call.
  */
-function parquetReader(): typeof import('./parquet/read').readParquetColumns {
+function parquetReader(): typeof import('./parquet').readParquetColumns {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
-  return (require('./parquet/read') as typeof import('./parquet/read')).readParquetColumns;
+  return (require('./parquet') as typeof import('./parquet')).readParquetColumns;
 }
 
 // Jobs come one after another (the thread may be started before the first is known, and is kept for

@@ -19,6 +19,9 @@ export class ParquetFormatError extends ModelLabError {
     exitCode: number = EXIT_USER_ERROR,
   ) {
     super(`${file}${where(place)}: ${detail}`, { status: 400, exitCode, field: place.column });
+    // Spelled out, not ModelLabError's new.target.name: esbuild renames a class that refers to itself
+    // (`rebuilt` below) to `_ParquetFormatError`, and the worker's errors are rebuilt by this name.
+    this.name = 'ParquetFormatError';
   }
 
   /** The error a worker thread posted (as its message), thrown again on this thread. */
