@@ -36,20 +36,23 @@ const commandsApart = {
 
 /**
  * `model-lab drift` on CSVs never runs the model loader (protobufjs, zod, csv-parse: 1.1 MB of its 1.7 MB
- * bundle, read and compiled on every start: ~60-80 ms), and its worker thread never the Parquet reader
- * (hyparquet: 230 of 316 KB). Those lazy imports become bundles of their own, loaded when a model or a
- * Parquet file is given. Only in the drift CLI's bundles (DRIFT_APART): cli-serve.js keeps one copy of
- * each module, so its error classes stay one class (a second copy would fail `instanceof` there).
- * A model error from drift-model.js is only ever reported by its message (drift/prediction-drift.ts),
- * and the worker sends its errors back by name (drift/worker.ts), so the copies do not matter here.
+ * bundle, read and compiled on every start: ~60-80 ms), nor the Parquet reader (hyparquet and its
+ * decompressors: 280 KB; in cli-drift.js it cost ~10 ms of every start, its worker ~100 ms when it
+ * ran there). Those lazy imports become bundles of their own, loaded when a model or a Parquet file is
+ * given. Only in the drift CLI's bundles (DRIFT_APART): cli-serve.js keeps one copy of each module, so
+ * its error classes stay one class (a second copy would fail `instanceof` there). A model error from
+ * drift-model.js is only ever reported by its message (drift/prediction-drift.ts), and the Parquet
+ * reader's errors are thrown again by name (drift/table.ts), as the worker's are, so the copies do not
+ * matter here.
  */
-const DRIFT_APART = { '../model/index': './drift-model.js', './parquet/read': './drift-parquet.js' };
+const DRIFT_APART = { '../model/index': './drift-model.js', './parquet': './drift-parquet.js' };
+const LAZY_IMPORTERS = ['prediction-drift.ts', 'predictions.ts', 'table.ts'].map((f) => join('server', 'drift', f));
 const driftLazyApart = {
   name: 'drift-lazy-apart',
   setup(b) {
-    b.onResolve({ filter: /^(\.\.\/model\/index|\.\/parquet\/read)$/ }, (args) => {
+    b.onResolve({ filter: /^(\.\.\/model\/index|\.\/parquet)$/ }, (args) => {
       const lazy =
-        (args.kind === 'dynamic-import' && args.importer.endsWith(join('server', 'drift', 'prediction-drift.ts'))) ||
+        (args.kind === 'dynamic-import' && LAZY_IMPORTERS.some((f) => args.importer.endsWith(f))) ||
         (args.kind === 'require-call' && args.importer.endsWith(join('server', 'drift', 'worker.ts')));
       return lazy ? { path: DRIFT_APART[args.path], external: true } : undefined;
     });
@@ -90,7 +93,7 @@ const targets = [
       'cli-drift': join(root, 'server/cli/commands/drift.ts'),
       'drift-worker': join(root, 'server/drift/worker.ts'),
       'drift-model': join(root, 'server/model/index.ts'),
-      'drift-parquet': join(root, 'server/drift/parquet/read.ts'),
+      'drift-parquet': join(root, 'server/drift/parquet/index.ts'),
     },
     plugins: [driftLazyApart],
   },
@@ -178,8 +181,24 @@ for (const { name, optional = [], ...options } of targets) {
   });
 }
 await build(serverBundleOptions({ root, version, outfile: join(root, PREBUILT_SERVER_BUNDLE) }));
+asciiOnly(join(root, 'dist/server'));
 copyExtensionExtras();
 console.error(`model-lab: built server, extension, web UI and the bundled server into dist/ in ${Date.now() - started} ms`);
+
+/**
+ * esbuild writes code as ASCII (escapes in strings) but keeps the comments it keeps — JSDoc on class
+ * members — as written, and one `±` or `—` makes V8 hold the whole script as a two-byte string: twice
+ * the memory to read and scan on every start (~1.5 ms and ~120 pages of the drift command's 0.2 MB).
+ * Only comments can hold such characters here, so each UTF-16 unit of them becomes `?` (one for one:
+ * the source maps' columns stay right).
+ */
+function asciiOnly(dir) {
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
+    const file = join(dir, name);
+    const text = readFileSync(file, 'utf8');
+    if (/[^\x00-\x7f]/.test(text)) writeFileSync(file, text.replace(/[^\x00-\x7f]/g, '?'));
+  }
+}
 
 /**
  * The samples an installed extension offers ("Model Lab: Try a Sample Model", the walkthrough): only what
