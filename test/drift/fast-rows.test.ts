@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readCsvColumns, type CsvColumns } from '../../server/drift/csv/read';
-import { createFastRows, fastRowsStats } from '../../server/drift/csv/fast-rows';
+import { createFastRows, fastRowsStats, releaseFastRowsModule, takeFastRowsModule } from '../../server/drift/csv/fast-rows';
 import { mulberry32 } from '../../server/drift/math/random';
 
 const dir = mkdtempSync(join(tmpdir(), 'drift-fast-rows-'));
@@ -97,6 +97,27 @@ test('the file is read straight into the module’s memory: only rows cut by a c
   assert.equal(read.rows, 40_000);
   assert.ok(fastShare > 0.99, `fast path read ${fastShare}`);
   assert.ok(copied > 0 && copied < 2_000, `copied ${copied} bytes into the module (the joined rows only)`);
+});
+
+test('a read gives its module instance back for the next read on this thread; reads at once each have their own', async () => {
+  const a = takeFastRowsModule();
+  releaseFastRowsModule(a);
+  assert.equal(takeFastRowsModule(), a, 'the instance the last read gave back');
+  releaseFastRowsModule(a);
+  // Two ~3 MiB files read at the same time on this thread (their chunks interleave): each as when read alone.
+  const files = [1, 2].map((k) => {
+    const rows = Array.from(
+      { length: 40_000 },
+      (_, i) => `${(random() - 0.5) * 9 * k},${i % (5 + k)},text${i % (11 + k)},${random() * 1e6}`,
+    );
+    const file = join(dir, `at-once-${k}.csv`);
+    writeFileSync(file, `a,b,c,d\n${rows.join('\n')}\n`);
+    return file;
+  });
+  const alone = [];
+  for (const file of files) alone.push(comparable(await readCsvColumns(file, { sampleRows: 50 })));
+  const atOnce = await Promise.all(files.map((file) => readCsvColumns(file, { sampleRows: 50 })));
+  assert.deepEqual(atOnce.map(comparable), alone);
 });
 
 test('numbers: the same doubles bit for bit, the same int64/float typing', async () => {

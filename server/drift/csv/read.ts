@@ -8,7 +8,7 @@ import { BufferPool, ColumnAccumulator, type ColumnData } from './column';
 import { mulberry32 } from '../math/random';
 import { parseNumberBytes } from './values';
 import { CsvFormatError, CsvTokenizer, fieldText, type RowFields } from './tokenizer';
-import { createFastRowsModule, type FastRowsSink } from './fast-rows';
+import { releaseFastRowsModule, takeFastRowsModule, type FastRowsModule, type FastRowsSink } from './fast-rows';
 import { separatorName, sniffCsvFormat, type CsvFormat } from './format';
 import { feedGzip } from './gzip-source';
 import { uniqueHeader } from './header';
@@ -95,6 +95,15 @@ export function sortColumns(columns: Iterable<ColumnData>, pool?: BufferPool): v
 }
 
 async function readOnce(file: string, size: number, format: CsvFormat, options: ReadCsvOptions) {
+  const fastModule = options.fastRows !== false ? takeFastRowsModule() : null;
+  try {
+    return await readWith(fastModule, file, size, format, options);
+  } finally {
+    releaseFastRowsModule(fastModule); // nothing read keeps a view of its memory
+  }
+}
+
+async function readWith(fastModule: FastRowsModule | null, file: string, size: number, format: CsvFormat, options: ReadCsvOptions) {
   let header: string[] | null = null;
   let wanted: { index: number; acc: ColumnAccumulator }[] = [];
   const accumulators = new Map<string, ColumnAccumulator>();
@@ -105,7 +114,6 @@ async function readOnce(file: string, size: number, format: CsvFormat, options: 
   // Plain rows come a block at a time from the fast path (fast-rows.ts), the same work as onRow below
   // for each of them. `numeric`: RowFields.numeric, which says which fields the block holds as numbers.
   let numeric: Uint8Array = new Uint8Array(0);
-  const fastModule = options.fastRows !== false ? createFastRowsModule() : null;
   const fastSink: FastRowsSink = {
     wanted: new Uint8Array(0),
     onRows(block) {
