@@ -8,10 +8,12 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import type { FileMetaData } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { runDrift, type DriftReport } from '../../server/drift';
 import { ParquetFormatError } from '../../server/drift/parquet/errors';
 import { readParquetColumns, readParquetHeader } from '../../server/drift/parquet/read';
+import { columnDecoder, readPages, setFlatPageReader } from '../../server/drift/parquet/pages';
 import { formatNumber, formatTimestamp } from '../../server/drift/parquet/typing';
 import { CancelledError } from '../../server/protocol/errors';
 import { fixture } from './helpers';
@@ -225,6 +227,53 @@ test('many small pages (nulls, dictionary and plain pages, DATA_PAGE_V2-free v1 
   const sx = [...a.sample!.values].filter((_, i) => i % 3 === 0);
   assert.ok(sx.every((v) => Number.isNaN(v) || x.includes(v)));
   assert.ok(sx.some((v) => !Number.isNaN(v)));
+});
+
+/** Thrift compact protocol, as much as a v1 DATA_PAGE header needs: i32 fields and one nested struct. */
+function v1PageHeader(numValues: number, pageBytes: number): number[] {
+  const varint = (n: number) => {
+    const out: number[] = [];
+    for (; n >= 0x80; n >>>= 7) out.push((n & 0x7f) | 0x80);
+    return [...out, n];
+  };
+  const i32 = (delta: number, v: number) => [(delta << 4) | 5, ...varint((v << 1) ^ (v >> 31))];
+  const dataPageHeader = [...i32(1, numValues), ...i32(1, 0 /* PLAIN */), ...i32(1, 3 /* RLE */), ...i32(1, 3), 0];
+  return [...i32(1, 0 /* DATA_PAGE */), ...i32(1, pageBytes), ...i32(1, pageBytes), (2 << 4) | 12, ...dataPageHeader, 0];
+}
+
+test("pages read into typed arrays give what hyparquet's page readers give: v1 with nulls, v2 with and without", async (t) => {
+  t.after(() => setFlatPageReader(true));
+  // A v1 page (as pyarrow writes by default) of 20 rows: 16 present (an RLE run), then 1, null, 1, null (bit-packed).
+  const levels = [0x20, 1, 0x03, 0b0101];
+  const present = Array.from({ length: 18 }, (_, i) => (i - 5) * 1.25);
+  const body = Buffer.alloc(4 + levels.length + present.length * 8);
+  body.writeUInt32LE(levels.length, 0);
+  Buffer.from(levels).copy(body, 4);
+  present.forEach((v, i) => body.writeDoubleLE(v, 4 + levels.length + i * 8));
+  const chunk = new Uint8Array([...v1PageHeader(20, body.length), ...body]);
+  const schema = [
+    { name: 'schema', num_children: 1 },
+    { name: 'x', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
+  ];
+  const decoder = columnDecoder({ schema } as unknown as FileMetaData, 'x', 'UNCOMPRESSED', {});
+  const pages = (on: boolean) => {
+    setFlatPageReader(on);
+    const seen: { present: number[]; levels: number[]; rows: number }[] = [];
+    readPages(chunk, 20, decoder, (page) =>
+      seen.push({ present: Array.from(page.present as Float64Array), levels: Array.from(page.definitionLevels), rows: page.numValues }),
+    );
+    return seen;
+  };
+  const typed = pages(true);
+  assert.deepEqual(typed, pages(false));
+  assert.deepEqual(typed, [{ present, levels: [...Array(16).fill(1), 1, 0, 1, 0], rows: 20 }]);
+  // v2 pages (hyparquet-writer's), with nulls and without, plain and dictionary; and pyarrow's v1 dictionary pages.
+  for (const name of ['twin_reference.parquet', 'twin_current.parquet', 'with_index.parquet', 'pyarrow_simple.parquet']) {
+    setFlatPageReader(true);
+    const fast = await readParquetColumns(pq(name), { sampleRows: 50 });
+    setFlatPageReader(false);
+    assert.deepEqual(fast, await readParquetColumns(pq(name), { sampleRows: 50 }), name);
+  }
 });
 
 test("a file pyarrow wrote (pandas' own test file: v1 data pages, PLAIN_DICTIONARY, snappy) reads as pandas reads it", async () => {
