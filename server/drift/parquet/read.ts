@@ -123,7 +123,7 @@ export async function readChunk(
   // Offsets and sizes were checked against the file size when it was opened (file.ts).
   const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
   try {
-    const bytes = new Uint8Array(await pq.buffer.slice(start, start + Number(meta.total_compressed_size)));
+    const bytes = await pq.chunk(start, start + Number(meta.total_compressed_size));
     readPages(bytes, groupRows, decoder, onPage);
   } catch (err) {
     if (err instanceof PageTooLargeError) throw new ParquetFormatError(pq.file, place, err.message);
