@@ -28,8 +28,12 @@ async function withParquet<T>(read: (reader: typeof import('./parquet')) => Prom
   try {
     return await read(reader);
   } catch (err) {
-    const foreign = !(err instanceof ModelLabError) && typeof (err as { status?: unknown } | null)?.status === 'number';
-    throw foreign ? rebuildTableError(errorMessage(err)) : err;
+    if (err instanceof ModelLabError || typeof (err as { status?: unknown } | null)?.status !== 'number') throw err;
+    // A ModelLabError of the other bundle's copy: the same class here when it is one of the reader's,
+    // else a ModelLabError with its status and exit code (bad input stays bad input).
+    const e = err as ModelLabError;
+    if (e.name === 'ParquetFormatError' || e.name === 'CancelledError') throw rebuildTableError(errorMessage(e));
+    throw new ModelLabError(e.message, { status: e.status, exitCode: e.exitCode });
   }
 }
 
