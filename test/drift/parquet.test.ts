@@ -229,16 +229,34 @@ test('many small pages (nulls, dictionary and plain pages, DATA_PAGE_V2-free v1 
   assert.ok(sx.some((v) => !Number.isNaN(v)));
 });
 
-/** Thrift compact protocol, as much as a v1 DATA_PAGE header needs: i32 fields and one nested struct. */
-function v1PageHeader(numValues: number, pageBytes: number): number[] {
-  const varint = (n: number) => {
-    const out: number[] = [];
-    for (; n >= 0x80; n >>>= 7) out.push((n & 0x7f) | 0x80);
-    return [...out, n];
-  };
-  const i32 = (delta: number, v: number) => [(delta << 4) | 5, ...varint((v << 1) ^ (v >> 31))];
-  const dataPageHeader = [...i32(1, numValues), ...i32(1, 0 /* PLAIN */), ...i32(1, 3 /* RLE */), ...i32(1, 3), 0];
+/** Thrift compact protocol, as much as v1 page headers need: i32 fields and one nested struct. */
+const compactI32 = (delta: number, v: number) => {
+  const out: number[] = [(delta << 4) | 5];
+  let n = ((v << 1) ^ (v >> 31)) >>> 0;
+  for (; n >= 0x80; n >>>= 7) out.push((n & 0x7f) | 0x80);
+  return [...out, n];
+};
+
+/** A v1 DATA_PAGE header (levels RLE-encoded); `encoding`: 0 PLAIN, 2 PLAIN_DICTIONARY. */
+function v1PageHeader(numValues: number, pageBytes: number, encoding = 0): number[] {
+  const i32 = compactI32;
+  const dataPageHeader = [...i32(1, numValues), ...i32(1, encoding), ...i32(1, 3 /* RLE */), ...i32(1, 3), 0];
   return [...i32(1, 0 /* DATA_PAGE */), ...i32(1, pageBytes), ...i32(1, pageBytes), (2 << 4) | 12, ...dataPageHeader, 0];
+}
+
+/** A DICTIONARY_PAGE header (field 7: its PLAIN values). */
+function dictionaryPageHeader(numValues: number, pageBytes: number): number[] {
+  const i32 = compactI32;
+  return [
+    ...i32(1, 2 /* DICTIONARY_PAGE */),
+    ...i32(1, pageBytes),
+    ...i32(1, pageBytes),
+    (4 << 4) | 12,
+    ...i32(1, numValues),
+    ...i32(1, 0),
+    0,
+    0,
+  ];
 }
 
 test("pages read into typed arrays give what hyparquet's page readers give: v1 with nulls, v2 with and without", async (t) => {
@@ -267,6 +285,35 @@ test("pages read into typed arrays give what hyparquet's page readers give: v1 w
   const typed = pages(true);
   assert.deepEqual(typed, pages(false));
   assert.deepEqual(typed, [{ present, levels: [...Array(16).fill(1), 1, 0, 1, 0], rows: 20 }]);
+  // Strings as pyarrow writes them: a dictionary page, then a v1 page of 8 rows (2 nulls) holding 2-bit indices.
+  const words = ['a', 'bb', 'ccc'];
+  const dictionaryBody = words.flatMap((w) => [w.length, 0, 0, 0, ...Buffer.from(w)]);
+  const indexBody = [2, 0, 0, 0, 0x03, 0b11011011, 2, 0x03, 0x24, 0x09]; // levels 1,1,0,1,1,0,1,1; indices 0,1,2,0,1,2
+  const strings = new Uint8Array([
+    ...dictionaryPageHeader(3, dictionaryBody.length),
+    ...dictionaryBody,
+    ...v1PageHeader(8, indexBody.length, 2),
+    ...indexBody,
+  ]);
+  const stringSchema = [
+    { name: 'schema', num_children: 1 },
+    { name: 's', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL', converted_type: 'UTF8' },
+  ];
+  const stringDecoder = columnDecoder({ schema: stringSchema } as unknown as FileMetaData, 's', 'UNCOMPRESSED', {});
+  const stringPages = (on: boolean) => {
+    setFlatPageReader(on);
+    const seen: { values: unknown[]; levels: number[] }[] = [];
+    readPages(strings, 8, stringDecoder, (page) =>
+      seen.push({
+        values: Array.from(page.present as ArrayLike<number>, (k) => page.dictionary![k]),
+        levels: Array.from(page.definitionLevels),
+      }),
+    );
+    return seen;
+  };
+  const typedStrings = stringPages(true);
+  assert.deepEqual(typedStrings, stringPages(false));
+  assert.deepEqual(typedStrings, [{ values: ['a', 'bb', 'ccc', 'a', 'bb', 'ccc'], levels: [1, 1, 0, 1, 1, 0, 1, 1] }]);
   // v2 pages (hyparquet-writer's), with nulls and without, plain and dictionary; and pyarrow's v1 dictionary pages.
   for (const name of ['twin_reference.parquet', 'twin_current.parquet', 'with_index.parquet', 'pyarrow_simple.parquet']) {
     setFlatPageReader(true);
