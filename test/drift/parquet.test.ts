@@ -323,6 +323,30 @@ test("pages read into typed arrays give what hyparquet's page readers give: v1 w
   }
 });
 
+test('a v2 page whose definition levels claim a negative length is refused as corrupt, not read from elsewhere', async () => {
+  // With nulls and without (a nullable column's v2 page carries levels either way).
+  for (const data of [
+    [1, null, 2.5, null, 3],
+    [1, 2.5, 3],
+  ]) {
+    const bytes = new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'x', data, type: 'DOUBLE' }], codec: 'UNCOMPRESSED' }));
+    // The page header right after "PAR1": type, sizes, then data_page_header_v2 { num_values, num_nulls, num_rows,
+    // encoding, definition_levels_byte_length (byte 20: zigzag 4 = 2 bytes) }.
+    assert.equal(bytes[20], 0x04);
+    bytes[20] = 0x03; // zigzag -2
+    const file = join(temp, 'negative-levels.parquet');
+    writeFileSync(file, bytes);
+    await assert.rejects(readParquetColumns(file, {}), (err: Error) => {
+      assert.ok(err instanceof ParquetFormatError, String(err));
+      assert.match(
+        err.message,
+        /negative-levels\.parquet, row group 1, column "x": cannot be decoded \(a page's definition levels lie outside it\)/,
+      );
+      return true;
+    });
+  }
+});
+
 test("a file pyarrow wrote (pandas' own test file: v1 data pages, PLAIN_DICTIONARY, snappy) reads as pandas reads it", async () => {
   // pyarrow_simple.parquet is pandas' tests/io/data/parquet/simple.parquet (BSD-3-Clause), from Debian's python3-pandas.
   const read = await readParquetColumns(pq('pyarrow_simple.parquet'));

@@ -55,6 +55,7 @@ export async function openParquet(file: string): Promise<OpenParquet> {
     const rows = checkRowGroups(file, metadata, size, columns.size === 0 ? 0 : leafCount(metadata));
     let reusable = new Uint8Array(0);
     const chunk = async (start: number, end: number) => {
+      if (!(end >= start)) throw new RangeError(`bytes ${start}-${end} are no range`);
       if (reusable.length < end - start) reusable = new Uint8Array(end - start);
       const bytes = reusable.subarray(0, end - start);
       await readAt(handle, size, bytes, start);

@@ -147,7 +147,8 @@ function readFlatPage(
   if (v2) {
     // Levels uncompressed ahead of the values (a flat column has no repetition levels).
     const levelBytes = v2.repetition_levels_byte_length + v2.definition_levels_byte_length;
-    if (v2.repetition_levels_byte_length !== 0 || levelBytes > compressed.byteLength) return null;
+    if (v2.repetition_levels_byte_length !== 0) return null;
+    if (!(levelBytes >= 0 && levelBytes <= compressed.byteLength)) throw new RangeError("a page's definition levels lie outside it");
     if (v2.num_nulls > 0 && maxDefinitionLevel > 0) {
       levels = new Uint8Array(v2.num_values);
       const reader = { view: new DataView(compressed.buffer, compressed.byteOffset, levelBytes), offset: 0 };
