@@ -153,6 +153,11 @@ describe('OIP v2 on iris (sklearn, packed FP32 input, string label + probabiliti
       /output 'logits'.*'output_label', 'output_probability'/,
     ],
     [
+      'an unknown output with a 1,000-character name (quoted cut short)',
+      { inputs: [{ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6, 2, 4, 1] }], outputs: [{ name: 'x'.repeat(1000) }] },
+      /^output 'x{80}… \(920 more characters\)': the model has no such output/,
+    ],
+    [
       'input sent twice',
       { inputs: [1, 2].map(() => ({ name: 'float_input', shape: [1, 4], datatype: 'FP32', data: [6, 2, 4, 1] })) },
       /sent twice/,

@@ -10,6 +10,7 @@
 import { allocate, InputError, type PlainTensor, type TensorData } from '../../protocol/codec';
 import type { OipDatatype } from '../../protocol/api';
 import { DTYPE_OF_OIP } from '../../protocol/api';
+import { quoteValue } from '../../protocol/limits';
 import { HttpError } from './common';
 
 const ELEMENT_BYTES: Record<Exclude<OipDatatype, 'BYTES'>, number> = {
@@ -103,14 +104,14 @@ export function binaryOutputRequest(request: {
 }): BinaryOutputRequest | null {
   const all = request.parameters?.['binary_data_output'];
   if (all !== undefined && typeof all !== 'boolean') {
-    throw new InputError('parameters.binary_data_output', `must be true or false, got ${JSON.stringify(all).slice(0, 40)}`);
+    throw new InputError('parameters.binary_data_output', `must be true or false, got ${quoteValue(all, 40)}`);
   }
   let asked: Map<string, boolean> | null = null;
   for (const o of request.outputs ?? []) {
     const flag = o.parameters?.['binary_data'];
     if (flag === undefined) continue;
     if (typeof flag !== 'boolean') {
-      throw new InputError(`output '${o.name}'`, `parameters.binary_data must be true or false, got ${JSON.stringify(flag).slice(0, 40)}`);
+      throw new InputError(`output '${o.name}'`, `parameters.binary_data must be true or false, got ${quoteValue(flag, 40)}`);
     }
     (asked ??= new Map()).set(o.name, flag);
   }

@@ -6,6 +6,7 @@
 import { Hono, type Context } from 'hono';
 import { OIP_DATATYPE } from '../../protocol/api';
 import { InputError, type PlainTensor } from '../../protocol/codec';
+import { quote } from '../../protocol/limits';
 import { describeZodError, OipInferRequestSchema } from '../../protocol/schemas';
 import type { LoadedModel } from '../../model/types';
 import type { ModelHost } from '../host';
@@ -176,7 +177,7 @@ async function infer(ctx: RouteContext, c: Context, route: string, model: Loaded
     if (!served!.has(o.name)) {
       throw new HttpError(
         400,
-        `output '${o.name}': the model has no such output; its outputs are: ${[...served!].map((n) => `'${n}'`).join(', ')}`,
+        `output '${quote(o.name, 80)}': the model has no such output; its outputs are: ${[...served!].map((n) => `'${n}'`).join(', ')}`,
       );
     }
     return o.name;
