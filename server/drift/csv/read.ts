@@ -5,10 +5,9 @@
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BufferPool, ColumnAccumulator, type ColumnData } from './column';
-import { mulberry32 } from '../math/random';
 import { parseNumberBytes } from './values';
 import { CsvFormatError, CsvTokenizer, fieldText, type RowFields } from './tokenizer';
-import { releaseFastRowsModule, takeFastRowsModule, type FastRowsModule, type FastRowsSink } from './fast-rows';
+import { releaseFastRowsModule, takeFastRowsModule, type FastRowsBlock, type FastRowsModule, type FastRowsSink } from './fast-rows';
 import { separatorName, sniffCsvFormat, type CsvFormat } from './format';
 import { feedGzip } from './gzip-source';
 import { uniqueHeader } from './header';
@@ -117,21 +116,8 @@ async function readWith(fastModule: FastRowsModule | null, file: string, size: n
   const fastSink: FastRowsSink = {
     wanted: new Uint8Array(0),
     onRows(block) {
-      const n = block.rows;
-      if (sampler !== null) {
-        const width = sampleIndexes.length;
-        for (let r = 0; r < n; r++) {
-          rows++;
-          const slot = sampler.slotFor(rows);
-          if (slot < 0) continue;
-          for (let k = 0; k < width; k++) {
-            const idx = sampleIndexes[k];
-            const cell = idx * block.stride + r;
-            sampler.values[slot * width + k] =
-              idx < 0 ? NaN : numeric[idx] === 1 ? block.values[cell] : parseNumberBytes(block.buf, block.starts[cell], block.ends[cell]);
-          }
-        }
-      } else rows += n;
+      sampler?.sampleBlock(block, rows, sampleIndexes, numeric);
+      rows += block.rows;
       for (let w = 0; w < wanted.length; w++) wanted[w].acc.addBlock(block, wanted[w].index);
     },
   };
@@ -187,7 +173,11 @@ async function readWith(fastModule: FastRowsModule | null, file: string, size: n
         for (let k = 0; k < sampleIndexes.length; k++) {
           const idx = sampleIndexes[k];
           sampler.values[slot * sampleIndexes.length + k] =
-            idx < 0 ? NaN : row.parsed[idx] !== 0 ? row.values[idx] : parseNumberBytes(row.buf, row.starts[idx], row.ends[idx]);
+            idx < 0 || numeric[idx] !== 1 // a text column: NaN, as in onRows above
+              ? NaN
+              : row.parsed[idx] !== 0
+                ? row.values[idx]
+                : parseNumberBytes(row.buf, row.starts[idx], row.ends[idx]);
         }
       }
     }
@@ -266,23 +256,59 @@ export function abortError(signal: AbortSignal): Error {
   return new CancelledError('drift check cancelled');
 }
 
-/** Reservoir sampling (Algorithm R) over data rows, seeded so runs are reproducible. */
+/**
+ * Reservoir sampling (Algorithm R) over data rows, seeded so runs are reproducible: mulberry32(seed)'s
+ * stream (math/random.ts), one draw per row once the reservoir is full.
+ */
 export class RowSampler {
   readonly values: Float64Array;
   filled = 0;
-  private readonly random: () => number;
+  /**
+   * mulberry32's state as an int32 (the same bits): kept in a typed array because a closure's or a
+   * field's uint32 above 2^30 is a heap-allocated number in V8 — one allocation per row on every row.
+   */
+  private readonly state = new Int32Array(1);
   constructor(
     private readonly size: number,
     width: number,
     seed: number,
   ) {
     this.values = new Float64Array(size * width);
-    this.random = mulberry32(seed);
+    this.state[0] = seed;
   }
+
+  /** The next number of mulberry32(seed), in [0, 1). */
+  random(): number {
+    const a = (this.state[0] = (this.state[0] + 0x6d2b79f5) | 0);
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
   /** The slot row number `row` (1-based) goes into, or -1 when it is not sampled. */
   slotFor(row: number): number {
     if (this.filled < this.size) return this.filled++;
     const j = Math.floor(this.random() * row);
     return j < this.size ? j : -1;
+  }
+
+  /**
+   * Samples the rows of a fast-path block, rows `before` + 1 … `before` + block.rows: the numbers of the
+   * fields at `indexes` that `numeric` marks (a text column's cell is NaN: only columns numerical to the
+   * end go into the MMD sample, index.ts's takeSamples, and one that is text here stays categorical).
+   * A function of its own, a loop and nothing after it: V8 optimises it in the loop, and the code that
+   * came after the loop in the caller (not yet run then) made that optimised code bail out every block.
+   */
+  sampleBlock(block: FastRowsBlock, before: number, indexes: number[], numeric: Uint8Array): void {
+    const width = indexes.length;
+    const values = this.values;
+    for (let r = 0; r < block.rows; r++) {
+      const slot = this.slotFor(before + r + 1);
+      if (slot < 0) continue;
+      for (let k = 0; k < width; k++) {
+        const idx = indexes[k];
+        values[slot * width + k] = idx >= 0 && numeric[idx] === 1 ? block.values[idx * block.stride + r] : NaN;
+      }
+    }
   }
 }
