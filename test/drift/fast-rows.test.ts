@@ -296,3 +296,24 @@ test('a buffer holding more rows than one call can return is read in several cal
   assert.equal(fast.stop, buf.length);
   assert.equal(sum, 4.5 * rowCount);
 });
+
+test('low-cardinality columns: the same distinct values, first-seen order and counts either way (±0, runs, the limit)', async () => {
+  const zeros = ['-0', '0', '0.0', '-0.0', '1', '2.5'];
+  const rows = Array.from({ length: 30_000 }, (_, i) => {
+    const flag = random() < 0.5 ? '0' : '1';
+    const signedZero = random() < 0.8 ? zeros[i % 2] : pick(zeros); // runs, and changes
+    // 21 distinct values for most of the file (the limit), a 22nd near the end: tracking stops there.
+    const many = i === 29_000 ? '99' : String(i % 21);
+    return `${flag},${signedZero},${many}`;
+  });
+  const { read, fastShare } = await bothWays('distinct.csv', `flag,signed_zero,many\n${rows.join('\n')}\n`);
+  assert.ok(fastShare > 0.99, `fast path read ${fastShare}`);
+  const flag = read.columns.get('flag')!;
+  assert.deepEqual(flag.distinct, flag.values[0] === 0 ? [0, 1] : [1, 0]);
+  assert.equal(
+    flag.distinctCounts!.reduce((a, b) => a + b, 0),
+    30_000,
+  );
+  assert.equal(read.columns.get('signed_zero')!.distinct!.length, 3, '-0 and 0 are one value');
+  assert.equal(read.columns.get('many')!.distinct, null, 'a 22nd value ends the tracking');
+});

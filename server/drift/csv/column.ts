@@ -290,7 +290,15 @@ export class ColumnAccumulator {
     for (let i = from; i < to; i++) {
       const v = values[i];
       if (v !== last) {
-        at = distinct.indexOf(v);
+        // An inline search, not indexOf (a builtin call per changed value: on a 0/1 column, every other
+        // value): the same index, as both use === (v is finite, -0 finds 0) and the list is short.
+        at = -1;
+        for (let k = 0; k < distinct.length; k++) {
+          if (distinct[k] === v) {
+            at = k;
+            break;
+          }
+        }
         if (at < 0) {
           if (distinct.length >= DISTINCT_TRACK_LIMIT) {
             this.stopTracking();

@@ -173,7 +173,7 @@ async function readWith(fastModule: FastRowsModule | null, file: string, size: n
         for (let k = 0; k < sampleIndexes.length; k++) {
           const idx = sampleIndexes[k];
           sampler.values[slot * sampleIndexes.length + k] =
-            idx < 0 || numeric[idx] !== 1 // a text column: NaN, as in onRows above
+            idx < 0 || numeric[idx] !== 1 // a text column: NaN, as in RowSampler.sampleBlock
               ? NaN
               : row.parsed[idx] !== 0
                 ? row.values[idx]
