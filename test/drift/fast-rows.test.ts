@@ -317,3 +317,79 @@ test('low-cardinality columns: the same distinct values, first-seen order and co
   assert.equal(read.columns.get('signed_zero')!.distinct!.length, 3, '-0 and 0 are one value');
   assert.equal(read.columns.get('many')!.distinct, null, 'a 22nd value ends the tracking');
 });
+
+test('text cells of spellings the reader has seen are counted in the module’s cache: the same counts and order either way', async () => {
+  // Quoted and unquoted spellings of one text, `""` escapes, missing tokens, UTF-8; a column of ids (too
+  // many spellings to cache), one of long texts (too long to cache), and a forced-categorical number column.
+  const labels = ['red', '"red"', 'blue', '"say ""hi"""', '"a,b"', '', 'NA', 'été', '" spaced "'];
+  const long = ['x'.repeat(300), 'y'.repeat(300)];
+  const rows = Array.from(
+    { length: 30_000 },
+    (_, i) => `${pick(labels)},${Math.floor(random() * 5)},id${i},${pick(long)},${(random() - 0.5) * 9},${pick(labels)}`,
+  );
+  const before = fastRowsStats.cachedCells;
+  const { read, fastShare } = await bothWays('cached-text.csv', `label,code,id,long,x,label2\n${rows.join('\n')}\n`, {
+    categorical: new Set(['code']),
+  });
+  const cached = fastRowsStats.cachedCells - before;
+  assert.ok(fastShare > 0.95, `fast path read ${fastShare}`);
+  // label, label2 and code are cached (after their first rows); id stops at 512 spellings, long at once.
+  assert.ok(cached > 3 * 29_000 && cached < 3 * 30_000, `cached ${cached} cells`);
+  const label = read.columns.get('label')!;
+  const expected = rows.filter((r) => r.startsWith('red,') || r.startsWith('"red",')).length;
+  assert.equal(label.categories.get('red'), expected);
+  assert.ok(label.categories.has('say "hi"') && label.categories.has('a,b') && label.categories.has('été'));
+  assert.equal(read.columns.get('id')!.categories.size, 30_000);
+  assert.equal(read.columns.get('long')!.categories.size, 2);
+});
+
+test('the cache holds 4,096 spellings in all: a column past that is read as byte ranges, with the same counts', async () => {
+  // Ten columns of 400 spellings and two of 50 (4,100 in all): the columns still growing when the cache fills
+  // stop being cached there.
+  const columns = 12;
+  const spellings = (c: number) => (c < 10 ? 400 : 50);
+  const rows = Array.from({ length: 12_000 }, (_, i) =>
+    Array.from({ length: columns }, (_, c) => `c${c}v${(i * 7 + c) % spellings(c)}`).join(','),
+  );
+  const header = Array.from({ length: columns }, (_, c) => `c${c}`).join(',');
+  const before = fastRowsStats.cachedCells;
+  const { read } = await bothWays('cache-full.csv', `${header}\n${rows.join('\n')}\n`);
+  const cached = fastRowsStats.cachedCells - before;
+  assert.ok(cached > 2 * 11_000 && cached < 11 * 12_000, `cached ${cached} cells`); // the small two and some of the ten, not all
+  for (let c = 0; c < columns; c++) assert.equal(read.columns.get(`c${c}`)!.categories.size, spellings(c));
+});
+
+test('a module reused by the next read starts with an empty cache', async () => {
+  const write = (name: string, values: string[]) => {
+    const file = join(dir, name);
+    writeFileSync(file, `kind,x\n${Array.from({ length: 5_000 }, (_, i) => `${values[i % values.length]},${i}`).join('\n')}\n`);
+    return file;
+  };
+  // The same column, other spellings and another first-seen order: a cache kept from the first read would
+  // count the second one's cells in the first read's dictionaries.
+  const first = write('reuse-a.csv', ['a', 'b', 'c']);
+  const second = write('reuse-b.csv', ['c', 'd', 'b', 'a', 'e']);
+  await readCsvColumns(first);
+  const fast = await readCsvColumns(second);
+  const slow = await readCsvColumns(second, { fastRows: false });
+  assert.deepEqual(comparable(fast), comparable(slow));
+  assert.deepEqual(
+    [...fast.columns.get('kind')!.categories.entries()],
+    [
+      ['c', 1_000],
+      ['d', 1_000],
+      ['b', 1_000],
+      ['a', 1_000],
+      ['e', 1_000],
+    ],
+  );
+});
+
+test('the module’s own data and stack end below the buffers fast-rows.ts lays out (1 MiB)', () => {
+  const module = takeFastRowsModule()!;
+  try {
+    assert.ok(module.wasm.heap_base() <= 1 << 20, `heap base ${module.wasm.heap_base()}`);
+  } finally {
+    releaseFastRowsModule(module);
+  }
+});

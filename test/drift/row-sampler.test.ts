@@ -37,6 +37,7 @@ function block(rows: number, offset: number): FastRowsBlock {
     max: new Float64Array(3),
     missing: new Int32Array(3),
     notInteger: new Uint8Array(3),
+    mask: new Uint8Array(3),
   };
 }
 

@@ -6,7 +6,7 @@
 import { unlinkSync } from 'node:fs';
 import { ByteDictionary } from './dictionary';
 import { fieldText, type RowFields } from './tokenizer';
-import type { FastRowsBlock } from './fast-rows';
+import { CACHED_TEXT, type FastRowsBlock } from './fast-rows';
 import { lastWasIntegerLiteral, MISSING_TOKENS, parseNumberBytes } from './values';
 import { SpillWriter } from './spill-file';
 
@@ -212,10 +212,19 @@ export class ColumnAccumulator {
       if (block.max[index] > d.max) d.max = block.max[index];
       return;
     }
+    if (block.mask[index] === CACHED_TEXT) return; // counted in this.text by the fast path already
     const starts = block.starts;
     const ends = block.ends;
     const escaped = block.kinds;
     for (let cell = base, end = base + n; cell < end; cell++) this.text.add(block.buf, starts[cell], ends[cell], escaped[cell]);
+  }
+
+  /**
+   * The dictionary this column's text cells are counted in while it is categorical (the fast path counts
+   * cells it knows the spelling of in it: FastRowsSink.dictionaryOf), else null.
+   */
+  textDictionary(): ByteDictionary | null {
+    return this.data.kind === 'categorical' ? this.text : null;
   }
 
   /** Values added with addNumber / addText (for columns not read from a CSV, e.g. predictions). */

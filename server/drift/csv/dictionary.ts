@@ -95,6 +95,24 @@ export class ByteDictionary {
     this.slots = slots;
   }
 
+  /**
+   * Entry `id`'s raw bytes (a view of the pool, valid until the next `add`) and its `""` flag: what the
+   * fast path's dictionary cache (fast-rows.ts) is given, to count such cells itself.
+   */
+  entryBytes(id: number): Buffer {
+    const off = this.offsets[id];
+    return this.pool.subarray(off, off + this.lengths[id]);
+  }
+
+  entryEscaped(id: number): number {
+    return this.escapedFlags[id];
+  }
+
+  /** Adds `n` cells of entry `id` counted elsewhere (the fast path's cache). */
+  addCount(id: number, n: number): void {
+    this.counts[id] += n;
+  }
+
   /** Distinct texts in first-seen order (`""` unescaped; spellings that unescape alike merged). */
   entries(): DictionaryEntry[] {
     const byText = new Map<string, DictionaryEntry>();

@@ -466,11 +466,100 @@ static void summarize(const u8 *mask, int nfields, int max_rows, int n, const do
 }
 
 /*
+ * The text dictionary cache: for a text column marked 3 in the mask, the cells' spellings the reader's
+ * dictionary (dictionary.ts, in JavaScript) already holds, so that a cell found here is counted here —
+ * no JavaScript per cell. The reader puts each spelling in (`dict_insert`, entry numbers in the order it
+ * inserts them) once its own dictionary has it; a cell whose spelling is not here yet ends the rows
+ * before its row, like any row this path leaves to the tokenizer, which adds it to the dictionary in
+ * JavaScript. The bytes compared are the field's raw bytes between the quotes (`""` not unescaped) and
+ * the `""` flag, as the dictionary compares them. Counts go to `dict_count` after the rows (a row given
+ * up half-way must not count). Sizes are fixed; when an insert does not fit the reader stops using the
+ * cache for that column (its cells then go to JavaScript one by one, as with mask 2).
+ */
+#define DICT_ENTRIES 4096
+#define DICT_SLOTS 8192 /* a power of two, at least twice the entries: probes stay short and end */
+#define DICT_ARENA (256 * 1024)
+#define DICT_STAGE (64 * 1024)
+
+static int dict_slot[DICT_SLOTS]; /* entry + 1; 0 = empty */
+static u32 dict_hash[DICT_ENTRIES];
+static int dict_col[DICT_ENTRIES];
+static int dict_off[DICT_ENTRIES];
+static int dict_len[DICT_ENTRIES];
+static u8 dict_esc[DICT_ENTRIES];
+static double dict_count[DICT_ENTRIES];
+static int dict_size;
+static int dict_used;
+static int dict_missed; /* the last `rows` call stopped at a cell whose spelling is not in the cache */
+static u8 dict_arena[DICT_ARENA];
+static u8 dict_stage_bytes[DICT_STAGE];
+
+static u32 dict_hash_of(int col, const u8 *p, int len, int escaped) {
+  u32 h = 2166136261u ^ (u32)col * 16777619u ^ (u32)escaped;
+  for (int k = 0; k < len; k++) h = (h ^ p[k]) * 16777619u;
+  return h;
+}
+
+/* The entry holding this column's spelling p[0, len) with this `""` flag, or -1. */
+static int dict_find(int col, const u8 *p, int len, int escaped) {
+  u32 h = dict_hash_of(col, p, len, escaped);
+  for (u32 s = h & (DICT_SLOTS - 1);; s = (s + 1) & (DICT_SLOTS - 1)) {
+    int e = dict_slot[s] - 1;
+    if (e < 0) return -1;
+    if (dict_hash[e] != h || dict_col[e] != col || dict_len[e] != len || dict_esc[e] != escaped) continue;
+    const u8 *q = dict_arena + dict_off[e];
+    int k = 0;
+    while (k < len && q[k] == p[k]) k++;
+    if (k == len) return e;
+  }
+}
+
+/* Empties the cache (a read starts). */
+__attribute__((export_name("dict_reset"))) void dict_reset(void) {
+  for (int s = 0; s < DICT_SLOTS; s++) dict_slot[s] = 0;
+  dict_size = 0;
+  dict_used = 0;
+}
+
+/* Where the reader writes a spelling before `dict_insert` takes it (DICT_STAGE bytes). */
+__attribute__((export_name("dict_stage"))) u8 *dict_stage(void) { return dict_stage_bytes; }
+
+/* 1 when the last `rows` call stopped at a text cell not in the cache (the reader then reads just that row). */
+__attribute__((export_name("dict_miss"))) int dict_miss(void) { return dict_missed; }
+
+/* Where the counts are (a double per entry, in insertion order). */
+__attribute__((export_name("dict_counts"))) double *dict_counts(void) { return dict_count; }
+
+/* Adds the staged spelling (len bytes) of column `col`; returns its entry, or -1 when the cache is full. */
+__attribute__((export_name("dict_insert"))) int dict_insert(int col, int len, int escaped) {
+  if (dict_size >= DICT_ENTRIES || len < 0 || len > DICT_STAGE || dict_used + len > DICT_ARENA) return -1;
+  int e = dict_size++;
+  for (int k = 0; k < len; k++) dict_arena[dict_used + k] = dict_stage_bytes[k];
+  u32 h = dict_hash_of(col, dict_arena + dict_used, len, escaped);
+  dict_hash[e] = h;
+  dict_col[e] = col;
+  dict_off[e] = dict_used;
+  dict_len[e] = len;
+  dict_esc[e] = (u8)escaped;
+  dict_count[e] = 0;
+  dict_used += len;
+  u32 s = h & (DICT_SLOTS - 1);
+  while (dict_slot[s] != 0) s = (s + 1) & (DICT_SLOTS - 1);
+  dict_slot[s] = e + 1;
+  return e;
+}
+
+/* The module's data and stack end here; the reader's buffers start above (fast-rows.ts checks). */
+extern u8 __heap_base;
+__attribute__((export_name("heap_base"))) int heap_base(void) { return (int)&__heap_base; }
+
+/*
  * Reads plain rows of `nfields` fields from in[start..len), at most max_rows. Column by column: field f
  * of row r goes to index f·max_rows + r of each output, so a column's values are contiguous and the
  * consumer copies them in one go. mask[f]: 1 a numeric column (its number goes to values, 2 or 1 to
  * kinds: written as an integer or not; 0 and NaN for a missing value), 2 a text column (its bytes'
- * range to starts/ends, quotes excluded; kinds 1 when it holds `""` escapes), 0 a column nobody reads.
+ * range to starts/ends, quotes excluded; kinds 1 when it holds `""` escapes), 3 a text column counted in
+ * the dictionary cache (its entry to starts; a cell not in it ends the rows), 0 a column nobody reads.
  * For each numeric column it also sums the block up (see summarize). `separator`: the byte between
  * fields (`,`, or `;`, tab or `|`: csv/format.ts). Returns the rows read; `stop` says where it stopped.
  */
@@ -480,6 +569,7 @@ __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, 
   const u8 sep = (u8)separator;
   int p = start;
   int r = 0;
+  dict_missed = 0;
   while (r < max_rows && p < len) {
     int row_start = p;
     int ok = 1;
@@ -531,9 +621,19 @@ __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, 
           j++;
         }
         if (!ok) break;
-        starts[f * max_rows + r] = p + 1;
-        ends[f * max_rows + r] = j;
-        kinds[f * max_rows + r] = (u8)escaped;
+        if (mask[f] == 3) {
+          int e = dict_find(f, in + p + 1, j - p - 1, escaped);
+          if (e < 0) { /* a spelling not in the cache yet: the tokenizer takes this row */
+            dict_missed = 1;
+            ok = 0;
+            break;
+          }
+          starts[f * max_rows + r] = e;
+        } else {
+          starts[f * max_rows + r] = p + 1;
+          ends[f * max_rows + r] = j;
+          kinds[f * max_rows + r] = (u8)escaped;
+        }
         p = j + 1;
       } else {
         int s = p;
@@ -542,9 +642,19 @@ __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, 
           if (c == sep || c == '\n' || c == '\r' || c == '"') break;
           p++;
         }
-        starts[f * max_rows + r] = s;
-        ends[f * max_rows + r] = p;
-        kinds[f * max_rows + r] = 0;
+        if (mask[f] == 3) {
+          int e = dict_find(f, in + s, p - s, 0);
+          if (e < 0) {
+            dict_missed = 1;
+            ok = 0;
+            break;
+          }
+          starts[f * max_rows + r] = e;
+        } else {
+          starts[f * max_rows + r] = s;
+          ends[f * max_rows + r] = p;
+          kinds[f * max_rows + r] = 0;
+        }
       }
       if (p >= len) {
         ok = 0;
@@ -574,5 +684,10 @@ __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, 
   }
   stop_at = p;
   summarize(mask, nfields, max_rows, r, values, kinds, col_min, col_max, col_missing, col_not_integer);
+  for (int f = 0; f < nfields; f++) {
+    if (mask[f] != 3) continue;
+    const int *e = starts + f * max_rows;
+    for (int k = 0; k < r; k++) dict_count[e[k]] += 1;
+  }
   return r;
 }

@@ -3,12 +3,16 @@
  * its header for exactly which rows it takes and why its numbers are the tokenizer's, bit for bit).
  * The tokenizer (tokenizer.ts) hands it the bytes at each row start; it reads rows until one is not
  * plain, and the tokenizer reads that one itself. What it read goes to the consumer a block of rows at a
- * time — numbers as doubles, text fields as byte ranges — instead of one callback per row.
+ * time — numbers as doubles, text fields as byte ranges — instead of one callback per row. A text
+ * column's cells whose spelling the reader has counted before are counted by the module itself, in a
+ * cache of the column's dictionary (FastRowsSink.dictionaryOf): a categorical column then costs no
+ * JavaScript per cell (~8 ms per 200k-row column of a cold process, where code had not warmed up yet).
  *
  * Why: on pandas-written files (17-digit floats) reading numbers byte by byte in JavaScript was most of
  * a drift check's time (10M × 20 columns: ~13 s of ~20 s per file); integer arithmetic on 64 bits and
  * no per-row call are what JavaScript lacks here.
  */
+import type { ByteDictionary } from './dictionary';
 import { FAST_ROWS_WASM } from './fast-rows-wasm';
 
 /** The separator unless the file says otherwise (format.ts). */
@@ -30,7 +34,11 @@ export interface FastRowsBlock {
    * Text columns: 1 when the field was quoted and holds `""` escapes, else 0.
    */
   kinds: Uint8Array;
-  /** Text columns: the field is buf[starts[i], ends[i]) (quotes excluded). */
+  /**
+   * Text columns: the field is buf[starts[i], ends[i]) (quotes excluded) — unless the column's mask is
+   * CACHED_TEXT: its cells were counted in the dictionary cache, and are in the column's ByteDictionary
+   * already (FastRowsSink.dictionaryOf).
+   */
   starts: Int32Array;
   ends: Int32Array;
   /**
@@ -41,13 +49,26 @@ export interface FastRowsBlock {
   max: Float64Array;
   missing: Int32Array;
   notInteger: Uint8Array;
+  /** Per field, what the module did with it (see FastRows.setMask): CACHED_TEXT for a text column counted in the cache. */
+  mask: Uint8Array;
 }
+
+/** A block's mask value for a text column whose cells the module counted itself (FastRowsBlock.starts). */
+export const CACHED_TEXT = 3;
 
 /** What the consumer tells the fast path: which columns it reads as text (numbers: RowFields.numeric), and where rows go. */
 export interface FastRowsSink {
   /** 1 for the fields the consumer reads at all (the others are only skipped). */
   wanted: Uint8Array;
   onRows(block: FastRowsBlock): void;
+  /**
+   * The dictionary a text column's cells are counted in, or null (not a text column, or not counted by
+   * bytes). When given, the fast path keeps the spellings it holds in the module's own cache and counts
+   * cells with those spellings itself, adding the counts to it (ByteDictionary.addCount); a cell with a
+   * new spelling is left to the tokenizer, whose row adds it. Without it, every text cell comes back as a
+   * byte range in the block.
+   */
+  dictionaryOf?(field: number): ByteDictionary | null;
 }
 
 interface Exports {
@@ -70,6 +91,12 @@ interface Exports {
     colNotInteger: number,
     separator: number,
   ): number;
+  dict_reset(): void;
+  dict_stage(): number;
+  dict_counts(): number;
+  dict_insert(field: number, len: number, escaped: number): number;
+  dict_miss(): number;
+  heap_base(): number;
 }
 
 const MiB = 1 << 20;
@@ -96,11 +123,26 @@ const COL_MISSING = COL_MAX + MAX_FIELDS * 8;
 const COL_NOT_INTEGER = COL_MISSING + MAX_FIELDS * 4;
 /** Cells (rows × fields) per call: what KINDS, STARTS and ENDS hold (VALUES holds as many doubles). */
 const CELLS = MiB;
+/** The module's dictionary cache (fast-rows.c): entries in all, and the bytes a spelling may be staged in. */
+const CACHE_ENTRIES = 4096;
+/**
+ * A column whose distinct spellings pass this many stops being cached (its cells come back as byte
+ * ranges again): each new spelling costs a row read by the tokenizer, and a column of ids or free text
+ * would have one for every row.
+ */
+const CACHE_COLUMN_ENTRIES = 512;
+/** A spelling longer than this is not cached (free text, not a category); the column stops being cached. */
+const CACHE_SPELLING_BYTES = 256;
+const CACHING = 1;
+const NOT_CACHED = 2;
 
 let compiled: WebAssembly.Module | null = null;
 
-/** Rows the fast path has read in this thread, and bytes it had to copy into its memory first (tests check both). */
-export const fastRowsStats = { rows: 0, copiedBytes: 0 };
+/**
+ * Rows the fast path has read in this thread, bytes it had to copy into its memory first, and text cells
+ * it counted in its dictionary cache (tests check them).
+ */
+export const fastRowsStats = { rows: 0, copiedBytes: 0, cachedCells: 0 };
 
 /** The fast path for rows of `fields` fields, or null when it cannot run (too many fields, no WebAssembly). */
 export function createFastRows(fields: number, separator = COMMA): FastRows | null {
@@ -115,7 +157,10 @@ export function createFastRowsModule(): FastRowsModule | null {
   if (typeof WebAssembly !== 'object') return null;
   try {
     compiled ??= new WebAssembly.Module(Buffer.from(FAST_ROWS_WASM, 'base64'));
-    return new FastRowsModule(new WebAssembly.Instance(compiled, {}).exports as unknown as Exports);
+    const exports = new WebAssembly.Instance(compiled, {}).exports as unknown as Exports;
+    // Its own data and stack must end below the buffers laid out here (fast-rows.test.ts checks it too).
+    if (exports.heap_base() > CHUNKS) return null;
+    return new FastRowsModule(exports);
   } catch {
     return null;
   }
@@ -170,6 +215,18 @@ export class FastRows {
   private input = COPY;
   /** Where the last `read` stopped. */
   stop = 0;
+  /** The last `read` stopped at a row with a text cell not in the cache yet: the tokenizer reads just that row. */
+  missed = false;
+  /** Per field: 0 not cached (yet), CACHING, NOT_CACHED (given up); and how many of its dictionary's entries the cache holds. */
+  private readonly cacheState: Uint8Array;
+  private readonly cacheSynced: Int32Array;
+  /** Per cache entry: whose dictionary, and which of its entries. */
+  private readonly entryDictionary: ByteDictionary[] = [];
+  private readonly entryId: number[] = [];
+  private readonly cacheCounts: Float64Array;
+  private readonly stage: number;
+  /** Fields the mask has as CACHED_TEXT. */
+  private cachedFields = 0;
 
   constructor(
     private readonly wasm: Exports,
@@ -180,6 +237,11 @@ export class FastRows {
     this.heap = new Uint8Array(memory);
     this.mask = new Uint8Array(memory, MASK, fields);
     this.maxRows = Math.floor(CELLS / fields);
+    wasm.dict_reset(); // a module reused from an earlier read (takeFastRowsModule) holds its spellings
+    this.cacheState = new Uint8Array(fields);
+    this.cacheSynced = new Int32Array(fields);
+    this.cacheCounts = new Float64Array(memory, wasm.dict_counts(), CACHE_ENTRIES);
+    this.stage = wasm.dict_stage();
     this.block = {
       buf: Buffer.alloc(0),
       rows: 0,
@@ -193,6 +255,7 @@ export class FastRows {
       max: new Float64Array(memory, COL_MAX, fields),
       missing: new Int32Array(memory, COL_MISSING, fields),
       notInteger: new Uint8Array(memory, COL_NOT_INTEGER, fields),
+      mask: this.mask,
     };
   }
 
@@ -218,6 +281,7 @@ export class FastRows {
       }
       this.copied = buf;
     }
+    if (sink.dictionaryOf) this.syncCache(numeric, sink);
     this.setMask(numeric, sink.wanted);
     let total = 0;
     let at = start;
@@ -241,12 +305,14 @@ export class FastRows {
       );
       const stop = this.wasm.stop();
       if (rows > 0) {
+        if (this.entryId.length > 0) this.takeCounts();
         const block = this.block;
         block.buf = buf;
         block.rows = rows;
         sink.onRows(block);
         total += rows;
         fastRowsStats.rows += rows;
+        fastRowsStats.cachedCells += rows * this.cachedFields;
       }
       at = stop;
       // Stopped because the output was full: go on; else a row the tokenizer must read (or the end). The
@@ -254,12 +320,67 @@ export class FastRows {
       if (rows < this.maxRows) break;
     }
     this.stop = at;
+    this.missed = this.wasm.dict_miss() === 1;
     return total;
   }
 
-  /** Per field, what the module does with it: 1 read a number, 2 note the text's range, 0 skip. */
+  /**
+   * Per field, what the module does with it: 1 read a number, 2 note the text's range, CACHED_TEXT count
+   * the text in the cache, 0 skip.
+   */
   private setMask(numeric: Uint8Array, wanted: Uint8Array): void {
     const mask = this.mask;
-    for (let f = 0; f < this.fields; f++) mask[f] = numeric[f] === 1 ? 1 : wanted[f] === 1 ? 2 : 0;
+    const cache = this.cacheState;
+    let cached = 0;
+    for (let f = 0; f < this.fields; f++) {
+      mask[f] = numeric[f] === 1 ? 1 : wanted[f] !== 1 ? 0 : cache[f] === CACHING ? CACHED_TEXT : 2;
+      if (mask[f] === CACHED_TEXT) cached++;
+    }
+    this.cachedFields = cached;
+  }
+
+  /**
+   * Puts the spellings the text columns' dictionaries gained since the last call (rows the tokenizer
+   * read) in the module's cache. A column that outgrows it (too many spellings, a long one, the cache
+   * full) is not cached from then on; what was counted for it so far is in its dictionary already.
+   */
+  private syncCache(numeric: Uint8Array, sink: FastRowsSink): void {
+    const wanted = sink.wanted;
+    for (let f = 0; f < this.fields; f++) {
+      if (wanted[f] !== 1 || numeric[f] === 1 || this.cacheState[f] === NOT_CACHED) continue;
+      const dictionary = sink.dictionaryOf!(f);
+      if (dictionary === null) continue;
+      const size = dictionary.size;
+      let id = this.cacheSynced[f];
+      let state = CACHING;
+      for (; id < size; id++) {
+        const bytes = dictionary.entryBytes(id);
+        if (id >= CACHE_COLUMN_ENTRIES || bytes.length > CACHE_SPELLING_BYTES) {
+          state = NOT_CACHED;
+          break;
+        }
+        this.heap.set(bytes, this.stage);
+        const entry = this.wasm.dict_insert(f, bytes.length, dictionary.entryEscaped(id));
+        if (entry < 0) {
+          state = NOT_CACHED;
+          break;
+        }
+        this.entryDictionary[entry] = dictionary;
+        this.entryId[entry] = id;
+      }
+      this.cacheSynced[f] = id;
+      this.cacheState[f] = state;
+    }
+  }
+
+  /** Moves the module's counts of the block just read to the dictionaries (and zeroes them for the next one). */
+  private takeCounts(): void {
+    const counts = this.cacheCounts;
+    for (let entry = 0; entry < this.entryId.length; entry++) {
+      const n = counts[entry];
+      if (n === 0) continue;
+      this.entryDictionary[entry].addCount(this.entryId[entry], n);
+      counts[entry] = 0;
+    }
   }
 }

@@ -120,7 +120,9 @@ async function readWith(fastModule: FastRowsModule | null, file: string, size: n
       rows += block.rows;
       for (let w = 0; w < wanted.length; w++) wanted[w].acc.addBlock(block, wanted[w].index);
     },
+    dictionaryOf: (field) => accumulatorOf[field]?.textDictionary() ?? null,
   };
+  let accumulatorOf: (ColumnAccumulator | undefined)[] = [];
   const onRow = (row: RowFields) => {
     if (header === null) {
       const names: string[] = [];
@@ -137,6 +139,7 @@ async function readWith(fastModule: FastRowsModule | null, file: string, size: n
             `no column named "${name}" in the header (columns: ${header.slice(0, 20).join(', ')}${header.length > 20 ? ', …' : ''})`,
           );
         }
+        if (accumulators.has(name)) continue; // named twice: one accumulator per field
         const spillFile = options.spill?.columns.includes(name) ? join(options.spill.dir, `${index}.f64`) : undefined;
         const acc = new ColumnAccumulator(name, options.categorical?.has(name) ?? false, options.expectedRows, options.pool, spillFile);
         accumulators.set(name, acc);
@@ -147,7 +150,11 @@ async function readWith(fastModule: FastRowsModule | null, file: string, size: n
       wanted = wanted.sort((a, b) => a.index - b.index);
       numeric = row.numeric;
       fastSink.wanted = new Uint8Array(header.length);
-      for (const { index } of wanted) fastSink.wanted[index] = 1;
+      accumulatorOf = new Array<ColumnAccumulator | undefined>(header.length);
+      for (const { index, acc } of wanted) {
+        fastSink.wanted[index] = 1;
+        accumulatorOf[index] = acc;
+      }
       if (options.fastRows !== false) tokenizer.enableFastRows(fastSink, header.length, fastModule);
       sampleColumns = [...selected];
       sampleIndexes = sampleColumns.map((name) => header!.indexOf(name));

@@ -198,7 +198,9 @@ export class CsvTokenizer {
             i = fast.stop;
             continue;
           }
-          fastPause = FAST_PAUSE_ROWS;
+          // A row with a text cell the fast path's cache does not hold yet: read just it here (which adds
+          // the spelling to the column's dictionary, and so to the cache on the next call).
+          fastPause = fast.missed ? 0 : FAST_PAUSE_ROWS;
         } else fastPause--;
       }
       const rowStart = i;
