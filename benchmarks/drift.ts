@@ -22,7 +22,7 @@
  *            --dir d (keep / reuse the CSVs in d), --memory-mb n (memory budget per pass),
  *            --threads n (generator threads, default one per core up to 4; same files whatever n),
  *            --no-parallel (read the files one after the other), --runs n (CLI runs, default 3),
- *            --cli path/to/cli.js (another build's CLI too, e.g. the previous commit's, runs interleaved),
+ *            --cli path/to/cli.js (another build's CLI too, e.g. the previous commit's, runs interleaved; repeatable),
  *            --no-cli / --no-engine (skip one of the two measurements)
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -160,8 +160,9 @@ async function measureEngine(dir: string, options: object) {
  */
 function measureCli(ref: string, cur: string, dir: string) {
   const clis = [join(import.meta.dirname, '..', 'dist/server/cli.js')];
-  const cliArg = process.argv.indexOf('--cli');
-  if (cliArg > 0) clis.unshift(process.argv[cliArg + 1]);
+  // --cli may be given more than once (e.g. the build before the issue and the previous commit's).
+  const others = process.argv.flatMap((arg, i) => (arg === '--cli' ? [process.argv[i + 1]] : []));
+  clis.unshift(...others);
   const missing = clis.find((cli) => !existsSync(cli));
   if (missing) {
     console.log(`CLI: ${missing} is missing (run node scripts/build.mjs first); not measured`);
