@@ -23,7 +23,9 @@
  *            --threads n (generator threads, default one per core up to 4; same files whatever n),
  *            --no-parallel (read the files one after the other), --runs n (CLI runs, default 3),
  *            --cli path/to/cli.js (another build's CLI too, e.g. the previous commit's, runs interleaved; repeatable),
- *            --no-cli / --no-engine (skip one of the two measurements)
+ *            --no-cli / --no-engine (skip one of the two measurements),
+ *            --peer 'command {ref} {cur}' (a peer tool's whole process — e.g. a Python script running Evidently's
+ *            DataDriftPreset — in the same interleaved runs, {ref} and {cur} replaced by the files; repeatable)
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -184,6 +186,10 @@ function measureCli(ref: string, cur: string, dir: string) {
   const floors = envs.map(() => [] as number[]);
   const runsOf = clis.flatMap((cli) => envs.map((e) => [cli, e] as const));
   const figures = runsOf.map(() => ({ walls: [] as number[], rss: [] as number[], cpu: [] as number[], readMs: 0, testMs: 0 }));
+  // Peer tools (--peer, through sh), run in the same rounds with the environment as given.
+  const peers = process.argv
+    .flatMap((arg, i) => (arg === '--peer' ? [process.argv[i + 1]] : []))
+    .map((command) => ({ command: command.replaceAll('{ref}', ref).replaceAll('{cur}', cur), walls: [] as number[], rss: [] as number[] }));
   // GNU time reports the child's peak RSS (KB) and CPU seconds on its last stderr line.
   const time = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%M %U %S'] : [];
   for (let r = 0; r < runs; r++) {
@@ -212,6 +218,16 @@ function measureCli(ref: string, cur: string, dir: string) {
       f.readMs = report.timings.readMs;
       f.testMs = report.timings.testMs;
     }
+    for (const peer of peers) {
+      const t0 = performance.now();
+      const child = spawnSync(time[0] ?? '/bin/sh', [...time.slice(1), ...(time.length ? ['/bin/sh'] : []), '-c', peer.command], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      peer.walls.push(performance.now() - t0);
+      const stderr = child.stderr.toString().trimEnd().split('\n');
+      if (time.length) peer.rss.push(Number(stderr.pop()!.split(' ')[0]) / 1024);
+      if (child.status !== 0) throw new Error(`the peer failed (status ${child.status}): ${stderr.slice(-3).join('\n')}`);
+    }
   }
   for (const [e, { label }] of envs.entries())
     console.log(`floor${label}: node -e 0 ${(median(floors[e]) / 1000).toFixed(3)} s wall, median of ${runs} (same runs)`);
@@ -221,6 +237,16 @@ function measureCli(ref: string, cur: string, dir: string) {
       `CLI ${cli}${label}: ${(median(f.walls) / 1000).toFixed(3)} s wall, median of ${runs} whole processes ` +
         `(${f.walls.map((w) => (w / 1000).toFixed(3)).join(', ')}; last run: read ${f.readMs} ms, tests ${f.testMs} ms` +
         `${f.rss.length ? `; peak RSS ${Math.max(...f.rss).toFixed(0)} MB, CPU ${median(f.cpu).toFixed(2)} s median` : ''})`,
+    );
+  }
+  // This build's CLI (the last of runsOf's first environment) against each peer: a ratio of medians of the same rounds.
+  const own = median(figures[(clis.length - 1) * envs.length].walls);
+  for (const peer of peers) {
+    const rss = peer.rss.length ? `; peak RSS ${Math.max(...peer.rss).toFixed(0)} MB` : '';
+    console.log(
+      `peer ${peer.command}: ${(median(peer.walls) / 1000).toFixed(3)} s wall, median of ${runs} ` +
+        `(${peer.walls.map((w) => (w / 1000).toFixed(3)).join(', ')}${rss}) — ` +
+        `this build's CLI ${(median(peer.walls) / own).toFixed(1)}× faster`,
     );
   }
 }
