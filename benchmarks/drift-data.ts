@@ -225,9 +225,8 @@ if (!isMainThread && parentPort) {
       port.postMessage(bytes, whole ? [bytes.buffer] : []);
       return;
     }
-    const text = csvChunk(job.spec, job.k);
-    const bytes = new Uint8Array(text.length); // ASCII: one byte per character
-    Buffer.from(bytes.buffer).write(text, 'latin1');
+    // UTF-8, as to_csv writes (the --missing cities are not ASCII); its own ArrayBuffer, so it can be transferred.
+    const bytes = new TextEncoder().encode(csvChunk(job.spec, job.k));
     port.postMessage(bytes, [bytes.buffer]);
   });
 }
