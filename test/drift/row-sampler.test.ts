@@ -38,6 +38,9 @@ function block(rows: number, offset: number): FastRowsBlock {
     missing: new Int32Array(3),
     notInteger: new Uint8Array(3),
     mask: new Uint8Array(3),
+    compact: () => {
+      throw new Error('the sampler does not compact');
+    },
   };
 }
 

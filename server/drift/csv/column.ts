@@ -186,25 +186,17 @@ export class ColumnAccumulator {
       if (block.notInteger[index] === 1) d.integerDtype = false;
       const missing = block.missing[index];
       d.missing += missing;
-      // The block's values go into the buffer as runs: with no missing value one `set()` of the
-      // contiguous run, else a compacting copy; a run at a time as the buffer has room (it grows, or in
-      // spill mode is written out, in between). The block's min and max come from the module.
-      const kinds = block.kinds;
+      // The block's present values (moved together by the module when some are missing: a per-cell copy
+      // here ran cold, in the baseline tiers) go into the buffer with `set()`, a run at a time as the buffer
+      // has room (it grows, or in spill mode is written out, in between). Their min and max come from the module.
       let cell = base;
-      const end = base + n;
+      const end = base + (missing === 0 ? n : block.compact(index));
       while (cell < end) {
         if (d.values.length === d.count) this.makeRoom();
         const take = Math.min(end - cell, d.values.length - d.count);
         const first = d.count;
-        if (missing === 0) {
-          d.values.set(values.subarray(cell, cell + take), first);
-          d.count += take;
-        } else {
-          const out = d.values;
-          let count = first;
-          for (let c = cell, stop = cell + take; c < stop; c++) if (kinds[c] !== 0) out[count++] = values[c]; // 0: missing, counted above
-          d.count = count;
-        }
+        d.values.set(values.subarray(cell, cell + take), first);
+        d.count += take;
         if (d.distinct !== null) this.trackDistinct(first, d.count);
         cell += take;
       }

@@ -466,6 +466,20 @@ static void summarize(const u8 *mask, int nfields, int max_rows, int n, const do
 }
 
 /*
+ * Moves a numeric column's present values (kinds not 0) of the last block to the front of its run, in
+ * order, and returns how many: the consumer then copies them in one go. Called once the block's rows were
+ * sampled (the sample reads values by row), for a column with missing values only.
+ */
+__attribute__((export_name("compact"))) int compact(double *values, const u8 *kinds, int n) {
+  int k = 0;
+  for (int i = 0; i < n; i++) {
+    values[k] = values[i];
+    k += kinds[i] != 0;
+  }
+  return k;
+}
+
+/*
  * The text dictionary cache: for a text column marked 3 in the mask, the cells' spellings the reader's
  * dictionary (dictionary.ts, in JavaScript) already holds, so that a cell found here is counted here —
  * no JavaScript per cell. The reader puts each spelling in (`dict_insert`, entry numbers in the order it

@@ -51,6 +51,12 @@ export interface FastRowsBlock {
   notInteger: Uint8Array;
   /** Per field, what the module did with it (see FastRows.setMask): CACHED_TEXT for a text column counted in the cache. */
   mask: Uint8Array;
+  /**
+   * Moves numeric column f's present values to the front of its run (values[f · stride …]), in order, and
+   * returns how many there are. Changes `values` and leaves row f · stride + r no longer row r's: only for
+   * the column's own consumer, once the block's rows were sampled.
+   */
+  compact(field: number): number;
 }
 
 /** A block's mask value for a text column whose cells the module counted itself (FastRowsBlock.starts). */
@@ -97,6 +103,7 @@ interface Exports {
   dict_insert(field: number, len: number, escaped: number): number;
   dict_miss(): number;
   heap_base(): number;
+  compact(values: number, kinds: number, n: number): number;
 }
 
 const MiB = 1 << 20;
@@ -256,6 +263,7 @@ export class FastRows {
       missing: new Int32Array(memory, COL_MISSING, fields),
       notInteger: new Uint8Array(memory, COL_NOT_INTEGER, fields),
       mask: this.mask,
+      compact: (field) => wasm.compact(VALUES + field * this.maxRows * 8, KINDS + field * this.maxRows, this.block.rows),
     };
   }
 
