@@ -18,20 +18,29 @@ test('sortFloat64 agrees with the built-in sort on mixed-sign, tied and extreme 
   assert.deepEqual(Array.from(sortFloat64(values)), Array.from(expected));
 });
 
-test('sortDecimals (counting sort on fixed-point values) gives the built-in order, and falls back when it must', async () => {
-  const { sortDecimals } = await import('../../server/drift/math/sort');
-  const random = mulberry32(5);
-  const cases: Float64Array[] = [
-    Float64Array.from({ length: 5000 }, () => Math.round((random() - 0.5) * 2e5) / 1e4), // 4 decimals
-    Float64Array.from({ length: 5000 }, () => Math.round(random() * 3)), // small integers, many ties
-    Float64Array.from({ length: 5000 }, () => (random() - 0.5) * 1e3), // full-precision floats → radix
-    Float64Array.from({ length: 5000 }, (_, i) => (i % 2 ? 1e12 : Math.round(random() * 1e4) / 100)), // range too wide → radix
-  ];
-  for (const values of cases) {
-    const expected = values.slice().sort();
-    assert.deepEqual(Array.from(sortDecimals(values)), Array.from(expected));
-  }
-});
+// With the WebAssembly sort on, sortDecimals hands it columns of up to WASM_SORT_MAX values; off (and on
+// longer columns), it counts fixed-point values itself.
+for (const wasm of [true, false]) {
+  const how = wasm ? 'WebAssembly radix sort' : 'counting sort on fixed-point values';
+  test(`sortDecimals (${how}) gives the built-in order, and falls back when it must`, async (t) => {
+    setWasmSort(wasm);
+    t.after(() => setWasmSort(true));
+    const callsBefore = wasmSortStats.calls;
+    const { sortDecimals } = await import('../../server/drift/math/sort');
+    const random = mulberry32(5);
+    const cases: Float64Array[] = [
+      Float64Array.from({ length: 5000 }, () => Math.round((random() - 0.5) * 2e5) / 1e4), // 4 decimals
+      Float64Array.from({ length: 5000 }, () => Math.round(random() * 3)), // small integers, many ties
+      Float64Array.from({ length: 5000 }, () => (random() - 0.5) * 1e3), // full-precision floats → radix
+      Float64Array.from({ length: 5000 }, (_, i) => (i % 2 ? 1e12 : Math.round(random() * 1e4) / 100)), // range too wide → radix
+    ];
+    for (const values of cases) {
+      const expected = values.slice().sort();
+      assert.deepEqual(Array.from(sortDecimals(values)), Array.from(expected));
+    }
+    assert.equal(wasmSortStats.calls - callsBefore, wasm ? cases.length : 0);
+  });
+}
 
 for (const wasm of [true, false]) {
   const how = wasm ? 'WebAssembly radix sort' : 'value buckets, then radix for crowded ones';

@@ -306,11 +306,14 @@ const MAX_COUNT_RANGE = 1 << 22;
  * m = v·10^D, several times faster than the radix sort. Exact by construction: every value is checked
  * to round-trip (m / 10^D === v, the same correctly rounded division the parser does) and anything
  * else — or a range too wide to count — falls back to `sortFloat64`. (-0 comes back as 0.) Pass the
- * min and max when known (the reader tracks them) to save a pass.
+ * min and max when known (the reader tracks them) to save a pass. Columns the WebAssembly radix sort
+ * takes (up to WASM_SORT_MAX values) go to it instead: in a check's fresh process the counting loops run
+ * as cold JavaScript (200k × 10 pair of 4-decimal floats: 0.255 → 0.218 s whole).
  */
 export function sortDecimals(values: Float64Array, knownMin?: number, knownMax?: number, scratch?: CountsScratch): Float64Array {
   const n = values.length;
   if (n < 512) return values.sort();
+  if (wasmRadixSort(values)) return values; // see above
   const digits = decimalDigits(values);
   if (digits < 0) return sortFloat64(values, scratch, knownMin, knownMax);
   const scale = POW10[digits];
