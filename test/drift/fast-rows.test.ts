@@ -393,3 +393,19 @@ test('the module’s own data and stack end below the buffers fast-rows.ts lays 
     releaseFastRowsModule(module);
   }
 });
+
+test('a cached text column whose unquoted cells hold a stray quote reads the same either way, rows between them fast', async () => {
+  // `c"` is never a plain cell, and its front `c` never a cell of its own: every such row is a miss the
+  // tokenizer reads alone, and the plain rows between them stay on the fast path.
+  const rows = Array.from({ length: 3_000 }, (_, i) => `${i % 5 === 0 ? 'c"' : i % 2 ? 'a' : 'b'},${i}`);
+  const { read, fastShare } = await bothWays('stray-quotes.csv', `label,x\n${rows.join('\n')}\n`);
+  assert.ok(fastShare > 0.7, `fast path read ${fastShare}`);
+  assert.deepEqual(
+    [...read.columns.get('label')!.categories.entries()],
+    [
+      ['c"', 600],
+      ['a', 1_200],
+      ['b', 1_200],
+    ],
+  );
+});

@@ -531,6 +531,7 @@ static int dict_find(int col, const u8 *p, int len, int escaped) {
 /* Empties the cache (a read starts). */
 __attribute__((export_name("dict_reset"))) void dict_reset(void) {
   for (int s = 0; s < DICT_SLOTS; s++) dict_slot[s] = 0;
+  for (int e = 0; e < DICT_ENTRIES; e++) dict_count[e] = 0;
   dict_size = 0;
   dict_used = 0;
 }
@@ -659,6 +660,8 @@ __attribute__((export_name("rows"))) int rows(const u8 *in, int start, int len, 
         if (mask[f] == 3) {
           int e = dict_find(f, in + s, p - s, 0);
           if (e < 0) {
+            /* (Also when the field then turns out not to end here — a stray quote: the tokenizer reads
+               the row, and the next call goes on from the row after it, as after any miss.) */
             dict_missed = 1;
             ok = 0;
             break;

@@ -282,7 +282,10 @@ export class FastRows {
       if (buf.buffer === this.heap.buffer) {
         this.input = buf.byteOffset; // a chunk the reader read into this memory (inputChunks)
       } else {
-        if (len > COPY_BYTES) return 0;
+        if (len > COPY_BYTES) {
+          this.missed = false; // not a cache miss: the tokenizer reads on as after any row the module cannot take
+          return 0;
+        }
         this.heap.set(buf, COPY);
         this.input = COPY;
         fastRowsStats.copiedBytes += len;
