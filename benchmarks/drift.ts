@@ -24,8 +24,9 @@
  *            --no-parallel (read the files one after the other), --runs n (CLI runs, default 3),
  *            --cli path/to/cli.js (another build's CLI too, e.g. the previous commit's, runs interleaved; repeatable),
  *            --no-cli / --no-engine (skip one of the two measurements),
- *            --peer 'command {ref} {cur}' (a peer tool's whole process — e.g. a Python script running Evidently's
- *            DataDriftPreset — in the same interleaved runs, {ref} and {cur} replaced by the files; repeatable)
+ *            --peer 'command {ref} {cur}' (a peer tool's whole process — e.g. 'python3
+ *            benchmarks/peers/evidently_drift.py {ref} {cur}', Evidently's DataDriftPreset — in the same
+ *            interleaved runs, {ref} and {cur} replaced by the files; repeatable)
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
