@@ -187,10 +187,16 @@ function measureCli(ref: string, cur: string, dir: string) {
   const floors = envs.map(() => [] as number[]);
   const runsOf = clis.flatMap((cli) => envs.map((e) => [cli, e] as const));
   const figures = runsOf.map(() => ({ walls: [] as number[], rss: [] as number[], cpu: [] as number[], readMs: 0, testMs: 0 }));
-  // Peer tools (--peer, through sh), run in the same rounds with the environment as given.
+  // Peer tools (--peer, through sh), run in the same rounds with the environment as given; the files'
+  // paths go in single-quoted for sh (a --dir with spaces).
+  const quoted = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
   const peers = process.argv
     .flatMap((arg, i) => (arg === '--peer' ? [process.argv[i + 1]] : []))
-    .map((command) => ({ command: command.replaceAll('{ref}', ref).replaceAll('{cur}', cur), walls: [] as number[], rss: [] as number[] }));
+    .map((command) => ({
+      command: command.replaceAll('{ref}', quoted(ref)).replaceAll('{cur}', quoted(cur)),
+      walls: [] as number[],
+      rss: [] as number[],
+    }));
   // GNU time reports the child's peak RSS (KB) and CPU seconds on its last stderr line.
   const time = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%M %U %S'] : [];
   for (let r = 0; r < runs; r++) {
@@ -247,7 +253,7 @@ function measureCli(ref: string, cur: string, dir: string) {
     console.log(
       `peer ${peer.command}: ${(median(peer.walls) / 1000).toFixed(3)} s wall, median of ${runs} ` +
         `(${peer.walls.map((w) => (w / 1000).toFixed(3)).join(', ')}${rss}) — ` +
-        `this build's CLI ${(median(peer.walls) / own).toFixed(1)}× faster`,
+        `${(median(peer.walls) / own).toFixed(1)}× this build's CLI time (same rounds)`,
     );
   }
 }
