@@ -64,7 +64,10 @@ function randomValues(n: number, seed: number): Float64Array {
 const sameBits = (a: Float64Array, b: Float64Array) =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
-test('values spilled in chunks come back bit for bit, into a buffer at any offset (direct where the disk takes it)', async () => {
+test('values spilled in chunks come back bit for bit, into a buffer at any offset (direct where the disk takes it)', async (t) => {
+  // However fast the disk is just now: the speed check is the next test's.
+  setSpillDirect(true, 0);
+  t.after(() => setSpillDirect(true));
   const dir = tempDir();
   const direct = takesDirect(dir);
   // 20 whole chunks and a partial one: more than the thread's first timed writes, so most go in the background.
@@ -94,6 +97,23 @@ test('values spilled in chunks come back bit for bit, into a buffer at any offse
     assert.ok(sameBits(got, values), `offset ${offset}`);
     assert.equal(spillStats.directReads - reads, direct ? 1 : 0);
   }
+});
+
+test('a disk slower than the threshold on a thread’s first writes turns direct I/O off: the file goes buffered, same values', async (t) => {
+  const dir = tempDir();
+  if (!takesDirect(dir)) return t.skip('this file system takes no O_DIRECT');
+  setSpillDirect(true, Infinity); // every disk is "too slow"
+  t.after(() => setSpillDirect(true));
+  const values = randomValues(12 * CHUNK, 3);
+  const before = { ...spillStats };
+  const file = join(dir, 'slow.f64');
+  const closed = await spill(file, values);
+  assert.equal(closed.direct, false);
+  assert.equal(spillStats.directBytes - before.directBytes, 8 * CHUNK * 8, 'the 8 timed writes went direct, the rest buffered');
+  assert.equal(spillStats.bufferedBytes - before.bufferedBytes, 4 * CHUNK * 8);
+  const room = new Float64Array(spillRoom(values.length));
+  const got = await readSpill({ file, count: values.length, ...closed }, room);
+  assert.ok(sameBits(got, values));
 });
 
 test('a chunk written after a partial one, and direct I/O turned off, go through the page cache: same values', async (t) => {

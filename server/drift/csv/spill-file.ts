@@ -32,13 +32,18 @@ const SLOTS = 16;
 const SLOT_BYTES = 512 << 10;
 
 /** Per thread: whether direct I/O is in use (off for good once the disk proved slow) and the timed writes. */
-const direct = { on: true, timed: 0, bytes: 0, ms: 0 };
+const direct = { on: true, timed: 0, bytes: 0, ms: 0, minMbPerS: DIRECT_MIN_MB_PER_S };
 /** Linux's flag; macOS and Windows have none (there every spill file is buffered). */
 const O_DIRECT: number | undefined = constants.O_DIRECT;
 
-/** Turns direct I/O off (or on again) in this thread: tests run both ways. */
-export function setSpillDirect(on: boolean): void {
+/**
+ * Turns direct I/O off (or on again) in this thread and times the next writes afresh: tests run both
+ * ways. `minMbPerS`: the speed below which the timed writes turn it off (tests pin the outcome with 0 or
+ * Infinity: a shared machine's disk may be fast or slow at any moment).
+ */
+export function setSpillDirect(on: boolean, minMbPerS = DIRECT_MIN_MB_PER_S): void {
   direct.on = on && O_DIRECT !== undefined;
+  direct.minMbPerS = minMbPerS;
   direct.timed = 0;
   direct.bytes = 0;
   direct.ms = 0;
@@ -195,7 +200,7 @@ export class SpillWriter {
     direct.timed++;
     direct.bytes += bytes;
     direct.ms += ms;
-    if (direct.timed === TIMED_WRITES && direct.bytes / 1000 / Math.max(direct.ms, 1e-3) < DIRECT_MIN_MB_PER_S) direct.on = false;
+    if (direct.timed === TIMED_WRITES && direct.bytes / 1000 / Math.max(direct.ms, 1e-3) < direct.minMbPerS) direct.on = false;
   }
 
   /** No direct write in flight: closes the descriptor they used, and the file's own once close() was called. */
